@@ -1,0 +1,157 @@
+//! The `chatdesk` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, LogFormat, Overrides};
+use crate::{bundle, server, telemetry};
+
+/// chatdesk: one console for OOS chat configurations, Security Center
+/// notification robots and DingTalk groups.
+#[derive(Debug, Parser)]
+#[command(name = "chatdesk", version, about, long_about = None)]
+pub struct Cli {
+    /// TOML configuration file. Environment variables CHATDESK_* (nested keys
+    /// joined by `__`) override it, and flags override both.
+    #[arg(
+        short,
+        long,
+        env = "CHATDESK_CONFIG",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Directory for the embedded database, master key and other state.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database: sqlite://FILE or postgres://... (default: SQLite in the data
+    /// directory; DATABASE_URL is honoured).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// File holding the credentials vault's master key (default:
+    /// DATA_DIR/master.key).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub master_key_file: Option<PathBuf>,
+
+    /// Log format.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the console: the web app, its JSON API under /api/v1, /healthz
+    /// and /readyz. Upstreams without a configured base URL are served by the
+    /// built-in sandbox.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// The built web app (trunk's output directory, default ./dist).
+        #[arg(long, value_name = "DIR")]
+        dist_dir: Option<PathBuf>,
+    },
+    /// Precompress the built web app (.br and .gz beside each file) and print
+    /// its size.
+    Bundle {
+        /// The built web app (default ./dist).
+        #[arg(long, value_name = "DIR", default_value = "dist")]
+        dist_dir: PathBuf,
+        /// Print the report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Cli {
+    fn overrides(&self) -> Overrides {
+        let mut overrides = Overrides {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            master_key_file: self.master_key_file.clone(),
+            log_format: self.log_format,
+            ..Overrides::default()
+        };
+        if let Command::Serve { listen, dist_dir } = &self.command {
+            overrides.listen = *listen;
+            overrides.dist_dir = dist_dir.clone();
+        }
+        overrides
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("chatdesk: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Bundle { dist_dir, json } => {
+            let report = bundle::precompress(dist_dir)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dist_dir.display()))?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_table());
+            }
+            Ok(())
+        }
+        Command::Serve { .. } => {
+            let config = config::load(cli.config.as_deref(), &cli.overrides())?;
+            telemetry::init(config.log_format);
+            tokio::runtime::Runtime::new()?.block_on(serve(config))
+        }
+    }
+}
+
+async fn serve(config: config::Config) -> anyhow::Result<()> {
+    let app = server::Application::build(config).await?;
+    println!(
+        "chatdesk is running: open http://{} in your browser",
+        app.local_addr()
+    );
+    app.run_until(server::shutdown_signal()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "chatdesk",
+            "serve",
+            "--data-dir",
+            "/x",
+            "--listen",
+            "127.0.0.1:1",
+        ])
+        .unwrap();
+        let o = cli.overrides();
+        assert_eq!(o.data_dir, Some(PathBuf::from("/x")));
+        assert_eq!(o.listen, Some("127.0.0.1:1".parse().unwrap()));
+    }
+}

@@ -1,0 +1,3 @@
+//! Everything that talks to (or imitates) Alibaba Cloud and DingTalk.
+
+pub mod signing;

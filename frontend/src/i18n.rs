@@ -1,0 +1,159 @@
+//! Every string the UI shows goes through [`text`]: one exhaustive table per
+//! message, so a missing translation is a compile error, not a blank label.
+
+use leptos::prelude::*;
+use shared::area::Area;
+
+/// Where the chosen language is remembered between visits.
+const STORAGE_KEY: &str = "chatdesk.lang";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    ZhCn,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
+
+    /// BCP 47 tag, used for `<html lang>` and storage.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
+    /// Accepts our own codes and browser tags such as `zh-Hans-CN` or `en-GB`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::ZhCn),
+            _ => None,
+        }
+    }
+
+    /// The language's name in itself, as language pickers show it.
+    pub const fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::ZhCn => "简体中文",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msg {
+    AppName,
+    SkipToContent,
+    MainNav,
+    Language,
+    Area(Area),
+    HomeTitle,
+    HomeIntro,
+    AreaPending,
+    NotFoundTitle,
+    NotFoundBody,
+    BackHome,
+}
+
+/// The text of `msg` in `lang`.
+pub fn text(lang: Lang, msg: Msg) -> &'static str {
+    let [en, zh] = match msg {
+        Msg::AppName => ["chatdesk", "chatdesk"],
+        Msg::SkipToContent => ["Skip to content", "跳到正文"],
+        Msg::MainNav => ["Main", "主导航"],
+        Msg::Language => ["Language", "语言"],
+        Msg::Area(Area::ChatConfigs) => ["Chat configurations", "聊天配置"],
+        Msg::Area(Area::Robots) => ["Robots", "通知机器人"],
+        Msg::Area(Area::Groups) => ["Groups", "群组"],
+        Msg::Area(Area::Audit) => ["Audit", "审计"],
+        Msg::Area(Area::Users) => ["Users", "用户"],
+        Msg::Area(Area::Credentials) => ["Credentials", "凭据"],
+        Msg::HomeTitle => ["Welcome to chatdesk", "欢迎使用 chatdesk"],
+        Msg::HomeIntro => [
+            "Manage OOS chat configurations, Security Center notification robots and DingTalk groups in one place. Secrets stay on the server; every change is checked and recorded.",
+            "在一处管理 OOS 聊天配置、云安全中心通知机器人和钉钉群。密钥只保存在服务器上，每一次变更都会被校验并记录。",
+        ],
+        Msg::AreaPending => [
+            "This area is not available in this version yet.",
+            "此版本尚未提供该功能。",
+        ],
+        Msg::NotFoundTitle => ["Page not found", "页面不存在"],
+        Msg::NotFoundBody => [
+            "There is no page at this address.",
+            "此地址没有对应的页面。",
+        ],
+        Msg::BackHome => ["Back to the start page", "返回首页"],
+    };
+    match lang {
+        Lang::En => en,
+        Lang::ZhCn => zh,
+    }
+}
+
+/// The UI language, shared through context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.set(lang);
+    }
+
+    /// Reactive: reading it inside a view re-renders on a language change.
+    pub fn t(&self, msg: Msg) -> &'static str {
+        text(self.lang.get(), msg)
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The remembered choice, else the browser's preference, else English.
+fn initial_lang() -> Lang {
+    let stored = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    stored
+        .as_deref()
+        .and_then(Lang::from_code)
+        .or_else(|| {
+            let nav = web_sys::window()?.navigator().language()?;
+            Lang::from_code(&nav)
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// Creates the language context, remembers changes and keeps `<html lang>`
+/// in step so screen readers pronounce the text right.
+pub fn provide_i18n() -> I18n {
+    let i18n = I18n {
+        lang: RwSignal::new(initial_lang()),
+    };
+    Effect::new(move |_| {
+        let lang = i18n.lang.get();
+        if let Some(s) = storage() {
+            // Private browsing may refuse storage; the choice then lasts the visit.
+            let _ = s.set_item(STORAGE_KEY, lang.code());
+        }
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", lang.code());
+        }
+    });
+    provide_context(i18n);
+    i18n
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}

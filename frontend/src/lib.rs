@@ -1,0 +1,9 @@
+//! The chatdesk console: a Leptos CSR app, compiled to wasm.
+//!
+//! A library (plus a thin `main.rs`) so that browser tests can mount its
+//! components.
+
+pub mod app;
+pub mod i18n;
+
+pub use app::App;

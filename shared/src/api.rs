@@ -1,0 +1,44 @@
+//! The JSON shapes of the `/api/v1` boundary that both sides agree on.
+
+use serde::{Deserialize, Serialize};
+
+/// Prefix of every JSON API route.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Every API error has this body: a stable machine `code`, a human
+/// `message`, optionally the offending `field` and the upstream `request_id`
+/// that Alibaba Cloud or DingTalk support will ask for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// What `GET /api/v1/meta` tells the UI about this deployment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub version: String,
+    /// True when the built-in sandbox stands in for the real upstreams.
+    pub sandbox: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_omits_absent_fields() {
+        let body = ErrorBody {
+            code: "not_found".into(),
+            message: "No such route".into(),
+            field: None,
+            request_id: None,
+        };
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(json, r#"{"code":"not_found","message":"No such route"}"#);
+    }
+}

@@ -1,0 +1,7 @@
+//! Types shared by the chatdesk backend (host) and frontend (wasm).
+//!
+//! Everything here must compile for `wasm32-unknown-unknown`: no I/O, no
+//! server-only crates.
+
+pub mod api;
+pub mod area;

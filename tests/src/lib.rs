@@ -1,0 +1,252 @@
+//! Helpers for end-to-end tests: the real `chatdesk` server on a free
+//! loopback port, and headless Chromium driven through chromedriver.
+//! Elements are found as a person finds them: by role, label and text.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use backend::config::{Config, LogFormat};
+use backend::server::Application;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::sync::oneshot;
+
+/// The workspace root (this crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_owned()
+}
+
+/// The built console; the test command builds it before running tests.
+pub fn dist_dir() -> PathBuf {
+    let dist = workspace_root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no index.html: build the console first (./dev build)",
+        dist.display()
+    );
+    dist
+}
+
+/// A running console with its own data directory, stopped on drop.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    _data: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> anyhow::Result<TestApp> {
+        let data = tempfile::tempdir()?;
+        let config = Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data.path().to_owned(),
+            dist_dir: dist_dir(),
+            log_format: LogFormat::Pretty,
+            ..Config::default()
+        };
+        let app = Application::build(config).await?;
+        let addr = app.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        Ok(TestApp {
+            addr,
+            _data: data,
+            stop: Some(stop),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// chromedriver as a child process, killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> anyhow::Result<Driver> {
+        let port = free_port()?;
+        let child =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("cannot start chromedriver (install it with scripts/setup)")?;
+        let driver = Driver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("chromedriver did not listen on port {port} within 15 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(driver)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A headless Chromium session.
+pub struct Browser {
+    pub client: Client,
+    _profile: tempfile::TempDir,
+    _driver: Driver,
+}
+
+/// How long to wait for the app to render something.
+const WAIT: Duration = Duration::from_secs(10);
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Browser> {
+        let driver = Driver::start()?;
+        let profile = tempfile::tempdir()?;
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,800",
+            "--lang=en-US",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .collect::<Vec<_>>();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .context("cannot open a Chromium session")?;
+        Ok(Browser {
+            client,
+            _profile: profile,
+            _driver: driver,
+        })
+    }
+
+    pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
+        Ok(self.client.goto(url).await?)
+    }
+
+    async fn wait_xpath(&self, xpath: &str) -> anyhow::Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .with_context(|| format!("nothing matched {xpath} within {WAIT:?}"))
+    }
+
+    /// A heading of any level with exactly this text.
+    pub async fn heading(&self, text: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&format!(
+            "//*[self::h1 or self::h2 or self::h3 or @role='heading'][normalize-space()={}]",
+            xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// A link with exactly this text, inside the landmark with this name
+    /// (`nav` labelled by aria-label) if given.
+    pub async fn link_in_nav(&self, nav_label: &str, text: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&format!(
+            "//nav[@aria-label={}]//a[normalize-space()={}]",
+            xpath_literal(nav_label),
+            xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// The form control whose `<label>` has exactly this text.
+    pub async fn field(&self, label: &str) -> anyhow::Result<Element> {
+        let label_el = self
+            .wait_xpath(&format!(
+                "//label[normalize-space()={}]",
+                xpath_literal(label)
+            ))
+            .await?;
+        let id = label_el
+            .attr("for")
+            .await?
+            .with_context(|| format!("label {label:?} has no `for`"))?;
+        self.wait_xpath(&format!("//*[@id={}]", xpath_literal(&id)))
+            .await
+    }
+
+    /// Saves a PNG under `target/e2e-screenshots/NAME.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let dir = workspace_root().join("target").join("e2e-screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+/// Quotes `s` for XPath 1.0, which has no escape for quotes.
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<_> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xpath_literal;
+
+    #[test]
+    fn xpath_literals_survive_quotes() {
+        assert_eq!(xpath_literal("Robots"), "'Robots'");
+        assert_eq!(xpath_literal("it's"), "\"it's\"");
+        assert_eq!(xpath_literal(r#"a'b"c"#), r#"concat('a', "'", 'b"c')"#);
+    }
+}
