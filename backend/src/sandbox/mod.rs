@@ -162,6 +162,16 @@ impl Shared {
     }
 }
 
+/// A group as the sandbox holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupRef {
+    pub chatid: String,
+    pub open_conversation_id: String,
+    pub name: String,
+    pub member_count: usize,
+    pub dismissed: bool,
+}
+
 /// A running sandbox. Stops when dropped.
 pub struct Sandbox {
     addr: SocketAddr,
@@ -198,6 +208,23 @@ impl Sandbox {
     /// the start or the last reset.
     pub fn token_fetches(&self, app_key: &str) -> u64 {
         self.shared.with_world(|w| w.tokens.fetches(app_key))
+    }
+
+    /// Every group, for tests and for importing the demo groups into a
+    /// catalogue (DingTalk itself has no call that lists groups).
+    pub fn groups(&self) -> Vec<GroupRef> {
+        self.shared.with_world(|w| {
+            w.groups
+                .iter()
+                .map(|g| GroupRef {
+                    chatid: g.chatid.clone(),
+                    open_conversation_id: g.open_conversation_id.clone(),
+                    name: g.name.clone(),
+                    member_count: g.member_count(),
+                    dismissed: g.status == dingtalk::groups::STATUS_DISMISSED,
+                })
+                .collect()
+        })
     }
 
     /// Every issued DingTalk token becomes expired.

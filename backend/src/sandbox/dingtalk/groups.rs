@@ -203,7 +203,6 @@ impl Groups {
         self.by_chatid.len()
     }
 
-    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = &Group> {
         self.by_chatid.values()
     }
