@@ -139,7 +139,10 @@ async fn create_update_toggle_test_and_delete() {
     assert_eq!(call(&sandbox, update).await.status, StatusCode::OK);
     let (page, items) = robots(&sandbox, describe()).await;
     assert_eq!(page["TotalCount"], 7);
-    let robot = items.iter().find(|r| r["Id"].to_string() == id).unwrap();
+    let robot = items
+        .iter()
+        .find(|r| r["Id"].as_i64().map(|i| i.to_string()).as_deref() == Some(id.as_str()))
+        .unwrap();
     assert_eq!(robot["ActionName"], "renamed");
     assert_eq!(robot["GroupIdList"], "123,456", "fields not sent are kept");
     let missing = AcsRequest::sas("CreateOrUpdateDingTalk")
