@@ -137,6 +137,18 @@ async fn v3_and_legacy_calls_with_the_demo_key_are_served() {
 }
 
 #[tokio::test]
+async fn the_python_sdk_wire_query_is_accepted() {
+    let sandbox = start().await;
+    let mut req = AcsRequest::sas("DescribeDingTalk")
+        .param("RuleActionName", "AK 泄露")
+        .param("CurrentPage", "1");
+    req.sdk_wire_query = true;
+    let reply = req.send(&sandbox, &Signer::demo()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["PageInfo"]["TotalCount"], 1, "{}", reply.body);
+}
+
+#[tokio::test]
 async fn wrong_credentials_are_refused_with_the_documented_codes() {
     let mut config = SandboxConfig::demo();
     config.access_keys.push(AccessKey {

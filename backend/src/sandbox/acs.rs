@@ -248,8 +248,13 @@ impl AcsVerifier {
         }
         let key = self.key(&auth.access_key_id)?;
         check_sts(key, header("x-acs-security-token")?)?;
-        let (canonical, _) =
-            signing::canonical_request(req.method, "/", req.raw_query, &signed, content_sha);
+        let (canonical, _) = signing::canonical_request(
+            req.method,
+            "/",
+            &signing::canonical_query(&params),
+            &signed,
+            content_sha,
+        );
         let string_to_sign = signing::string_to_sign(&canonical);
         let expected = signing::acs3_signature(&key.secret, &string_to_sign);
         if !signing::signatures_match(&expected, &auth.signature.to_ascii_lowercase()) {
@@ -407,14 +412,18 @@ pub fn format_acs_date(at: OffsetDateTime) -> String {
     at.format(format).expect("a UTC date always formats")
 }
 
-/// Percent-decodes `a=b&c=d` (RFC 3986: `+` stays `+`).
+/// Decodes the query as it came over the wire, the way the services do:
+/// `+` is a space, `%XX` a byte. The official Python SDK sends
+/// `urlencode(query)` (its own order, spaces as `+`) yet signs the canonical
+/// form, so the verifier re-canonicalizes the decoded parameters; for a
+/// client that sends the canonical query (spec 5.2) that is the same string.
 fn decode_query(raw: &str) -> AcsResult<Vec<(String, String)>> {
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             let decode = |s: &str| {
-                percent_decode_str(s)
+                percent_decode_str(&s.replace('+', " "))
                     .decode_utf8()
                     .map(|c| c.into_owned())
                     .map_err(|_| AcsError::invalid(k, "is not UTF-8 once percent-decoded"))
@@ -506,15 +515,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_decoding_keeps_plus_and_decodes_utf8() {
-        let params = decode_query("A=1%2B1&B=%E6%BC%8F%20x&C").unwrap();
+    fn query_decoding_handles_both_space_spellings_and_utf8() {
+        let params = decode_query("A=1%2B1&B=%E6%BC%8F%20x+y&C").unwrap();
         assert_eq!(
             params,
             vec![
                 ("A".into(), "1+1".into()),
-                ("B".into(), "漏 x".into()),
+                ("B".into(), "漏 x y".into()),
                 ("C".into(), String::new())
             ]
+        );
+        let canonical = "A=1%2B1&B=%E6%BC%8F%20x%20y&C=";
+        assert_eq!(signing::canonical_query(&params), canonical);
+        assert_eq!(
+            signing::canonical_query(&decode_query(canonical).unwrap()),
+            canonical
         );
     }
 

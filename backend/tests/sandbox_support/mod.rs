@@ -116,6 +116,9 @@ pub struct AcsRequest {
     /// A parameter added to the URL after signing.
     pub tamper: Option<(String, String)>,
     pub body: Vec<u8>,
+    /// Send the query as the official Python SDK does: `urlencode` of the
+    /// parameters in their given order (spaces as `+`), not the canonical form.
+    pub sdk_wire_query: bool,
 }
 
 impl AcsRequest {
@@ -129,6 +132,7 @@ impl AcsRequest {
             unsigned: Vec::new(),
             tamper: None,
             body: Vec::new(),
+            sdk_wire_query: false,
         }
     }
 
@@ -184,7 +188,13 @@ impl AcsRequest {
                 &signing::string_to_sign(&canonical),
             ),
         };
-        let mut wire_query = query;
+        let mut wire_query = if self.sdk_wire_query {
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&self.params)
+                .finish()
+        } else {
+            query
+        };
         if let Some((k, v)) = &self.tamper {
             wire_query.push_str(&format!("&{k}={v}"));
         }
