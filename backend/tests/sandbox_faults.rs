@@ -293,3 +293,36 @@ async fn concurrent_token_fetches_are_counted_and_share_one_token() {
     assert_eq!(tokens.len(), 1);
     assert_eq!(sandbox.token_fetches(DEMO_APP_KEY), 50);
 }
+
+#[tokio::test]
+async fn faults_can_be_set_over_http() {
+    let sandbox = start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/__sandbox/faults", sandbox.base_url());
+    let rule =
+        json!({"operation": "gettoken", "kind": "throttle", "retry_after_secs": 1, "times": 1});
+    assert_eq!(
+        http.post(&url).json(&rule).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(json_of(&gettoken(&sandbox).await.2)["errcode"], 90002);
+    assert_eq!(json_of(&gettoken(&sandbox).await.2)["errcode"], 0);
+    let rule = json!({"operation": "*", "kind": "ip_ban"});
+    http.post(&url).json(&rule).send().await.unwrap();
+    assert_eq!(json_of(&gettoken(&sandbox).await.2)["status"], 1111);
+    assert_eq!(
+        http.delete(&url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(json_of(&gettoken(&sandbox).await.2)["errcode"], 0);
+    let bad = json!({"operation": "*", "kind": "meteor"});
+    assert!(
+        http.post(&url)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_client_error()
+    );
+}

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{any, post};
+use axum::{Json, Router};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
@@ -17,15 +17,18 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use super::Shared;
-use super::faults::ConnCloser;
+use super::faults::{ConnCloser, FaultRule};
 
-/// The control path of the sandbox itself; no upstream has it.
+/// The control paths of the sandbox itself; no upstream has them.
 pub const RESET_PATH: &str = "/__sandbox/reset";
+/// `POST` a [`FaultRule`] as JSON to add it, `DELETE` to clear every fault.
+pub const FAULTS_PATH: &str = "/__sandbox/faults";
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", any(super::acs::handle))
         .route(RESET_PATH, post(reset))
+        .route(FAULTS_PATH, post(add_fault).delete(clear_faults))
         .merge(super::dingtalk::routes())
         .fallback(not_found)
         .with_state(shared)
@@ -33,13 +36,26 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 async fn reset(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     shared.reset();
-    axum::Json(json!({"reset": true}))
+    Json(json!({"reset": true}))
+}
+
+async fn add_fault(
+    State(shared): State<Arc<Shared>>,
+    Json(rule): Json<FaultRule>,
+) -> impl IntoResponse {
+    shared.faults.add(&rule.operation, rule.fault);
+    Json(json!({"added": rule.operation}))
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    shared.faults.clear();
+    Json(json!({"cleared": true}))
 }
 
 async fn not_found(uri: Uri) -> impl IntoResponse {
     (
         StatusCode::NOT_FOUND,
-        axum::Json(json!({
+        Json(json!({
             "code": "InvalidApi.NotFound",
             "message": format!("the sandbox has no API at {}", uri.path()),
             "requestid": super::acs::new_request_id(),
