@@ -326,3 +326,25 @@ async fn faults_can_be_set_over_http() {
             .is_client_error()
     );
 }
+
+#[tokio::test]
+async fn no_permission_in_each_dialect() {
+    let sandbox = start().await;
+    sandbox
+        .faults()
+        .set("DeleteDingTalk", Fault::no_permission());
+    let reply = AcsRequest::sas("DeleteDingTalk")
+        .param("Ids", "1")
+        .send(&sandbox, &Signer::demo())
+        .await;
+    assert_eq!(
+        (reply.status, reply.acs_code()),
+        (StatusCode::FORBIDDEN, "NoPermission")
+    );
+    sandbox.faults().set("gettoken", Fault::no_permission());
+    assert_eq!(json_of(&gettoken(&sandbox).await.2)["errcode"], 43007);
+    sandbox
+        .faults()
+        .set("GetAccessToken", Fault::no_permission());
+    assert_eq!(new_token(&sandbox).await.0, StatusCode::FORBIDDEN);
+}

@@ -38,6 +38,9 @@ pub enum FaultKind {
     DropConnection,
     /// HTTP 503 with the upstream's error JSON (`ServiceUnavailable`).
     ServiceUnavailable,
+    /// The caller may not call this: ACS 403 `NoPermission` (what RAM
+    /// answers), legacy errcode 43007, new API 403.
+    NoPermission,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -75,6 +78,9 @@ impl Fault {
     }
     pub fn service_unavailable() -> Fault {
         Fault::new(FaultKind::ServiceUnavailable)
+    }
+    pub fn no_permission() -> Fault {
+        Fault::new(FaultKind::NoPermission)
     }
     /// Limits the fault to `n` occurrences.
     pub fn times(mut self, n: u32) -> Fault {
@@ -184,6 +190,8 @@ impl Faults {
             };
             for fault in faults.iter_mut() {
                 let fires = match fault.kind {
+                    // NaN (possible in a faults file) counts as never.
+                    FaultKind::ErrorRate { rate } if rate.is_nan() => false,
                     FaultKind::ErrorRate { rate } => rng.random_bool(rate.clamp(0.0, 1.0)),
                     _ => true,
                 };
@@ -298,6 +306,21 @@ fn render(kind: &FaultKind, flavour: Flavour) -> Response {
             "service unavailable",
             &request_id,
         ),
+        (FaultKind::NoPermission, Flavour::Acs) => super::acs::AcsError::new(
+            StatusCode::FORBIDDEN,
+            "NoPermission",
+            "You are not authorized to perform this operation.",
+        )
+        .into_response_with(&request_id, "sandbox"),
+        (FaultKind::NoPermission, Flavour::DingTalkLegacy) => {
+            legacy(43007, "no permission to call this API", &request_id)
+        }
+        (FaultKind::NoPermission, Flavour::DingTalkNew) => new_api(
+            StatusCode::FORBIDDEN,
+            "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+            "no permission to call this API",
+            &request_id,
+        ),
         (FaultKind::Latency { .. } | FaultKind::DropConnection, _) => {
             unreachable!("handled by apply")
         }
@@ -339,6 +362,12 @@ mod tests {
         assert!(faults.fire("gettoken").is_empty());
     }
 
+    fn count_nan() -> usize {
+        let faults = Faults::new(1);
+        faults.set("X", Fault::error_rate(f64::NAN));
+        (0..100).filter(|_| !faults.fire("X").is_empty()).count()
+    }
+
     #[test]
     fn error_rate_is_seeded_and_roughly_honoured() {
         let count = |seed| {
@@ -347,6 +376,7 @@ mod tests {
             (0..1000).filter(|_| !faults.fire("X").is_empty()).count()
         };
         assert_eq!(count(7), count(7));
+        assert_eq!(count_nan(), 0);
         let n = count(7);
         assert!((200..400).contains(&n), "{n}");
     }
