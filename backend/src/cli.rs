@@ -174,6 +174,19 @@ mod tests {
     }
 
     #[test]
+    fn sandbox_subcommand_takes_an_address_and_a_faults_file() {
+        let cli = Cli::try_parse_from(["chatdesk", "sandbox", "--faults", "f.toml"]).unwrap();
+        match cli.command {
+            Command::Sandbox { listen, faults } => {
+                assert_eq!(listen, "127.0.0.1:8090".parse().unwrap());
+                assert_eq!(faults, Some(PathBuf::from("f.toml")));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["chatdesk", "sandbox", "--listen", "nope"]).is_err());
+    }
+
+    #[test]
     fn global_options_work_after_the_subcommand() {
         let cli = Cli::try_parse_from([
             "chatdesk",
