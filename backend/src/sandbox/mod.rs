@@ -18,7 +18,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use serde::Deserialize;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultKind, FaultRule, Faults};
@@ -41,7 +40,7 @@ pub const PERM_GET_MEMBER: &str = "qyapi_get_member";
 /// The Alibaba Cloud account id every robot reports as `AliUid`.
 pub const DEMO_ALI_UID: i64 = 1_234_567_890_123_456;
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccessKey {
     pub id: String,
     pub secret: String,
@@ -62,7 +61,7 @@ impl AccessKey {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DingTalkApp {
     pub app_key: String,
     pub app_secret: String,

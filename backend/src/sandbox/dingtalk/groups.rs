@@ -336,16 +336,17 @@ impl Groups {
             g.owner_type = check_owner_type(req.owner_type.as_deref())?.to_owned();
         }
         if let Some(owner) = req.owner {
-            let listed = if g.owner_type == "emp" {
-                g.is_member(&owner)
-            } else {
-                g.ext_members.contains(&owner)
-            };
-            if !listed {
-                return Err(GroupError::NotInGroup(owner));
-            }
             g.admins.retain(|a| *a != owner);
             g.owner = owner;
+        }
+        // The owner, new or kept, must still be in the group as its type says.
+        let listed = if g.owner_type == "emp" {
+            g.is_member(&g.owner)
+        } else {
+            g.ext_members.contains(&g.owner)
+        };
+        if !listed {
+            return Err(GroupError::NotInGroup(g.owner.clone()));
         }
         if let Some(icon) = req.icon {
             g.icon = icon;
@@ -629,6 +630,33 @@ mod tests {
             groups.set_admins(&chatid, &[userid(9)], AdminRole::Add),
             Err(GroupError::NotInGroup(userid(9)))
         );
+    }
+
+    #[test]
+    fn an_owner_must_stay_in_the_group_as_its_type_says() {
+        let (dir, mut groups, chatid) = setup();
+        let to_ext = GroupUpdate {
+            owner_type: Some("ext".into()),
+            ..GroupUpdate::default()
+        };
+        assert_eq!(
+            groups.update(&dir, &chatid, to_ext),
+            Err(GroupError::NotInGroup(userid(1)))
+        );
+        let ext_owner = GroupUpdate {
+            owner: Some("ext-1".into()),
+            owner_type: Some("ext".into()),
+            add_ext: vec!["ext-1".into()],
+            ..GroupUpdate::default()
+        };
+        groups.update(&dir, &chatid, ext_owner).unwrap();
+        let drop_owner = GroupUpdate {
+            del_ext: vec!["ext-1".into()],
+            ..GroupUpdate::default()
+        };
+        assert!(groups.update(&dir, &chatid, drop_owner).is_err());
+        assert_eq!(groups.get(&chatid).unwrap().owner, "ext-1");
+        assert_eq!(groups.get(&chatid).unwrap().member_count(), 6);
     }
 
     #[test]
