@@ -68,6 +68,11 @@ impl Application {
         })
     }
 
+    /// The routes, for in-process requests (`tower::ServiceExt::oneshot`).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     /// The built-in sandbox, when it stands in for the upstreams (tests
     /// use it to inject faults or reset the demo data).
     pub fn sandbox(&self) -> Option<&Sandbox> {

@@ -1,26 +1,32 @@
 //! The server's shell over HTTP: SPA serving and caching, health, API errors.
 
+use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use backend::config::Config;
-use backend::server::{AppState, router};
-use backend::spa::Spa;
+use backend::server::Application;
 use tower::ServiceExt;
 
 const WASM: &str = "frontend-0123456789abcdef_bg.wasm";
 
-fn app(dist: &Path) -> axum::Router {
+/// The real application (with its own data directory), used in-process.
+struct TestServer {
+    app: Application,
+    _data: tempfile::TempDir,
+}
+
+async fn app(dist: &Path) -> TestServer {
+    let data = tempfile::tempdir().unwrap();
     let config = Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: data.path().to_owned(),
         dist_dir: dist.to_owned(),
         ..Config::default()
     };
-    router(AppState {
-        spa: Spa::load(dist),
-        config: Arc::new(config),
-    })
+    let app = Application::build(config).await.unwrap();
+    TestServer { app, _data: data }
 }
 
 fn built_dist() -> tempfile::TempDir {
@@ -35,7 +41,7 @@ fn built_dist() -> tempfile::TempDir {
 }
 
 async fn get(
-    app: &axum::Router,
+    server: &TestServer,
     uri: &str,
     accept_encoding: Option<&str>,
 ) -> axum::response::Response {
@@ -43,7 +49,9 @@ async fn get(
     if let Some(enc) = accept_encoding {
         request = request.header(header::ACCEPT_ENCODING, enc);
     }
-    app.clone()
+    server
+        .app
+        .router()
         .oneshot(request.body(Body::empty()).unwrap())
         .await
         .unwrap()
@@ -67,7 +75,7 @@ fn header_of(response: &axum::response::Response, name: header::HeaderName) -> &
 #[tokio::test]
 async fn client_routes_get_index_html_uncached() {
     let dist = built_dist();
-    let app = app(dist.path());
+    let app = app(dist.path()).await;
     for uri in ["/", "/groups", "/groups/abc", "/index.html"] {
         let response = get(&app, uri, None).await;
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
@@ -93,7 +101,7 @@ async fn client_routes_get_index_html_uncached() {
 async fn hashed_assets_are_immutable_and_precompressed_when_accepted() {
     let dist = built_dist();
     std::fs::write(dist.path().join(format!("{WASM}.br")), b"brotli bytes").unwrap();
-    let app = app(dist.path());
+    let app = app(dist.path()).await;
 
     let plain = get(&app, &format!("/{WASM}"), None).await;
     assert_eq!(plain.status(), StatusCode::OK);
@@ -112,14 +120,16 @@ async fn hashed_assets_are_immutable_and_precompressed_when_accepted() {
 #[tokio::test]
 async fn a_missing_asset_is_404_not_the_app() {
     let dist = built_dist();
-    let response = get(&app(dist.path()), "/frontend-00000000deadbeef.js", None).await;
+    let app = app(dist.path()).await;
+    let response = get(&app, "/frontend-00000000deadbeef.js", None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn unknown_api_routes_are_json_errors() {
     let dist = built_dist();
-    let response = get(&app(dist.path()), "/api/v1/nope", None).await;
+    let app = app(dist.path()).await;
+    let response = get(&app, "/api/v1/nope", None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
     assert_eq!(body["code"], "route_not_found");
@@ -129,7 +139,7 @@ async fn unknown_api_routes_are_json_errors() {
 #[tokio::test]
 async fn health_and_readiness() {
     let dist = built_dist();
-    let app = app(dist.path());
+    let app = app(dist.path()).await;
     assert_eq!(get(&app, "/healthz", None).await.status(), StatusCode::OK);
     assert_eq!(get(&app, "/readyz", None).await.status(), StatusCode::OK);
     let meta = body_text(get(&app, "/api/v1/meta", None).await).await;
@@ -137,7 +147,7 @@ async fn health_and_readiness() {
     assert!(meta.sandbox);
 
     let empty = tempfile::tempdir().unwrap();
-    let unbuilt = crate::app(empty.path());
+    let unbuilt = crate::app(empty.path()).await;
     assert_eq!(
         get(&unbuilt, "/readyz", None).await.status(),
         StatusCode::SERVICE_UNAVAILABLE
