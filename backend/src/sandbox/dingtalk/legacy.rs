@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 
 use super::directory::ROOT_DEPT;
-use super::groups::{AdminRole, GroupError, GroupUpdate, NewGroup};
+use super::groups::{AdminRole, GroupError, NewGroup};
 use super::token::TokenError;
 use super::{AuthError, Fields, parse_body};
 use crate::sandbox::acs::new_request_id;
@@ -316,17 +316,7 @@ fn chat_update(call: &Call<'_>) -> LegacyResult {
     {
         settings[0] = Some(i64::from(ban));
     }
-    let req = GroupUpdate {
-        name: f.str("name"),
-        owner: f.str("owner"),
-        owner_type: f.str("ownerType"),
-        add: f.list("add_useridlist")?,
-        del: f.list("del_useridlist")?,
-        add_ext: f.list("add_extidlist")?,
-        del_ext: f.list("del_extidlist")?,
-        icon: f.str("icon"),
-        settings,
-    };
+    let req = f.group_update(settings)?;
     let dir = &call.shared.directory;
     call.shared
         .with_world(|w| w.groups.update(dir, &chatid, req))?;

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{DingTalkApp, Shared};
 use crate::upstream::signing::signatures_match;
-use groups::{GroupError, GroupResult, SETTING_NAMES, SettingsPatch};
+use groups::{GroupError, GroupResult, GroupUpdate, SETTING_NAMES, SettingsPatch};
 use token::TokenError;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -142,6 +142,22 @@ impl Fields<'_> {
             *slot = self.int(name)?;
         }
         Ok(patch)
+    }
+
+    /// A group update; both API generations use the same (snake_case list)
+    /// field names and differ only in where the switches come from.
+    pub fn group_update(&self, settings: SettingsPatch) -> GroupResult<GroupUpdate> {
+        Ok(GroupUpdate {
+            name: self.str("name"),
+            owner: self.str("owner"),
+            owner_type: self.str("ownerType"),
+            add: self.list("add_useridlist")?,
+            del: self.list("del_useridlist")?,
+            add_ext: self.list("add_extidlist")?,
+            del_ext: self.list("del_extidlist")?,
+            icon: self.str("icon"),
+            settings,
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::groups::{AdminRole, GroupError, GroupUpdate, NewGroup};
+use super::groups::{AdminRole, GroupError, NewGroup};
 use super::token::TokenError;
 use super::{AuthError, Fields, parse_body};
 use crate::sandbox::acs::new_request_id;
@@ -290,17 +290,7 @@ fn create_group(shared: &Shared, f: Fields<'_>) -> NewResult {
 
 fn update_group(shared: &Shared, f: Fields<'_>) -> NewResult {
     let chatid = f.required("chatid")?;
-    let req = GroupUpdate {
-        name: f.str("name"),
-        owner: f.str("owner"),
-        owner_type: f.str("ownerType"),
-        add: f.list("add_useridlist")?,
-        del: f.list("del_useridlist")?,
-        add_ext: f.list("add_extidlist")?,
-        del_ext: f.list("del_extidlist")?,
-        icon: f.str("icon"),
-        settings: options(f)?,
-    };
+    let req = f.group_update(options(f)?)?;
     let dir = &shared.directory;
     shared.with_world(|w| w.groups.update(dir, &chatid, req))?;
     Ok(json!({ "success": true }))
