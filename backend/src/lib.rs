@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod error;
 pub mod server;
 pub mod spa;

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::spa::Spa;
 
@@ -23,6 +24,7 @@ use crate::spa::Spa;
 pub struct AppState {
     pub config: Arc<Config>,
     pub spa: Spa,
+    pub db: Db,
 }
 
 /// A bound, not yet running console (zero2prod's `Application`): tests
@@ -38,9 +40,11 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let spa = Spa::load(&config.dist_dir);
+        let db = Db::open(&config).await?;
         let state = AppState {
             config: Arc::new(config),
             spa,
+            db,
         };
         Ok(Application {
             listener,
@@ -85,15 +89,20 @@ async fn healthz() -> impl IntoResponse {
 
 /// Ready once everything the console needs is in place.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.spa.is_built() {
-        (StatusCode::OK, Json(json!({ "status": "ready" })))
+    let reason = if !state.spa.is_built() {
+        Some("the console (dist/index.html) is not built")
+    } else if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = format!("{err:#}"), "database not reachable");
+        Some("the database is not reachable")
     } else {
-        (
+        None
+    };
+    match reason {
+        None => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Some(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                json!({ "status": "not ready", "reason": "the console (dist/index.html) is not built" }),
-            ),
-        )
+            Json(json!({ "status": "not ready", "reason": reason })),
+        ),
     }
 }
 
