@@ -4,8 +4,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::extract::{OriginalUri, State};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -113,7 +113,8 @@ async fn meta(State(state): State<AppState>) -> Json<Meta> {
     })
 }
 
-async fn api_not_found(uri: Uri) -> ApiError {
+// `OriginalUri`: inside the nested router the prefix is already stripped.
+async fn api_not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::RouteNotFound(uri.path().to_owned())
 }
 

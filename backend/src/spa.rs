@@ -100,7 +100,8 @@ fn has_extension(path: &str) -> bool {
     file_name(path).contains('.')
 }
 
-/// `frontend-0123456789abcdef_bg.wasm`, `style-0123456789abcdef.css`.
+/// `frontend-0123456789abcdef_bg.wasm`, `style-0123456789abcdef.css`. Trunk
+/// prints the 64-bit hash without leading zeros, so it may be shorter than 16.
 fn is_hashed_asset(path: &str) -> bool {
     let name = file_name(path);
     let Some((stem, _ext)) = name.split_once('.') else {
@@ -108,7 +109,9 @@ fn is_hashed_asset(path: &str) -> bool {
     };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((_, hash)) => {
+            (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         None => false,
     }
 }
@@ -124,6 +127,7 @@ mod tests {
             IMMUTABLE
         );
         assert_eq!(cache_policy("/frontend-0123456789abcdef.js"), IMMUTABLE);
+        assert_eq!(cache_policy("/frontend-2be6ef420adf8e5.js"), IMMUTABLE);
         assert_eq!(cache_policy("/style-fedcba9876543210.css"), IMMUTABLE);
         assert_eq!(cache_policy("/index.html"), NO_CACHE);
         assert_eq!(cache_policy("/"), NO_CACHE);

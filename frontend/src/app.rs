@@ -1,35 +1,51 @@
 //! The application shell: banner, navigation, routes.
 
 use leptos::prelude::*;
-use leptos_router::{
-    components::{A, Route, Router, Routes},
-    hooks::use_params_map,
-    path,
-};
 use shared::area::Area;
 
 use crate::i18n::{Lang, Msg, provide_i18n, use_i18n};
+use crate::router::{Link, provide_router};
+
+/// The pages of the console, parsed from the location path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    Area(Area),
+    NotFound,
+}
+
+impl Page {
+    pub fn parse(path: &str) -> Page {
+        match path {
+            "" | "/" => Page::Home,
+            _ => Area::from_path(path.trim_end_matches('/')).map_or(Page::NotFound, Page::Area),
+        }
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = provide_i18n();
+    let router = provide_router();
+    let page = Memo::new(move |_| Page::parse(&router.path()));
     view! {
-        <Router>
-            <a class="skip-link" href="#main">{move || i18n.t(Msg::SkipToContent)}</a>
-            <header class="topbar">
-                <A href="/" attr:class="brand">{move || i18n.t(Msg::AppName)}</A>
-                <LanguagePicker/>
-            </header>
-            <div class="frame">
-                <MainNav/>
-                <main id="main" tabindex="-1">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=Home/>
-                        <Route path=path!("/:area") view=AreaPage/>
-                    </Routes>
-                </main>
-            </div>
-        </Router>
+        <a class="skip-link" href="#main">{move || i18n.t(Msg::SkipToContent)}</a>
+        <header class="topbar">
+            <span class="brand">
+                <Link href="/">{move || i18n.t(Msg::AppName)}</Link>
+            </span>
+            <LanguagePicker/>
+        </header>
+        <div class="frame">
+            <MainNav/>
+            <main id="main" tabindex="-1">
+                {move || match page.get() {
+                    Page::Home => Home().into_any(),
+                    Page::Area(area) => AreaPage(AreaPageProps { area }).into_any(),
+                    Page::NotFound => NotFound().into_any(),
+                }}
+            </main>
+        </div>
     }
 }
 
@@ -71,7 +87,7 @@ fn MainNav() -> impl IntoView {
                     .map(|area| {
                         view! {
                             <li>
-                                <A href=area.path()>{move || i18n.t(Msg::Area(area))}</A>
+                                <Link href=area.path()>{move || i18n.t(Msg::Area(area))}</Link>
                             </li>
                         }
                     })
@@ -90,19 +106,12 @@ fn Home() -> impl IntoView {
     }
 }
 
-/// An area of the console; unknown first segments are the 404 page.
 #[component]
-fn AreaPage() -> impl IntoView {
+fn AreaPage(area: Area) -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let area = move || params.with(|p| Area::from_path(&format!("/{}", p.get("area")?)));
-    move || match area() {
-        Some(area) => view! {
-            <h1>{move || i18n.t(Msg::Area(area))}</h1>
-            <p>{move || i18n.t(Msg::AreaPending)}</p>
-        }
-        .into_any(),
-        None => NotFound().into_any(),
+    view! {
+        <h1>{move || i18n.t(Msg::Area(area))}</h1>
+        <p>{move || i18n.t(Msg::AreaPending)}</p>
     }
 }
 
@@ -113,7 +122,7 @@ fn NotFound() -> impl IntoView {
         <h1>{move || i18n.t(Msg::NotFoundTitle)}</h1>
         <p>{move || i18n.t(Msg::NotFoundBody)}</p>
         <p>
-            <A href="/">{move || i18n.t(Msg::BackHome)}</A>
+            <Link href="/">{move || i18n.t(Msg::BackHome)}</Link>
         </p>
     }
 }

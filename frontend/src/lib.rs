@@ -5,5 +5,6 @@
 
 pub mod app;
 pub mod i18n;
+pub mod router;
 
 pub use app::App;

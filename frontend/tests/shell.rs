@@ -116,3 +116,61 @@ fn browser_language_tags_are_understood() {
         assert_eq!(Lang::from_code(lang.code()), Some(lang));
     }
 }
+
+#[wasm_bindgen_test]
+fn paths_parse_into_pages() {
+    use frontend::app::Page;
+    assert_eq!(Page::parse("/"), Page::Home);
+    assert_eq!(Page::parse(""), Page::Home);
+    assert_eq!(Page::parse("/robots"), Page::Area(Area::Robots));
+    assert_eq!(Page::parse("/robots/"), Page::Area(Area::Robots));
+    assert_eq!(Page::parse("/robotsx"), Page::NotFound);
+    assert_eq!(Page::parse("/no/such/page"), Page::NotFound);
+}
+
+#[wasm_bindgen_test]
+async fn links_navigate_without_reload_and_mark_the_current_page() {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), frontend::App);
+    leptos::task::tick().await;
+
+    let link = |href: &str| -> web_sys::HtmlElement {
+        root.query_selector(&format!("nav a[href='{href}']"))
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    link("/groups").click();
+    leptos::task::tick().await;
+    assert_eq!(
+        web_sys::window().unwrap().location().pathname().unwrap(),
+        "/groups"
+    );
+    assert_eq!(
+        link("/groups").get_attribute("aria-current").as_deref(),
+        Some("page")
+    );
+    assert_eq!(link("/robots").get_attribute("aria-current"), None);
+    let heading = root
+        .query_selector("main h1")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(
+        heading,
+        text(
+            Lang::from_code(
+                &document()
+                    .document_element()
+                    .unwrap()
+                    .get_attribute("lang")
+                    .unwrap()
+            )
+            .unwrap(),
+            Msg::Area(Area::Groups)
+        )
+    );
+    drop(handle);
+}

@@ -1,0 +1,79 @@
+//! The `chatdesk` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+fn chatdesk() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_chatdesk"))
+}
+
+#[test]
+fn help_documents_every_subcommand_and_option() {
+    let out = chatdesk().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for word in [
+        "serve",
+        "bundle",
+        "--config",
+        "--data-dir",
+        "--database-url",
+        "--master-key-file",
+        "--log-format",
+    ] {
+        assert!(help.contains(word), "--help lacks {word}:\n{help}");
+    }
+    let out = chatdesk().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for word in ["--listen", "--dist-dir", "sandbox"] {
+        assert!(help.contains(word), "serve --help lacks {word}:\n{help}");
+    }
+}
+
+#[test]
+fn serve_prints_where_to_open_it_and_answers() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = chatdesk()
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--dist-dir")
+        .arg(data.path().join("no-dist"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#"{"status":"ok"}"#), "{response}");
+}
+
+#[test]
+fn a_bad_configuration_names_the_field_and_fails() {
+    let out = chatdesk()
+        .args(["serve", "--database-url", "mysql://nope"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("database_url"), "{err}");
+}
