@@ -6,21 +6,26 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use backend::config::Config;
+use backend::db::Backend;
+use backend::db::testing::TestDb;
 use backend::server::{AppState, router};
 use backend::spa::Spa;
 use tower::ServiceExt;
 
 const WASM: &str = "frontend-0123456789abcdef_bg.wasm";
 
-fn app(dist: &Path) -> axum::Router {
+async fn app(dist: &Path) -> (axum::Router, TestDb) {
+    let test_db = TestDb::fresh(Backend::Sqlite).await;
     let config = Config {
         dist_dir: dist.to_owned(),
         ..Config::default()
     };
-    router(AppState {
+    let app = router(AppState {
         spa: Spa::load(dist),
         config: Arc::new(config),
-    })
+        db: test_db.db.clone(),
+    });
+    (app, test_db)
 }
 
 fn built_dist() -> tempfile::TempDir {
@@ -67,7 +72,7 @@ fn header_of(response: &axum::response::Response, name: header::HeaderName) -> &
 #[tokio::test]
 async fn client_routes_get_index_html_uncached() {
     let dist = built_dist();
-    let app = app(dist.path());
+    let (app, _db) = app(dist.path()).await;
     for uri in ["/", "/groups", "/groups/abc", "/index.html"] {
         let response = get(&app, uri, None).await;
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
@@ -93,7 +98,7 @@ async fn client_routes_get_index_html_uncached() {
 async fn hashed_assets_are_immutable_and_precompressed_when_accepted() {
     let dist = built_dist();
     std::fs::write(dist.path().join(format!("{WASM}.br")), b"brotli bytes").unwrap();
-    let app = app(dist.path());
+    let (app, _db) = app(dist.path()).await;
 
     let plain = get(&app, &format!("/{WASM}"), None).await;
     assert_eq!(plain.status(), StatusCode::OK);
@@ -112,14 +117,16 @@ async fn hashed_assets_are_immutable_and_precompressed_when_accepted() {
 #[tokio::test]
 async fn a_missing_asset_is_404_not_the_app() {
     let dist = built_dist();
-    let response = get(&app(dist.path()), "/frontend-00000000deadbeef.js", None).await;
+    let (app, _db) = app(dist.path()).await;
+    let response = get(&app, "/frontend-00000000deadbeef.js", None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn unknown_api_routes_are_json_errors() {
     let dist = built_dist();
-    let response = get(&app(dist.path()), "/api/v1/nope", None).await;
+    let (app, _db) = app(dist.path()).await;
+    let response = get(&app, "/api/v1/nope", None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
     assert_eq!(body["code"], "route_not_found");
@@ -129,7 +136,7 @@ async fn unknown_api_routes_are_json_errors() {
 #[tokio::test]
 async fn health_and_readiness() {
     let dist = built_dist();
-    let app = app(dist.path());
+    let (app, _db) = app(dist.path()).await;
     assert_eq!(get(&app, "/healthz", None).await.status(), StatusCode::OK);
     assert_eq!(get(&app, "/readyz", None).await.status(), StatusCode::OK);
     let meta = body_text(get(&app, "/api/v1/meta", None).await).await;
@@ -137,7 +144,7 @@ async fn health_and_readiness() {
     assert!(meta.sandbox);
 
     let empty = tempfile::tempdir().unwrap();
-    let unbuilt = crate::app(empty.path());
+    let (unbuilt, _db2) = crate::app(empty.path()).await;
     assert_eq!(
         get(&unbuilt, "/readyz", None).await.status(),
         StatusCode::SERVICE_UNAVAILABLE
