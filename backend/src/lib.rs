@@ -1,6 +1,7 @@
 //! The chatdesk server: serves the console, holds credentials, enforces
 //! roles, signs and proxies upstream calls.
 
+pub mod audit;
 pub mod bundle;
 pub mod cli;
 pub mod config;

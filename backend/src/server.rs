@@ -14,6 +14,7 @@ use shared::api::{API_PREFIX, Meta};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
+use crate::audit;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
@@ -72,6 +73,7 @@ impl Application {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/meta", get(meta))
+        .merge(audit::routes())
         .fallback(api_not_found);
     let spa = state.spa.router(&state.config.dist_dir);
     Router::new()
