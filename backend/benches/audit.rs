@@ -3,6 +3,7 @@
 //!
 //!     cargo bench -p backend --bench audit
 //!     AUDIT_BENCH_N=100000 cargo bench -p backend --bench audit   # quicker
+//!     AUDIT_BENCH_BACKENDS=postgres cargo bench -p backend --bench audit
 //!
 //! Generates N events (default 1,000,000) with correct chain hashes through
 //! `audit::append_at` (multi-row inserts, 10,000 events per transaction),
@@ -37,8 +38,12 @@ fn main() -> anyhow::Result<()> {
         .map(|v| v.replace('_', "").parse())
         .transpose()?
         .unwrap_or(1_000_000);
+    // AUDIT_BENCH_BACKENDS=sqlite or postgres runs only that engine.
+    let only = std::env::var("AUDIT_BENCH_BACKENDS").unwrap_or_default();
     for backend in Backend::ALL {
-        rt.block_on(bench(backend, n))?;
+        if only.is_empty() || only.eq_ignore_ascii_case(&format!("{backend:?}")) {
+            rt.block_on(bench(backend, n))?;
+        }
     }
     Ok(())
 }

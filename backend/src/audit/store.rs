@@ -219,10 +219,13 @@ impl Conditions {
         sql
     }
 
+    /// Binds the values to `q`, planned for these values: a cached
+    /// generic plan (PostgreSQL) cannot know how selective a filter is.
     pub fn bind<'q>(
         &'q self,
-        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let mut q = q.persistent(false);
         for b in &self.binds {
             q = match b {
                 Bind::Int(v) => q.bind(*v),
@@ -244,8 +247,11 @@ pub(crate) async fn conditions(
         sql: Vec::new(),
         binds: Vec::new(),
     };
-    // Time never decreases along the chain, so a time range is a seq range:
-    // two index probes turn it into bounds every other index can use.
+    // Time never decreases along the chain (appends clamp it, `verify`
+    // reports an event older than its predecessor), so a time range is a
+    // seq range: two index probes turn it into bounds that every other
+    // index can use. Repeating the `at` range in the query would only
+    // tempt the planner into scanning the whole range by time and sorting.
     if let Some(from) = filter.from {
         let first: Option<i64> = sqlx::query_scalar(
             "SELECT seq FROM audit_events WHERE at >= $1 ORDER BY at, seq LIMIT 1",
@@ -256,7 +262,6 @@ pub(crate) async fn conditions(
         .map_err(AuditError::Read)?;
         let Some(first) = first else { return Ok(None) };
         c.push("e.seq >= $?", Bind::Int(first));
-        c.push("e.at >= $?", Bind::Int(from));
     }
     if let Some(to) = filter.to {
         let last: Option<i64> = sqlx::query_scalar(
@@ -268,7 +273,6 @@ pub(crate) async fn conditions(
         .map_err(AuditError::Read)?;
         let Some(last) = last else { return Ok(None) };
         c.push("e.seq <= $?", Bind::Int(last));
-        c.push("e.at < $?", Bind::Int(to));
     }
     if let (true, Some(before)) = (with_cursor, filter.before) {
         c.push("e.seq < $?", Bind::Int(before));
