@@ -145,6 +145,56 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
     }
 }
 
+impl AuditMsg {
+    pub const ALL: [AuditMsg; 45] = [
+        AuditMsg::Filters,
+        AuditMsg::From,
+        AuditMsg::To,
+        AuditMsg::Actor,
+        AuditMsg::Action,
+        AuditMsg::AnyAction,
+        AuditMsg::Target,
+        AuditMsg::Outcome,
+        AuditMsg::AnyOutcome,
+        AuditMsg::Apply,
+        AuditMsg::Reset,
+        AuditMsg::ExportCsv,
+        AuditMsg::ExportJsonl,
+        AuditMsg::Loading,
+        AuditMsg::LoadFailed,
+        AuditMsg::NoEvents,
+        AuditMsg::Events,
+        AuditMsg::Time,
+        AuditMsg::Role,
+        AuditMsg::Source,
+        AuditMsg::Details,
+        AuditMsg::Newer,
+        AuditMsg::Older,
+        AuditMsg::Page,
+        AuditMsg::Success,
+        AuditMsg::Failure,
+        AuditMsg::Intent,
+        AuditMsg::Unknown,
+        AuditMsg::EventTitle,
+        AuditMsg::Changes,
+        AuditMsg::NoChanges,
+        AuditMsg::Field,
+        AuditMsg::Before,
+        AuditMsg::After,
+        AuditMsg::Absent,
+        AuditMsg::SecretHidden,
+        AuditMsg::SecretChanged,
+        AuditMsg::SecretUnchanged,
+        AuditMsg::OutcomeEvent,
+        AuditMsg::IntentEvent,
+        AuditMsg::RequestId,
+        AuditMsg::ErrorCode,
+        AuditMsg::ErrorMessage,
+        AuditMsg::Hash,
+        AuditMsg::Close,
+    ];
+}
+
 fn audit_text(msg: AuditMsg) -> [&'static str; 2] {
     use AuditMsg as A;
     match msg {
