@@ -110,6 +110,8 @@ async fn auditor_filters_by_actor_opens_a_diff_and_exports_csv() -> anyhow::Resu
     .click()
     .await?;
     browser.heading("Event #12").await?;
+    let focused = browser.client.active_element().await?.text().await?;
+    assert_eq!(focused, "Event #12", "opening an event moves focus to it");
     let row = |field: &str| {
         format!("//table[contains(@class,'audit-diff')]//tr[th[normalize-space()='{field}']]")
     };

@@ -333,9 +333,19 @@ fn EventDetails(event: AuditEvent, selected: RwSignal<Option<AuditEvent>>) -> im
     let item =
         |label: M, value: Option<String>| value.map(|v| view! { <dt>{t(label)}</dt> <dd>{v}</dd> });
     let link = |n: Option<i64>| n.map(|n| format!("#{n}"));
+    // Opening an event moves focus (and the view) to it, for keyboard and
+    // screen-reader users as much as for the eye.
+    let title = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h2) = title.get() {
+            let _ = h2.focus();
+        }
+    });
     view! {
         <section class="audit-details" aria-labelledby="audit-details-title">
-            <h2 id="audit-details-title">{t(M::EventTitle)} " #" {event.seq}</h2>
+            <h2 id="audit-details-title" tabindex="-1" node_ref=title>
+                {t(M::EventTitle)} " #" {event.seq}
+            </h2>
             <dl>
                 {item(M::Time, Some(show_time(event.at)))}
                 {item(M::Actor, Some(event.actor.clone()))}
