@@ -80,6 +80,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit trail's hash chain; prints the number of events
+    /// checked and the first broken link, and fails if there is one.
+    Verify,
 }
 
 impl Cli {
@@ -130,6 +142,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             tokio::runtime::Runtime::new()?.block_on(run_sandbox(*listen, config))
         }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let config = config::load(cli.config.as_deref(), &cli.overrides())?;
+            tokio::runtime::Runtime::new()?.block_on(audit_verify(config))
+        }
         Command::Serve { .. } => {
             let config = config::load(cli.config.as_deref(), &cli.overrides())?;
             telemetry::init(config.log_format);
@@ -151,6 +169,16 @@ async fn run_sandbox(
     server::shutdown_signal().await;
     sandbox.shutdown().await;
     Ok(())
+}
+
+async fn audit_verify(config: config::Config) -> anyhow::Result<()> {
+    let db = crate::db::Db::open(&config).await?;
+    let report = crate::audit::verify(&db).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    match report.first_broken {
+        None => Ok(()),
+        Some(b) => anyhow::bail!("the audit trail is broken at seq {}: {}", b.seq, b.reason),
+    }
 }
 
 async fn serve(config: config::Config) -> anyhow::Result<()> {

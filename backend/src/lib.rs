@@ -1,9 +1,11 @@
 //! The chatdesk server: serves the console, holds credentials, enforces
 //! roles, signs and proxies upstream calls.
 
+pub mod audit;
 pub mod bundle;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod error;
 pub mod sandbox;
 pub mod server;

@@ -14,7 +14,9 @@ use shared::api::{API_PREFIX, Meta};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
+use crate::audit;
 use crate::config::Config;
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::spa::Spa;
@@ -27,6 +29,7 @@ pub struct AppState {
     /// Base URL of the built-in sandbox when it stands in for every
     /// upstream (`config.upstream.is_sandbox()`).
     pub sandbox_url: Option<String>,
+    pub db: Db,
 }
 
 /// A bound, not yet running console (zero2prod's `Application`): tests
@@ -56,10 +59,12 @@ impl Application {
         } else {
             None
         };
+        let db = Db::open(&config).await?;
         let state = AppState {
             config: Arc::new(config),
             spa,
             sandbox_url: sandbox.as_ref().map(Sandbox::base_url),
+            db,
         };
         Ok(Application {
             listener,
@@ -100,6 +105,7 @@ impl Application {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/meta", get(meta))
+        .merge(audit::routes())
         .fallback(api_not_found);
     let spa = state.spa.router(&state.config.dist_dir);
     Router::new()
@@ -117,15 +123,20 @@ async fn healthz() -> impl IntoResponse {
 
 /// Ready once everything the console needs is in place.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.spa.is_built() {
-        (StatusCode::OK, Json(json!({ "status": "ready" })))
+    let reason = if !state.spa.is_built() {
+        Some("the console (dist/index.html) is not built")
+    } else if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = format!("{err:#}"), "database not reachable");
+        Some("the database is not reachable")
     } else {
-        (
+        None
+    };
+    match reason {
+        None => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Some(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                json!({ "status": "not ready", "reason": "the console (dist/index.html) is not built" }),
-            ),
-        )
+            Json(json!({ "status": "not ready", "reason": reason })),
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use shared::area::Area;
 
+use crate::audit::AuditPage;
 use crate::i18n::{Lang, Msg, provide_i18n, use_i18n};
 use crate::router::{Link, provide_router};
 
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 {move || match page.get() {
                     Page::Home => Home().into_any(),
+                    Page::Area(Area::Audit) => AuditPage().into_any(),
                     Page::Area(area) => AreaPage(AreaPageProps { area }).into_any(),
                     Page::NotFound => NotFound().into_any(),
                 }}

@@ -4,6 +4,7 @@
 //! components.
 
 pub mod app;
+pub mod audit;
 pub mod i18n;
 pub mod router;
 

@@ -36,7 +36,7 @@ pub fn dist_dir() -> PathBuf {
 /// A running console with its own data directory, stopped on drop.
 pub struct TestApp {
     pub addr: SocketAddr,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -58,13 +58,22 @@ impl TestApp {
         }));
         Ok(TestApp {
             addr,
-            _data: data,
+            data,
             stop: Some(stop),
         })
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// A second connection pool on the app's database, to seed data.
+    pub async fn db(&self) -> anyhow::Result<backend::db::Db> {
+        let config = Config {
+            data_dir: self.data.path().to_owned(),
+            ..Config::default()
+        };
+        backend::db::Db::open(&config).await
     }
 }
 

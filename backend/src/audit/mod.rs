@@ -1,0 +1,217 @@
+//! The audit trail (issue 6): every state-changing action writes an event,
+//! events are append-only and hash-chained, auditors query, export and
+//! verify them.
+//!
+//! How other modules record what they do:
+//! - a change made in the console's own database: [`append`] the event in
+//!   the same transaction as the change, and propagate its error so that
+//!   the change rolls back when the event cannot be written;
+//! - an upstream call: [`begin_upstream`] commits an intent before the
+//!   call, then [`PendingEvent::succeeded`] or [`PendingEvent::failed`]
+//!   records the outcome as a second, linked event. A crash in between
+//!   leaves the intent without outcome, shown as "outcome unknown".
+//!
+//! There is deliberately no way to change or delete an event.
+
+mod chain;
+mod diff;
+mod export;
+mod http;
+mod store;
+
+use std::net::IpAddr;
+
+pub use diff::{diff, is_secret_field};
+pub use export::{CSV_HEADER, export_stream};
+pub use http::routes;
+pub use shared::audit::{AuditAction, FieldChange, TargetKind};
+pub use store::{append_at, query, verify};
+
+use crate::db::Db;
+
+/// A stored event's sequence number (1, 2, ...; also its place in the chain).
+pub type EventId = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot write the audit event: {0}")]
+    Write(#[source] sqlx::Error),
+    #[error("cannot read the audit trail: {0}")]
+    Read(#[source] sqlx::Error),
+    #[error("the audit trail holds an unreadable event (seq {seq}): {reason}")]
+    Corrupt { seq: i64, reason: String },
+}
+
+/// Who did it, as they were at the time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub username: String,
+    /// The role's snake_case name at the time of the action.
+    pub role: String,
+    pub source: Option<IpAddr>,
+}
+
+/// What it was done to. `label` is the human name (a group's title...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub kind: TargetKind,
+    pub id: Option<String>,
+    pub label: Option<String>,
+}
+
+impl Target {
+    pub fn new(kind: TargetKind, id: impl Into<String>, label: impl Into<String>) -> Target {
+        Target {
+            kind,
+            id: Some(id.into()),
+            label: Some(label.into()),
+        }
+    }
+}
+
+/// How a console-side action ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventOutcome {
+    Success,
+    Failure { code: String, message: String },
+}
+
+/// An event to [`append`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvent {
+    pub actor: Actor,
+    pub action: AuditAction,
+    pub target: Target,
+    /// Build with [`diff`], which masks secrets.
+    pub changes: Vec<FieldChange>,
+    pub outcome: EventOutcome,
+}
+
+impl NewEvent {
+    /// A successful action without a diff; add one with [`Self::with_changes`].
+    pub fn success(actor: Actor, action: AuditAction, target: Target) -> NewEvent {
+        NewEvent {
+            actor,
+            action,
+            target,
+            changes: Vec::new(),
+            outcome: EventOutcome::Success,
+        }
+    }
+
+    pub fn with_changes(mut self, changes: Vec<FieldChange>) -> NewEvent {
+        self.changes = changes;
+        self
+    }
+
+    /// The action was refused or failed (e.g. a wrong password at sign-in).
+    pub fn failed(mut self, code: impl Into<String>, message: impl Into<String>) -> NewEvent {
+        self.outcome = EventOutcome::Failure {
+            code: code.into(),
+            message: message.into(),
+        };
+        self
+    }
+}
+
+/// Appends `event` inside the caller's transaction (pass `&mut *tx`) and
+/// returns its id. It commits or rolls back with the caller's change; an
+/// error here must fail the action.
+///
+/// On SQLite, start write transactions with a write (or append first):
+/// a transaction that reads first cannot wait for the lock and fails with
+/// "database is locked" under concurrency.
+pub async fn append(
+    conn: &mut sqlx::AnyConnection,
+    event: &NewEvent,
+) -> Result<EventId, AuditError> {
+    store::append_draft(conn, store::Draft::of(event)).await
+}
+
+/// Commits an intent event for an upstream call that is about to be made.
+/// Call the upstream only when this succeeded.
+pub async fn begin_upstream(
+    db: &Db,
+    actor: Actor,
+    action: AuditAction,
+    target: Target,
+    changes: Vec<FieldChange>,
+) -> Result<PendingEvent, AuditError> {
+    let intent = store::Draft {
+        actor: &actor,
+        action,
+        target: &target,
+        changes: &changes,
+        outcome: shared::audit::Outcome::Intent,
+        intent_seq: None,
+        request_id: None,
+        error: None,
+    };
+    let intent_seq = store::append_committed(db, intent).await?;
+    Ok(PendingEvent {
+        db: db.clone(),
+        actor,
+        action,
+        target,
+        intent_seq,
+    })
+}
+
+/// An upstream call whose intent is recorded and whose outcome is not yet.
+#[derive(Debug)]
+#[must_use = "record the upstream call's outcome with succeeded() or failed()"]
+pub struct PendingEvent {
+    db: Db,
+    actor: Actor,
+    action: AuditAction,
+    target: Target,
+    intent_seq: EventId,
+}
+
+impl PendingEvent {
+    pub fn intent_id(&self) -> EventId {
+        self.intent_seq
+    }
+
+    /// The upstream accepted the call; `request_id` is its RequestId.
+    pub async fn succeeded(self, request_id: Option<&str>) -> Result<EventId, AuditError> {
+        self.outcome(shared::audit::Outcome::Success, request_id, None)
+            .await
+    }
+
+    /// The call failed: the upstream's (or transport's) error code and
+    /// message, and its RequestId when it sent one.
+    pub async fn failed(
+        self,
+        code: &str,
+        message: &str,
+        request_id: Option<&str>,
+    ) -> Result<EventId, AuditError> {
+        self.outcome(
+            shared::audit::Outcome::Failure,
+            request_id,
+            Some((code, message)),
+        )
+        .await
+    }
+
+    async fn outcome(
+        self,
+        outcome: shared::audit::Outcome,
+        request_id: Option<&str>,
+        error: Option<(&str, &str)>,
+    ) -> Result<EventId, AuditError> {
+        let draft = store::Draft {
+            actor: &self.actor,
+            action: self.action,
+            target: &self.target,
+            changes: &[],
+            outcome,
+            intent_seq: Some(self.intent_seq),
+            request_id,
+            error,
+        };
+        store::append_committed(&self.db, draft).await
+    }
+}

@@ -1,0 +1,450 @@
+//! The audit trail's shapes, shared by the server and the auditor UI: the
+//! names of audited actions, events as the API returns them, the filter
+//! (and its query string) and the chain verification report.
+
+use serde::{Deserialize, Serialize};
+
+/// Every audited, state-changing action. The stored name ([`Self::as_str`])
+/// never changes once released: old events keep meaning the same thing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditAction {
+    #[serde(rename = "session.sign_in")]
+    SignIn,
+    #[serde(rename = "session.sign_in_failed")]
+    SignInFailed,
+    #[serde(rename = "session.sign_out")]
+    SignOut,
+    #[serde(rename = "user.create")]
+    UserCreate,
+    #[serde(rename = "user.update")]
+    UserUpdate,
+    #[serde(rename = "user.password_reset")]
+    UserPasswordReset,
+    #[serde(rename = "user.disable")]
+    UserDisable,
+    #[serde(rename = "user.enable")]
+    UserEnable,
+    #[serde(rename = "user.delete")]
+    UserDelete,
+    #[serde(rename = "vault.alibaba_account.create")]
+    AlibabaAccountCreate,
+    #[serde(rename = "vault.alibaba_account.update")]
+    AlibabaAccountUpdate,
+    #[serde(rename = "vault.alibaba_account.delete")]
+    AlibabaAccountDelete,
+    #[serde(rename = "vault.dingtalk_app.create")]
+    DingtalkAppCreate,
+    #[serde(rename = "vault.dingtalk_app.update")]
+    DingtalkAppUpdate,
+    #[serde(rename = "vault.dingtalk_app.delete")]
+    DingtalkAppDelete,
+    #[serde(rename = "chat_config.create")]
+    ChatConfigCreate,
+    #[serde(rename = "chat_config.update")]
+    ChatConfigUpdate,
+    #[serde(rename = "chat_config.delete")]
+    ChatConfigDelete,
+    #[serde(rename = "robot.create")]
+    RobotCreate,
+    #[serde(rename = "robot.update")]
+    RobotUpdate,
+    #[serde(rename = "robot.delete")]
+    RobotDelete,
+    #[serde(rename = "robot.test_message")]
+    RobotTestMessage,
+    #[serde(rename = "group.create")]
+    GroupCreate,
+    #[serde(rename = "group.update")]
+    GroupUpdate,
+    #[serde(rename = "group.members_add")]
+    GroupMembersAdd,
+    #[serde(rename = "group.members_remove")]
+    GroupMembersRemove,
+    #[serde(rename = "group.dissolve")]
+    GroupDissolve,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 27] = [
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::SignOut,
+        AuditAction::UserCreate,
+        AuditAction::UserUpdate,
+        AuditAction::UserPasswordReset,
+        AuditAction::UserDisable,
+        AuditAction::UserEnable,
+        AuditAction::UserDelete,
+        AuditAction::AlibabaAccountCreate,
+        AuditAction::AlibabaAccountUpdate,
+        AuditAction::AlibabaAccountDelete,
+        AuditAction::DingtalkAppCreate,
+        AuditAction::DingtalkAppUpdate,
+        AuditAction::DingtalkAppDelete,
+        AuditAction::ChatConfigCreate,
+        AuditAction::ChatConfigUpdate,
+        AuditAction::ChatConfigDelete,
+        AuditAction::RobotCreate,
+        AuditAction::RobotUpdate,
+        AuditAction::RobotDelete,
+        AuditAction::RobotTestMessage,
+        AuditAction::GroupCreate,
+        AuditAction::GroupUpdate,
+        AuditAction::GroupMembersAdd,
+        AuditAction::GroupMembersRemove,
+        AuditAction::GroupDissolve,
+    ];
+
+    /// The stored and displayed name, e.g. `robot.update`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "session.sign_in",
+            AuditAction::SignInFailed => "session.sign_in_failed",
+            AuditAction::SignOut => "session.sign_out",
+            AuditAction::UserCreate => "user.create",
+            AuditAction::UserUpdate => "user.update",
+            AuditAction::UserPasswordReset => "user.password_reset",
+            AuditAction::UserDisable => "user.disable",
+            AuditAction::UserEnable => "user.enable",
+            AuditAction::UserDelete => "user.delete",
+            AuditAction::AlibabaAccountCreate => "vault.alibaba_account.create",
+            AuditAction::AlibabaAccountUpdate => "vault.alibaba_account.update",
+            AuditAction::AlibabaAccountDelete => "vault.alibaba_account.delete",
+            AuditAction::DingtalkAppCreate => "vault.dingtalk_app.create",
+            AuditAction::DingtalkAppUpdate => "vault.dingtalk_app.update",
+            AuditAction::DingtalkAppDelete => "vault.dingtalk_app.delete",
+            AuditAction::ChatConfigCreate => "chat_config.create",
+            AuditAction::ChatConfigUpdate => "chat_config.update",
+            AuditAction::ChatConfigDelete => "chat_config.delete",
+            AuditAction::RobotCreate => "robot.create",
+            AuditAction::RobotUpdate => "robot.update",
+            AuditAction::RobotDelete => "robot.delete",
+            AuditAction::RobotTestMessage => "robot.test_message",
+            AuditAction::GroupCreate => "group.create",
+            AuditAction::GroupUpdate => "group.update",
+            AuditAction::GroupMembersAdd => "group.members_add",
+            AuditAction::GroupMembersRemove => "group.members_remove",
+            AuditAction::GroupDissolve => "group.dissolve",
+        }
+    }
+}
+
+/// What an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    Session,
+    User,
+    AlibabaAccount,
+    DingtalkApp,
+    ChatConfig,
+    Robot,
+    Group,
+}
+
+impl TargetKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Session => "session",
+            TargetKind::User => "user",
+            TargetKind::AlibabaAccount => "alibaba_account",
+            TargetKind::DingtalkApp => "dingtalk_app",
+            TargetKind::ChatConfig => "chat_config",
+            TargetKind::Robot => "robot",
+            TargetKind::Group => "group",
+        }
+    }
+}
+
+/// How an event ended. An upstream call writes an `Intent` before the call
+/// and a `Success` or `Failure` event (pointing at the intent) after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Intent,
+}
+
+impl Outcome {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Intent => "intent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Success, Outcome::Failure, Outcome::Intent]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// The `outcome` filter: an outcome, or intents that never got one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeFilter {
+    Success,
+    Failure,
+    Intent,
+    /// An intent with no outcome event: the server stopped mid-call.
+    Unknown,
+}
+
+impl OutcomeFilter {
+    pub const ALL: [OutcomeFilter; 4] = [
+        OutcomeFilter::Success,
+        OutcomeFilter::Failure,
+        OutcomeFilter::Intent,
+        OutcomeFilter::Unknown,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OutcomeFilter::Success => "success",
+            OutcomeFilter::Failure => "failure",
+            OutcomeFilter::Intent => "intent",
+            OutcomeFilter::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OutcomeFilter> {
+        OutcomeFilter::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// What a secret field's diff shows instead of its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretChange {
+    Changed,
+    Unchanged,
+}
+
+/// One field of a before/after diff. `before`/`after` are JSON texts of the
+/// values (`None`: the field was absent); for secret fields both are `None`
+/// and `secret` says whether the value changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// One stored event as the API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    /// Epoch milliseconds.
+    pub at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    pub actor: String,
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub action: String,
+    pub target: Target,
+    pub changes: Vec<FieldChange>,
+    pub outcome: Outcome,
+    /// For an outcome event: the intent it resolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent_seq: Option<i64>,
+    /// For an intent: its outcome event, if one was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_seq: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    pub hash: String,
+}
+
+impl AuditEvent {
+    /// An intent whose outcome was never recorded.
+    pub fn outcome_unknown(&self) -> bool {
+        self.outcome == Outcome::Intent && self.outcome_seq.is_none()
+    }
+}
+
+/// A page of events, newest first; `next_cursor` fetches the older ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPage {
+    pub events: Vec<AuditEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<i64>,
+}
+
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+/// The query of `GET /audit/events` and `GET /audit/export`. Times are epoch
+/// milliseconds, `from` inclusive and `to` exclusive; `before` is a cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Matches the target's id or its label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeFilter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+impl EventFilter {
+    /// `key=value&...` for the set fields, percent-encoded.
+    pub fn to_query(&self) -> String {
+        let num = |v: Option<i64>| v.map(|n| n.to_string());
+        let pairs = [
+            ("from", num(self.from)),
+            ("to", num(self.to)),
+            ("actor", self.actor.clone()),
+            ("action", self.action.clone()),
+            ("target", self.target.clone()),
+            ("outcome", self.outcome.map(|o| o.as_str().to_owned())),
+            ("before", num(self.before)),
+            ("limit", self.limit.map(|n| n.to_string())),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| format!("{k}={}", percent_encode(&v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Encodes everything but RFC 3986 unreserved characters.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Export formats of `GET /audit/export?format=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+/// The first place where the hash chain does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// The result of `GET /audit/verify` and `chatdesk audit verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// Events read and checked.
+    pub checked: u64,
+    /// The sequence number the chain's head says was written last.
+    pub head_seq: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_broken: Option<BrokenLink>,
+}
+
+impl VerifyReport {
+    pub fn is_valid(&self) -> bool {
+        self.first_broken.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names_match_serde_and_are_unique() {
+        let mut names: Vec<_> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        for action in AuditAction::ALL {
+            let json = serde_json::to_string(&action).unwrap();
+            assert_eq!(json, format!("\"{}\"", action.as_str()));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+    }
+
+    #[test]
+    fn filter_query_encodes_and_omits_unset_fields() {
+        let filter = EventFilter {
+            actor: Some("li lei&co".into()),
+            outcome: Some(OutcomeFilter::Unknown),
+            before: Some(42),
+            ..EventFilter::default()
+        };
+        assert_eq!(
+            filter.to_query(),
+            "actor=li%20lei%26co&outcome=unknown&before=42"
+        );
+        assert_eq!(EventFilter::default().to_query(), "");
+    }
+
+    #[test]
+    fn only_intents_without_outcome_are_unknown() {
+        let mut event = AuditEvent {
+            seq: 1,
+            at: 0,
+            actor_id: None,
+            actor: "a".into(),
+            role: "admin".into(),
+            source: None,
+            action: "robot.update".into(),
+            target: Target {
+                kind: "robot".into(),
+                id: None,
+                label: None,
+            },
+            changes: vec![],
+            outcome: Outcome::Intent,
+            intent_seq: None,
+            outcome_seq: None,
+            request_id: None,
+            error_code: None,
+            error_message: None,
+            hash: String::new(),
+        };
+        assert!(event.outcome_unknown());
+        event.outcome_seq = Some(2);
+        assert!(!event.outcome_unknown());
+        event.outcome = Outcome::Success;
+        event.outcome_seq = None;
+        assert!(!event.outcome_unknown());
+    }
+}
