@@ -211,9 +211,11 @@ pub mod testing {
     /// connection works inside the schema.
     fn with_search_path(url: &str, schema: &str) -> String {
         let mut parsed = url::Url::parse(url).expect("a valid PostgreSQL URL");
+        // The application name lets the cleanup find this test's sessions.
         parsed
             .query_pairs_mut()
-            .append_pair("options", &format!("-c search_path={schema}"));
+            .append_pair("options", &format!("-c search_path={schema}"))
+            .append_pair("application_name", schema);
         parsed.into()
     }
 
@@ -229,6 +231,16 @@ pub mod testing {
                         .build()?;
                     rt.block_on(async {
                         let mut admin = sqlx::AnyConnection::connect(&admin_url).await?;
+                        // The test's pool may still hold connections (even
+                        // one idle in a transaction, locking tables): end
+                        // them so DROP SCHEMA cannot wait forever.
+                        sqlx::query(
+                            "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity \
+                             WHERE application_name = $1",
+                        )
+                        .bind(&schema)
+                        .fetch_all(&mut admin)
+                        .await?;
                         admin
                             .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
                             .await?;

@@ -5,3 +5,5 @@
 
 pub mod api;
 pub mod area;
+pub mod auth;
+pub mod vault;
