@@ -8,23 +8,62 @@ use leptos_router::{
 };
 use shared::area::Area;
 
+use crate::auth::{AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth};
 use crate::i18n::{Lang, Msg, provide_i18n, use_i18n};
+use crate::users::UsersPage;
+use crate::vault::CredentialsPage;
 
+/// The console: the sign-in page until the server knows the user, then the
+/// shell.
 #[component]
 pub fn App() -> impl IntoView {
-    let i18n = provide_i18n();
+    provide_i18n();
+    let auth = provide_auth();
+    move || {
+        if !auth.checked() {
+            ().into_any()
+        } else if auth.session().is_some() {
+            view! { <Shell/> }.into_any()
+        } else {
+            view! { <SignedOut/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn SignedOut() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <header class="topbar">
+            <span class="brand">{move || i18n.t(Msg::AppName)}</span>
+            <LanguagePicker/>
+        </header>
+        <main id="main" tabindex="-1">
+            <SignInPage/>
+        </main>
+    }
+}
+
+/// Banner, navigation and pages for a signed-in user.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <Router>
             <a class="skip-link" href="#main">{move || i18n.t(Msg::SkipToContent)}</a>
             <header class="topbar">
                 <A href="/" attr:class="brand">{move || i18n.t(Msg::AppName)}</A>
-                <LanguagePicker/>
+                <div class="tools">
+                    <AccountMenu/>
+                    <LanguagePicker/>
+                </div>
             </header>
             <div class="frame">
                 <MainNav/>
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Home/>
+                        <Route path=path!("/account") view=ChangePasswordPage/>
                         <Route path=path!("/:area") view=AreaPage/>
                     </Routes>
                 </main>
@@ -60,14 +99,17 @@ fn LanguagePicker() -> impl IntoView {
     }
 }
 
+/// The areas the user's role may see.
 #[component]
 fn MainNav() -> impl IntoView {
     let i18n = use_i18n();
+    let auth = use_auth();
     view! {
         <nav aria-label=move || i18n.t(Msg::MainNav)>
             <ul>
-                {Area::ALL
+                {move || Area::ALL
                     .into_iter()
+                    .filter(|area| auth.can(area.read_action()))
                     .map(|area| {
                         view! {
                             <li>
@@ -94,9 +136,17 @@ fn Home() -> impl IntoView {
 #[component]
 fn AreaPage() -> impl IntoView {
     let i18n = use_i18n();
+    let auth = use_auth();
     let params = use_params_map();
     let area = move || params.with(|p| Area::from_path(&format!("/{}", p.get("area")?)));
     move || match area() {
+        Some(area) if !auth.can(area.read_action()) => view! {
+            <h1>{move || i18n.t(Msg::Area(area))}</h1>
+            <p role="alert">{move || i18n.t(Msg::NoAccess)}</p>
+        }
+        .into_any(),
+        Some(Area::Users) => view! { <UsersPage/> }.into_any(),
+        Some(Area::Credentials) => view! { <CredentialsPage/> }.into_any(),
         Some(area) => view! {
             <h1>{move || i18n.t(Msg::Area(area))}</h1>
             <p>{move || i18n.t(Msg::AreaPending)}</p>
