@@ -9,7 +9,7 @@ use leptos_router::{
 use shared::area::Area;
 
 use crate::auth::{AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth};
-use crate::i18n::{Lang, Msg, provide_i18n, use_i18n};
+use crate::i18n::{Lang, Msg, provide_i18n, tr, use_i18n};
 use crate::users::UsersPage;
 use crate::vault::CredentialsPage;
 
@@ -32,10 +32,9 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn SignedOut() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <header class="topbar">
-            <span class="brand">{move || i18n.t(Msg::AppName)}</span>
+            <span class="brand">{tr(Msg::AppName)}</span>
             <LanguagePicker/>
         </header>
         <main id="main" tabindex="-1">
@@ -47,12 +46,11 @@ fn SignedOut() -> impl IntoView {
 /// Banner, navigation and pages for a signed-in user.
 #[component]
 pub fn Shell() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <Router>
-            <a class="skip-link" href="#main">{move || i18n.t(Msg::SkipToContent)}</a>
+            <a class="skip-link" href="#main">{tr(Msg::SkipToContent)}</a>
             <header class="topbar">
-                <A href="/" attr:class="brand">{move || i18n.t(Msg::AppName)}</A>
+                <A href="/" attr:class="brand">{tr(Msg::AppName)}</A>
                 <div class="tools">
                     <AccountMenu/>
                     <LanguagePicker/>
@@ -82,7 +80,7 @@ fn LanguagePicker() -> impl IntoView {
     };
     view! {
         <div class="language">
-            <label for="language">{move || i18n.t(Msg::Language)}</label>
+            <label for="language">{tr(Msg::Language)}</label>
             <select id="language" on:change=on_change>
                 {Lang::ALL
                     .into_iter()
@@ -102,10 +100,9 @@ fn LanguagePicker() -> impl IntoView {
 /// The areas the user's role may see.
 #[component]
 fn MainNav() -> impl IntoView {
-    let i18n = use_i18n();
     let auth = use_auth();
     view! {
-        <nav aria-label=move || i18n.t(Msg::MainNav)>
+        <nav aria-label=tr(Msg::MainNav)>
             <ul>
                 {move || Area::ALL
                     .into_iter()
@@ -113,7 +110,7 @@ fn MainNav() -> impl IntoView {
                     .map(|area| {
                         view! {
                             <li>
-                                <A href=area.path()>{move || i18n.t(Msg::Area(area))}</A>
+                                <A href=area.path()>{tr(Msg::Area(area))}</A>
                             </li>
                         }
                     })
@@ -125,31 +122,29 @@ fn MainNav() -> impl IntoView {
 
 #[component]
 fn Home() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <h1>{move || i18n.t(Msg::HomeTitle)}</h1>
-        <p>{move || i18n.t(Msg::HomeIntro)}</p>
+        <h1>{tr(Msg::HomeTitle)}</h1>
+        <p>{tr(Msg::HomeIntro)}</p>
     }
 }
 
 /// An area of the console; unknown first segments are the 404 page.
 #[component]
 fn AreaPage() -> impl IntoView {
-    let i18n = use_i18n();
     let auth = use_auth();
     let params = use_params_map();
     let area = move || params.with(|p| Area::from_path(&format!("/{}", p.get("area")?)));
     move || match area() {
         Some(area) if !auth.can(area.read_action()) => view! {
-            <h1>{move || i18n.t(Msg::Area(area))}</h1>
-            <p role="alert">{move || i18n.t(Msg::NoAccess)}</p>
+            <h1>{tr(Msg::Area(area))}</h1>
+            <p role="alert">{tr(Msg::NoAccess)}</p>
         }
         .into_any(),
         Some(Area::Users) => view! { <UsersPage/> }.into_any(),
         Some(Area::Credentials) => view! { <CredentialsPage/> }.into_any(),
         Some(area) => view! {
-            <h1>{move || i18n.t(Msg::Area(area))}</h1>
-            <p>{move || i18n.t(Msg::AreaPending)}</p>
+            <h1>{tr(Msg::Area(area))}</h1>
+            <p>{tr(Msg::AreaPending)}</p>
         }
         .into_any(),
         None => NotFound().into_any(),
@@ -158,12 +153,11 @@ fn AreaPage() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <h1>{move || i18n.t(Msg::NotFoundTitle)}</h1>
-        <p>{move || i18n.t(Msg::NotFoundBody)}</p>
+        <h1>{tr(Msg::NotFoundTitle)}</h1>
+        <p>{tr(Msg::NotFoundBody)}</p>
         <p>
-            <A href="/">{move || i18n.t(Msg::BackHome)}</A>
+            <A href="/">{tr(Msg::BackHome)}</A>
         </p>
     }
 }

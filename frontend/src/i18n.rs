@@ -284,3 +284,12 @@ pub fn provide_i18n() -> I18n {
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
 }
+
+/// The text of `msg` in the current language, as a reactive view or
+/// attribute. Use this rather than a `tr(..)` closure in views:
+/// every distinct closure makes Leptos compile its rendering code again,
+/// while this one closure type serves all messages and keeps the wasm small.
+pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.t(msg)
+}

@@ -191,6 +191,7 @@ async fn an_admin_manages_users_and_write_only_credentials() -> anyhow::Result<(
     browser.button("Create").await?.click().await?;
     browser.wait_for_text("newdesk").await?;
     browser.role_with_text("status", "Saved.").await?;
+    browser.screenshot("users-admin").await?;
 
     browser.goto(&app.url("/credentials")).await?;
     let name = browser.wait_xpath("//input[@id='ding-name']").await?;
@@ -209,6 +210,7 @@ async fn an_admin_manages_users_and_write_only_credentials() -> anyhow::Result<(
         .click()
         .await?;
     browser.wait_for_text("dingkey42").await?;
+    browser.screenshot("credentials-admin").await?;
     let page = browser.client.source().await?;
     assert!(!page.contains(SECRET), "the page shows the secret");
     assert!(page.contains('…'), "a fingerprint is shown");

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use shared::auth::{Action, PasswordChange, SessionInfo, SignIn, allows};
 
 use crate::api::{self, Failure};
-use crate::i18n::{Msg, use_i18n};
+use crate::i18n::{I18n, Msg, tr, use_i18n};
 
 /// The session, shared through context. `None` inside `Some` means
 /// "checked: not signed in".
@@ -72,13 +72,14 @@ pub fn use_auth() -> Auth {
 }
 
 /// The message for a failed call: ours for known codes, else the server's.
-pub fn failure_text(failure: &Failure, lang_text: impl Fn(Msg) -> &'static str) -> String {
-    match failure.body.code.as_str() {
-        "invalid_credentials" => lang_text(Msg::WrongCredentials).to_owned(),
-        "too_many_attempts" => lang_text(Msg::TooManyAttempts).to_owned(),
-        "forbidden" => lang_text(Msg::NoAccess).to_owned(),
-        _ => failure.body.message.clone(),
-    }
+pub fn failure_text(failure: &Failure, i18n: I18n) -> String {
+    let known = match failure.body.code.as_str() {
+        "invalid_credentials" => Msg::WrongCredentials,
+        "too_many_attempts" => Msg::TooManyAttempts,
+        "forbidden" => Msg::NoAccess,
+        _ => return failure.body.message.clone(),
+    };
+    i18n.t(known).to_owned()
 }
 
 #[component]
@@ -109,18 +110,18 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <section class="sign-in">
-            <h1>{move || i18n.t(Msg::SignInTitle)}</h1>
+            <h1>{tr(Msg::SignInTitle)}</h1>
             <form on:submit=submit>
-                <label for="sign-in-username">{move || i18n.t(Msg::Username)}</label>
+                <label for="sign-in-username">{tr(Msg::Username)}</label>
                 <input id="sign-in-username" type="text" autocomplete="username" required
                     bind:value=username/>
-                <label for="sign-in-password">{move || i18n.t(Msg::Password)}</label>
+                <label for="sign-in-password">{tr(Msg::Password)}</label>
                 <input id="sign-in-password" type="password" autocomplete="current-password"
                     required bind:value=password/>
                 {move || error.get().map(|f| view! {
-                    <p class="error" role="alert">{failure_text(&f, |m| i18n.t(m))}</p>
+                    <p class="error" role="alert">{failure_text(&f, i18n)}</p>
                 })}
-                <button type="submit" disabled=move || busy.get()>{move || i18n.t(Msg::SignIn)}</button>
+                <button type="submit" disabled=move || busy.get()>{tr(Msg::SignIn)}</button>
             </form>
         </section>
     }
@@ -129,7 +130,6 @@ pub fn SignInPage() -> impl IntoView {
 /// The signed-in user, a link to change the password and sign-out.
 #[component]
 pub fn AccountMenu() -> impl IntoView {
-    let i18n = use_i18n();
     let auth = use_auth();
     let sign_out = move |_| {
         spawn_local(async move {
@@ -143,10 +143,10 @@ pub fn AccountMenu() -> impl IntoView {
         auth.session().map(|s| {
             let role = s.user.role;
             view! {
-                <div class="account" role="group" aria-label=move || i18n.t(Msg::AccountMenu)>
-                    <span class="who">{s.user.username.clone()} " · " {move || i18n.t(Msg::Role(role))}</span>
-                    <A href="/account">{move || i18n.t(Msg::ChangePassword)}</A>
-                    <button type="button" on:click=sign_out>{move || i18n.t(Msg::SignOut)}</button>
+                <div class="account" role="group" aria-label=tr(Msg::AccountMenu)>
+                    <span class="who">{s.user.username.clone()} " · " {tr(Msg::Role(role))}</span>
+                    <A href="/account">{tr(Msg::ChangePassword)}</A>
+                    <button type="button" on:click=sign_out>{tr(Msg::SignOut)}</button>
                 </div>
             }
         })
@@ -177,24 +177,24 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     s.set(String::new());
                 }
             }
-            outcome.set(Some(result.map_err(|f| failure_text(&f, |m| i18n.t(m)))));
+            outcome.set(Some(result.map_err(|f| failure_text(&f, i18n))));
         });
     };
     view! {
-        <h1>{move || i18n.t(Msg::ChangePassword)}</h1>
+        <h1>{tr(Msg::ChangePassword)}</h1>
         <form class="stack" on:submit=submit>
-            <label for="pw-current">{move || i18n.t(Msg::CurrentPassword)}</label>
+            <label for="pw-current">{tr(Msg::CurrentPassword)}</label>
             <input id="pw-current" type="password" autocomplete="current-password" required
                 bind:value=current/>
-            <label for="pw-new">{move || i18n.t(Msg::NewPassword)}</label>
+            <label for="pw-new">{tr(Msg::NewPassword)}</label>
             <input id="pw-new" type="password" autocomplete="new-password" required minlength="12"
                 bind:value=new/>
-            <small>{move || i18n.t(Msg::PasswordRule)}</small>
-            <label for="pw-confirm">{move || i18n.t(Msg::ConfirmPassword)}</label>
+            <small>{tr(Msg::PasswordRule)}</small>
+            <label for="pw-confirm">{tr(Msg::ConfirmPassword)}</label>
             <input id="pw-confirm" type="password" autocomplete="new-password" required
                 bind:value=confirm/>
             <Outcome outcome=outcome/>
-            <button type="submit">{move || i18n.t(Msg::ChangePassword)}</button>
+            <button type="submit">{tr(Msg::ChangePassword)}</button>
         </form>
     }
 }
@@ -202,12 +202,9 @@ pub fn ChangePasswordPage() -> impl IntoView {
 /// The result of the last submit: "saved" or the error, announced.
 #[component]
 pub fn Outcome(outcome: RwSignal<Option<Result<(), String>>>) -> impl IntoView {
-    let i18n = use_i18n();
     move || {
         outcome.get().map(|r| match r {
-            Ok(()) => {
-                view! { <p class="ok" role="status">{move || i18n.t(Msg::Done)}</p> }.into_any()
-            }
+            Ok(()) => view! { <p class="ok" role="status">{tr(Msg::Done)}</p> }.into_any(),
             Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
         })
     }

@@ -8,7 +8,7 @@ use shared::auth::{Action, NewUser, PasswordReset, Role, User, UserUpdate};
 
 use crate::api;
 use crate::auth::{Outcome, failure_text, use_auth};
-use crate::i18n::{Msg, use_i18n};
+use crate::i18n::{Msg, tr, use_i18n};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -20,7 +20,7 @@ pub fn UsersPage() -> impl IntoView {
         spawn_local(async move {
             match api::get::<Vec<User>>("/users").await {
                 Ok(list) => users.set(list),
-                Err(f) => outcome.set(Some(Err(failure_text(&f, |m| i18n.t(m))))),
+                Err(f) => outcome.set(Some(Err(failure_text(&f, i18n)))),
             }
         });
     };
@@ -29,23 +29,21 @@ pub fn UsersPage() -> impl IntoView {
     let change = move |id: String, update: UserUpdate| {
         spawn_local(async move {
             let r = api::send::<User>(Method::PATCH, &format!("/users/{id}"), &update).await;
-            outcome.set(Some(
-                r.map(|_| ()).map_err(|f| failure_text(&f, |m| i18n.t(m))),
-            ));
+            outcome.set(Some(r.map(|_| ()).map_err(|f| failure_text(&f, i18n))));
             reload();
         });
     };
     let resetting = RwSignal::new(None::<User>);
     view! {
-        <h1>{move || i18n.t(Msg::Area(shared::area::Area::Users))}</h1>
+        <h1>{tr(Msg::Area(shared::area::Area::Users))}</h1>
         <Outcome outcome=outcome/>
         <table>
             <thead>
                 <tr>
-                    <th scope="col">{move || i18n.t(Msg::Username)}</th>
-                    <th scope="col">{move || i18n.t(Msg::RoleLabel)}</th>
-                    <th scope="col">{move || i18n.t(Msg::Status)}</th>
-                    <Show when=manage><th scope="col">{move || i18n.t(Msg::Actions)}</th></Show>
+                    <th scope="col">{tr(Msg::Username)}</th>
+                    <th scope="col">{tr(Msg::RoleLabel)}</th>
+                    <th scope="col">{tr(Msg::Status)}</th>
+                    <Show when=manage><th scope="col">{tr(Msg::Actions)}</th></Show>
                 </tr>
             </thead>
             <tbody>
@@ -79,20 +77,20 @@ pub fn UsersPage() -> impl IntoView {
                                     i18n.t(Msg::Role(role)).into_any()
                                 }}
                             </td>
-                            <td>{move || i18n.t(if disabled { Msg::Disabled } else { Msg::Enabled })}</td>
+                            <td>{tr(if disabled { Msg::Disabled } else { Msg::Enabled })}</td>
                             <Show when=manage>
                                 <td>
                                     <button type="button" on:click={
                                         let id = id2.clone();
                                         move |_| change(id.clone(), UserUpdate { role: None, disabled: Some(!disabled) })
                                     }>
-                                        {move || i18n.t(if disabled { Msg::Enable } else { Msg::Disable })}
+                                        {tr(if disabled { Msg::Enable } else { Msg::Disable })}
                                     </button>
                                     " "
                                     <button type="button" on:click={
                                         let user = for_reset.clone();
                                         move |_| resetting.set(Some(user.clone()))
-                                    }>{move || i18n.t(Msg::ResetPassword)}</button>
+                                    }>{tr(Msg::ResetPassword)}</button>
                                 </td>
                             </Show>
                         </tr>
@@ -109,13 +107,12 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn RoleOptions(selected: Role) -> impl IntoView {
-    let i18n = use_i18n();
     Role::ALL
         .into_iter()
         .map(|role| {
             view! {
                 <option value=role.as_str() selected=role == selected>
-                    {move || i18n.t(Msg::Role(role))}
+                    {tr(Msg::Role(role))}
                 </option>
             }
         })
@@ -142,20 +139,20 @@ fn ResetPassword(
             if r.is_ok() {
                 resetting.set(None);
             }
-            outcome.set(Some(r.map_err(|f| failure_text(&f, |m| i18n.t(m)))));
+            outcome.set(Some(r.map_err(|f| failure_text(&f, i18n))));
         });
     };
     view! {
         <form class="stack" on:submit=submit>
-            <h2>{move || i18n.t(Msg::ResetPassword)} ": " {user.username.clone()}</h2>
-            <label for="reset-password">{move || i18n.t(Msg::NewPassword)}</label>
+            <h2>{tr(Msg::ResetPassword)} ": " {user.username.clone()}</h2>
+            <label for="reset-password">{tr(Msg::NewPassword)}</label>
             <input id="reset-password" type="password" autocomplete="new-password" required
                 minlength="12" bind:value=password/>
-            <small>{move || i18n.t(Msg::PasswordRule)}</small>
+            <small>{tr(Msg::PasswordRule)}</small>
             <div>
-                <button type="submit">{move || i18n.t(Msg::SetPassword)}</button>
+                <button type="submit">{tr(Msg::SetPassword)}</button>
                 " "
-                <button type="button" on:click=move |_| resetting.set(None)>{move || i18n.t(Msg::Cancel)}</button>
+                <button type="button" on:click=move |_| resetting.set(None)>{tr(Msg::Cancel)}</button>
             </div>
         </form>
     }
@@ -184,17 +181,15 @@ fn NewUserForm(
                 password.set(String::new());
                 on_created();
             }
-            outcome.set(Some(
-                r.map(|_| ()).map_err(|f| failure_text(&f, |m| i18n.t(m))),
-            ));
+            outcome.set(Some(r.map(|_| ()).map_err(|f| failure_text(&f, i18n))));
         });
     };
     view! {
         <form class="stack" on:submit=submit>
-            <h2>{move || i18n.t(Msg::CreateUser)}</h2>
-            <label for="new-user-name">{move || i18n.t(Msg::Username)}</label>
+            <h2>{tr(Msg::CreateUser)}</h2>
+            <label for="new-user-name">{tr(Msg::Username)}</label>
             <input id="new-user-name" type="text" autocomplete="off" required bind:value=username/>
-            <label for="new-user-role">{move || i18n.t(Msg::RoleLabel)}</label>
+            <label for="new-user-role">{tr(Msg::RoleLabel)}</label>
             <select id="new-user-role" on:change=move |ev| {
                 if let Some(r) = Role::parse(&event_target_value(&ev)) {
                     role.set(r);
@@ -202,11 +197,11 @@ fn NewUserForm(
             }>
                 <RoleOptions selected=Role::Helpdesk/>
             </select>
-            <label for="new-user-password">{move || i18n.t(Msg::Password)}</label>
+            <label for="new-user-password">{tr(Msg::Password)}</label>
             <input id="new-user-password" type="password" autocomplete="new-password" required
                 minlength="12" bind:value=password/>
-            <small>{move || i18n.t(Msg::PasswordRule)}</small>
-            <button type="submit">{move || i18n.t(Msg::Create)}</button>
+            <small>{tr(Msg::PasswordRule)}</small>
+            <button type="submit">{tr(Msg::Create)}</button>
         </form>
     }
 }

@@ -13,17 +13,13 @@ use shared::vault::{
 
 use crate::api;
 use crate::auth::{Outcome, failure_text, use_auth};
-use crate::i18n::{I18n, Msg, use_i18n};
+use crate::i18n::{I18n, Msg, tr, use_i18n};
 
 type Shown = RwSignal<Option<Result<(), String>>>;
 
 fn report<T>(i18n: I18n, outcome: Shown, result: Result<T, api::Failure>) -> bool {
     let ok = result.is_ok();
-    outcome.set(Some(
-        result
-            .map(|_| ())
-            .map_err(|f| failure_text(&f, |m| i18n.t(m))),
-    ));
+    outcome.set(Some(result.map(|_| ()).map_err(|f| failure_text(&f, i18n))));
     ok
 }
 
@@ -69,18 +65,18 @@ pub fn CredentialsPage() -> impl IntoView {
     };
     let replacing = RwSignal::new(None::<Replace>);
     view! {
-        <h1>{move || i18n.t(Msg::Area(shared::area::Area::Credentials))}</h1>
-        <p>{move || i18n.t(Msg::WriteOnlyNote)}</p>
+        <h1>{tr(Msg::Area(shared::area::Area::Credentials))}</h1>
+        <p>{tr(Msg::WriteOnlyNote)}</p>
         <Outcome outcome=outcome/>
-        <h2>{move || i18n.t(Msg::AlibabaAccounts)}</h2>
+        <h2>{tr(Msg::AlibabaAccounts)}</h2>
         <table>
             <thead><tr>
-                <th scope="col">{move || i18n.t(Msg::Name)}</th>
-                <th scope="col">{move || i18n.t(Msg::Fingerprint)}</th>
-                <th scope="col">{move || i18n.t(Msg::Signature)}</th>
-                <th scope="col">{move || i18n.t(Msg::Regions)}</th>
-                <th scope="col">{move || i18n.t(Msg::StsToken)}</th>
-                <Show when=manage><th scope="col">{move || i18n.t(Msg::Actions)}</th></Show>
+                <th scope="col">{tr(Msg::Name)}</th>
+                <th scope="col">{tr(Msg::Fingerprint)}</th>
+                <th scope="col">{tr(Msg::Signature)}</th>
+                <th scope="col">{tr(Msg::Regions)}</th>
+                <th scope="col">{tr(Msg::StsToken)}</th>
+                <Show when=manage><th scope="col">{tr(Msg::Actions)}</th></Show>
             </tr></thead>
             <tbody>
                 {move || accounts.get().into_iter().map(|a| {
@@ -92,9 +88,9 @@ pub fn CredentialsPage() -> impl IntoView {
                         <tr>
                             <th scope="row">{a.name.clone()}</th>
                             <td><code>{a.fingerprint.clone()}</code></td>
-                            <td>{move || i18n.t(Msg::SignatureKind(sig))}</td>
+                            <td>{tr(Msg::SignatureKind(sig))}</td>
                             <td>{a.regions.join(", ")}</td>
-                            <td>{move || i18n.t(if sts { Msg::Yes } else { Msg::No })}</td>
+                            <td>{tr(if sts { Msg::Yes } else { Msg::No })}</td>
                             <Show when=manage>
                                 <td><RowActions path=path.clone() replace=replace.clone() replacing=replacing delete=delete/></td>
                             </Show>
@@ -103,15 +99,15 @@ pub fn CredentialsPage() -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <h2>{move || i18n.t(Msg::DingTalkApps)}</h2>
+        <h2>{tr(Msg::DingTalkApps)}</h2>
         <table>
             <thead><tr>
-                <th scope="col">{move || i18n.t(Msg::Name)}</th>
-                <th scope="col">{move || i18n.t(Msg::AppKey)}</th>
-                <th scope="col">{move || i18n.t(Msg::Fingerprint)}</th>
-                <th scope="col">{move || i18n.t(Msg::SiteLabel)}</th>
-                <th scope="col">{move || i18n.t(Msg::ApiPreference)}</th>
-                <Show when=manage><th scope="col">{move || i18n.t(Msg::Actions)}</th></Show>
+                <th scope="col">{tr(Msg::Name)}</th>
+                <th scope="col">{tr(Msg::AppKey)}</th>
+                <th scope="col">{tr(Msg::Fingerprint)}</th>
+                <th scope="col">{tr(Msg::SiteLabel)}</th>
+                <th scope="col">{tr(Msg::ApiPreference)}</th>
+                <Show when=manage><th scope="col">{tr(Msg::Actions)}</th></Show>
             </tr></thead>
             <tbody>
                 {move || apps.get().into_iter().map(|a| {
@@ -123,8 +119,8 @@ pub fn CredentialsPage() -> impl IntoView {
                             <th scope="row">{a.name.clone()}</th>
                             <td><code>{a.app_key.clone()}</code></td>
                             <td><code>{a.fingerprint.clone()}</code></td>
-                            <td>{move || i18n.t(Msg::Site(site))}</td>
-                            <td>{move || i18n.t(Msg::Api(api))}</td>
+                            <td>{tr(Msg::Site(site))}</td>
+                            <td>{tr(Msg::Api(api))}</td>
                             <Show when=manage>
                                 <td><RowActions path=path.clone() replace=replace.clone() replacing=replacing delete=delete/></td>
                             </Show>
@@ -155,13 +151,12 @@ fn RowActions(
     replacing: RwSignal<Option<Replace>>,
     delete: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <button type="button" on:click=move |_| replacing.set(Some(replace.clone()))>
-            {move || i18n.t(Msg::ReplaceSecret)}
+            {tr(Msg::ReplaceSecret)}
         </button>
         " "
-        <button type="button" on:click=move |_| delete(path.clone())>{move || i18n.t(Msg::Delete)}</button>
+        <button type="button" on:click=move |_| delete(path.clone())>{tr(Msg::Delete)}</button>
     }
 }
 
@@ -173,9 +168,8 @@ fn Field(
     value: RwSignal<String>,
     #[prop(optional)] secret: bool,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <label for=id>{move || i18n.t(label)}</label>
+        <label for=id>{tr(label)}</label>
         <input id=id type=if secret { "password" } else { "text" }
             autocomplete=if secret { "new-password" } else { "off" } bind:value=value/>
     }
@@ -242,7 +236,7 @@ fn ReplaceSecretForm(
     };
     view! {
         <form class="stack" on:submit=submit autocomplete="off">
-            <h2>{move || i18n.t(Msg::ReplaceSecret)} ": " {name}</h2>
+            <h2>{tr(Msg::ReplaceSecret)} ": " {name}</h2>
             <Show when=move || alibaba>
                 <Field id="replace-key-id" label=Msg::AccessKeyId value=key_id/>
             </Show>
@@ -251,9 +245,9 @@ fn ReplaceSecretForm(
                 <Field id="replace-sts" label=Msg::StsToken value=sts secret=true/>
             </Show>
             <div>
-                <button type="submit">{move || i18n.t(Msg::ReplaceSecret)}</button>
+                <button type="submit">{tr(Msg::ReplaceSecret)}</button>
                 " "
-                <button type="button" on:click=move |_| replacing.set(None)>{move || i18n.t(Msg::Cancel)}</button>
+                <button type="button" on:click=move |_| replacing.set(None)>{tr(Msg::Cancel)}</button>
             </div>
         </form>
     }
@@ -290,22 +284,22 @@ fn NewAlibabaForm(outcome: Shown, on_saved: impl Fn() + Copy + 'static) -> impl 
     };
     view! {
         <form class="stack" on:submit=submit autocomplete="off">
-            <h2>{move || i18n.t(Msg::Add)} ": " {move || i18n.t(Msg::AlibabaAccounts)}</h2>
+            <h2>{tr(Msg::Add)} ": " {tr(Msg::AlibabaAccounts)}</h2>
             <Field id="ali-name" label=Msg::Name value=name/>
             <Field id="ali-key-id" label=Msg::AccessKeyId value=key_id/>
             <Field id="ali-secret" label=Msg::AccessKeySecret value=secret secret=true/>
             <Field id="ali-sts" label=Msg::StsToken value=sts secret=true/>
-            <label for="ali-signature">{move || i18n.t(Msg::Signature)}</label>
+            <label for="ali-signature">{tr(Msg::Signature)}</label>
             <select id="ali-signature" on:change=move |ev| {
                 if let Some(k) = SignatureKind::parse(&event_target_value(&ev)) { signature.set(k) }
             }>
                 {SignatureKind::ALL.into_iter().map(|k| view! {
-                    <option value=k.as_str()>{move || i18n.t(Msg::SignatureKind(k))}</option>
+                    <option value=k.as_str()>{tr(Msg::SignatureKind(k))}</option>
                 }).collect_view()}
             </select>
             <Field id="ali-regions" label=Msg::Regions value=regions/>
-            <small>{move || i18n.t(Msg::RegionsHint)}</small>
-            <button type="submit">{move || i18n.t(Msg::Add)}</button>
+            <small>{tr(Msg::RegionsHint)}</small>
+            <button type="submit">{tr(Msg::Add)}</button>
         </form>
     }
 }
@@ -339,27 +333,27 @@ fn NewDingTalkForm(outcome: Shown, on_saved: impl Fn() + Copy + 'static) -> impl
     };
     view! {
         <form class="stack" on:submit=submit autocomplete="off">
-            <h2>{move || i18n.t(Msg::Add)} ": " {move || i18n.t(Msg::DingTalkApps)}</h2>
+            <h2>{tr(Msg::Add)} ": " {tr(Msg::DingTalkApps)}</h2>
             <Field id="ding-name" label=Msg::Name value=name/>
             <Field id="ding-key" label=Msg::AppKey value=app_key/>
             <Field id="ding-secret" label=Msg::AppSecret value=secret secret=true/>
-            <label for="ding-site">{move || i18n.t(Msg::SiteLabel)}</label>
+            <label for="ding-site">{tr(Msg::SiteLabel)}</label>
             <select id="ding-site" on:change=move |ev| {
                 if let Some(k) = DingTalkSite::parse(&event_target_value(&ev)) { site.set(k) }
             }>
                 {DingTalkSite::ALL.into_iter().map(|k| view! {
-                    <option value=k.as_str()>{move || i18n.t(Msg::Site(k))}</option>
+                    <option value=k.as_str()>{tr(Msg::Site(k))}</option>
                 }).collect_view()}
             </select>
-            <label for="ding-api">{move || i18n.t(Msg::ApiPreference)}</label>
+            <label for="ding-api">{tr(Msg::ApiPreference)}</label>
             <select id="ding-api" on:change=move |ev| {
                 if let Some(k) = DingTalkApi::parse(&event_target_value(&ev)) { api_kind.set(k) }
             }>
                 {DingTalkApi::ALL.into_iter().map(|k| view! {
-                    <option value=k.as_str()>{move || i18n.t(Msg::Api(k))}</option>
+                    <option value=k.as_str()>{tr(Msg::Api(k))}</option>
                 }).collect_view()}
             </select>
-            <button type="submit">{move || i18n.t(Msg::Add)}</button>
+            <button type="submit">{tr(Msg::Add)}</button>
         </form>
     }
 }
