@@ -6,7 +6,6 @@
 //! columns, ids assigned here ([`new_id`]), times as epoch milliseconds
 //! ([`now_ms`]), booleans as 0/1, `$1`-style placeholders.
 
-use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -36,13 +35,6 @@ impl Backend {
         } else {
             anyhow::bail!("unsupported database URL scheme (want sqlite: or postgres:)")
         }
-    }
-}
-
-impl FromStr for Backend {
-    type Err = anyhow::Error;
-    fn from_str(s: &str) -> anyhow::Result<Backend> {
-        Backend::of_url(s)
     }
 }
 
