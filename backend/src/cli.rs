@@ -5,7 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use shared::auth::{Role, UserUpdate};
+
+use crate::auth::{password, users};
 use crate::config::{self, LogFormat, Overrides};
+use crate::db::Db;
 use crate::{bundle, sandbox, server, telemetry};
 
 /// chatdesk: one console for OOS chat configurations, Security Center
@@ -85,6 +89,9 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Manage local accounts on the server, e.g. for a locked-out operator.
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +99,42 @@ pub enum AuditCommand {
     /// Check the audit trail's hash chain; prints the number of events
     /// checked and the first broken link, and fails if there is one.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Prints a random password unless --password-stdin.
+    Add {
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Change an account's role.
+    SetRole {
+        username: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Disable an account and end its sessions.
+    Disable { username: String },
+    /// Re-enable a disabled account.
+    Enable { username: String },
+    /// Set a new password (random and printed unless --password-stdin) and
+    /// end the account's sessions.
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "expected admin, helpdesk or auditor".to_owned())
 }
 
 impl Cli {
@@ -153,6 +196,93 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(config.log_format);
             tokio::runtime::Runtime::new()?.block_on(serve(config))
         }
+        Command::User(command) => {
+            let config = config::load(cli.config.as_deref(), &cli.overrides())?;
+            telemetry::init(config.log_format);
+            tokio::runtime::Runtime::new()?.block_on(async {
+                let db = Db::open(&config).await?;
+                let result = user_command(&db, command, &mut std::io::stdin().lock()).await;
+                db.close().await;
+                print!("{}", result?);
+                Ok(())
+            })
+        }
+    }
+}
+
+/// The password given on `input`, or a new random one to print.
+fn new_password(
+    from_input: bool,
+    input: &mut impl std::io::BufRead,
+) -> anyhow::Result<(String, bool)> {
+    if from_input {
+        let mut line = String::new();
+        input.read_line(&mut line)?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+    } else {
+        Ok((password::random_password(), true))
+    }
+}
+
+/// Runs a `chatdesk user` command; returns what to print.
+pub async fn user_command(
+    db: &Db,
+    command: &UserCommand,
+    input: &mut impl std::io::BufRead,
+) -> anyhow::Result<String> {
+    let set = |role, disabled| UserUpdate { role, disabled };
+    let update = async |username: &str, change: UserUpdate| -> anyhow::Result<String> {
+        let user = users::by_username(db, username).await?;
+        let user = users::update(db, &user.id, &change).await?;
+        Ok(format!(
+            "{}: role {}, {}\n",
+            user.username,
+            user.role.as_str(),
+            if user.disabled { "disabled" } else { "enabled" }
+        ))
+    };
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            password_stdin,
+        } => {
+            let (password, generated) = new_password(*password_stdin, input)?;
+            let user = users::create(db, username, *role, &password).await?;
+            let mut out = format!("created {} ({})\n", user.username, user.role.as_str());
+            if generated {
+                out.push_str(&format!("password: {password}\n"));
+            }
+            Ok(out)
+        }
+        UserCommand::List => Ok(users::list(db)
+            .await?
+            .into_iter()
+            .map(|u| {
+                format!(
+                    "{:<32} {:<9} {}\n",
+                    u.username,
+                    u.role.as_str(),
+                    if u.disabled { "disabled" } else { "enabled" }
+                )
+            })
+            .collect()),
+        UserCommand::SetRole { username, role } => update(username, set(Some(*role), None)).await,
+        UserCommand::Disable { username } => update(username, set(None, Some(true))).await,
+        UserCommand::Enable { username } => update(username, set(None, Some(false))).await,
+        UserCommand::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let (password, generated) = new_password(*password_stdin, input)?;
+            let user = users::by_username(db, username).await?;
+            users::set_password(db, &user.id, &password, None).await?;
+            let mut out = format!("password of {} reset; its sessions ended\n", user.username);
+            if generated {
+                out.push_str(&format!("password: {password}\n"));
+            }
+            Ok(out)
+        }
     }
 }
 
@@ -183,6 +313,14 @@ async fn audit_verify(config: config::Config) -> anyhow::Result<()> {
 
 async fn serve(config: config::Config) -> anyhow::Result<()> {
     let app = server::Application::build(config).await?;
+    if let Some(password) = app.first_admin_password() {
+        // Shown once, on the terminal, never logged.
+        println!(
+            "created the first account: user admin, password {password}\n\
+             (change it after signing in; set {} to choose it)",
+            server::ADMIN_PASSWORD_VAR
+        );
+    }
     println!(
         "chatdesk is running: open http://{} in your browser",
         app.local_addr()
@@ -228,5 +366,78 @@ mod tests {
         let o = cli.overrides();
         assert_eq!(o.data_dir, Some(PathBuf::from("/x")));
         assert_eq!(o.listen, Some("127.0.0.1:1".parse().unwrap()));
+    }
+
+    fn parse_user(args: &[&str]) -> UserCommand {
+        let cli = Cli::try_parse_from(["chatdesk", "user"].iter().chain(args)).unwrap();
+        match cli.command {
+            Command::User(c) => c,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn user_commands_manage_accounts_on_both_databases() {
+        use crate::db::Backend;
+        use crate::db::testing::TestDb;
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let mut no_input = std::io::empty();
+            let add = parse_user(&["add", "ops", "--role", "helpdesk"]);
+            let out = user_command(&t.db, &add, &mut no_input).await.unwrap();
+            assert!(
+                out.contains("created ops (helpdesk)") && out.contains("password: "),
+                "{out}"
+            );
+
+            let mut stdin = std::io::Cursor::new("chosen password 1\n");
+            let add = parse_user(&["add", "aud", "--role", "auditor", "--password-stdin"]);
+            let out = user_command(&t.db, &add, &mut stdin).await.unwrap();
+            assert!(!out.contains("password:"), "{out}");
+            let (_, hash) = users::credentials(&t.db, "aud").await.unwrap().unwrap();
+            assert!(password::verify_blocking(
+                &"chosen password 1".into(),
+                &hash
+            ));
+
+            let set = parse_user(&["set-role", "ops", "admin"]);
+            assert_eq!(
+                user_command(&t.db, &set, &mut no_input).await.unwrap(),
+                "ops: role admin, enabled\n"
+            );
+            let disable = parse_user(&["disable", "aud"]);
+            assert!(
+                user_command(&t.db, &disable, &mut no_input)
+                    .await
+                    .unwrap()
+                    .contains("disabled")
+            );
+            let list = user_command(&t.db, &parse_user(&["list"]), &mut no_input)
+                .await
+                .unwrap();
+            assert_eq!(list.lines().count(), 2, "{list}");
+            let enable = parse_user(&["enable", "aud"]);
+            assert!(
+                user_command(&t.db, &enable, &mut no_input)
+                    .await
+                    .unwrap()
+                    .contains("enabled")
+            );
+            let reset = parse_user(&["reset-password", "aud"]);
+            assert!(
+                user_command(&t.db, &reset, &mut no_input)
+                    .await
+                    .unwrap()
+                    .contains("password: ")
+            );
+            assert!(
+                user_command(&t.db, &parse_user(&["disable", "nobody"]), &mut no_input)
+                    .await
+                    .is_err()
+            );
+            assert!(
+                Cli::try_parse_from(["chatdesk", "user", "add", "x", "--role", "root"]).is_err()
+            );
+        }
     }
 }

@@ -28,6 +28,7 @@ pub struct Config {
     pub dist_dir: PathBuf,
     pub log_format: LogFormat,
     pub upstream: UpstreamConfig,
+    pub sessions: SessionConfig,
 }
 
 impl Default for Config {
@@ -40,6 +41,7 @@ impl Default for Config {
             dist_dir: PathBuf::from("dist"),
             log_format: LogFormat::Auto,
             upstream: UpstreamConfig::default(),
+            sessions: SessionConfig::default(),
         }
     }
 }
@@ -70,6 +72,35 @@ pub enum LogFormat {
     Auto,
     Pretty,
     Json,
+}
+
+/// How long a sign-in lasts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// A session unused for this long ends.
+    pub idle_timeout_minutes: u64,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute_timeout_hours: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+        }
+    }
+}
+
+impl SessionConfig {
+    pub fn idle_timeout_ms(&self) -> i64 {
+        i64::try_from(self.idle_timeout_minutes.saturating_mul(60_000)).unwrap_or(i64::MAX)
+    }
+
+    pub fn absolute_timeout_ms(&self) -> i64 {
+        i64::try_from(self.absolute_timeout_hours.saturating_mul(3_600_000)).unwrap_or(i64::MAX)
+    }
 }
 
 /// Base URLs of the upstream services. Unset ones are served by the built-in
@@ -132,7 +163,7 @@ pub struct Overrides {
 
 /// Top-level keys an environment variable may set; other `CHATDESK_*`
 /// variables (such as `CHATDESK_CONFIG`) belong to other readers.
-const ENV_KEYS: [&str; 7] = [
+const ENV_KEYS: [&str; 8] = [
     "listen",
     "data_dir",
     "database_url",
@@ -140,6 +171,7 @@ const ENV_KEYS: [&str; 7] = [
     "dist_dir",
     "log_format",
     "upstream",
+    "sessions",
 ];
 
 /// Loads the configuration from `file` (if any), the process environment and
@@ -170,6 +202,12 @@ pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Config
 }
 
 fn validate(config: &Config) -> Result<(), ConfigError> {
+    if config.sessions.idle_timeout_minutes == 0 || config.sessions.absolute_timeout_hours == 0 {
+        return Err(ConfigError::Field {
+            field: "sessions",
+            message: "timeouts must be at least 1".into(),
+        });
+    }
     for (field, url) in config.upstream.named() {
         if let Some(url) = url {
             check_base_url(url).map_err(|message| ConfigError::Field { field, message })?;

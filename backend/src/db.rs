@@ -6,7 +6,6 @@
 //! columns, ids assigned here ([`new_id`]), times as epoch milliseconds
 //! ([`now_ms`]), booleans as 0/1, `$1`-style placeholders.
 
-use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -36,13 +35,6 @@ impl Backend {
         } else {
             anyhow::bail!("unsupported database URL scheme (want sqlite: or postgres:)")
         }
-    }
-}
-
-impl FromStr for Backend {
-    type Err = anyhow::Error;
-    fn from_str(s: &str) -> anyhow::Result<Backend> {
-        Backend::of_url(s)
     }
 }
 
@@ -211,9 +203,11 @@ pub mod testing {
     /// connection works inside the schema.
     fn with_search_path(url: &str, schema: &str) -> String {
         let mut parsed = url::Url::parse(url).expect("a valid PostgreSQL URL");
+        // The application name lets the cleanup find this test's sessions.
         parsed
             .query_pairs_mut()
-            .append_pair("options", &format!("-c search_path={schema}"));
+            .append_pair("options", &format!("-c search_path={schema}"))
+            .append_pair("application_name", schema);
         parsed.into()
     }
 
@@ -229,6 +223,16 @@ pub mod testing {
                         .build()?;
                     rt.block_on(async {
                         let mut admin = sqlx::AnyConnection::connect(&admin_url).await?;
+                        // The test's pool may still hold connections (even
+                        // one idle in a transaction, locking tables): end
+                        // them so DROP SCHEMA cannot wait forever.
+                        sqlx::query(
+                            "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity \
+                             WHERE application_name = $1",
+                        )
+                        .bind(&schema)
+                        .fetch_all(&mut admin)
+                        .await?;
                         admin
                             .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
                             .await?;

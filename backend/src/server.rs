@@ -4,32 +4,40 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
-use shared::api::{API_PREFIX, Meta};
+use shared::api::API_PREFIX;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::audit;
+use crate::auth::throttle::Throttle;
+use crate::auth::users;
 use crate::config::Config;
 use crate::db::Db;
-use crate::error::ApiError;
+use crate::json::BODY_LIMIT;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::spa::Spa;
+use crate::vault::{MasterKey, Vault};
+
+/// Sets the first admin's password instead of a random one.
+pub const ADMIN_PASSWORD_VAR: &str = "CHATDESK_ADMIN_PASSWORD";
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub spa: Spa,
+    pub db: Db,
+    pub vault: Vault,
+    pub throttle: Throttle,
     /// Base URL of the built-in sandbox when it stands in for every
     /// upstream (`config.upstream.is_sandbox()`).
     pub sandbox_url: Option<String>,
-    pub db: Db,
 }
 
 /// A bound, not yet running console (zero2prod's `Application`): tests
@@ -37,6 +45,8 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
+    first_admin_password: Option<String>,
     /// Lives as long as the application: dropping it stops the sandbox.
     sandbox: Option<Sandbox>,
 }
@@ -60,15 +70,22 @@ impl Application {
             None
         };
         let db = Db::open(&config).await?;
+        let key = MasterKey::load(&config.master_key_file(), config.master_key_file.is_none())?;
+        let first_admin_password =
+            users::ensure_first_admin(&db, std::env::var(ADMIN_PASSWORD_VAR).ok()).await?;
         let state = AppState {
             config: Arc::new(config),
             spa,
-            sandbox_url: sandbox.as_ref().map(Sandbox::base_url),
+            vault: Vault::new(db.clone(), key),
             db,
+            throttle: Throttle::default(),
+            sandbox_url: sandbox.as_ref().map(Sandbox::base_url),
         };
         Ok(Application {
             listener,
-            router: router(state),
+            router: router(state.clone()),
+            state,
+            first_admin_password,
             sandbox,
         })
     }
@@ -84,6 +101,16 @@ impl Application {
         self.sandbox.as_ref()
     }
 
+    /// The password of the `admin` account created by this start, if it
+    /// created one (first start on an empty database).
+    pub fn first_admin_password(&self) -> Option<&str> {
+        self.first_admin_password.as_deref()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
@@ -96,25 +123,50 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let _sandbox = self.sandbox;
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }
 }
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/meta", get(meta))
-        .merge(audit::routes())
-        .fallback(api_not_found);
+    let api = crate::api::router(&state).layer(DefaultBodyLimit::max(BODY_LIMIT));
     let spa = state.spa.router(&state.config.dist_dir);
+    let csp = state.spa.content_security_policy();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest(API_PREFIX, api)
         .with_state(state)
         .fallback_service(spa)
+        .layer(middleware::from_fn_with_state(csp, security_headers))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Headers that keep the console out of frames, stop content sniffing,
+/// keep URLs out of Referer and allow only our own scripts (see
+/// [`Spa::content_security_policy`]).
+async fn security_headers(
+    State(csp): State<HeaderValue>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -138,18 +190,6 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             Json(json!({ "status": "not ready", "reason": reason })),
         ),
     }
-}
-
-async fn meta(State(state): State<AppState>) -> Json<Meta> {
-    Json(Meta {
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        sandbox: state.config.upstream.is_sandbox(),
-    })
-}
-
-// `OriginalUri`: inside the nested router the prefix is already stripped.
-async fn api_not_found(OriginalUri(uri): OriginalUri) -> ApiError {
-    ApiError::RouteNotFound(uri.path().to_owned())
 }
 
 /// Completes on Ctrl-C or SIGTERM.

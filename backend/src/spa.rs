@@ -10,6 +10,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -19,6 +22,7 @@ const NO_CACHE: &str = "no-cache";
 #[derive(Clone)]
 pub struct Spa {
     index: Option<Bytes>,
+    csp: HeaderValue,
 }
 
 impl Spa {
@@ -32,7 +36,20 @@ impl Spa {
                 None
             }
         };
-        Spa { index }
+        let html = index
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let csp =
+            HeaderValue::from_str(&content_security_policy(&html)).expect("the policy is ASCII");
+        Spa { index, csp }
+    }
+
+    /// The `Content-Security-Policy` for every response: only this origin,
+    /// plus the inline scripts of `index.html` by hash (trunk inlines the
+    /// module loader) and WebAssembly compilation.
+    pub fn content_security_policy(&self) -> HeaderValue {
+        self.csp.clone()
     }
 
     pub fn is_built(&self) -> bool {
@@ -116,9 +133,66 @@ fn is_hashed_asset(path: &str) -> bool {
     }
 }
 
+/// The bodies of `<script>` elements without `src`, exactly as written.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..tag_end];
+        let body = &rest[tag_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            scripts.push(&body[..close]);
+        }
+        rest = &body[close..];
+    }
+    scripts
+}
+
+fn content_security_policy(index_html: &str) -> String {
+    let hashes: String = inline_scripts(index_html)
+        .into_iter()
+        .map(|script| {
+            format!(
+                " 'sha256-{}'",
+                STANDARD.encode(Sha256::digest(script.as_bytes()))
+            )
+        })
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_policy_allows_exactly_the_inline_scripts_by_hash() {
+        let html = "<head><script type=\"module\">import init from '/a.js';</script>\
+                    <script src=\"/b.js\"></script><script>x()</script></head>";
+        assert_eq!(inline_scripts(html), ["import init from '/a.js';", "x()"]);
+        let csp = content_security_policy(html);
+        let expected = STANDARD.encode(Sha256::digest(b"x()"));
+        assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
+        assert!(
+            csp.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-")
+        );
+        assert!(csp.ends_with("frame-ancestors 'none'; form-action 'self'"));
+        assert_eq!(
+            content_security_policy(""),
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             frame-ancestors 'none'; form-action 'self'"
+        );
+    }
 
     #[test]
     fn only_hashed_assets_are_immutable() {

@@ -1,29 +1,45 @@
 //! `/api/v1/audit/*` over HTTP: pages, filters, errors naming the field,
 //! streamed exports with their headers, verification, and no way to write.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use backend::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
+use backend::auth::{sessions, users};
 use backend::config::Config;
 use backend::db::Backend;
 use backend::db::testing::TestDb;
-use backend::server::{AppState, router};
-use backend::spa::Spa;
+use backend::server::Application;
 use shared::api::ErrorBody;
 use shared::audit::{EventPage, VerifyReport};
+use shared::auth::Role;
 use tower::ServiceExt;
 
-async fn app() -> (axum::Router, TestDb) {
+/// The real application on a fresh database, and an auditor's session
+/// cookie: the audit routes are behind the permission matrix.
+struct Server {
+    router: axum::Router,
+    db: backend::db::Db,
+    cookie: String,
+    _db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+async fn app() -> Server {
     let t = TestDb::fresh(Backend::Sqlite).await;
-    let dist = std::env::temp_dir().join("chatdesk-audit-http-no-dist");
-    let app = router(AppState {
-        spa: Spa::load(&dist),
-        config: Arc::new(Config::default()),
-        sandbox_url: None,
-        db: t.db.clone(),
-    });
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_owned(),
+        database_url: Some(t.url.clone()),
+        dist_dir: dir.path().join("no-dist"),
+        ..Config::default()
+    };
+    let application = Application::build(config).await.unwrap();
+    let state = application.state().clone();
+    let auditor = users::create(&state.db, "auditor", Role::Auditor, "a long password")
+        .await
+        .unwrap();
+    let (session_id, _) = sessions::create(&state.db, auditor).await.unwrap();
     let events: Vec<_> = (0..30)
         .map(|i: i64| {
             let actor = Actor {
@@ -39,23 +55,32 @@ async fn app() -> (axum::Router, TestDb) {
             )
         })
         .collect();
-    let mut tx = t.db.pool().begin().await.unwrap();
+    let mut tx = state.db.pool().begin().await.unwrap();
     audit::append_at(&mut tx, &events).await.unwrap();
     tx.commit().await.unwrap();
-    (app, t)
+    Server {
+        router: application.router(),
+        db: state.db.clone(),
+        cookie: format!("__Host-chatdesk={session_id}"),
+        _db: t,
+        _dir: dir,
+    }
 }
 
 async fn call(
-    app: &axum::Router,
+    app: &Server,
     method: Method,
     uri: &str,
 ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let response = app
+        .router
         .clone()
         .oneshot(
             Request::builder()
                 .method(method)
                 .uri(uri)
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(header::COOKIE, &app.cookie)
                 .body(Body::empty())
                 .unwrap(),
         )
@@ -68,7 +93,7 @@ async fn call(
 
 #[tokio::test]
 async fn pages_filters_exports_and_verifies_over_http() {
-    let (app, _db) = app().await;
+    let app = app().await;
 
     let (status, _, body) =
         call(&app, Method::GET, "/api/v1/audit/events?actor=bob&limit=10").await;
@@ -154,7 +179,7 @@ async fn pages_filters_exports_and_verifies_over_http() {
 
 #[tokio::test]
 async fn events_cannot_be_changed_or_deleted_through_the_api() {
-    let (app, t) = app().await;
+    let app = app().await;
     for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
         for uri in [
             "/api/v1/audit/events",
@@ -168,6 +193,6 @@ async fn events_cannot_be_changed_or_deleted_through_the_api() {
             );
         }
     }
-    let report = audit::verify(&t.db).await.unwrap();
+    let report = audit::verify(&app.db).await.unwrap();
     assert_eq!((report.checked, report.first_broken), (30, None));
 }

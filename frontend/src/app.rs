@@ -1,48 +1,90 @@
-//! The application shell: banner, navigation, routes.
+//! The application shell: banner, navigation, pages.
 
 use leptos::prelude::*;
 use shared::area::Area;
 
 use crate::audit::AuditPage;
-use crate::i18n::{Lang, Msg, provide_i18n, use_i18n};
+use crate::auth::{AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth};
+use crate::i18n::{Lang, Msg, provide_i18n, tr, use_i18n};
 use crate::router::{Link, provide_router};
+use crate::users::UsersPage;
+use crate::vault::CredentialsPage;
+
+/// Where the signed-in user changes their own password.
+pub const ACCOUNT_PATH: &str = "/account";
 
 /// The pages of the console, parsed from the location path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Home,
+    Account,
     Area(Area),
     NotFound,
 }
 
 impl Page {
     pub fn parse(path: &str) -> Page {
-        match path {
-            "" | "/" => Page::Home,
-            _ => Area::from_path(path.trim_end_matches('/')).map_or(Page::NotFound, Page::Area),
+        match path.trim_end_matches('/') {
+            "" => Page::Home,
+            ACCOUNT_PATH => Page::Account,
+            path => Area::from_path(path).map_or(Page::NotFound, Page::Area),
+        }
+    }
+}
+
+/// The console: the sign-in page until the server knows the user, then the
+/// shell.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_i18n();
+    provide_router();
+    let auth = provide_auth();
+    move || {
+        if !auth.checked() {
+            ().into_any()
+        } else if auth.session().is_some() {
+            view! { <Shell/> }.into_any()
+        } else {
+            view! { <SignedOut/> }.into_any()
         }
     }
 }
 
 #[component]
-pub fn App() -> impl IntoView {
-    let i18n = provide_i18n();
-    let router = provide_router();
+fn SignedOut() -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <span class="brand">{tr(Msg::AppName)}</span>
+            <LanguagePicker/>
+        </header>
+        <main id="main" tabindex="-1">
+            <SignInPage/>
+        </main>
+    }
+}
+
+/// Banner, navigation and pages for a signed-in user.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let router = crate::router::use_router();
     let page = Memo::new(move |_| Page::parse(&router.path()));
     view! {
-        <a class="skip-link" href="#main">{move || i18n.t(Msg::SkipToContent)}</a>
+        <a class="skip-link" href="#main">{tr(Msg::SkipToContent)}</a>
         <header class="topbar">
             <span class="brand">
-                <Link href="/">{move || i18n.t(Msg::AppName)}</Link>
+                <Link href="/">{tr(Msg::AppName)}</Link>
             </span>
-            <LanguagePicker/>
+            <div class="tools">
+                <AccountMenu/>
+                <LanguagePicker/>
+            </div>
         </header>
         <div class="frame">
             <MainNav/>
             <main id="main" tabindex="-1">
                 {move || match page.get() {
                     Page::Home => Home().into_any(),
-                    Page::Area(Area::Audit) => AuditPage().into_any(),
+                    Page::Account => ChangePasswordPage().into_any(),
                     Page::Area(area) => AreaPage(AreaPageProps { area }).into_any(),
                     Page::NotFound => NotFound().into_any(),
                 }}
@@ -61,7 +103,7 @@ fn LanguagePicker() -> impl IntoView {
     };
     view! {
         <div class="language">
-            <label for="language">{move || i18n.t(Msg::Language)}</label>
+            <label for="language">{tr(Msg::Language)}</label>
             <select id="language" on:change=on_change>
                 {Lang::ALL
                     .into_iter()
@@ -78,22 +120,26 @@ fn LanguagePicker() -> impl IntoView {
     }
 }
 
+/// The areas the user's role may see.
 #[component]
 fn MainNav() -> impl IntoView {
-    let i18n = use_i18n();
+    let auth = use_auth();
     view! {
-        <nav aria-label=move || i18n.t(Msg::MainNav)>
+        <nav aria-label=tr(Msg::MainNav)>
             <ul>
-                {Area::ALL
-                    .into_iter()
-                    .map(|area| {
-                        view! {
-                            <li>
-                                <Link href=area.path()>{move || i18n.t(Msg::Area(area))}</Link>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
+                {move || {
+                    Area::ALL
+                        .into_iter()
+                        .filter(|area| auth.can(area.read_action()))
+                        .map(|area| {
+                            view! {
+                                <li>
+                                    <Link href=area.path()>{tr(Msg::Area(area))}</Link>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
             </ul>
         </nav>
     }
@@ -101,30 +147,40 @@ fn MainNav() -> impl IntoView {
 
 #[component]
 fn Home() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <h1>{move || i18n.t(Msg::HomeTitle)}</h1>
-        <p>{move || i18n.t(Msg::HomeIntro)}</p>
+        <h1>{tr(Msg::HomeTitle)}</h1>
+        <p>{tr(Msg::HomeIntro)}</p>
     }
 }
 
+/// An area of the console, or why the user cannot see it.
 #[component]
 fn AreaPage(area: Area) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <h1>{move || i18n.t(Msg::Area(area))}</h1>
-        <p>{move || i18n.t(Msg::AreaPending)}</p>
+    let auth = use_auth();
+    move || match area {
+        _ if !auth.can(area.read_action()) => view! {
+            <h1>{tr(Msg::Area(area))}</h1>
+            <p role="alert">{tr(Msg::NoAccess)}</p>
+        }
+        .into_any(),
+        Area::Users => UsersPage().into_any(),
+        Area::Credentials => CredentialsPage().into_any(),
+        Area::Audit => AuditPage().into_any(),
+        _ => view! {
+            <h1>{tr(Msg::Area(area))}</h1>
+            <p>{tr(Msg::AreaPending)}</p>
+        }
+        .into_any(),
     }
 }
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <h1>{move || i18n.t(Msg::NotFoundTitle)}</h1>
-        <p>{move || i18n.t(Msg::NotFoundBody)}</p>
+        <h1>{tr(Msg::NotFoundTitle)}</h1>
+        <p>{tr(Msg::NotFoundBody)}</p>
         <p>
-            <Link href="/">{move || i18n.t(Msg::BackHome)}</Link>
+            <Link href="/">{tr(Msg::BackHome)}</Link>
         </p>
     }
 }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 use shared::area::Area;
+use shared::auth::Role;
+use shared::vault::{DingTalkApi, DingTalkSite, SignatureKind};
 
 /// Where the chosen language is remembered between visits.
 const STORAGE_KEY: &str = "chatdesk.lang";
@@ -57,6 +59,58 @@ pub enum Msg {
     NotFoundBody,
     BackHome,
     Audit(AuditMsg),
+    NoAccess,
+    SignInTitle,
+    Username,
+    Password,
+    SignIn,
+    WrongCredentials,
+    TooManyAttempts,
+    AccountMenu,
+    SignOut,
+    ChangePassword,
+    CurrentPassword,
+    NewPassword,
+    ConfirmPassword,
+    PasswordsDiffer,
+    PasswordRule,
+    Role(Role),
+    RoleLabel,
+    Status,
+    Enabled,
+    Disabled,
+    Disable,
+    Enable,
+    ResetPassword,
+    SetPassword,
+    Cancel,
+    Actions,
+    CreateUser,
+    Create,
+    Done,
+    AlibabaAccounts,
+    DingTalkApps,
+    Name,
+    AccessKeyId,
+    AccessKeySecret,
+    StsToken,
+    Signature,
+    SignatureKind(SignatureKind),
+    Regions,
+    RegionsHint,
+    Fingerprint,
+    AppKey,
+    AppSecret,
+    SiteLabel,
+    Site(DingTalkSite),
+    ApiPreference,
+    Api(DingTalkApi),
+    Add,
+    Delete,
+    ReplaceSecret,
+    WriteOnlyNote,
+    Yes,
+    No,
 }
 
 /// The audit page's strings.
@@ -138,6 +192,79 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         ],
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
+        Msg::NoAccess => [
+            "Your role does not give access to this page.",
+            "您的角色无权访问此页面。",
+        ],
+        Msg::SignInTitle => ["Sign in to chatdesk", "登录 chatdesk"],
+        Msg::Username => ["User name", "用户名"],
+        Msg::Password => ["Password", "密码"],
+        Msg::SignIn => ["Sign in", "登录"],
+        Msg::WrongCredentials => ["Wrong user name or password.", "用户名或密码错误。"],
+        Msg::TooManyAttempts => [
+            "Too many failed attempts. Wait a few minutes and try again.",
+            "失败次数过多，请稍等几分钟后再试。",
+        ],
+        Msg::AccountMenu => ["Account", "账户"],
+        Msg::SignOut => ["Sign out", "退出登录"],
+        Msg::ChangePassword => ["Change password", "修改密码"],
+        Msg::CurrentPassword => ["Current password", "当前密码"],
+        Msg::NewPassword => ["New password", "新密码"],
+        Msg::ConfirmPassword => ["Repeat the new password", "再次输入新密码"],
+        Msg::PasswordsDiffer => ["The two new passwords differ.", "两次输入的新密码不一致。"],
+        Msg::PasswordRule => ["At least 12 characters.", "至少 12 个字符。"],
+        Msg::Role(Role::Admin) => ["Administrator", "管理员"],
+        Msg::Role(Role::Helpdesk) => ["Help desk", "服务台"],
+        Msg::Role(Role::Auditor) => ["Auditor", "审计员"],
+        Msg::RoleLabel => ["Role", "角色"],
+        Msg::Status => ["Status", "状态"],
+        Msg::Enabled => ["Enabled", "已启用"],
+        Msg::Disabled => ["Disabled", "已停用"],
+        Msg::Disable => ["Disable", "停用"],
+        Msg::Enable => ["Enable", "启用"],
+        Msg::ResetPassword => ["Reset password", "重置密码"],
+        Msg::SetPassword => ["Set password", "设置密码"],
+        Msg::Cancel => ["Cancel", "取消"],
+        Msg::Actions => ["Actions", "操作"],
+        Msg::CreateUser => ["New user", "新建用户"],
+        Msg::Create => ["Create", "创建"],
+        Msg::Done => ["Saved.", "已保存。"],
+        Msg::AlibabaAccounts => ["Alibaba Cloud accounts", "阿里云账号"],
+        Msg::DingTalkApps => ["DingTalk apps", "钉钉应用"],
+        Msg::Name => ["Name", "名称"],
+        Msg::AccessKeyId => ["AccessKey ID", "AccessKey ID"],
+        Msg::AccessKeySecret => ["AccessKey secret", "AccessKey 密钥"],
+        Msg::StsToken => ["STS token (optional)", "STS 令牌（可选）"],
+        Msg::Signature => ["Signature", "签名方式"],
+        Msg::SignatureKind(SignatureKind::V3) => {
+            ["V3 (ACS3-HMAC-SHA256)", "V3（ACS3-HMAC-SHA256）"]
+        }
+        Msg::SignatureKind(SignatureKind::Legacy) => ["Legacy (HMAC-SHA1)", "旧版（HMAC-SHA1）"],
+        Msg::Regions => ["Regions in use", "使用的地域"],
+        Msg::RegionsHint => [
+            "Comma-separated, e.g. cn-hangzhou, cn-shanghai",
+            "用逗号分隔，例如 cn-hangzhou, cn-shanghai",
+        ],
+        Msg::Fingerprint => ["Fingerprint", "指纹"],
+        Msg::AppKey => ["AppKey", "AppKey"],
+        Msg::AppSecret => ["AppSecret", "AppSecret"],
+        Msg::SiteLabel => ["Site", "站点"],
+        Msg::Site(DingTalkSite::Mainland) => ["Mainland China", "中国内地"],
+        Msg::Site(DingTalkSite::International) => ["International", "国际"],
+        Msg::ApiPreference => ["Preferred API", "优先使用的接口"],
+        Msg::Api(DingTalkApi::New) => ["New (api.dingtalk.com)", "新版（api.dingtalk.com）"],
+        Msg::Api(DingTalkApi::Legacy) => {
+            ["Legacy (oapi.dingtalk.com)", "旧版（oapi.dingtalk.com）"]
+        }
+        Msg::Add => ["Add", "添加"],
+        Msg::Delete => ["Delete", "删除"],
+        Msg::ReplaceSecret => ["Replace secret", "更换密钥"],
+        Msg::WriteOnlyNote => [
+            "Secrets are write-only: they are stored encrypted and never shown again, only a fingerprint.",
+            "密钥只能写入：加密保存，之后不再显示，只显示指纹。",
+        ],
+        Msg::Yes => ["Yes", "是"],
+        Msg::No => ["No", "否"],
     };
     match lang {
         Lang::En => en,
@@ -312,4 +439,13 @@ pub fn provide_i18n() -> I18n {
 
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
+}
+
+/// The text of `msg` in the current language, as a reactive view or
+/// attribute. Use this rather than a `tr(..)` closure in views:
+/// every distinct closure makes Leptos compile its rendering code again,
+/// while this one closure type serves all messages and keeps the wasm small.
+pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.t(msg)
 }

@@ -3,9 +3,13 @@
 //! A library (plus a thin `main.rs`) so that browser tests can mount its
 //! components.
 
+pub mod api;
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod i18n;
 pub mod router;
+pub mod users;
+pub mod vault;
 
 pub use app::App;

@@ -6,3 +6,5 @@
 pub mod api;
 pub mod area;
 pub mod audit;
+pub mod auth;
+pub mod vault;

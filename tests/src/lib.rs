@@ -8,10 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use backend::auth::users;
 use backend::config::{Config, LogFormat};
-use backend::server::Application;
+use backend::server::{AppState, Application};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use shared::auth::Role;
 use tokio::sync::oneshot;
 
 /// The workspace root (this crate lives in `tests/`).
@@ -33,10 +35,14 @@ pub fn dist_dir() -> PathBuf {
     dist
 }
 
+/// Password of every account the tests create, the first admin's included.
+pub const PASSWORD: &str = "e2e password 123";
+
 /// A running console with its own data directory, stopped on drop.
 pub struct TestApp {
     pub addr: SocketAddr,
-    data: tempfile::TempDir,
+    pub state: AppState,
+    _data: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -52,13 +58,18 @@ impl TestApp {
         };
         let app = Application::build(config).await?;
         let addr = app.local_addr();
+        let state = app.state().clone();
+        // The first start made `admin` with a random password; use a known one.
+        let admin = users::by_username(&state.db, "admin").await?;
+        users::set_password(&state.db, &admin.id, PASSWORD, None).await?;
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             let _ = stopped.await;
         }));
         Ok(TestApp {
             addr,
-            data,
+            state,
+            _data: data,
             stop: Some(stop),
         })
     }
@@ -67,13 +78,10 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// A second connection pool on the app's database, to seed data.
-    pub async fn db(&self) -> anyhow::Result<backend::db::Db> {
-        let config = Config {
-            data_dir: self.data.path().to_owned(),
-            ..Config::default()
-        };
-        backend::db::Db::open(&config).await
+    /// Creates an account with [`PASSWORD`].
+    pub async fn add_user(&self, username: &str, role: Role) -> anyhow::Result<()> {
+        users::create(&self.state.db, username, role, PASSWORD).await?;
+        Ok(())
     }
 }
 
@@ -98,13 +106,19 @@ struct Driver {
 impl Driver {
     fn start() -> anyhow::Result<Driver> {
         let port = free_port()?;
-        let child =
-            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .context("cannot start chromedriver (install it with scripts/setup)")?;
+        let mut command =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()));
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // Its own process group, which Chromium joins: a test that fails
+        // before closing the browser must not leave Chromium running.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command
+            .spawn()
+            .context("cannot start chromedriver (install it with scripts/setup)")?;
         let driver = Driver { child, port };
         let deadline = Instant::now() + Duration::from_secs(15);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -119,6 +133,11 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The whole group: chromedriver and the Chromium it started.
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -176,7 +195,8 @@ impl Browser {
         Ok(self.client.goto(url).await?)
     }
 
-    async fn wait_xpath(&self, xpath: &str) -> anyhow::Result<Element> {
+    /// The first element matching `xpath`, waiting for it to appear.
+    pub async fn wait_xpath(&self, xpath: &str) -> anyhow::Result<Element> {
         self.client
             .wait()
             .at_most(WAIT)
@@ -219,6 +239,71 @@ impl Browser {
             .with_context(|| format!("label {label:?} has no `for`"))?;
         self.wait_xpath(&format!("//*[@id={}]", xpath_literal(&id)))
             .await
+    }
+
+    /// Waits until some element's own text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&format!(
+            "//*[text()[contains(., {})]]",
+            xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// A button with exactly this text.
+    pub async fn button(&self, name: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&format!(
+            "//button[normalize-space()={}]",
+            xpath_literal(name)
+        ))
+        .await
+    }
+
+    /// An element with this ARIA role whose text contains `text`.
+    pub async fn role_with_text(&self, role: &str, text: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&format!(
+            "//*[@role={}][contains(normalize-space(), {})]",
+            xpath_literal(role),
+            xpath_literal(text)
+        ))
+        .await
+    }
+
+    /// Signs in through the sign-in page at `app`'s root and waits for the
+    /// account menu.
+    pub async fn sign_in(
+        &self,
+        app: &TestApp,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<()> {
+        self.goto(&app.url("/")).await?;
+        self.field("User name").await?.send_keys(username).await?;
+        self.field("Password").await?.send_keys(password).await?;
+        self.button("Sign in").await?.click().await?;
+        self.button("Sign out").await?;
+        Ok(())
+    }
+
+    /// The texts of the links in the navigation landmark `nav_label`.
+    pub async fn nav_links(&self, nav_label: &str) -> anyhow::Result<Vec<String>> {
+        let nav = self
+            .wait_xpath(&format!("//nav[@aria-label={}]", xpath_literal(nav_label)))
+            .await?;
+        let mut texts = Vec::new();
+        for link in nav.find_all(Locator::Css("a")).await? {
+            texts.push(link.text().await?);
+        }
+        Ok(texts)
+    }
+
+    /// True when something matches `xpath` right now (no waiting).
+    pub async fn exists(&self, xpath: &str) -> anyhow::Result<bool> {
+        Ok(!self
+            .client
+            .find_all(Locator::XPath(xpath))
+            .await?
+            .is_empty())
     }
 
     /// Saves a PNG under `target/e2e-screenshots/NAME.png` and returns its path.

@@ -4,14 +4,15 @@
 use std::time::{Duration, Instant};
 
 use backend::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
-use e2e::{Browser, TestApp};
+use e2e::{Browser, PASSWORD, TestApp};
 use fantoccini::Locator;
 use serde_json::json;
+use shared::auth::Role;
 
 const WEBHOOK_TOKEN: &str = "tok-9f8e7d6c5b4a";
 
 async fn seed(app: &TestApp) -> anyhow::Result<()> {
-    let db = app.db().await?;
+    let db = app.state.db.clone();
     let actor = |name: &str| Actor {
         user_id: Some(format!("id-{name}")),
         username: name.to_owned(),
@@ -88,8 +89,8 @@ async fn auditor_filters_by_actor_opens_a_diff_and_exports_csv() -> anyhow::Resu
     let app = TestApp::spawn().await?;
     seed(&app).await?;
     let browser = Browser::start().await?;
-    browser.goto(&app.url("/")).await?;
-    // Signing in as an auditor goes here once sessions exist.
+    app.add_user("auditor", Role::Auditor).await?;
+    browser.sign_in(&app, "auditor", PASSWORD).await?;
 
     browser.link_in_nav("Main", "Audit").await?.click().await?;
     browser.heading("Audit").await?;

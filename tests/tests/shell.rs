@@ -1,14 +1,14 @@
 //! The console's shell in a real Chromium: it renders, navigates and
 //! switches language.
 
-use e2e::{Browser, TestApp};
+use e2e::{Browser, PASSWORD, TestApp};
 
 #[tokio::test]
 async fn app_shell_renders_navigates_and_switches_language() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let browser = Browser::start().await?;
 
-    browser.goto(&app.url("/")).await?;
+    browser.sign_in(&app, "admin", PASSWORD).await?;
     browser.heading("Welcome to chatdesk").await?;
     for area in [
         "Chat configurations",
@@ -66,6 +66,7 @@ async fn app_shell_renders_navigates_and_switches_language() -> anyhow::Result<(
 async fn unknown_route_shows_the_not_found_page() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
     let browser = Browser::start().await?;
+    browser.sign_in(&app, "admin", PASSWORD).await?;
     browser.goto(&app.url("/no/such/page")).await?;
     browser.heading("Page not found").await?;
     browser.goto(&app.url("/nonsense")).await?;

@@ -1,27 +1,45 @@
 //! `/api/v1/audit/*`: read-only. There are no routes that change or delete
 //! events.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use shared::api::ErrorBody;
 use shared::audit::{
     EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, OutcomeFilter, VerifyReport,
 };
 
+use shared::auth::Action;
+
 use super::{AuditError, export_stream, query, verify};
+use crate::api::{Access, ApiRoute, route};
 use crate::server::AppState;
 
-/// The audit API; the caller mounts it under `/api/v1` behind the
-/// "read the audit trail" permission (auditors and admins).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/audit/events", get(events))
-        .route("/audit/export", get(export))
-        .route("/audit/verify", get(verify_chain))
+/// The audit API: auditors and admins read and export (the matrix in
+/// `shared::auth`). Read-only by construction: there is no route that changes an event.
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        route(
+            Method::GET,
+            "/audit/events",
+            Access::Allowed(Action::AuditRead),
+            events,
+        ),
+        route(
+            Method::GET,
+            "/audit/export",
+            Access::Allowed(Action::AuditExport),
+            export,
+        ),
+        route(
+            Method::GET,
+            "/audit/verify",
+            Access::Allowed(Action::AuditRead),
+            verify_chain,
+        ),
+    ]
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,174 @@
+//! Server-side sessions. The browser holds a random 256-bit id in a cookie;
+//! the database holds only its SHA-256, with the CSRF token and the times
+//! the idle and absolute timeouts are measured from.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use shared::auth::User;
+use sqlx::Row;
+
+use super::users::user_from_row_with;
+use crate::config::SessionConfig;
+use crate::db::{Db, now_ms};
+
+/// A signed-in session, as resolved from a request's cookie.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// Hex SHA-256 of the cookie value: the row's key.
+    pub id_hash: String,
+    pub csrf_token: String,
+    pub user: User,
+}
+
+/// Don't write `last_seen_at` on every request: once a minute is enough
+/// for an idle timeout measured in minutes.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+fn random_token() -> String {
+    // rand's thread RNG is a CSPRNG seeded from the OS.
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+pub fn hash_id(id: &str) -> String {
+    hex::encode(Sha256::digest(id.as_bytes()))
+}
+
+/// Starts a session for `user`; returns the cookie value (never stored)
+/// and the session.
+pub async fn create(db: &Db, user: User) -> anyhow::Result<(String, Session)> {
+    let id = random_token();
+    let session = Session {
+        id_hash: hash_id(&id),
+        csrf_token: random_token(),
+        user,
+    };
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(&session.id_hash)
+    .bind(&session.user.id)
+    .bind(&session.csrf_token)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok((id, session))
+}
+
+/// The live session for cookie value `id`, if any. Expired sessions and
+/// sessions of disabled users are deleted on sight.
+pub async fn lookup(db: &Db, config: &SessionConfig, id: &str) -> anyhow::Result<Option<Session>> {
+    let id_hash = hash_id(id);
+    let row = sqlx::query(
+        "SELECT s.csrf_token, s.created_at, s.last_seen_at, \
+                u.id, u.username, u.role, u.disabled, u.created_at AS user_created_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+    )
+    .bind(&id_hash)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let now = now_ms();
+    let created: i64 = row.try_get("created_at")?;
+    let last_seen: i64 = row.try_get("last_seen_at")?;
+    let user = user_from_row_with(&row, "user_created_at")?;
+    let expired =
+        now - last_seen > config.idle_timeout_ms() || now - created > config.absolute_timeout_ms();
+    if expired || user.disabled {
+        revoke(db, &id_hash).await?;
+        return Ok(None);
+    }
+    if now - last_seen > TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(&id_hash)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some(Session {
+        id_hash,
+        csrf_token: row.try_get("csrf_token")?,
+        user,
+    }))
+}
+
+pub async fn revoke(db: &Db, id_hash: &str) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::users;
+    use crate::db::Backend;
+    use crate::db::testing::TestDb;
+    use shared::auth::{Role, UserUpdate};
+
+    #[tokio::test]
+    async fn sessions_resolve_expire_and_are_stored_hashed() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let config = SessionConfig::default();
+            let user = users::create(&t.db, "erin", Role::Helpdesk, "a long password")
+                .await
+                .unwrap();
+            let (cookie, session) = create(&t.db, user.clone()).await.unwrap();
+            assert_ne!(cookie, session.id_hash);
+            let found = lookup(&t.db, &config, &cookie).await.unwrap().unwrap();
+            assert_eq!(found.user, user);
+            assert_eq!(found.csrf_token, session.csrf_token);
+            assert!(lookup(&t.db, &config, "forged").await.unwrap().is_none());
+
+            // The raw id is nowhere in the table.
+            let stored: i64 = sqlx::query("SELECT COUNT(*) FROM sessions WHERE id_hash = $1")
+                .bind(&cookie)
+                .fetch_one(t.db.pool())
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(stored, 0);
+
+            // Idle timeout: pretend the session was last used long ago.
+            sqlx::query("UPDATE sessions SET last_seen_at = $1")
+                .bind(now_ms() - config.idle_timeout_ms() - 1)
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
+
+            // Absolute timeout, however recently used.
+            let (cookie, _) = create(&t.db, user.clone()).await.unwrap();
+            sqlx::query("UPDATE sessions SET created_at = $1")
+                .bind(now_ms() - config.absolute_timeout_ms() - 1)
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
+
+            // Revocation and disabling end sessions.
+            let (cookie, session) = create(&t.db, user.clone()).await.unwrap();
+            revoke(&t.db, &session.id_hash).await.unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
+            let (cookie, _) = create(&t.db, user.clone()).await.unwrap();
+            users::update(
+                &t.db,
+                &user.id,
+                &UserUpdate {
+                    role: None,
+                    disabled: Some(true),
+                },
+            )
+            .await
+            .unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
+        }
+    }
+}

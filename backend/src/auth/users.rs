@@ -1,0 +1,411 @@
+//! Local accounts: stored with an argon2id hash, managed by admins (API)
+//! or by an operator on the server (CLI).
+
+use secrecy::SecretString;
+use shared::auth::{Role, User, UserUpdate, check_new_password, check_username};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::password;
+use crate::db::{Db, is_unique_violation, new_id, now_ms};
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("no such user")]
+    NotFound,
+    #[error("username: {0:?} is taken")]
+    UsernameTaken(String),
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("this would leave no enabled admin")]
+    LastAdmin,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for UserError {
+    fn from(err: sqlx::Error) -> UserError {
+        UserError::Internal(err.into())
+    }
+}
+
+impl From<UserError> for ApiError {
+    fn from(err: UserError) -> ApiError {
+        match err {
+            UserError::NotFound => ApiError::NotFound("user"),
+            UserError::UsernameTaken(name) => ApiError::Conflict {
+                field: "username".into(),
+                message: format!("{name:?} is taken"),
+            },
+            UserError::Invalid { field, message } => ApiError::invalid(field, message),
+            UserError::LastAdmin => ApiError::Conflict {
+                field: "role".into(),
+                message: "this would leave no enabled admin".into(),
+            },
+            UserError::Internal(err) => ApiError::Internal(err),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, username, role, disabled, created_at";
+
+fn user_from_row(row: &AnyRow) -> Result<User, UserError> {
+    Ok(user_from_row_with(row, "created_at")?)
+}
+
+/// A [`User`] from a row holding the user columns, the creation time under
+/// `created_at_column` (joins rename it).
+pub(super) fn user_from_row_with(row: &AnyRow, created_at_column: &str) -> anyhow::Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in the database"))?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get(created_at_column)?,
+    })
+}
+
+fn checked_password(field: &'static str, password: &str) -> Result<SecretString, UserError> {
+    check_new_password(password).map_err(|message| UserError::Invalid { field, message })?;
+    Ok(SecretString::from(password.to_owned()))
+}
+
+pub async fn create(
+    db: &Db,
+    username: &str,
+    role: Role,
+    password: &str,
+) -> Result<User, UserError> {
+    check_username(username).map_err(|message| UserError::Invalid {
+        field: "username",
+        message,
+    })?;
+    let hash = password::hash(checked_password("password", password)?).await?;
+    let user = User {
+        id: new_id(),
+        username: username.to_owned(),
+        role,
+        disabled: false,
+        created_at: now_ms(),
+    };
+    sqlx::query(
+        "INSERT INTO users (id, username, password_hash, role, disabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $5)",
+    )
+    .bind(&user.id)
+    .bind(&user.username)
+    .bind(&hash)
+    .bind(role.as_str())
+    .bind(user.created_at)
+    .execute(db.pool())
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            UserError::UsernameTaken(username.to_owned())
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(user)
+}
+
+pub async fn list(db: &Db) -> Result<Vec<User>, UserError> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(user_from_row).collect()
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<User, UserError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(UserError::NotFound)?;
+    user_from_row(&row)
+}
+
+pub async fn by_username(db: &Db, username: &str) -> Result<User, UserError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(UserError::NotFound)?;
+    user_from_row(&row)
+}
+
+/// The user and their password hash, for signing in.
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<(User, String)>, UserError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, password_hash FROM users WHERE username = $1"
+    ))
+    .bind(username)
+    .fetch_optional(db.pool())
+    .await?;
+    match row {
+        Some(row) => Ok(Some((user_from_row(&row)?, row.try_get("password_hash")?))),
+        None => Ok(None),
+    }
+}
+
+async fn password_hash(db: &Db, id: &str) -> Result<String, UserError> {
+    sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(UserError::NotFound)?
+        .try_get("password_hash")
+        .map_err(Into::into)
+}
+
+/// Changes role and/or the disabled flag, refusing to leave the console
+/// without an enabled admin. Disabling ends the user's sessions.
+pub async fn update(db: &Db, id: &str, update: &UserUpdate) -> Result<User, UserError> {
+    let mut tx = db.pool().begin().await?;
+    let Some(row) = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        tx.rollback().await?;
+        return Err(UserError::NotFound);
+    };
+    let mut user = user_from_row(&row)?;
+    let was_enabled_admin = user.role == Role::Admin && !user.disabled;
+    if let Some(role) = update.role {
+        user.role = role;
+    }
+    if let Some(disabled) = update.disabled {
+        user.disabled = disabled;
+    }
+    if was_enabled_admin && (user.role != Role::Admin || user.disabled) {
+        let others: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        if others == 0 {
+            // Explicitly, so the connection goes back to the pool clean.
+            tx.rollback().await?;
+            return Err(UserError::LastAdmin);
+        }
+    }
+    sqlx::query("UPDATE users SET role = $1, disabled = $2, updated_at = $3 WHERE id = $4")
+        .bind(user.role.as_str())
+        .bind(i64::from(user.disabled))
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if user.disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Sets a new password and ends the user's sessions except `keep` (the
+/// caller's own, when users change their own password).
+pub async fn set_password(
+    db: &Db,
+    id: &str,
+    new_password: &str,
+    keep_session: Option<&str>,
+) -> Result<(), UserError> {
+    let hash = password::hash(checked_password("new_password", new_password)?).await?;
+    let mut tx = db.pool().begin().await?;
+    let changed = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(&hash)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        tx.rollback().await?;
+        return Err(UserError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(id)
+        .bind(keep_session.unwrap_or(""))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A user's own password change: the current one must be right.
+pub async fn change_own_password(
+    db: &Db,
+    id: &str,
+    current: &str,
+    new_password: &str,
+    session: &str,
+) -> Result<(), UserError> {
+    let hash = password_hash(db, id).await?;
+    if !password::verify(SecretString::from(current.to_owned()), Some(hash)).await {
+        return Err(UserError::Invalid {
+            field: "current_password",
+            message: "is not your current password".into(),
+        });
+    }
+    set_password(db, id, new_password, Some(session)).await
+}
+
+/// On first start (no users at all) creates `admin` with `password` or a
+/// random one, which is returned so the caller can show it once.
+pub async fn ensure_first_admin(
+    db: &Db,
+    password: Option<String>,
+) -> Result<Option<String>, UserError> {
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+    if count > 0 {
+        return Ok(None);
+    }
+    let password = password.unwrap_or_else(password::random_password);
+    match create(db, "admin", Role::Admin, &password).await {
+        Ok(_) => Ok(Some(password)),
+        // Another instance sharing the database created it first.
+        Err(UserError::UsernameTaken(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Backend;
+    use crate::db::testing::TestDb;
+
+    const PW: &str = "a long password";
+
+    #[tokio::test]
+    async fn users_are_created_listed_and_unique() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let alice = create(&t.db, "alice", Role::Helpdesk, PW).await.unwrap();
+            create(&t.db, "bob", Role::Auditor, PW).await.unwrap();
+            assert!(matches!(
+                create(&t.db, "alice", Role::Admin, PW).await,
+                Err(UserError::UsernameTaken(_))
+            ));
+            assert!(matches!(
+                create(&t.db, "carol", Role::Admin, "short").await,
+                Err(UserError::Invalid {
+                    field: "password",
+                    ..
+                })
+            ));
+            assert!(matches!(
+                create(&t.db, "Bad Name", Role::Admin, PW).await,
+                Err(UserError::Invalid {
+                    field: "username",
+                    ..
+                })
+            ));
+            let names: Vec<_> = list(&t.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| u.username)
+                .collect();
+            assert_eq!(names, ["alice", "bob"]);
+            assert_eq!(get(&t.db, &alice.id).await.unwrap(), alice);
+            let (user, hash) = credentials(&t.db, "alice").await.unwrap().unwrap();
+            assert_eq!(user, alice);
+            assert!(password::verify_blocking(&SecretString::from(PW), &hash));
+            assert!(credentials(&t.db, "nobody").await.unwrap().is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn the_last_enabled_admin_cannot_be_demoted_or_disabled() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let first = ensure_first_admin(&t.db, Some(PW.into())).await.unwrap();
+            assert_eq!(first.as_deref(), Some(PW));
+            assert_eq!(ensure_first_admin(&t.db, None).await.unwrap(), None);
+            let admin = by_username(&t.db, "admin").await.unwrap();
+            let demote = UserUpdate {
+                role: Some(Role::Auditor),
+                disabled: None,
+            };
+            let disable = UserUpdate {
+                role: None,
+                disabled: Some(true),
+            };
+            assert!(matches!(
+                update(&t.db, &admin.id, &demote).await,
+                Err(UserError::LastAdmin)
+            ));
+            assert!(matches!(
+                update(&t.db, &admin.id, &disable).await,
+                Err(UserError::LastAdmin)
+            ));
+
+            let second = create(&t.db, "root2", Role::Admin, PW).await.unwrap();
+            let updated = update(&t.db, &admin.id, &disable).await.unwrap();
+            assert!(updated.disabled);
+            assert!(matches!(
+                update(&t.db, &second.id, &demote).await,
+                Err(UserError::LastAdmin)
+            ));
+            let enabled = update(
+                &t.db,
+                &admin.id,
+                &UserUpdate {
+                    role: None,
+                    disabled: Some(false),
+                },
+            )
+            .await
+            .unwrap();
+            assert!(!enabled.disabled);
+            assert!(matches!(
+                update(&t.db, "missing", &demote).await,
+                Err(UserError::NotFound)
+            ));
+        }
+    }
+
+    #[tokio::test]
+    async fn own_password_change_needs_the_current_one() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let user = create(&t.db, "dana", Role::Auditor, PW).await.unwrap();
+            let err =
+                change_own_password(&t.db, &user.id, "wrong password", "new long password", "s")
+                    .await
+                    .unwrap_err();
+            assert!(matches!(
+                err,
+                UserError::Invalid {
+                    field: "current_password",
+                    ..
+                }
+            ));
+            change_own_password(&t.db, &user.id, PW, "new long password", "s")
+                .await
+                .unwrap();
+            let (_, hash) = credentials(&t.db, "dana").await.unwrap().unwrap();
+            assert!(password::verify_blocking(
+                &SecretString::from("new long password"),
+                &hash
+            ));
+        }
+    }
+}

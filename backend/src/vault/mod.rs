@@ -1,0 +1,783 @@
+//! The credentials vault: Alibaba Cloud accounts and DingTalk apps, their
+//! secrets encrypted at rest ([`crypto`]). The API can create, replace and
+//! delete them and shows fingerprints; only [`Vault::alibaba_account`] and
+//! [`Vault::dingtalk_app`], called by the upstream clients, decrypt.
+
+pub mod crypto;
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::auth::Action;
+use shared::vault::{
+    AlibabaAccount, AlibabaAccountInput, DingTalkApi, DingTalkApp, DingTalkAppInput, DingTalkSite,
+    SignatureKind, check_name, check_region,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+pub use crypto::MasterKey;
+
+use crate::api::{Access, ApiRoute, CurrentUser, route};
+use crate::db::{Db, is_unique_violation, new_id, now_ms};
+use crate::error::ApiError;
+use crate::json::Json;
+use crate::server::AppState;
+
+const ALIBABA: &str = "alibaba_account";
+const DINGTALK: &str = "dingtalk_app";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("name: {0:?} is taken")]
+    NameTaken(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for VaultError {
+    fn from(err: sqlx::Error) -> VaultError {
+        VaultError::Internal(err.into())
+    }
+}
+
+impl From<VaultError> for ApiError {
+    fn from(err: VaultError) -> ApiError {
+        match err {
+            VaultError::NotFound(what) => ApiError::NotFound(what),
+            VaultError::Invalid { field, message } => ApiError::invalid(field, message),
+            VaultError::NameTaken(name) => ApiError::Conflict {
+                field: "name".into(),
+                message: format!("{name:?} is taken"),
+            },
+            VaultError::Internal(err) => ApiError::Internal(err),
+        }
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> VaultError {
+    VaultError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Decrypted Alibaba Cloud credentials, for signing upstream calls.
+#[derive(Debug)]
+pub struct AlibabaCredentials {
+    pub id: String,
+    pub name: String,
+    pub access_key_id: String,
+    pub access_key_secret: SecretString,
+    pub sts_token: Option<SecretString>,
+    pub signature: SignatureKind,
+    pub regions: Vec<String>,
+}
+
+/// Decrypted DingTalk app credentials, for getting access tokens.
+#[derive(Debug)]
+pub struct DingTalkCredentials {
+    pub id: String,
+    pub name: String,
+    pub app_key: String,
+    pub app_secret: SecretString,
+    pub site: DingTalkSite,
+    pub api: DingTalkApi,
+}
+
+/// What is sealed for an Alibaba Cloud account: the whole key, so even
+/// the AccessKeyId is not readable from the database.
+#[derive(Serialize, Deserialize)]
+struct AlibabaSecret {
+    access_key_id: String,
+    access_key_secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sts_token: Option<String>,
+}
+
+/// A short, non-reversible tag to tell secrets apart.
+fn short_hash(secret: &str) -> String {
+    hex::encode(&Sha256::digest(secret.as_bytes())[..4])
+}
+
+fn alibaba_fingerprint(access_key_id: &str, secret: &str) -> String {
+    let prefix: String = access_key_id.chars().take(4).collect();
+    format!("{prefix}…{}", short_hash(secret))
+}
+
+/// A token-like value: non-empty, printable ASCII without spaces.
+fn check_token(field: &'static str, value: &str, max: usize) -> Result<(), VaultError> {
+    if value.is_empty() {
+        return Err(invalid(field, "is required"));
+    }
+    if value.len() > max {
+        return Err(invalid(field, format!("must be at most {max} characters")));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(invalid(field, "must be printable ASCII without spaces"));
+    }
+    Ok(())
+}
+
+fn checked_regions(regions: &[String]) -> Result<String, VaultError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for region in regions {
+        check_region(region).map_err(|m| invalid("regions", m))?;
+        if !seen.contains(&region.as_str()) {
+            seen.push(region);
+        }
+    }
+    Ok(seen.join(","))
+}
+
+fn split_regions(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn checked_name(name: &str) -> Result<String, VaultError> {
+    check_name(name).map_err(|m| invalid("name", m))?;
+    Ok(name.trim().to_owned())
+}
+
+fn name_taken(name: &str) -> impl FnOnce(sqlx::Error) -> VaultError + '_ {
+    move |e| {
+        if is_unique_violation(&e) {
+            VaultError::NameTaken(name.to_owned())
+        } else {
+            e.into()
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Vault {
+    db: Db,
+    key: Arc<MasterKey>,
+}
+
+impl Vault {
+    pub fn new(db: Db, key: MasterKey) -> Vault {
+        Vault {
+            db,
+            key: Arc::new(key),
+        }
+    }
+
+    fn seal_alibaba(&self, id: &str, secret: &AlibabaSecret) -> anyhow::Result<String> {
+        let json = SecretString::from(serde_json::to_string(secret)?);
+        self.key.seal(ALIBABA, id, &json)
+    }
+
+    fn open_alibaba(&self, id: &str, sealed: &str) -> anyhow::Result<AlibabaSecret> {
+        let json = self.key.open(ALIBABA, id, sealed)?;
+        Ok(serde_json::from_str(json.expose_secret())?)
+    }
+
+    pub async fn list_alibaba(&self) -> Result<Vec<AlibabaAccount>, VaultError> {
+        let rows = sqlx::query(
+            "SELECT id, name, fingerprint, secret_ciphertext, signature, regions, updated_at \
+             FROM alibaba_accounts ORDER BY name",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(|r| self.alibaba_view(r)).collect()
+    }
+
+    fn alibaba_view(&self, row: &AnyRow) -> Result<AlibabaAccount, VaultError> {
+        let id: String = row.try_get("id")?;
+        let sealed: String = row.try_get("secret_ciphertext")?;
+        let signature: String = row.try_get("signature")?;
+        let has_sts_token = self.open_alibaba(&id, &sealed)?.sts_token.is_some();
+        Ok(AlibabaAccount {
+            name: row.try_get("name")?,
+            fingerprint: row.try_get("fingerprint")?,
+            has_sts_token,
+            signature: SignatureKind::parse(&signature).unwrap_or_default(),
+            regions: split_regions(&row.try_get::<String, _>("regions")?),
+            updated_at: row.try_get("updated_at")?,
+            id,
+        })
+    }
+
+    async fn alibaba_row(&self, id: &str) -> Result<AnyRow, VaultError> {
+        sqlx::query(
+            "SELECT id, name, fingerprint, secret_ciphertext, signature, regions, updated_at \
+             FROM alibaba_accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(VaultError::NotFound("Alibaba Cloud account"))
+    }
+
+    pub async fn create_alibaba(
+        &self,
+        input: &AlibabaAccountInput,
+    ) -> Result<AlibabaAccount, VaultError> {
+        let name = checked_name(&input.name)?;
+        let regions = checked_regions(&input.regions)?;
+        let access_key_id = input.access_key_id.as_deref().unwrap_or_default();
+        let access_key_secret = input.access_key_secret.as_deref().unwrap_or_default();
+        check_token("access_key_id", access_key_id, 128)?;
+        check_token("access_key_secret", access_key_secret, 256)?;
+        let sts_token = sts_token(input.sts_token.as_deref())?;
+        let id = new_id();
+        let secret = AlibabaSecret {
+            access_key_id: access_key_id.to_owned(),
+            access_key_secret: access_key_secret.to_owned(),
+            sts_token,
+        };
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO alibaba_accounts \
+             (id, name, secret_ciphertext, fingerprint, signature, regions, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(&id)
+        .bind(&name)
+        .bind(self.seal_alibaba(&id, &secret)?)
+        .bind(alibaba_fingerprint(access_key_id, access_key_secret))
+        .bind(input.signature.as_str())
+        .bind(&regions)
+        .bind(now)
+        .execute(self.db.pool())
+        .await
+        .map_err(name_taken(&name))?;
+        self.alibaba_view(&self.alibaba_row(&id).await?)
+    }
+
+    /// Changes name, signature and regions; replaces the key when both its
+    /// parts are given and the STS token when one is given (empty removes).
+    pub async fn update_alibaba(
+        &self,
+        id: &str,
+        input: &AlibabaAccountInput,
+    ) -> Result<AlibabaAccount, VaultError> {
+        let name = checked_name(&input.name)?;
+        let regions = checked_regions(&input.regions)?;
+        let row = self.alibaba_row(id).await?;
+        let mut secret = self.open_alibaba(id, &row.try_get::<String, _>("secret_ciphertext")?)?;
+        match (
+            input.access_key_id.as_deref(),
+            input.access_key_secret.as_deref(),
+        ) {
+            (None, None) => {}
+            (Some(key_id), Some(key_secret)) => {
+                check_token("access_key_id", key_id, 128)?;
+                check_token("access_key_secret", key_secret, 256)?;
+                secret.access_key_id = key_id.to_owned();
+                secret.access_key_secret = key_secret.to_owned();
+            }
+            (Some(_), None) => {
+                return Err(invalid(
+                    "access_key_secret",
+                    "give it with the new AccessKeyId",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "access_key_id",
+                    "give it with the new AccessKeySecret",
+                ));
+            }
+        }
+        if input.sts_token.is_some() {
+            secret.sts_token = sts_token(input.sts_token.as_deref())?;
+        }
+        sqlx::query(
+            "UPDATE alibaba_accounts SET name = $1, secret_ciphertext = $2, fingerprint = $3, \
+             signature = $4, regions = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(&name)
+        .bind(self.seal_alibaba(id, &secret)?)
+        .bind(alibaba_fingerprint(
+            &secret.access_key_id,
+            &secret.access_key_secret,
+        ))
+        .bind(input.signature.as_str())
+        .bind(&regions)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.db.pool())
+        .await
+        .map_err(name_taken(&name))?;
+        self.alibaba_view(&self.alibaba_row(id).await?)
+    }
+
+    pub async fn delete_alibaba(&self, id: &str) -> Result<(), VaultError> {
+        delete(&self.db, "alibaba_accounts", id, "Alibaba Cloud account").await
+    }
+
+    /// The decrypted credentials of an Alibaba Cloud account.
+    pub async fn alibaba_account(&self, id: &str) -> Result<AlibabaCredentials, VaultError> {
+        let row = self.alibaba_row(id).await?;
+        let secret = self.open_alibaba(id, &row.try_get::<String, _>("secret_ciphertext")?)?;
+        let view = self.alibaba_view(&row)?;
+        Ok(AlibabaCredentials {
+            id: view.id,
+            name: view.name,
+            access_key_id: secret.access_key_id,
+            access_key_secret: SecretString::from(secret.access_key_secret),
+            sts_token: secret.sts_token.map(SecretString::from),
+            signature: view.signature,
+            regions: view.regions,
+        })
+    }
+
+    pub async fn list_dingtalk(&self) -> Result<Vec<DingTalkApp>, VaultError> {
+        let rows = sqlx::query(
+            "SELECT id, name, app_key, fingerprint, site, api, updated_at \
+             FROM dingtalk_apps ORDER BY name",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter().map(dingtalk_view).collect()
+    }
+
+    async fn dingtalk_row(&self, id: &str) -> Result<AnyRow, VaultError> {
+        sqlx::query(
+            "SELECT id, name, app_key, fingerprint, site, api, updated_at, secret_ciphertext \
+             FROM dingtalk_apps WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?
+        .ok_or(VaultError::NotFound("DingTalk app"))
+    }
+
+    pub async fn create_dingtalk(
+        &self,
+        input: &DingTalkAppInput,
+    ) -> Result<DingTalkApp, VaultError> {
+        let name = checked_name(&input.name)?;
+        check_token("app_key", &input.app_key, 128)?;
+        let app_secret = input.app_secret.as_deref().unwrap_or_default();
+        check_token("app_secret", app_secret, 256)?;
+        let id = new_id();
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO dingtalk_apps \
+             (id, name, app_key, secret_ciphertext, fingerprint, site, api, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(&id)
+        .bind(&name)
+        .bind(&input.app_key)
+        .bind(self.key.seal(DINGTALK, &id, &SecretString::from(app_secret.to_owned()))?)
+        .bind(format!("…{}", short_hash(app_secret)))
+        .bind(input.site.as_str())
+        .bind(input.api.as_str())
+        .bind(now)
+        .execute(self.db.pool())
+        .await
+        .map_err(name_taken(&name))?;
+        dingtalk_view(&self.dingtalk_row(&id).await?)
+    }
+
+    /// Changes everything but the secret, which is replaced only when given.
+    pub async fn update_dingtalk(
+        &self,
+        id: &str,
+        input: &DingTalkAppInput,
+    ) -> Result<DingTalkApp, VaultError> {
+        let name = checked_name(&input.name)?;
+        check_token("app_key", &input.app_key, 128)?;
+        let row = self.dingtalk_row(id).await?;
+        let (sealed, fingerprint) = match input.app_secret.as_deref() {
+            Some(secret) => {
+                check_token("app_secret", secret, 256)?;
+                (
+                    self.key
+                        .seal(DINGTALK, id, &SecretString::from(secret.to_owned()))?,
+                    format!("…{}", short_hash(secret)),
+                )
+            }
+            None => (
+                row.try_get("secret_ciphertext")?,
+                row.try_get("fingerprint")?,
+            ),
+        };
+        sqlx::query(
+            "UPDATE dingtalk_apps SET name = $1, app_key = $2, secret_ciphertext = $3, \
+             fingerprint = $4, site = $5, api = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(&name)
+        .bind(&input.app_key)
+        .bind(sealed)
+        .bind(fingerprint)
+        .bind(input.site.as_str())
+        .bind(input.api.as_str())
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.db.pool())
+        .await
+        .map_err(name_taken(&name))?;
+        dingtalk_view(&self.dingtalk_row(id).await?)
+    }
+
+    pub async fn delete_dingtalk(&self, id: &str) -> Result<(), VaultError> {
+        delete(&self.db, "dingtalk_apps", id, "DingTalk app").await
+    }
+
+    /// The decrypted credentials of a DingTalk app.
+    pub async fn dingtalk_app(&self, id: &str) -> Result<DingTalkCredentials, VaultError> {
+        let row = self.dingtalk_row(id).await?;
+        let app_secret = self.key.open(
+            DINGTALK,
+            id,
+            &row.try_get::<String, _>("secret_ciphertext")?,
+        )?;
+        let view = dingtalk_view(&row)?;
+        Ok(DingTalkCredentials {
+            id: view.id,
+            name: view.name,
+            app_key: view.app_key,
+            app_secret,
+            site: view.site,
+            api: view.api,
+        })
+    }
+}
+
+fn sts_token(token: Option<&str>) -> Result<Option<String>, VaultError> {
+    match token {
+        None | Some("") => Ok(None),
+        Some(token) => {
+            check_token("sts_token", token, 4096)?;
+            Ok(Some(token.to_owned()))
+        }
+    }
+}
+
+fn dingtalk_view(row: &AnyRow) -> Result<DingTalkApp, VaultError> {
+    let site: String = row.try_get("site")?;
+    let api: String = row.try_get("api")?;
+    Ok(DingTalkApp {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        app_key: row.try_get("app_key")?,
+        fingerprint: row.try_get("fingerprint")?,
+        site: DingTalkSite::parse(&site).unwrap_or_default(),
+        api: DingTalkApi::parse(&api).unwrap_or_default(),
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+async fn delete(db: &Db, table: &str, id: &str, what: &'static str) -> Result<(), VaultError> {
+    let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+        .bind(id)
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    if deleted == 0 {
+        return Err(VaultError::NotFound(what));
+    }
+    Ok(())
+}
+
+pub fn routes() -> Vec<ApiRoute> {
+    use Access::Allowed;
+    use Action::{CredentialsManage, CredentialsRead};
+    vec![
+        route(
+            Method::GET,
+            "/credentials/alibaba",
+            Allowed(CredentialsRead),
+            list_alibaba,
+        ),
+        route(
+            Method::POST,
+            "/credentials/alibaba",
+            Allowed(CredentialsManage),
+            create_alibaba,
+        ),
+        route(
+            Method::PUT,
+            "/credentials/alibaba/{id}",
+            Allowed(CredentialsManage),
+            update_alibaba,
+        ),
+        route(
+            Method::DELETE,
+            "/credentials/alibaba/{id}",
+            Allowed(CredentialsManage),
+            delete_alibaba,
+        ),
+        route(
+            Method::GET,
+            "/credentials/dingtalk",
+            Allowed(CredentialsRead),
+            list_dingtalk,
+        ),
+        route(
+            Method::POST,
+            "/credentials/dingtalk",
+            Allowed(CredentialsManage),
+            create_dingtalk,
+        ),
+        route(
+            Method::PUT,
+            "/credentials/dingtalk/{id}",
+            Allowed(CredentialsManage),
+            update_dingtalk,
+        ),
+        route(
+            Method::DELETE,
+            "/credentials/dingtalk/{id}",
+            Allowed(CredentialsManage),
+            delete_dingtalk,
+        ),
+    ]
+}
+
+type ApiResult<T> = Result<axum::Json<T>, ApiError>;
+
+async fn list_alibaba(State(s): State<AppState>) -> ApiResult<Vec<AlibabaAccount>> {
+    Ok(axum::Json(s.vault.list_alibaba().await?))
+}
+
+async fn create_alibaba(
+    State(s): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Json(input): Json<AlibabaAccountInput>,
+) -> Result<(StatusCode, axum::Json<AlibabaAccount>), ApiError> {
+    let account = s.vault.create_alibaba(&input).await?;
+    tracing::info!(by = %actor.user.username, id = %account.id, name = %account.name, "Alibaba Cloud account added");
+    Ok((StatusCode::CREATED, axum::Json(account)))
+}
+
+async fn update_alibaba(
+    State(s): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+    Json(input): Json<AlibabaAccountInput>,
+) -> ApiResult<AlibabaAccount> {
+    let account = s.vault.update_alibaba(&id, &input).await?;
+    tracing::info!(by = %actor.user.username, %id, "Alibaba Cloud account changed");
+    Ok(axum::Json(account))
+}
+
+async fn delete_alibaba(
+    State(s): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.vault.delete_alibaba(&id).await?;
+    tracing::info!(by = %actor.user.username, %id, "Alibaba Cloud account deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_dingtalk(State(s): State<AppState>) -> ApiResult<Vec<DingTalkApp>> {
+    Ok(axum::Json(s.vault.list_dingtalk().await?))
+}
+
+async fn create_dingtalk(
+    State(s): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Json(input): Json<DingTalkAppInput>,
+) -> Result<(StatusCode, axum::Json<DingTalkApp>), ApiError> {
+    let app = s.vault.create_dingtalk(&input).await?;
+    tracing::info!(by = %actor.user.username, id = %app.id, name = %app.name, "DingTalk app added");
+    Ok((StatusCode::CREATED, axum::Json(app)))
+}
+
+async fn update_dingtalk(
+    State(s): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+    Json(input): Json<DingTalkAppInput>,
+) -> ApiResult<DingTalkApp> {
+    let app = s.vault.update_dingtalk(&id, &input).await?;
+    tracing::info!(by = %actor.user.username, %id, "DingTalk app changed");
+    Ok(axum::Json(app))
+}
+
+async fn delete_dingtalk(
+    State(s): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.vault.delete_dingtalk(&id).await?;
+    tracing::info!(by = %actor.user.username, %id, "DingTalk app deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Backend;
+    use crate::db::testing::TestDb;
+
+    const SECRET: &str = "VaultTestSecret0123456789abcdef";
+
+    fn account(name: &str) -> AlibabaAccountInput {
+        AlibabaAccountInput {
+            name: name.into(),
+            access_key_id: Some("LTAI5tVaultTestKeyId".into()),
+            access_key_secret: Some(SECRET.into()),
+            sts_token: None,
+            signature: SignatureKind::V3,
+            regions: vec![
+                "cn-hangzhou".into(),
+                "cn-shanghai".into(),
+                "cn-hangzhou".into(),
+            ],
+        }
+    }
+
+    #[tokio::test]
+    async fn alibaba_accounts_store_encrypted_and_decrypt_by_id() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let vault = Vault::new(t.db.clone(), MasterKey::generate());
+            let view = vault.create_alibaba(&account("prod")).await.unwrap();
+            assert!(
+                view.fingerprint.starts_with("LTAI…"),
+                "{}",
+                view.fingerprint
+            );
+            assert_eq!(view.regions, ["cn-hangzhou", "cn-shanghai"]);
+            assert!(!view.has_sts_token);
+            assert!(matches!(
+                vault.create_alibaba(&account("prod")).await,
+                Err(VaultError::NameTaken(_))
+            ));
+
+            let creds = vault.alibaba_account(&view.id).await.unwrap();
+            assert_eq!(creds.access_key_id, "LTAI5tVaultTestKeyId");
+            assert_eq!(creds.access_key_secret.expose_secret(), SECRET);
+            assert!(
+                !format!("{creds:?}").contains(SECRET),
+                "Debug hides secrets"
+            );
+
+            // Nothing in the row is the secret or the key id in clear.
+            let row = sqlx::query("SELECT * FROM alibaba_accounts")
+                .fetch_one(t.db.pool())
+                .await
+                .unwrap();
+            for col in ["secret_ciphertext", "fingerprint", "name", "regions"] {
+                let v: String = row.get(col);
+                assert!(
+                    !v.contains(SECRET) && !v.contains("VaultTestKeyId"),
+                    "{col}: {v}"
+                );
+            }
+
+            // Replacing only the STS token keeps the key.
+            let mut change = account("prod-renamed");
+            change.access_key_id = None;
+            change.access_key_secret = None;
+            change.sts_token = Some("sts-token-value".into());
+            let changed = vault.update_alibaba(&view.id, &change).await.unwrap();
+            assert!(changed.has_sts_token);
+            assert_eq!(changed.fingerprint, view.fingerprint);
+            let creds = vault.alibaba_account(&view.id).await.unwrap();
+            assert_eq!(creds.access_key_secret.expose_secret(), SECRET);
+            assert_eq!(creds.sts_token.unwrap().expose_secret(), "sts-token-value");
+
+            change.access_key_id = Some("LTAI-other".into());
+            assert!(matches!(
+                vault.update_alibaba(&view.id, &change).await,
+                Err(VaultError::Invalid {
+                    field: "access_key_secret",
+                    ..
+                })
+            ));
+
+            vault.delete_alibaba(&view.id).await.unwrap();
+            assert!(matches!(
+                vault.alibaba_account(&view.id).await,
+                Err(VaultError::NotFound(_))
+            ));
+        }
+    }
+
+    #[tokio::test]
+    async fn swapped_ciphertexts_do_not_decrypt() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let vault = Vault::new(t.db.clone(), MasterKey::generate());
+            let a = vault.create_alibaba(&account("a")).await.unwrap();
+            let b = vault.create_alibaba(&account("b")).await.unwrap();
+            sqlx::query(
+                "UPDATE alibaba_accounts SET secret_ciphertext = \
+                 (SELECT secret_ciphertext FROM alibaba_accounts WHERE id = $1) WHERE id = $2",
+            )
+            .bind(&a.id)
+            .bind(&b.id)
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+            assert!(vault.alibaba_account(&a.id).await.is_ok());
+            assert!(matches!(
+                vault.alibaba_account(&b.id).await,
+                Err(VaultError::Internal(_))
+            ));
+        }
+    }
+
+    #[tokio::test]
+    async fn dingtalk_apps_round_trip_and_replace_secrets() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let vault = Vault::new(t.db.clone(), MasterKey::generate());
+            let input = DingTalkAppInput {
+                name: "ops bot".into(),
+                app_key: "dingabc123".into(),
+                app_secret: Some(SECRET.into()),
+                site: DingTalkSite::International,
+                api: DingTalkApi::Legacy,
+            };
+            let app = vault.create_dingtalk(&input).await.unwrap();
+            assert_eq!(app.app_key, "dingabc123");
+            assert_eq!(app.site, DingTalkSite::International);
+            let creds = vault.dingtalk_app(&app.id).await.unwrap();
+            assert_eq!(creds.app_secret.expose_secret(), SECRET);
+
+            let mut change = input.clone();
+            change.app_secret = None;
+            change.api = DingTalkApi::New;
+            let kept = vault.update_dingtalk(&app.id, &change).await.unwrap();
+            assert_eq!(kept.fingerprint, app.fingerprint);
+            assert_eq!(kept.api, DingTalkApi::New);
+            change.app_secret = Some("another-secret".into());
+            let replaced = vault.update_dingtalk(&app.id, &change).await.unwrap();
+            assert_ne!(replaced.fingerprint, app.fingerprint);
+            assert_eq!(
+                vault
+                    .dingtalk_app(&app.id)
+                    .await
+                    .unwrap()
+                    .app_secret
+                    .expose_secret(),
+                "another-secret"
+            );
+            let mut missing = input.clone();
+            missing.name = "other".into();
+            missing.app_secret = None;
+            assert!(matches!(
+                vault.create_dingtalk(&missing).await,
+                Err(VaultError::Invalid {
+                    field: "app_secret",
+                    ..
+                })
+            ));
+            assert_eq!(vault.list_dingtalk().await.unwrap().len(), 1);
+        }
+    }
+}

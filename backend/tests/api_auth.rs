@@ -1,0 +1,532 @@
+//! The API's sign-in, permission matrix, CSRF protection, error shapes and
+//! secrecy, driven through the real router.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use backend::api::{Access, routes};
+use backend::auth::users;
+use backend::config::Config;
+use backend::db::Backend;
+use backend::db::testing::TestDb;
+use backend::server::{Application, router};
+use serde_json::{Value, json};
+use shared::auth::{Role, allows};
+use tower::ServiceExt;
+
+const HOST: &str = "127.0.0.1:8080";
+const ORIGIN: &str = "http://127.0.0.1:8080";
+const PASSWORD: &str = "a long password";
+
+struct Server {
+    router: Router,
+    db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+    raw: String,
+}
+
+#[derive(Clone)]
+struct Signed {
+    cookie: String,
+    csrf: String,
+}
+
+impl Server {
+    async fn start(backend: Backend) -> Server {
+        let t = TestDb::fresh(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(
+            dist.join("index.html"),
+            "<html><head><script type=\"module\">boot()</script></head></html>",
+        )
+        .unwrap();
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().join("data"),
+            database_url: Some(t.url.clone()),
+            dist_dir: dist,
+            ..Config::default()
+        };
+        let app = Application::build(config).await.unwrap();
+        let state = app.state().clone();
+        for (name, role) in [("helpdesk", Role::Helpdesk), ("auditor", Role::Auditor)] {
+            users::create(&state.db, name, role, PASSWORD)
+                .await
+                .unwrap();
+        }
+        let first = app.first_admin_password().unwrap().to_owned();
+        users::set_password(
+            &state.db,
+            &users::by_username(&state.db, "admin").await.unwrap().id,
+            PASSWORD,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(first.len(), 20);
+        Server {
+            router: router(state),
+            db: t,
+            _dir: dir,
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Signed>,
+        body: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method.clone())
+            .uri(format!("/api/v1{path}"))
+            .header(header::HOST, HOST);
+        if method != Method::GET {
+            req = req.header(header::ORIGIN, ORIGIN);
+        }
+        if let Some(who) = who {
+            req = req
+                .header(header::COOKIE, format!("__Host-chatdesk={}", who.cookie))
+                .header("x-csrf-token", &who.csrf);
+        }
+        let req = match body {
+            Some(body) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_owned())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        self.raw(req).await
+    }
+
+    async fn raw(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let raw = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            raw,
+        }
+    }
+
+    async fn sign_in(&self, username: &str) -> Signed {
+        let body = json!({ "username": username, "password": PASSWORD }).to_string();
+        let reply = self.send(Method::POST, "/session", None, Some(&body)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
+        let set_cookie = reply.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let cookie = set_cookie
+            .strip_prefix("__Host-chatdesk=")
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_owned();
+        Signed {
+            cookie,
+            csrf: reply.body["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+/// Every route of the table, for every role: the server allows exactly
+/// what the matrix allows, and refuses anonymous callers.
+#[tokio::test]
+async fn every_route_allows_exactly_what_the_matrix_allows() {
+    let server = Server::start(Backend::Sqlite).await;
+    let table = routes();
+    assert!(
+        table.len() >= 16,
+        "the table lists the auth and vault routes"
+    );
+    for route in &table {
+        let path = route.path.replace("{id}", "0000-no-such-id");
+        let body = (route.method != Method::GET).then_some("{}");
+        let anonymous = server.send(route.method.clone(), &path, None, body).await;
+        if route.access != Access::Public {
+            assert_eq!(
+                anonymous.status,
+                StatusCode::UNAUTHORIZED,
+                "{} {path} without a session: {}",
+                route.method,
+                anonymous.raw
+            );
+        }
+        for role in Role::ALL {
+            // A fresh session each time: one of the routes signs out.
+            let who = server.sign_in(role.as_str()).await;
+            let reply = server
+                .send(route.method.clone(), &path, Some(&who), body)
+                .await;
+            let expected = match route.access {
+                Access::Allowed(action) => allows(role, action),
+                Access::Public | Access::SignedIn => true,
+            };
+            if expected {
+                assert_ne!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{role:?} {} {path}: {}",
+                    route.method,
+                    reply.raw
+                );
+                assert_ne!(
+                    reply.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{role:?} {} {path}",
+                    route.method
+                );
+            } else {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{role:?} {} {path}",
+                    route.method
+                );
+                assert_eq!(reply.body["code"], "forbidden", "{}", reply.raw);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn sign_in_answers_alike_for_unknown_users_and_wrong_passwords_then_throttles() {
+    let server = Server::start(Backend::Sqlite).await;
+    let attempt = |username: &'static str, password: &'static str| {
+        let body = json!({ "username": username, "password": password }).to_string();
+        let server = &server;
+        async move {
+            server
+                .send(Method::POST, "/session", None, Some(&body))
+                .await
+        }
+    };
+    let wrong = attempt("auditor", "not the password").await;
+    let unknown = attempt("nobody", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.raw, unknown.raw);
+    assert_eq!(wrong.body["code"], "invalid_credentials");
+    for _ in 0..4 {
+        attempt("auditor", "not the password").await;
+    }
+    let locked = attempt("auditor", PASSWORD).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.raw
+    );
+    assert_eq!(locked.body["code"], "too_many_attempts");
+    assert!(locked.headers.contains_key(header::RETRY_AFTER));
+    // Other accounts are unaffected.
+    server.sign_in("helpdesk").await;
+}
+
+#[tokio::test]
+async fn sessions_rotate_end_at_sign_out_and_show_permissions() {
+    for backend in Backend::ALL {
+        let server = Server::start(backend).await;
+        let first = server.sign_in("auditor").await;
+        let me = server
+            .send(Method::GET, "/session", Some(&first), None)
+            .await;
+        assert_eq!(me.body["user"]["role"], "auditor", "{}", me.raw);
+        assert!(
+            me.body["permissions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("audit_export"))
+        );
+        assert!(
+            !me.body["permissions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("users_manage"))
+        );
+
+        // Signing in again with the old cookie ends the old session.
+        let body = json!({ "username": "auditor", "password": PASSWORD }).to_string();
+        let req = Request::post("/api/v1/session")
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::COOKIE, format!("__Host-chatdesk={}", first.cookie))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let again = server.raw(req).await;
+        assert_eq!(again.status, StatusCode::OK);
+        let old = server
+            .send(Method::GET, "/session", Some(&first), None)
+            .await;
+        assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+
+        let second = server.sign_in("auditor").await;
+        let out = server
+            .send(Method::DELETE, "/session", Some(&second), None)
+            .await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        assert!(
+            out.headers[header::SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
+        let gone = server
+            .send(Method::GET, "/session", Some(&second), None)
+            .await;
+        assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(gone.body["code"], "unauthenticated");
+    }
+}
+
+#[tokio::test]
+async fn state_changes_need_the_csrf_token_and_our_origin() {
+    let server = Server::start(Backend::Sqlite).await;
+    let admin = server.sign_in("admin").await;
+    let body = json!({ "username": "newbie", "role": "auditor", "password": PASSWORD }).to_string();
+    let forged = Signed {
+        cookie: admin.cookie.clone(),
+        csrf: "wrong".into(),
+    };
+    let reply = server
+        .send(Method::POST, "/users", Some(&forged), Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.body["code"], "csrf");
+
+    let req = Request::post("/api/v1/users")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, format!("__Host-chatdesk={}", admin.cookie))
+        .header("x-csrf-token", &admin.csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let reply = server.raw(req).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.body["code"], "csrf");
+
+    let reply = server
+        .send(Method::POST, "/users", Some(&admin), Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
+    assert_eq!(reply.body["role"], "auditor");
+}
+
+#[tokio::test]
+async fn bad_bodies_get_clear_errors_and_every_response_has_security_headers() {
+    let server = Server::start(Backend::Sqlite).await;
+    let admin = server.sign_in("admin").await;
+    let reply = server
+        .send(
+            Method::POST,
+            "/users",
+            Some(&admin),
+            Some("{\"username\": "),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["code"], "invalid_json");
+    let reply = server
+        .send(
+            Method::POST,
+            "/users",
+            Some(&admin),
+            Some(r#"{"username":"x","password":"p"}"#),
+        )
+        .await;
+    assert_eq!(reply.body["code"], "invalid_json");
+    assert!(
+        reply.body["message"].as_str().unwrap().contains("role"),
+        "{}",
+        reply.raw
+    );
+
+    let reply = server
+        .send(
+            Method::POST,
+            "/users",
+            Some(&admin),
+            Some(&json!({ "username": "x", "role": "auditor", "password": "short" }).to_string()),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["field"], "password");
+
+    let huge = json!({ "name": "x".repeat(70 * 1024) }).to_string();
+    let reply = server
+        .send(
+            Method::POST,
+            "/credentials/dingtalk",
+            Some(&admin),
+            Some(&huge),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.raw);
+
+    for path in ["/api/v1/meta", "/", "/groups"] {
+        let req = Request::get(path)
+            .header(header::HOST, HOST)
+            .body(Body::empty())
+            .unwrap();
+        let reply = server.raw(req).await;
+        let csp = reply.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        // sha256 of `boot()`, the inline script of the test index.html.
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+        assert_eq!(reply.headers["referrer-policy"], "no-referrer");
+        assert_eq!(reply.headers["x-frame-options"], "DENY");
+    }
+}
+
+/// A `tracing` writer that keeps everything written, for scanning.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Known secrets go in through the API; no response, log line or byte of
+/// the database holds them afterwards.
+#[tokio::test]
+async fn stored_secrets_never_come_back_out() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .init();
+
+    const KEY_SECRET: &str = "LeakCheckAccessKeySecret7d41";
+    const STS: &str = "LeakCheckStsToken0f3e9a";
+    const APP_SECRET: &str = "LeakCheckDingTalkAppSecret55ab";
+    const KEY_ID: &str = "LTAI5tLeakCheckKeyId";
+    let server = Server::start(Backend::Sqlite).await;
+    let admin = server.sign_in("admin").await;
+    let auditor = server.sign_in("auditor").await;
+    let mut seen = String::new();
+
+    let account = json!({
+        "name": "prod", "access_key_id": KEY_ID, "access_key_secret": KEY_SECRET,
+        "sts_token": STS, "signature": "v3", "regions": ["cn-hangzhou"]
+    });
+    let created = server
+        .send(
+            Method::POST,
+            "/credentials/alibaba",
+            Some(&admin),
+            Some(&account.to_string()),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.raw);
+    assert!(
+        created.body["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("LTAI…")
+    );
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let app = json!({ "name": "bot", "app_key": "dingkey1", "app_secret": APP_SECRET });
+    let created_app = server
+        .send(
+            Method::POST,
+            "/credentials/dingtalk",
+            Some(&admin),
+            Some(&app.to_string()),
+        )
+        .await;
+    assert_eq!(
+        created_app.status,
+        StatusCode::CREATED,
+        "{}",
+        created_app.raw
+    );
+    let rename = json!({ "name": "prod2", "signature": "legacy", "regions": [] });
+    let renamed = server
+        .send(
+            Method::PUT,
+            &format!("/credentials/alibaba/{id}"),
+            Some(&admin),
+            Some(&rename.to_string()),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.raw);
+    for reply in [created, created_app, renamed] {
+        seen.push_str(&reply.raw);
+        seen.push_str(&format!("{:?}", reply.headers));
+    }
+    for who in [&admin, &auditor] {
+        for path in [
+            "/credentials/alibaba",
+            "/credentials/dingtalk",
+            "/users",
+            "/session",
+        ] {
+            let reply = server.send(Method::GET, path, Some(who), None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.raw);
+            seen.push_str(&reply.raw);
+            seen.push_str(&format!("{:?}", reply.headers));
+        }
+    }
+
+    let mut files = Vec::new();
+    // The test database lives in the TestDb's directory: read it and its WAL.
+    let db_path = server
+        .db
+        .url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    for suffix in ["", "-wal"] {
+        if let Ok(bytes) = std::fs::read(format!("{db_path}{suffix}")) {
+            files.push(bytes);
+        }
+    }
+    assert!(!files.is_empty());
+    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(logs.contains("signed in"), "logs are captured");
+    for secret in [KEY_SECRET, STS, APP_SECRET, KEY_ID] {
+        assert!(!seen.contains(secret), "an API response holds {secret}");
+        assert!(!logs.contains(secret), "the log holds {secret}");
+        for bytes in &files {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "the database holds {secret}"
+            );
+        }
+    }
+}

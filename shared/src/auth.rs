@@ -1,0 +1,303 @@
+//! Roles, the actions of the console's API and the one permission matrix
+//! that both the server (which enforces it) and the UI (which only follows
+//! it, to hide what a role cannot do) read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::area::Area;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Edits DingTalk groups; reads chat configurations and robots.
+    Helpdesk,
+    /// Reads everything a secret is not part of, plus the audit trail.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Helpdesk, Role::Auditor];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Helpdesk => "helpdesk",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Every operation of the console's API. A route names exactly one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ChatConfigsRead,
+    ChatConfigsWrite,
+    RobotsRead,
+    RobotsWrite,
+    GroupsRead,
+    /// Members, name, owner, admins, nicknames, private chat, join QR code.
+    GroupsWrite,
+    UsersRead,
+    UsersManage,
+    /// Names and fingerprints only: nobody reads a secret back.
+    CredentialsRead,
+    CredentialsManage,
+    AuditRead,
+    AuditExport,
+    OwnPasswordChange,
+}
+
+impl Action {
+    pub const ALL: [Action; 13] = [
+        Action::ChatConfigsRead,
+        Action::ChatConfigsWrite,
+        Action::RobotsRead,
+        Action::RobotsWrite,
+        Action::GroupsRead,
+        Action::GroupsWrite,
+        Action::UsersRead,
+        Action::UsersManage,
+        Action::CredentialsRead,
+        Action::CredentialsManage,
+        Action::AuditRead,
+        Action::AuditExport,
+        Action::OwnPasswordChange,
+    ];
+}
+
+/// The permission matrix: whether `role` may perform `action`.
+pub const fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::Admin => true,
+        Role::Helpdesk => matches!(
+            action,
+            ChatConfigsRead | RobotsRead | GroupsRead | GroupsWrite | OwnPasswordChange
+        ),
+        Role::Auditor => matches!(
+            action,
+            ChatConfigsRead
+                | RobotsRead
+                | GroupsRead
+                | UsersRead
+                | CredentialsRead
+                | AuditRead
+                | AuditExport
+                | OwnPasswordChange
+        ),
+    }
+}
+
+/// Everything `role` may do, in [`Action::ALL`] order.
+pub fn permissions(role: Role) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| allows(role, *a))
+        .collect()
+}
+
+impl Area {
+    /// What a role needs to see the area at all.
+    pub const fn read_action(self) -> Action {
+        match self {
+            Area::ChatConfigs => Action::ChatConfigsRead,
+            Area::Robots => Action::RobotsRead,
+            Area::Groups => Action::GroupsRead,
+            Area::Audit => Action::AuditRead,
+            Area::Users => Action::UsersRead,
+            Area::Credentials => Action::CredentialsRead,
+        }
+    }
+}
+
+/// Shortest password accepted for a local account.
+pub const MIN_PASSWORD_LEN: usize = 12;
+/// Longest password accepted (argon2 hashes anything, but a megabyte
+/// "password" is an attack on the CPU).
+pub const MAX_PASSWORD_LEN: usize = 256;
+
+/// Why a new password is refused.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD_LEN {
+        Err(format!(
+            "must be at least {MIN_PASSWORD_LEN} characters long"
+        ))
+    } else if len > MAX_PASSWORD_LEN {
+        Err(format!(
+            "must be at most {MAX_PASSWORD_LEN} characters long"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Why a user name is refused: 1 to 64 of a-z, 0-9, `.`, `_`, `-`, `@`.
+pub fn check_username(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 64 {
+        return Err("must be 1 to 64 characters long".into());
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-@".contains(&b))
+    {
+        return Err("may contain only a-z, 0-9, '.', '_', '-' and '@'".into());
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/session`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+}
+
+/// A local account as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    /// Epoch milliseconds.
+    pub created_at: i64,
+}
+
+/// `GET /api/v1/session`: who is signed in and what they may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: User,
+    /// Send back in the `x-csrf-token` header of every state-changing call.
+    pub csrf_token: String,
+    pub permissions: Vec<Action>,
+}
+
+/// Header carrying the session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// `POST /api/v1/me/password`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/users`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// `PATCH /api/v1/users/{id}`: fields left out stay as they are.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UserUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// `POST /api/v1/users/{id}/password`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_may_do_everything() {
+        assert_eq!(permissions(Role::Admin), Action::ALL.to_vec());
+    }
+
+    #[test]
+    fn helpdesk_edits_groups_and_reads_configs_and_robots_only() {
+        assert_eq!(
+            permissions(Role::Helpdesk),
+            vec![
+                Action::ChatConfigsRead,
+                Action::RobotsRead,
+                Action::GroupsRead,
+                Action::GroupsWrite,
+                Action::OwnPasswordChange
+            ]
+        );
+    }
+
+    #[test]
+    fn auditor_writes_nothing_but_its_own_password() {
+        let writes = [
+            Action::ChatConfigsWrite,
+            Action::RobotsWrite,
+            Action::GroupsWrite,
+            Action::UsersManage,
+            Action::CredentialsManage,
+        ];
+        for action in Action::ALL {
+            assert_eq!(allows(Role::Auditor, action), !writes.contains(&action));
+        }
+    }
+
+    #[test]
+    fn every_role_sees_its_areas() {
+        let visible = |role| {
+            Area::ALL
+                .into_iter()
+                .filter(|a| allows(role, a.read_action()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(visible(Role::Admin), Area::ALL.to_vec());
+        assert_eq!(
+            visible(Role::Helpdesk),
+            vec![Area::ChatConfigs, Area::Robots, Area::Groups]
+        );
+        assert_eq!(
+            visible(Role::Auditor),
+            vec![
+                Area::ChatConfigs,
+                Area::Robots,
+                Area::Groups,
+                Area::Audit,
+                Area::Users,
+                Area::Credentials
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_and_actions_serialize_as_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&Role::Helpdesk).unwrap(),
+            "\"helpdesk\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Action::OwnPasswordChange).unwrap(),
+            "\"own_password_change\""
+        );
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+
+    #[test]
+    fn passwords_and_usernames_are_checked() {
+        assert!(check_new_password("short").is_err());
+        assert!(check_new_password("long enough pw").is_ok());
+        assert!(check_new_password(&"x".repeat(300)).is_err());
+        assert!(check_username("alice.w@corp").is_ok());
+        assert!(check_username("Alice").is_err());
+        assert!(check_username("").is_err());
+    }
+}
