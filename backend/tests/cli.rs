@@ -44,15 +44,21 @@ fn serve_prints_where_to_open_it_and_answers() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
+    // A first start prints the admin's one-time password, then the URL.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "exited after {printed:?}"
+        );
+        printed += &line;
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.to_owned();
+        }
+    };
+    assert!(printed.contains("user admin, password "), "{printed}");
     let addr = url.trim_start_matches("http://").trim_end_matches('/');
 
     let mut stream = TcpStream::connect(addr).unwrap();
