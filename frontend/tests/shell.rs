@@ -32,11 +32,7 @@ async fn language_switch_changes_navigation() {
         .unwrap();
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
-    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), || {
-        frontend::i18n::provide_i18n();
-        frontend::auth::provide_session(session(Role::Admin));
-        view! { <frontend::app::Shell/> }
-    });
+    let handle = mount_shell(&root, Role::Admin);
     leptos::task::tick().await;
 
     let english: Vec<_> = Area::ALL
@@ -94,6 +90,20 @@ fn session(role: Role) -> SessionInfo {
     }
 }
 
+/// The signed-in shell for `role`, in English, mounted under `root`.
+fn mount_shell(
+    root: &web_sys::Element,
+    role: Role,
+) -> leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable> {
+    leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+        let i18n = frontend::i18n::provide_i18n();
+        i18n.set_lang(Lang::En);
+        frontend::router::provide_router();
+        frontend::auth::provide_session(session(role));
+        view! { <frontend::app::Shell/> }
+    })
+}
+
 #[wasm_bindgen_test]
 async fn navigation_follows_the_role() {
     for (role, expected) in [
@@ -105,12 +115,7 @@ async fn navigation_follows_the_role() {
     ] {
         let root = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&root).unwrap();
-        let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
-            let i18n = frontend::i18n::provide_i18n();
-            i18n.set_lang(Lang::En);
-            frontend::auth::provide_session(session(role));
-            view! { <frontend::app::Shell/> }
-        });
+        let handle = mount_shell(&root, role);
         leptos::task::tick().await;
         let texts: Vec<_> = expected
             .iter()
@@ -236,7 +241,7 @@ fn paths_parse_into_pages() {
 async fn links_navigate_without_reload_and_mark_the_current_page() {
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
-    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), frontend::App);
+    let handle = mount_shell(&root, Role::Admin);
     leptos::task::tick().await;
 
     let link = |href: &str| -> web_sys::HtmlElement {

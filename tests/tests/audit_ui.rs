@@ -50,7 +50,6 @@ async fn seed(app: &TestApp) -> anyhow::Result<()> {
         audit::append(&mut tx, event).await?;
     }
     tx.commit().await?;
-    db.close().await;
     Ok(())
 }
 
