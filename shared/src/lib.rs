@@ -5,3 +5,9 @@
 
 pub mod api;
 pub mod area;
+pub mod chat_configs;
+pub mod groups;
+pub mod robots;
+pub mod secret;
+pub mod time;
+pub mod validate;
