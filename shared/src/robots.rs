@@ -91,7 +91,7 @@ pub struct Robot {
     pub url: MaskedUrl,
     pub enabled: bool,
     pub rules: Vec<RobotRule>,
-    pub group_ids: Vec<String>,
+    pub group_ids: Vec<i64>,
     pub lang: Option<RobotLang>,
     /// `IntervalTime` as upstream stores it (0 = unlimited); its unit is
     /// documented inconsistently, so the console records the one picked.
@@ -123,7 +123,7 @@ pub struct RobotInput {
     pub send_url: Option<SecretInput>,
     pub interval_time: i64,
     pub rules: Vec<RobotRule>,
-    pub group_ids: Vec<String>,
+    pub group_ids: Vec<i64>,
     pub lang: Option<RobotLang>,
 }
 
