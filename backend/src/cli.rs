@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, LogFormat, Overrides};
-use crate::{bundle, server, telemetry};
+use crate::{bundle, sandbox, server, telemetry};
 
 /// chatdesk: one console for OOS chat configurations, Security Center
 /// notification robots and DingTalk groups.
@@ -58,6 +58,17 @@ pub enum Command {
         /// The built web app (trunk's output directory, default ./dist).
         #[arg(long, value_name = "DIR")]
         dist_dir: Option<PathBuf>,
+    },
+    /// Run only the built-in sandbox (OOS, Security Center and DingTalk
+    /// emulators with demo data) and print its demo credentials.
+    Sandbox {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
+        /// TOML file of faults to inject: `[[fault]]` tables with
+        /// `operation`, `kind` and the kind's fields (see backend/src/sandbox/README.md).
+        #[arg(long, value_name = "FILE")]
+        faults: Option<PathBuf>,
     },
     /// Precompress the built web app (.br and .gz beside each file) and print
     /// its size.
@@ -111,12 +122,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Sandbox { listen, faults } => {
+            telemetry::init(cli.log_format.unwrap_or_default());
+            let mut config = sandbox::SandboxConfig::demo();
+            if let Some(file) = faults {
+                config.faults = sandbox::faults::load_file(file)?;
+            }
+            tokio::runtime::Runtime::new()?.block_on(run_sandbox(*listen, config))
+        }
         Command::Serve { .. } => {
             let config = config::load(cli.config.as_deref(), &cli.overrides())?;
             telemetry::init(config.log_format);
             tokio::runtime::Runtime::new()?.block_on(serve(config))
         }
     }
+}
+
+async fn run_sandbox(
+    listen: std::net::SocketAddr,
+    config: sandbox::SandboxConfig,
+) -> anyhow::Result<()> {
+    let sandbox = sandbox::Sandbox::start(listen, config).await?;
+    println!("chatdesk sandbox is running at {}", sandbox.base_url());
+    println!("  AccessKeyId:     {}", sandbox::DEMO_ACCESS_KEY_ID);
+    println!("  AccessKeySecret: {}", sandbox::DEMO_ACCESS_KEY_SECRET);
+    println!("  DingTalk appKey:    {}", sandbox::DEMO_APP_KEY);
+    println!("  DingTalk appSecret: {}", sandbox::DEMO_APP_SECRET);
+    server::shutdown_signal().await;
+    sandbox.shutdown().await;
+    Ok(())
 }
 
 async fn serve(config: config::Config) -> anyhow::Result<()> {
@@ -137,6 +171,19 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sandbox_subcommand_takes_an_address_and_a_faults_file() {
+        let cli = Cli::try_parse_from(["chatdesk", "sandbox", "--faults", "f.toml"]).unwrap();
+        match cli.command {
+            Command::Sandbox { listen, faults } => {
+                assert_eq!(listen, "127.0.0.1:8090".parse().unwrap());
+                assert_eq!(faults, Some(PathBuf::from("f.toml")));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["chatdesk", "sandbox", "--listen", "nope"]).is_err());
     }
 
     #[test]

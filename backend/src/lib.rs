@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod sandbox;
 pub mod server;
 pub mod spa;
 pub mod telemetry;

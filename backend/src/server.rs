@@ -16,6 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::spa::Spa;
 
 /// What every handler can reach.
@@ -23,6 +24,9 @@ use crate::spa::Spa;
 pub struct AppState {
     pub config: Arc<Config>,
     pub spa: Spa,
+    /// Base URL of the built-in sandbox when it stands in for every
+    /// upstream (`config.upstream.is_sandbox()`).
+    pub sandbox_url: Option<String>,
 }
 
 /// A bound, not yet running console (zero2prod's `Application`): tests
@@ -30,6 +34,8 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    /// Lives as long as the application: dropping it stops the sandbox.
+    sandbox: Option<Sandbox>,
 }
 
 impl Application {
@@ -38,14 +44,34 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let spa = Spa::load(&config.dist_dir);
+        let sandbox = if config.upstream.is_sandbox() {
+            let sandbox =
+                Sandbox::start(SocketAddr::from(([127, 0, 0, 1], 0)), SandboxConfig::demo())
+                    .await?;
+            tracing::info!(
+                url = %sandbox.base_url(),
+                "no upstream configured: the built-in sandbox serves OOS, Security Center and DingTalk"
+            );
+            Some(sandbox)
+        } else {
+            None
+        };
         let state = AppState {
             config: Arc::new(config),
             spa,
+            sandbox_url: sandbox.as_ref().map(Sandbox::base_url),
         };
         Ok(Application {
             listener,
             router: router(state),
+            sandbox,
         })
+    }
+
+    /// The built-in sandbox, when it stands in for the upstreams (tests
+    /// use it to inject faults or reset the demo data).
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -59,6 +85,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let _sandbox = self.sandbox;
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

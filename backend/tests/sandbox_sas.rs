@@ -1,0 +1,285 @@
+//! Security Center notification robots over HTTP.
+
+mod sandbox_support;
+
+use backend::sandbox::Sandbox;
+use reqwest::StatusCode;
+use sandbox_support::*;
+use serde_json::Value;
+
+const URL: &str = "https://oapi.dingtalk.com/robot/send?access_token=abc123";
+
+async fn call(sandbox: &Sandbox, req: AcsRequest) -> Reply {
+    req.send(sandbox, &Signer::demo()).await
+}
+
+async fn robots(sandbox: &Sandbox, req: AcsRequest) -> (Value, Vec<Value>) {
+    let reply = call(sandbox, req).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    (
+        reply.body["PageInfo"].clone(),
+        reply.body["ActionList"].as_array().unwrap().clone(),
+    )
+}
+
+fn describe() -> AcsRequest {
+    AcsRequest::sas("DescribeDingTalk")
+}
+
+#[tokio::test]
+async fn describe_pages_and_filters_the_demo_robots() {
+    let sandbox = start().await;
+    let (page, items) = robots(&sandbox, describe()).await;
+    assert_eq!(page["CurrentPage"], 1);
+    assert_eq!(page["PageSize"], 20);
+    assert_eq!(page["TotalCount"], 5);
+    assert_eq!(items.len(), 5);
+    let first = &items[0];
+    for field in [
+        "Id",
+        "Status",
+        "IntervalTime",
+        "AliUid",
+        "GmtCreate",
+        "GmtModified",
+    ] {
+        assert!(first[field].is_i64(), "{field}: {first}");
+    }
+    for field in [
+        "ActionName",
+        "Url",
+        "ConfigList",
+        "GroupIdList",
+        "DingTalkLang",
+    ] {
+        assert!(first[field].is_string(), "{field}: {first}");
+    }
+    let ids: Vec<i64> = items.iter().map(|r| r["Id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [5, 4, 3, 2, 1], "newest first");
+
+    let (page, items) = robots(
+        &sandbox,
+        describe().param("CurrentPage", "2").param("PageSize", "2"),
+    )
+    .await;
+    assert_eq!(
+        (page["CurrentPage"].clone(), page["TotalCount"].clone()),
+        (2.into(), 5.into())
+    );
+    assert_eq!(
+        items
+            .iter()
+            .map(|r| r["Id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [3, 2]
+    );
+    let (_, items) = robots(&sandbox, describe().param("CurrentPage", "9")).await;
+    assert!(items.is_empty());
+
+    let (page, items) = robots(&sandbox, describe().param("RuleActionName", "告警")).await;
+    assert_eq!(page["TotalCount"], 2);
+    assert!(
+        items
+            .iter()
+            .all(|r| r["ActionName"].as_str().unwrap().contains("告警"))
+    );
+
+    for (name, value) in [
+        ("PageSize", "0"),
+        ("PageSize", "101"),
+        ("CurrentPage", "0"),
+        ("CurrentPage", "x"),
+    ] {
+        let reply = call(&sandbox, describe().param(name, value)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.acs_code(), format!("Invalid{name}"));
+    }
+}
+
+#[tokio::test]
+async fn create_update_toggle_test_and_delete() {
+    let sandbox = start().await;
+    let create = |name: &str| {
+        AcsRequest::sas("CreateOrUpdateDingTalk")
+            .param("RuleActionName", name)
+            .param("SendUrl", URL)
+            .param("IntervalTime", "30")
+            .param("DingTalkLang", "en")
+            .param("GroupIdList", "[123,456]")
+            .param(
+                "ConfigList",
+                r#"[{"type":"sas_vul_notify","configItemList":[{"key":"vul_level","valueList":["asap"]}]}]"#,
+            )
+    };
+    assert_eq!(call(&sandbox, create("ab")).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&sandbox, create(&"长".repeat(64))).await.status,
+        StatusCode::OK
+    );
+    for bad in ["a", &"x".repeat(65)] {
+        assert_eq!(
+            call(&sandbox, create(bad)).await.acs_code(),
+            "InvalidRuleActionName"
+        );
+    }
+    let (_, items) = robots(&sandbox, describe().param("RuleActionName", "ab")).await;
+    let robot = &items[0];
+    assert_eq!(robot["ActionName"], "ab");
+    assert_eq!(robot["GroupIdList"], "123,456");
+    assert_eq!(robot["IntervalTime"], 30);
+    assert_eq!(robot["Status"], 1);
+    assert_eq!(robot["DingTalkLang"], "en");
+    let id = robot["Id"].as_i64().unwrap().to_string();
+
+    // Id present = update of that robot.
+    let update = AcsRequest::sas("CreateOrUpdateDingTalk")
+        .param("Id", &id)
+        .param("RuleActionName", "renamed")
+        .param("SendUrl", URL);
+    assert_eq!(call(&sandbox, update).await.status, StatusCode::OK);
+    let (page, items) = robots(&sandbox, describe()).await;
+    assert_eq!(page["TotalCount"], 7);
+    let robot = items
+        .iter()
+        .find(|r| r["Id"].as_i64().map(|i| i.to_string()).as_deref() == Some(id.as_str()))
+        .unwrap();
+    assert_eq!(robot["ActionName"], "renamed");
+    assert_eq!(robot["GroupIdList"], "123,456", "fields not sent are kept");
+    let missing = AcsRequest::sas("CreateOrUpdateDingTalk")
+        .param("Id", "999")
+        .param("RuleActionName", "ghost")
+        .param("SendUrl", URL);
+    assert_eq!(
+        call(&sandbox, missing).await.acs_code(),
+        "EntityNotExists.DingTalk"
+    );
+
+    let status = |ids: &str, s: &str| {
+        AcsRequest::sas("ModifyDingTalkStatus")
+            .param("Ids", ids)
+            .param("Status", s)
+    };
+    assert_eq!(
+        call(&sandbox, status(&format!("1,{id}"), "0")).await.status,
+        StatusCode::OK
+    );
+    let (_, items) = robots(&sandbox, describe()).await;
+    let disabled: Vec<i64> = items
+        .iter()
+        .filter(|r| r["Status"] == 0)
+        .map(|r| r["Id"].as_i64().unwrap())
+        .collect();
+    assert!(disabled.contains(&1) && disabled.contains(&id.parse().unwrap()));
+    assert_eq!(
+        call(&sandbox, status("1", "2")).await.acs_code(),
+        "InvalidStatus"
+    );
+    assert_eq!(
+        call(&sandbox, status("1,999", "1")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&sandbox, status("1,x", "1")).await.acs_code(),
+        "InvalidIds"
+    );
+
+    let test = |i: &str| AcsRequest::sas("DingTalkOnlineTest").param("Id", i);
+    assert_eq!(call(&sandbox, test(&id)).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&sandbox, test("999")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&sandbox, AcsRequest::sas("DingTalkOnlineTest"))
+            .await
+            .acs_code(),
+        "MissingId"
+    );
+
+    // One unknown id: nothing is deleted.
+    let del = |ids: &str| AcsRequest::sas("DeleteDingTalk").param("Ids", ids);
+    assert_eq!(
+        call(&sandbox, del(&format!("{id},999"))).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(robots(&sandbox, describe()).await.0["TotalCount"], 7);
+    assert_eq!(
+        call(&sandbox, del(&format!("1,2,{id}"))).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(robots(&sandbox, describe()).await.0["TotalCount"], 4);
+    assert_eq!(
+        call(&sandbox, AcsRequest::sas("DeleteDingTalk"))
+            .await
+            .acs_code(),
+        "MissingIds"
+    );
+}
+
+#[tokio::test]
+async fn create_checks_every_parameter() {
+    let sandbox = start().await;
+    let base = || AcsRequest::sas("CreateOrUpdateDingTalk").param("RuleActionName", "robot");
+    let cases = [
+        (
+            AcsRequest::sas("CreateOrUpdateDingTalk").param("SendUrl", URL),
+            "MissingRuleActionName",
+        ),
+        (base(), "MissingSendUrl"),
+        (base().param("SendUrl", "not a url"), "InvalidSendUrl"),
+        (
+            base().param("SendUrl", URL).param("IntervalTime", "-1"),
+            "InvalidIntervalTime",
+        ),
+        (
+            base().param("SendUrl", URL).param("DingTalkLang", "fr"),
+            "InvalidDingTalkLang",
+        ),
+        (
+            base().param("SendUrl", URL).param("ConfigList", "{}"),
+            "InvalidConfigList",
+        ),
+        (
+            base().param("SendUrl", URL).param("GroupIdList", "[\"a\"]"),
+            "InvalidGroupIdList",
+        ),
+    ];
+    for (req, code) in cases {
+        assert_eq!(call(&sandbox, req).await.acs_code(), code);
+    }
+}
+
+#[tokio::test]
+async fn data_source_lists_the_config_choices_in_both_languages() {
+    let sandbox = start().await;
+    let ds = |lang: &str| {
+        AcsRequest::sas("DescribeDataSource")
+            .param("ConfigType", "DingTalk")
+            .param("Lang", lang)
+    };
+    let zh = call(&sandbox, ds("zh")).await;
+    let en = call(&sandbox, ds("en")).await;
+    assert_eq!(zh.status, StatusCode::OK);
+    let types = |r: &Reply| -> Vec<String> {
+        r.body["MetaDatas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["Type"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(types(&zh), types(&en));
+    assert!(
+        types(&zh)
+            .contains(&"sas_analysis_online-sas-operation-log-sas-event-suspicious".to_owned())
+    );
+    assert_eq!(zh.body["MetaDatas"][0]["Name"], "安全告警");
+    assert_eq!(en.body["MetaDatas"][0]["Name"], "Security alerts");
+    assert_eq!(
+        call(&sandbox, AcsRequest::sas("DescribeDataSource"))
+            .await
+            .acs_code(),
+        "MissingConfigType"
+    );
+    assert_eq!(call(&sandbox, ds("de")).await.acs_code(), "InvalidLang");
+}
