@@ -453,6 +453,6 @@ async fn dingtalk_tokens_are_fetched_once_and_refreshed_when_rejected() {
         .legacy_get_group(&other, &chat)
         .await
         .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::BadParameter { field: None });
+    assert_eq!(err.kind, ErrorKind::AuthFailed);
     assert!(!format!("{err:?}").contains("wrong-secret"));
 }

@@ -227,7 +227,8 @@ pub fn classify_legacy(errcode: i64, permission: &str) -> (ErrorKind, bool) {
     };
     match errcode {
         -1 | 400_001 => (ErrorKind::Unavailable, true),
-        40001 | 88 => (ErrorKind::AuthFailed, false),
+        // 40096: wrong app key or secret (seen in the sandbox, not listed).
+        40001 | 88 | 40096 => (ErrorKind::AuthFailed, false),
         40003 => (bad("userid"), false),
         40031 => (bad("useridlist"), false),
         40016 | 34001 | 60124 | 70001 | 60121 | 60003 => (ErrorKind::NotFound, false),
@@ -260,6 +261,8 @@ pub fn classify_dingtalk(status: u16, code: &str, permission: &str) -> (ErrorKin
         || lower.contains("invalidauthentication")
         || lower.contains("invalidaccesstoken")
         || lower.contains("accesstokenexpired")
+        || lower.contains("appkeyorsecret")
+        || lower.contains("clientsecret")
     {
         return (ErrorKind::AuthFailed, false);
     }
@@ -270,7 +273,7 @@ pub fn classify_dingtalk(status: u16, code: &str, permission: &str) -> (ErrorKin
     match status {
         404 => (ErrorKind::NotFound, false),
         409 => (ErrorKind::Conflict, false),
-        400 => {
+        400 if code.starts_with("Missing") || code.starts_with("Invalid") => {
             let field = code
                 .split_once('.')
                 .map(|(_, f)| f.to_owned())
@@ -428,5 +431,19 @@ mod tests {
             (ErrorKind::Unavailable, true)
         );
         assert!(classify_dingtalk(429, "Throttling", "p").1);
+        assert_eq!(
+            classify_dingtalk(400, "InvalidAppKeyOrSecret", "p").0,
+            ErrorKind::AuthFailed
+        );
+        assert_eq!(
+            classify_dingtalk(400, "InvalidParameter.UserId", "p").0,
+            ErrorKind::BadParameter {
+                field: Some("UserId".into())
+            }
+        );
+        assert_eq!(
+            classify_dingtalk(400, "ChatDismissed", "p").0,
+            ErrorKind::Rejected
+        );
     }
 }
