@@ -18,6 +18,7 @@ pub mod sas;
 pub mod signing;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use self::acs::AcsClient;
 use self::dingtalk::DingTalkClient;
@@ -26,6 +27,7 @@ use self::oos::OosClient;
 use self::ratelimit::Rate;
 use self::retry::RetryPolicy;
 use self::sas::SasClient;
+use crate::config::UpstreamConfig;
 
 /// How the clients behave; the defaults follow the spec.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +50,29 @@ impl UpstreamSettings {
             acs_rate: Rate::ACS_ACCOUNT,
             dingtalk_rate: Rate::DINGTALK_APP,
         }
+    }
+
+    /// From the configuration; unset base URLs use `fallback` (the
+    /// sandbox's), unset limits the defaults.
+    pub fn from_config(config: &UpstreamConfig, fallback: &str) -> UpstreamSettings {
+        let mut settings = UpstreamSettings::new(Endpoints::from_config(config, fallback));
+        if let Some(ms) = config.connect_timeout_ms {
+            settings.timeouts.connect = Duration::from_millis(ms);
+        }
+        if let Some(ms) = config.call_timeout_ms {
+            settings.timeouts.call = Duration::from_millis(ms);
+        }
+        let rate = |qps: u32| Rate {
+            per_second: f64::from(qps),
+            burst: qps,
+        };
+        if let Some(qps) = config.dingtalk_qps {
+            settings.dingtalk_rate = rate(qps);
+        }
+        if let Some(qps) = config.acs_qps {
+            settings.acs_rate = rate(qps);
+        }
+        settings
     }
 }
 
@@ -74,5 +99,29 @@ impl Upstream {
             sas: SasClient::new(acs, endpoints.clone()),
             dingtalk: DingTalkClient::new(http, endpoints, settings.dingtalk_rate, settings.retry),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_follow_the_configuration() {
+        let config = UpstreamConfig {
+            connect_timeout_ms: Some(1500),
+            call_timeout_ms: Some(3000),
+            dingtalk_qps: Some(40),
+            ..UpstreamConfig::default()
+        };
+        let settings = UpstreamSettings::from_config(&config, "http://127.0.0.1:1");
+        assert_eq!(settings.timeouts.connect, Duration::from_millis(1500));
+        assert_eq!(settings.timeouts.call, Duration::from_secs(3));
+        assert_eq!(settings.dingtalk_rate.per_second, 40.0);
+        assert_eq!(settings.acs_rate, Rate::ACS_ACCOUNT);
+        assert_eq!(settings.endpoints, Endpoints::single("http://127.0.0.1:1"));
+        let defaults = UpstreamSettings::from_config(&UpstreamConfig::default(), "http://x");
+        assert_eq!(defaults.timeouts, Timeouts::default());
+        assert_eq!(defaults.dingtalk_rate, Rate::DINGTALK_APP);
     }
 }

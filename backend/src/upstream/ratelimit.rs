@@ -88,6 +88,9 @@ impl RateLimiters {
 
     pub fn bucket(&self, key: &str) -> Arc<TokenBucket> {
         let mut buckets = self.buckets.lock().expect("limiter lock poisoned");
+        if let Some(bucket) = buckets.get(key) {
+            return bucket.clone();
+        }
         buckets
             .entry(key.to_owned())
             .or_insert_with(|| Arc::new(TokenBucket::new(self.rate.per_second, self.rate.burst)))

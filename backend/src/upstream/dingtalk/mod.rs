@@ -179,7 +179,7 @@ impl DingTalkClient {
             match result {
                 Err(err) if !refreshed && token_rejected(&err) => {
                     tracing::info!(app_key = %app.app_key, "DingTalk token rejected; refreshing");
-                    self.tokens.invalidate(&app.app_key, &token).await;
+                    self.tokens.invalidate(&app.app_key, &token);
                     token = self.token(app).await?;
                     refreshed = true;
                 }

@@ -1,6 +1,7 @@
 //! One DingTalk access token per app, shared by every caller: fetched once
-//! however many callers wait (the per-app lock is held across the fetch),
-//! refreshed ahead of expiry, and dropped when the upstream calls it invalid.
+//! however many callers wait (one refresh lock per app, held across the
+//! fetch), refreshed ahead of expiry, and dropped when the upstream calls it
+//! invalid. Reading a fresh token takes only a short synchronous lock.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,13 +21,25 @@ pub struct AccessToken {
 
 #[derive(Debug, Default)]
 struct Slot {
-    current: Option<(AccessToken, Instant)>,
-    generation: u64,
+    /// The token and when to replace it.
+    current: Mutex<Option<(AccessToken, Instant)>>,
+    /// Held while fetching; guards the fetch counter.
+    refresh: tokio::sync::Mutex<u64>,
+}
+
+impl Slot {
+    fn fresh(&self) -> Option<AccessToken> {
+        let current = self.current.lock().expect("token slot lock poisoned");
+        current
+            .as_ref()
+            .filter(|(_, refresh_at)| Instant::now() < *refresh_at)
+            .map(|(token, _)| token.clone())
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    apps: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Slot>>>>,
+    apps: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
 /// How long before expiry a token is replaced: a tenth of its life, at most
@@ -36,8 +49,11 @@ pub fn refresh_margin(ttl: Duration) -> Duration {
 }
 
 impl TokenCache {
-    fn slot(&self, app_key: &str) -> Arc<tokio::sync::Mutex<Slot>> {
+    fn slot(&self, app_key: &str) -> Arc<Slot> {
         let mut apps = self.apps.lock().expect("token cache lock poisoned");
+        if let Some(slot) = apps.get(app_key) {
+            return slot.clone();
+        }
         apps.entry(app_key.to_owned()).or_default().clone()
     }
 
@@ -49,20 +65,22 @@ impl TokenCache {
         Fut: Future<Output = Result<(SecretString, Duration), UpstreamError>>,
     {
         let slot = self.slot(app_key);
-        let mut slot = slot.lock().await;
-        if let Some((token, refresh_at)) = &slot.current
-            && Instant::now() < *refresh_at
-        {
-            return Ok(token.clone());
+        if let Some(token) = slot.fresh() {
+            return Ok(token);
+        }
+        let mut generation = slot.refresh.lock().await;
+        // Whoever held the lock before may have fetched already.
+        if let Some(token) = slot.fresh() {
+            return Ok(token);
         }
         let (value, ttl) = fetch().await?;
-        slot.generation += 1;
+        *generation += 1;
         let token = AccessToken {
             value,
-            generation: slot.generation,
+            generation: *generation,
         };
         let refresh_at = Instant::now() + ttl.saturating_sub(refresh_margin(ttl));
-        slot.current = Some((token.clone(), refresh_at));
+        *slot.current.lock().expect("token slot lock poisoned") = Some((token.clone(), refresh_at));
         tracing::debug!(
             app_key,
             ttl_s = ttl.as_secs(),
@@ -73,15 +91,14 @@ impl TokenCache {
 
     /// Drops `token` if it is still the current one (callers that saw it
     /// rejected together cause one refetch, not many).
-    pub async fn invalidate(&self, app_key: &str, token: &AccessToken) {
+    pub fn invalidate(&self, app_key: &str, token: &AccessToken) {
         let slot = self.slot(app_key);
-        let mut slot = slot.lock().await;
-        if slot
-            .current
+        let mut current = slot.current.lock().expect("token slot lock poisoned");
+        if current
             .as_ref()
             .is_some_and(|(t, _)| t.generation == token.generation)
         {
-            slot.current = None;
+            *current = None;
         }
     }
 }
@@ -141,14 +158,14 @@ mod tests {
             .get("app", || fetch_counting(&count, ttl))
             .await
             .unwrap();
-        cache.invalidate("app", &old).await;
+        cache.invalidate("app", &old);
         let new = cache
             .get("app", || fetch_counting(&count, ttl))
             .await
             .unwrap();
         assert_eq!(new.value.expose_secret(), "token-2");
         // A second caller that saw the old token rejected does not drop the new one.
-        cache.invalidate("app", &old).await;
+        cache.invalidate("app", &old);
         let same = cache
             .get("app", || fetch_counting(&count, ttl))
             .await
