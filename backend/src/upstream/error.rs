@@ -116,14 +116,15 @@ impl UpstreamError {
             (ErrorKind::Timeout, "Timeout")
         } else if err.is_connect() {
             (ErrorKind::Unavailable, "ConnectFailed")
-        } else if err.is_decode() || err.is_body() {
+        } else if err.is_decode() {
             (ErrorKind::Protocol, "MalformedResponse")
         } else {
             (ErrorKind::Unavailable, "ConnectionLost")
         };
+        let retryable = kind != ErrorKind::Protocol;
         let mut out = UpstreamError::new(service, kind, code)
             .message(transport_message(err))
-            .retryable(true);
+            .retryable(retryable);
         out.reached_server = !err.is_connect();
         out
     }
@@ -136,8 +137,8 @@ fn transport_message(err: &reqwest::Error) -> String {
         "timed out"
     } else if err.is_connect() {
         "could not connect"
-    } else if err.is_decode() || err.is_body() {
-        "could not read the answer"
+    } else if err.is_decode() {
+        "could not decode the answer"
     } else {
         "the connection failed"
     });
