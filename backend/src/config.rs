@@ -113,6 +113,14 @@ pub struct UpstreamConfig {
     pub sas: Option<String>,
     pub dingtalk_api: Option<String>,
     pub dingtalk_oapi: Option<String>,
+    /// Connect timeout of every upstream call (default 5000).
+    pub connect_timeout_ms: Option<u64>,
+    /// Whole-call timeout of every upstream call (default 10000).
+    pub call_timeout_ms: Option<u64>,
+    /// Calls per second per DingTalk app (default 20).
+    pub dingtalk_qps: Option<u32>,
+    /// Calls per second per Alibaba Cloud AccessKey (default 10).
+    pub acs_qps: Option<u32>,
 }
 
 impl UpstreamConfig {
@@ -211,6 +219,26 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     for (field, url) in config.upstream.named() {
         if let Some(url) = url {
             check_base_url(url).map_err(|message| ConfigError::Field { field, message })?;
+        }
+    }
+    let limits = [
+        (
+            "upstream.connect_timeout_ms",
+            config.upstream.connect_timeout_ms,
+        ),
+        ("upstream.call_timeout_ms", config.upstream.call_timeout_ms),
+        (
+            "upstream.dingtalk_qps",
+            config.upstream.dingtalk_qps.map(u64::from),
+        ),
+        ("upstream.acs_qps", config.upstream.acs_qps.map(u64::from)),
+    ];
+    for (field, value) in limits {
+        if value == Some(0) {
+            return Err(ConfigError::Field {
+                field,
+                message: "must be greater than 0".into(),
+            });
         }
     }
     if let Some(url) = &config.database_url
@@ -317,6 +345,22 @@ mod tests {
 
             let err = load(Some(Path::new("missing.toml")), &Overrides::default()).unwrap_err();
             assert!(matches!(err, ConfigError::MissingFile(_)));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn upstream_limits_must_be_positive() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CHATDESK_UPSTREAM__DINGTALK_QPS", "0");
+            let err = load(None, &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("upstream.dingtalk_qps"), "{err}");
+            jail.set_env("CHATDESK_UPSTREAM__DINGTALK_QPS", "40");
+            jail.set_env("CHATDESK_UPSTREAM__CALL_TIMEOUT_MS", "2500");
+            let config = load(None, &Overrides::default()).unwrap();
+            assert_eq!(config.upstream.dingtalk_qps, Some(40));
+            assert_eq!(config.upstream.call_timeout_ms, Some(2500));
+            assert!(config.upstream.is_sandbox());
             Ok(())
         });
     }

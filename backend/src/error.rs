@@ -6,6 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::ErrorBody;
 
+use crate::upstream::error::{ErrorKind, UpstreamError};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("no such API route: {0}")]
@@ -36,6 +38,44 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+    #[error("{}", upstream_message(.0))]
+    Upstream(#[from] UpstreamError),
+}
+
+/// What the user reads: what to do first, then the upstream's own words.
+fn upstream_message(err: &UpstreamError) -> String {
+    let advice = match &err.kind {
+        ErrorKind::BadParameter { field: Some(f) } => format!("{} refused {f}", err.service),
+        ErrorKind::BadParameter { field: None } => format!("{} refused a parameter", err.service),
+        ErrorKind::PermissionDenied {
+            permission: Some(p),
+        } => format!("the credentials lack the permission {p}"),
+        ErrorKind::PermissionDenied { permission: None } => {
+            "the credentials lack a permission".to_owned()
+        }
+        ErrorKind::Throttled {
+            retry_after: Some(after),
+        } => format!(
+            "{} is busy; try again in {} s",
+            err.service,
+            after.as_secs().max(1)
+        ),
+        ErrorKind::Throttled { retry_after: None } => {
+            format!("{} is busy; try again later", err.service)
+        }
+        ErrorKind::AuthFailed => format!("{} refused the stored credentials", err.service),
+        ErrorKind::NotFound => format!("{} does not know it", err.service),
+        ErrorKind::Conflict => format!("{} reports a conflict", err.service),
+        ErrorKind::Unavailable => format!("{} is unavailable; try again", err.service),
+        ErrorKind::Timeout => format!("{} did not answer in time", err.service),
+        ErrorKind::Protocol => format!("{} answered unexpectedly", err.service),
+        ErrorKind::Rejected => format!("{} refused the request", err.service),
+    };
+    if err.message.is_empty() {
+        format!("{advice} ({})", err.code)
+    } else {
+        format!("{advice} ({}: {})", err.code, err.message)
+    }
 }
 
 impl ApiError {
@@ -62,6 +102,47 @@ impl ApiError {
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Upstream(err) => match err.kind {
+                ErrorKind::BadParameter { .. } => {
+                    (StatusCode::BAD_REQUEST, "upstream_bad_parameter")
+                }
+                ErrorKind::PermissionDenied { .. } => {
+                    (StatusCode::FORBIDDEN, "upstream_permission_denied")
+                }
+                ErrorKind::Throttled { .. } => {
+                    (StatusCode::TOO_MANY_REQUESTS, "upstream_throttled")
+                }
+                ErrorKind::AuthFailed => (StatusCode::BAD_GATEWAY, "upstream_auth_failed"),
+                ErrorKind::NotFound => (StatusCode::NOT_FOUND, "upstream_not_found"),
+                ErrorKind::Conflict => (StatusCode::CONFLICT, "upstream_conflict"),
+                ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "upstream_unavailable"),
+                ErrorKind::Timeout => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+                ErrorKind::Protocol => (StatusCode::BAD_GATEWAY, "upstream_protocol"),
+                ErrorKind::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, "upstream_rejected"),
+            },
+        }
+    }
+
+    /// The JSON body the browser gets.
+    pub fn body(&self) -> ErrorBody {
+        let (field, request_id) = match self {
+            ApiError::Invalid { field, .. } | ApiError::Conflict { field, .. } => {
+                (Some(field.clone()), None)
+            }
+            ApiError::Upstream(err) => (
+                match &err.kind {
+                    ErrorKind::BadParameter { field } => field.clone(),
+                    _ => None,
+                },
+                err.request_id.clone(),
+            ),
+            _ => (None, None),
+        };
+        ErrorBody {
+            code: self.status_and_code().1.to_owned(),
+            message: self.to_string(),
+            field,
+            request_id,
         }
     }
 }
@@ -74,29 +155,107 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let (status, _) = self.status_and_code();
         if let ApiError::Internal(err) = &self {
             // The detail goes to the log, never to the browser.
             tracing::error!(error = format!("{err:#}"), "internal error");
         }
-        let field = match &self {
-            ApiError::Invalid { field, .. } | ApiError::Conflict { field, .. } => {
-                Some(field.clone())
-            }
+        let body = self.body();
+        let mut response = (status, Json(body)).into_response();
+        let retry_after = match &self {
+            ApiError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::Upstream(UpstreamError {
+                kind:
+                    ErrorKind::Throttled {
+                        retry_after: Some(after),
+                    },
+                ..
+            }) => Some(after.as_secs_f64().ceil().max(1.0) as u64),
             _ => None,
         };
-        let body = ErrorBody {
-            code: code.to_owned(),
-            message: self.to_string(),
-            field,
-            request_id: None,
-        };
-        let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyAttempts { retry_after_secs } = self {
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::upstream::error::Service;
+
+    #[test]
+    fn upstream_errors_keep_field_and_request_id() {
+        let err = UpstreamError::new(
+            Service::Oos,
+            ErrorKind::BadParameter {
+                field: Some("Name".into()),
+            },
+            "InvalidName",
+        )
+        .message("bad name")
+        .request_id(Some("REQ-1".into()));
+        let body = ApiError::from(err).body();
+        assert_eq!(body.code, "upstream_bad_parameter");
+        assert_eq!(body.field.as_deref(), Some("Name"));
+        assert_eq!(body.request_id.as_deref(), Some("REQ-1"));
+        assert_eq!(body.message, "OOS refused Name (InvalidName: bad name)");
+    }
+
+    #[test]
+    fn every_kind_has_a_status_and_stable_code() {
+        let kinds = [
+            (
+                ErrorKind::PermissionDenied {
+                    permission: Some("qyapi_chat_manage".into()),
+                },
+                403,
+                "upstream_permission_denied",
+            ),
+            (
+                ErrorKind::Throttled { retry_after: None },
+                429,
+                "upstream_throttled",
+            ),
+            (ErrorKind::AuthFailed, 502, "upstream_auth_failed"),
+            (ErrorKind::NotFound, 404, "upstream_not_found"),
+            (ErrorKind::Conflict, 409, "upstream_conflict"),
+            (ErrorKind::Unavailable, 503, "upstream_unavailable"),
+            (ErrorKind::Timeout, 504, "upstream_timeout"),
+            (ErrorKind::Protocol, 502, "upstream_protocol"),
+            (ErrorKind::Rejected, 422, "upstream_rejected"),
+        ];
+        for (kind, status, code) in kinds {
+            let err = ApiError::from(UpstreamError::new(Service::DingTalk, kind, "X"));
+            let (s, c) = err.status_and_code();
+            assert_eq!((s.as_u16(), c), (status, code));
+        }
+        let denied = ApiError::from(UpstreamError::new(
+            Service::DingTalk,
+            ErrorKind::PermissionDenied {
+                permission: Some("qyapi_chat_manage".into()),
+            },
+            "43007",
+        ));
+        assert!(denied.to_string().contains("qyapi_chat_manage"), "{denied}");
+    }
+
+    #[test]
+    fn throttling_sets_retry_after() {
+        let err = UpstreamError::new(
+            Service::Sas,
+            ErrorKind::Throttled {
+                retry_after: Some(Duration::from_millis(2500)),
+            },
+            "Throttling.User",
+        );
+        let response = ApiError::from(err).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "3");
     }
 }

@@ -1,0 +1,291 @@
+//! The OOS and Security Center clients against the sandbox: every action,
+//! both signatures, STS, and wrong credentials.
+
+mod upstream_support;
+
+use backend::sandbox::{AccessKey, DEMO_ACCESS_KEY_ID, SandboxConfig};
+use backend::upstream::acs::SignatureVersion;
+use backend::upstream::error::ErrorKind;
+use backend::upstream::sas::RobotWrite;
+use secrecy::ExposeSecret;
+use shared::chat_configs::{
+    ChatConfigInput, ChatPlatform, ConfigName, DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET,
+    DINGTALK_TEMPLATE_ID, ListFilter, ListQuery, SettingInput, SettingInputValue, SettingValue,
+};
+use shared::robots::{RobotLang, RobotName, RobotRule, RobotRuleItem};
+use shared::secret::SecretInput;
+use upstream_support::*;
+
+fn dingtalk_input(name: &str, secret: SettingInputValue) -> ChatConfigInput {
+    let plain = |k: &str, v: &str| SettingInput {
+        key: k.into(),
+        value: SettingInputValue::Plain(v.into()),
+    };
+    ChatConfigInput {
+        region_id: region("cn-hangzhou"),
+        name: ConfigName::parse(name).unwrap(),
+        platform: ChatPlatform::DingTalk,
+        ram_role: Some("OOSServiceRole".into()),
+        resource_group_id: None,
+        settings: vec![
+            plain(DINGTALK_CLIENT_ID, "dingclient"),
+            SettingInput {
+                key: DINGTALK_CLIENT_SECRET.into(),
+                value: secret,
+            },
+            plain(
+                DINGTALK_TEMPLATE_ID,
+                "381c5aee-f8af-48a4-94be-cce587e42ea4.schema",
+            ),
+        ],
+    }
+}
+
+fn setting<'a>(config: &'a shared::chat_configs::ChatConfig, key: &str) -> &'a SettingValue {
+    &config.settings.iter().find(|s| s.key == key).unwrap().value
+}
+
+#[tokio::test]
+async fn chat_configurations_round_trip() {
+    let sb = sandbox(SandboxConfig::demo()).await;
+    let up = clients(&sb);
+    let key = demo_key();
+    let hz = region("cn-hangzhou");
+
+    let listed = up.oos.list(&key, &hz, &ListQuery::default()).await.unwrap();
+    assert!(listed.iter().any(|c| c.name.as_str() == "chatops-dingtalk"));
+    let filtered = ListQuery {
+        filters: vec![ListFilter {
+            name: "Type".into(),
+            value: "WeChat".into(),
+        }],
+        max_results: Some(10),
+        next_token: None,
+    };
+    let wecom = up.oos.list(&key, &hz, &filtered).await.unwrap();
+    assert_eq!(wecom.len(), 1);
+    assert_eq!(wecom[0].platform, Some(ChatPlatform::WeChat));
+
+    let input = dingtalk_input(
+        "new-bot",
+        SettingInputValue::Secret(SecretInput::new("s3cret")),
+    );
+    let saved = up.oos.create(&key, &input).await.unwrap();
+    assert_eq!(saved.name.as_str(), "new-bot");
+    assert!(saved.created.is_some());
+
+    let got = up.oos.get(&key, &hz, &input.name).await.unwrap();
+    assert_eq!(got.summary.platform, Some(ChatPlatform::DingTalk));
+    assert_eq!(got.summary.ram_role.as_deref(), Some("OOSServiceRole"));
+    assert!(
+        got.summary
+            .webhook_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert_eq!(
+        setting(&got, DINGTALK_CLIENT_SECRET),
+        &SettingValue::Secret { set: true }
+    );
+    assert_eq!(
+        setting(&got, DINGTALK_CLIENT_ID),
+        &SettingValue::Plain("dingclient".into())
+    );
+
+    // Updating with the secret kept does not overwrite it (the sandbox
+    // refuses a mask with nothing stored, so success proves it was kept).
+    let update = dingtalk_input("new-bot", SettingInputValue::KeepSecret);
+    up.oos.update(&key, &update).await.unwrap();
+    let got = up.oos.get(&key, &hz, &input.name).await.unwrap();
+    assert_eq!(
+        setting(&got, DINGTALK_CLIENT_SECRET),
+        &SettingValue::Secret { set: true }
+    );
+
+    let again = up.oos.create(&key, &input).await.unwrap_err();
+    assert_eq!(again.kind, ErrorKind::Conflict);
+    assert!(again.request_id.is_some());
+
+    up.oos.delete(&key, &hz, &input.name).await.unwrap();
+    let gone = up.oos.get(&key, &hz, &input.name).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::NotFound);
+    assert_eq!(gone.http_status, Some(404));
+
+    // A create with the mask is refused by the upstream: a bad parameter.
+    let masked = dingtalk_input("masked-bot", SettingInputValue::KeepSecret);
+    let err = up.oos.create(&key, &masked).await.unwrap_err();
+    assert!(
+        matches!(err.kind, ErrorKind::BadParameter { .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn legacy_signatures_and_sts_tokens_work() {
+    let mut config = SandboxConfig::demo();
+    let mut sts = AccessKey::new("STS.test", "sts-secret");
+    sts.sts_token = Some("sts-token-value".into());
+    config.access_keys.push(sts);
+    let sb = sandbox(config).await;
+    let up = clients(&sb);
+    let hz = region("cn-hangzhou");
+    let name = ConfigName::parse("chatops-dingtalk").unwrap();
+
+    let mut legacy = demo_key();
+    legacy.signature = SignatureVersion::LegacyHmacSha1;
+    up.oos.get(&legacy, &hz, &name).await.unwrap();
+    up.sas.list(&legacy, &hz, 1, 20, None).await.unwrap();
+
+    for signature in [
+        SignatureVersion::Acs3HmacSha256,
+        SignatureVersion::LegacyHmacSha1,
+    ] {
+        let mut key = demo_key();
+        key.access_key_id = "STS.test".into();
+        key.access_key_secret = "sts-secret".into();
+        key.signature = signature;
+        let missing = up.oos.get(&key, &hz, &name).await.unwrap_err();
+        assert_eq!(
+            missing.kind,
+            ErrorKind::BadParameter {
+                field: Some("SecurityToken".into())
+            },
+            "{missing:?}"
+        );
+        key.security_token = Some("sts-token-value".into());
+        up.oos.get(&key, &hz, &name).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_auth_failures() {
+    let mut config = SandboxConfig::demo();
+    let mut inactive = AccessKey::new("LTAIinactive", "x");
+    inactive.active = false;
+    config.access_keys.push(inactive);
+    let sb = sandbox(config).await;
+    let up = clients(&sb);
+    let hz = region("cn-hangzhou");
+    let name = ConfigName::parse("chatops-dingtalk").unwrap();
+
+    let mut wrong_secret = demo_key();
+    wrong_secret.access_key_secret = "not-the-secret".into();
+    let mut unknown = demo_key();
+    unknown.access_key_id = "LTAIunknown".into();
+    let mut disabled = demo_key();
+    disabled.access_key_id = "LTAIinactive".into();
+    disabled.access_key_secret = "x".into();
+    for (key, code) in [
+        (wrong_secret, "SignatureDoesNotMatch"),
+        (unknown, "InvalidAccessKeyId.NotFound"),
+        (disabled, "InvalidAccessKeyId.Inactive"),
+    ] {
+        let err = up.oos.get(&key, &hz, &name).await.unwrap_err();
+        assert_eq!(
+            (err.kind.clone(), err.code.as_str()),
+            (ErrorKind::AuthFailed, code)
+        );
+        assert!(!err.retryable);
+        assert!(err.request_id.is_some());
+    }
+    assert_eq!(DEMO_ACCESS_KEY_ID, demo_key().access_key_id);
+}
+
+fn rule() -> RobotRule {
+    RobotRule {
+        kind: "sas_analysis_online-sas-operation-log-sas-event-suspicious".into(),
+        config_item_list: vec![RobotRuleItem {
+            key: "item_level".into(),
+            value_list: vec!["all".into()],
+        }],
+    }
+}
+
+#[tokio::test]
+async fn robots_round_trip_with_the_token_masked() {
+    let sb = sandbox(SandboxConfig::demo()).await;
+    let up = clients(&sb);
+    let key = demo_key();
+    // Mainland and international regions both reach the (single) host.
+    let sh = region("cn-beijing");
+    let intl = region("eu-central-1");
+
+    let page = up.sas.list(&key, &sh, 1, 20, None).await.unwrap();
+    assert!(page.page.total_count >= 5);
+    let shown = page.shown();
+    for robot in &shown.robots {
+        assert!(
+            !robot.url.as_str().contains("access_token=")
+                || robot.url.as_str().ends_with("access_token=***")
+        );
+    }
+    let first = &page.robots[0];
+    assert!(first.send_url.expose_secret().contains("access_token="));
+    assert!(!format!("{first:?}").contains(first.send_url.expose_secret()));
+
+    let write = RobotWrite {
+        id: None,
+        name: RobotName::parse("chatdesk robot").unwrap(),
+        send_url: "https://oapi.dingtalk.com/robot/send?access_token=robot-token-1".into(),
+        interval_time: 30,
+        rules: vec![rule()],
+        group_ids: vec![123, 456],
+        lang: Some(RobotLang::En),
+    };
+    up.sas.save(&key, &intl, &write).await.unwrap();
+    let found = up
+        .sas
+        .list(&key, &intl, 1, 20, Some("chatdesk"))
+        .await
+        .unwrap();
+    assert_eq!(found.robots.len(), 1);
+    let robot = found.robots[0].robot.clone();
+    assert_eq!(robot.group_ids, vec![123, 456]);
+    assert_eq!(robot.rules, vec![rule()]);
+    assert_eq!(robot.interval_time, 30);
+    assert_eq!(
+        robot.url.as_str(),
+        "https://oapi.dingtalk.com/robot/send?access_token=***"
+    );
+
+    // Update keeps the stored URL (read back from the upstream).
+    let update = RobotWrite {
+        id: Some(robot.id),
+        name: RobotName::parse("chatdesk robot 2").unwrap(),
+        send_url: found.robots[0].send_url.clone(),
+        ..write
+    };
+    up.sas.save(&key, &sh, &update).await.unwrap();
+    up.sas
+        .set_enabled(&key, &sh, &[robot.id], false)
+        .await
+        .unwrap();
+    up.sas.test_message(&key, &sh, robot.id).await.unwrap();
+    let found = up
+        .sas
+        .list(&key, &sh, 1, 20, Some("chatdesk robot 2"))
+        .await
+        .unwrap();
+    assert!(!found.robots[0].robot.enabled);
+
+    let choices = up.sas.rule_choices(&key, &sh, RobotLang::En).await.unwrap();
+    assert!(!choices.is_empty());
+
+    up.sas.delete(&key, &sh, &[robot.id]).await.unwrap();
+    let err = up.sas.delete(&key, &sh, &[robot.id]).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound);
+
+    // Regions outside the documented prefixes are refused before any call.
+    let err = up
+        .sas
+        .list(&key, &region("xx-north-1"), 1, 20, None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind,
+        ErrorKind::BadParameter {
+            field: Some("region_id".into())
+        }
+    );
+}
