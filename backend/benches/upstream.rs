@@ -14,9 +14,7 @@ use backend::sandbox::{
     DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox,
     SandboxConfig,
 };
-use backend::upstream::acs::{
-    AcsCredentials, RpcRequest, SignatureVersion, sign_acs3, sign_legacy,
-};
+use backend::upstream::acs::{AcsCredentials, RpcRequest, SignatureKind, sign_acs3, sign_legacy};
 use backend::upstream::dingtalk::DingTalkApp;
 use backend::upstream::error::Service;
 use backend::upstream::http::{self, DingTalkSite, Endpoints, Timeouts};
@@ -33,7 +31,7 @@ fn signing() {
         access_key_id: DEMO_ACCESS_KEY_ID.into(),
         access_key_secret: DEMO_ACCESS_KEY_SECRET.into(),
         security_token: None,
-        signature: SignatureVersion::Acs3HmacSha256,
+        signature: SignatureKind::V3,
     };
     let request = RpcRequest::new(
         Service::Sas,

@@ -62,6 +62,7 @@ pub fn routes() -> Vec<ApiRoute> {
     let mut routes = vec![route(Method::GET, "/meta", Access::Public, meta)];
     routes.extend(auth::routes());
     routes.extend(vault::routes());
+    routes.extend(vault::connection::routes());
     routes.extend(audit::routes());
     routes
 }

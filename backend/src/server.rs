@@ -22,6 +22,8 @@ use crate::db::Db;
 use crate::json::BODY_LIMIT;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::spa::Spa;
+use crate::upstream::http::Endpoints;
+use crate::upstream::{Upstream, UpstreamSettings};
 use crate::vault::{MasterKey, Vault};
 
 /// Sets the first admin's password instead of a random one.
@@ -38,6 +40,9 @@ pub struct AppState {
     /// Base URL of the built-in sandbox when it stands in for every
     /// upstream (`config.upstream.is_sandbox()`).
     pub sandbox_url: Option<String>,
+    /// The upstream clients, one per process so that every request shares
+    /// the DingTalk token caches and the rate limits.
+    pub upstream: Arc<Upstream>,
 }
 
 /// A bound, not yet running console (zero2prod's `Application`): tests
@@ -69,6 +74,14 @@ impl Application {
         } else {
             None
         };
+        let defaults = match &sandbox {
+            Some(sandbox) => Endpoints::single(&sandbox.base_url()),
+            None => Endpoints::official(),
+        };
+        let upstream = Arc::new(Upstream::new(UpstreamSettings::from_config(
+            &config.upstream,
+            defaults,
+        )));
         let db = Db::open(&config).await?;
         let key = MasterKey::load(&config.master_key_file(), config.master_key_file.is_none())?;
         let first_admin_password =
@@ -80,6 +93,7 @@ impl Application {
             db,
             throttle: Throttle::default(),
             sandbox_url: sandbox.as_ref().map(Sandbox::base_url),
+            upstream,
         };
         Ok(Application {
             listener,

@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use backend::upstream::acs::{AcsCredentials, SignatureVersion};
+use backend::upstream::acs::{AcsCredentials, SignatureKind};
 use backend::upstream::dingtalk::DingTalkApp;
 use backend::upstream::error::ErrorKind;
 use backend::upstream::http::{DingTalkSite, Endpoints, Timeouts};
@@ -51,7 +51,7 @@ fn fast_retries() -> RetryPolicy {
     }
 }
 
-fn credentials(signature: SignatureVersion) -> AcsCredentials {
+fn credentials(signature: SignatureKind) -> AcsCredentials {
     AcsCredentials {
         access_key_id: "AKID".into(),
         access_key_secret: SECRET.into(),
@@ -156,10 +156,7 @@ async fn the_signed_query_reaches_the_server_verbatim() {
         .with_state(seen.clone());
     let addr = serve(router).await;
     let up = upstream(addr, RetryPolicy::NONE, Timeouts::default());
-    for signature in [
-        SignatureVersion::Acs3HmacSha256,
-        SignatureVersion::LegacyHmacSha1,
-    ] {
+    for signature in [SignatureKind::V3, SignatureKind::Legacy] {
         let mut creds = credentials(signature);
         let config = up.oos.get(&creds, &region(), &name()).await.unwrap();
         assert_eq!(config.summary.name, name());
@@ -187,7 +184,7 @@ async fn the_signed_query_reaches_the_server_verbatim() {
     assert!(list_query.contains("%20%2A%2B~"), "{list_query}");
 
     // A wrong secret is refused by the same verifier.
-    let mut wrong = credentials(SignatureVersion::Acs3HmacSha256);
+    let mut wrong = credentials(SignatureKind::V3);
     wrong.access_key_secret = "nope".into();
     let err = up.oos.get(&wrong, &region(), &name()).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::AuthFailed);
@@ -212,11 +209,7 @@ async fn redirects_are_refused_and_the_other_host_never_called() {
     let up = upstream(addr, fast_retries(), Timeouts::default());
     let err = up
         .oos
-        .get(
-            &credentials(SignatureVersion::Acs3HmacSha256),
-            &region(),
-            &name(),
-        )
+        .get(&credentials(SignatureKind::V3), &region(), &name())
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Protocol);
@@ -243,11 +236,7 @@ async fn slow_answers_time_out() {
     let start = Instant::now();
     let err = up
         .oos
-        .get(
-            &credentials(SignatureVersion::Acs3HmacSha256),
-            &region(),
-            &name(),
-        )
+        .get(&credentials(SignatureKind::V3), &region(), &name())
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Timeout);
@@ -261,11 +250,7 @@ async fn malformed_bodies_are_protocol_errors() {
     let up = upstream(addr, fast_retries(), Timeouts::default());
     let err = up
         .oos
-        .get(
-            &credentials(SignatureVersion::Acs3HmacSha256),
-            &region(),
-            &name(),
-        )
+        .get(&credentials(SignatureKind::V3), &region(), &name())
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Protocol);
@@ -288,7 +273,7 @@ async fn server_errors_retry_reads_but_not_writes() {
     }))
     .await;
     let up = upstream(addr, fast_retries(), Timeouts::default());
-    let creds = credentials(SignatureVersion::Acs3HmacSha256);
+    let creds = credentials(SignatureKind::V3);
     let err = up.oos.get(&creds, &region(), &name()).await.unwrap_err();
     assert_eq!(
         (err.kind, err.request_id.as_deref()),
@@ -320,11 +305,7 @@ async fn throttling_waits_for_retry_after() {
     let start = Instant::now();
     // A write: flow control refused it before doing anything, so it is resent.
     up.oos
-        .delete(
-            &credentials(SignatureVersion::Acs3HmacSha256),
-            &region(),
-            &name(),
-        )
+        .delete(&credentials(SignatureKind::V3), &region(), &name())
         .await
         .unwrap();
     assert!(start.elapsed() >= Duration::from_secs(1));
@@ -354,11 +335,7 @@ async fn a_write_is_resent_only_when_the_connection_was_refused() {
     };
     let up = upstream(port, retry, Timeouts::default());
     up.oos
-        .delete(
-            &credentials(SignatureVersion::Acs3HmacSha256),
-            &region(),
-            &name(),
-        )
+        .delete(&credentials(SignatureKind::V3), &region(), &name())
         .await
         .unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 1);

@@ -4,7 +4,7 @@
 mod upstream_support;
 
 use backend::sandbox::{AccessKey, DEMO_ACCESS_KEY_ID, SandboxConfig};
-use backend::upstream::acs::SignatureVersion;
+use backend::upstream::acs::SignatureKind;
 use backend::upstream::error::ErrorKind;
 use backend::upstream::sas::RobotWrite;
 use secrecy::ExposeSecret;
@@ -133,14 +133,11 @@ async fn legacy_signatures_and_sts_tokens_work() {
     let name = ConfigName::parse("chatops-dingtalk").unwrap();
 
     let mut legacy = demo_key();
-    legacy.signature = SignatureVersion::LegacyHmacSha1;
+    legacy.signature = SignatureKind::Legacy;
     up.oos.get(&legacy, &hz, &name).await.unwrap();
     up.sas.list(&legacy, &hz, 1, 20, None).await.unwrap();
 
-    for signature in [
-        SignatureVersion::Acs3HmacSha256,
-        SignatureVersion::LegacyHmacSha1,
-    ] {
+    for signature in [SignatureKind::V3, SignatureKind::Legacy] {
         let mut key = demo_key();
         key.access_key_id = "STS.test".into();
         key.access_key_secret = "sts-secret".into();

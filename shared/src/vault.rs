@@ -167,6 +167,18 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// What "test connection" found: a harmless read made with the stored
+/// credentials, through the same clients every other call uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionCheck {
+    pub ok: bool,
+    /// What was tried and what the upstream answered.
+    pub message: String,
+    /// The upstream's RequestId, for its support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,13 +19,8 @@ use super::signing::{
     legacy_signature, legacy_string_to_sign, string_to_sign,
 };
 
-/// Which signature an account's calls carry.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum SignatureVersion {
-    #[default]
-    Acs3HmacSha256,
-    LegacyHmacSha1,
-}
+/// Which signature an account uses (stored with it in the vault).
+pub use shared::vault::SignatureKind;
 
 /// An Alibaba Cloud account's credentials. `Debug` shows the id only.
 #[derive(Clone, Debug)]
@@ -34,7 +29,7 @@ pub struct AcsCredentials {
     pub access_key_secret: SecretString,
     /// STS security token, for temporary credentials.
     pub security_token: Option<SecretString>,
-    pub signature: SignatureVersion,
+    pub signature: SignatureKind,
 }
 
 /// What goes on the wire for one signed call: the query and the headers
@@ -245,10 +240,8 @@ impl AcsClient {
         let host = host_header(base);
         let (date, nonce) = (acs_date(SystemTime::now()), nonce());
         let signed = match credentials.signature {
-            SignatureVersion::Acs3HmacSha256 => {
-                sign_acs3(credentials, &host, request, &date, &nonce)
-            }
-            SignatureVersion::LegacyHmacSha1 => sign_legacy(credentials, request, &date, &nonce),
+            SignatureKind::V3 => sign_acs3(credentials, &host, request, &date, &nonce),
+            SignatureKind::Legacy => sign_legacy(credentials, request, &date, &nonce),
         };
         let mut url = base.clone();
         url.set_path("/");
@@ -318,7 +311,7 @@ mod tests {
             .clone()
     }
 
-    fn credentials(v: &Value, signature: SignatureVersion) -> AcsCredentials {
+    fn credentials(v: &Value, signature: SignatureKind) -> AcsCredentials {
         AcsCredentials {
             access_key_id: v["inputs"]["access_key_id"].as_str().unwrap().into(),
             access_key_secret: v["inputs"]["access_key_secret"].as_str().unwrap().into(),
@@ -344,7 +337,7 @@ mod tests {
     fn acs3_reproduces_the_minimal_headers_vector() {
         let v = vector("oos.GetChatConfiguration.v3.minimal_headers");
         let signed = sign_acs3(
-            &credentials(&v, SignatureVersion::Acs3HmacSha256),
+            &credentials(&v, SignatureKind::V3),
             "oos.cn-hangzhou.aliyuncs.com",
             &get_chat_configuration(),
             "2026-01-15T08:30:00Z",
@@ -359,7 +352,7 @@ mod tests {
     fn legacy_reproduces_the_rpc_v2_vector() {
         let v = vector("oos.GetChatConfiguration.rpc_v2");
         let signed = sign_legacy(
-            &credentials(&v, SignatureVersion::LegacyHmacSha1),
+            &credentials(&v, SignatureKind::Legacy),
             &get_chat_configuration(),
             "2026-01-15T08:30:00Z",
             "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
@@ -377,7 +370,7 @@ mod tests {
     #[test]
     fn sts_token_is_sent_and_signed() {
         let v = vector("oos.GetChatConfiguration.v3.minimal_headers");
-        let mut creds = credentials(&v, SignatureVersion::Acs3HmacSha256);
+        let mut creds = credentials(&v, SignatureKind::V3);
         creds.security_token = Some("sts-token".into());
         let signed = sign_acs3(&creds, "h", &get_chat_configuration(), "d", "n");
         let header = |name: &str| {
@@ -407,7 +400,7 @@ mod tests {
         let signed = sign_acs3(
             &credentials(
                 &vector("oos.GetChatConfiguration.v3.minimal_headers"),
-                SignatureVersion::Acs3HmacSha256,
+                SignatureKind::V3,
             ),
             "h",
             &request,

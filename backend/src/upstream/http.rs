@@ -93,14 +93,9 @@ pub async fn read(
     })
 }
 
-/// Whether a DingTalk app lives on the mainland or the international site.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DingTalkSite {
-    #[default]
-    Mainland,
-    International,
-}
+/// Whether a DingTalk app lives on the mainland or the international site
+/// (the vault stores it; the clients pick hosts by it).
+pub use shared::vault::DingTalkSite;
 
 /// The base URLs of the four upstreams. OOS and Security Center URLs may
 /// hold `{region}`; without it every region shares the one host (the
@@ -131,22 +126,30 @@ impl Endpoints {
         }
     }
 
-    /// The configured URLs; unset ones use `fallback` (the sandbox's base
-    /// URL), as the configuration documents.
-    pub fn from_config(config: &UpstreamConfig, fallback: &str) -> Endpoints {
-        let pick = |v: &Option<String>| v.clone().unwrap_or_else(|| fallback.to_owned());
-        let both = |v: &Option<String>| [pick(v), pick(v)];
+    /// The configured URLs, and `defaults` where none is configured (the
+    /// official hosts, or the sandbox's). A configured DingTalk URL serves
+    /// both sites.
+    pub fn from_config(config: &UpstreamConfig, defaults: Endpoints) -> Endpoints {
+        let site = |v: &Option<String>, d: [String; 2]| match v {
+            Some(url) => [url.clone(), url.clone()],
+            None => d,
+        };
         Endpoints {
-            oos: pick(&config.oos),
-            sas: pick(&config.sas),
-            dingtalk_api: both(&config.dingtalk_api),
-            dingtalk_oapi: both(&config.dingtalk_oapi),
+            oos: config.oos.clone().unwrap_or(defaults.oos),
+            sas: config.sas.clone().unwrap_or(defaults.sas),
+            dingtalk_api: site(&config.dingtalk_api, defaults.dingtalk_api),
+            dingtalk_oapi: site(&config.dingtalk_oapi, defaults.dingtalk_oapi),
         }
     }
 
     /// Everything at one base URL (the sandbox, tests).
     pub fn single(base: &str) -> Endpoints {
-        Endpoints::from_config(&UpstreamConfig::default(), base)
+        Endpoints {
+            oos: base.to_owned(),
+            sas: base.to_owned(),
+            dingtalk_api: [base.to_owned(), base.to_owned()],
+            dingtalk_oapi: [base.to_owned(), base.to_owned()],
+        }
     }
 
     pub fn oos(&self, region: &RegionId) -> Result<Url, UpstreamError> {
@@ -287,7 +290,7 @@ mod tests {
             oos: Some("https://oos.{region}.example.test".into()),
             ..UpstreamConfig::default()
         };
-        let e = Endpoints::from_config(&config, "http://127.0.0.1:1");
+        let e = Endpoints::from_config(&config, Endpoints::single("http://127.0.0.1:1"));
         assert_eq!(
             e.oos(&region("cn-shanghai")).unwrap().host_str(),
             Some("oos.cn-shanghai.example.test")
@@ -296,5 +299,8 @@ mod tests {
             e.sas(&region("cn-shanghai")).unwrap().as_str(),
             "http://127.0.0.1:1/"
         );
+        let real = Endpoints::from_config(&config, Endpoints::official());
+        assert_eq!(real.oos, "https://oos.{region}.example.test");
+        assert_eq!(real.sas, Endpoints::official().sas);
     }
 }

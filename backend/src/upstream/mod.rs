@@ -52,10 +52,10 @@ impl UpstreamSettings {
         }
     }
 
-    /// From the configuration; unset base URLs use `fallback` (the
-    /// sandbox's), unset limits the defaults.
-    pub fn from_config(config: &UpstreamConfig, fallback: &str) -> UpstreamSettings {
-        let mut settings = UpstreamSettings::new(Endpoints::from_config(config, fallback));
+    /// From the configuration; unset base URLs come from `defaults` (the
+    /// official hosts or the sandbox), unset limits are the spec's.
+    pub fn from_config(config: &UpstreamConfig, defaults: Endpoints) -> UpstreamSettings {
+        let mut settings = UpstreamSettings::new(Endpoints::from_config(config, defaults));
         if let Some(ms) = config.connect_timeout_ms {
             settings.timeouts.connect = Duration::from_millis(ms);
         }
@@ -114,13 +114,15 @@ mod tests {
             dingtalk_qps: Some(40),
             ..UpstreamConfig::default()
         };
-        let settings = UpstreamSettings::from_config(&config, "http://127.0.0.1:1");
+        let settings =
+            UpstreamSettings::from_config(&config, Endpoints::single("http://127.0.0.1:1"));
         assert_eq!(settings.timeouts.connect, Duration::from_millis(1500));
         assert_eq!(settings.timeouts.call, Duration::from_secs(3));
         assert_eq!(settings.dingtalk_rate.per_second, 40.0);
         assert_eq!(settings.acs_rate, Rate::ACS_ACCOUNT);
         assert_eq!(settings.endpoints, Endpoints::single("http://127.0.0.1:1"));
-        let defaults = UpstreamSettings::from_config(&UpstreamConfig::default(), "http://x");
+        let defaults =
+            UpstreamSettings::from_config(&UpstreamConfig::default(), Endpoints::official());
         assert_eq!(defaults.timeouts, Timeouts::default());
         assert_eq!(defaults.dingtalk_rate, Rate::DINGTALK_APP);
     }

@@ -3,6 +3,7 @@
 //! delete them and shows fingerprints; only [`Vault::alibaba_account`] and
 //! [`Vault::dingtalk_app`], called by the upstream clients, decrypt.
 
+pub mod connection;
 pub mod crypto;
 
 use std::sync::Arc;

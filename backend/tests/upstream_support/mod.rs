@@ -9,7 +9,7 @@ use backend::sandbox::{
     DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_APP_KEY, DEMO_APP_SECRET, Sandbox,
     SandboxConfig,
 };
-use backend::upstream::acs::{AcsCredentials, SignatureVersion};
+use backend::upstream::acs::{AcsCredentials, SignatureKind};
 use backend::upstream::dingtalk::DingTalkApp;
 use backend::upstream::http::{DingTalkSite, Endpoints};
 use backend::upstream::retry::RetryPolicy;
@@ -48,7 +48,7 @@ pub fn demo_key() -> AcsCredentials {
         access_key_id: DEMO_ACCESS_KEY_ID.into(),
         access_key_secret: DEMO_ACCESS_KEY_SECRET.into(),
         security_token: None,
-        signature: SignatureVersion::Acs3HmacSha256,
+        signature: SignatureKind::V3,
     }
 }
 

@@ -7,13 +7,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::auth::Action;
 use shared::vault::{
-    AlibabaAccount, AlibabaAccountInput, DingTalkApi, DingTalkApp, DingTalkAppInput, DingTalkSite,
-    SignatureKind,
+    AlibabaAccount, AlibabaAccountInput, ConnectionCheck, DingTalkApi, DingTalkApp,
+    DingTalkAppInput, DingTalkSite, SignatureKind,
 };
 
 use crate::api;
 use crate::auth::{Outcome, failure_text, use_auth};
-use crate::i18n::{I18n, Msg, tr, use_i18n};
+use crate::i18n::{AuditMsg, I18n, Msg, tr, use_i18n};
 
 type Shown = RwSignal<Option<Result<(), String>>>;
 
@@ -151,12 +151,44 @@ fn RowActions(
     replacing: RwSignal<Option<Replace>>,
     delete: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let checked = RwSignal::new(None::<Result<ConnectionCheck, String>>);
+    let test_path = format!("{path}/test");
+    let test = move |_| {
+        let test_path = test_path.clone();
+        checked.set(None);
+        spawn_local(async move {
+            let result = api::send::<ConnectionCheck>(Method::POST, &test_path, &()).await;
+            checked.set(Some(result.map_err(|f| failure_text(&f, i18n))));
+        });
+    };
+    // The upstream's own words, and its RequestId for its support.
+    let shown = move || {
+        checked.get().map(|result| match result {
+            Ok(c) => {
+                let verdict = i18n.t(if c.ok {
+                    Msg::ConnectionOk
+                } else {
+                    Msg::ConnectionFailed
+                });
+                let id = c
+                    .request_id
+                    .map(|id| format!(" ({}: {id})", i18n.t(Msg::Audit(AuditMsg::RequestId))))
+                    .unwrap_or_default();
+                format!("{verdict}: {}{id}", c.message)
+            }
+            Err(text) => format!("{}: {text}", i18n.t(Msg::ConnectionFailed)),
+        })
+    };
     view! {
+        <button type="button" on:click=test>{tr(Msg::TestConnection)}</button>
+        " "
         <button type="button" on:click=move |_| replacing.set(Some(replace.clone()))>
             {tr(Msg::ReplaceSecret)}
         </button>
         " "
         <button type="button" on:click=move |_| delete(path.clone())>{tr(Msg::Delete)}</button>
+        <p role="status">{shown}</p>
     }
 }
 

@@ -105,6 +105,16 @@ impl From<&shared::groups::GroupSettings> for WireSettings {
     }
 }
 
+/// Tokens are cached per app *and secret*: a token fetched with the right
+/// secret must not answer for a record holding a wrong one (a replaced
+/// secret, or "test connection" of a mistyped one). Only a digest of the
+/// secret is kept.
+fn cache_key(app: &DingTalkApp) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(app.app_secret.expose_secret().as_bytes());
+    format!("{}#{}", app.app_key, hex::encode(&digest[..8]))
+}
+
 /// Whether DingTalk said the token is no longer valid.
 fn token_rejected(err: &UpstreamError) -> bool {
     err.kind == ErrorKind::AuthFailed && (err.code == "40001" || err.http_status == Some(401))
@@ -130,7 +140,7 @@ impl DingTalkClient {
     /// needed.
     async fn token(&self, app: &DingTalkApp) -> Result<AccessToken, UpstreamError> {
         self.tokens
-            .get(&app.app_key, || {
+            .get(&cache_key(app), || {
                 with_retries(&self.retry, Idempotency::Read, |_| self.fetch_token(app))
             })
             .await
@@ -162,6 +172,12 @@ impl DingTalkClient {
         ))
     }
 
+    /// Checks the app's credentials by getting its token (from the cache
+    /// while valid): the "test connection" of the credentials vault.
+    pub async fn check_app(&self, app: &DingTalkApp) -> Result<(), UpstreamError> {
+        self.token(app).await.map(|_| ())
+    }
+
     /// Makes `call` with the app's token; when DingTalk says the token is
     /// invalid, drops it, fetches a new one and tries once more.
     async fn call<T: DeserializeOwned>(
@@ -179,7 +195,7 @@ impl DingTalkClient {
             match result {
                 Err(err) if !refreshed && token_rejected(&err) => {
                     tracing::info!(app_key = %app.app_key, "DingTalk token rejected; refreshing");
-                    self.tokens.invalidate(&app.app_key, &token);
+                    self.tokens.invalidate(&cache_key(app), &token);
                     token = self.token(app).await?;
                     refreshed = true;
                 }
