@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use shared::auth::{Role, UserUpdate};
 
+use crate::audit::Actor;
 use crate::auth::{password, users};
 use crate::config::{self, LogFormat, Overrides};
 use crate::db::Db;
@@ -233,7 +234,7 @@ pub async fn user_command(
     let set = |role, disabled| UserUpdate { role, disabled };
     let update = async |username: &str, change: UserUpdate| -> anyhow::Result<String> {
         let user = users::by_username(db, username).await?;
-        let user = users::update(db, &user.id, &change).await?;
+        let user = users::update(db, &Actor::cli(), &user.id, &change).await?;
         Ok(format!(
             "{}: role {}, {}\n",
             user.username,
@@ -248,7 +249,7 @@ pub async fn user_command(
             password_stdin,
         } => {
             let (password, generated) = new_password(*password_stdin, input)?;
-            let user = users::create(db, username, *role, &password).await?;
+            let user = users::create(db, &Actor::cli(), username, *role, &password).await?;
             let mut out = format!("created {} ({})\n", user.username, user.role.as_str());
             if generated {
                 out.push_str(&format!("password: {password}\n"));
@@ -276,7 +277,7 @@ pub async fn user_command(
         } => {
             let (password, generated) = new_password(*password_stdin, input)?;
             let user = users::by_username(db, username).await?;
-            users::set_password(db, &user.id, &password, None).await?;
+            users::set_password(db, &Actor::cli(), &user.id, &password).await?;
             let mut out = format!("password of {} reset; its sessions ended\n", user.username);
             if generated {
                 out.push_str(&format!("password: {password}\n"));
