@@ -439,6 +439,31 @@ mod tests {
             assert!(
                 Cli::try_parse_from(["chatdesk", "user", "add", "x", "--role", "root"]).is_err()
             );
+
+            // Each change is recorded as done by an operator on the server.
+            let filter = shared::audit::EventFilter::default();
+            let mut events = crate::audit::query(&t.db, &filter).await.unwrap().events;
+            events.reverse();
+            let recorded: Vec<_> = events
+                .iter()
+                .map(|e| {
+                    let who = (e.actor.as_str(), e.role.as_str(), e.actor_id.is_none());
+                    (who, e.action.as_str(), e.target.label.as_deref().unwrap())
+                })
+                .collect();
+            let cli = ("cli", "operator", true);
+            assert_eq!(
+                recorded,
+                [
+                    (cli, "user.create", "ops"),
+                    (cli, "user.create", "aud"),
+                    (cli, "user.update", "ops"),
+                    (cli, "user.disable", "aud"),
+                    (cli, "user.enable", "aud"),
+                    (cli, "user.password_reset", "aud"),
+                ]
+            );
+            assert!(events.iter().all(|e| e.source.is_none()));
         }
     }
 }

@@ -241,15 +241,19 @@ impl Vault {
         let view = self.alibaba_view(row)?;
         let secret =
             self.open_alibaba(&view.id, &row.try_get::<String, _>("secret_ciphertext")?)?;
-        Ok(json!({
+        let mut state = json!({
             "name": view.name,
             "fingerprint": view.fingerprint,
             "signature": view.signature.as_str(),
             "regions": view.regions,
             "access_key_id": short_hash(&secret.access_key_id),
             "access_key_secret": short_hash(&secret.access_key_secret),
-            "sts_token": secret.sts_token.as_deref().map(short_hash),
-        }))
+        });
+        // Absent rather than null: no token is not a changed token.
+        if let Some(token) = &secret.sts_token {
+            state["sts_token"] = short_hash(token).into();
+        }
+        Ok(state)
     }
 
     pub async fn create_alibaba(

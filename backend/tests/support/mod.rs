@@ -3,8 +3,11 @@
 //! Shared by the API test files; not every file uses every helper.
 #![allow(dead_code)]
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use backend::audit::Actor;
 use backend::auth::users;
@@ -19,6 +22,8 @@ use tower::ServiceExt;
 pub const HOST: &str = "127.0.0.1:8080";
 pub const ORIGIN: &str = "http://127.0.0.1:8080";
 pub const PASSWORD: &str = "a long password";
+/// The client address every request comes from.
+pub const CLIENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7)), 40000);
 
 pub struct Server {
     pub router: Router,
@@ -110,7 +115,9 @@ impl Server {
         self.raw(req).await
     }
 
-    pub async fn raw(&self, req: Request<Body>) -> Reply {
+    /// Sends `req` as if from [`CLIENT`], as the server's listener would.
+    pub async fn raw(&self, mut req: Request<Body>) -> Reply {
+        req.extensions_mut().insert(ConnectInfo(CLIENT));
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -128,7 +135,11 @@ impl Server {
     }
 
     pub async fn sign_in(&self, username: &str) -> Signed {
-        let body = json!({ "username": username, "password": PASSWORD }).to_string();
+        self.sign_in_with(username, PASSWORD).await
+    }
+
+    pub async fn sign_in_with(&self, username: &str, password: &str) -> Signed {
+        let body = json!({ "username": username, "password": password }).to_string();
         let reply = self.send(Method::POST, "/session", None, Some(&body)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
         let set_cookie = reply.headers[header::SET_COOKIE]
