@@ -211,6 +211,9 @@ async fn record_failed_sign_in(
     username: String,
     source: Option<std::net::IpAddr>,
 ) -> Result<(), ApiError> {
+    // Real usernames have at most 64 characters; longer input is noise
+    // that should not grow the trail.
+    let username: String = username.chars().take(64).collect();
     let actor = Actor {
         user_id: None,
         username: username.clone(),
