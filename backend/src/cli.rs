@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use shared::auth::{Role, UserUpdate};
 
+use crate::audit::Actor;
 use crate::auth::{password, users};
 use crate::config::{self, LogFormat, Overrides};
 use crate::db::Db;
@@ -233,7 +234,7 @@ pub async fn user_command(
     let set = |role, disabled| UserUpdate { role, disabled };
     let update = async |username: &str, change: UserUpdate| -> anyhow::Result<String> {
         let user = users::by_username(db, username).await?;
-        let user = users::update(db, &user.id, &change).await?;
+        let user = users::update(db, &Actor::cli(), &user.id, &change).await?;
         Ok(format!(
             "{}: role {}, {}\n",
             user.username,
@@ -248,7 +249,7 @@ pub async fn user_command(
             password_stdin,
         } => {
             let (password, generated) = new_password(*password_stdin, input)?;
-            let user = users::create(db, username, *role, &password).await?;
+            let user = users::create(db, &Actor::cli(), username, *role, &password).await?;
             let mut out = format!("created {} ({})\n", user.username, user.role.as_str());
             if generated {
                 out.push_str(&format!("password: {password}\n"));
@@ -276,7 +277,7 @@ pub async fn user_command(
         } => {
             let (password, generated) = new_password(*password_stdin, input)?;
             let user = users::by_username(db, username).await?;
-            users::set_password(db, &user.id, &password, None).await?;
+            users::set_password(db, &Actor::cli(), &user.id, &password).await?;
             let mut out = format!("password of {} reset; its sessions ended\n", user.username);
             if generated {
                 out.push_str(&format!("password: {password}\n"));
@@ -438,6 +439,31 @@ mod tests {
             assert!(
                 Cli::try_parse_from(["chatdesk", "user", "add", "x", "--role", "root"]).is_err()
             );
+
+            // Each change is recorded as done by an operator on the server.
+            let filter = shared::audit::EventFilter::default();
+            let mut events = crate::audit::query(&t.db, &filter).await.unwrap().events;
+            events.reverse();
+            let recorded: Vec<_> = events
+                .iter()
+                .map(|e| {
+                    let who = (e.actor.as_str(), e.role.as_str(), e.actor_id.is_none());
+                    (who, e.action.as_str(), e.target.label.as_deref().unwrap())
+                })
+                .collect();
+            let cli = ("cli", "operator", true);
+            assert_eq!(
+                recorded,
+                [
+                    (cli, "user.create", "ops"),
+                    (cli, "user.create", "aud"),
+                    (cli, "user.update", "ops"),
+                    (cli, "user.disable", "aud"),
+                    (cli, "user.enable", "aud"),
+                    (cli, "user.password_reset", "aud"),
+                ]
+            );
+            assert!(events.iter().all(|e| e.source.is_none()));
         }
     }
 }

@@ -15,6 +15,7 @@ use shared::api::API_PREFIX;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
+use crate::audit::Actor;
 use crate::auth::throttle::Throttle;
 use crate::auth::users;
 use crate::config::Config;
@@ -85,7 +86,8 @@ impl Application {
         let db = Db::open(&config).await?;
         let key = MasterKey::load(&config.master_key_file(), config.master_key_file.is_none())?;
         let first_admin_password =
-            users::ensure_first_admin(&db, std::env::var(ADMIN_PASSWORD_VAR).ok()).await?;
+            users::ensure_first_admin(&db, &Actor::cli(), std::env::var(ADMIN_PASSWORD_VAR).ok())
+                .await?;
         let state = AppState {
             config: Arc::new(config),
             spa,

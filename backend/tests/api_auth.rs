@@ -1,152 +1,18 @@
 //! The API's sign-in, permission matrix, CSRF protection, error shapes and
 //! secrecy, driven through the real router.
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use backend::api::{Access, routes};
-use backend::auth::users;
-use backend::config::Config;
 use backend::db::Backend;
-use backend::db::testing::TestDb;
-use backend::server::{Application, router};
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::auth::{Role, allows};
-use tower::ServiceExt;
-
-const HOST: &str = "127.0.0.1:8080";
-const ORIGIN: &str = "http://127.0.0.1:8080";
-const PASSWORD: &str = "a long password";
-
-struct Server {
-    router: Router,
-    db: TestDb,
-    _dir: tempfile::TempDir,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-    raw: String,
-}
-
-#[derive(Clone)]
-struct Signed {
-    cookie: String,
-    csrf: String,
-}
-
-impl Server {
-    async fn start(backend: Backend) -> Server {
-        let t = TestDb::fresh(backend).await;
-        let dir = tempfile::tempdir().unwrap();
-        let dist = dir.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(
-            dist.join("index.html"),
-            "<html><head><script type=\"module\">boot()</script></head></html>",
-        )
-        .unwrap();
-        let config = Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: dir.path().join("data"),
-            database_url: Some(t.url.clone()),
-            dist_dir: dist,
-            ..Config::default()
-        };
-        let app = Application::build(config).await.unwrap();
-        let state = app.state().clone();
-        for (name, role) in [("helpdesk", Role::Helpdesk), ("auditor", Role::Auditor)] {
-            users::create(&state.db, name, role, PASSWORD)
-                .await
-                .unwrap();
-        }
-        let first = app.first_admin_password().unwrap().to_owned();
-        users::set_password(
-            &state.db,
-            &users::by_username(&state.db, "admin").await.unwrap().id,
-            PASSWORD,
-            None,
-        )
-        .await
-        .unwrap();
-        assert_eq!(first.len(), 20);
-        Server {
-            router: router(state),
-            db: t,
-            _dir: dir,
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        who: Option<&Signed>,
-        body: Option<&str>,
-    ) -> Reply {
-        let mut req = Request::builder()
-            .method(method.clone())
-            .uri(format!("/api/v1{path}"))
-            .header(header::HOST, HOST);
-        if method != Method::GET {
-            req = req.header(header::ORIGIN, ORIGIN);
-        }
-        if let Some(who) = who {
-            req = req
-                .header(header::COOKIE, format!("__Host-chatdesk={}", who.cookie))
-                .header("x-csrf-token", &who.csrf);
-        }
-        let req = match body {
-            Some(body) => req
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_owned())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
-        self.raw(req).await
-    }
-
-    async fn raw(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let raw = String::from_utf8_lossy(&bytes).into_owned();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-            raw,
-        }
-    }
-
-    async fn sign_in(&self, username: &str) -> Signed {
-        let body = json!({ "username": username, "password": PASSWORD }).to_string();
-        let reply = self.send(Method::POST, "/session", None, Some(&body)).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
-        let set_cookie = reply.headers[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let cookie = set_cookie
-            .strip_prefix("__Host-chatdesk=")
-            .and_then(|v| v.split(';').next())
-            .unwrap()
-            .to_owned();
-        Signed {
-            cookie,
-            csrf: reply.body["csrf_token"].as_str().unwrap().to_owned(),
-        }
-    }
-}
+use support::{HOST, ORIGIN, PASSWORD, Server, Signed};
 
 /// Every route of the table, for every role: the server allows exactly
 /// what the matrix allows, and refuses anonymous callers.

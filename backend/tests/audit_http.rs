@@ -20,6 +20,9 @@ struct Server {
     router: axum::Router,
     db: backend::db::Db,
     cookie: String,
+    /// Events the setup itself recorded (first admin, auditor, sign-in),
+    /// before the 30 test events.
+    base: i64,
     _db: TestDb,
     _dir: tempfile::TempDir,
 }
@@ -36,10 +39,17 @@ async fn app() -> Server {
     };
     let application = Application::build(config).await.unwrap();
     let state = application.state().clone();
-    let auditor = users::create(&state.db, "auditor", Role::Auditor, "a long password")
-        .await
-        .unwrap();
-    let (session_id, _) = sessions::create(&state.db, auditor).await.unwrap();
+    let auditor = users::create(
+        &state.db,
+        &Actor::cli(),
+        "auditor",
+        Role::Auditor,
+        "a long password",
+    )
+    .await
+    .unwrap();
+    let (session_id, _) = sessions::create(&state.db, auditor, None).await.unwrap();
+    let base = audit::verify(&state.db).await.unwrap().head_seq;
     let events: Vec<_> = (0..30)
         .map(|i: i64| {
             let actor = Actor {
@@ -62,6 +72,7 @@ async fn app() -> Server {
         router: application.router(),
         db: state.db.clone(),
         cookie: format!("__Host-chatdesk={session_id}"),
+        base,
         _db: t,
         _dir: dir,
     }
@@ -101,7 +112,7 @@ async fn pages_filters_exports_and_verifies_over_http() {
     let page: EventPage = serde_json::from_slice(&body).unwrap();
     assert_eq!(page.events.len(), 10);
     assert!(page.events.iter().all(|e| e.actor == "bob"));
-    assert_eq!(page.events[0].seq, 30);
+    assert_eq!(page.events[0].seq, app.base + 30);
     let cursor = page.next_cursor.unwrap();
     let (_, _, body) = call(
         &app,
@@ -121,7 +132,7 @@ async fn pages_filters_exports_and_verifies_over_http() {
     let page: EventPage = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         page.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        vec![8]
+        vec![app.base + 8]
     );
 
     for (uri, field) in [
@@ -166,14 +177,17 @@ async fn pages_filters_exports_and_verifies_over_http() {
         headers[header::CONTENT_TYPE],
         "application/jsonl; charset=utf-8"
     );
-    assert_eq!(String::from_utf8(body).unwrap().lines().count(), 30);
+    assert_eq!(
+        String::from_utf8(body).unwrap().lines().count() as i64,
+        app.base + 30
+    );
 
     let (status, _, body) = call(&app, Method::GET, "/api/v1/audit/verify").await;
     assert_eq!(status, StatusCode::OK);
     let report: VerifyReport = serde_json::from_slice(&body).unwrap();
     assert_eq!(
-        (report.checked, report.head_seq, report.first_broken),
-        (30, 30, None)
+        (report.checked as i64, report.head_seq, report.first_broken),
+        (app.base + 30, app.base + 30, None)
     );
 }
 
@@ -194,5 +208,8 @@ async fn events_cannot_be_changed_or_deleted_through_the_api() {
         }
     }
     let report = audit::verify(&app.db).await.unwrap();
-    assert_eq!((report.checked, report.first_broken), (30, None));
+    assert_eq!(
+        (report.checked as i64, report.first_broken),
+        (app.base + 30, None)
+    );
 }

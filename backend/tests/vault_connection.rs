@@ -2,6 +2,7 @@
 //! right credentials pass, wrong ones fail with the upstream's word and
 //! RequestId, and a missing record is a clear not-found.
 
+use backend::audit::Actor;
 use backend::config::Config;
 use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_APP_KEY, DEMO_APP_SECRET};
 use backend::server::Application;
@@ -37,11 +38,14 @@ async fn alibaba_accounts_are_checked_with_both_signatures() {
     for signature in [SignatureKind::V3, SignatureKind::Legacy] {
         let good = state
             .vault
-            .create_alibaba(&account(
-                &format!("ok {signature:?}"),
-                DEMO_ACCESS_KEY_SECRET,
-                signature,
-            ))
+            .create_alibaba(
+                &Actor::cli(),
+                &account(
+                    &format!("ok {signature:?}"),
+                    DEMO_ACCESS_KEY_SECRET,
+                    signature,
+                ),
+            )
             .await
             .unwrap();
         let check = check_alibaba(state, &good.id).await.unwrap();
@@ -51,7 +55,10 @@ async fn alibaba_accounts_are_checked_with_both_signatures() {
 
     let bad = state
         .vault
-        .create_alibaba(&account("wrong", "not-the-secret", SignatureKind::V3))
+        .create_alibaba(
+            &Actor::cli(),
+            &account("wrong", "not-the-secret", SignatureKind::V3),
+        )
         .await
         .unwrap();
     let check = check_alibaba(state, &bad.id).await.unwrap();
@@ -77,7 +84,7 @@ async fn dingtalk_apps_are_checked_by_getting_a_token() {
     };
     let good = state
         .vault
-        .create_dingtalk(&input("demo", DEMO_APP_SECRET))
+        .create_dingtalk(&Actor::cli(), &input("demo", DEMO_APP_SECRET))
         .await
         .unwrap();
     let check = check_dingtalk(state, &good.id).await.unwrap();
@@ -85,7 +92,7 @@ async fn dingtalk_apps_are_checked_by_getting_a_token() {
 
     let bad = state
         .vault
-        .create_dingtalk(&input("wrong", "nope"))
+        .create_dingtalk(&Actor::cli(), &input("wrong", "nope"))
         .await
         .unwrap();
     let check = check_dingtalk(state, &bad.id).await.unwrap();

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use backend::audit::Actor;
 use backend::auth::users;
 use backend::config::{Config, LogFormat};
 use backend::server::{AppState, Application};
@@ -61,7 +62,7 @@ impl TestApp {
         let state = app.state().clone();
         // The first start made `admin` with a random password; use a known one.
         let admin = users::by_username(&state.db, "admin").await?;
-        users::set_password(&state.db, &admin.id, PASSWORD, None).await?;
+        users::set_password(&state.db, &Actor::cli(), &admin.id, PASSWORD).await?;
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             let _ = stopped.await;
@@ -80,7 +81,7 @@ impl TestApp {
 
     /// Creates an account with [`PASSWORD`].
     pub async fn add_user(&self, username: &str, role: Role) -> anyhow::Result<()> {
-        users::create(&self.state.db, username, role, PASSWORD).await?;
+        users::create(&self.state.db, &Actor::cli(), username, role, PASSWORD).await?;
         Ok(())
     }
 }

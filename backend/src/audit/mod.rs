@@ -52,6 +52,18 @@ pub struct Actor {
     pub source: Option<IpAddr>,
 }
 
+impl Actor {
+    /// An operator on the server, acting through the `chatdesk` command line.
+    pub fn cli() -> Actor {
+        Actor {
+            user_id: None,
+            username: "cli".into(),
+            role: "operator".into(),
+            source: None,
+        }
+    }
+}
+
 /// What it was done to. `label` is the human name (a group's title...).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
@@ -127,6 +139,12 @@ pub async fn append(
     event: &NewEvent,
 ) -> Result<EventId, AuditError> {
     store::append_draft(conn, store::Draft::of(event)).await
+}
+
+/// Appends `event` in a transaction of its own, for an action that changes
+/// nothing else in the database (a refused sign-in).
+pub async fn record(db: &Db, event: &NewEvent) -> Result<EventId, AuditError> {
+    store::append_committed(db, store::Draft::of(event)).await
 }
 
 /// Commits an intent event for an upstream call that is about to be made.

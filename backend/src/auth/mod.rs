@@ -22,6 +22,7 @@ use shared::auth::{
 };
 
 use crate::api::{Access, ApiRoute, ClientAddr, CurrentUser, route};
+use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::server::AppState;
@@ -139,6 +140,16 @@ pub async fn session_from_headers(
     }
 }
 
+/// `user` as the actor of an audit event, acting from `source`.
+pub fn actor(user: &User, source: Option<std::net::IpAddr>) -> Actor {
+    Actor {
+        user_id: Some(user.id.clone()),
+        username: user.username.clone(),
+        role: user.role.as_str().to_owned(),
+        source,
+    }
+}
+
 fn session_info(session: &Session) -> SessionInfo {
     SessionInfo {
         user: session.user.clone(),
@@ -171,6 +182,7 @@ async fn sign_in(
         _ => {
             state.throttle.failed(&username, addr);
             tracing::warn!(%username, ?addr, "sign-in failed");
+            record_failed_sign_in(&state, username, addr).await?;
             return Err(ApiError::InvalidCredentials);
         }
     };
@@ -179,7 +191,7 @@ async fn sign_in(
     if let Some(old) = session_cookie(&headers) {
         sessions::revoke(&state.db, &sessions::hash_id(&old)).await?;
     }
-    let (cookie, session) = sessions::create(&state.db, user).await?;
+    let (cookie, session) = sessions::create(&state.db, user, addr).await?;
     tracing::info!(username = %session.user.username, "signed in");
     let max_age = state.config.sessions.absolute_timeout_hours * 3600;
     Ok((
@@ -192,6 +204,35 @@ async fn sign_in(
         .into_response())
 }
 
+/// The typed username as the actor (there is no user to name: it may not
+/// exist), without a role; never the password.
+async fn record_failed_sign_in(
+    state: &AppState,
+    username: String,
+    source: Option<std::net::IpAddr>,
+) -> Result<(), ApiError> {
+    // Real usernames have at most 64 characters; longer input is noise
+    // that should not grow the trail.
+    let username: String = username.chars().take(64).collect();
+    let actor = Actor {
+        user_id: None,
+        username: username.clone(),
+        role: String::new(),
+        source,
+    };
+    let target = Target {
+        kind: TargetKind::Session,
+        id: None,
+        label: Some(username),
+    };
+    let event = NewEvent::success(actor, AuditAction::SignInFailed, target)
+        .failed("invalid_credentials", "wrong username or password");
+    audit::record(&state.db, &event)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(())
+}
+
 async fn me(CurrentUser(session): CurrentUser) -> axum::Json<SessionInfo> {
     axum::Json(session_info(&session))
 }
@@ -199,9 +240,10 @@ async fn me(CurrentUser(session): CurrentUser) -> axum::Json<SessionInfo> {
 async fn sign_out(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    sessions::revoke(&state.db, &session.id_hash).await?;
+    sessions::sign_out(&state.db, &session, addr).await?;
     tracing::info!(username = %session.user.username, "signed out");
     Ok((
         StatusCode::NO_CONTENT,
@@ -213,10 +255,12 @@ async fn sign_out(
 async fn change_password(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Json(body): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     users::change_own_password(
         &state.db,
+        &actor(&session.user, addr),
         &session.user.id,
         &body.current_password,
         &body.new_password,
@@ -233,38 +277,44 @@ async fn list_users(State(state): State<AppState>) -> Result<axum::Json<Vec<User
 
 async fn create_user(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Json(body): Json<NewUser>,
 ) -> Result<(StatusCode, axum::Json<User>), ApiError> {
-    let user = users::create(&state.db, &body.username, body.role, &body.password).await?;
-    tracing::info!(by = %actor.user.username, username = %user.username, role = user.role.as_str(), "user created");
+    let by = actor(&by.user, addr);
+    let user = users::create(&state.db, &by, &body.username, body.role, &body.password).await?;
+    tracing::info!(by = %by.username, username = %user.username, role = user.role.as_str(), "user created");
     Ok((StatusCode::CREATED, axum::Json(user)))
 }
 
 async fn update_user(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<String>,
     Json(body): Json<UserUpdate>,
 ) -> Result<axum::Json<User>, ApiError> {
-    let user = users::update(&state.db, &id, &body).await?;
-    tracing::info!(by = %actor.user.username, username = %user.username, role = user.role.as_str(), disabled = user.disabled, "user updated");
+    let by = actor(&by.user, addr);
+    let user = users::update(&state.db, &by, &id, &body).await?;
+    tracing::info!(by = %by.username, username = %user.username, role = user.role.as_str(), disabled = user.disabled, "user updated");
     Ok(axum::Json(user))
 }
 
 async fn reset_password(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<String>,
     Json(body): Json<PasswordReset>,
 ) -> Result<StatusCode, ApiError> {
-    users::set_password(&state.db, &id, &body.password, None)
+    let by = actor(&by.user, addr);
+    users::set_password(&state.db, &by, &id, &body.password)
         .await
         .map_err(|e| match e {
             users::UserError::Invalid { message, .. } => ApiError::invalid("password", message),
             other => other.into(),
         })?;
-    tracing::info!(by = %actor.user.username, user_id = %id, "password reset");
+    tracing::info!(by = %by.username, user_id = %id, "password reset");
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,6 +2,8 @@
 //! the database holds only its SHA-256, with the CSRF token and the times
 //! the idle and absolute timeouts are measured from.
 
+use std::net::IpAddr;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
@@ -9,6 +11,7 @@ use shared::auth::User;
 use sqlx::Row;
 
 use super::users::user_from_row_with;
+use crate::audit::{self, AuditAction, NewEvent, Target, TargetKind};
 use crate::config::SessionConfig;
 use crate::db::{Db, now_ms};
 
@@ -34,9 +37,22 @@ pub fn hash_id(id: &str) -> String {
     hex::encode(Sha256::digest(id.as_bytes()))
 }
 
-/// Starts a session for `user`; returns the cookie value (never stored)
-/// and the session.
-pub async fn create(db: &Db, user: User) -> anyhow::Result<(String, Session)> {
+/// The audit target of a user's sessions (their ids stay out of the trail).
+fn audit_target(user: &User) -> Target {
+    Target {
+        kind: TargetKind::Session,
+        id: None,
+        label: Some(user.username.clone()),
+    }
+}
+
+/// Starts a session for `user`, signing in from `source`, and records the
+/// sign-in; returns the cookie value (never stored) and the session.
+pub async fn create(
+    db: &Db,
+    user: User,
+    source: Option<IpAddr>,
+) -> anyhow::Result<(String, Session)> {
     let id = random_token();
     let session = Session {
         id_hash: hash_id(&id),
@@ -44,6 +60,7 @@ pub async fn create(db: &Db, user: User) -> anyhow::Result<(String, Session)> {
         user,
     };
     let now = now_ms();
+    let mut tx = db.pool().begin().await?;
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) \
          VALUES ($1, $2, $3, $4, $4)",
@@ -52,8 +69,15 @@ pub async fn create(db: &Db, user: User) -> anyhow::Result<(String, Session)> {
     .bind(&session.user.id)
     .bind(&session.csrf_token)
     .bind(now)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?;
+    let event = NewEvent::success(
+        super::actor(&session.user, source),
+        AuditAction::SignIn,
+        audit_target(&session.user),
+    );
+    audit::append(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok((id, session))
 }
 
@@ -96,6 +120,25 @@ pub async fn lookup(db: &Db, config: &SessionConfig, id: &str) -> anyhow::Result
     }))
 }
 
+/// Signs `session` out (from `source`) and records it.
+pub async fn sign_out(db: &Db, session: &Session, source: Option<IpAddr>) -> anyhow::Result<()> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(&session.id_hash)
+        .execute(&mut *tx)
+        .await?;
+    let event = NewEvent::success(
+        super::actor(&session.user, source),
+        AuditAction::SignOut,
+        audit_target(&session.user),
+    );
+    audit::append(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends a session without a record: an expired one, or the one a browser
+/// still had when it signed in again.
 pub async fn revoke(db: &Db, id_hash: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
@@ -107,6 +150,7 @@ pub async fn revoke(db: &Db, id_hash: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::Actor;
     use crate::auth::users;
     use crate::db::Backend;
     use crate::db::testing::TestDb;
@@ -117,10 +161,16 @@ mod tests {
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
             let config = SessionConfig::default();
-            let user = users::create(&t.db, "erin", Role::Helpdesk, "a long password")
-                .await
-                .unwrap();
-            let (cookie, session) = create(&t.db, user.clone()).await.unwrap();
+            let user = users::create(
+                &t.db,
+                &Actor::cli(),
+                "erin",
+                Role::Helpdesk,
+                "a long password",
+            )
+            .await
+            .unwrap();
+            let (cookie, session) = create(&t.db, user.clone(), None).await.unwrap();
             assert_ne!(cookie, session.id_hash);
             let found = lookup(&t.db, &config, &cookie).await.unwrap().unwrap();
             assert_eq!(found.user, user);
@@ -145,7 +195,7 @@ mod tests {
             assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
 
             // Absolute timeout, however recently used.
-            let (cookie, _) = create(&t.db, user.clone()).await.unwrap();
+            let (cookie, _) = create(&t.db, user.clone(), None).await.unwrap();
             sqlx::query("UPDATE sessions SET created_at = $1")
                 .bind(now_ms() - config.absolute_timeout_ms() - 1)
                 .execute(t.db.pool())
@@ -154,12 +204,13 @@ mod tests {
             assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
 
             // Revocation and disabling end sessions.
-            let (cookie, session) = create(&t.db, user.clone()).await.unwrap();
+            let (cookie, session) = create(&t.db, user.clone(), None).await.unwrap();
             revoke(&t.db, &session.id_hash).await.unwrap();
             assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
-            let (cookie, _) = create(&t.db, user.clone()).await.unwrap();
+            let (cookie, _) = create(&t.db, user.clone(), None).await.unwrap();
             users::update(
                 &t.db,
+                &Actor::cli(),
                 &user.id,
                 &UserUpdate {
                     role: None,

@@ -2,11 +2,14 @@
 //! or by an operator on the server (CLI).
 
 use secrecy::SecretString;
+use serde_json::{Value, json};
+use shared::audit::{FieldChange, SecretChange};
 use shared::auth::{Role, User, UserUpdate, check_new_password, check_username};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::password;
+use crate::audit::{self, Actor, AuditAction, AuditError, NewEvent, Target, TargetKind};
 use crate::db::{Db, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
 
@@ -29,6 +32,12 @@ pub enum UserError {
 
 impl From<sqlx::Error> for UserError {
     fn from(err: sqlx::Error) -> UserError {
+        UserError::Internal(err.into())
+    }
+}
+
+impl From<AuditError> for UserError {
+    fn from(err: AuditError) -> UserError {
         UserError::Internal(err.into())
     }
 }
@@ -71,6 +80,19 @@ pub(super) fn user_from_row_with(row: &AnyRow, created_at_column: &str) -> anyho
     })
 }
 
+/// What the audit trail shows of a user: never the password hash.
+fn audit_state(user: &User) -> Value {
+    json!({
+        "username": user.username,
+        "role": user.role.as_str(),
+        "disabled": user.disabled,
+    })
+}
+
+fn audit_target(id: &str, username: &str) -> Target {
+    Target::new(TargetKind::User, id, username)
+}
+
 fn checked_password(field: &'static str, password: &str) -> Result<SecretString, UserError> {
     check_new_password(password).map_err(|message| UserError::Invalid { field, message })?;
     Ok(SecretString::from(password.to_owned()))
@@ -78,6 +100,7 @@ fn checked_password(field: &'static str, password: &str) -> Result<SecretString,
 
 pub async fn create(
     db: &Db,
+    actor: &Actor,
     username: &str,
     role: Role,
     password: &str,
@@ -94,6 +117,7 @@ pub async fn create(
         disabled: false,
         created_at: now_ms(),
     };
+    let mut tx = db.pool().begin().await?;
     sqlx::query(
         "INSERT INTO users (id, username, password_hash, role, disabled, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 0, $5, $5)",
@@ -103,7 +127,7 @@ pub async fn create(
     .bind(&hash)
     .bind(role.as_str())
     .bind(user.created_at)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
@@ -112,6 +136,14 @@ pub async fn create(
             e.into()
         }
     })?;
+    let event = NewEvent::success(
+        actor.clone(),
+        AuditAction::UserCreate,
+        audit_target(&user.id, &user.username),
+    )
+    .with_changes(audit::diff(&Value::Null, &audit_state(&user), &[]));
+    audit::append(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok(user)
 }
 
@@ -166,24 +198,38 @@ async fn password_hash(db: &Db, id: &str) -> Result<String, UserError> {
 
 /// Changes role and/or the disabled flag, refusing to leave the console
 /// without an enabled admin. Disabling ends the user's sessions.
-pub async fn update(db: &Db, id: &str, update: &UserUpdate) -> Result<User, UserError> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: &str,
+    update: &UserUpdate,
+) -> Result<User, UserError> {
     let mut tx = db.pool().begin().await?;
-    let Some(row) = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+    // Write first: on SQLite a transaction that reads first cannot wait
+    // for the write lock later.
+    let claimed = sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .execute(&mut *tx)
         .await?
-    else {
+        .rows_affected();
+    if claimed == 0 {
         tx.rollback().await?;
         return Err(UserError::NotFound);
-    };
-    let mut user = user_from_row(&row)?;
-    let was_enabled_admin = user.role == Role::Admin && !user.disabled;
+    }
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let before = user_from_row(&row)?;
+    let mut user = before.clone();
     if let Some(role) = update.role {
         user.role = role;
     }
     if let Some(disabled) = update.disabled {
         user.disabled = disabled;
     }
+    let was_enabled_admin = before.role == Role::Admin && !before.disabled;
     if was_enabled_admin && (user.role != Role::Admin || user.disabled) {
         let others: i64 = sqlx::query(
             "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
@@ -198,10 +244,9 @@ pub async fn update(db: &Db, id: &str, update: &UserUpdate) -> Result<User, User
             return Err(UserError::LastAdmin);
         }
     }
-    sqlx::query("UPDATE users SET role = $1, disabled = $2, updated_at = $3 WHERE id = $4")
+    sqlx::query("UPDATE users SET role = $1, disabled = $2 WHERE id = $3")
         .bind(user.role.as_str())
         .bind(i64::from(user.disabled))
-        .bind(now_ms())
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -211,43 +256,78 @@ pub async fn update(db: &Db, id: &str, update: &UserUpdate) -> Result<User, User
             .execute(&mut *tx)
             .await?;
     }
+    let action = match (before.disabled, user.disabled) {
+        (false, true) => AuditAction::UserDisable,
+        (true, false) => AuditAction::UserEnable,
+        _ => AuditAction::UserUpdate,
+    };
+    let event = NewEvent::success(actor.clone(), action, audit_target(id, &user.username))
+        .with_changes(audit::diff(&audit_state(&before), &audit_state(&user), &[]));
+    audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(user)
 }
 
-/// Sets a new password and ends the user's sessions except `keep` (the
-/// caller's own, when users change their own password).
+/// Sets a user's password on an operator's or admin's behalf and ends all
+/// the user's sessions.
 pub async fn set_password(
     db: &Db,
+    actor: &Actor,
     id: &str,
     new_password: &str,
-    keep_session: Option<&str>,
 ) -> Result<(), UserError> {
     let hash = password::hash(checked_password("new_password", new_password)?).await?;
+    store_password(db, actor, AuditAction::UserPasswordReset, id, &hash, None).await
+}
+
+/// Stores a new password hash and ends the user's sessions except
+/// `keep_session` (the caller's own, when users change their own password).
+async fn store_password(
+    db: &Db,
+    actor: &Actor,
+    action: AuditAction,
+    id: &str,
+    hash: &str,
+    keep_session: Option<&str>,
+) -> Result<(), UserError> {
     let mut tx = db.pool().begin().await?;
-    let changed = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(&hash)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if changed == 0 {
+    let Some(row) = sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 RETURNING username",
+    )
+    .bind(hash)
+    .bind(now_ms())
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
         tx.rollback().await?;
         return Err(UserError::NotFound);
-    }
+    };
+    let username: String = row.try_get("username")?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(id)
         .bind(keep_session.unwrap_or(""))
         .execute(&mut *tx)
         .await?;
+    let event =
+        NewEvent::success(actor.clone(), action, audit_target(id, &username)).with_changes(vec![
+            FieldChange {
+                field: "password".into(),
+                before: None,
+                after: None,
+                secret: Some(SecretChange::Changed),
+            },
+        ]);
+    audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// A user's own password change: the current one must be right.
+/// A user's own password change: the current one must be right. The
+/// session `session` stays; the user's others end.
 pub async fn change_own_password(
     db: &Db,
+    actor: &Actor,
     id: &str,
     current: &str,
     new_password: &str,
@@ -260,13 +340,15 @@ pub async fn change_own_password(
             message: "is not your current password".into(),
         });
     }
-    set_password(db, id, new_password, Some(session)).await
+    let hash = password::hash(checked_password("new_password", new_password)?).await?;
+    store_password(db, actor, AuditAction::UserUpdate, id, &hash, Some(session)).await
 }
 
 /// On first start (no users at all) creates `admin` with `password` or a
 /// random one, which is returned so the caller can show it once.
 pub async fn ensure_first_admin(
     db: &Db,
+    actor: &Actor,
     password: Option<String>,
 ) -> Result<Option<String>, UserError> {
     let count: i64 = sqlx::query("SELECT COUNT(*) FROM users")
@@ -277,7 +359,7 @@ pub async fn ensure_first_admin(
         return Ok(None);
     }
     let password = password.unwrap_or_else(password::random_password);
-    match create(db, "admin", Role::Admin, &password).await {
+    match create(db, actor, "admin", Role::Admin, &password).await {
         Ok(_) => Ok(Some(password)),
         // Another instance sharing the database created it first.
         Err(UserError::UsernameTaken(_)) => Ok(None),
@@ -293,25 +375,33 @@ mod tests {
 
     const PW: &str = "a long password";
 
+    fn op() -> Actor {
+        Actor::cli()
+    }
+
     #[tokio::test]
     async fn users_are_created_listed_and_unique() {
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
-            let alice = create(&t.db, "alice", Role::Helpdesk, PW).await.unwrap();
-            create(&t.db, "bob", Role::Auditor, PW).await.unwrap();
+            let alice = create(&t.db, &op(), "alice", Role::Helpdesk, PW)
+                .await
+                .unwrap();
+            create(&t.db, &op(), "bob", Role::Auditor, PW)
+                .await
+                .unwrap();
             assert!(matches!(
-                create(&t.db, "alice", Role::Admin, PW).await,
+                create(&t.db, &op(), "alice", Role::Admin, PW).await,
                 Err(UserError::UsernameTaken(_))
             ));
             assert!(matches!(
-                create(&t.db, "carol", Role::Admin, "short").await,
+                create(&t.db, &op(), "carol", Role::Admin, "short").await,
                 Err(UserError::Invalid {
                     field: "password",
                     ..
                 })
             ));
             assert!(matches!(
-                create(&t.db, "Bad Name", Role::Admin, PW).await,
+                create(&t.db, &op(), "Bad Name", Role::Admin, PW).await,
                 Err(UserError::Invalid {
                     field: "username",
                     ..
@@ -336,9 +426,11 @@ mod tests {
     async fn the_last_enabled_admin_cannot_be_demoted_or_disabled() {
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
-            let first = ensure_first_admin(&t.db, Some(PW.into())).await.unwrap();
+            let first = ensure_first_admin(&t.db, &op(), Some(PW.into()))
+                .await
+                .unwrap();
             assert_eq!(first.as_deref(), Some(PW));
-            assert_eq!(ensure_first_admin(&t.db, None).await.unwrap(), None);
+            assert_eq!(ensure_first_admin(&t.db, &op(), None).await.unwrap(), None);
             let admin = by_username(&t.db, "admin").await.unwrap();
             let demote = UserUpdate {
                 role: Some(Role::Auditor),
@@ -349,23 +441,26 @@ mod tests {
                 disabled: Some(true),
             };
             assert!(matches!(
-                update(&t.db, &admin.id, &demote).await,
+                update(&t.db, &op(), &admin.id, &demote).await,
                 Err(UserError::LastAdmin)
             ));
             assert!(matches!(
-                update(&t.db, &admin.id, &disable).await,
+                update(&t.db, &op(), &admin.id, &disable).await,
                 Err(UserError::LastAdmin)
             ));
 
-            let second = create(&t.db, "root2", Role::Admin, PW).await.unwrap();
-            let updated = update(&t.db, &admin.id, &disable).await.unwrap();
+            let second = create(&t.db, &op(), "root2", Role::Admin, PW)
+                .await
+                .unwrap();
+            let updated = update(&t.db, &op(), &admin.id, &disable).await.unwrap();
             assert!(updated.disabled);
             assert!(matches!(
-                update(&t.db, &second.id, &demote).await,
+                update(&t.db, &op(), &second.id, &demote).await,
                 Err(UserError::LastAdmin)
             ));
             let enabled = update(
                 &t.db,
+                &op(),
                 &admin.id,
                 &UserUpdate {
                     role: None,
@@ -376,7 +471,7 @@ mod tests {
             .unwrap();
             assert!(!enabled.disabled);
             assert!(matches!(
-                update(&t.db, "missing", &demote).await,
+                update(&t.db, &op(), "missing", &demote).await,
                 Err(UserError::NotFound)
             ));
         }
@@ -386,11 +481,19 @@ mod tests {
     async fn own_password_change_needs_the_current_one() {
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
-            let user = create(&t.db, "dana", Role::Auditor, PW).await.unwrap();
-            let err =
-                change_own_password(&t.db, &user.id, "wrong password", "new long password", "s")
-                    .await
-                    .unwrap_err();
+            let user = create(&t.db, &op(), "dana", Role::Auditor, PW)
+                .await
+                .unwrap();
+            let err = change_own_password(
+                &t.db,
+                &op(),
+                &user.id,
+                "wrong password",
+                "new long password",
+                "s",
+            )
+            .await
+            .unwrap_err();
             assert!(matches!(
                 err,
                 UserError::Invalid {
@@ -398,7 +501,7 @@ mod tests {
                     ..
                 }
             ));
-            change_own_password(&t.db, &user.id, PW, "new long password", "s")
+            change_own_password(&t.db, &op(), &user.id, PW, "new long password", "s")
                 .await
                 .unwrap();
             let (_, hash) = credentials(&t.db, "dana").await.unwrap().unwrap();

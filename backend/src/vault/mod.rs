@@ -12,18 +12,21 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use shared::auth::Action;
 use shared::vault::{
     AlibabaAccount, AlibabaAccountInput, DingTalkApi, DingTalkApp, DingTalkAppInput, DingTalkSite,
     SignatureKind, check_name, check_region,
 };
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 pub use crypto::MasterKey;
 
-use crate::api::{Access, ApiRoute, CurrentUser, route};
+use crate::api::{Access, ApiRoute, ClientAddr, CurrentUser, route};
+use crate::audit::{self, Actor, AuditAction, AuditError, NewEvent, Target, TargetKind};
+use crate::auth;
 use crate::db::{Db, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
 use crate::json::Json;
@@ -31,6 +34,8 @@ use crate::server::AppState;
 
 const ALIBABA: &str = "alibaba_account";
 const DINGTALK: &str = "dingtalk_app";
+const ALIBABA_WHAT: &str = "Alibaba Cloud account";
+const DINGTALK_WHAT: &str = "DingTalk app";
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -49,6 +54,12 @@ pub enum VaultError {
 
 impl From<sqlx::Error> for VaultError {
     fn from(err: sqlx::Error) -> VaultError {
+        VaultError::Internal(err.into())
+    }
+}
+
+impl From<AuditError> for VaultError {
+    fn from(err: AuditError) -> VaultError {
         VaultError::Internal(err.into())
     }
 }
@@ -214,19 +225,41 @@ impl Vault {
         })
     }
 
-    async fn alibaba_row(&self, id: &str) -> Result<AnyRow, VaultError> {
+    async fn alibaba_row(&self, conn: &mut AnyConnection, id: &str) -> Result<AnyRow, VaultError> {
         sqlx::query(
             "SELECT id, name, fingerprint, secret_ciphertext, signature, regions, updated_at \
              FROM alibaba_accounts WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(conn)
         .await?
-        .ok_or(VaultError::NotFound("Alibaba Cloud account"))
+        .ok_or(VaultError::NotFound(ALIBABA_WHAT))
+    }
+
+    /// What the audit trail shows of an account: the secret parts only as
+    /// short hashes, which [`audit::diff`] masks to "changed"/"unchanged".
+    fn alibaba_audit_state(&self, row: &AnyRow) -> Result<Value, VaultError> {
+        let view = self.alibaba_view(row)?;
+        let secret =
+            self.open_alibaba(&view.id, &row.try_get::<String, _>("secret_ciphertext")?)?;
+        let mut state = json!({
+            "name": view.name,
+            "fingerprint": view.fingerprint,
+            "signature": view.signature.as_str(),
+            "regions": view.regions,
+            "access_key_id": short_hash(&secret.access_key_id),
+            "access_key_secret": short_hash(&secret.access_key_secret),
+        });
+        // Absent rather than null: no token is not a changed token.
+        if let Some(token) = &secret.sts_token {
+            state["sts_token"] = short_hash(token).into();
+        }
+        Ok(state)
     }
 
     pub async fn create_alibaba(
         &self,
+        actor: &Actor,
         input: &AlibabaAccountInput,
     ) -> Result<AlibabaAccount, VaultError> {
         let name = checked_name(&input.name)?;
@@ -243,6 +276,7 @@ impl Vault {
             sts_token,
         };
         let now = now_ms();
+        let mut tx = self.db.pool().begin().await?;
         sqlx::query(
             "INSERT INTO alibaba_accounts \
              (id, name, secret_ciphertext, fingerprint, signature, regions, created_at, updated_at) \
@@ -255,22 +289,38 @@ impl Vault {
         .bind(input.signature.as_str())
         .bind(&regions)
         .bind(now)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await
         .map_err(name_taken(&name))?;
-        self.alibaba_view(&self.alibaba_row(&id).await?)
+        let row = self.alibaba_row(&mut tx, &id).await?;
+        let view = self.alibaba_view(&row)?;
+        let after = self.alibaba_audit_state(&row)?;
+        let target = Target::new(TargetKind::AlibabaAccount, &id, &view.name);
+        let changes = audit::diff(&Value::Null, &after, &[]);
+        record(
+            tx,
+            actor,
+            AuditAction::AlibabaAccountCreate,
+            target,
+            changes,
+        )
+        .await?;
+        Ok(view)
     }
 
     /// Changes name, signature and regions; replaces the key when both its
     /// parts are given and the STS token when one is given (empty removes).
     pub async fn update_alibaba(
         &self,
+        actor: &Actor,
         id: &str,
         input: &AlibabaAccountInput,
     ) -> Result<AlibabaAccount, VaultError> {
         let name = checked_name(&input.name)?;
         let regions = checked_regions(&input.regions)?;
-        let row = self.alibaba_row(id).await?;
+        let mut tx = claim(&self.db, "alibaba_accounts", id, ALIBABA_WHAT).await?;
+        let row = self.alibaba_row(&mut tx, id).await?;
+        let before = self.alibaba_audit_state(&row)?;
         let mut secret = self.open_alibaba(id, &row.try_get::<String, _>("secret_ciphertext")?)?;
         match (
             input.access_key_id.as_deref(),
@@ -313,19 +363,45 @@ impl Vault {
         .bind(&regions)
         .bind(now_ms())
         .bind(id)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await
         .map_err(name_taken(&name))?;
-        self.alibaba_view(&self.alibaba_row(id).await?)
+        let row = self.alibaba_row(&mut tx, id).await?;
+        let view = self.alibaba_view(&row)?;
+        let changes = audit::diff(&before, &self.alibaba_audit_state(&row)?, &[]);
+        let target = Target::new(TargetKind::AlibabaAccount, id, &view.name);
+        record(
+            tx,
+            actor,
+            AuditAction::AlibabaAccountUpdate,
+            target,
+            changes,
+        )
+        .await?;
+        Ok(view)
     }
 
-    pub async fn delete_alibaba(&self, id: &str) -> Result<(), VaultError> {
-        delete(&self.db, "alibaba_accounts", id, "Alibaba Cloud account").await
+    pub async fn delete_alibaba(&self, actor: &Actor, id: &str) -> Result<(), VaultError> {
+        let mut tx = claim(&self.db, "alibaba_accounts", id, ALIBABA_WHAT).await?;
+        let before = self.alibaba_audit_state(&self.alibaba_row(&mut tx, id).await?)?;
+        delete(&mut tx, "alibaba_accounts", id).await?;
+        let target = Target::new(TargetKind::AlibabaAccount, id, label_of(&before));
+        let changes = audit::diff(&before, &Value::Null, &[]);
+        record(
+            tx,
+            actor,
+            AuditAction::AlibabaAccountDelete,
+            target,
+            changes,
+        )
+        .await
     }
 
     /// The decrypted credentials of an Alibaba Cloud account.
     pub async fn alibaba_account(&self, id: &str) -> Result<AlibabaCredentials, VaultError> {
-        let row = self.alibaba_row(id).await?;
+        let row = self
+            .alibaba_row(&mut *self.db.pool().acquire().await?, id)
+            .await?;
         let secret = self.open_alibaba(id, &row.try_get::<String, _>("secret_ciphertext")?)?;
         let view = self.alibaba_view(&row)?;
         Ok(AlibabaCredentials {
@@ -349,19 +425,20 @@ impl Vault {
         rows.iter().map(dingtalk_view).collect()
     }
 
-    async fn dingtalk_row(&self, id: &str) -> Result<AnyRow, VaultError> {
+    async fn dingtalk_row(&self, conn: &mut AnyConnection, id: &str) -> Result<AnyRow, VaultError> {
         sqlx::query(
             "SELECT id, name, app_key, fingerprint, site, api, updated_at, secret_ciphertext \
              FROM dingtalk_apps WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(self.db.pool())
+        .fetch_optional(conn)
         .await?
-        .ok_or(VaultError::NotFound("DingTalk app"))
+        .ok_or(VaultError::NotFound(DINGTALK_WHAT))
     }
 
     pub async fn create_dingtalk(
         &self,
+        actor: &Actor,
         input: &DingTalkAppInput,
     ) -> Result<DingTalkApp, VaultError> {
         let name = checked_name(&input.name)?;
@@ -370,6 +447,7 @@ impl Vault {
         check_token("app_secret", app_secret, 256)?;
         let id = new_id();
         let now = now_ms();
+        let mut tx = self.db.pool().begin().await?;
         sqlx::query(
             "INSERT INTO dingtalk_apps \
              (id, name, app_key, secret_ciphertext, fingerprint, site, api, created_at, updated_at) \
@@ -383,21 +461,28 @@ impl Vault {
         .bind(input.site.as_str())
         .bind(input.api.as_str())
         .bind(now)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await
         .map_err(name_taken(&name))?;
-        dingtalk_view(&self.dingtalk_row(&id).await?)
+        let view = dingtalk_view(&self.dingtalk_row(&mut tx, &id).await?)?;
+        let target = Target::new(TargetKind::DingtalkApp, &id, &view.name);
+        let changes = audit::diff(&Value::Null, &dingtalk_audit_state(&view), &[]);
+        record(tx, actor, AuditAction::DingtalkAppCreate, target, changes).await?;
+        Ok(view)
     }
 
     /// Changes everything but the secret, which is replaced only when given.
     pub async fn update_dingtalk(
         &self,
+        actor: &Actor,
         id: &str,
         input: &DingTalkAppInput,
     ) -> Result<DingTalkApp, VaultError> {
         let name = checked_name(&input.name)?;
         check_token("app_key", &input.app_key, 128)?;
-        let row = self.dingtalk_row(id).await?;
+        let mut tx = claim(&self.db, "dingtalk_apps", id, DINGTALK_WHAT).await?;
+        let row = self.dingtalk_row(&mut tx, id).await?;
+        let before = dingtalk_audit_state(&dingtalk_view(&row)?);
         let (sealed, fingerprint) = match input.app_secret.as_deref() {
             Some(secret) => {
                 check_token("app_secret", secret, 256)?;
@@ -424,19 +509,30 @@ impl Vault {
         .bind(input.api.as_str())
         .bind(now_ms())
         .bind(id)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await
         .map_err(name_taken(&name))?;
-        dingtalk_view(&self.dingtalk_row(id).await?)
+        let view = dingtalk_view(&self.dingtalk_row(&mut tx, id).await?)?;
+        let target = Target::new(TargetKind::DingtalkApp, id, &view.name);
+        let changes = audit::diff(&before, &dingtalk_audit_state(&view), &[]);
+        record(tx, actor, AuditAction::DingtalkAppUpdate, target, changes).await?;
+        Ok(view)
     }
 
-    pub async fn delete_dingtalk(&self, id: &str) -> Result<(), VaultError> {
-        delete(&self.db, "dingtalk_apps", id, "DingTalk app").await
+    pub async fn delete_dingtalk(&self, actor: &Actor, id: &str) -> Result<(), VaultError> {
+        let mut tx = claim(&self.db, "dingtalk_apps", id, DINGTALK_WHAT).await?;
+        let before = dingtalk_audit_state(&dingtalk_view(&self.dingtalk_row(&mut tx, id).await?)?);
+        delete(&mut tx, "dingtalk_apps", id).await?;
+        let target = Target::new(TargetKind::DingtalkApp, id, label_of(&before));
+        let changes = audit::diff(&before, &Value::Null, &[]);
+        record(tx, actor, AuditAction::DingtalkAppDelete, target, changes).await
     }
 
     /// The decrypted credentials of a DingTalk app.
     pub async fn dingtalk_app(&self, id: &str) -> Result<DingTalkCredentials, VaultError> {
-        let row = self.dingtalk_row(id).await?;
+        let row = self
+            .dingtalk_row(&mut *self.db.pool().acquire().await?, id)
+            .await?;
         let app_secret = self.key.open(
             DINGTALK,
             id,
@@ -478,15 +574,65 @@ fn dingtalk_view(row: &AnyRow) -> Result<DingTalkApp, VaultError> {
     })
 }
 
-async fn delete(db: &Db, table: &str, id: &str, what: &'static str) -> Result<(), VaultError> {
-    let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+/// What the audit trail shows of an app; the secret only through its
+/// fingerprint, which [`audit::diff`] masks to "changed"/"unchanged".
+fn dingtalk_audit_state(app: &DingTalkApp) -> Value {
+    json!({
+        "name": app.name,
+        "app_key": app.app_key,
+        "fingerprint": app.fingerprint,
+        "site": app.site.as_str(),
+        "api": app.api.as_str(),
+        "app_secret": app.fingerprint,
+    })
+}
+
+fn label_of(state: &Value) -> &str {
+    state["name"].as_str().unwrap_or_default()
+}
+
+/// Starts the transaction changing row `id` of `table` with a write to it,
+/// so SQLite takes its write lock first (a transaction that reads first
+/// cannot wait for it later).
+async fn claim(
+    db: &Db,
+    table: &str,
+    id: &str,
+    what: &'static str,
+) -> Result<Transaction<'static, Any>, VaultError> {
+    let mut tx = db.pool().begin().await?;
+    let claimed = sqlx::query(&format!("UPDATE {table} SET updated_at = $1 WHERE id = $2"))
+        .bind(now_ms())
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?
         .rows_affected();
-    if deleted == 0 {
+    if claimed == 0 {
+        tx.rollback().await?;
         return Err(VaultError::NotFound(what));
     }
+    Ok(tx)
+}
+
+async fn delete(conn: &mut AnyConnection, table: &str, id: &str) -> Result<(), VaultError> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the change made in `tx` and commits both, or neither.
+async fn record(
+    mut tx: Transaction<'static, Any>,
+    actor: &Actor,
+    action: AuditAction,
+    target: Target,
+    changes: Vec<shared::audit::FieldChange>,
+) -> Result<(), VaultError> {
+    let event = NewEvent::success(actor.clone(), action, target).with_changes(changes);
+    audit::append(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -553,32 +699,38 @@ async fn list_alibaba(State(s): State<AppState>) -> ApiResult<Vec<AlibabaAccount
 
 async fn create_alibaba(
     State(s): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Json(input): Json<AlibabaAccountInput>,
 ) -> Result<(StatusCode, axum::Json<AlibabaAccount>), ApiError> {
-    let account = s.vault.create_alibaba(&input).await?;
-    tracing::info!(by = %actor.user.username, id = %account.id, name = %account.name, "Alibaba Cloud account added");
+    let by = auth::actor(&by.user, addr);
+    let account = s.vault.create_alibaba(&by, &input).await?;
+    tracing::info!(by = %by.username, id = %account.id, name = %account.name, "Alibaba Cloud account added");
     Ok((StatusCode::CREATED, axum::Json(account)))
 }
 
 async fn update_alibaba(
     State(s): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<String>,
     Json(input): Json<AlibabaAccountInput>,
 ) -> ApiResult<AlibabaAccount> {
-    let account = s.vault.update_alibaba(&id, &input).await?;
-    tracing::info!(by = %actor.user.username, %id, "Alibaba Cloud account changed");
+    let by = auth::actor(&by.user, addr);
+    let account = s.vault.update_alibaba(&by, &id, &input).await?;
+    tracing::info!(by = %by.username, %id, "Alibaba Cloud account changed");
     Ok(axum::Json(account))
 }
 
 async fn delete_alibaba(
     State(s): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    s.vault.delete_alibaba(&id).await?;
-    tracing::info!(by = %actor.user.username, %id, "Alibaba Cloud account deleted");
+    let by = auth::actor(&by.user, addr);
+    s.vault.delete_alibaba(&by, &id).await?;
+    tracing::info!(by = %by.username, %id, "Alibaba Cloud account deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -588,32 +740,38 @@ async fn list_dingtalk(State(s): State<AppState>) -> ApiResult<Vec<DingTalkApp>>
 
 async fn create_dingtalk(
     State(s): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Json(input): Json<DingTalkAppInput>,
 ) -> Result<(StatusCode, axum::Json<DingTalkApp>), ApiError> {
-    let app = s.vault.create_dingtalk(&input).await?;
-    tracing::info!(by = %actor.user.username, id = %app.id, name = %app.name, "DingTalk app added");
+    let by = auth::actor(&by.user, addr);
+    let app = s.vault.create_dingtalk(&by, &input).await?;
+    tracing::info!(by = %by.username, id = %app.id, name = %app.name, "DingTalk app added");
     Ok((StatusCode::CREATED, axum::Json(app)))
 }
 
 async fn update_dingtalk(
     State(s): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<String>,
     Json(input): Json<DingTalkAppInput>,
 ) -> ApiResult<DingTalkApp> {
-    let app = s.vault.update_dingtalk(&id, &input).await?;
-    tracing::info!(by = %actor.user.username, %id, "DingTalk app changed");
+    let by = auth::actor(&by.user, addr);
+    let app = s.vault.update_dingtalk(&by, &id, &input).await?;
+    tracing::info!(by = %by.username, %id, "DingTalk app changed");
     Ok(axum::Json(app))
 }
 
 async fn delete_dingtalk(
     State(s): State<AppState>,
-    CurrentUser(actor): CurrentUser,
+    CurrentUser(by): CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    s.vault.delete_dingtalk(&id).await?;
-    tracing::info!(by = %actor.user.username, %id, "DingTalk app deleted");
+    let by = auth::actor(&by.user, addr);
+    s.vault.delete_dingtalk(&by, &id).await?;
+    tracing::info!(by = %by.username, %id, "DingTalk app deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -645,7 +803,10 @@ mod tests {
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
             let vault = Vault::new(t.db.clone(), MasterKey::generate());
-            let view = vault.create_alibaba(&account("prod")).await.unwrap();
+            let view = vault
+                .create_alibaba(&Actor::cli(), &account("prod"))
+                .await
+                .unwrap();
             assert!(
                 view.fingerprint.starts_with("LTAI…"),
                 "{}",
@@ -654,7 +815,7 @@ mod tests {
             assert_eq!(view.regions, ["cn-hangzhou", "cn-shanghai"]);
             assert!(!view.has_sts_token);
             assert!(matches!(
-                vault.create_alibaba(&account("prod")).await,
+                vault.create_alibaba(&Actor::cli(), &account("prod")).await,
                 Err(VaultError::NameTaken(_))
             ));
 
@@ -684,7 +845,10 @@ mod tests {
             change.access_key_id = None;
             change.access_key_secret = None;
             change.sts_token = Some("sts-token-value".into());
-            let changed = vault.update_alibaba(&view.id, &change).await.unwrap();
+            let changed = vault
+                .update_alibaba(&Actor::cli(), &view.id, &change)
+                .await
+                .unwrap();
             assert!(changed.has_sts_token);
             assert_eq!(changed.fingerprint, view.fingerprint);
             let creds = vault.alibaba_account(&view.id).await.unwrap();
@@ -693,14 +857,14 @@ mod tests {
 
             change.access_key_id = Some("LTAI-other".into());
             assert!(matches!(
-                vault.update_alibaba(&view.id, &change).await,
+                vault.update_alibaba(&Actor::cli(), &view.id, &change).await,
                 Err(VaultError::Invalid {
                     field: "access_key_secret",
                     ..
                 })
             ));
 
-            vault.delete_alibaba(&view.id).await.unwrap();
+            vault.delete_alibaba(&Actor::cli(), &view.id).await.unwrap();
             assert!(matches!(
                 vault.alibaba_account(&view.id).await,
                 Err(VaultError::NotFound(_))
@@ -713,8 +877,14 @@ mod tests {
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
             let vault = Vault::new(t.db.clone(), MasterKey::generate());
-            let a = vault.create_alibaba(&account("a")).await.unwrap();
-            let b = vault.create_alibaba(&account("b")).await.unwrap();
+            let a = vault
+                .create_alibaba(&Actor::cli(), &account("a"))
+                .await
+                .unwrap();
+            let b = vault
+                .create_alibaba(&Actor::cli(), &account("b"))
+                .await
+                .unwrap();
             sqlx::query(
                 "UPDATE alibaba_accounts SET secret_ciphertext = \
                  (SELECT secret_ciphertext FROM alibaba_accounts WHERE id = $1) WHERE id = $2",
@@ -744,7 +914,7 @@ mod tests {
                 site: DingTalkSite::International,
                 api: DingTalkApi::Legacy,
             };
-            let app = vault.create_dingtalk(&input).await.unwrap();
+            let app = vault.create_dingtalk(&Actor::cli(), &input).await.unwrap();
             assert_eq!(app.app_key, "dingabc123");
             assert_eq!(app.site, DingTalkSite::International);
             let creds = vault.dingtalk_app(&app.id).await.unwrap();
@@ -753,11 +923,17 @@ mod tests {
             let mut change = input.clone();
             change.app_secret = None;
             change.api = DingTalkApi::New;
-            let kept = vault.update_dingtalk(&app.id, &change).await.unwrap();
+            let kept = vault
+                .update_dingtalk(&Actor::cli(), &app.id, &change)
+                .await
+                .unwrap();
             assert_eq!(kept.fingerprint, app.fingerprint);
             assert_eq!(kept.api, DingTalkApi::New);
             change.app_secret = Some("another-secret".into());
-            let replaced = vault.update_dingtalk(&app.id, &change).await.unwrap();
+            let replaced = vault
+                .update_dingtalk(&Actor::cli(), &app.id, &change)
+                .await
+                .unwrap();
             assert_ne!(replaced.fingerprint, app.fingerprint);
             assert_eq!(
                 vault
@@ -772,7 +948,7 @@ mod tests {
             missing.name = "other".into();
             missing.app_secret = None;
             assert!(matches!(
-                vault.create_dingtalk(&missing).await,
+                vault.create_dingtalk(&Actor::cli(), &missing).await,
                 Err(VaultError::Invalid {
                     field: "app_secret",
                     ..
