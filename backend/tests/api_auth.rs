@@ -1,15 +1,14 @@
 //! The API's sign-in, permission matrix, CSRF protection, error shapes and
 //! secrecy, driven through the real router.
 
+mod capture;
 mod support;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use backend::api::{Access, routes};
 use backend::db::Backend;
+use capture::Captured;
 use serde_json::json;
 use shared::auth::{Role, allows};
 use support::{HOST, ORIGIN, PASSWORD, Server, Signed};
@@ -270,20 +269,6 @@ async fn bad_bodies_get_clear_errors_and_every_response_has_security_headers() {
     }
 }
 
-/// A `tracing` writer that keeps everything written, for scanning.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Known secrets go in through the API; no response, log line or byte of
 /// the database holds them afterwards.
 #[tokio::test]
@@ -383,7 +368,7 @@ async fn stored_secrets_never_come_back_out() {
         }
     }
     assert!(!files.is_empty());
-    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    let logs = logs.text();
     assert!(logs.contains("signed in"), "logs are captured");
     for secret in [KEY_SECRET, STS, APP_SECRET, KEY_ID] {
         assert!(!seen.contains(secret), "an API response holds {secret}");

@@ -2,16 +2,15 @@
 //! them. Alone in its binary: the subscriber is the process-wide default, so
 //! events from every thread and callsite reach it.
 
+mod capture;
 mod upstream_support;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use backend::error::ApiError;
 use backend::sandbox::{
     DEMO_ACCESS_KEY_SECRET, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, SandboxConfig,
 };
 use backend::upstream::sas::RobotWrite;
+use capture::Captured;
 use shared::chat_configs::{
     ChatConfigInput, ChatPlatform, ConfigName, SettingInput, SettingInputValue,
 };
@@ -20,23 +19,9 @@ use shared::robots::{RobotLang, RobotName};
 use shared::secret::SecretInput;
 use upstream_support::*;
 
-/// A writer into a shared buffer, for a tracing subscriber.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_show_no_secret() {
-    let buffer = Buffer::default();
+    let buffer = Captured::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -126,7 +111,7 @@ async fn logs_show_no_secret() {
         "a valid token is handed out again"
     );
 
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = buffer.text();
     assert!(logs.contains("retrying upstream call"), "the capture works");
     assert!(
         logs.contains("DingTalk token rejected"),

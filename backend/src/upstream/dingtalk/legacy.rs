@@ -90,6 +90,22 @@ fn comma_list(ids: &[UserId]) -> String {
 }
 
 impl DingTalkClient {
+    /// A `topapi` group-management call whose answer is `success`.
+    async fn topapi_manage(
+        &self,
+        app: &DingTalkApp,
+        path: &'static str,
+        body: Value,
+    ) -> Result<bool, UpstreamError> {
+        let answer: Value = self
+            .call(
+                app,
+                legacy(Method::POST, path, body, permission::CHAT_MANAGE),
+            )
+            .await?;
+        Ok(lenient_bool(&answer["success"]))
+    }
+
     /// `POST /chat/create`.
     pub async fn legacy_create_group(
         &self,
@@ -181,13 +197,7 @@ impl DingTalkClient {
         let body =
             json!({"chatid": chat_id, "userids": comma_list(user_ids), "role": change.role()});
         let path = "/topapi/chat/subadmin/update";
-        let answer: Value = self
-            .call(
-                app,
-                legacy(Method::POST, path, body, permission::CHAT_MANAGE),
-            )
-            .await?;
-        Ok(lenient_bool(&answer["success"]))
+        self.topapi_manage(app, path, body).await
     }
 
     /// `POST /topapi/chat/member/friendswitch/update`: forbid or allow
@@ -200,13 +210,7 @@ impl DingTalkClient {
     ) -> Result<bool, UpstreamError> {
         let body = json!({"chatid": chat_id, "is_prohibit": prohibit});
         let path = "/topapi/chat/member/friendswitch/update";
-        let answer: Value = self
-            .call(
-                app,
-                legacy(Method::POST, path, body, permission::CHAT_MANAGE),
-            )
-            .await?;
-        Ok(lenient_bool(&answer["success"]))
+        self.topapi_manage(app, path, body).await
     }
 
     /// `POST /topapi/chat/updategroupnick`.
@@ -219,13 +223,7 @@ impl DingTalkClient {
     ) -> Result<bool, UpstreamError> {
         let body = json!({"chatid": chat_id, "userid": user_id, "group_nick": nick});
         let path = "/topapi/chat/updategroupnick";
-        let answer: Value = self
-            .call(
-                app,
-                legacy(Method::POST, path, body, permission::CHAT_MANAGE),
-            )
-            .await?;
-        Ok(lenient_bool(&answer["success"]))
+        self.topapi_manage(app, path, body).await
     }
 
     /// `POST /topapi/chat/qrcode/get`: the join link `sharer` shares.
