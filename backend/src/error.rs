@@ -143,6 +143,7 @@ impl ApiError {
             message: self.to_string(),
             field,
             request_id,
+            trace_id: None,
         }
     }
 }

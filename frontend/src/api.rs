@@ -36,6 +36,7 @@ impl Failure {
                 message,
                 field: None,
                 request_id: None,
+                trace_id: None,
             },
         }
     }
@@ -71,6 +72,7 @@ async fn call(
             message: format!("HTTP {status}"),
             field: None,
             request_id: None,
+            trace_id: None,
         });
     Err(Failure { status, body })
 }

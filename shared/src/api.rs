@@ -7,7 +7,8 @@ pub const API_PREFIX: &str = "/api/v1";
 
 /// Every API error has this body: a stable machine `code`, a human
 /// `message`, optionally the offending `field` and the upstream `request_id`
-/// that Alibaba Cloud or DingTalk support will ask for.
+/// that Alibaba Cloud or DingTalk support will ask for, and `trace_id`, the
+/// console's own id for the request, which finds its log lines.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub code: String,
@@ -16,6 +17,8 @@ pub struct ErrorBody {
     pub field: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
 }
 
 /// What `GET /api/v1/meta` tells the UI about this deployment.
@@ -37,6 +40,7 @@ mod tests {
             message: "No such route".into(),
             field: None,
             request_id: None,
+            trace_id: None,
         };
         let json = serde_json::to_string(&body).unwrap();
         assert_eq!(json, r#"{"code":"not_found","message":"No such route"}"#);

@@ -69,6 +69,7 @@ impl IntoResponse for HttpError {
             message: self.to_string(),
             field: field.map(str::to_owned),
             request_id: None,
+            trace_id: None,
         };
         (status, Json(body)).into_response()
     }
