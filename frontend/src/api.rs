@@ -72,10 +72,16 @@ pub fn new_idempotency_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The JSON text of a request body. Serialised here so that [`call`], the
+/// bulk of the client, is compiled once rather than once per body type.
+fn json(body: &impl Serialize) -> Result<String, Failure> {
+    serde_json::to_string(body).map_err(|e| Failure::local("request", e.to_string()))
+}
+
 async fn call(
     method: Method,
     path: &str,
-    body: Option<&impl Serialize>,
+    body: Option<String>,
     idempotency_key: Option<&str>,
 ) -> Result<gloo_net::http::Response, Failure> {
     let mut builder = RequestBuilder::new(&format!("{API_PREFIX}{path}")).method(method.clone());
@@ -86,7 +92,9 @@ async fn call(
         builder = builder.header(IDEMPOTENCY_HEADER, key);
     }
     let request = match body {
-        Some(body) => builder.json(body),
+        Some(body) => builder
+            .header("content-type", "application/json")
+            .body(body),
         None => builder.build(),
     }
     .map_err(|e| Failure::local("request", e.to_string()))?;
@@ -125,7 +133,7 @@ async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Resu
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    decode(call(Method::GET, path, None::<&()>, None).await?).await
+    decode(call(Method::GET, path, None, None).await?).await
 }
 
 /// A state-changing call whose answer is JSON.
@@ -134,7 +142,7 @@ pub async fn send<T: DeserializeOwned>(
     path: &str,
     body: &impl Serialize,
 ) -> Result<T, Failure> {
-    decode(call(method, path, Some(body), None).await?).await
+    decode(call(method, path, Some(json(body)?), None).await?).await
 }
 
 /// A create (`POST`) the server performs once per `idempotency_key`: a
@@ -145,7 +153,7 @@ pub async fn create<T: DeserializeOwned>(
     body: &impl Serialize,
     idempotency_key: &str,
 ) -> Result<T, Failure> {
-    decode(call(Method::POST, path, Some(body), Some(idempotency_key)).await?).await
+    decode(call(Method::POST, path, Some(json(body)?), Some(idempotency_key)).await?).await
 }
 
 /// A state-changing call answered with no content.
@@ -154,5 +162,6 @@ pub async fn send_empty(
     path: &str,
     body: Option<&impl Serialize>,
 ) -> Result<(), Failure> {
+    let body = body.map(json).transpose()?;
     call(method, path, body, None).await.map(|_| ())
 }

@@ -548,10 +548,6 @@ pub fn error_text(lang: Lang, code: &str) -> Option<&'static str> {
             "The same request is still being processed; wait a moment before retrying.",
             "相同的请求仍在处理中，请稍候再重试。",
         ],
-        "idempotency_mismatch" => [
-            "This retry differs from the first attempt; start a new submission.",
-            "此次重试与首次提交的内容不同，请重新提交。",
-        ],
         "upstream_bad_parameter" => [
             "The upstream service refused a value.",
             "上游服务拒绝了某个值。",

@@ -40,7 +40,6 @@ pub const ERROR_CODES: &[&str] = &[
     "internal",
     "audit_unavailable",
     "idempotency_in_progress",
-    "idempotency_mismatch",
     "upstream_bad_parameter",
     "upstream_permission_denied",
     "upstream_throttled",

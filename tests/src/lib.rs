@@ -184,6 +184,16 @@ fn axe_script() -> &'static str {
     })
 }
 
+/// The outermost elements that reach past the viewport's right edge.
+const WIDE_ELEMENTS: &str = r#"
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > window.innerWidth + 1 && !out.some(o => o.contains(el))) out.push(el);
+    }
+    return out.slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
+"#;
+
 /// Runs axe in the page and answers the serious and critical violations,
 /// one line per element.
 const AXE_RUN: &str = r#"
@@ -287,7 +297,8 @@ impl Browser {
         self.client.set_window_size(w, h).await?;
         checked?;
         if inner != PHONE || scroll > PHONE {
-            bail!("{name} at {inner} px wide scrolls to {scroll} px");
+            let wide = self.client.execute(WIDE_ELEMENTS, vec![]).await?;
+            bail!("{name} at {inner} px wide scrolls to {scroll} px; too wide: {wide}");
         }
         Ok(())
     }

@@ -29,8 +29,8 @@ type Cell<T> = Arc<dyn Fn(&T) -> AnyView + Send + Sync>;
 type Sorter<T> = Arc<dyn Fn(&T) -> SortKey + Send + Sync>;
 /// Row key to the row as last rendered and its revision.
 type Revisions<T> = HashMap<String, (T, u32)>;
-/// What the keyed list iterates: key, revision, row.
-type Item<T> = (String, u32, T);
+/// A row's cells, rendered on demand.
+type Cells = Arc<dyn Fn() -> Vec<AnyView> + Send + Sync>;
 
 /// A column: its header and how a row fills its cell. The first column is
 /// the row's header (`<th scope="row">`).
@@ -144,24 +144,42 @@ fn clamp_page(page: usize, count: usize, size: usize) -> (usize, usize) {
     (page.min(pages - 1), pages)
 }
 
-/// Keys with a revision that changes when the row's data does, so the
-/// keyed list re-renders exactly the rows that changed.
-fn revise<T: Clone + PartialEq>(
-    old: &Revisions<T>,
-    rows: impl Iterator<Item = (String, T)>,
-) -> (Revisions<T>, Vec<Item<T>>) {
-    let mut next = HashMap::new();
-    let mut items = Vec::new();
-    for (key, row) in rows {
-        let rev = match old.get(&key) {
-            Some((before, rev)) if *before == row => *rev,
-            Some((_, rev)) => rev.wrapping_add(1),
-            None => 0,
-        };
-        next.insert(key.clone(), (row.clone(), rev));
-        items.push((key, rev, row));
+/// A row as the table's one non-generic core sees it: everything a
+/// column of `T` gives, computed when the rows change. The core, with all
+/// its reactive views, is compiled once, not once per row type.
+#[derive(Clone)]
+struct Row {
+    key: String,
+    /// Changes when the row's data does, so the keyed list re-renders
+    /// exactly the rows that changed.
+    rev: u32,
+    name: String,
+    /// Lowercase text the filter searches.
+    haystack: String,
+    sort: Vec<Option<SortKey>>,
+    cells: Cells,
+}
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.key == other.key && self.rev == other.rev
     }
-    (next, items)
+}
+
+/// A column's header as the core sees it.
+#[derive(Clone, Copy)]
+struct Head {
+    header: Msg,
+    sortable: bool,
+}
+
+/// The revision of `row` under `key`, given the last ones.
+fn revision<T: PartialEq>(old: &Revisions<T>, key: &str, row: &T) -> u32 {
+    match old.get(key) {
+        Some((before, rev)) if before == row => *rev,
+        Some((_, rev)) => rev.wrapping_add(1),
+        None => 0,
+    }
 }
 
 /// A table of `rows`. `key` identifies a row (and with `selection`,
@@ -192,37 +210,110 @@ pub fn DataTable<T>(
 where
     T: Clone + PartialEq + Send + Sync + 'static,
 {
-    let i18n = use_i18n();
+    let heads = columns
+        .iter()
+        .map(|c| Head {
+            header: c.header,
+            sortable: c.sort.is_some(),
+        })
+        .collect();
     let columns = Arc::new(columns);
+    let name = name.unwrap_or(key);
+    let revisions = StoredValue::new(Revisions::<T>::new());
+    let prepared = Memo::new(move |_| {
+        rows.with(|rows| {
+            let mut next = Revisions::new();
+            let prepared = revisions.with_value(|old| {
+                rows.iter()
+                    .map(|row| {
+                        let k = key(row);
+                        let rev = revision(old, &k, row);
+                        next.insert(k.clone(), (row.clone(), rev));
+                        let (columns, cells_row) = (Arc::clone(&columns), row.clone());
+                        Row {
+                            key: k,
+                            rev,
+                            name: name(row),
+                            haystack: filter.map(|f| f(row).to_lowercase()).unwrap_or_default(),
+                            sort: columns
+                                .iter()
+                                .map(|c| c.sort.as_ref().map(|s| s(row)))
+                                .collect(),
+                            cells: Arc::new(move || {
+                                columns.iter().map(|c| (c.cell)(&cells_row)).collect()
+                            }),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            });
+            revisions.set_value(next);
+            prepared
+        })
+    });
+    table_core(Core {
+        id,
+        caption,
+        rows: prepared.into(),
+        heads,
+        filtered: filter.is_some(),
+        loading,
+        error,
+        page_size,
+        server,
+        selection,
+        empty,
+    })
+}
+
+/// What [`table_core`] draws.
+struct Core {
+    id: &'static str,
+    caption: Msg,
+    rows: Signal<Vec<Row>>,
+    heads: Vec<Head>,
+    filtered: bool,
+    loading: Signal<bool>,
+    error: Signal<Option<Failure>>,
+    page_size: usize,
+    server: Option<ServerPaging>,
+    selection: Option<RwSignal<HashSet<String>>>,
+    empty: Msg,
+}
+
+fn table_core(core: Core) -> AnyView {
+    let Core {
+        id,
+        caption,
+        rows,
+        heads,
+        filtered,
+        loading,
+        error,
+        page_size,
+        server,
+        selection,
+        empty,
+    } = core;
+    let i18n = use_i18n();
     let query = RwSignal::new(String::new());
     let sort = RwSignal::new(None::<(usize, bool)>);
     let local_page = RwSignal::new(0_usize);
-    let name = name.unwrap_or(key);
 
-    let haystacks = Memo::new(move |_| match filter {
-        Some(f) => rows.with(|r| r.iter().map(|row| f(row).to_lowercase()).collect()),
-        None => Vec::<String>::new(),
-    });
-    let order = {
-        let columns = Arc::clone(&columns);
-        Memo::new(move |_| {
-            let q = query.with(|q| q.trim().to_lowercase());
-            let mut order: Vec<usize> = haystacks.with(|h| {
-                (0..rows.with(Vec::len))
-                    .filter(|&i| q.is_empty() || h.get(i).is_some_and(|s| s.contains(&q)))
-                    .collect()
-            });
-            if let Some((col, ascending)) = sort.get()
-                && let Some(by) = columns.get(col).and_then(|c| c.sort.as_ref())
-            {
-                rows.with(|r| order.sort_by_cached_key(|&i| by(&r[i])));
+    let order = Memo::new(move |_| {
+        let q = query.with(|q| q.trim().to_lowercase());
+        rows.with(|rows| {
+            let mut order: Vec<usize> = (0..rows.len())
+                .filter(|&i| q.is_empty() || rows[i].haystack.contains(&q))
+                .collect();
+            if let Some((col, ascending)) = sort.get() {
+                order.sort_by(|&a, &b| rows[a].sort.get(col).cmp(&rows[b].sort.get(col)));
                 if !ascending {
                     order.reverse();
                 }
             }
             order
         })
-    };
+    });
     // (page shown, page count), for either kind of paging.
     let paging = move || match server {
         Some(s) => {
@@ -239,44 +330,37 @@ where
         Some(s) => s.on_page.run(page),
         None => local_page.set(page),
     };
-    let revisions = StoredValue::new(Revisions::<T>::new());
     let items = move || {
-        let visible: Vec<usize> = if server.is_some() {
-            order.get()
-        } else {
-            let (page, _) = paging();
+        let (skip, take) = match server {
+            Some(_) => (0, usize::MAX),
+            None => (paging().0 * page_size, page_size),
+        };
+        rows.with(|rows| {
             order.with(|o| {
                 o.iter()
-                    .skip(page * page_size)
-                    .take(page_size)
-                    .copied()
-                    .collect()
+                    .skip(skip)
+                    .take(take)
+                    .map(|&i| rows[i].clone())
+                    .collect::<Vec<_>>()
             })
-        };
-        let (next, items) = rows.with(|r| {
-            revisions
-                .with_value(|old| revise(old, visible.iter().map(|&i| (key(&r[i]), r[i].clone()))))
-        });
-        revisions.set_value(next);
-        items
+        })
     };
     // Selected rows that went away are no longer selected.
     if let Some(selected) = selection {
         Effect::new(move |_| {
-            let keys: HashSet<String> = rows.with(|r| r.iter().map(key).collect());
+            let keys: HashSet<String> = rows.with(|r| r.iter().map(|r| r.key.clone()).collect());
             if selected.with_untracked(|s| s.iter().any(|k| !keys.contains(k))) {
                 selected.update(|s| s.retain(|k| keys.contains(k)));
             }
         });
     }
 
-    let headers = columns
-        .iter()
+    let headers = heads
+        .into_iter()
         .enumerate()
-        .map(|(i, c)| {
-            let header = c.header;
-            let label = tr(header);
-            if c.sort.is_none() {
+        .map(|(i, head)| {
+            let label = tr(head.header);
+            if !head.sortable {
                 return view! { <th scope="col">{label}</th> }.into_any();
             }
             let state = move || sort.get().filter(|(col, _)| *col == i).map(|(_, asc)| asc);
@@ -303,7 +387,7 @@ where
         .collect_view();
 
     let select_all = selection.map(|selected| {
-        let page_keys = move || items().into_iter().map(|(k, _, _)| k).collect::<Vec<_>>();
+        let page_keys = move || items().into_iter().map(|r| r.key).collect::<Vec<_>>();
         let all = move || {
             let keys = page_keys();
             !keys.is_empty() && selected.with(|s| keys.iter().all(|k| s.contains(k)))
@@ -324,44 +408,40 @@ where
         }
     });
 
-    let row_view = {
-        let columns = Arc::clone(&columns);
-        move |(k, _, row): Item<T>| {
-            let check = selection.map(|selected| {
-                let label = name(&row);
-                let (k1, k2) = (k.clone(), k.clone());
-                view! {
-                    <td class="select">
-                        <label>
-                            <input type="checkbox"
-                                prop:checked=move || selected.with(|s| s.contains(&k1))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    selected.update(|s| {
-                                        if on { s.insert(k2.clone()); } else { s.remove(&k2); }
-                                    });
-                                }/>
-                            <span class="visually-hidden">
-                                {move || i18n.fill(Msg::Ui(UiMsg::SelectRow), &label)}
-                            </span>
-                        </label>
-                    </td>
+    let row_view = move |row: Row| {
+        let check = selection.map(|selected| {
+            let (k1, k2) = (row.key.clone(), row.key.clone());
+            let label = row.name.clone();
+            view! {
+                <td class="select">
+                    <label>
+                        <input type="checkbox"
+                            prop:checked=move || selected.with(|s| s.contains(&k1))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                selected.update(|s| {
+                                    if on { s.insert(k2.clone()); } else { s.remove(&k2); }
+                                });
+                            }/>
+                        <span class="visually-hidden">
+                            {move || i18n.fill(Msg::Ui(UiMsg::SelectRow), &label)}
+                        </span>
+                    </label>
+                </td>
+            }
+        });
+        let cells = (row.cells)()
+            .into_iter()
+            .enumerate()
+            .map(|(i, content)| {
+                if i == 0 {
+                    view! { <th scope="row">{content}</th> }.into_any()
+                } else {
+                    view! { <td>{content}</td> }.into_any()
                 }
-            });
-            let cells = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let content = (c.cell)(&row);
-                    if i == 0 {
-                        view! { <th scope="row">{content}</th> }.into_any()
-                    } else {
-                        view! { <td>{content}</td> }.into_any()
-                    }
-                })
-                .collect_view();
-            view! { <tr>{check}{cells}</tr> }
-        }
+            })
+            .collect_view();
+        view! { <tr>{check}{cells}</tr> }
     };
 
     let filter_id = format!("{id}-filter");
@@ -369,7 +449,7 @@ where
     let labelled_by = caption_id.clone();
     let toolbar = view! {
         <div class="table-tools">
-            {filter.map(|_| view! {
+            {filtered.then(|| view! {
                 <div class="field">
                     <label for=filter_id.clone()>
                         {move || i18n.fill(Msg::Ui(UiMsg::Filter), i18n.t(caption))}
@@ -399,16 +479,16 @@ where
         }
         let msg = if rows.with(Vec::is_empty) {
             if loading.get() {
-                UiMsg::Loading
+                Msg::Ui(UiMsg::Loading)
             } else {
-                return Some(tr(empty)());
+                empty
             }
         } else if order.with(Vec::is_empty) {
-            UiMsg::NoMatches
+            Msg::Ui(UiMsg::NoMatches)
         } else {
             return None;
         };
-        Some(tr(Msg::Ui(msg))())
+        Some(tr(msg)())
     };
 
     let pager = move || {
@@ -438,7 +518,7 @@ where
                         <tr>{select_all}{headers}</tr>
                     </thead>
                     <tbody>
-                        <For each=items key=|(k, rev, _)| (k.clone(), *rev) children=row_view/>
+                        <For each=items key=|r: &Row| (r.key.clone(), r.rev) children=row_view/>
                     </tbody>
                 </table>
             </div>
@@ -447,4 +527,5 @@ where
             {pager}
         </div>
     }
+    .into_any()
 }

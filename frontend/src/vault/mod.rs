@@ -18,6 +18,7 @@ use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::{Msg, UiMsg, tr, use_i18n};
 use crate::ui::error::CopyableId;
+use crate::ui::table::SortKey;
 use crate::ui::{
     ActionResult, ActionStatus, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel,
     Field, FieldKind, Form, Listing, Request, diff,
@@ -38,6 +39,16 @@ fn check_regions(text: String) -> Result<(), String> {
     regions_from_text(&text)
         .iter()
         .try_for_each(|r| check_region(r))
+}
+
+/// A credential's name, marked when the console stored it for its
+/// built-in sandbox.
+fn name_cell(name: &str, sandbox: bool) -> AnyView {
+    view! {
+        {name.to_owned()}
+        {sandbox.then(|| view! { " " <span class="badge">{tr(Msg::Ui(UiMsg::Sandbox))}</span> })}
+    }
+    .into_any()
 }
 
 /// A stored credential a row action works on.
@@ -106,7 +117,10 @@ pub fn CredentialsPage() -> impl IntoView {
     let actions = move |c: Credential| view! { <RowActions credential=c page/> }.into_any();
 
     let mut alibaba = vec![
-        Column::text(Msg::Name, |a: &AlibabaAccount| a.name.clone()),
+        Column::new(Msg::Name, |a: &AlibabaAccount| {
+            name_cell(&a.name, a.sandbox)
+        })
+        .sort_by(|a: &AlibabaAccount| SortKey::Text(a.name.to_lowercase())),
         Column::new(Msg::Fingerprint, |a: &AlibabaAccount| {
             view! { <code>{a.fingerprint.clone()}</code> }.into_any()
         }),
@@ -119,7 +133,8 @@ pub fn CredentialsPage() -> impl IntoView {
         }),
     ];
     let mut dingtalk = vec![
-        Column::text(Msg::Name, |a: &DingTalkApp| a.name.clone()),
+        Column::new(Msg::Name, |a: &DingTalkApp| name_cell(&a.name, a.sandbox))
+            .sort_by(|a: &DingTalkApp| SortKey::Text(a.name.to_lowercase())),
         Column::new(Msg::AppKey, |a: &DingTalkApp| {
             view! { <code>{a.app_key.clone()}</code> }.into_any()
         }),
