@@ -442,14 +442,14 @@ impl UiMsg {
 fn ui_text(msg: UiMsg) -> [&'static str; 2] {
     use UiMsg as U;
     match msg {
-        U::Filter => ["Filter", "筛选"],
+        U::Filter => ["Filter {}", "筛选{}"],
         U::Loading => ["Loading…", "加载中…"],
         U::Empty => ["Nothing here yet.", "暂无内容。"],
         U::NoMatches => ["No rows match the filter.", "没有符合筛选条件的行。"],
         U::Previous => ["Previous page", "上一页"],
         U::Next => ["Next page", "下一页"],
         U::Page => ["Page {}", "第 {} 页"],
-        U::Rows => ["{} rows", "共 {} 行"],
+        U::Rows => ["Rows: {}", "行数：{}"],
         U::SelectAll => ["Select all rows on this page", "选择本页所有行"],
         U::SelectRow => ["Select {}", "选择 {}"],
         U::Selected => ["{} selected", "已选择 {} 项"],

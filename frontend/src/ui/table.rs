@@ -281,19 +281,9 @@ struct Core {
 }
 
 fn table_core(core: Core) -> AnyView {
-    let Core {
-        id,
-        caption,
-        rows,
-        heads,
-        filtered,
-        loading,
-        error,
-        page_size,
-        server,
-        selection,
-        empty,
-    } = core;
+    let (id, caption, rows, heads) = (core.id, core.caption, core.rows, core.heads);
+    let (filtered, loading, error, empty) = (core.filtered, core.loading, core.error, core.empty);
+    let (page_size, server, selection) = (core.page_size, core.server, core.selection);
     let i18n = use_i18n();
     let query = RwSignal::new(String::new());
     let sort = RwSignal::new(None::<(usize, bool)>);
