@@ -20,7 +20,7 @@ use crate::i18n::{Msg, UiMsg, tr, use_i18n};
 use crate::ui::error::CopyableId;
 use crate::ui::{
     ActionResult, ActionStatus, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel,
-    Field, FieldKind, Form, Listing, Request, diff,
+    Field, FieldKind, Form, Listing, Request, SortKey, diff,
 };
 
 const ALIBABA: &str = "/credentials/alibaba";
@@ -106,7 +106,8 @@ pub fn CredentialsPage() -> impl IntoView {
     let actions = move |c: Credential| view! { <RowActions credential=c page/> }.into_any();
 
     let mut alibaba = vec![
-        Column::text(Msg::Name, |a: &AlibabaAccount| a.name.clone()),
+        Column::new(Msg::Name, |a: &AlibabaAccount| name_cell(&a.name, a.sandbox))
+            .sort_by(|a: &AlibabaAccount| SortKey::Text(a.name.to_lowercase())),
         Column::new(Msg::Fingerprint, |a: &AlibabaAccount| {
             view! { <code>{a.fingerprint.clone()}</code> }.into_any()
         }),
@@ -119,7 +120,8 @@ pub fn CredentialsPage() -> impl IntoView {
         }),
     ];
     let mut dingtalk = vec![
-        Column::text(Msg::Name, |a: &DingTalkApp| a.name.clone()),
+        Column::new(Msg::Name, |a: &DingTalkApp| name_cell(&a.name, a.sandbox))
+            .sort_by(|a: &DingTalkApp| SortKey::Text(a.name.to_lowercase())),
         Column::new(Msg::AppKey, |a: &DingTalkApp| {
             view! { <code>{a.app_key.clone()}</code> }.into_any()
         }),
@@ -266,8 +268,8 @@ fn ReplaceSecretForm(target: Credential, page: Page) -> impl IntoView {
                         let input = AlibabaAccountInput {
                             name: a.name,
                             access_key_id: Some(key_id.get_untracked()),
-                            access_key_secret: Some(secret.get_untracked()),
-                            sts_token: Some(sts.get_untracked()),
+                            access_key_secret: Some(secret.get_untracked().into()),
+                            sts_token: Some(sts.get_untracked().into()),
                             signature: a.signature,
                             regions: a.regions,
                         };
@@ -278,7 +280,7 @@ fn ReplaceSecretForm(target: Credential, page: Page) -> impl IntoView {
                         let input = DingTalkAppInput {
                             name: a.name,
                             app_key: a.app_key,
-                            app_secret: Some(secret.get_untracked()),
+                            app_secret: Some(secret.get_untracked().into()),
                             site: a.site,
                             api: a.api,
                         };
@@ -337,8 +339,8 @@ fn NewAlibabaForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         let input = AlibabaAccountInput {
             name: name.get_untracked(),
             access_key_id: Some(key_id.get_untracked()),
-            access_key_secret: Some(secret.get_untracked()),
-            sts_token: Some(sts.get_untracked()),
+            access_key_secret: Some(secret.get_untracked().into()),
+            sts_token: Some(sts.get_untracked().into()),
             signature: SignatureKind::parse(&signature.get_untracked())?,
             regions: regions_from_text(&regions.get_untracked()),
         };
@@ -381,7 +383,7 @@ fn NewDingTalkForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl I
         let input = DingTalkAppInput {
             name: name.get_untracked(),
             app_key: app_key.get_untracked(),
-            app_secret: Some(secret.get_untracked()),
+            app_secret: Some(secret.get_untracked().into()),
             site: DingTalkSite::parse(&site.get_untracked())?,
             api: DingTalkApi::parse(&api_kind.get_untracked())?,
         };
@@ -408,4 +410,13 @@ fn NewDingTalkForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl I
                 options=DingTalkApi::ALL.map(|k| (k.as_str(), Msg::Api(k))).to_vec()/>
         </Form>
     }
+}
+
+/// A credential's name, with a badge when the console stored it for its
+/// built-in sandbox.
+fn name_cell(name: &str, sandbox: bool) -> AnyView {
+    let badge = sandbox.then(|| {
+        view! { <span class="badge" title=tr(Msg::Ui(UiMsg::SandboxHint))>{tr(Msg::Ui(UiMsg::Sandbox))}</span> }
+    });
+    view! { {name.to_owned()} " " {badge} }.into_any()
 }
