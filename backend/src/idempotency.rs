@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tracing::Instrument;
 

@@ -61,7 +61,8 @@ async fn sign_in(
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
-    let password_ok = password::verify(SecretString::from(body.password.into_exposed()), hash).await;
+    let password_ok =
+        password::verify(SecretString::from(body.password.into_exposed()), hash).await;
     let user = match user {
         Some(user) if password_ok && !user.disabled => user,
         _ => {

@@ -301,7 +301,11 @@ impl Vault {
         let name = checked_name(&input.name)?;
         let regions = checked_regions(&input.regions)?;
         let access_key_id = input.access_key_id.as_deref().unwrap_or_default();
-        let access_key_secret = input.access_key_secret.as_ref().map(SecretInput::expose).unwrap_or_default();
+        let access_key_secret = input
+            .access_key_secret
+            .as_ref()
+            .map(SecretInput::expose)
+            .unwrap_or_default();
         check_token("access_key_id", access_key_id, 128)?;
         check_token("access_key_secret", access_key_secret, 256)?;
         let sts_token = sts_token(input.sts_token.as_ref().map(SecretInput::expose))?;
@@ -491,7 +495,11 @@ impl Vault {
     ) -> Result<DingTalkApp, VaultError> {
         let name = checked_name(&input.name)?;
         check_token("app_key", &input.app_key, 128)?;
-        let app_secret = input.app_secret.as_ref().map(SecretInput::expose).unwrap_or_default();
+        let app_secret = input
+            .app_secret
+            .as_ref()
+            .map(SecretInput::expose)
+            .unwrap_or_default();
         check_token("app_secret", app_secret, 256)?;
         let id = new_id();
         let now = now_ms();

@@ -106,8 +106,10 @@ pub fn CredentialsPage() -> impl IntoView {
     let actions = move |c: Credential| view! { <RowActions credential=c page/> }.into_any();
 
     let mut alibaba = vec![
-        Column::new(Msg::Name, |a: &AlibabaAccount| name_cell(&a.name, a.sandbox))
-            .sort_by(|a: &AlibabaAccount| SortKey::Text(a.name.to_lowercase())),
+        Column::new(Msg::Name, |a: &AlibabaAccount| {
+            name_cell(&a.name, a.sandbox)
+        })
+        .sort_by(|a: &AlibabaAccount| SortKey::Text(a.name.to_lowercase())),
         Column::new(Msg::Fingerprint, |a: &AlibabaAccount| {
             view! { <code>{a.fingerprint.clone()}</code> }.into_any()
         }),
