@@ -79,6 +79,10 @@ pub fn ConfirmDialog(
                 }
             });
             on_cleanup(move || {
+                // Closed first: nothing outside a modal dialog takes focus.
+                if let Some(dialog) = node.try_get_untracked().flatten() {
+                    dialog.close();
+                }
                 if let Some(el) = opener.take() {
                     let _ = el.focus();
                 }

@@ -416,11 +416,11 @@ where
         (pages > 1 || server.is_some()).then(|| {
             view! {
                 <div class="pager">
-                    <button type="button" disabled=page == 0 on:click=move |_| go(page - 1)>
+                    <button type="button" disabled={page == 0} on:click=move |_| go(page - 1)>
                         {tr(Msg::Ui(UiMsg::Previous))}
                     </button>
                     <span>{move || i18n.fill(Msg::Ui(UiMsg::Page), &format!("{} / {pages}", page + 1))}</span>
-                    <button type="button" disabled=page + 1 >= pages on:click=move |_| go(page + 1)>
+                    <button type="button" disabled={page + 1 >= pages} on:click=move |_| go(page + 1)>
                         {tr(Msg::Ui(UiMsg::Next))}
                     </button>
                 </div>
