@@ -105,7 +105,7 @@ pub fn SignInPage() -> impl IntoView {
         busy.set(true);
         let body = SignIn {
             username: username.get_untracked(),
-            password: password.get_untracked(),
+            password: password.get_untracked().into(),
         };
         spawn_local(async move {
             match api::send::<SessionInfo>(Method::POST, "/session", &body).await {
@@ -174,8 +174,8 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let on_submit = move |_key: String| -> Option<Request> {
         let body = PasswordChange {
-            current_password: current.get_untracked(),
-            new_password: new.get_untracked(),
+            current_password: current.get_untracked().into(),
+            new_password: new.get_untracked().into(),
         };
         Some(Box::pin(async move {
             api::send_empty(Method::POST, "/me/password", Some(&body)).await?;

@@ -114,7 +114,7 @@ fn ResetPassword(
     let path = format!("/users/{}/password", user.id);
     let on_submit = move |_key: String| -> Option<Request> {
         let body = PasswordReset {
-            password: password.get_untracked(),
+            password: password.get_untracked().into(),
         };
         let path = path.clone();
         Some(Box::pin(async move {
@@ -143,7 +143,7 @@ fn NewUserForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
         let body = NewUser {
             username: username.get_untracked(),
             role: Role::parse(&role.get_untracked())?,
-            password: password.get_untracked(),
+            password: password.get_untracked().into(),
         };
         Some(Box::pin(async move {
             api::create::<User>("/users", &body, &key).await?;

@@ -21,7 +21,7 @@ use crate::ui::error::CopyableId;
 use crate::ui::table::SortKey;
 use crate::ui::{
     ActionResult, ActionStatus, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel,
-    Field, FieldKind, Form, Listing, Request, diff,
+    Field, FieldKind, Form, Listing, Request, SortKey, diff,
 };
 
 const ALIBABA: &str = "/credentials/alibaba";
@@ -281,8 +281,8 @@ fn ReplaceSecretForm(target: Credential, page: Page) -> impl IntoView {
                         let input = AlibabaAccountInput {
                             name: a.name,
                             access_key_id: Some(key_id.get_untracked()),
-                            access_key_secret: Some(secret.get_untracked()),
-                            sts_token: Some(sts.get_untracked()),
+                            access_key_secret: Some(secret.get_untracked().into()),
+                            sts_token: Some(sts.get_untracked().into()),
                             signature: a.signature,
                             regions: a.regions,
                         };
@@ -293,7 +293,7 @@ fn ReplaceSecretForm(target: Credential, page: Page) -> impl IntoView {
                         let input = DingTalkAppInput {
                             name: a.name,
                             app_key: a.app_key,
-                            app_secret: Some(secret.get_untracked()),
+                            app_secret: Some(secret.get_untracked().into()),
                             site: a.site,
                             api: a.api,
                         };
@@ -352,8 +352,8 @@ fn NewAlibabaForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         let input = AlibabaAccountInput {
             name: name.get_untracked(),
             access_key_id: Some(key_id.get_untracked()),
-            access_key_secret: Some(secret.get_untracked()),
-            sts_token: Some(sts.get_untracked()),
+            access_key_secret: Some(secret.get_untracked().into()),
+            sts_token: Some(sts.get_untracked().into()),
             signature: SignatureKind::parse(&signature.get_untracked())?,
             regions: regions_from_text(&regions.get_untracked()),
         };
@@ -396,7 +396,7 @@ fn NewDingTalkForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl I
         let input = DingTalkAppInput {
             name: name.get_untracked(),
             app_key: app_key.get_untracked(),
-            app_secret: Some(secret.get_untracked()),
+            app_secret: Some(secret.get_untracked().into()),
             site: DingTalkSite::parse(&site.get_untracked())?,
             api: DingTalkApi::parse(&api_kind.get_untracked())?,
         };
@@ -423,4 +423,13 @@ fn NewDingTalkForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl I
                 options=DingTalkApi::ALL.map(|k| (k.as_str(), Msg::Api(k))).to_vec()/>
         </Form>
     }
+}
+
+/// A credential's name, with a badge when the console stored it for its
+/// built-in sandbox.
+fn name_cell(name: &str, sandbox: bool) -> AnyView {
+    let badge = sandbox.then(|| {
+        view! { <span class="badge" title=tr(Msg::Ui(UiMsg::SandboxHint))>{tr(Msg::Ui(UiMsg::Sandbox))}</span> }
+    });
+    view! { {name.to_owned()} " " {badge} }.into_any()
 }
