@@ -18,7 +18,6 @@ use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::{Msg, UiMsg, tr, use_i18n};
 use crate::ui::error::CopyableId;
-use crate::ui::table::SortKey;
 use crate::ui::{
     ActionResult, ActionStatus, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel,
     Field, FieldKind, Form, Listing, Request, SortKey, diff,
@@ -39,16 +38,6 @@ fn check_regions(text: String) -> Result<(), String> {
     regions_from_text(&text)
         .iter()
         .try_for_each(|r| check_region(r))
-}
-
-/// A credential's name, marked when the console stored it for its
-/// built-in sandbox.
-fn name_cell(name: &str, sandbox: bool) -> AnyView {
-    view! {
-        {name.to_owned()}
-        {sandbox.then(|| view! { " " <span class="badge">{tr(Msg::Ui(UiMsg::Sandbox))}</span> })}
-    }
-    .into_any()
 }
 
 /// A stored credential a row action works on.
