@@ -117,10 +117,11 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Listing<T> {
     }
 
     /// GETs `path` (under `/api/v1`), a JSON array of rows.
-    pub fn load(self, path: &'static str) {
+    pub fn load(self, path: &str) {
         self.loading.set(true);
+        let path = path.to_owned();
         spawn_local(async move {
-            match api::get::<Vec<T>>(path).await {
+            match api::get::<Vec<T>>(&path).await {
                 Ok(rows) => {
                     self.rows.set(rows);
                     self.error.set(None);
