@@ -459,3 +459,36 @@ async fn the_error_panel_translates_and_falls_back_to_the_server_message() {
     leptos::task::tick().await;
     assert!(root.query_selector("[role=alert]").unwrap().is_none());
 }
+
+#[wasm_bindgen_test]
+async fn server_paging_asks_the_parent_for_the_next_page() {
+    let root = root();
+    let page = RwSignal::new(0_usize);
+    let asked = RwSignal::new(Vec::<usize>::new());
+    let rows = RwSignal::new(members(25));
+    let _handle = mount(&root, move || {
+        let server = frontend::ui::ServerPaging {
+            page: page.into(),
+            page_size: 25,
+            total: Signal::derive(|| Some(60)),
+            has_next: Signal::derive(|| true),
+            on_page: Callback::new(move |p| asked.update(|a| a.push(p))),
+        };
+        let columns = vec![Column::text(Msg::Name, |m: &Member| m.name.clone())];
+        view! {
+            <DataTable id="server" caption=Msg::Name rows columns server
+                key=|m: &Member| m.id.to_string()/>
+        }
+    });
+    leptos::task::tick().await;
+    // The rows given are the page: all 25 shown, no local slicing.
+    assert_eq!(all(&root, "tbody tr").len(), 25);
+    assert!(root.text_content().unwrap().contains("Page 1 / 3"));
+    one(&root, ".pager button:last-child").click();
+    leptos::task::tick().await;
+    assert_eq!(asked.get_untracked(), vec![1]);
+    page.set(2);
+    leptos::task::tick().await;
+    assert!(root.text_content().unwrap().contains("Page 3 / 3"));
+    assert!(one(&root, ".pager button:last-child").has_attribute("disabled"));
+}
