@@ -633,7 +633,7 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
     let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
     let mut rows = sqlx::query(&sql).fetch(&mut *conn);
     // The last row seen, and the last one whose own link held.
-    let mut seen = 0_i64;
+    let (mut seen, mut seen_link) = (0_i64, GENESIS.to_owned());
     let (mut good_seq, mut good_link, mut good_at) = (0_i64, GENESIS.to_owned(), i64::MIN);
     while let Some(row) = rows.try_next().await.map_err(AuditError::Read)? {
         let r = record_of_row(&row)?;
@@ -660,7 +660,10 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
         match r.check(&keys, head.keyed_from) {
             Err(reason) => found.add(r.seq, reason),
             Ok(()) => {
-                if r.prev_hash != good_link {
+                // Linked to the last good event, or to the row right
+                // before it when that one is already reported (an event
+                // edited in place): one tampered row, one problem.
+                if r.prev_hash != good_link && r.prev_hash != seen_link {
                     found.add(
                         r.seq,
                         format!(
@@ -675,10 +678,11 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
                         format!("the event is older than event {good_seq} (time goes backwards)"),
                     );
                 }
-                (good_seq, good_link, good_at) = (r.seq, r.hash, r.at);
+                (good_seq, good_link, good_at) = (r.seq, r.hash.clone(), r.at);
             }
         }
         seen = r.seq;
+        seen_link = r.hash;
     }
     drop(rows);
     if seen < head.seq {
