@@ -258,7 +258,16 @@ async fn change_password(
     ClientAddr(addr): ClientAddr,
     Json(body): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    users::change_own_password(
+    // A stolen session must not become a way to guess the password:
+    // wrong current passwords count like failed sign-ins.
+    let username = &session.user.username;
+    if let Err(wait) = state.throttle.check(username, addr) {
+        tracing::warn!(%username, ?addr, "password change refused: too many failures");
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let changed = users::change_own_password(
         &state.db,
         &actor(&session.user, addr),
         &session.user.id,
@@ -266,7 +275,19 @@ async fn change_password(
         &body.new_password,
         &session.id_hash,
     )
-    .await?;
+    .await;
+    match &changed {
+        Err(users::UserError::Invalid {
+            field: "current_password",
+            ..
+        }) => {
+            state.throttle.failed(username, addr);
+            tracing::warn!(%username, ?addr, "password change with a wrong current password");
+        }
+        Ok(()) => state.throttle.succeeded(username),
+        Err(_) => {}
+    }
+    changed?;
     tracing::info!(username = %session.user.username, "changed own password");
     Ok(StatusCode::NO_CONTENT)
 }
