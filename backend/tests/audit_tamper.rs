@@ -392,6 +392,15 @@ async fn the_console_serves_sign_in_and_audited_actions_over_a_stray_row() {
             .await;
         assert_eq!(reply.body["ok"], false, "{}", reply.raw);
         assert_eq!(reply.body["first_bad_seq"], head + 1);
+        // Monitoring sees it too, while the console stays ready.
+        let readyz = axum::http::Request::get("/readyz")
+            .header(axum::http::header::HOST, support::HOST)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let reply = server.raw(readyz).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
+        assert_eq!(reply.body["audit"]["ok"], false, "{}", reply.raw);
+        assert_eq!(reply.body["audit"]["first_bad_seq"], head + 1);
         // Sign-ins and the user creation were recorded after the stray row.
         let rows = testing::rows(db).await;
         assert!(rows.len() as i64 >= head + 4, "{backend:?}");

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{API_PREFIX, ErrorBody};
 use shared::audit::{
-    AuditAction, AuditEvent, EventFilter, EventPage, FieldChange, Outcome, OutcomeFilter,
-    SecretChange,
+    AuditAction, AuditEvent, AuditHealth, EventFilter, EventPage, FieldChange, Outcome,
+    OutcomeFilter, SecretChange,
 };
 use wasm_bindgen::JsValue;
 
@@ -40,7 +40,10 @@ fn some(s: String) -> Option<String> {
 }
 
 async fn fetch_page(filter: EventFilter) -> Result<EventPage, String> {
-    let url = format!("{API_PREFIX}/audit/events?{}", filter.to_query());
+    get_json(format!("{API_PREFIX}/audit/events?{}", filter.to_query())).await
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(url: String) -> Result<T, String> {
     let response = gloo_net::http::Request::get(&url)
         .send()
         .await
@@ -119,6 +122,7 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <h1>{move || i18n.t(Msg::Area(shared::area::Area::Audit))}</h1>
+        <ChainBanner/>
         <form class="audit-filters" on:submit=on_submit aria-label=t(M::Filters)>
             <TextField id="audit-from" label=M::From kind="datetime-local" value=from/>
             <TextField id="audit-to" label=M::To kind="datetime-local" value=to/>
@@ -180,6 +184,27 @@ pub fn AuditPage() -> impl IntoView {
             </button>
         </div>
         {move || selected.get().map(|event| view! { <EventDetails event selected/> })}
+    }
+}
+
+/// Says so, above everything else, when the server's latest verification
+/// of the chain found it broken.
+#[component]
+fn ChainBanner() -> impl IntoView {
+    let health = LocalResource::new(|| get_json::<Option<AuditHealth>>(format!("{API_PREFIX}/audit/status")));
+    move || {
+        let h = health.get()?.ok()??;
+        (!h.ok).then(|| {
+            view! {
+                <div class="banner error" role="alert">
+                    <p>
+                        {t(M::ChainBroken)} " " {h.first_bad_seq.map(|s| s.to_string())} " — "
+                        {h.problem}
+                    </p>
+                    <p>{t(M::ChainCheckedAt)} " " {show_time(h.checked_at)}</p>
+                </div>
+            }
+        })
     }
 }
 
