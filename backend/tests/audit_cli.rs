@@ -9,11 +9,7 @@ use backend::vault::MasterKey;
 use shared::audit::VerifyReport;
 
 fn verify(data_dir: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_chatdesk"))
-        .args(["audit", "verify", "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .unwrap()
+    chatdesk(&["audit", "verify"], data_dir)
 }
 
 #[tokio::test]
@@ -118,7 +114,7 @@ async fn audit_checkpoint_then_verify_catches_deleted_newest_events() {
     .await
     .unwrap();
     db.close().await;
-    let plain = chatdesk(&["audit", "verify"], data.path());
+    let plain = verify(data.path());
     assert!(plain.status.success(), "the chain alone cannot see it");
     let file = file.to_str().unwrap();
     let out = chatdesk(&["audit", "verify", "--checkpoint", file], data.path());

@@ -333,28 +333,30 @@ async fn a_trail_from_before_the_upgrade_still_verifies_and_continues_keyed() {
 }
 
 #[tokio::test]
-async fn two_processes_append_to_one_postgres_concurrently() {
-    let t = TestDb::fresh(Backend::Postgres).await;
-    // Two pools, as two consoles on one database would have.
-    let other = Db::connect(&t.url).await.unwrap();
-    let per_process = 25;
-    let mut tasks = Vec::new();
-    for db in [t.db.clone(), other.clone()] {
-        for i in 0..per_process {
-            let db = db.clone();
-            tasks.push(tokio::spawn(async move { record_one(&db, i).await }));
+async fn two_processes_append_to_one_database_concurrently() {
+    for backend in Backend::ALL {
+        let t = TestDb::fresh(backend).await;
+        // Two pools, as two consoles on one database would have.
+        let other = Db::connect(&t.url).await.unwrap();
+        let per_process = 25;
+        let mut tasks = Vec::new();
+        for db in [t.db.clone(), other.clone()] {
+            for i in 0..per_process {
+                let db = db.clone();
+                tasks.push(tokio::spawn(async move { record_one(&db, i).await }));
+            }
         }
+        let mut seqs = Vec::new();
+        for task in tasks {
+            seqs.push(task.await.unwrap());
+        }
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=2 * per_process as i64).collect::<Vec<_>>());
+        let report = audit::verify(&other).await.unwrap();
+        assert_ok(&report);
+        assert_eq!(report.checked, 2 * per_process as u64, "{backend:?}");
+        other.close().await;
     }
-    let mut seqs = Vec::new();
-    for task in tasks {
-        seqs.push(task.await.unwrap());
-    }
-    seqs.sort_unstable();
-    assert_eq!(seqs, (1..=2 * per_process as i64).collect::<Vec<_>>());
-    let report = audit::verify(&other).await.unwrap();
-    assert_ok(&report);
-    assert_eq!(report.checked, 2 * per_process as u64);
-    other.close().await;
 }
 
 #[tokio::test]
@@ -404,5 +406,19 @@ async fn the_console_serves_sign_in_and_audited_actions_over_a_stray_row() {
         // Sign-ins and the user creation were recorded after the stray row.
         let rows = testing::rows(db).await;
         assert!(rows.len() as i64 >= head + 4, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn after_a_key_rotation_old_and_new_events_verify() {
+    for backend in Backend::ALL {
+        let t = seeded(backend).await;
+        let old_id = row(&t.db, 1).await.key_id.unwrap();
+        let rotated = testing::open_with_random_key(&t.db).await.unwrap();
+        assert_eq!(record_one(&t.db, 0).await, 11);
+        let new_id = row(&t.db, 11).await.key_id.unwrap();
+        assert_eq!(new_id, rotated.current().id());
+        assert_ne!(new_id, old_id);
+        assert_ok(&audit::verify(&t.db).await.unwrap());
     }
 }

@@ -191,7 +191,9 @@ pub fn AuditPage() -> impl IntoView {
 /// of the chain found it broken.
 #[component]
 fn ChainBanner() -> impl IntoView {
-    let health = LocalResource::new(|| get_json::<Option<AuditHealth>>(format!("{API_PREFIX}/audit/status")));
+    let health = LocalResource::new(|| {
+        get_json::<Option<AuditHealth>>(format!("{API_PREFIX}/audit/status"))
+    });
     move || {
         let h = health.get()?.ok()??;
         (!h.ok).then(|| {
