@@ -20,6 +20,10 @@ pub mod signing;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde_json::Value;
+
 use self::acs::AcsClient;
 use self::dingtalk::DingTalkClient;
 use self::http::{Endpoints, Timeouts};
@@ -102,9 +106,56 @@ impl Upstream {
     }
 }
 
+/// An upstream answer with the RequestId it carried, which the audit trail
+/// records for every change. Decodes any JSON object answer: ACS puts the id
+/// in `RequestId`, DingTalk's legacy API in `request_id`, its new API (when
+/// it sends one in the body) in `requestId`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Receipt<T> {
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+impl<T> Receipt<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Receipt<U> {
+        Receipt {
+            value: f(self.value),
+            request_id: self.request_id,
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Receipt<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let request_id = ["RequestId", "request_id", "requestId"]
+            .iter()
+            .find_map(|k| value.get(*k).and_then(Value::as_str))
+            .map(str::to_owned);
+        let value = T::deserialize(value).map_err(D::Error::custom)?;
+        Ok(Receipt { value, request_id })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn receipts_find_the_request_id_of_each_api() {
+        for (body, id) in [
+            (r#"{"RequestId":"A-1","Name":"x"}"#, Some("A-1")),
+            (r#"{"errcode":0,"request_id":"l-2"}"#, Some("l-2")),
+            (r#"{"requestId":"n-3","success":true}"#, Some("n-3")),
+            (r#"{"success":true}"#, None),
+        ] {
+            let receipt: Receipt<Value> = serde_json::from_str(body).unwrap();
+            assert_eq!(receipt.request_id.as_deref(), id, "{body}");
+            assert!(receipt.value.is_object());
+        }
+        let bad = serde_json::from_str::<Receipt<Vec<u8>>>(r#"{"RequestId":"x"}"#);
+        assert!(bad.is_err());
+    }
 
     #[test]
     fn settings_follow_the_configuration() {
