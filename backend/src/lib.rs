@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod json;
+pub mod robots;
 pub mod sandbox;
 pub mod server;
 pub mod spa;
