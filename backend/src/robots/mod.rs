@@ -7,7 +7,8 @@ pub mod store;
 
 use std::future::Future;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
 use shared::api::ErrorBody;
 use shared::chat_configs::RegionId;
 use shared::robots::{
@@ -19,6 +20,59 @@ use shared::validate::InvalidField;
 use crate::upstream::acs::AcsCredentials;
 use crate::upstream::error::UpstreamError;
 use crate::upstream::sas::{RobotWrite, SasClient, StoredRobot, StoredRobotPage};
+use crate::upstream::signing::hex_sha256;
+
+/// Fields of [`audit_view`] that the audit diff reports only as changed or
+/// unchanged.
+pub const SECRET_FIELDS: &[&str] = &["webhook"];
+
+/// A robot as the audit trail and the edit preview compare it. The webhook
+/// is reduced to a digest, so even the compared value is no token.
+fn audit_view(
+    name: &str,
+    lang: Option<shared::robots::RobotLang>,
+    interval: i64,
+    unit: Option<IntervalUnit>,
+    scopes: Value,
+    webhook: &SecretString,
+) -> Value {
+    json!({
+        "name": name,
+        "lang": lang,
+        "interval": interval,
+        "interval_unit": unit,
+        "scopes": scopes,
+        "webhook": hex_sha256(webhook.expose_secret().as_bytes()),
+    })
+}
+
+/// The audit view of a robot read from upstream.
+pub fn stored_view(r: &StoredRobot) -> Value {
+    audit_view(
+        &r.robot.name,
+        r.robot.lang,
+        r.robot.interval,
+        r.robot.interval_unit,
+        serde_json::to_value(&r.robot.scopes).unwrap_or(Value::Null),
+        &r.send_url,
+    )
+}
+
+/// The audit view of what a save sends.
+pub fn write_view(w: &RobotWrite, unit: IntervalUnit) -> Value {
+    let scopes = shared::robots::RobotScopes::Known {
+        rules: w.rules.clone(),
+        group_ids: w.group_ids.clone(),
+    };
+    audit_view(
+        w.name.as_str(),
+        w.lang,
+        w.interval_time,
+        Some(unit),
+        serde_json::to_value(&scopes).unwrap_or(Value::Null),
+        &w.send_url,
+    )
+}
 
 /// Where robot calls go: one account's credentials and the region whose
 /// Security Center host serves it.
@@ -258,6 +312,19 @@ mod tests {
         );
         assert_eq!(bulk_ids(&[]).unwrap_err().field, "ids");
         assert_eq!(sas_region(&[]).as_str(), "cn-shanghai");
+    }
+
+    #[test]
+    fn audit_views_never_hold_the_token() {
+        let url = format!("https://oapi.dingtalk.com/robot/send?access_token={TOKEN}");
+        let write = write_for(&input("new robot", Some(&url)), None).unwrap();
+        let view = write_view(&write, IntervalUnit::Minutes);
+        let text = view.to_string();
+        assert!(!text.contains(TOKEN), "{text}");
+        assert_eq!(view["interval_unit"], "minutes");
+        let changes = crate::audit::diff(&Value::Null, &view, SECRET_FIELDS);
+        let webhook = changes.iter().find(|c| c.field == "webhook").unwrap();
+        assert!(webhook.after.is_none() && webhook.secret.is_some());
     }
 
     #[test]
