@@ -376,3 +376,26 @@ async fn status_changes_need_the_enterprise_edition() {
     sandbox.reset();
     assert_eq!(call(&sandbox, status).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn faults_speak_security_centers_documented_errors() {
+    use backend::sandbox::Fault;
+    let sandbox = start().await;
+    sandbox
+        .faults()
+        .set("DescribeDingTalk", Fault::error_rate(1.0));
+    let reply = call(&sandbox, describe()).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.acs_code(), "ServerError");
+    sandbox
+        .faults()
+        .set("DescribeDingTalk", Fault::no_permission());
+    let reply = call(&sandbox, describe()).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.acs_code(), "NoPermission");
+    assert_eq!(reply.body["Message"], "caller has no permission");
+    sandbox.faults().set("DescribeDingTalk", Fault::throttle(3));
+    let reply = call(&sandbox, describe()).await;
+    assert_eq!(reply.acs_code(), "Throttling.User");
+    assert_eq!(reply.headers["x-acs-retry-after"], "3");
+}
