@@ -458,6 +458,55 @@ impl ScopeChoices {
     }
 }
 
+/// One chosen value of a form: (source, field, value).
+pub type ScopePick = (String, String, String);
+
+/// Rules from the values picked in a form, in pick order; a source without
+/// any value picked is not a rule.
+pub fn rules_from_picks(picks: &[ScopePick]) -> Vec<ScopeRule> {
+    let mut rules: Vec<ScopeRule> = Vec::new();
+    for (source, field, value) in picks {
+        let rule = match rules.iter().position(|r| &r.source == source) {
+            Some(i) => &mut rules[i],
+            None => {
+                rules.push(ScopeRule {
+                    source: source.clone(),
+                    items: Vec::new(),
+                });
+                rules.last_mut().expect("just pushed")
+            }
+        };
+        let item = match rule.items.iter().position(|i| &i.field == field) {
+            Some(i) => &mut rule.items[i],
+            None => {
+                rule.items.push(ScopeItem {
+                    field: field.clone(),
+                    values: Vec::new(),
+                });
+                rule.items.last_mut().expect("just pushed")
+            }
+        };
+        if !item.values.contains(value) {
+            item.values.push(value.clone());
+        }
+    }
+    rules
+}
+
+/// The picks behind `rules` (the inverse of [`rules_from_picks`]).
+pub fn picks_of(rules: &[ScopeRule]) -> Vec<ScopePick> {
+    rules
+        .iter()
+        .flat_map(|r| {
+            r.items.iter().flat_map(move |i| {
+                i.values
+                    .iter()
+                    .map(move |v| (r.source.clone(), i.field.clone(), v.clone()))
+            })
+        })
+        .collect()
+}
+
 /// An asset group of DescribeGroupStruct, with its children.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssetGroup {
@@ -638,6 +687,24 @@ mod tests {
             items: vec![],
         };
         assert_eq!(choices().describe(&unknown), "other");
+    }
+
+    #[test]
+    fn picks_and_rules_round_trip() {
+        let pick = |s: &str, f: &str, v: &str| (s.to_owned(), f.to_owned(), v.to_owned());
+        let picks = vec![
+            pick("vul", "level", "asap"),
+            pick("alerts", "level", "all"),
+            pick("vul", "level", "later"),
+            pick("vul", "type", "cms"),
+            pick("vul", "level", "asap"),
+        ];
+        let rules = rules_from_picks(&picks);
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].items[0].values, vec!["asap", "later"]);
+        assert_eq!(rules[0].items[1].field, "type");
+        assert_eq!(rules_from_picks(&picks_of(&rules)), rules);
+        assert!(rules_from_picks(&[]).is_empty());
     }
 
     #[test]
