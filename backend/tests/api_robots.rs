@@ -72,7 +72,7 @@ impl Robots {
         logs();
         let server = Server::start(backend).await;
         let admin = server.sign_in("admin").await;
-        let sandbox = server.sandbox_url().expect("the sandbox stands in");
+        let sandbox = server.sandbox_url.clone().expect("the sandbox stands in");
         let mut robots = Robots {
             server,
             admin,

@@ -28,6 +28,8 @@ pub const CLIENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 
 pub struct Server {
     pub router: Router,
     pub db: TestDb,
+    /// The built-in sandbox standing in for every upstream.
+    pub sandbox_url: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -80,6 +82,7 @@ impl Server {
         .unwrap();
         assert_eq!(first.len(), 20);
         Server {
+            sandbox_url: state.sandbox_url.clone(),
             router: router(state),
             db: t,
             _dir: dir,
