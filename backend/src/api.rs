@@ -64,6 +64,7 @@ pub fn routes() -> Vec<ApiRoute> {
     routes.extend(vault::routes());
     routes.extend(vault::connection::routes());
     routes.extend(audit::routes());
+    routes.extend(crate::robots::routes());
     routes
 }
 

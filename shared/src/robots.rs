@@ -187,16 +187,9 @@ impl IntervalUnit {
 pub const MAX_INTERVAL_SECONDS: u32 = 86_400;
 
 /// How often the robot may send: `0` = no limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "IntervalWire", into = "IntervalWire")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SendInterval {
     amount: u32,
-    unit: IntervalUnit,
-}
-
-#[derive(Serialize, Deserialize)]
-struct IntervalWire {
-    amount: i64,
     unit: IntervalUnit,
 }
 
@@ -221,22 +214,6 @@ impl SendInterval {
 
     pub fn unit(self) -> IntervalUnit {
         self.unit
-    }
-}
-
-impl TryFrom<IntervalWire> for SendInterval {
-    type Error = InvalidField;
-    fn try_from(w: IntervalWire) -> Result<SendInterval, InvalidField> {
-        SendInterval::parse(w.amount, w.unit)
-    }
-}
-
-impl From<SendInterval> for IntervalWire {
-    fn from(i: SendInterval) -> IntervalWire {
-        IntervalWire {
-            amount: i64::from(i.amount),
-            unit: i.unit,
-        }
     }
 }
 
@@ -333,17 +310,73 @@ pub enum AccountResult {
     Error(ErrorBody),
 }
 
-/// Create (`POST`) or update (`PUT`). `webhook` is required on create; an
-/// update without it keeps the stored one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A create (`POST`) or update (`PUT`) as the browser sends it: plain
+/// values, so that [`RobotInput::parse`] can name the field of any problem.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RobotForm {
+    pub name: String,
+    /// Empty or absent on an update keeps the stored webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<SecretInput>,
+    /// `zh` or `en`.
+    pub lang: String,
+    pub interval: i64,
+    /// `seconds` or `minutes`.
+    pub interval_unit: String,
+    pub rules: Vec<ScopeRule>,
+    pub group_ids: Vec<i64>,
+}
+
+/// A checked create or update. `webhook: None` keeps the stored one (an
+/// update) or is refused (a create).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RobotInput {
     pub name: RobotName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<SecretInput>,
+    pub webhook: Option<WebhookUrl>,
     pub lang: RobotLang,
     pub interval: SendInterval,
     pub rules: Vec<ScopeRule>,
     pub group_ids: Vec<i64>,
+}
+
+impl RobotInput {
+    /// The first problem names its field.
+    pub fn parse(form: RobotForm) -> Result<RobotInput, InvalidField> {
+        let name = RobotName::parse(&form.name)?;
+        let webhook = match form.webhook {
+            Some(w) if !w.is_empty() => Some(WebhookUrl::try_from(w)?),
+            _ => None,
+        };
+        let lang = RobotLang::parse(&form.lang)
+            .ok_or_else(|| InvalidField::new("lang", "choose zh or en"))?;
+        let unit = IntervalUnit::parse(&form.interval_unit)
+            .ok_or_else(|| InvalidField::new("interval_unit", "choose seconds or minutes"))?;
+        let interval = SendInterval::parse(form.interval, unit)?;
+        for rule in &form.rules {
+            if rule.source.trim().is_empty() || rule.items.iter().any(|i| i.field.trim().is_empty())
+            {
+                return Err(InvalidField::new(
+                    "rules",
+                    "every scope needs its type and keys",
+                ));
+            }
+        }
+        if form.group_ids.iter().any(|id| *id <= 0) {
+            return Err(InvalidField::new(
+                "group_ids",
+                "asset group ids are positive",
+            ));
+        }
+        Ok(RobotInput {
+            name,
+            webhook,
+            lang,
+            interval,
+            rules: form.rules,
+            group_ids: form.group_ids,
+        })
+    }
 }
 
 /// The ids a bulk action applies to.
@@ -630,20 +663,58 @@ mod tests {
                 .field,
             "interval"
         );
-        let json = r#"{"amount":5,"unit":"seconds"}"#;
-        let parsed: SendInterval = serde_json::from_str(json).unwrap();
-        assert_eq!(serde_json::to_string(&parsed).unwrap(), json);
-        assert!(serde_json::from_str::<SendInterval>(r#"{"amount":-5,"unit":"seconds"}"#).is_err());
+    }
+
+    fn form() -> RobotForm {
+        RobotForm {
+            name: "ok name".into(),
+            webhook: Some(SecretInput::new(
+                "https://oapi.dingtalk.com/robot/send?access_token=t0k",
+            )),
+            lang: "en".into(),
+            interval: 1,
+            interval_unit: "minutes".into(),
+            rules: vec![],
+            group_ids: vec![1],
+        }
     }
 
     #[test]
-    fn input_parses_the_name_and_keeps_the_webhook_write_only() {
-        let json = r#"{"name":"x","lang":"zh","interval":{"amount":0,"unit":"seconds"},"rules":[],"group_ids":[]}"#;
-        let err = serde_json::from_str::<RobotInput>(json).unwrap_err();
-        assert!(err.to_string().contains("name"), "{err}");
-        let json = r#"{"name":"ok name","webhook":"https://oapi.dingtalk.com/robot/send?access_token=t0k","lang":"en","interval":{"amount":1,"unit":"minutes"},"rules":[],"group_ids":[1]}"#;
-        let input: RobotInput = serde_json::from_str(json).unwrap();
+    fn forms_parse_naming_the_field_of_each_problem() {
+        let input = RobotInput::parse(form()).unwrap();
+        assert_eq!(input.webhook.as_ref().unwrap().token(), "t0k");
         assert!(!format!("{input:?}").contains("t0k"));
+        let cases: [(fn(&mut RobotForm), &str); 7] = [
+            (|f| f.name = "x".into(), "name"),
+            (
+                |f| f.webhook = Some(SecretInput::new("https://x.example/")),
+                "webhook",
+            ),
+            (|f| f.lang = "fr".into(), "lang"),
+            (|f| f.interval_unit = "hours".into(), "interval_unit"),
+            (|f| f.interval = -3, "interval"),
+            (
+                |f| {
+                    f.rules = vec![ScopeRule {
+                        source: " ".into(),
+                        items: vec![],
+                    }]
+                },
+                "rules",
+            ),
+            (|f| f.group_ids = vec![0], "group_ids"),
+        ];
+        for (change, field) in cases {
+            let mut f = form();
+            change(&mut f);
+            assert_eq!(RobotInput::parse(f).unwrap_err().field, field);
+        }
+        let mut keep = form();
+        keep.webhook = Some(SecretInput::new("  "));
+        assert!(RobotInput::parse(keep).unwrap().webhook.is_none());
+        // A form with nothing in it names the name first.
+        let empty: RobotForm = serde_json::from_str("{}").unwrap();
+        assert_eq!(RobotInput::parse(empty).unwrap_err().field, "name");
     }
 
     fn choices() -> ScopeChoices {

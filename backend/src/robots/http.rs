@@ -11,16 +11,17 @@ use shared::api::ErrorBody;
 use shared::audit::{AuditAction, FieldChange, TargetKind};
 use shared::auth::Action;
 use shared::robots::{
-    AccountResult, AccountRobots, AssetGroups, BulkOutcome, Robot, RobotId, RobotIds,
+    AccountResult, AccountRobots, AssetGroups, BulkOutcome, Robot, RobotForm, RobotId, RobotIds,
     RobotInput, RobotLang, RobotPage, RobotSaved, ScopeChoices, StatusChange, TestSent,
 };
 use shared::validate::InvalidField;
 
 use super::{PageRequest, Target, store};
 use crate::api::{Access, ApiRoute, route};
-use crate::audit::{self, Change};
-use crate::context::{AlibabaAccount, Ctx};
+use crate::audit;
+use crate::context::{AlibabaAccount, Change, Ctx};
 use crate::error::ApiError;
+use crate::json::Json as Body;
 use crate::upstream::error::ErrorKind;
 use crate::upstream::sas::StoredRobot;
 
@@ -29,8 +30,18 @@ pub fn routes() -> Vec<ApiRoute> {
     use Action::{RobotsRead, RobotsWrite};
     vec![
         route(Method::GET, "/robots", Allowed(RobotsRead), list_all),
-        route(Method::GET, "/robots/{account}", Allowed(RobotsRead), list_one),
-        route(Method::POST, "/robots/{account}", Allowed(RobotsWrite), create),
+        route(
+            Method::GET,
+            "/robots/{account}",
+            Allowed(RobotsRead),
+            list_one,
+        ),
+        route(
+            Method::POST,
+            "/robots/{account}",
+            Allowed(RobotsWrite),
+            create,
+        ),
         route(
             Method::GET,
             "/robots/{account}/choices",
@@ -93,7 +104,10 @@ impl ListParams {
     }
 
     fn name(&self) -> Option<&str> {
-        self.name.as_deref().map(str::trim).filter(|n| !n.is_empty())
+        self.name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
     }
 }
 
@@ -211,7 +225,9 @@ async fn choices(
     let account = Account::load(&ctx, &account).await?;
     let t = account.target(&ctx);
     let lang = p.lang.unwrap_or(RobotLang::Zh);
-    Ok(Json(t.sas.scope_choices(t.credentials, t.region, lang).await?))
+    Ok(Json(
+        t.sas.scope_choices(t.credentials, t.region, lang).await?,
+    ))
 }
 
 async fn groups(
@@ -229,12 +245,17 @@ async fn groups(
 async fn create(
     ctx: Ctx,
     Path(account): Path<String>,
-    Json(input): Json<RobotInput>,
+    Body(form): Body<RobotForm>,
 ) -> Result<(StatusCode, Json<RobotSaved>), ApiError> {
+    let input = RobotInput::parse(form).map_err(invalid)?;
     let account = Account::load(&ctx, &account).await?;
     let write = super::write_for(&input, None).map_err(invalid)?;
     let unit = input.interval.unit();
-    let changes = audit::diff(&Value::Null, &super::write_view(&write, unit), super::SECRET_FIELDS);
+    let changes = audit::diff(
+        &Value::Null,
+        &super::write_view(&write, unit),
+        super::SECRET_FIELDS,
+    );
     let t = account.target(&ctx);
     let change = Change::new(
         AuditAction::RobotCreate,
@@ -269,8 +290,9 @@ fn edit_changes(existing: &StoredRobot, input: &RobotInput) -> Result<Vec<FieldC
 async fn preview(
     ctx: Ctx,
     Path((account, id)): Path<(String, i64)>,
-    Json(input): Json<RobotInput>,
+    Body(form): Body<RobotForm>,
 ) -> Result<Json<Vec<FieldChange>>, ApiError> {
+    let input = RobotInput::parse(form).map_err(invalid)?;
     let account = Account::load(&ctx, &account).await?;
     let existing = account.robot(&ctx, RobotId(id)).await?;
     Ok(Json(edit_changes(&existing, &input)?))
@@ -279,8 +301,9 @@ async fn preview(
 async fn update(
     ctx: Ctx,
     Path((account, id)): Path<(String, i64)>,
-    Json(input): Json<RobotInput>,
+    Body(form): Body<RobotForm>,
 ) -> Result<Json<RobotSaved>, ApiError> {
+    let input = RobotInput::parse(form).map_err(invalid)?;
     let account = Account::load(&ctx, &account).await?;
     let existing = account.robot(&ctx, RobotId(id)).await?;
     let changes = edit_changes(&existing, &input)?;
@@ -327,7 +350,7 @@ fn status_error(e: ApiError) -> ErrorBody {
 async fn set_status(
     ctx: Ctx,
     Path(account): Path<String>,
-    Json(change): Json<StatusChange>,
+    Body(change): Body<StatusChange>,
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let ids = super::bulk_ids(&change.ids).map_err(invalid)?;
@@ -340,7 +363,8 @@ async fn set_status(
         async move {
             ctx.audited(
                 audit_change,
-                t.sas.set_enabled(t.credentials, t.region, &[id], change.enabled),
+                t.sas
+                    .set_enabled(t.credentials, t.region, &[id], change.enabled),
             )
             .await
             .map_err(status_error)
@@ -353,7 +377,7 @@ async fn set_status(
 async fn delete(
     ctx: Ctx,
     Path(account): Path<String>,
-    Json(robots): Json<RobotIds>,
+    Body(robots): Body<RobotIds>,
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let ids = super::bulk_ids(&robots.ids).map_err(invalid)?;
@@ -388,7 +412,10 @@ async fn test_message(
         AuditAction::RobotTestMessage,
         account.audit_target(RobotId(id), None),
     );
-    ctx.audited(change, t.sas.test_message(t.credentials, t.region, RobotId(id)))
-        .await?;
+    ctx.audited(
+        change,
+        t.sas.test_message(t.credentials, t.region, RobotId(id)),
+    )
+    .await?;
     Ok(Json(TestSent { sent: true }))
 }

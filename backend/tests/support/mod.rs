@@ -30,6 +30,8 @@ pub struct Server {
     pub db: TestDb,
     /// The built-in sandbox standing in for every upstream.
     pub sandbox_url: Option<String>,
+    /// Owns the sandbox, which stops when this is dropped.
+    _app: Application,
     _dir: tempfile::TempDir,
 }
 
@@ -83,6 +85,7 @@ impl Server {
         assert_eq!(first.len(), 20);
         Server {
             sandbox_url: state.sandbox_url.clone(),
+            _app: app,
             router: router(state),
             db: t,
             _dir: dir,
