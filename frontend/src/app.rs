@@ -6,6 +6,7 @@ use shared::area::Area;
 use crate::audit::AuditPage;
 use crate::auth::{AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth};
 use crate::i18n::{Lang, Msg, provide_i18n, tr, use_i18n};
+use crate::robots::RobotsPage;
 use crate::router::{Link, provide_router};
 use crate::users::UsersPage;
 use crate::vault::CredentialsPage;
@@ -166,6 +167,7 @@ fn AreaPage(area: Area) -> impl IntoView {
         Area::Users => UsersPage().into_any(),
         Area::Credentials => CredentialsPage().into_any(),
         Area::Audit => AuditPage().into_any(),
+        Area::Robots => RobotsPage().into_any(),
         _ => view! {
             <h1>{tr(Msg::Area(area))}</h1>
             <p>{tr(Msg::AreaPending)}</p>

@@ -59,6 +59,7 @@ pub enum Msg {
     NotFoundBody,
     BackHome,
     Audit(AuditMsg),
+    Robots(crate::robots::RobotsMsg),
     NoAccess,
     SignInTitle,
     Username,
@@ -195,6 +196,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         ],
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
+        Msg::Robots(m) => crate::robots::robots_text(m),
         Msg::NoAccess => [
             "Your role does not give access to this page.",
             "您的角色无权访问此页面。",

@@ -29,7 +29,6 @@ pub enum RobotsMsg {
     Scopes,
     ScopesUnreadable,
     AssetGroups,
-    AllAssets,
     Created,
     Modified,
     Actions,
@@ -58,7 +57,6 @@ pub enum RobotsMsg {
     Total,
     EditionRequired,
     ReadOnly,
-    ScopeValues,
 }
 
 pub fn robots_text(msg: RobotsMsg) -> [&'static str; 2] {
@@ -102,7 +100,6 @@ pub fn robots_text(msg: RobotsMsg) -> [&'static str; 2] {
             "范围无法读取：该机器人的配置无法解析。",
         ],
         R::AssetGroups => ["Asset groups", "资产分组"],
-        R::AllAssets => ["all assets", "全部资产"],
         R::Created => ["Created", "创建时间"],
         R::Modified => ["Modified", "修改时间"],
         R::Actions => ["Actions", "操作"],
@@ -143,6 +140,5 @@ pub fn robots_text(msg: RobotsMsg) -> [&'static str; 2] {
             "Your role can read robots but not change them.",
             "您的角色可以查看机器人，但不能修改。",
         ],
-        R::ScopeValues => ["Values", "取值"],
     }
 }
