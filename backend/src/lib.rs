@@ -7,7 +7,6 @@ pub mod auth;
 pub mod bundle;
 pub mod cli;
 pub mod config;
-pub mod context;
 pub mod db;
 pub mod error;
 pub mod json;
