@@ -16,14 +16,20 @@ use shared::robots::{
 };
 use shared::validate::InvalidField;
 
+use std::future::Future;
+use std::sync::Arc;
+
 use super::{PageRequest, Target, store};
-use crate::api::{Access, ApiRoute, route};
-use crate::audit;
-use crate::context::{AlibabaAccount, Change, Ctx};
+use crate::audit::{self, Change};
+use crate::context::{AlibabaAccount, Ctx};
 use crate::error::ApiError;
+use crate::idempotency::{self, IdempotencyKey};
 use crate::json::Json as Body;
-use crate::upstream::error::ErrorKind;
-use crate::upstream::sas::StoredRobot;
+use crate::route::{Access, ApiRoute, route};
+use crate::upstream::acs::AcsCredentials;
+use crate::upstream::error::{ErrorKind, UpstreamError};
+use crate::upstream::sas::{RobotWrite, StoredRobot};
+use crate::upstream::{Receipt, Upstream};
 
 pub fn routes() -> Vec<ApiRoute> {
     use Access::Allowed;
@@ -116,6 +122,44 @@ struct LangParam {
     lang: Option<RobotLang>,
 }
 
+type Call = std::pin::Pin<Box<dyn Future<Output = Result<Receipt<()>, UpstreamError>> + Send>>;
+
+/// The upstream writes, owning what they need: an audited call may outlive
+/// the request that started it.
+#[derive(Clone)]
+struct Writes {
+    upstream: Arc<Upstream>,
+    acs: AcsCredentials,
+    region: shared::chat_configs::RegionId,
+}
+
+impl Writes {
+    fn save(&self, write: RobotWrite) -> Call {
+        let w = self.clone();
+        Box::pin(async move { w.upstream.sas.save(&w.acs, &w.region, &write).await })
+    }
+
+    fn set_enabled(&self, id: RobotId, enabled: bool) -> Call {
+        let w = self.clone();
+        Box::pin(async move {
+            w.upstream
+                .sas
+                .set_enabled(&w.acs, &w.region, &[id], enabled)
+                .await
+        })
+    }
+
+    fn delete(&self, id: RobotId) -> Call {
+        let w = self.clone();
+        Box::pin(async move { w.upstream.sas.delete(&w.acs, &w.region, &[id]).await })
+    }
+
+    fn test_message(&self, id: RobotId) -> Call {
+        let w = self.clone();
+        Box::pin(async move { w.upstream.sas.test_message(&w.acs, &w.region, id).await })
+    }
+}
+
 /// An account's robots: its credentials and the region whose host serves
 /// its Security Center.
 struct Account {
@@ -140,6 +184,14 @@ impl Account {
 
     fn id(&self) -> &str {
         &self.account.id
+    }
+
+    fn writes(&self, ctx: &Ctx) -> Writes {
+        Writes {
+            upstream: ctx.state.upstream.clone(),
+            acs: self.account.acs.clone(),
+            region: self.region.clone(),
+        }
     }
 
     /// The audit target of one robot: `account/id`, named when known.
@@ -244,9 +296,20 @@ async fn groups(
 
 async fn create(
     ctx: Ctx,
+    key: IdempotencyKey,
     Path(account): Path<String>,
     Body(form): Body<RobotForm>,
 ) -> Result<(StatusCode, Json<RobotSaved>), ApiError> {
+    let scope = "robots.create";
+    let saved = idempotency::once(&ctx, key, scope, form, |form| {
+        let ctx = ctx.clone();
+        async move { create_once(ctx, account, form).await }
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+async fn create_once(ctx: Ctx, account: String, form: RobotForm) -> Result<RobotSaved, ApiError> {
     let input = RobotInput::parse(form).map_err(invalid)?;
     let account = Account::load(&ctx, &account).await?;
     let write = super::write_for(&input, None).map_err(invalid)?;
@@ -256,7 +319,6 @@ async fn create(
         &super::write_view(&write, unit),
         super::SECRET_FIELDS,
     );
-    let t = account.target(&ctx);
     let change = Change::new(
         AuditAction::RobotCreate,
         audit::Target {
@@ -266,15 +328,16 @@ async fn create(
         },
     )
     .with_changes(changes);
-    ctx.audited(change, t.sas.save(t.credentials, t.region, &write))
+    let name = write.name.clone();
+    ctx.audited(change, account.writes(&ctx).save(write))
         .await?;
     // Create answers only a RequestId: the new robot is found by name.
-    let found = super::find_by_name(t, &write.name)
+    let found = super::find_by_name(account.target(&ctx), &name)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the created robot is not listed")))?;
     store::set_interval_unit(&ctx.state.db, account.id(), found.robot.id, unit).await?;
     let robot = account.shown(&ctx, found).await?;
-    Ok((StatusCode::CREATED, Json(RobotSaved { robot })))
+    Ok(RobotSaved { robot })
 }
 
 /// The diff an edit makes, as the audit trail will record it.
@@ -308,17 +371,16 @@ async fn update(
     let existing = account.robot(&ctx, RobotId(id)).await?;
     let changes = edit_changes(&existing, &input)?;
     let write = super::write_for(&input, Some(&existing)).map_err(invalid)?;
-    let t = account.target(&ctx);
     let change = Change::new(
         AuditAction::RobotUpdate,
         account.audit_target(RobotId(id), Some(&existing.robot.name)),
     )
     .with_changes(changes);
-    ctx.audited(change, t.sas.save(t.credentials, t.region, &write))
+    ctx.audited(change, account.writes(&ctx).save(write))
         .await?;
     let unit = input.interval.unit();
     store::set_interval_unit(&ctx.state.db, account.id(), RobotId(id), unit).await?;
-    let robot = match super::find_by_id(t, RobotId(id)).await? {
+    let robot = match super::find_by_id(account.target(&ctx), RobotId(id)).await? {
         Some(found) => account.shown(&ctx, found).await?,
         None => return Err(ApiError::NotFound("robot")),
     };
@@ -354,21 +416,14 @@ async fn set_status(
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let ids = super::bulk_ids(&change.ids).map_err(invalid)?;
-    let t = account.target(&ctx);
+    let writes = account.writes(&ctx);
     let after = json!({ "enabled": change.enabled });
     let results = super::each(&ids, |id| {
         let audit_change = Change::new(AuditAction::RobotUpdate, account.audit_target(id, None))
             .with_changes(audit::diff(&Value::Null, &after, &[]));
+        let call = writes.set_enabled(id, change.enabled);
         let ctx = &ctx;
-        async move {
-            ctx.audited(
-                audit_change,
-                t.sas
-                    .set_enabled(t.credentials, t.region, &[id], change.enabled),
-            )
-            .await
-            .map_err(status_error)
-        }
+        async move { ctx.audited(audit_change, call).await.map_err(status_error) }
     })
     .await;
     Ok(Json(BulkOutcome { results }))
@@ -381,12 +436,13 @@ async fn delete(
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let ids = super::bulk_ids(&robots.ids).map_err(invalid)?;
-    let t = account.target(&ctx);
+    let writes = account.writes(&ctx);
     let results = super::each(&ids, |id| {
         let audit_change = Change::new(AuditAction::RobotDelete, account.audit_target(id, None));
+        let call = writes.delete(id);
         let (ctx, account) = (&ctx, &account);
         async move {
-            ctx.audited(audit_change, t.sas.delete(t.credentials, t.region, &[id]))
+            ctx.audited(audit_change, call)
                 .await
                 .map_err(|e| e.body())?;
             // Losing the unit of a robot that is gone is harmless.
@@ -407,15 +463,11 @@ async fn test_message(
     Path((account, id)): Path<(String, i64)>,
 ) -> Result<Json<TestSent>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
-    let t = account.target(&ctx);
     let change = Change::new(
         AuditAction::RobotTestMessage,
         account.audit_target(RobotId(id), None),
     );
-    ctx.audited(
-        change,
-        t.sas.test_message(t.credentials, t.region, RobotId(id)),
-    )
-    .await?;
+    ctx.audited(change, account.writes(&ctx).test_message(RobotId(id)))
+        .await?;
     Ok(Json(TestSent { sent: true }))
 }
