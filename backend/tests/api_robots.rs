@@ -46,16 +46,7 @@ fn demo_tokens() -> Vec<String> {
 
 fn logs() -> &'static capture::Captured {
     static LOGS: OnceLock<capture::Captured> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = capture::Captured::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        buffer
-    })
+    LOGS.get_or_init(capture::Captured::install_global)
 }
 
 /// A server, its admin, and every response it gave (for the final scan).

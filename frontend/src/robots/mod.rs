@@ -62,6 +62,16 @@ enum Notice {
     Error(ErrorBody),
 }
 
+/// Adds `item` to `list`, or takes it out if it is there (a checkbox).
+fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    match list.iter().position(|x| *x == item) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(item),
+    }
+}
+
 /// One robot's result in a bulk action: its name and error, if any.
 type Outcome = (String, Option<ErrorBody>);
 
@@ -325,15 +335,7 @@ fn RobotTable(s: PageState, write: Signal<bool>) -> impl IntoView {
             .map(|r| {
                 let id = r.id;
                 let checked = move || s.selected.with(|sel| sel.contains(&id));
-                let toggle = move |_| {
-                    s.selected.update(|sel| {
-                        if let Some(i) = sel.iter().position(|x| *x == id) {
-                            sel.remove(i);
-                        } else {
-                            sel.push(id);
-                        }
-                    })
-                };
+                let on_toggle = move |_| s.selected.update(|sel| toggle(sel, id));
                 let select_label = format!("{} {}", i18n.t(Msg::Robots(R::Select)), r.name);
                 let (badge, badge_text) = if r.enabled {
                     ("badge badge-ok", R::Enabled)
@@ -369,7 +371,7 @@ fn RobotTable(s: PageState, write: Signal<bool>) -> impl IntoView {
                 view! {
                     <tr>
                         <Show when=move || write.get()>
-                            <td><input type="checkbox" aria-label=select_label.clone() prop:checked=checked on:change=toggle/></td>
+                            <td><input type="checkbox" aria-label=select_label.clone() prop:checked=checked on:change=on_toggle/></td>
                         </Show>
                         <th scope="row">{r.name.clone()}</th>
                         <td><span class=badge>{t(badge_text)}</span></td>
@@ -735,16 +737,10 @@ fn ScopePicker(choices: RwSignal<ScopeChoices>, picks: RwSignal<Vec<ScopePick>>)
                                             let pick = pick.clone();
                                             move || picks.with(|p| p.contains(&pick))
                                         };
-                                        let toggle = move |_| picks.update(|p| {
-                                            if let Some(i) = p.iter().position(|x| *x == pick) {
-                                                p.remove(i);
-                                            } else {
-                                                p.push(pick.clone());
-                                            }
-                                        });
+                                        let on_toggle = move |_| picks.update(|p| toggle(p, pick.clone()));
                                         view! {
                                             <label class="check">
-                                                <input type="checkbox" prop:checked=checked on:change=toggle/>
+                                                <input type="checkbox" prop:checked=checked on:change=on_toggle/>
                                                 {value.label}
                                             </label>
                                         }
@@ -770,16 +766,10 @@ fn GroupPicker(groups: RwSignal<Vec<AssetGroup>>, chosen: RwSignal<Vec<i64>>) ->
                 {flat.into_iter().map(|g| {
                     let id = g.id;
                     let checked = move || chosen.with(|c| c.contains(&id));
-                    let toggle = move |_| chosen.update(|c| {
-                        if let Some(i) = c.iter().position(|x| *x == id) {
-                            c.remove(i);
-                        } else {
-                            c.push(id);
-                        }
-                    });
+                    let on_toggle = move |_| chosen.update(|c| toggle(c, id));
                     view! {
                         <label class="check">
-                            <input type="checkbox" prop:checked=checked on:change=toggle/>
+                            <input type="checkbox" prop:checked=checked on:change=on_toggle/>
                             {g.path}
                         </label>
                     }
