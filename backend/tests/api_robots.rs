@@ -230,9 +230,10 @@ async fn paging_filtering_and_every_account() {
         // GET with no parameters: the first page of every account.
         let all = r.get("/robots", None).await;
         let first = &all.body[0];
-        assert_eq!(first["page"]["page"]["total_count"], 6, "{}", all.raw);
-        assert_eq!(first["page"]["page"]["current_page"], 1);
-        for robot in first["page"]["robots"].as_array().unwrap() {
+        let first = &first["result"]["page"];
+        assert_eq!(first["page"]["total_count"], 6, "{}", all.raw);
+        assert_eq!(first["page"]["current_page"], 1);
+        for robot in first["robots"].as_array().unwrap() {
             assert_eq!(
                 robot["webhook"],
                 "https://oapi.dingtalk.com/robot/send?access_token=***"
@@ -283,11 +284,13 @@ async fn an_unreadable_config_list_does_not_hide_the_page() {
             .iter()
             .find(|x| x["name"] == "Imported robot")
             .unwrap();
-        assert_eq!(imported["scopes"]["status"], "unreadable", "{imported}");
+        assert!(
+            imported["scopes"]["unreadable"]["reason"].is_string(),
+            "{imported}"
+        );
         let string_form = robots.iter().find(|x| x["name"] == "AK 泄露告警").unwrap();
-        assert_eq!(string_form["scopes"]["status"], "known");
         assert_eq!(
-            string_form["scopes"]["rules"][0]["items"][0]["values"],
+            string_form["scopes"]["known"]["rules"][0]["items"][0]["values"],
             json!(["serious"])
         );
         r.assert_no_token_leaked().await;
@@ -368,8 +371,11 @@ async fn create_find_update_keeping_the_webhook() {
         let robot = &created.body["robot"];
         let id = robot["id"].as_i64().unwrap();
         assert_eq!(id, 7, "found by name after the create");
-        assert_eq!(robot["scopes"]["rules"], rules, "scopes round-trip");
-        assert_eq!(robot["scopes"]["group_ids"], json!([124, 456]));
+        assert_eq!(
+            robot["scopes"]["known"]["rules"], rules,
+            "scopes round-trip"
+        );
+        assert_eq!(robot["scopes"]["known"]["group_ids"], json!([124, 456]));
         assert_eq!(robot["interval"], 10);
         assert_eq!(robot["interval_unit"], "minutes");
         assert_eq!(robot["enabled"], true);
@@ -583,7 +589,10 @@ async fn upstream_errors_show_code_and_request_id() {
         // The overview reports the account's error in its place.
         let all = r.get("/robots", None).await;
         assert_eq!(all.status, StatusCode::OK);
-        assert_eq!(all.body[0]["error"]["code"], "upstream_permission_denied");
+        assert_eq!(
+            all.body[0]["result"]["error"]["code"],
+            "upstream_permission_denied"
+        );
 
         r.clear_faults().await;
         r.fault(

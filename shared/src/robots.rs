@@ -237,7 +237,7 @@ pub struct ScopeItem {
 /// GroupIdList does not parse is shown with its scopes unreadable; it
 /// never hides the others.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RobotScopes {
     Known {
         rules: Vec<ScopeRule>,
@@ -299,7 +299,6 @@ pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub struct AccountRobots {
     pub account_id: String,
     pub account_name: String,
-    #[serde(flatten)]
     pub result: AccountResult,
 }
 
