@@ -10,6 +10,7 @@ pub mod auth;
 pub mod i18n;
 pub mod robots;
 pub mod router;
+pub mod ui;
 pub mod users;
 pub mod vault;
 

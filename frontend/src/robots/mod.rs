@@ -4,17 +4,18 @@
 
 mod text;
 
+use std::collections::HashSet;
+
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::ErrorBody;
-use shared::audit::{FieldChange, SecretChange};
+use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::robots::{
     AccountResult, AccountRobots, AssetGroup, AssetGroupChoice, AssetGroups, BulkOutcome,
-    IntervalUnit, Robot, RobotForm, RobotId, RobotIds, RobotLang, RobotPage, RobotSaved,
-    RobotScopes, ScopeChoices, ScopePick, StatusChange, TestSent, flatten_groups, picks_of,
-    rules_from_picks,
+    IntervalUnit, PageInfo, Robot, RobotForm, RobotId, RobotIds, RobotLang, RobotName, RobotPage,
+    RobotSaved, RobotScopes, ScopeChoices, ScopePick, StatusChange, TestSent, WebhookUrl,
+    flatten_groups, picks_of, rules_from_picks,
 };
 use shared::secret::SecretInput;
 use wasm_bindgen::JsValue;
@@ -23,7 +24,11 @@ pub use text::{RobotsMsg, robots_text};
 
 use crate::api::{self, Failure};
 use crate::auth::use_auth;
-use crate::i18n::{Lang, Msg, use_i18n};
+use crate::i18n::{I18n, Lang, Msg, use_i18n};
+use crate::ui::{
+    ActionResult, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel, Field, FieldKind,
+    Form, Request, ServerPaging,
+};
 
 use RobotsMsg as R;
 
@@ -47,21 +52,6 @@ fn robot_lang(lang: Lang) -> RobotLang {
     }
 }
 
-/// An error as the user reads it: message, code and upstream RequestId.
-fn error_text(e: &ErrorBody) -> String {
-    match &e.request_id {
-        Some(id) => format!("{} ({}, RequestId {id})", e.message, e.code),
-        None => format!("{} ({})", e.message, e.code),
-    }
-}
-
-/// What the page tells the user after an action.
-#[derive(Clone, Debug, PartialEq)]
-enum Notice {
-    Ok(String),
-    Error(ErrorBody),
-}
-
 /// Adds `item` to `list`, or takes it out if it is there (a checkbox).
 fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
     match list.iter().position(|x| *x == item) {
@@ -73,7 +63,7 @@ fn toggle<T: PartialEq>(list: &mut Vec<T>, item: T) {
 }
 
 /// One robot's result in a bulk action: its name and error, if any.
-type Outcome = (String, Option<ErrorBody>);
+type Outcome = (String, Option<Failure>);
 
 #[derive(Clone, Debug, PartialEq)]
 enum Editing {
@@ -81,17 +71,23 @@ enum Editing {
     Robot(Robot),
 }
 
+/// The page's state, shared by its parts.
 #[derive(Clone, Copy)]
 struct PageState {
     account: RwSignal<Option<String>>,
-    page: RwSignal<u32>,
+    /// From 0, as the table counts.
+    page: RwSignal<usize>,
     size: RwSignal<u32>,
     filter: RwSignal<String>,
-    data: RwSignal<Option<Result<RobotPage, ErrorBody>>>,
+    rows: RwSignal<Vec<Robot>>,
+    info: RwSignal<Option<PageInfo>>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<Failure>>,
     choices: RwSignal<ScopeChoices>,
     groups: RwSignal<Vec<AssetGroup>>,
-    selected: RwSignal<Vec<RobotId>>,
-    notice: RwSignal<Option<Notice>>,
+    selected: RwSignal<HashSet<String>>,
+    sent: RwSignal<Option<String>>,
+    action: ActionResult,
     results: RwSignal<Option<Vec<Outcome>>>,
     editing: RwSignal<Option<Editing>>,
     confirm_delete: RwSignal<bool>,
@@ -104,50 +100,71 @@ impl PageState {
             .map(|a| format!("/robots/{a}{rest}"))
     }
 
+    fn show(&self, answer: Result<RobotPage, Failure>) {
+        match answer {
+            Ok(page) => {
+                self.info.set(Some(page.page));
+                self.rows.set(page.robots);
+                self.error.set(None);
+            }
+            Err(f) => self.error.set(Some(f)),
+        }
+        self.loading.set(false);
+    }
+
     fn reload(self) {
         let Some(base) = self.path("") else { return };
         let query = format!(
             "?page={}&page_size={}&name={}",
-            self.page.get_untracked(),
+            self.page.get_untracked() + 1,
             self.size.get_untracked(),
             js_sys::encode_uri_component(&self.filter.get_untracked())
         );
+        self.loading.set(true);
         spawn_local(async move {
-            let answer = api::get::<RobotPage>(&format!("{base}{query}")).await;
-            self.data.set(Some(answer.map_err(|f: Failure| f.body)));
-            self.selected.set(Vec::new());
+            self.show(api::get::<RobotPage>(&format!("{base}{query}")).await);
         });
     }
 
-    fn robots(&self) -> Vec<Robot> {
-        self.data.with(|d| match d {
-            Some(Ok(page)) => page.robots.clone(),
-            _ => Vec::new(),
+    fn selected_ids(&self) -> Vec<RobotId> {
+        self.selected.with_untracked(|s| {
+            s.iter()
+                .filter_map(|k| k.parse().ok())
+                .map(RobotId)
+                .collect()
         })
     }
 
     fn name_of(&self, id: RobotId) -> String {
-        self.robots()
-            .into_iter()
-            .find(|r| r.id == id)
-            .map_or_else(|| id.to_string(), |r| r.name)
+        self.rows.with_untracked(|rows| {
+            rows.iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| id.to_string(), |r| r.name.clone())
+        })
     }
 
     /// Runs a bulk action and shows each robot's result.
     fn bulk(self, rest: &'static str, body: impl serde::Serialize + 'static) {
         let Some(path) = self.path(rest) else { return };
+        self.action.clear();
         spawn_local(async move {
             match api::send::<BulkOutcome>(Method::POST, &path, &body).await {
                 Ok(outcome) => {
                     let rows = outcome
                         .results
                         .into_iter()
-                        .map(|r| (self.name_of(r.id), r.error))
+                        .map(|r| {
+                            let error = r.error.map(|body| Failure { status: 0, body });
+                            (self.name_of(r.id), error)
+                        })
                         .collect();
                     self.results.set(Some(rows));
                 }
-                Err(f) => self.notice.set(Some(Notice::Error(f.body))),
+                Err(f) => {
+                    self.action.report::<()>(Err(f));
+                }
             }
+            self.selected.set(HashSet::new());
             self.reload();
         });
     }
@@ -156,18 +173,21 @@ impl PageState {
 #[component]
 pub fn RobotsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
-    let write = move || auth.can(Action::RobotsWrite);
+    let write = use_auth().can(Action::RobotsWrite);
     let s = PageState {
         account: RwSignal::new(None),
-        page: RwSignal::new(1),
+        page: RwSignal::new(0),
         size: RwSignal::new(20),
         filter: RwSignal::new(String::new()),
-        data: RwSignal::new(None),
+        rows: RwSignal::new(Vec::new()),
+        info: RwSignal::new(None),
+        loading: RwSignal::new(true),
+        error: RwSignal::new(None),
         choices: RwSignal::new(ScopeChoices::default()),
         groups: RwSignal::new(Vec::new()),
-        selected: RwSignal::new(Vec::new()),
-        notice: RwSignal::new(None),
+        selected: RwSignal::new(HashSet::new()),
+        sent: RwSignal::new(None),
+        action: ActionResult::new(),
         results: RwSignal::new(None),
         editing: RwSignal::new(None),
         confirm_delete: RwSignal::new(false),
@@ -182,15 +202,25 @@ pub fn RobotsPage() -> impl IntoView {
                         .map(|a| (a.account_id.clone(), a.account_name.clone()))
                         .collect(),
                 );
-                if let Some(first) = all.into_iter().next() {
-                    s.account.set(Some(first.account_id));
-                    s.data.set(Some(match first.result {
-                        AccountResult::Page(p) => Ok(p),
-                        AccountResult::Error(e) => Err(e),
-                    }));
+                match all.into_iter().next() {
+                    Some(first) => {
+                        s.account.set(Some(first.account_id));
+                        s.show(match first.result {
+                            AccountResult::Page(p) => Ok(p),
+                            AccountResult::Error(body) => Err(Failure { status: 0, body }),
+                        });
+                    }
+                    None => s.show(Ok(RobotPage {
+                        page: PageInfo {
+                            current_page: 1,
+                            page_size: 20,
+                            total_count: 0,
+                        },
+                        robots: Vec::new(),
+                    })),
                 }
             }
-            Err(f) => s.data.set(Some(Err(f.body))),
+            Err(f) => s.show(Err(f)),
         }
     });
     // The choices behind the scopes and groups, in the UI language.
@@ -213,25 +243,63 @@ pub fn RobotsPage() -> impl IntoView {
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         s.filter.set(filter_input.get_untracked());
-        s.page.set(1);
+        s.page.set(0);
         s.reload();
     };
     let on_account = move |ev| {
         s.account.set(Some(event_target_value(&ev)));
-        s.page.set(1);
+        s.page.set(0);
         s.reload();
     };
+    let on_size = move |ev| {
+        if let Ok(size) = event_target_value(&ev).parse() {
+            s.size.set(size);
+            s.page.set(0);
+            s.reload();
+        }
+    };
     let status = move |enabled: bool| {
-        let ids = s.selected.get_untracked();
+        let ids = s.selected_ids();
         s.bulk("/status", StatusChange { ids, enabled });
     };
-    let none_selected = move || s.selected.with(Vec::is_empty);
+    let none_selected = move || s.selected.with(HashSet::is_empty);
+    let paging = ServerPaging {
+        page: s.page.into(),
+        page_size: 20,
+        total: Signal::derive(move || {
+            s.info
+                .get()
+                .map(|p| usize::try_from(p.total_count).unwrap_or(usize::MAX))
+        }),
+        has_next: Signal::derive(move || {
+            s.info
+                .get()
+                .is_some_and(|p| u64::from(p.current_page) < p.page_count())
+        }),
+        on_page: Callback::new(move |page| {
+            s.page.set(page);
+            s.reload();
+        }),
+    };
+    let delete_title = Signal::derive(move || {
+        let names: Vec<String> = s
+            .selected
+            .get()
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .map(|id| s.name_of(RobotId(id)))
+            .collect();
+        i18n.fill(Msg::Robots(R::ConfirmDeleteTitle), &names.join(", "))
+    });
+    let confirm_delete = move |()| {
+        s.confirm_delete.set(false);
+        let ids = s.selected_ids();
+        s.bulk("/delete", RobotIds { ids });
+    };
     view! {
         <h1>{t(R::Title)}</h1>
         <p>{t(R::Intro)}</p>
-        <Show when=move || !write()>
-            <p>{t(R::ReadOnly)}</p>
-        </Show>
+        {(!write).then(|| view! { <p>{t(R::ReadOnly)}</p> })}
         <form class="toolbar" role="search" on:submit=search>
             <Show when=move || { accounts.with(|a| a.len() > 1) }>
                 <label for="robots-account">{t(R::Account)}</label>
@@ -245,9 +313,16 @@ pub fn RobotsPage() -> impl IntoView {
             <label for="robots-filter">{t(R::NameFilter)}</label>
             <input id="robots-filter" type="search" bind:value=filter_input/>
             <button type="submit">{t(R::Search)}</button>
+            <label for="robots-page-size">{t(R::PageSize)}</label>
+            <select id="robots-page-size" on:change=on_size>
+                {[10u32, 20, 50, 100].into_iter().map(|n| view! {
+                    <option value=n.to_string() selected=move || s.size.get() == n>{n}</option>
+                }).collect_view()}
+            </select>
         </form>
-        <NoticeView notice=s.notice/>
-        <Show when=write>
+        {move || s.sent.get().map(|text| view! { <p class="ok" role="status">{text}</p> })}
+        <crate::ui::ActionStatus result=s.action/>
+        {write.then(|| view! {
             <div class="toolbar">
                 <button type="button" on:click=move |_| s.editing.set(Some(Editing::New))>
                     {t(R::NewRobot)}
@@ -262,22 +337,127 @@ pub fn RobotsPage() -> impl IntoView {
                     {t(R::DeleteSelected)}
                 </button>
             </div>
-        </Show>
-        <ConfirmDelete s=s/>
+        })}
+        <ConfirmDialog open=s.confirm_delete title=delete_title confirm=Msg::Robots(R::Delete)
+            danger=true on_confirm=confirm_delete on_cancel=move |()| s.confirm_delete.set(false)>
+            <p>{t(R::ConfirmDeleteBody)}</p>
+        </ConfirmDialog>
         <BulkResults s=s/>
         {move || s.editing.get().map(|editing| view! { <RobotEditor s=s editing=editing/> })}
-        <RobotTable s=s write=Signal::derive(write)/>
-        <Pager s=s/>
+        <DataTable id="robots" caption=Msg::Robots(R::Title) rows=s.rows columns=columns(s, write, i18n)
+            loading=s.loading error=s.error server=paging
+            key=|r: &Robot| r.id.to_string() name=|r: &Robot| r.name.clone()
+            selection=s.selected empty=Msg::Robots(R::NoRobots)/>
     }
 }
 
+/// The table's columns; selection and the actions column only for admins.
+fn columns(s: PageState, write: bool, i18n: I18n) -> Vec<Column<Robot>> {
+    let word = move |m| i18n.t(Msg::Robots(m));
+    let mut columns = vec![
+        Column::text(Msg::Robots(R::Name), |r: &Robot| r.name.clone()),
+        Column::new(Msg::Robots(R::Status), move |r: &Robot| {
+            let (class, m) = if r.enabled {
+                ("badge badge-ok", R::Enabled)
+            } else {
+                ("badge badge-off", R::Disabled)
+            };
+            view! { <span class=class>{t(m)}</span> }.into_any()
+        }),
+        Column::new(Msg::Robots(R::Webhook), |r: &Robot| {
+            view! { <code>{r.webhook.as_str().to_owned()}</code> }.into_any()
+        }),
+        Column::new(Msg::Robots(R::MessageLang), move |r: &Robot| match r.lang {
+            Some(RobotLang::Zh) => t(R::LangZh).into_any(),
+            Some(RobotLang::En) => t(R::LangEn).into_any(),
+            None => ().into_any(),
+        }),
+        Column::new(Msg::Robots(R::Interval), move |r: &Robot| {
+            interval_text(r, i18n).into_any()
+        }),
+        Column::new(Msg::Robots(R::Scopes), move |r: &Robot| {
+            let unreadable = matches!(r.scopes, RobotScopes::Unreadable { .. });
+            let text = s.choices.with(|c| scopes_text(r, c, i18n));
+            view! { <span class:warning=unreadable>{text}</span> }.into_any()
+        }),
+        Column::new(Msg::Robots(R::AssetGroups), move |r: &Robot| {
+            s.groups
+                .with(|g| groups_text(r, &flatten_groups(g)))
+                .into_any()
+        }),
+        Column::new(Msg::Robots(R::Created), move |r: &Robot| {
+            r.created
+                .map(|at| local_time(at.epoch_millis(), i18n.lang()))
+                .unwrap_or_default()
+                .into_any()
+        }),
+        Column::new(Msg::Robots(R::Modified), move |r: &Robot| {
+            r.modified
+                .map(|at| local_time(at.epoch_millis(), i18n.lang()))
+                .unwrap_or_default()
+                .into_any()
+        }),
+    ];
+    if write {
+        columns.push(Column::new(Msg::Robots(R::Actions), move |r: &Robot| {
+            let robot = r.clone();
+            let id = r.id;
+            let edit_label = format!("{} {}", word(R::Edit), r.name);
+            let test_label = format!("{} {}", word(R::SendTest), r.name);
+            let test = move |_| {
+                let Some(path) = s.path(&format!("/{id}/test")) else {
+                    return;
+                };
+                s.sent.set(None);
+                s.action.clear();
+                spawn_local(async move {
+                    match api::send::<TestSent>(Method::POST, &path, &()).await {
+                        Ok(_) => s.sent.set(Some(word(R::TestSent).to_owned())),
+                        Err(f) => {
+                            s.action.report::<()>(Err(f));
+                        }
+                    }
+                });
+            };
+            view! {
+                <button type="button" aria-label=edit_label
+                    on:click=move |_| s.editing.set(Some(Editing::Robot(robot.clone())))>
+                    {t(R::Edit)}
+                </button>
+                " "
+                <button type="button" aria-label=test_label on:click=test>{t(R::SendTest)}</button>
+            }
+            .into_any()
+        }));
+    }
+    columns
+}
+
 #[component]
-fn NoticeView(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn BulkResults(s: PageState) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
-        notice.get().map(|n| match n {
-            Notice::Ok(text) => view! { <p class="ok" role="status">{text}</p> }.into_any(),
-            Notice::Error(e) => {
-                view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any()
+        s.results.get().map(|rows| {
+            view! {
+                <ul class="results" role="status">
+                    {rows.into_iter().map(|(name, error)| match error {
+                        None => view! { <li>{format!("{name}: {}", i18n.t(Msg::Robots(R::Done)))}</li> }.into_any(),
+                        Some(f) => {
+                            let what = if f.body.code == "edition_required" {
+                                R::EditionRequired
+                            } else {
+                                R::Failed
+                            };
+                            view! {
+                                <li>
+                                    {format!("{name}: {}", i18n.t(Msg::Robots(what)))}
+                                    <ErrorPanel error=Signal::stored(Some(f))/>
+                                </li>
+                            }
+                            .into_any()
+                        }
+                    }).collect_view()}
+                </ul>
             }
         })
     }
@@ -323,204 +503,8 @@ fn interval_text(robot: &Robot, i18n: crate::i18n::I18n) -> String {
     }
 }
 
-#[component]
-fn RobotTable(s: PageState, write: Signal<bool>) -> impl IntoView {
-    let i18n = use_i18n();
-    let rows = move || {
-        let choices = s.choices.get();
-        let groups = flatten_groups(&s.groups.get());
-        let lang = i18n.lang();
-        s.robots()
-            .into_iter()
-            .map(|r| {
-                let id = r.id;
-                let checked = move || s.selected.with(|sel| sel.contains(&id));
-                let on_toggle = move |_| s.selected.update(|sel| toggle(sel, id));
-                let select_label = format!("{} {}", i18n.t(Msg::Robots(R::Select)), r.name);
-                let (badge, badge_text) = if r.enabled {
-                    ("badge badge-ok", R::Enabled)
-                } else {
-                    ("badge badge-off", R::Disabled)
-                };
-                let lang_text = match r.lang {
-                    Some(RobotLang::Zh) => i18n.t(Msg::Robots(R::LangZh)),
-                    Some(RobotLang::En) => i18n.t(Msg::Robots(R::LangEn)),
-                    None => "",
-                };
-                let scopes = scopes_text(&r, &choices, i18n);
-                let unreadable = matches!(r.scopes, RobotScopes::Unreadable { .. });
-                let time = |at: Option<shared::time::Timestamp>| {
-                    at.map(|at| local_time(at.epoch_millis(), lang))
-                        .unwrap_or_default()
-                };
-                let robot = r.clone();
-                let test = move |_| {
-                    let Some(path) = s.path(&format!("/{id}/test")) else {
-                        return;
-                    };
-                    spawn_local(async move {
-                        let sent = api::send::<TestSent>(Method::POST, &path, &()).await;
-                        s.notice.set(Some(match sent {
-                            Ok(_) => Notice::Ok(i18n.t(Msg::Robots(R::TestSent)).to_owned()),
-                            Err(f) => Notice::Error(f.body),
-                        }));
-                    });
-                };
-                let edit_label = format!("{} {}", i18n.t(Msg::Robots(R::Edit)), r.name);
-                let test_label = format!("{} {}", i18n.t(Msg::Robots(R::SendTest)), r.name);
-                view! {
-                    <tr>
-                        <Show when=move || write.get()>
-                            <td><input type="checkbox" aria-label=select_label.clone() prop:checked=checked on:change=on_toggle/></td>
-                        </Show>
-                        <th scope="row">{r.name.clone()}</th>
-                        <td><span class=badge>{t(badge_text)}</span></td>
-                        <td><code>{r.webhook.as_str().to_owned()}</code></td>
-                        <td>{lang_text}</td>
-                        <td>{interval_text(&r, i18n)}</td>
-                        <td class:warning=unreadable>{scopes}</td>
-                        <td>{groups_text(&r, &groups)}</td>
-                        <td>{time(r.created)}</td>
-                        <td>{time(r.modified)}</td>
-                        <Show when=move || write.get()>
-                            <td>
-                                <button type="button" aria-label=edit_label.clone()
-                                    on:click={
-                                        let robot = robot.clone();
-                                        move |_| s.editing.set(Some(Editing::Robot(robot.clone())))
-                                    }>{t(R::Edit)}</button>
-                                " "
-                                <button type="button" aria-label=test_label.clone() on:click=test>{t(R::SendTest)}</button>
-                            </td>
-                        </Show>
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
-    move || match s.data.get() {
-        None => view! { <p role="status">{t(R::Loading)}</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-        Some(Ok(page)) if page.robots.is_empty() => view! { <p>{t(R::NoRobots)}</p> }.into_any(),
-        Some(Ok(_)) => view! {
-            <table class="robots">
-                <thead><tr>
-                    <Show when=move || write.get()><th scope="col">{t(R::Select)}</th></Show>
-                    <th scope="col">{t(R::Name)}</th>
-                    <th scope="col">{t(R::Status)}</th>
-                    <th scope="col">{t(R::Webhook)}</th>
-                    <th scope="col">{t(R::MessageLang)}</th>
-                    <th scope="col">{t(R::Interval)}</th>
-                    <th scope="col">{t(R::Scopes)}</th>
-                    <th scope="col">{t(R::AssetGroups)}</th>
-                    <th scope="col">{t(R::Created)}</th>
-                    <th scope="col">{t(R::Modified)}</th>
-                    <Show when=move || write.get()><th scope="col">{t(R::Actions)}</th></Show>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        }
-        .into_any(),
-    }
-}
-
-#[component]
-fn Pager(s: PageState) -> impl IntoView {
-    let info = move || {
-        s.data.with(|d| match d {
-            Some(Ok(p)) => Some(p.page),
-            _ => None,
-        })
-    };
-    let pages = move || info().map_or(1, |p| p.page_count().max(1));
-    let go = move |delta: i64| {
-        let next = (i64::from(s.page.get_untracked()) + delta).max(1);
-        s.page.set(u32::try_from(next).unwrap_or(1));
-        s.reload();
-    };
-    let on_size = move |ev| {
-        if let Ok(size) = event_target_value(&ev).parse() {
-            s.size.set(size);
-            s.page.set(1);
-            s.reload();
-        }
-    };
-    view! {
-        <nav class="pager" aria-label=t(R::PageOf)>
-            <button type="button" disabled=move || s.page.get() <= 1 on:click=move |_| go(-1)>
-                {t(R::PreviousPage)}
-            </button>
-            <span role="status">
-                {t(R::PageOf)} " " {move || s.page.get()} " / " {pages} " · "
-                {move || info().map_or(0, |p| p.total_count)} " " {t(R::Total)}
-            </span>
-            <button type="button" disabled=move || u64::from(s.page.get()) >= pages() on:click=move |_| go(1)>
-                {t(R::NextPage)}
-            </button>
-            <label for="robots-page-size">{t(R::PageSize)}</label>
-            <select id="robots-page-size" on:change=on_size>
-                {[10u32, 20, 50, 100].into_iter().map(|n| view! {
-                    <option value=n.to_string() selected=move || s.size.get() == n>{n}</option>
-                }).collect_view()}
-            </select>
-        </nav>
-    }
-}
-
-#[component]
-fn ConfirmDelete(s: PageState) -> impl IntoView {
-    let names = move || {
-        s.selected
-            .get()
-            .into_iter()
-            .map(|id| s.name_of(id))
-            .collect::<Vec<_>>()
-    };
-    let confirm = move |_| {
-        s.confirm_delete.set(false);
-        let ids = s.selected.get_untracked();
-        s.bulk("/delete", RobotIds { ids });
-    };
-    view! {
-        <Show when=move || s.confirm_delete.get()>
-            <div role="alertdialog" aria-labelledby="robots-delete-title" class="dialog">
-                <h2 id="robots-delete-title">{t(R::ConfirmDeleteTitle)}</h2>
-                <p>{t(R::ConfirmDeleteBody)}</p>
-                <ul>{move || names().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                <button type="button" on:click=confirm>{t(R::Delete)}</button>
-                " "
-                <button type="button" on:click=move |_| s.confirm_delete.set(false)>{t(R::Cancel)}</button>
-            </div>
-        </Show>
-    }
-}
-
-#[component]
-fn BulkResults(s: PageState) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        s.results.get().map(|rows| {
-            view! {
-                <ul class="results" role="status">
-                    {rows.into_iter().map(|(name, error)| {
-                        let text = match &error {
-                            None => format!("{name}: {}", i18n.t(Msg::Robots(R::Done))),
-                            Some(e) if e.code == "edition_required" => format!(
-                                "{name}: {} {}",
-                                i18n.t(Msg::Robots(R::EditionRequired)),
-                                error_text(e)
-                            ),
-                            Some(e) => format!("{name}: {} — {}", i18n.t(Msg::Robots(R::Failed)), error_text(e)),
-                        };
-                        view! { <li class:error=error.is_some()>{text}</li> }
-                    }).collect_view()}
-                </ul>
-            }
-        })
-    }
-}
-
-/// The create or edit form. An edit first shows what it changes.
+/// The create or edit form. An edit first shows what it changes, in a
+/// confirmation dialog.
 #[component]
 fn RobotEditor(s: PageState, editing: Editing) -> impl IntoView {
     let i18n = use_i18n();
@@ -559,8 +543,7 @@ fn RobotEditor(s: PageState, editing: Editing) -> impl IntoView {
     let picks = RwSignal::new(picks_of(&rules));
     let chosen_groups = RwSignal::new(group_ids);
     let preview = RwSignal::new(None::<Vec<FieldChange>>);
-    let error = RwSignal::new(None::<ErrorBody>);
-    let busy = RwSignal::new(false);
+    let apply_error = RwSignal::new(None::<Failure>);
     let id = existing.as_ref().map(|r| r.id);
     let form = move || RobotForm {
         name: name.get_untracked(),
@@ -572,146 +555,78 @@ fn RobotEditor(s: PageState, editing: Editing) -> impl IntoView {
         group_ids: chosen_groups.get_untracked(),
     };
     let saved = move |robot: Robot| {
-        s.notice.set(Some(Notice::Ok(format!(
-            "{}: {}",
-            robot.name,
-            i18n.t(Msg::Robots(R::Done))
-        ))));
         // The saved robot stays open, found by its name after a create.
         s.editing.set(Some(Editing::Robot(robot)));
         s.reload();
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = match id {
-                None => {
-                    let path = s.path("").unwrap_or_default();
-                    api::send::<RobotSaved>(Method::POST, &path, &form())
-                        .await
-                        .map(|r| saved(r.robot))
-                }
-                Some(id) => {
-                    let path = s.path(&format!("/{id}/preview")).unwrap_or_default();
-                    api::send::<Vec<FieldChange>>(Method::POST, &path, &form())
-                        .await
-                        .map(|changes| preview.set(Some(changes)))
-                }
-            };
-            if let Err(f) = result {
-                error.set(Some(f.body));
+    let on_submit = move |key: String| -> Option<Request> {
+        let body = form();
+        let path = match id {
+            None => s.path("")?,
+            Some(id) => s.path(&format!("/{id}/preview"))?,
+        };
+        Some(Box::pin(async move {
+            match id {
+                None => saved(api::create::<RobotSaved>(&path, &body, &key).await?.robot),
+                Some(_) => preview.set(Some(
+                    api::send::<Vec<FieldChange>>(Method::POST, &path, &body).await?,
+                )),
             }
-            busy.set(false);
-        });
+            Ok(())
+        }))
     };
-    let apply = move |_| {
-        let Some(id) = id else { return };
-        busy.set(true);
+    let apply = move |()| {
+        let Some(path) = id.and_then(|id| s.path(&format!("/{id}"))) else {
+            return;
+        };
+        let body = form();
         spawn_local(async move {
-            let path = s.path(&format!("/{id}")).unwrap_or_default();
-            match api::send::<RobotSaved>(Method::PUT, &path, &form()).await {
+            match api::send::<RobotSaved>(Method::PUT, &path, &body).await {
                 Ok(r) => {
                     preview.set(None);
                     saved(r.robot);
                 }
-                Err(f) => error.set(Some(f.body)),
+                Err(f) => {
+                    preview.set(None);
+                    apply_error.set(Some(f));
+                }
             }
-            busy.set(false);
         });
     };
-    let title = match &existing {
-        Some(r) => format!("{} {}", i18n.t(Msg::Robots(R::Edit)), r.name),
-        None => i18n.t(Msg::Robots(R::NewRobot)).to_owned(),
-    };
     let is_new = existing.is_none();
-    let field_error = move |field: &'static str| {
-        move || {
-            error.with(|e| {
-                e.as_ref()
-                    .filter(|e| e.field.as_deref() == Some(field))
-                    .map(|e| e.message.clone())
-            })
-        }
+    let subject = existing.as_ref().map(|r| r.name.clone());
+    let check_name = |v: String| RobotName::parse(&v).map(|_| ()).map_err(|e| e.message);
+    let check_webhook = |v: String| WebhookUrl::parse(&v).map(|_| ()).map_err(|e| e.message);
+    let check_interval = |v: String| match v.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(()),
+        _ => Err("0 or more".to_owned()),
     };
+    let preview_title = Signal::derive(move || i18n.t(Msg::Robots(R::ReviewChanges)).to_owned());
     view! {
-        <form class="stack editor" on:submit=submit autocomplete="off" aria-labelledby="robot-editor-title">
-            <h2 id="robot-editor-title">{title}</h2>
-            <label for="robot-name">{t(R::Name)}</label>
-            <input id="robot-name" type="text" required minlength="2" maxlength="64" bind:value=name/>
-            <span class="field-error">{field_error("name")}</span>
-            <label for="robot-webhook">{t(R::Webhook)}</label>
-            <input id="robot-webhook" type="password" autocomplete="new-password"
-                placeholder=t(R::WebhookHint) bind:value=webhook required=is_new/>
-            <Show when=move || !is_new><small>{t(R::WebhookKeep)}</small></Show>
-            <span class="field-error">{field_error("webhook")}</span>
-            <label for="robot-lang">{t(R::MessageLang)}</label>
-            <select id="robot-lang" on:change=move |ev| lang.set(event_target_value(&ev))>
-                <option value="zh" selected=move || lang.get() == "zh">{t(R::LangZh)}</option>
-                <option value="en" selected=move || lang.get() == "en">{t(R::LangEn)}</option>
-            </select>
-            <label for="robot-interval">{t(R::Interval)}</label>
-            <input id="robot-interval" type="number" min="0" bind:value=interval/>
-            <label for="robot-interval-unit">{t(R::IntervalUnit)}</label>
-            <select id="robot-interval-unit" on:change=move |ev| unit.set(event_target_value(&ev))>
-                <option value="seconds" selected=move || unit.get() == "seconds">{t(R::Seconds)}</option>
-                <option value="minutes" selected=move || unit.get() == "minutes">{t(R::Minutes)}</option>
-            </select>
-            <span class="field-error">{field_error("interval")}</span>
+        <Form id="robot-editor" heading=Msg::Robots(if is_new { R::NewRobot } else { R::EditTitle })
+            subject=subject.unwrap_or_default()
+            submit=Msg::Robots(if is_new { R::Save } else { R::ReviewChanges })
+            on_submit on_cancel=move || s.editing.set(None)>
+            <Field id="robot-name" label=Msg::Robots(R::Name) value=name name="name"
+                required=true check=check_name/>
+            <Field id="robot-webhook" label=Msg::Robots(R::Webhook) value=webhook name="webhook"
+                kind=FieldKind::Secret required=is_new check=check_webhook
+                hint=Msg::Robots(if is_new { R::WebhookHint } else { R::WebhookKeep })/>
+            <Choice id="robot-lang" label=Msg::Robots(R::MessageLang) value=lang
+                options=vec![("zh", Msg::Robots(R::LangZh)), ("en", Msg::Robots(R::LangEn))]/>
+            <Field id="robot-interval" label=Msg::Robots(R::Interval) value=interval name="interval"
+                required=true check=check_interval/>
+            <Choice id="robot-interval-unit" label=Msg::Robots(R::IntervalUnit) value=unit
+                options=vec![("seconds", Msg::Robots(R::Seconds)), ("minutes", Msg::Robots(R::Minutes))]/>
             <ScopePicker choices=s.choices picks=picks/>
             <GroupPicker groups=s.groups chosen=chosen_groups/>
-            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! {
-                <p class="error" role="alert">{error_text(&e)}</p>
-            })}
-            <div>
-                <button type="submit" disabled=move || busy.get()>
-                    {move || if is_new { i18n.t(Msg::Robots(R::Save)) } else { i18n.t(Msg::Robots(R::ReviewChanges)) }}
-                </button>
-                " "
-                <button type="button" on:click=move |_| s.editing.set(None)>{t(R::Cancel)}</button>
-            </div>
-            {move || preview.get().map(|changes| view! {
-                <section aria-labelledby="robot-preview-title">
-                    <h3 id="robot-preview-title">{t(R::ReviewChanges)}</h3>
-                    <ChangesView changes=changes/>
-                    <button type="button" disabled=move || busy.get() on:click=apply>{t(R::Apply)}</button>
-                </section>
-            })}
-        </form>
+        </Form>
+        <ErrorPanel error=apply_error/>
+        <ConfirmDialog open=Signal::derive(move || preview.with(Option::is_some)) title=preview_title
+            confirm=Msg::Robots(R::Apply) on_confirm=apply on_cancel=move |()| preview.set(None)>
+            {move || preview.get().map(|changes| view! { <DiffView changes/> })}
+        </ConfirmDialog>
     }
-}
-
-#[component]
-fn ChangesView(changes: Vec<FieldChange>) -> impl IntoView {
-    let i18n = use_i18n();
-    let shown: Vec<FieldChange> = changes
-        .into_iter()
-        .filter(|c| c.secret != Some(SecretChange::Unchanged))
-        .collect();
-    if shown.is_empty() {
-        return view! { <p>{t(R::NoChanges)}</p> }.into_any();
-    }
-    let audit = move |m| i18n.t(Msg::Audit(m));
-    view! {
-        <table class="diff">
-            <thead><tr>
-                <th scope="col">{move || audit(crate::i18n::AuditMsg::Field)}</th>
-                <th scope="col">{move || audit(crate::i18n::AuditMsg::Before)}</th>
-                <th scope="col">{move || audit(crate::i18n::AuditMsg::After)}</th>
-            </tr></thead>
-            <tbody>
-                {shown.into_iter().map(|c| {
-                    let (before, after) = match c.secret {
-                        Some(_) => (String::new(), audit(crate::i18n::AuditMsg::SecretChanged).to_owned()),
-                        None => (c.before.unwrap_or_default(), c.after.unwrap_or_default()),
-                    };
-                    view! { <tr><th scope="row">{c.field}</th><td>{before}</td><td>{after}</td></tr> }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
 }
 
 /// Alert scopes as DescribeDataSource offers them: a fieldset per type, a
