@@ -68,10 +68,11 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
     browser.link_in_nav("Main", "Robots").await?.click().await?;
     browser.heading("Notification robots").await?;
     browser.wait_for_text("Security alerts").await?;
+    browser.assert_accessible().await?;
 
     // Create: scopes and asset groups are chosen by their names.
     browser.button("New robot").await?.click().await?;
-    browser.heading("New robot").await?;
+    browser.heading("New robot: Sandbox Alibaba Cloud").await?;
     browser.field("Name").await?.send_keys("e2e robot").await?;
     browser
         .field("Webhook")
@@ -85,10 +86,10 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
     check(&browser, "Urgent").await?;
     check(&browser, "Web shell").await?;
     check(&browser, "Production / Production East").await?;
+    browser.assert_accessible().await?;
     browser.button("Save").await?.click().await?;
     // Found by name after the create and opened.
-    browser.heading("Edit e2e robot").await?;
-    browser.role_with_text("status", "e2e robot: done").await?;
+    browser.heading("Edit robot: e2e robot").await?;
     let row = browser
         .wait_xpath("//tr[th[normalize-space()='e2e robot']]")
         .await?
@@ -103,11 +104,7 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
     browser.button("Cancel").await?.click().await?;
 
     // Disable it and see the status change.
-    browser
-        .wait_xpath("//input[@aria-label='Select e2e robot']")
-        .await?
-        .click()
-        .await?;
+    check(&browser, "Select e2e robot").await?;
     browser.button("Disable selected").await?.click().await?;
     browser.role_with_text("status", "e2e robot: done").await?;
     wait_status(&browser, "e2e robot", "Disabled").await?;
@@ -142,7 +139,7 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
         .await?
         .click()
         .await?;
-    wait_gone(&browser, "//tr[th[normalize-space()='e2e robot']]").await?;
+    wait_gone(&browser, "//tr[th[normalize-space()='e2e robot 2']]").await?;
     browser.button("Sign out").await?.click().await?;
 
     // The auditor reads masked webhooks and finds no edit control.
@@ -156,6 +153,7 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
     browser.link_in_nav("Main", "Robots").await?.click().await?;
     browser.heading("Notification robots").await?;
     browser.wait_for_text("Security alerts").await?;
+    browser.assert_accessible().await?;
     let webhooks = browser
         .client
         .find_all(Locator::XPath("//table//td/code"))

@@ -75,6 +75,7 @@ enum Editing {
 #[derive(Clone, Copy)]
 struct PageState {
     account: RwSignal<Option<String>>,
+    account_name: RwSignal<String>,
     /// From 0, as the table counts.
     page: RwSignal<usize>,
     size: RwSignal<u32>,
@@ -176,6 +177,7 @@ pub fn RobotsPage() -> impl IntoView {
     let write = use_auth().can(Action::RobotsWrite);
     let s = PageState {
         account: RwSignal::new(None),
+        account_name: RwSignal::new(String::new()),
         page: RwSignal::new(0),
         size: RwSignal::new(20),
         filter: RwSignal::new(String::new()),
@@ -205,6 +207,7 @@ pub fn RobotsPage() -> impl IntoView {
                 match all.into_iter().next() {
                     Some(first) => {
                         s.account.set(Some(first.account_id));
+                        s.account_name.set(first.account_name);
                         s.show(match first.result {
                             AccountResult::Page(p) => Ok(p),
                             AccountResult::Error(body) => Err(Failure { status: 0, body }),
@@ -247,7 +250,10 @@ pub fn RobotsPage() -> impl IntoView {
         s.reload();
     };
     let on_account = move |ev| {
-        s.account.set(Some(event_target_value(&ev)));
+        let id = event_target_value(&ev);
+        let name = accounts.with(|a| a.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()));
+        s.account_name.set(name.unwrap_or_default());
+        s.account.set(Some(id));
         s.page.set(0);
         s.reload();
     };
@@ -344,14 +350,35 @@ pub fn RobotsPage() -> impl IntoView {
         </ConfirmDialog>
         <BulkResults s=s/>
         {move || s.editing.get().map(|editing| view! { <RobotEditor s=s editing=editing/> })}
-        <DataTable id="robots" caption=Msg::Robots(R::Title) rows=s.rows columns=columns(s, write, i18n)
-            loading=s.loading error=s.error server=paging
-            key=|r: &Robot| r.id.to_string() name=|r: &Robot| r.name.clone()
-            selection=s.selected empty=Msg::Robots(R::NoRobots)/>
+        <RobotsTable s=s paging=paging write=write/>
     }
 }
 
-/// The table's columns; selection and the actions column only for admins.
+/// The robots of the page; row selection and actions for admins only.
+#[component]
+fn RobotsTable(s: PageState, paging: ServerPaging, write: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let columns = columns(s, write, i18n);
+    let key = |r: &Robot| r.id.to_string();
+    let name = |r: &Robot| r.name.clone();
+    let empty = Msg::Robots(R::NoRobots);
+    let caption = Msg::Robots(R::Title);
+    if write {
+        view! {
+            <DataTable id="robots" caption rows=s.rows columns loading=s.loading error=s.error
+                server=paging key name empty selection=s.selected/>
+        }
+        .into_any()
+    } else {
+        view! {
+            <DataTable id="robots" caption rows=s.rows columns loading=s.loading error=s.error
+                server=paging key name empty/>
+        }
+        .into_any()
+    }
+}
+
+/// The table's columns; the actions column only for admins.
 fn columns(s: PageState, write: bool, i18n: I18n) -> Vec<Column<Robot>> {
     let word = move |m| i18n.t(Msg::Robots(m));
     let mut columns = vec![
@@ -594,7 +621,10 @@ fn RobotEditor(s: PageState, editing: Editing) -> impl IntoView {
         });
     };
     let is_new = existing.is_none();
-    let subject = existing.as_ref().map(|r| r.name.clone());
+    // A new robot's heading names the account it goes to.
+    let subject = existing
+        .as_ref()
+        .map_or_else(|| s.account_name.get_untracked(), |r| r.name.clone());
     let check_name = |v: String| RobotName::parse(&v).map(|_| ()).map_err(|e| e.message);
     let check_webhook = |v: String| WebhookUrl::parse(&v).map(|_| ()).map_err(|e| e.message);
     let check_interval = |v: String| match v.trim().parse::<i64>() {
@@ -604,7 +634,7 @@ fn RobotEditor(s: PageState, editing: Editing) -> impl IntoView {
     let preview_title = Signal::derive(move || i18n.t(Msg::Robots(R::ReviewChanges)).to_owned());
     view! {
         <Form id="robot-editor" heading=Msg::Robots(if is_new { R::NewRobot } else { R::EditTitle })
-            subject=subject.unwrap_or_default()
+            subject=subject
             submit=Msg::Robots(if is_new { R::Save } else { R::ReviewChanges })
             on_submit on_cancel=move || s.editing.set(None)>
             <Field id="robot-name" label=Msg::Robots(R::Name) value=name name="name"
