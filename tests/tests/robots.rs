@@ -119,23 +119,37 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
         .role_with_text("status", "Test message sent")
         .await?;
     assert_no_token(&browser).await?;
+    browser.assert_accessible().await?;
     browser.screenshot("robots-admin").await?;
 
-    // Delete after a confirmation that names it.
+    // An edit shows what it changes before it is applied.
     browser
-        .wait_xpath("//input[@aria-label='Select e2e robot']")
+        .wait_xpath("//button[@aria-label='Edit e2e robot']")
         .await?
         .click()
         .await?;
-    browser.button("Delete selected").await?.click().await?;
-    let dialog = browser
-        .wait_xpath("//*[@role='alertdialog']")
-        .await?
-        .text()
-        .await?;
-    assert!(dialog.contains("e2e robot"), "{dialog}");
+    browser.heading("Edit robot: e2e robot").await?;
+    let name = browser.field("Name").await?;
+    name.clear().await?;
+    name.send_keys("e2e robot 2").await?;
+    browser.button("Review the changes").await?.click().await?;
+    let diff = browser.wait_xpath("//dialog").await?.text().await?;
+    assert!(diff.contains("e2e robot 2"), "{diff}");
+    browser.assert_accessible().await?;
     browser
-        .wait_xpath("//*[@role='alertdialog']//button[normalize-space()='Delete']")
+        .wait_xpath("//dialog//button[normalize-space()='Apply']")
+        .await?
+        .click()
+        .await?;
+    browser.heading("Edit robot: e2e robot 2").await?;
+    browser.button("Cancel").await?.click().await?;
+
+    // Delete after a confirmation that names it.
+    check(&browser, "Select e2e robot 2").await?;
+    browser.button("Delete selected").await?.click().await?;
+    browser.heading("Delete e2e robot 2?").await?;
+    browser
+        .wait_xpath("//dialog//button[normalize-space()='Delete']")
         .await?
         .click()
         .await?;
