@@ -262,7 +262,11 @@ async fn paging_filtering_and_every_account() {
         assert_eq!(filtered["page"]["total_count"], 10);
         assert!(names(&filtered).iter().all(|n| n.starts_with("paged 1")));
 
-        for (query, field) in [("page=0", "page"), ("page_size=101", "page_size")] {
+        for (query, field) in [
+            ("page=0", "page"),
+            ("page=x", "page"),
+            ("page_size=101", "page_size"),
+        ] {
             let reply = r.get(&r.path(&format!("?{query}")), None).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
             assert_eq!(reply.body["field"], field);
@@ -313,6 +317,8 @@ async fn create_find_update_keeping_the_webhook() {
             .iter()
             .map(|v| v["value"].clone())
             .collect();
+        let bad = r.get(&r.path("/choices?lang=fr"), None).await;
+        assert_eq!(bad.body["field"], "lang", "{}", bad.raw);
         let groups = r.get(&r.path("/groups?lang=en"), None).await;
         assert_eq!(groups.status, StatusCode::OK, "{}", groups.raw);
         let production = &groups.body["groups"][1];

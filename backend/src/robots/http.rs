@@ -97,16 +97,30 @@ fn invalid(e: InvalidField) -> ApiError {
     ApiError::invalid(e.field, e.message)
 }
 
+/// Query parameters arrive as text, so that a bad one gets an error that
+/// names it.
 #[derive(Deserialize)]
 struct ListParams {
-    page: Option<u32>,
-    page_size: Option<u32>,
+    page: Option<String>,
+    page_size: Option<String>,
     name: Option<String>,
+}
+
+fn number(value: Option<&str>, field: &'static str) -> Result<Option<u32>, ApiError> {
+    value
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| ApiError::invalid(field, "must be a whole number"))
+        })
+        .transpose()
 }
 
 impl ListParams {
     fn page(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::parse(self.page, self.page_size).map_err(invalid)
+        let page = number(self.page.as_deref(), "page")?;
+        let size = number(self.page_size.as_deref(), "page_size")?;
+        PageRequest::parse(page, size).map_err(invalid)
     }
 
     fn name(&self) -> Option<&str> {
@@ -119,7 +133,16 @@ impl ListParams {
 
 #[derive(Deserialize)]
 struct LangParam {
-    lang: Option<RobotLang>,
+    lang: Option<String>,
+}
+
+impl LangParam {
+    fn lang(&self) -> Result<RobotLang, ApiError> {
+        match self.lang.as_deref() {
+            None => Ok(RobotLang::Zh),
+            Some(l) => RobotLang::parse(l).ok_or_else(|| ApiError::invalid("lang", "zh or en")),
+        }
+    }
 }
 
 type Call = std::pin::Pin<Box<dyn Future<Output = Result<Receipt<()>, UpstreamError>> + Send>>;
@@ -276,7 +299,7 @@ async fn choices(
 ) -> Result<Json<ScopeChoices>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let t = account.target(&ctx);
-    let lang = p.lang.unwrap_or(RobotLang::Zh);
+    let lang = p.lang()?;
     Ok(Json(
         t.sas.scope_choices(t.credentials, t.region, lang).await?,
     ))
@@ -289,7 +312,7 @@ async fn groups(
 ) -> Result<Json<AssetGroups>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let t = account.target(&ctx);
-    let lang = p.lang.unwrap_or(RobotLang::Zh);
+    let lang = p.lang()?;
     let groups = t.sas.asset_groups(t.credentials, t.region, lang).await?;
     Ok(Json(AssetGroups { groups }))
 }
