@@ -466,7 +466,7 @@ fn BulkResults(s: PageState) -> impl IntoView {
     move || {
         s.results.get().map(|rows| {
             view! {
-                <ul class="results" role="status">
+                <div role="status"><ul class="results">
                     {rows.into_iter().map(|(name, error)| match error {
                         None => view! { <li>{format!("{name}: {}", i18n.t(Msg::Robots(R::Done)))}</li> }.into_any(),
                         Some(f) => {
@@ -484,7 +484,7 @@ fn BulkResults(s: PageState) -> impl IntoView {
                             .into_any()
                         }
                     }).collect_view()}
-                </ul>
+                </ul></div>
             }
         })
     }
