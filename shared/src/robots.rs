@@ -683,7 +683,8 @@ mod tests {
         let input = RobotInput::parse(form()).unwrap();
         assert_eq!(input.webhook.as_ref().unwrap().token(), "t0k");
         assert!(!format!("{input:?}").contains("t0k"));
-        let cases: [(fn(&mut RobotForm), &str); 7] = [
+        type Change = fn(&mut RobotForm);
+        let cases: [(Change, &str); 7] = [
             (|f| f.name = "x".into(), "name"),
             (
                 |f| f.webhook = Some(SecretInput::new("https://x.example/")),
