@@ -69,6 +69,10 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
     browser.heading("Notification robots").await?;
     browser.wait_for_text("Security alerts").await?;
     browser.assert_accessible().await?;
+    // Scopes and asset groups in words, even when their names arrive after
+    // the rows.
+    let demo = "//tr[th[normalize-space()='漏洞通知']][contains(., 'Vulnerabilities: Vulnerability type All') and contains(., 'Production, Staging')]";
+    browser.wait_xpath(demo).await?;
 
     // Create: scopes and asset groups are chosen by their names.
     browser.button("New robot").await?.click().await?;

@@ -402,15 +402,16 @@ fn columns(s: PageState, write: bool, i18n: I18n) -> Vec<Column<Robot>> {
         Column::new(Msg::Robots(R::Interval), move |r: &Robot| {
             interval_text(r, i18n).into_any()
         }),
+        // Words come with the choices, which may arrive after the rows.
         Column::new(Msg::Robots(R::Scopes), move |r: &Robot| {
             let unreadable = matches!(r.scopes, RobotScopes::Unreadable { .. });
-            let text = s.choices.with(|c| scopes_text(r, c, i18n));
+            let robot = r.clone();
+            let text = move || s.choices.with(|c| scopes_text(&robot, c, i18n));
             view! { <span class:warning=unreadable>{text}</span> }.into_any()
         }),
         Column::new(Msg::Robots(R::AssetGroups), move |r: &Robot| {
-            s.groups
-                .with(|g| groups_text(r, &flatten_groups(g)))
-                .into_any()
+            let robot = r.clone();
+            (move || s.groups.with(|g| groups_text(&robot, &flatten_groups(g)))).into_any()
         }),
         Column::new(Msg::Robots(R::Created), move |r: &Robot| {
             r.created
