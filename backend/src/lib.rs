@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod idempotency;
 pub mod json;
+pub mod robots;
 pub mod route;
 pub mod sandbox;
 pub mod server;

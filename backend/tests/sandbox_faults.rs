@@ -112,7 +112,8 @@ async fn service_unavailable_and_error_rate() {
     let reply = describe().send(&sandbox, &Signer::demo()).await;
     assert_eq!(
         (reply.status, reply.acs_code()),
-        (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
+        (StatusCode::INTERNAL_SERVER_ERROR, "ServerError"),
+        "Security Center's documented code"
     );
     sandbox.faults().set("gettoken", Fault::error_rate(1.0));
     assert_eq!(json_of(&gettoken(&sandbox).await.2)["errcode"], -1);

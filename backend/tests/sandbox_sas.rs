@@ -32,8 +32,8 @@ async fn describe_pages_and_filters_the_demo_robots() {
     let (page, items) = robots(&sandbox, describe()).await;
     assert_eq!(page["CurrentPage"], 1);
     assert_eq!(page["PageSize"], 20);
-    assert_eq!(page["TotalCount"], 5);
-    assert_eq!(items.len(), 5);
+    assert_eq!(page["TotalCount"], 6);
+    assert_eq!(items.len(), 6);
     let first = &items[0];
     for field in [
         "Id",
@@ -55,7 +55,21 @@ async fn describe_pages_and_filters_the_demo_robots() {
         assert!(first[field].is_string(), "{field}: {first}");
     }
     let ids: Vec<i64> = items.iter().map(|r| r["Id"].as_i64().unwrap()).collect();
-    assert_eq!(ids, [5, 4, 3, 2, 1], "newest first");
+    assert_eq!(ids, [6, 5, 4, 3, 2, 1], "newest first");
+    // The seed's lenient forms: a string `valueList`, a ConfigList that is
+    // not a list.
+    let config = |id: i64| {
+        items.iter().find(|r| r["Id"] == id).unwrap()["ConfigList"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        config(3).contains(r#""valueList":"serious""#),
+        "{}",
+        config(3)
+    );
+    assert!(config(6).starts_with('{'), "{}", config(6));
 
     let (page, items) = robots(
         &sandbox,
@@ -64,17 +78,22 @@ async fn describe_pages_and_filters_the_demo_robots() {
     .await;
     assert_eq!(
         (page["CurrentPage"].clone(), page["TotalCount"].clone()),
-        (2.into(), 5.into())
+        (2.into(), 6.into())
     );
+    assert_eq!(page["Count"], 2);
     assert_eq!(
         items
             .iter()
             .map(|r| r["Id"].as_i64().unwrap())
             .collect::<Vec<_>>(),
-        [3, 2]
+        [4, 3]
     );
-    let (_, items) = robots(&sandbox, describe().param("CurrentPage", "9")).await;
+    let (page, items) = robots(&sandbox, describe().param("CurrentPage", "9")).await;
     assert!(items.is_empty());
+    assert_eq!(
+        (page["TotalCount"].clone(), page["Count"].clone()),
+        (6.into(), 0.into())
+    );
 
     let (page, items) = robots(&sandbox, describe().param("RuleActionName", "告警")).await;
     assert_eq!(page["TotalCount"], 2);
@@ -138,7 +157,7 @@ async fn create_update_toggle_test_and_delete() {
         .param("SendUrl", URL);
     assert_eq!(call(&sandbox, update).await.status, StatusCode::OK);
     let (page, items) = robots(&sandbox, describe()).await;
-    assert_eq!(page["TotalCount"], 7);
+    assert_eq!(page["TotalCount"], 8);
     let robot = items
         .iter()
         .find(|r| r["Id"].as_i64().map(|i| i.to_string()).as_deref() == Some(id.as_str()))
@@ -202,12 +221,12 @@ async fn create_update_toggle_test_and_delete() {
         call(&sandbox, del(&format!("{id},999"))).await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(robots(&sandbox, describe()).await.0["TotalCount"], 7);
+    assert_eq!(robots(&sandbox, describe()).await.0["TotalCount"], 8);
     assert_eq!(
         call(&sandbox, del(&format!("1,2,{id}"))).await.status,
         StatusCode::OK
     );
-    assert_eq!(robots(&sandbox, describe()).await.0["TotalCount"], 4);
+    assert_eq!(robots(&sandbox, describe()).await.0["TotalCount"], 5);
     assert_eq!(
         call(&sandbox, AcsRequest::sas("DeleteDingTalk"))
             .await
@@ -250,7 +269,7 @@ async fn create_checks_every_parameter() {
 }
 
 #[tokio::test]
-async fn data_source_lists_the_config_choices_in_both_languages() {
+async fn data_source_answers_the_sdk_model_in_both_languages() {
     let sandbox = start().await;
     let ds = |lang: &str| {
         AcsRequest::sas("DescribeDataSource")
@@ -260,21 +279,40 @@ async fn data_source_lists_the_config_choices_in_both_languages() {
     let zh = call(&sandbox, ds("zh")).await;
     let en = call(&sandbox, ds("en")).await;
     assert_eq!(zh.status, StatusCode::OK);
-    let types = |r: &Reply| -> Vec<String> {
-        r.body["MetaDatas"]
-            .as_array()
-            .unwrap()
+    let metas = |r: &Reply| r.body["MetaDatas"].as_array().unwrap().clone();
+    let names = |r: &Reply| -> Vec<String> {
+        metas(r)
             .iter()
-            .map(|m| m["Type"].as_str().unwrap().to_owned())
+            .map(|m| m["DataSourceName"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(types(&zh), types(&en));
+    assert_eq!(names(&zh), names(&en));
     assert!(
-        types(&zh)
+        names(&zh)
             .contains(&"sas_analysis_online-sas-operation-log-sas-event-suspicious".to_owned())
     );
-    assert_eq!(zh.body["MetaDatas"][0]["Name"], "安全告警");
-    assert_eq!(en.body["MetaDatas"][0]["Name"], "Security alerts");
+    for meta in metas(&en) {
+        assert!(meta["DataSourceId"].is_i64(), "{meta}");
+        assert!(meta["Description"].is_string(), "{meta}");
+        for field in meta["MetaDataFields"].as_array().unwrap() {
+            for name in ["Filed", "FiledName", "Sample", "ValueType"] {
+                assert!(field[name].is_string(), "{name}: {field}");
+            }
+            let op = &field["OperatorList"][0];
+            assert!(op["Name"].is_string() && op["Description"].is_string());
+        }
+    }
+    assert_eq!(metas(&zh)[0]["Description"], "安全告警");
+    assert_eq!(metas(&en)[0]["Description"], "Security alerts");
+    let level = &metas(&en)[0]["MetaDataFields"][0];
+    assert_eq!(level["Filed"], "item_level");
+    assert_eq!(level["FiledName"], "Alert level");
+    assert!(
+        level["Sample"]
+            .as_str()
+            .unwrap()
+            .starts_with("all:All;serious:Urgent")
+    );
     assert_eq!(
         call(&sandbox, AcsRequest::sas("DescribeDataSource"))
             .await
@@ -282,4 +320,82 @@ async fn data_source_lists_the_config_choices_in_both_languages() {
         "MissingConfigType"
     );
     assert_eq!(call(&sandbox, ds("de")).await.acs_code(), "InvalidLang");
+}
+
+#[tokio::test]
+async fn group_struct_is_a_tree_of_asset_groups() {
+    let sandbox = start().await;
+    let reply = call(
+        &sandbox,
+        AcsRequest::sas("DescribeGroupStruct").param("Lang", "en"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let groups = reply.body["Groups"].as_array().unwrap();
+    let names: Vec<&str> = groups
+        .iter()
+        .map(|g| g["GroupName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ungrouped", "Production", "Staging"]);
+    for g in groups {
+        for int in [
+            "GroupId",
+            "GroupFather",
+            "GroupFlag",
+            "GroupIndex",
+            "GroupLevel",
+            "MachineNum",
+        ] {
+            assert!(g[int].is_i64(), "{int}: {g}");
+        }
+    }
+    assert_eq!(groups[0]["GroupFlag"], 0, "the default group");
+    let child = &groups[1]["Groups"][0];
+    assert_eq!(
+        (child["GroupFather"].clone(), child["GroupLevel"].clone()),
+        (123.into(), 2.into())
+    );
+    let zh = call(&sandbox, AcsRequest::sas("DescribeGroupStruct")).await;
+    assert_eq!(zh.body["Groups"][1]["GroupName"], "生产环境");
+}
+
+#[tokio::test]
+async fn status_changes_need_the_enterprise_edition() {
+    let sandbox = start().await;
+    let status = AcsRequest::sas("ModifyDingTalkStatus")
+        .param("Ids", "1")
+        .param("Status", "0");
+    sandbox.set_sas_enterprise(false);
+    let reply = call(&sandbox, status.clone()).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.acs_code(), "NoPermission");
+    assert_eq!(reply.body["Message"], "caller has no permission");
+    // Everything else still works below Enterprise.
+    let test = AcsRequest::sas("DingTalkOnlineTest").param("Id", "1");
+    assert_eq!(call(&sandbox, test).await.status, StatusCode::OK);
+    sandbox.reset();
+    assert_eq!(call(&sandbox, status).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn faults_speak_security_centers_documented_errors() {
+    use backend::sandbox::Fault;
+    let sandbox = start().await;
+    sandbox
+        .faults()
+        .set("DescribeDingTalk", Fault::error_rate(1.0));
+    let reply = call(&sandbox, describe()).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.acs_code(), "ServerError");
+    sandbox
+        .faults()
+        .set("DescribeDingTalk", Fault::no_permission());
+    let reply = call(&sandbox, describe()).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.acs_code(), "NoPermission");
+    assert_eq!(reply.body["Message"], "caller has no permission");
+    sandbox.faults().set("DescribeDingTalk", Fault::throttle(3));
+    let reply = call(&sandbox, describe()).await;
+    assert_eq!(reply.acs_code(), "Throttling.User");
+    assert_eq!(reply.headers["x-acs-retry-after"], "3");
 }

@@ -12,7 +12,7 @@ use shared::chat_configs::{
     ChatConfigInput, ChatPlatform, ConfigName, DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET,
     DINGTALK_TEMPLATE_ID, ListFilter, ListQuery, SettingInput, SettingInputValue, SettingValue,
 };
-use shared::robots::{RobotLang, RobotName, RobotRule, RobotRuleItem};
+use shared::robots::{RobotLang, RobotName, RobotScopes, ScopeItem, ScopeRule};
 use shared::secret::SecretInput;
 use upstream_support::*;
 
@@ -189,12 +189,12 @@ async fn wrong_credentials_are_auth_failures() {
     assert_eq!(DEMO_ACCESS_KEY_ID, demo_key().access_key_id);
 }
 
-fn rule() -> RobotRule {
-    RobotRule {
-        kind: "sas_analysis_online-sas-operation-log-sas-event-suspicious".into(),
-        config_item_list: vec![RobotRuleItem {
-            key: "item_level".into(),
-            value_list: vec!["all".into()],
+fn rule() -> ScopeRule {
+    ScopeRule {
+        source: "sas_analysis_online-sas-operation-log-sas-event-suspicious".into(),
+        items: vec![ScopeItem {
+            field: "item_level".into(),
+            values: vec!["all".into()],
         }],
     }
 }
@@ -213,8 +213,8 @@ async fn robots_round_trip_with_the_token_masked() {
     let shown = page.shown();
     for robot in &shown.robots {
         assert!(
-            !robot.url.as_str().contains("access_token=")
-                || robot.url.as_str().ends_with("access_token=***")
+            !robot.webhook.as_str().contains("access_token=")
+                || robot.webhook.as_str().ends_with("access_token=***")
         );
     }
     let first = &page.robots[0];
@@ -230,7 +230,8 @@ async fn robots_round_trip_with_the_token_masked() {
         group_ids: vec![123, 456],
         lang: Some(RobotLang::En),
     };
-    up.sas.save(&key, &intl, &write).await.unwrap();
+    let receipt = up.sas.save(&key, &intl, &write).await.unwrap();
+    assert!(receipt.request_id.is_some());
     let found = up
         .sas
         .list(&key, &intl, 1, 20, Some("chatdesk"))
@@ -238,11 +239,16 @@ async fn robots_round_trip_with_the_token_masked() {
         .unwrap();
     assert_eq!(found.robots.len(), 1);
     let robot = found.robots[0].robot.clone();
-    assert_eq!(robot.group_ids, vec![123, 456]);
-    assert_eq!(robot.rules, vec![rule()]);
-    assert_eq!(robot.interval_time, 30);
     assert_eq!(
-        robot.url.as_str(),
+        robot.scopes,
+        RobotScopes::Known {
+            rules: vec![rule()],
+            group_ids: vec![123, 456]
+        }
+    );
+    assert_eq!(robot.interval, 30);
+    assert_eq!(
+        robot.webhook.as_str(),
         "https://oapi.dingtalk.com/robot/send?access_token=***"
     );
 
@@ -266,8 +272,26 @@ async fn robots_round_trip_with_the_token_masked() {
         .unwrap();
     assert!(!found.robots[0].robot.enabled);
 
-    let choices = up.sas.rule_choices(&key, &sh, RobotLang::En).await.unwrap();
-    assert!(!choices.is_empty());
+    let choices = up
+        .sas
+        .scope_choices(&key, &sh, RobotLang::En)
+        .await
+        .unwrap();
+    let alerts = &choices.sources[0];
+    assert_eq!(alerts.name, rule().source);
+    assert_eq!(alerts.label, "Security alerts");
+    assert_eq!(alerts.fields[0].key, "item_level");
+    assert_eq!(alerts.fields[0].values[0].label, "All");
+    assert_eq!(
+        choices.describe(&rule()),
+        "Security alerts: Alert level All"
+    );
+    let groups = up.sas.asset_groups(&key, &sh, RobotLang::Zh).await.unwrap();
+    let flat = shared::robots::flatten_groups(&groups);
+    assert!(
+        flat.iter()
+            .any(|g| g.id == 124 && g.path == "生产环境 / 生产-华东")
+    );
 
     up.sas.delete(&key, &sh, &[robot.id]).await.unwrap();
     let err = up.sas.delete(&key, &sh, &[robot.id]).await.unwrap_err();

@@ -59,6 +59,7 @@ pub enum Msg {
     NotFoundBody,
     BackHome,
     Audit(AuditMsg),
+    Robots(crate::robots::RobotsMsg),
     Ui(UiMsg),
     NoAccess,
     SignInTitle,
@@ -189,6 +190,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         ],
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
+        Msg::Robots(m) => crate::robots::robots_text(m),
         Msg::Ui(m) => ui_text(m),
         Msg::NoAccess => [
             "Your role does not give access to this page.",

@@ -1,16 +1,26 @@
 //! Security Center DingTalk notification robots. The webhook URL carries the
-//! robot's `access_token`, so the UI only ever sees it masked.
+//! robot's `access_token`, a secret: the console only ever shows it masked
+//! ([`MaskedUrl`]), to every role.
+
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ErrorBody;
 use crate::secret::SecretInput;
 use crate::time::Timestamp;
-use crate::validate::string_type;
+use crate::validate::{InvalidField, string_type};
 
-/// Robot id (`Id`, a long upstream).
+/// Robot id (`Id`, an integer upstream).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RobotId(pub i64);
+
+impl fmt::Display for RobotId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
 
 string_type!(
     /// `RuleActionName`: 2 to 64 characters.
@@ -20,6 +30,71 @@ string_type!(
     |c| !c.is_control(),
     "printable characters"
 );
+
+/// The only webhook form accepted: a DingTalk custom robot.
+pub const WEBHOOK_PREFIX: &str = "https://oapi.dingtalk.com/robot/send?access_token=";
+
+/// A DingTalk robot webhook URL, parsed: `WEBHOOK_PREFIX` + token. It never
+/// serializes and its `Debug` hides the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookUrl {
+    token: String,
+}
+
+impl WebhookUrl {
+    pub fn parse(text: &str) -> Result<WebhookUrl, InvalidField> {
+        let invalid = |why: &str| {
+            InvalidField::new(
+                "webhook",
+                format!("{why}; expected {WEBHOOK_PREFIX}<access token>"),
+            )
+        };
+        let token = text
+            .trim()
+            .strip_prefix(WEBHOOK_PREFIX)
+            .ok_or_else(|| invalid("not a DingTalk robot URL"))?;
+        if token.is_empty() {
+            return Err(invalid("the access token is missing"));
+        }
+        if token.len() > 256
+            || !token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid("the access token has unexpected characters"));
+        }
+        Ok(WebhookUrl {
+            token: token.to_owned(),
+        })
+    }
+
+    /// The full URL, to send upstream; the name makes every use visible.
+    pub fn expose(&self) -> String {
+        format!("{WEBHOOK_PREFIX}{}", self.token)
+    }
+
+    /// The secret part alone (for scanning logs in tests).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn masked(&self) -> MaskedUrl {
+        MaskedUrl::mask(&self.expose())
+    }
+}
+
+impl TryFrom<SecretInput> for WebhookUrl {
+    type Error = InvalidField;
+    fn try_from(input: SecretInput) -> Result<WebhookUrl, InvalidField> {
+        WebhookUrl::parse(&input.into_exposed())
+    }
+}
+
+impl fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WebhookUrl({})", self.masked().as_str())
+    }
+}
 
 /// A webhook URL with its query (the token) hidden:
 /// `https://oapi.dingtalk.com/robot/send?access_token=***`.
@@ -57,7 +132,7 @@ impl MaskedUrl {
     }
 }
 
-/// Language of the robot's messages.
+/// Language of the robot's messages (`DingTalkLang`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RobotLang {
@@ -65,22 +140,113 @@ pub enum RobotLang {
     En,
 }
 
-/// One entry of `ConfigList`: which events the robot forwards.
+impl RobotLang {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RobotLang::Zh => "zh",
+            RobotLang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RobotLang> {
+        match s {
+            "zh" => Some(RobotLang::Zh),
+            "en" => Some(RobotLang::En),
+            _ => None,
+        }
+    }
+}
+
+/// The unit of `IntervalTime`. The documentation disagrees (seconds for
+/// create, minutes for describe), so the console records the one picked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntervalUnit {
+    Seconds,
+    Minutes,
+}
+
+impl IntervalUnit {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IntervalUnit::Seconds => "seconds",
+            IntervalUnit::Minutes => "minutes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IntervalUnit> {
+        match s {
+            "seconds" => Some(IntervalUnit::Seconds),
+            "minutes" => Some(IntervalUnit::Minutes),
+            _ => None,
+        }
+    }
+}
+
+/// Longest send interval accepted: one day, in either unit.
+pub const MAX_INTERVAL_SECONDS: u32 = 86_400;
+
+/// How often the robot may send: `0` = no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendInterval {
+    amount: u32,
+    unit: IntervalUnit,
+}
+
+impl SendInterval {
+    pub fn parse(amount: i64, unit: IntervalUnit) -> Result<SendInterval, InvalidField> {
+        let max = match unit {
+            IntervalUnit::Seconds => MAX_INTERVAL_SECONDS,
+            IntervalUnit::Minutes => MAX_INTERVAL_SECONDS / 60,
+        };
+        match u32::try_from(amount) {
+            Ok(amount) if amount <= max => Ok(SendInterval { amount, unit }),
+            _ => Err(InvalidField::new(
+                "interval",
+                format!("must be 0 (no limit) to {max} {}", unit.as_str()),
+            )),
+        }
+    }
+
+    pub fn amount(self) -> u32 {
+        self.amount
+    }
+
+    pub fn unit(self) -> IntervalUnit {
+        self.unit
+    }
+}
+
+/// One alert scope (a `ConfigList` entry): a DescribeDataSource type and,
+/// per field of it, the values chosen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RobotRule {
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub config_item_list: Vec<RobotRuleItem>,
+pub struct ScopeRule {
+    /// `DataSourceName` / ConfigList `type`.
+    pub source: String,
+    pub items: Vec<ScopeItem>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RobotRuleItem {
-    pub key: String,
-    #[serde(default)]
-    pub value_list: Vec<String>,
+pub struct ScopeItem {
+    /// `Filed` / ConfigList `key`.
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+/// A robot's scopes as read back. One robot whose ConfigList or
+/// GroupIdList does not parse is shown with its scopes unreadable; it
+/// never hides the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RobotScopes {
+    Known {
+        rules: Vec<ScopeRule>,
+        group_ids: Vec<i64>,
+    },
+    Unreadable {
+        /// Why, without the text itself.
+        reason: String,
+    },
 }
 
 /// A robot as the console shows it.
@@ -88,14 +254,15 @@ pub struct RobotRuleItem {
 pub struct Robot {
     pub id: RobotId,
     pub name: String,
-    pub url: MaskedUrl,
+    pub webhook: MaskedUrl,
     pub enabled: bool,
-    pub rules: Vec<RobotRule>,
-    pub group_ids: Vec<i64>,
+    pub scopes: RobotScopes,
     pub lang: Option<RobotLang>,
-    /// `IntervalTime` as upstream stores it (0 = unlimited); its unit is
-    /// documented inconsistently, so the console records the one picked.
-    pub interval_time: i64,
+    /// `IntervalTime` as upstream holds it (0 = no limit).
+    pub interval: i64,
+    /// The unit picked when chatdesk last saved the robot; `None` for a
+    /// robot configured elsewhere.
+    pub interval_unit: Option<IntervalUnit>,
     pub ali_uid: Option<i64>,
     pub created: Option<Timestamp>,
     pub modified: Option<Timestamp>,
@@ -103,28 +270,319 @@ pub struct Robot {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageInfo {
+    /// From 1.
     pub current_page: u32,
     pub page_size: u32,
     pub total_count: u64,
 }
 
+impl PageInfo {
+    pub fn page_count(&self) -> u64 {
+        self.total_count.div_ceil(u64::from(self.page_size.max(1)))
+    }
+}
+
+/// One page of one account's robots.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RobotPage {
     pub page: PageInfo,
     pub robots: Vec<Robot>,
 }
 
-/// Create (no `id`) or update (`id`). Upstream needs the webhook on every
-/// write; `send_url: None` on an update reuses the stored one.
+/// Largest page the console asks for (the service's own limit is 100).
+pub const MAX_PAGE_SIZE: u32 = 100;
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+
+/// `GET /api/v1/robots` answers one of these per account: its page, or the
+/// error that account gave (one account's failure hides no other).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RobotInput {
-    pub id: Option<RobotId>,
-    pub name: RobotName,
-    pub send_url: Option<SecretInput>,
-    pub interval_time: i64,
-    pub rules: Vec<RobotRule>,
+pub struct AccountRobots {
+    pub account_id: String,
+    pub account_name: String,
+    pub result: AccountResult,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountResult {
+    Page(RobotPage),
+    Error(ErrorBody),
+}
+
+/// A create (`POST`) or update (`PUT`) as the browser sends it: plain
+/// values, so that [`RobotInput::parse`] can name the field of any problem.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RobotForm {
+    pub name: String,
+    /// Empty or absent on an update keeps the stored webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<SecretInput>,
+    /// `zh` or `en`.
+    pub lang: String,
+    pub interval: i64,
+    /// `seconds` or `minutes`.
+    pub interval_unit: String,
+    pub rules: Vec<ScopeRule>,
     pub group_ids: Vec<i64>,
-    pub lang: Option<RobotLang>,
+}
+
+/// A checked create or update. `webhook: None` keeps the stored one (an
+/// update) or is refused (a create).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RobotInput {
+    pub name: RobotName,
+    pub webhook: Option<WebhookUrl>,
+    pub lang: RobotLang,
+    pub interval: SendInterval,
+    pub rules: Vec<ScopeRule>,
+    pub group_ids: Vec<i64>,
+}
+
+impl RobotInput {
+    /// The first problem names its field.
+    pub fn parse(form: RobotForm) -> Result<RobotInput, InvalidField> {
+        let name = RobotName::parse(&form.name)?;
+        let webhook = match form.webhook {
+            Some(w) if !w.is_empty() => Some(WebhookUrl::try_from(w)?),
+            _ => None,
+        };
+        let lang = RobotLang::parse(&form.lang)
+            .ok_or_else(|| InvalidField::new("lang", "choose zh or en"))?;
+        let unit = IntervalUnit::parse(&form.interval_unit)
+            .ok_or_else(|| InvalidField::new("interval_unit", "choose seconds or minutes"))?;
+        let interval = SendInterval::parse(form.interval, unit)?;
+        for rule in &form.rules {
+            if rule.source.trim().is_empty() || rule.items.iter().any(|i| i.field.trim().is_empty())
+            {
+                return Err(InvalidField::new(
+                    "rules",
+                    "every scope needs its type and keys",
+                ));
+            }
+        }
+        if form.group_ids.iter().any(|id| *id <= 0) {
+            return Err(InvalidField::new(
+                "group_ids",
+                "asset group ids are positive",
+            ));
+        }
+        Ok(RobotInput {
+            name,
+            webhook,
+            lang,
+            interval,
+            rules: form.rules,
+            group_ids: form.group_ids,
+        })
+    }
+}
+
+/// The ids a bulk action applies to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RobotIds {
+    pub ids: Vec<RobotId>,
+}
+
+/// Enable or disable robots.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub ids: Vec<RobotId>,
+    pub enabled: bool,
+}
+
+/// What happened to one robot of a bulk action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RobotOutcome {
+    pub id: RobotId,
+    /// `None`: done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub results: Vec<RobotOutcome>,
+}
+
+impl BulkOutcome {
+    pub fn failed(&self) -> usize {
+        self.results.iter().filter(|r| r.error.is_some()).count()
+    }
+}
+
+/// A create's answer: upstream only returns a RequestId, so the new robot
+/// is found by name afterwards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RobotSaved {
+    pub robot: Robot,
+}
+
+/// The test message's answer: upstream does not report delivery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSent {
+    pub sent: bool,
+}
+
+/// What DescribeDataSource offers for ConfigList, typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeChoices {
+    pub sources: Vec<ScopeSource>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeSource {
+    /// `DataSourceName`, the ConfigList `type`.
+    pub name: String,
+    /// `Description`.
+    pub label: String,
+    pub fields: Vec<ScopeField>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeField {
+    /// `Filed`, the ConfigList `key`.
+    pub key: String,
+    /// `FiledName`.
+    pub label: String,
+    /// From `Sample` (`value:label;...`).
+    pub values: Vec<ScopeValue>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeValue {
+    pub value: String,
+    pub label: String,
+}
+
+impl ScopeChoices {
+    /// A rule in words: `Security alerts: Alert level All`. Unknown keys
+    /// and values show as themselves.
+    pub fn describe(&self, rule: &ScopeRule) -> String {
+        let source = self.sources.iter().find(|s| s.name == rule.source);
+        let items: Vec<String> = rule
+            .items
+            .iter()
+            .map(|item| {
+                let field = source.and_then(|s| s.fields.iter().find(|f| f.key == item.field));
+                let values: Vec<&str> = item
+                    .values
+                    .iter()
+                    .map(|v| {
+                        field
+                            .and_then(|f| f.values.iter().find(|c| &c.value == v))
+                            .map_or(v.as_str(), |c| c.label.as_str())
+                    })
+                    .collect();
+                format!(
+                    "{} {}",
+                    field.map_or(item.field.as_str(), |f| f.label.as_str()),
+                    values.join(", ")
+                )
+            })
+            .collect();
+        let label = source.map_or(rule.source.as_str(), |s| s.label.as_str());
+        if items.is_empty() {
+            label.to_owned()
+        } else {
+            format!("{label}: {}", items.join("; "))
+        }
+    }
+}
+
+/// One chosen value of a form: (source, field, value).
+pub type ScopePick = (String, String, String);
+
+/// Rules from the values picked in a form, in pick order; a source without
+/// any value picked is not a rule.
+pub fn rules_from_picks(picks: &[ScopePick]) -> Vec<ScopeRule> {
+    let mut rules: Vec<ScopeRule> = Vec::new();
+    for (source, field, value) in picks {
+        let rule = match rules.iter().position(|r| &r.source == source) {
+            Some(i) => &mut rules[i],
+            None => {
+                rules.push(ScopeRule {
+                    source: source.clone(),
+                    items: Vec::new(),
+                });
+                rules.last_mut().expect("just pushed")
+            }
+        };
+        let item = match rule.items.iter().position(|i| &i.field == field) {
+            Some(i) => &mut rule.items[i],
+            None => {
+                rule.items.push(ScopeItem {
+                    field: field.clone(),
+                    values: Vec::new(),
+                });
+                rule.items.last_mut().expect("just pushed")
+            }
+        };
+        if !item.values.contains(value) {
+            item.values.push(value.clone());
+        }
+    }
+    rules
+}
+
+/// The picks behind `rules` (the inverse of [`rules_from_picks`]).
+pub fn picks_of(rules: &[ScopeRule]) -> Vec<ScopePick> {
+    rules
+        .iter()
+        .flat_map(|r| {
+            r.items.iter().flat_map(move |i| {
+                i.values
+                    .iter()
+                    .map(move |v| (r.source.clone(), i.field.clone(), v.clone()))
+            })
+        })
+        .collect()
+}
+
+/// An asset group of DescribeGroupStruct, with its children.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetGroup {
+    pub id: i64,
+    pub name: String,
+    /// `GroupFlag` 0.
+    pub default: bool,
+    pub machines: i64,
+    pub children: Vec<AssetGroup>,
+}
+
+/// An asset group for a picker: its name with its parents'.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetGroupChoice {
+    pub id: i64,
+    /// `Production / Production East`.
+    pub path: String,
+}
+
+/// Every group of the tree, depth first, named by its path.
+pub fn flatten_groups(groups: &[AssetGroup]) -> Vec<AssetGroupChoice> {
+    fn walk(groups: &[AssetGroup], prefix: &str, out: &mut Vec<AssetGroupChoice>) {
+        for g in groups {
+            let path = if prefix.is_empty() {
+                g.name.clone()
+            } else {
+                format!("{prefix} / {}", g.name)
+            };
+            out.push(AssetGroupChoice {
+                id: g.id,
+                path: path.clone(),
+            });
+            walk(&g.children, &path, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(groups, "", &mut out);
+    out
+}
+
+/// `DescribeGroupStruct` for the form: the tree, typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetGroups {
+    pub groups: Vec<AssetGroup>,
 }
 
 #[cfg(test)]
@@ -156,17 +614,197 @@ mod tests {
     }
 
     #[test]
-    fn rules_use_the_upstream_shape() {
-        let json = r#"[{"type":"sas_analysis","configItemList":[{"key":"item_level","valueList":["all"]}]}]"#;
-        let rules: Vec<RobotRule> = serde_json::from_str(json).unwrap();
-        assert_eq!(rules[0].kind, "sas_analysis");
-        assert_eq!(serde_json::to_string(&rules).unwrap(), json);
+    fn webhooks_must_be_dingtalk_robot_urls() {
+        let url = WebhookUrl::parse(" https://oapi.dingtalk.com/robot/send?access_token=ab_C-9 ")
+            .unwrap();
+        assert_eq!(
+            url.expose(),
+            "https://oapi.dingtalk.com/robot/send?access_token=ab_C-9"
+        );
+        assert_eq!(url.token(), "ab_C-9");
+        assert_eq!(
+            url.masked().as_str(),
+            "https://oapi.dingtalk.com/robot/send?access_token=***"
+        );
+        assert!(!format!("{url:?}").contains("ab_C-9"));
+        for bad in [
+            "",
+            "http://oapi.dingtalk.com/robot/send?access_token=x",
+            "https://evil.example/robot/send?access_token=x",
+            "https://oapi.dingtalk.com/robot/send?access_token=",
+            "https://oapi.dingtalk.com/robot/send?access_token=x&y=1",
+            "https://oapi.dingtalk.com/robot/send?token=x",
+        ] {
+            let err = WebhookUrl::parse(bad).unwrap_err();
+            assert_eq!(err.field, "webhook", "{bad}");
+            assert!(!err.message.contains("x&y"), "{}", err.message);
+        }
     }
 
     #[test]
     fn names_are_2_to_64_chars() {
         assert!(RobotName::parse("a").is_err());
         assert!(RobotName::parse("漏洞").is_ok());
+        assert!(RobotName::parse(&"x".repeat(64)).is_ok());
         assert!(RobotName::parse(&"x".repeat(65)).is_err());
+        assert_eq!(RobotName::parse("a").unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn intervals_carry_their_unit_and_bounds() {
+        let i = SendInterval::parse(30, IntervalUnit::Minutes).unwrap();
+        assert_eq!((i.amount(), i.unit()), (30, IntervalUnit::Minutes));
+        assert!(SendInterval::parse(1441, IntervalUnit::Minutes).is_err());
+        assert!(SendInterval::parse(86_400, IntervalUnit::Seconds).is_ok());
+        assert_eq!(
+            SendInterval::parse(-1, IntervalUnit::Seconds)
+                .unwrap_err()
+                .field,
+            "interval"
+        );
+    }
+
+    fn form() -> RobotForm {
+        RobotForm {
+            name: "ok name".into(),
+            webhook: Some(SecretInput::new(
+                "https://oapi.dingtalk.com/robot/send?access_token=t0k",
+            )),
+            lang: "en".into(),
+            interval: 1,
+            interval_unit: "minutes".into(),
+            rules: vec![],
+            group_ids: vec![1],
+        }
+    }
+
+    #[test]
+    fn forms_parse_naming_the_field_of_each_problem() {
+        let input = RobotInput::parse(form()).unwrap();
+        assert_eq!(input.webhook.as_ref().unwrap().token(), "t0k");
+        assert!(!format!("{input:?}").contains("t0k"));
+        type Change = fn(&mut RobotForm);
+        let cases: [(Change, &str); 7] = [
+            (|f| f.name = "x".into(), "name"),
+            (
+                |f| f.webhook = Some(SecretInput::new("https://x.example/")),
+                "webhook",
+            ),
+            (|f| f.lang = "fr".into(), "lang"),
+            (|f| f.interval_unit = "hours".into(), "interval_unit"),
+            (|f| f.interval = -3, "interval"),
+            (
+                |f| {
+                    f.rules = vec![ScopeRule {
+                        source: " ".into(),
+                        items: vec![],
+                    }]
+                },
+                "rules",
+            ),
+            (|f| f.group_ids = vec![0], "group_ids"),
+        ];
+        for (change, field) in cases {
+            let mut f = form();
+            change(&mut f);
+            assert_eq!(RobotInput::parse(f).unwrap_err().field, field);
+        }
+        let mut keep = form();
+        keep.webhook = Some(SecretInput::new("  "));
+        assert!(RobotInput::parse(keep).unwrap().webhook.is_none());
+        // A form with nothing in it names the name first.
+        let empty: RobotForm = serde_json::from_str("{}").unwrap();
+        assert_eq!(RobotInput::parse(empty).unwrap_err().field, "name");
+    }
+
+    fn choices() -> ScopeChoices {
+        ScopeChoices {
+            sources: vec![ScopeSource {
+                name: "sas_vul_notify".into(),
+                label: "Vulnerabilities".into(),
+                fields: vec![ScopeField {
+                    key: "vul_level".into(),
+                    label: "Level".into(),
+                    values: vec![
+                        ScopeValue {
+                            value: "asap".into(),
+                            label: "High".into(),
+                        },
+                        ScopeValue {
+                            value: "later".into(),
+                            label: "Medium".into(),
+                        },
+                    ],
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn rules_read_in_words() {
+        let rule = ScopeRule {
+            source: "sas_vul_notify".into(),
+            items: vec![ScopeItem {
+                field: "vul_level".into(),
+                values: vec!["asap".into(), "later".into(), "odd".into()],
+            }],
+        };
+        assert_eq!(
+            choices().describe(&rule),
+            "Vulnerabilities: Level High, Medium, odd"
+        );
+        let unknown = ScopeRule {
+            source: "other".into(),
+            items: vec![],
+        };
+        assert_eq!(choices().describe(&unknown), "other");
+    }
+
+    #[test]
+    fn picks_and_rules_round_trip() {
+        let pick = |s: &str, f: &str, v: &str| (s.to_owned(), f.to_owned(), v.to_owned());
+        let picks = vec![
+            pick("vul", "level", "asap"),
+            pick("alerts", "level", "all"),
+            pick("vul", "level", "later"),
+            pick("vul", "type", "cms"),
+            pick("vul", "level", "asap"),
+        ];
+        let rules = rules_from_picks(&picks);
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].items[0].values, vec!["asap", "later"]);
+        assert_eq!(rules[0].items[1].field, "type");
+        assert_eq!(rules_from_picks(&picks_of(&rules)), rules);
+        assert!(rules_from_picks(&[]).is_empty());
+    }
+
+    #[test]
+    fn groups_flatten_with_their_path() {
+        let tree = vec![AssetGroup {
+            id: 1,
+            name: "Prod".into(),
+            default: false,
+            machines: 2,
+            children: vec![AssetGroup {
+                id: 2,
+                name: "East".into(),
+                default: false,
+                machines: 1,
+                children: vec![],
+            }],
+        }];
+        let flat = flatten_groups(&tree);
+        assert_eq!(flat[1].path, "Prod / East");
+        assert_eq!(flat.len(), 2);
+    }
+
+    #[test]
+    fn page_count_rounds_up() {
+        let p = PageInfo {
+            current_page: 1,
+            page_size: 20,
+            total_count: 41,
+        };
+        assert_eq!(p.page_count(), 3);
     }
 }

@@ -52,13 +52,36 @@ const CHAT_CONFIGS: [(&str, &str, &str, &str, &str); 5] = [
     ),
 ];
 
-/// (name, status, interval minutes, language).
-const ROBOTS: [(&str, i64, i64, &str); 5] = [
-    ("漏洞通知", 1, 0, "zh"),
-    ("Security alerts", 1, 60, "en"),
-    ("AK 泄露告警", 1, 10, "zh"),
-    ("Weekly report", 1, 0, "en"),
-    ("旧告警机器人", 0, 30, "zh"),
+const ALERTS_ALL: &str = r#"[{"type":"sas_analysis_online-sas-operation-log-sas-event-suspicious","configItemList":[{"key":"item_level","valueList":["all"]},{"key":"event_type","valueList":["all"]}]}]"#;
+
+/// (name, status, interval, language, ConfigList). One ConfigList carries
+/// `valueList` as a string (the seed's own form), one is not a list at all
+/// (a robot configured elsewhere that the console must still show).
+const ROBOTS: [(&str, i64, i64, &str, &str); 6] = [
+    (
+        "漏洞通知",
+        1,
+        0,
+        "zh",
+        r#"[{"type":"sas_vul_notify","configItemList":[{"key":"type","valueList":["all"]},{"key":"vul_level","valueList":["asap","later"]}]}]"#,
+    ),
+    ("Security alerts", 1, 60, "en", ALERTS_ALL),
+    (
+        "AK 泄露告警",
+        1,
+        10,
+        "zh",
+        r#"[{"type":"sas_analysis_online-sas-operation-log-sas-event-suspicious","configItemList":[{"key":"item_level","valueList":"serious"}]}]"#,
+    ),
+    ("Weekly report", 1, 0, "en", ALERTS_ALL),
+    ("旧告警机器人", 0, 30, "zh", ALERTS_ALL),
+    (
+        "Imported robot",
+        1,
+        0,
+        "en",
+        r#"{"type":"sas_vul_notify","items":"all"}"#,
+    ),
 ];
 
 /// (name, members). The owner is the first member.
@@ -126,7 +149,7 @@ pub fn seed(world: &mut World, directory: &Directory) {
         );
     }
 
-    for (i, (name, status, interval, lang)) in ROBOTS.iter().enumerate() {
+    for (i, (name, status, interval, lang, config_list)) in ROBOTS.iter().enumerate() {
         let created = DEMO_START + time::Duration::hours(i as i64 * 7);
         world.robots.insert(Robot {
             id: 0,
@@ -136,14 +159,7 @@ pub fn seed(world: &mut World, directory: &Directory) {
                 hex_sha256(format!("demo-robot-{i}").as_bytes())
             ),
             status: *status,
-            config_list: json!([{
-                "type": "sas_analysis_online-sas-operation-log-sas-event-suspicious",
-                "configItemList": [
-                    {"key": "item_level", "valueList": ["all"]},
-                    {"key": "event_type", "valueList": ["all"]},
-                ],
-            }])
-            .to_string(),
+            config_list: (*config_list).to_owned(),
             group_id_list: if i % 2 == 0 {
                 "123,456".into()
             } else {
@@ -218,7 +234,7 @@ mod tests {
         assert!(a.groups.iter().any(|g| g.members.len() == MAX_MEMBERS));
         assert_eq!(a.groups.iter().filter(|g| g.status == 2).count(), 1);
         assert_eq!(a.configs.len(), 5);
-        assert_eq!(a.robots.by_id.len(), 5);
+        assert_eq!(a.robots.by_id.len(), 6);
         for region in ["cn-hangzhou", "cn-shanghai"] {
             assert!(a.configs.keys().any(|(r, _)| r == region));
         }

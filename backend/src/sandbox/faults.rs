@@ -224,15 +224,17 @@ impl Faults {
                     closer.0.notify_one();
                     std::future::pending::<()>().await;
                 }
-                other => return Some(render(&other, flavour)),
+                other => return Some(render(&other, flavour, operation)),
             }
         }
         None
     }
 }
 
-fn render(kind: &FaultKind, flavour: Flavour) -> Response {
+fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
     let request_id = super::acs::new_request_id();
+    // Security Center documents its own code and wording for these two.
+    let sas = super::sas::ACTIONS.contains(&operation);
     match (kind, flavour) {
         (FaultKind::IpBan, _) => (
             StatusCode::OK,
@@ -274,6 +276,12 @@ fn render(kind: &FaultKind, flavour: Flavour) -> Response {
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             response
         }
+        (FaultKind::ErrorRate { .. }, Flavour::Acs) if sas => super::acs::AcsError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ServerError",
+            "ServerError",
+        )
+        .into_response_with(&request_id, "sandbox"),
         (FaultKind::ErrorRate { .. }, Flavour::Acs) => super::acs::AcsError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalError",
@@ -309,7 +317,11 @@ fn render(kind: &FaultKind, flavour: Flavour) -> Response {
         (FaultKind::NoPermission, Flavour::Acs) => super::acs::AcsError::new(
             StatusCode::FORBIDDEN,
             "NoPermission",
-            "You are not authorized to perform this operation.",
+            if sas {
+                "caller has no permission"
+            } else {
+                "You are not authorized to perform this operation."
+            },
         )
         .into_response_with(&request_id, "sandbox"),
         (FaultKind::NoPermission, Flavour::DingTalkLegacy) => {

@@ -226,6 +226,13 @@ impl Sandbox {
         })
     }
 
+    /// Whether the Security Center edition is Enterprise, the only one that
+    /// accepts ModifyDingTalkStatus (until the next reset).
+    pub fn set_sas_enterprise(&self, enterprise: bool) {
+        self.shared
+            .with_world(|w| w.robots.below_enterprise = !enterprise);
+    }
+
     /// Every issued DingTalk token becomes expired.
     pub fn expire_tokens(&self) {
         let now = self.shared.config.clock.now();

@@ -10,13 +10,14 @@ use time::OffsetDateTime;
 use super::DEMO_ALI_UID;
 use super::acs::{AcsError, AcsResult, Params};
 
-pub const ACTIONS: [&str; 6] = [
+pub const ACTIONS: [&str; 7] = [
     "DescribeDingTalk",
     "CreateOrUpdateDingTalk",
     "ModifyDingTalkStatus",
     "DeleteDingTalk",
     "DingTalkOnlineTest",
     "DescribeDataSource",
+    "DescribeGroupStruct",
 ];
 
 pub const MAX_PAGE_SIZE: i64 = 100;
@@ -42,6 +43,9 @@ pub struct Robot {
 pub struct Robots {
     pub by_id: BTreeMap<i64, Robot>,
     next_id: i64,
+    /// The account's Security Center edition is below Enterprise, which
+    /// refuses ModifyDingTalkStatus (the documented 403 `NoPermission`).
+    pub below_enterprise: bool,
 }
 
 impl Robot {
@@ -76,6 +80,13 @@ pub fn call(
         "DescribeDingTalk" => robots.describe(p),
         "CreateOrUpdateDingTalk" => robots.create_or_update(now, p).map(|_| json!({})),
         "ModifyDingTalkStatus" => {
+            if robots.below_enterprise {
+                return Err(AcsError::new(
+                    StatusCode::FORBIDDEN,
+                    "NoPermission",
+                    "caller has no permission",
+                ));
+            }
             let status = match p.require("Status")? {
                 "0" => 0,
                 "1" => 1,
@@ -99,6 +110,7 @@ pub fn call(
             robots.get_mut(id)?.tests_sent += 1;
             Ok(json!({}))
         }
+        "DescribeGroupStruct" => group_struct(p),
         _ => data_source(p),
     }
 }
@@ -266,64 +278,203 @@ impl Robots {
     }
 }
 
-/// The choices behind ConfigList (the shape of MetaDatas is not documented;
-/// this one mirrors ConfigList: type, items, values, with display names).
+/// `Lang`: `zh` (the default) or `en`.
+fn english(p: &Params) -> AcsResult<bool> {
+    match p.get("Lang").unwrap_or("zh") {
+        "zh" => Ok(false),
+        "en" => Ok(true),
+        _ => Err(AcsError::invalid("Lang", "must be zh or en")),
+    }
+}
+
+/// A ConfigList type of DescribeDataSource: (DataSourceId, DataSourceName,
+/// Description zh/en, fields).
+type SourceSpec = (i64, &'static str, [&'static str; 2], &'static [FieldSpec]);
+/// (Filed, FiledName zh/en, allowed values as (value, zh, en)).
+type FieldSpec = (
+    &'static str,
+    [&'static str; 2],
+    &'static [(&'static str, &'static str, &'static str)],
+);
+
+const LEVELS: &[(&str, &str, &str)] = &[
+    ("all", "全部", "All"),
+    ("serious", "紧急", "Urgent"),
+    ("suspicious", "可疑", "Suspicious"),
+    ("remind", "提醒", "Reminder"),
+];
+
+const SOURCES: &[SourceSpec] = &[
+    (
+        1753,
+        "sas_analysis_online-sas-operation-log-sas-event-suspicious",
+        ["安全告警", "Security alerts"],
+        &[
+            ("item_level", ["告警等级", "Alert level"], LEVELS),
+            (
+                "event_type",
+                ["告警类型", "Alert type"],
+                &[
+                    ("all", "全部", "All"),
+                    ("webshell", "网站后门", "Web shell"),
+                    ("malicious_process", "恶意进程", "Malicious process"),
+                ],
+            ),
+        ],
+    ),
+    (
+        1754,
+        "sas_vul_notify",
+        ["漏洞", "Vulnerabilities"],
+        &[
+            (
+                "type",
+                ["漏洞类型", "Vulnerability type"],
+                &[
+                    ("all", "全部", "All"),
+                    ("cms", "Web-CMS 漏洞", "Web CMS"),
+                    ("oval", "Linux 软件漏洞", "Linux software"),
+                    ("sys", "Windows 系统漏洞", "Windows system"),
+                    ("emg", "应急漏洞", "Emergency"),
+                ],
+            ),
+            (
+                "vul_level",
+                ["漏洞等级", "Vulnerability level"],
+                &[
+                    ("all", "全部", "All"),
+                    ("asap", "高", "High"),
+                    ("later", "中", "Medium"),
+                    ("nntf", "低", "Low"),
+                ],
+            ),
+        ],
+    ),
+    (
+        1760,
+        "sas_weekly_report",
+        ["安全周报", "Weekly report"],
+        &[(
+            "report_type",
+            ["周报类型", "Report type"],
+            &[("all", "全部", "All")],
+        )],
+    ),
+];
+
+/// DescribeDataSource: the choices behind ConfigList, in the SDK model's
+/// shape (`Filed` is how the API spells it). `Sample` lists the allowed
+/// values as `value:label` pairs joined by `;`.
 fn data_source(p: &Params) -> AcsResult<Value> {
     let config_type = p.require("ConfigType")?;
     if config_type != "DingTalk" {
         return Err(AcsError::invalid("ConfigType", "must be DingTalk"));
     }
-    let en = match p.get("Lang").unwrap_or("zh") {
-        "zh" => false,
-        "en" => true,
-        _ => return Err(AcsError::invalid("Lang", "must be zh or en")),
-    };
-    let t = |zh: &str, english: &str| {
-        if en {
-            english.to_owned()
-        } else {
-            zh.to_owned()
-        }
-    };
-    let values = |pairs: &[(&str, &str, &str)]| -> Vec<Value> {
-        pairs
-            .iter()
-            .map(|(v, zh, english)| json!({"Value": v, "Name": t(zh, english)}))
-            .collect()
-    };
-    let level = values(&[
-        ("all", "全部", "All"),
-        ("serious", "紧急", "Urgent"),
-        ("suspicious", "可疑", "Suspicious"),
-        ("remind", "提醒", "Reminder"),
-    ]);
-    let meta = json!([
-        {
-            "Type": "sas_analysis_online-sas-operation-log-sas-event-suspicious",
-            "Name": t("安全告警", "Security alerts"),
-            "ConfigItemList": [
-                {"Key": "item_level", "Name": t("告警等级", "Alert level"), "ValueList": level},
-                {"Key": "event_type", "Name": t("告警类型", "Alert type"), "ValueList": values(&[
-                    ("all", "全部", "All"),
-                    ("webshell", "网站后门", "Web shell"),
-                    ("malicious_process", "恶意进程", "Malicious process"),
-                ])},
-            ],
-        },
-        {
-            "Type": "sas_vul_notify",
-            "Name": t("漏洞", "Vulnerabilities"),
-            "ConfigItemList": [
-                {"Key": "vul_level", "Name": t("漏洞等级", "Vulnerability level"), "ValueList": values(&[
-                    ("all", "全部", "All"),
-                    ("asap", "高", "High"),
-                    ("later", "中", "Medium"),
-                    ("nntf", "低", "Low"),
-                ])},
-            ],
-        },
-    ]);
-    Ok(json!({ "MetaDatas": meta }))
+    let en = usize::from(english(p)?);
+    let metas: Vec<Value> = SOURCES
+        .iter()
+        .map(|(id, name, description, fields)| {
+            let fields: Vec<Value> = fields
+                .iter()
+                .map(|(filed, label, values)| {
+                    let sample = values
+                        .iter()
+                        .map(|(v, zh, english)| format!("{v}:{}", [zh, english][en]))
+                        .collect::<Vec<_>>()
+                        .join(";");
+                    let operator = ["属于", "is one of"][en];
+                    json!({
+                        "Filed": filed,
+                        "FiledName": label[en],
+                        "Sample": sample,
+                        "ValueType": "string",
+                        "OperatorList": [
+                            {"Name": "in", "Description": operator},
+                        ],
+                    })
+                })
+                .collect();
+            json!({
+                "DataSourceId": id,
+                "DataSourceName": name,
+                "Description": description[en],
+                "MetaDataFields": fields,
+            })
+        })
+        .collect();
+    Ok(json!({ "MetaDatas": metas }))
+}
+
+/// One asset group of the demo tree.
+struct GroupSpec {
+    id: i64,
+    names: [&'static str; 2],
+    /// `GroupFlag`: 0 for the default group.
+    flag: i64,
+    machines: i64,
+    children: &'static [GroupSpec],
+}
+
+const fn group(
+    id: i64,
+    names: [&'static str; 2],
+    flag: i64,
+    machines: i64,
+    children: &'static [GroupSpec],
+) -> GroupSpec {
+    GroupSpec {
+        id,
+        names,
+        flag,
+        machines,
+        children,
+    }
+}
+
+/// The demo's asset groups; 123 and 456 are the ones demo robots name.
+const ASSET_GROUPS: &[GroupSpec] = &[
+    group(100, ["未分组", "Ungrouped"], 0, 4, &[]),
+    group(
+        123,
+        ["生产环境", "Production"],
+        1,
+        12,
+        &[
+            group(124, ["生产-华东", "Production East"], 1, 8, &[]),
+            group(125, ["生产-华北", "Production North"], 1, 4, &[]),
+        ],
+    ),
+    group(456, ["测试环境", "Staging"], 1, 6, &[]),
+];
+
+fn group_json(spec: &GroupSpec, father: i64, index: usize, level: i64, en: usize) -> Value {
+    let children: Vec<Value> = spec
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, child)| group_json(child, spec.id, i, level + 1, en))
+        .collect();
+    json!({
+        "GroupId": spec.id,
+        "GroupName": spec.names[en],
+        "GroupFather": father,
+        "GroupFlag": spec.flag,
+        "GroupIndex": index,
+        "GroupLevel": level,
+        "MachineNum": spec.machines,
+        "Groups": children,
+    })
+}
+
+/// DescribeGroupStruct: the asset group tree behind GroupIdList.
+fn group_struct(p: &Params) -> AcsResult<Value> {
+    let en = usize::from(english(p)?);
+    let groups: Vec<Value> = ASSET_GROUPS
+        .iter()
+        .enumerate()
+        .map(|(i, g)| group_json(g, 0, i, 1, en))
+        .collect();
+    Ok(json!({ "Groups": groups }))
 }
 
 #[cfg(test)]

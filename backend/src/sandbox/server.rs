@@ -23,12 +23,16 @@ use super::faults::{ConnCloser, FaultRule};
 pub const RESET_PATH: &str = "/__sandbox/reset";
 /// `POST` a [`FaultRule`] as JSON to add it, `DELETE` to clear every fault.
 pub const FAULTS_PATH: &str = "/__sandbox/faults";
+/// `POST {"enterprise": false}` makes the Security Center edition refuse
+/// status changes; a reset restores the Enterprise edition.
+pub const SAS_EDITION_PATH: &str = "/__sandbox/sas/edition";
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", any(super::acs::handle))
         .route(RESET_PATH, post(reset))
         .route(FAULTS_PATH, post(add_fault).delete(clear_faults))
+        .route(SAS_EDITION_PATH, post(set_sas_edition))
         .merge(super::dingtalk::routes())
         .fallback(not_found)
         .with_state(shared)
@@ -45,6 +49,19 @@ async fn add_fault(
 ) -> impl IntoResponse {
     shared.faults.add(&rule.operation, rule.fault);
     Json(json!({"added": rule.operation}))
+}
+
+#[derive(serde::Deserialize)]
+struct SasEdition {
+    enterprise: bool,
+}
+
+async fn set_sas_edition(
+    State(shared): State<Arc<Shared>>,
+    Json(edition): Json<SasEdition>,
+) -> impl IntoResponse {
+    shared.with_world(|w| w.robots.below_enterprise = !edition.enterprise);
+    Json(json!({"enterprise": edition.enterprise}))
 }
 
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> impl IntoResponse {

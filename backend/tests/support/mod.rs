@@ -34,6 +34,10 @@ pub fn with_header(mut req: Request<Body>, name: &'static str, value: &str) -> R
 pub struct Server {
     pub router: Router,
     pub db: TestDb,
+    /// The built-in sandbox standing in for every upstream.
+    pub sandbox_url: Option<String>,
+    /// Owns the sandbox, which stops when this is dropped.
+    _app: Application,
     _dir: tempfile::TempDir,
 }
 
@@ -86,6 +90,8 @@ impl Server {
         .unwrap();
         assert_eq!(first.len(), 20);
         Server {
+            sandbox_url: state.sandbox_url.clone(),
+            _app: app,
             router: router(state),
             db: t,
             _dir: dir,
