@@ -11,6 +11,7 @@ use crate::auth::{
     ACCOUNT_PATH, AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth,
 };
 use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
+#[cfg(feature = "areas")]
 use crate::robots::RobotsPage;
 use crate::router::{Link, provide_router};
 use crate::users::UsersPage;
@@ -203,6 +204,7 @@ fn AreaPage(area: Area) -> impl IntoView {
         Area::Users => UsersPage().into_any(),
         Area::Credentials => CredentialsPage().into_any(),
         Area::Audit => AuditPage().into_any(),
+        #[cfg(feature = "areas")]
         Area::Robots => RobotsPage().into_any(),
         _ => view! {
             <h1>{tr(Msg::Area(area))}</h1>

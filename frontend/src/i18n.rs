@@ -59,6 +59,7 @@ pub enum Msg {
     NotFoundBody,
     BackHome,
     Audit(AuditMsg),
+    #[cfg(feature = "areas")]
     Robots(crate::robots::RobotsMsg),
     Ui(UiMsg),
     NoAccess,
@@ -190,6 +191,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         ],
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
+        #[cfg(feature = "areas")]
         Msg::Robots(m) => crate::robots::robots_text(m),
         Msg::Ui(m) => ui_text(m),
         Msg::NoAccess => [

@@ -8,6 +8,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod i18n;
+#[cfg(feature = "areas")]
 pub mod robots;
 pub mod router;
 pub mod ui;

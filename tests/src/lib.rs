@@ -31,9 +31,20 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// The built console; the test command builds it before running tests.
+/// The built console as it ships; the test command builds it first.
 pub fn dist_dir() -> PathBuf {
-    let dist = workspace_root().join("dist");
+    built("dist")
+}
+
+/// The console built with its feature-area pages (`--features areas`: chat
+/// configurations, robots, groups), which do not fit the bundle budget yet
+/// and so do not ship; their browser tests run on this build.
+pub fn areas_dist_dir() -> PathBuf {
+    built("dist-areas")
+}
+
+fn built(dir: &str) -> PathBuf {
+    let dist = workspace_root().join(dir);
     assert!(
         dist.join("index.html").is_file(),
         "{} has no index.html: build the console first (./dev build)",
@@ -56,6 +67,11 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> anyhow::Result<TestApp> {
         TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A console serving the build with the feature-area pages.
+    pub async fn spawn_areas() -> anyhow::Result<TestApp> {
+        TestApp::spawn_with(|c| c.dist_dir = areas_dist_dir()).await
     }
 
     /// A console whose configuration `configure` adjusts first (e.g. to
