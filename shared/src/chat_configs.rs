@@ -379,7 +379,10 @@ fn secret(field: &str, value: Option<&SecretInput>) -> Result<SecretChange, Fiel
         ));
     }
     if text.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(SecretChange::Set(value.clone()))
 }
@@ -812,7 +815,10 @@ mod tests {
             panic!("a DingTalk configuration")
         };
         assert_eq!(d.client_id.as_str(), "dingabc");
-        assert_eq!(d.client_secret, SecretChange::Set(SecretInput::new("s3cret &=+")));
+        assert_eq!(
+            d.client_secret,
+            SecretChange::Set(SecretInput::new("s3cret &=+"))
+        );
     }
 
     #[test]
@@ -835,7 +841,9 @@ mod tests {
             ]
         );
         // A create has no secret to keep.
-        let errors = create(Some(ding("dingabc", Some("  "), ""))).parse().unwrap_err();
+        let errors = create(Some(ding("dingabc", Some("  "), "")))
+            .parse()
+            .unwrap_err();
         assert_eq!(fields_of(errors), ["configuration.client_secret"]);
         let errors = create(None).parse().unwrap_err();
         assert_eq!(fields_of(errors), ["configuration"]);
@@ -856,7 +864,10 @@ mod tests {
         let fields = draft.parse().unwrap();
         let configuration = fields.configuration.unwrap();
         assert_eq!(configuration.platform(), ChatPlatform::WeChat);
-        assert_eq!(configuration.secrets(), [("CorpSecret", &SecretChange::Keep)]);
+        assert_eq!(
+            configuration.secrets(),
+            [("CorpSecret", &SecretChange::Keep)]
+        );
         assert_eq!(
             secret_field(&configuration, "CorpSecret"),
             "configuration.entries.1.value"
@@ -868,7 +879,11 @@ mod tests {
 
         let twice = ChatConfigDraft {
             configuration: Some(ConfigurationDraft::WeChat {
-                entries: vec![entry("A", Some("1")), entry("A", Some("2")), entry("b c", None)],
+                entries: vec![
+                    entry("A", Some("1")),
+                    entry("A", Some("2")),
+                    entry("b c", None),
+                ],
             }),
             ..ChatConfigDraft::default()
         };

@@ -226,6 +226,20 @@ impl Sandbox {
         })
     }
 
+    /// The stored `Configuration` of a chat configuration, secrets in clear:
+    /// what the upstream really holds, which Get never shows.
+    pub fn chat_configuration(
+        &self,
+        region: &str,
+        name: &str,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        self.shared.with_world(|w| {
+            w.configs
+                .get(&(region.to_owned(), name.to_owned()))
+                .map(|c| c.configuration.clone())
+        })
+    }
+
     /// Every issued DingTalk token becomes expired.
     pub fn expire_tokens(&self) {
         let now = self.shared.config.clock.now();
