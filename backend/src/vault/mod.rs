@@ -189,6 +189,12 @@ impl Vault {
         }
     }
 
+    /// The master key, for other modules' secrets (chat configuration
+    /// client secrets), each sealed under a kind of its own.
+    pub fn master_key(&self) -> &MasterKey {
+        &self.key
+    }
+
     fn seal_alibaba(&self, id: &str, secret: &AlibabaSecret) -> anyhow::Result<String> {
         let json = SecretString::from(serde_json::to_string(secret)?);
         self.key.seal(ALIBABA, id, &json)
