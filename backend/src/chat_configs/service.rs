@@ -127,6 +127,8 @@ pub struct Current {
     pub held: HeldSecrets,
 }
 
+/// Get, labels and held secrets at once: the database reads overlap the
+/// upstream call instead of adding to it.
 pub async fn current(
     db: &Db,
     upstream: &Upstream,
@@ -134,14 +136,17 @@ pub async fn current(
     account: &Account,
     config: &ConfigRef,
 ) -> Result<Current, ChatConfigError> {
-    let got = upstream
-        .oos
-        .get(&account.acs, &config.region_id, &config.name)
-        .await?;
+    let (got, labels, held) = tokio::join!(
+        upstream
+            .oos
+            .get(&account.acs, &config.region_id, &config.name),
+        store::labels(db, config),
+        store::held_secrets(db, key, config),
+    );
     Ok(Current {
-        config: got,
-        labels: store::labels(db, config).await?,
-        held: store::held_secrets(db, key, config).await?,
+        config: got?,
+        labels: labels?,
+        held: held?,
     })
 }
 
@@ -172,14 +177,17 @@ pub async fn detail(
     account: &Account,
     config: &ConfigRef,
 ) -> Result<ChatConfigDetail, ChatConfigError> {
-    let now = current(db, upstream, key, account, config).await?;
     let filter = EventFilter {
         target: Some(target_id(config)),
         limit: Some(HISTORY),
         ..EventFilter::default()
     };
-    let history = audit::query(db, &filter)
-        .await
+    let (now, history) = tokio::join!(
+        current(db, upstream, key, account, config),
+        audit::query(db, &filter),
+    );
+    let now = now?;
+    let history = history
         .map_err(|e| ChatConfigError::Internal(e.into()))?
         .events;
     Ok(ChatConfigDetail {
