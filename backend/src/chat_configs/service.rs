@@ -116,7 +116,7 @@ async fn list_region(
         })
         .filter(|row| label.is_none_or(|l| row.labels.iter().any(|x| x.as_str() == l)))
         .collect();
-    rows.sort_by(|a, b| b.summary.updated.cmp(&a.summary.updated));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.summary.updated));
     Ok(rows)
 }
 
