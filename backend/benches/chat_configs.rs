@@ -332,10 +332,20 @@ fn load_average() -> String {
         .join(" ")
 }
 
+/// `cargo bench --bench chat_configs [-- list|read]`: one part or both.
 fn main() {
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |part: &str| only.is_empty() || only.iter().any(|a| a == part);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     println!("load average before: {}", load_average());
-    runtime.block_on(list_latency());
-    runtime.block_on(read_overhead());
+    if wanted("list") {
+        runtime.block_on(list_latency());
+    }
+    if wanted("read") {
+        runtime.block_on(read_overhead());
+    }
     println!("load average after: {}", load_average());
 }

@@ -264,6 +264,15 @@ pub struct Plan {
     pub secrets: Option<HeldSecrets>,
 }
 
+impl Plan {
+    /// Whether anything changes (a secret listed as "unchanged" does not).
+    pub fn changes_anything(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.secret != Some(shared::audit::SecretChange::Unchanged))
+    }
+}
+
 pub fn plan_create(new: &NewChatConfig) -> Result<Plan, ChatConfigError> {
     let configuration = new
         .fields

@@ -214,7 +214,7 @@ pub async fn commit(
     if let Some(secrets) = &plan.secrets {
         store::set_secrets(&mut tx, key, &plan.config, secrets).await?;
     }
-    if let Some(actor) = labels_only {
+    if let Some(actor) = labels_only.filter(|_| plan.changes_anything()) {
         let event = NewEvent::success(
             actor.clone(),
             AuditAction::ChatConfigUpdate,

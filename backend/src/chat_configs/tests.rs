@@ -265,9 +265,24 @@ fn labels_alone_change_nothing_upstream() {
     )
     .unwrap();
     assert!(plan.write.is_none());
+    assert!(plan.changes_anything());
     let labels = change(&plan, "labels.0").unwrap();
     assert_eq!(labels.after.as_deref(), Some("\"new\""));
     assert!(change(&plan, "labels.1").is_some());
+}
+
+#[test]
+fn the_same_form_again_changes_nothing() {
+    let plan = plan_update(
+        &config_ref(),
+        &current("t"),
+        &[],
+        &held("s"),
+        &fields("OOSServiceRole", Some(ding(None, "t")), &[]),
+    )
+    .unwrap();
+    assert!(plan.write.is_none());
+    assert!(!plan.changes_anything(), "{:?}", plan.changes);
 }
 
 #[test]
