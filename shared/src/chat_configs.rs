@@ -677,8 +677,6 @@ pub struct ChatConfigDetail {
     pub config: ChatConfig,
     pub labels: Vec<Label>,
     pub secrets: SecretSource,
-    /// This configuration's change events, newest first.
-    pub history: Vec<crate::audit::AuditEvent>,
 }
 
 /// `POST /chat-configs/check-app`: the typed client id and secret, or the

@@ -3,7 +3,7 @@
 
 use futures_util::future::join_all;
 use secrecy::SecretString;
-use shared::audit::{AuditAction, EventFilter};
+use shared::audit::{AuditAction, AuditEvent, EventFilter};
 use shared::chat_configs::{
     ChatConfig, ChatConfigDetail, ChatConfigList, ChatConfigRow, ConfigRef, ListFilter, ListParams,
     ListQuery, RegionId, RegionListing, RegionOutcome, SecretSource, SettingValue,
@@ -151,7 +151,7 @@ pub async fn current(
 }
 
 /// Whether chatdesk holds every secret the configuration has.
-pub fn secret_source(config: &ChatConfig, held: &HeldSecrets) -> SecretSource {
+pub fn secret_source(config: &ChatConfig, held: &[String]) -> SecretSource {
     let secrets: Vec<&str> = config
         .settings
         .iter()
@@ -160,44 +160,52 @@ pub fn secret_source(config: &ChatConfig, held: &HeldSecrets) -> SecretSource {
         .collect();
     if secrets.is_empty() {
         SecretSource::None
-    } else if secrets.iter().all(|k| held.contains_key(*k)) {
+    } else if secrets.iter().all(|k| held.iter().any(|h| h == k)) {
         SecretSource::Held
     } else {
         SecretSource::Outside
     }
 }
 
-/// How many change events a detail view shows.
-const HISTORY: u32 = 50;
-
+/// One configuration as the detail view shows it: Get, with the labels and
+/// which secrets chatdesk holds read while the upstream answers.
 pub async fn detail(
     db: &Db,
     upstream: &Upstream,
-    key: &MasterKey,
     account: &Account,
     config: &ConfigRef,
 ) -> Result<ChatConfigDetail, ChatConfigError> {
+    let (got, labels, held) = tokio::join!(
+        upstream
+            .oos
+            .get(&account.acs, &config.region_id, &config.name),
+        store::labels(db, config),
+        store::held_keys(db, config),
+    );
+    let got = got?;
+    Ok(ChatConfigDetail {
+        account_id: account.id.clone(),
+        account_name: account.name.clone(),
+        secrets: secret_source(&got, &held?),
+        config: got,
+        labels: labels?,
+    })
+}
+
+/// How many change events the history shows.
+const HISTORY: u32 = 50;
+
+/// The configuration's change events from the audit trail, newest first.
+pub async fn history(db: &Db, config: &ConfigRef) -> Result<Vec<AuditEvent>, ChatConfigError> {
     let filter = EventFilter {
         target: Some(target_id(config)),
         limit: Some(HISTORY),
         ..EventFilter::default()
     };
-    let (now, history) = tokio::join!(
-        current(db, upstream, key, account, config),
-        audit::query(db, &filter),
-    );
-    let now = now?;
-    let history = history
+    Ok(audit::query(db, &filter)
+        .await
         .map_err(|e| ChatConfigError::Internal(e.into()))?
-        .events;
-    Ok(ChatConfigDetail {
-        account_id: account.id.clone(),
-        account_name: account.name.clone(),
-        secrets: secret_source(&now.config, &now.held),
-        config: now.config,
-        labels: now.labels,
-        history,
-    })
+        .events)
 }
 
 /// After the upstream accepted `plan` (or when it had nothing to send):

@@ -55,6 +55,24 @@ pub async fn labels(db: &Db, config: &ConfigRef) -> anyhow::Result<Vec<Label>> {
     Ok(all.remove(config.name.as_str()).unwrap_or_default())
 }
 
+/// The Configuration keys whose secret chatdesk holds, without opening
+/// them (what a read needs to know).
+pub async fn held_keys(db: &Db, config: &ConfigRef) -> anyhow::Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT config_key FROM chat_config_secrets \
+         WHERE account_id = $1 AND region_id = $2 AND name = $3 ORDER BY config_key",
+    )
+    .bind(&config.account_id)
+    .bind(config.region_id.as_str())
+    .bind(config.name.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("config_key"))
+        .collect::<Result<_, _>>()?)
+}
+
 /// The secrets chatdesk holds for `config`, opened.
 pub async fn held_secrets(
     db: &Db,
@@ -235,6 +253,7 @@ mod tests {
             assert_eq!(region.len(), 1, "{backend:?}: per region");
             let held = held_secrets(db, &key, &bot).await.unwrap();
             assert_eq!(held["DingTalkClientSecret"].expose_secret(), "s3cret");
+            assert_eq!(held_keys(db, &bot).await.unwrap(), ["DingTalkClientSecret"]);
             assert!(
                 held_secrets(db, &key, &other_region)
                     .await
