@@ -46,6 +46,12 @@ pub struct Signed {
 
 impl Server {
     pub async fn start(backend: Backend) -> Server {
+        Server::start_with(backend, |_| {}).await
+    }
+
+    /// A server whose configuration `configure` adjusts first (e.g. to
+    /// point the upstreams at a sandbox the test holds).
+    pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Server {
         let t = TestDb::fresh(backend).await;
         let dir = tempfile::tempdir().unwrap();
         let dist = dir.path().join("dist");
@@ -55,13 +61,14 @@ impl Server {
             "<html><head><script type=\"module\">boot()</script></head></html>",
         )
         .unwrap();
-        let config = Config {
+        let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().join("data"),
             database_url: Some(t.url.clone()),
             dist_dir: dist,
             ..Config::default()
         };
+        configure(&mut config);
         let app = Application::build(config).await.unwrap();
         let state = app.state().clone();
         for (name, role) in [("helpdesk", Role::Helpdesk), ("auditor", Role::Auditor)] {
@@ -93,6 +100,18 @@ impl Server {
         who: Option<&Signed>,
         body: Option<&str>,
     ) -> Reply {
+        self.send_with_headers(method, path, who, body, &[]).await
+    }
+
+    /// As [`Server::send`], with extra request headers.
+    pub async fn send_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Signed>,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = Request::builder()
             .method(method.clone())
             .uri(format!("/api/v1{path}"))
@@ -104,6 +123,9 @@ impl Server {
             req = req
                 .header(header::COOKIE, format!("__Host-chatdesk={}", who.cookie))
                 .header("x-csrf-token", &who.csrf);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let req = match body {
             Some(body) => req
