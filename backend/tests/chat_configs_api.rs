@@ -11,13 +11,11 @@ use std::sync::OnceLock;
 
 use axum::http::{Method, StatusCode};
 use backend::db::Backend;
-use backend::sandbox::{
-    DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Fault, Sandbox, SandboxConfig,
-};
+use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Fault, Sandbox, SandboxConfig};
 use capture::Captured;
 use serde_json::{Value, json};
 use sqlx::Row;
-use support::{Reply, Server, Signed};
+use support::{Reply, Server, Signed, with_header};
 
 /// Every client secret the tests send; none may come back anywhere.
 const SECRETS: [&str; 4] = [
@@ -74,7 +72,12 @@ impl Api {
         })
         .to_string();
         let created = server
-            .send(Method::POST, "/credentials/alibaba", Some(&admin), Some(&account))
+            .send(
+                Method::POST,
+                "/credentials/alibaba",
+                Some(&admin),
+                Some(&account),
+            )
             .await;
         assert!(created.status.is_success(), "{}", created.raw);
         let account = created.body["id"].as_str().unwrap().to_owned();
@@ -139,7 +142,7 @@ impl Api {
 
     async fn audit_text(&self) -> String {
         let rows = sqlx::query(
-            "SELECT action, outcome, target_id, changes, COALESCE(request_id, ''), \
+            "SELECT action, outcome, COALESCE(target_id, ''), changes, COALESCE(request_id, ''), \
              COALESCE(error_code, ''), COALESCE(error_message, '') FROM audit_events ORDER BY seq",
         )
         .fetch_all(self.server.db.db.pool())
@@ -543,15 +546,12 @@ async fn creates_are_idempotent_and_the_app_can_be_checked(backend: Backend) {
         .to_string();
     let mut replies = Vec::new();
     for _ in 0..2 {
+        let request =
+            api.server
+                .request(Method::POST, "/chat-configs", Some(&api.admin), Some(&body));
         let reply = api
             .server
-            .send_with_headers(
-                Method::POST,
-                "/chat-configs",
-                Some(&api.admin),
-                Some(&body),
-                &[("idempotency-key", "create-once-1")],
-            )
+            .raw(with_header(request, "idempotency-key", "create-once-1"))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
         replies.push(reply.body);

@@ -55,7 +55,9 @@ pub fn routes() -> Vec<ApiRoute> {
 }
 
 /// The configuration a path names, its parts parsed.
-fn config_ref((account_id, region_id, name): (String, String, String)) -> Result<ConfigRef, ApiError> {
+fn config_ref(
+    (account_id, region_id, name): (String, String, String),
+) -> Result<ConfigRef, ApiError> {
     Ok(ConfigRef {
         account_id,
         region_id: RegionId::parse(&region_id)
@@ -90,7 +92,10 @@ async fn list(ctx: Ctx, Query(params): Query<ListParams>) -> ApiResult<ChatConfi
     ))
 }
 
-async fn detail(ctx: Ctx, Path(path): Path<(String, String, String)>) -> ApiResult<ChatConfigDetail> {
+async fn detail(
+    ctx: Ctx,
+    Path(path): Path<(String, String, String)>,
+) -> ApiResult<ChatConfigDetail> {
     let config = config_ref(path)?;
     let account = account(&ctx, &config.account_id).await?;
     let s = &ctx.state;
@@ -99,7 +104,10 @@ async fn detail(ctx: Ctx, Path(path): Path<(String, String, String)>) -> ApiResu
     ))
 }
 
-async fn history(ctx: Ctx, Path(path): Path<(String, String, String)>) -> ApiResult<Vec<AuditEvent>> {
+async fn history(
+    ctx: Ctx,
+    Path(path): Path<(String, String, String)>,
+) -> ApiResult<Vec<AuditEvent>> {
     let config = config_ref(path)?;
     Ok(axum::Json(service::history(&ctx.state.db, &config).await?))
 }
@@ -121,7 +129,8 @@ async fn apply(
         Some(write) => {
             let upstream: Arc<Upstream> = s.upstream.clone();
             let acs = account.acs;
-            let change = Change::new(action, target(&plan.config)).with_changes(plan.changes.clone());
+            let change =
+                Change::new(action, target(&plan.config)).with_changes(plan.changes.clone());
             ctx.audited(change, async move {
                 if action == AuditAction::ChatConfigCreate {
                     upstream.oos.create(&acs, &write).await
@@ -145,11 +154,17 @@ async fn create(
     let account = account(&ctx, &new.account_id).await?;
     let plan = plan_create(&new)?;
     let inner = ctx.clone();
-    let saved = idempotency::once(&ctx, key, "chat_configs.create", draft, move |_| async move {
-        apply(&inner, account, plan, AuditAction::ChatConfigCreate)
-            .await?
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a create always calls OOS")))
-    })
+    let saved = idempotency::once(
+        &ctx,
+        key,
+        "chat_configs.create",
+        draft,
+        move |_| async move {
+            apply(&inner, account, plan, AuditAction::ChatConfigCreate)
+                .await?
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a create always calls OOS")))
+        },
+    )
     .await?;
     Ok((StatusCode::CREATED, axum::Json(saved)))
 }
@@ -194,7 +209,10 @@ async fn update(
     ))
 }
 
-async fn delete(ctx: Ctx, Path(path): Path<(String, String, String)>) -> Result<StatusCode, ApiError> {
+async fn delete(
+    ctx: Ctx,
+    Path(path): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
     let config = config_ref(path)?;
     let account = account(&ctx, &config.account_id).await?;
     let upstream = ctx.state.upstream.clone();

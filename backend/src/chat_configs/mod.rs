@@ -11,6 +11,7 @@
 //!   accepted it, so a refusal leaves chatdesk's own record unchanged.
 //! - [`store`]: labels and sealed secrets.
 
+pub mod http;
 pub mod service;
 pub mod store;
 
@@ -311,8 +312,8 @@ pub fn plan_create(new: &NewChatConfig) -> Result<Plan, ChatConfigError> {
 /// Plans an edit of `current` (as Get returned it) with console `labels`
 /// and `held` secrets. The Configuration is sent only when it changes (a
 /// RAM role edit leaves it out, so a secret chatdesk never saw is not
-/// needed); OOS cannot clear a RAM role or resource group, so the form may
-/// not either.
+/// needed). An empty RAM role or resource group leaves it as it is: OOS
+/// cannot remove either.
 pub fn plan_update(
     config: &ConfigRef,
     current: &ChatConfig,
@@ -322,20 +323,13 @@ pub fn plan_update(
 ) -> Result<Plan, ChatConfigError> {
     let now_role = current.summary.ram_role.as_deref();
     let now_group = current.resource_group_id.as_deref();
-    let next_role = fields.ram_role.as_ref().map(|r| r.as_str());
-    let next_group = fields.resource_group_id.as_ref().map(|r| r.as_str());
-    if now_role.is_some() && next_role.is_none() {
-        return Err(ChatConfigError::invalid(
-            "ram_role",
-            "OOS cannot remove a RAM role: give one",
-        ));
-    }
-    if now_group.is_some() && next_group.is_none() {
-        return Err(ChatConfigError::invalid(
-            "resource_group_id",
-            "OOS cannot remove a resource group: give one",
-        ));
-    }
+    // Empty leaves them as they are: OOS cannot remove either.
+    let next_role = fields.ram_role.as_ref().map(|r| r.as_str()).or(now_role);
+    let next_group = fields
+        .resource_group_id
+        .as_ref()
+        .map(|r| r.as_str())
+        .or(now_group);
     let before_configuration = current_configuration(current, held);
     let built = match &fields.configuration {
         Some(c) if configuration_changes(c, current) => {

@@ -16,18 +16,11 @@ use crate::audit::{self, Actor, NewEvent};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::upstream::Upstream;
-use crate::upstream::acs::AcsCredentials;
 use crate::upstream::dingtalk::DingTalkApp;
 use crate::vault::MasterKey;
+use crate::vault::connection::report;
 
-/// An Alibaba Cloud account ready to sign calls, with its regions.
-#[derive(Debug)]
-pub struct Account {
-    pub id: String,
-    pub name: String,
-    pub regions: Vec<RegionId>,
-    pub acs: AcsCredentials,
-}
+pub use crate::context::AlibabaAccount as Account;
 
 /// The regions of `ListParams::regions` (comma-separated), or `None`.
 fn asked_regions(params: &ListParams) -> Result<Option<Vec<RegionId>>, ChatConfigError> {
@@ -257,16 +250,11 @@ pub async fn check_app(
         app_secret: client_secret,
         site: shared::vault::DingTalkSite::Mainland,
     };
-    match upstream.dingtalk.check_app(&app).await {
-        Ok(()) => ConnectionCheck {
-            ok: true,
-            message: "DingTalk issued an access token for this client id and secret".into(),
-            request_id: None,
-        },
-        Err(err) => ConnectionCheck {
-            ok: false,
-            message: ApiError::from(err.clone()).to_string(),
-            request_id: err.request_id,
-        },
-    }
+    report(
+        upstream
+            .dingtalk
+            .check_app(&app)
+            .await
+            .map(|()| "DingTalk issued an access token for this client id and secret".to_owned()),
+    )
 }

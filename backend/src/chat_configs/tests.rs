@@ -286,16 +286,17 @@ fn the_same_form_again_changes_nothing() {
 }
 
 #[test]
-fn a_ram_role_cannot_be_removed() {
-    let err = plan_update(
+fn an_empty_ram_role_leaves_it_as_it_is() {
+    let plan = plan_update(
         &config_ref(),
         &current("t"),
         &[],
         &HeldSecrets::new(),
-        &fields("", None, &[]),
+        &fields("", None, &["x"]),
     )
-    .unwrap_err();
-    assert!(matches!(err, ChatConfigError::Invalid(ref e) if e.field == "ram_role"));
+    .unwrap();
+    assert!(plan.write.is_none(), "only the label changes");
+    assert!(change(&plan, "ram_role").is_none());
 }
 
 #[test]
