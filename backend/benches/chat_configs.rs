@@ -32,18 +32,7 @@ const CONCURRENCY: usize = 200;
 const CALLS_PER_TASK: usize = 25;
 const ROUNDS: usize = 3;
 const PASSWORD: &str = "bench password 2026";
-const REGIONS: [&str; 10] = [
-    "cn-hangzhou",
-    "cn-shanghai",
-    "cn-beijing",
-    "cn-shenzhen",
-    "cn-qingdao",
-    "cn-zhangjiakou",
-    "cn-hongkong",
-    "ap-southeast-1",
-    "eu-central-1",
-    "us-west-1",
-];
+const REGIONS: [&str; 10] = backend::sandbox::TEN_REGIONS;
 
 fn demo_key() -> AcsCredentials {
     AcsCredentials {

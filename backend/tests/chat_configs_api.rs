@@ -7,8 +7,6 @@
 mod capture;
 mod support;
 
-use std::sync::OnceLock;
-
 use axum::http::{Method, StatusCode};
 use backend::db::Backend;
 use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Fault, Sandbox, SandboxConfig};
@@ -25,18 +23,8 @@ const SECRETS: [&str; 4] = [
     "wecom-corp-secret-5Tz",
 ];
 
-fn logs() -> &'static Captured {
-    static LOGS: OnceLock<Captured> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Captured::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        buffer
-    })
+fn logs() -> Captured {
+    Captured::global()
 }
 
 struct Api {

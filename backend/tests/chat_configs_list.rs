@@ -134,18 +134,7 @@ async fn regions_are_asked_in_parallel() {
     let up = clients(&sb);
     let t = TestDb::fresh(Backend::Sqlite).await;
     let id = account_row(&t.db).await;
-    let regions = [
-        "cn-hangzhou",
-        "cn-shanghai",
-        "cn-beijing",
-        "cn-shenzhen",
-        "cn-qingdao",
-        "cn-zhangjiakou",
-        "cn-hongkong",
-        "ap-southeast-1",
-        "eu-central-1",
-        "us-west-1",
-    ];
+    let regions = backend::sandbox::TEN_REGIONS;
     let accounts = [account(&id, &regions)];
     let delay = Duration::from_millis(300);
     sb.faults()

@@ -19,13 +19,7 @@ use upstream_support::*;
 
 #[tokio::test]
 async fn logs_show_no_secret() {
-    let buffer = Captured::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let buffer = Captured::global();
 
     let client_secret = "client-secret-4f1a";
     let robot_token = "robot-token-9c2e";

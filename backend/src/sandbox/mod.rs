@@ -26,6 +26,21 @@ pub use state::Clock;
 use dingtalk::directory::Directory;
 use state::World;
 
+/// Ten region ids, for tests and benchmarks that list across regions (the
+/// sandbox serves any region; most are empty).
+pub const TEN_REGIONS: [&str; 10] = [
+    "cn-hangzhou",
+    "cn-shanghai",
+    "cn-beijing",
+    "cn-shenzhen",
+    "cn-qingdao",
+    "cn-zhangjiakou",
+    "cn-hongkong",
+    "ap-southeast-1",
+    "eu-central-1",
+    "us-west-1",
+];
+
 pub const DEMO_ACCESS_KEY_ID: &str = "LTAI5tSandboxDemoKey0001";
 pub const DEMO_ACCESS_KEY_SECRET: &str = "SandboxDemoSecret0123456789abcdef";
 pub const DEMO_APP_KEY: &str = "dingsandboxdemoapp0001";
