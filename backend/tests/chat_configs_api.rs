@@ -367,6 +367,11 @@ async fn list_get_create_update_delete(backend: Backend) {
     let audit = api.audit_text().await;
     assert!(audit.contains("chat_config.delete | success"), "{audit}");
     assert!(
+        audit.contains("chat_config.delete | intent")
+            && audit.contains("\"before\":\"\\\"new.schema\\\"\""),
+        "the delete records what it removed: {audit}"
+    );
+    assert!(
         audit.contains(&format!(
             "chat_config.update | success | {}/cn-hangzhou/ops-bot",
             api.account

@@ -16,7 +16,7 @@ use shared::chat_configs::{
 use shared::vault::ConnectionCheck;
 
 use super::service::{self, Account};
-use super::{ChatConfigError, Plan, plan_create, plan_update, target};
+use super::{ChatConfigError, Plan, delete_changes, plan_create, plan_update, target};
 use crate::audit::Change;
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -215,14 +215,17 @@ async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let config = config_ref(path)?;
     let account = account(&ctx, &config.account_id).await?;
-    let upstream = ctx.state.upstream.clone();
+    let s = &ctx.state;
+    let now = service::current(&s.db, &s.upstream, s.vault.master_key(), &account, &config).await?;
+    let change = Change::new(AuditAction::ChatConfigDelete, target(&config))
+        .with_changes(delete_changes(&now.config, &now.labels, &now.held));
+    let upstream = s.upstream.clone();
     let (acs, region, name) = (account.acs, config.region_id.clone(), config.name.clone());
-    ctx.audited(
-        Change::new(AuditAction::ChatConfigDelete, target(&config)),
-        async move { upstream.oos.delete(&acs, &region, &name).await },
-    )
+    ctx.audited(change, async move {
+        upstream.oos.delete(&acs, &region, &name).await
+    })
     .await?;
-    service::forget(&ctx.state.db, &config).await?;
+    service::forget(&s.db, &config).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

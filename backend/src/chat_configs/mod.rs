@@ -265,6 +265,22 @@ pub struct Plan {
     pub secrets: Option<HeldSecrets>,
 }
 
+/// What a delete removes, for the audit trail (secrets masked).
+pub fn delete_changes(
+    current: &ChatConfig,
+    labels: &[Label],
+    held: &HeldSecrets,
+) -> Vec<FieldChange> {
+    let before = audit_state(
+        current.summary.platform,
+        current.summary.ram_role.as_deref(),
+        current.resource_group_id.as_deref(),
+        current_configuration(current, held),
+        labels,
+    );
+    audit::diff(&before, &Value::Null, &[])
+}
+
 impl Plan {
     /// Whether anything changes (a secret listed as "unchanged" does not).
     pub fn changes_anything(&self) -> bool {
