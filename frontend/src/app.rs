@@ -10,6 +10,7 @@ use crate::audit::AuditPage;
 use crate::auth::{
     ACCOUNT_PATH, AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth,
 };
+use crate::chat_configs::ChatConfigsPage;
 use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
 use crate::router::{Link, provide_router};
 use crate::users::UsersPage;
@@ -202,6 +203,7 @@ fn AreaPage(area: Area) -> impl IntoView {
         Area::Users => UsersPage().into_any(),
         Area::Credentials => CredentialsPage().into_any(),
         Area::Audit => AuditPage().into_any(),
+        Area::ChatConfigs => ChatConfigsPage().into_any(),
         _ => view! {
             <h1>{tr(Msg::Area(area))}</h1>
             <p>{tr(Msg::AreaPending)}</p>

@@ -60,6 +60,7 @@ pub enum Msg {
     BackHome,
     Audit(AuditMsg),
     Ui(UiMsg),
+    Chat(crate::chat_configs::ChatMsg),
     NoAccess,
     SignInTitle,
     Username,
@@ -188,6 +189,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
         Msg::Ui(m) => ui_text(m),
+        Msg::Chat(m) => crate::chat_configs::chat_text(m),
         Msg::NoAccess => [
             "Your role does not give access to this page.",
             "您的角色无权访问此页面。",

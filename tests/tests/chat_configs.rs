@@ -6,9 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use backend::sandbox::Sandbox;
+use backend::audit::Actor;
+use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Sandbox};
 use e2e::{Browser, PASSWORD, TestApp};
 use shared::auth::Role;
+use shared::vault::AlibabaAccountInput;
 
 const NAME: &str = "e2e-bot";
 const ROW: &str = "//tr[th[normalize-space()='e2e-bot']]";
@@ -16,6 +18,23 @@ const ROW: &str = "//tr[th[normalize-space()='e2e-bot']]";
 /// What the sandbox holds for `name` in cn-hangzhou, secrets in clear.
 fn stored(sandbox: &Sandbox, name: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
     sandbox.chat_configuration("cn-hangzhou", name)
+}
+
+/// The console on a sandbox the test holds, with one account for it.
+async fn with_account() -> anyhow::Result<(TestApp, Sandbox)> {
+    let (app, sandbox) = TestApp::with_own_sandbox().await?;
+    let input = AlibabaAccountInput {
+        name: "ops".into(),
+        access_key_id: Some(DEMO_ACCESS_KEY_ID.into()),
+        access_key_secret: Some(DEMO_ACCESS_KEY_SECRET.into()),
+        regions: vec!["cn-hangzhou".into(), "cn-shanghai".into()],
+        ..AlibabaAccountInput::default()
+    };
+    app.state
+        .vault
+        .create_alibaba(&Actor::cli(), &input)
+        .await?;
+    Ok((app, sandbox))
 }
 
 async fn until(what: &str, check: impl Fn() -> bool) -> anyhow::Result<()> {
@@ -30,7 +49,7 @@ async fn until(what: &str, check: impl Fn() -> bool) -> anyhow::Result<()> {
 #[tokio::test]
 async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirming()
 -> anyhow::Result<()> {
-    let (app, sandbox) = TestApp::with_sandbox_account().await?;
+    let (app, sandbox) = with_account().await?;
     let browser = Browser::start().await?;
     browser.sign_in(&app, "admin", PASSWORD).await?;
     browser
@@ -153,7 +172,7 @@ async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirmi
 
 #[tokio::test]
 async fn auditors_and_help_desk_read_without_edit_controls() -> anyhow::Result<()> {
-    let (app, _sandbox) = TestApp::with_sandbox_account().await?;
+    let (app, _sandbox) = with_account().await?;
     for (user, role) in [("audrey", Role::Auditor), ("hal", Role::Helpdesk)] {
         app.add_user(user, role).await?;
         let browser = Browser::start().await?;

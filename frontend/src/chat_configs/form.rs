@@ -9,8 +9,8 @@ use shared::audit::FieldChange;
 use shared::chat_configs::{
     ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigSaved, ChatPlatform,
     CheckAppDraft, ConfigName, ConfigRef, ConfigurationDraft, DINGTALK_CLIENT_ID,
-    DINGTALK_TEMPLATE_ID, DingTalkClientId, EntryDraft, Label, RamRole, RegionId,
-    ResourceGroupId, SettingValue, TemplateId, WeComKey, is_secret_key,
+    DINGTALK_TEMPLATE_ID, DingTalkClientId, EntryDraft, Label, RamRole, RegionId, ResourceGroupId,
+    SettingValue, TemplateId, WeComKey, is_secret_key,
 };
 use shared::secret::SecretInput;
 use shared::vault::ConnectionCheck;
@@ -247,7 +247,11 @@ fn CheckApp(values: Values, existing: Option<ConfigRef>) -> impl IntoView {
     let shown = move || {
         result.get().map(|r| match r {
             Ok(c) => {
-                let verdict = i18n.t(m(if c.ok { ChatMsg::AppOk } else { ChatMsg::AppFailed }));
+                let verdict = i18n.t(m(if c.ok {
+                    ChatMsg::AppOk
+                } else {
+                    ChatMsg::AppFailed
+                }));
                 view! { <p>{format!("{verdict}: {}", c.message)}</p> }.into_any()
             }
             Err(failure) => view! { <ErrorPanel error=Some(failure)/> }.into_any(),
@@ -265,7 +269,12 @@ pub fn CreateForm(
     #[prop(into)] on_created: Callback<ConfigRef>,
 ) -> impl IntoView {
     let values = Values::new();
-    let account = RwSignal::new(accounts.first().map(|(id, _)| id.clone()).unwrap_or_default());
+    let account = RwSignal::new(
+        accounts
+            .first()
+            .map(|(id, _)| id.clone())
+            .unwrap_or_default(),
+    );
     let region = RwSignal::new(String::from("cn-hangzhou"));
     let name = RwSignal::new(String::new());
     let on_submit = move |key: String| -> Option<Request> {

@@ -19,8 +19,8 @@ use shared::chat_configs::{
     RegionOutcome, SecretSource, SettingValue,
 };
 
-pub use self::text::{ChatMsg, chat_text};
 use self::form::{CreateForm, EditForm};
+pub use self::text::{ChatMsg, chat_text};
 use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::{Msg, tr, use_i18n};
@@ -63,8 +63,8 @@ fn copy(text: &str) -> bool {
     let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
         return false;
     };
-    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
-        .is_ok_and(|c| !c.is_undefined());
+    let clipboard =
+        js_sys::Reflect::get(&navigator, &"clipboard".into()).is_ok_and(|c| !c.is_undefined());
     if clipboard {
         let _ = navigator.clipboard().write_text(text);
     }
@@ -282,7 +282,9 @@ fn Listing(page: Page) -> impl IntoView {
         Column::text(m(ChatMsg::RamRole), |r: &ChatConfigRow| {
             r.summary.ram_role.clone().unwrap_or_default()
         }),
-        Column::text(m(ChatMsg::Region), |r: &ChatConfigRow| r.summary.region_id.to_string()),
+        Column::text(m(ChatMsg::Region), |r: &ChatConfigRow| {
+            r.summary.region_id.to_string()
+        }),
         Column::text(m(ChatMsg::Updated), |r: &ChatConfigRow| {
             when(r.summary.updated.map(|t| t.epoch_millis()))
         })
@@ -294,7 +296,11 @@ fn Listing(page: Page) -> impl IntoView {
                 .into_any()
         }),
         Column::text(m(ChatMsg::Labels), |r: &ChatConfigRow| {
-            r.labels.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+            r.labels
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         }),
     ];
     view! {
@@ -392,8 +398,12 @@ fn DetailBody(detail: ChatConfigDetail, history: RwSignal<Vec<AuditEvent>>) -> i
         .map(|setting| {
             let value = match &setting.value {
                 SettingValue::Plain(v) => view! { <code>{v.clone()}</code> }.into_any(),
-                SettingValue::Secret { set: true } => view! { <em>{tr(m(ChatMsg::SecretSet))}</em> }.into_any(),
-                SettingValue::Secret { set: false } => view! { <em>{tr(m(ChatMsg::SecretNotSet))}</em> }.into_any(),
+                SettingValue::Secret { set: true } => {
+                    view! { <em>{tr(m(ChatMsg::SecretSet))}</em> }.into_any()
+                }
+                SettingValue::Secret { set: false } => {
+                    view! { <em>{tr(m(ChatMsg::SecretNotSet))}</em> }.into_any()
+                }
             };
             view! { <dt>{setting.key.clone()}</dt><dd>{value}</dd> }
         })
@@ -407,7 +417,9 @@ fn DetailBody(detail: ChatConfigDetail, history: RwSignal<Vec<AuditEvent>>) -> i
         Column::text(m(ChatMsg::Time), |e: &AuditEvent| when(Some(e.at))),
         Column::text(m(ChatMsg::Actor), |e: &AuditEvent| e.actor.clone()),
         Column::text(m(ChatMsg::Action), |e: &AuditEvent| e.action.clone()),
-        Column::text(m(ChatMsg::Outcome), |e: &AuditEvent| e.outcome.as_str().to_owned()),
+        Column::text(m(ChatMsg::Outcome), |e: &AuditEvent| {
+            e.outcome.as_str().to_owned()
+        }),
         Column::text(Msg::Ui(crate::i18n::UiMsg::RequestId), |e: &AuditEvent| {
             e.request_id.clone().unwrap_or_default()
         }),

@@ -119,10 +119,7 @@ pub fn chat_text(msg: ChatMsg) -> [&'static str; 2] {
             "This configuration was created outside chatdesk, which never saw its secret: to change the configuration, type the secret again. Changing only the RAM role, resource group or labels does not need it.",
             "此配置是在 chatdesk 之外创建的，chatdesk 从未获得其密钥：要修改配置内容，请重新输入密钥。仅修改 RAM 角色、资源组或标签则不需要。",
         ],
-        C::SecretsNone => [
-            "This configuration has no secret.",
-            "此配置没有密钥。",
-        ],
+        C::SecretsNone => ["This configuration has no secret.", "此配置没有密钥。"],
         C::History => ["Change history", "变更历史"],
         C::Time => ["Time", "时间"],
         C::Actor => ["By", "操作人"],
@@ -151,8 +148,14 @@ pub fn chat_text(msg: ChatMsg) -> [&'static str; 2] {
         ],
         C::AddEntry => ["Add a key", "添加键"],
         C::CheckApp => ["Check the app", "检查应用"],
-        C::AppOk => ["DingTalk accepted the client id and secret", "钉钉接受了该 Client ID 和密钥"],
-        C::AppFailed => ["DingTalk refused the client id and secret", "钉钉拒绝了该 Client ID 和密钥"],
+        C::AppOk => [
+            "DingTalk accepted the client id and secret",
+            "钉钉接受了该 Client ID 和密钥",
+        ],
+        C::AppFailed => [
+            "DingTalk refused the client id and secret",
+            "钉钉拒绝了该 Client ID 和密钥",
+        ],
         C::DeleteTitle => ["Delete chat configuration {}?", "删除聊天配置 {}？"],
         C::DeleteHint => [
             "OOS deletes it and its webhook stops working; chatdesk forgets its labels and secret. This cannot be undone.",
