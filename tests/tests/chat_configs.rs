@@ -58,6 +58,7 @@ async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirmi
         .click()
         .await?;
     browser.heading("Chat configurations").await?;
+    browser.screenshot("chat-configs-list-admin").await?;
     // The sandbox's demo configurations, region by region.
     browser
         .wait_xpath("//tr[th[normalize-space()='chatops-dingtalk']]")
@@ -163,6 +164,7 @@ async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirmi
         .click()
         .await?;
     until("the delete", || stored(&sandbox, NAME).is_none()).await?;
+    browser.screenshot("chat-configs-after-delete").await?;
     browser
         .wait_xpath("//tr[th[normalize-space()='chatops-dingtalk']]")
         .await?;

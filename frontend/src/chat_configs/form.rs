@@ -265,21 +265,25 @@ fn CheckApp(values: Values, existing: Option<ConfigRef>) -> impl IntoView {
 
 #[component]
 pub fn CreateForm(
-    accounts: Vec<(String, String)>,
+    /// (id, name) of the accounts to choose from; the first by default.
+    #[prop(into)]
+    accounts: Signal<Vec<(String, String)>>,
     #[prop(into)] on_created: Callback<ConfigRef>,
 ) -> impl IntoView {
     let values = Values::new();
-    let account = RwSignal::new(
-        accounts
-            .first()
-            .map(|(id, _)| id.clone())
-            .unwrap_or_default(),
-    );
+    // Empty until the user picks one: the first account.
+    let account = RwSignal::new(String::new());
     let region = RwSignal::new(String::from("cn-hangzhou"));
     let name = RwSignal::new(String::new());
     let on_submit = move |key: String| -> Option<Request> {
+        let chosen = account.get_untracked();
+        let account_id = if chosen.is_empty() {
+            accounts.with_untracked(|a| a.first().map(|(id, _)| id.clone()).unwrap_or_default())
+        } else {
+            chosen
+        };
         let draft = ChatConfigCreateDraft {
-            account_id: account.get_untracked(),
+            account_id,
             region_id: region.get_untracked(),
             name: name.get_untracked(),
             fields: values.draft(),
@@ -299,7 +303,7 @@ pub fn CreateForm(
             <div class="field">
                 <label for="chat-new-account">{crate::i18n::tr(m(ChatMsg::Account))}</label>
                 <select id="chat-new-account" on:change=move |ev| account.set(event_target_value(&ev))>
-                    {accounts.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                    {move || accounts.get().into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
                 </select>
             </div>
             <Field id="chat-new-region" label=m(ChatMsg::Region) value=region name="region_id"

@@ -122,7 +122,7 @@ impl Page {
         });
     }
 
-    /// Every (account id, account name) the last answer named.
+    /// Every (account id, account name) the last answer named; reactive.
     fn accounts(&self) -> Vec<(String, String)> {
         self.list.with(|l| {
             let mut seen: Vec<(String, String)> = Vec::new();
@@ -158,7 +158,7 @@ pub fn ChatConfigsPage() -> impl IntoView {
                 <Filters page params/>
                 <Listing page/>
                 {write.then(|| view! {
-                    <CreateForm accounts=page.accounts() on_created=move |c: ConfigRef| {
+                    <CreateForm accounts=Signal::derive(move || page.accounts()) on_created=move |c: ConfigRef| {
                         page.load(params.get_untracked());
                         page.open.set(Some(c));
                     }/>
@@ -189,7 +189,6 @@ fn Filters(page: Page, params: RwSignal<ListParams>) -> impl IntoView {
         params.set(next.clone());
         page.load(next);
     };
-    let accounts = page.accounts();
     view! {
         <form class="filters" aria-labelledby="chat-filters-title" on:submit=apply>
             <h2 id="chat-filters-title">{tr(m(ChatMsg::Filters))}</h2>
@@ -197,7 +196,7 @@ fn Filters(page: Page, params: RwSignal<ListParams>) -> impl IntoView {
                 <label for="chat-filter-account">{tr(m(ChatMsg::Account))}</label>
                 <select id="chat-filter-account" on:change=move |ev| account.set(event_target_value(&ev))>
                     <option value="">{tr(m(ChatMsg::AllAccounts))}</option>
-                    {accounts.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    {move || page.accounts().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                 </select>
             </div>
             <Field id="chat-filter-regions" label=m(ChatMsg::Regions) value=regions
