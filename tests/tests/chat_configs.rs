@@ -58,7 +58,6 @@ async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirmi
         .click()
         .await?;
     browser.heading("Chat configurations").await?;
-    browser.screenshot("chat-configs-list-admin").await?;
     // The sandbox's demo configurations, region by region.
     browser
         .wait_xpath("//tr[th[normalize-space()='chatops-dingtalk']]")
@@ -164,11 +163,15 @@ async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirmi
         .click()
         .await?;
     until("the delete", || stored(&sandbox, NAME).is_none()).await?;
-    browser.screenshot("chat-configs-after-delete").await?;
+    browser.heading("Chat configurations").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while browser.exists(ROW).await? {
+        anyhow::ensure!(Instant::now() < deadline, "the deleted row stayed listed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     browser
         .wait_xpath("//tr[th[normalize-space()='chatops-dingtalk']]")
         .await?;
-    assert!(!browser.exists(ROW).await?);
     browser.close().await
 }
 

@@ -22,22 +22,69 @@ use crate::ui::{Choice, ConfirmDialog, DiffView, ErrorPanel, Field, FieldKind, F
 
 /// WeCom rows the form offers (its keys are undocumented; a handful).
 const ENTRIES: usize = 6;
-const KEY_IDS: [&str; ENTRIES] = [
-    "chat-entry-key-1",
-    "chat-entry-key-2",
-    "chat-entry-key-3",
-    "chat-entry-key-4",
-    "chat-entry-key-5",
-    "chat-entry-key-6",
-];
-const VALUE_IDS: [&str; ENTRIES] = [
-    "chat-entry-value-1",
-    "chat-entry-value-2",
-    "chat-entry-value-3",
-    "chat-entry-value-4",
-    "chat-entry-value-5",
-    "chat-entry-value-6",
-];
+
+/// The DOM ids of one form's inputs: the create and edit forms can both be
+/// in the page.
+struct Ids {
+    ram_role: &'static str,
+    resource_group: &'static str,
+    labels: &'static str,
+    client_id: &'static str,
+    client_secret: &'static str,
+    template_id: &'static str,
+    keys: [&'static str; ENTRIES],
+    values: [&'static str; ENTRIES],
+}
+
+const NEW_IDS: Ids = Ids {
+    ram_role: "chat-new-ram-role",
+    resource_group: "chat-new-resource-group",
+    labels: "chat-new-labels",
+    client_id: "chat-new-client-id",
+    client_secret: "chat-new-client-secret",
+    template_id: "chat-new-template-id",
+    keys: [
+        "chat-new-key-1",
+        "chat-new-key-2",
+        "chat-new-key-3",
+        "chat-new-key-4",
+        "chat-new-key-5",
+        "chat-new-key-6",
+    ],
+    values: [
+        "chat-new-value-1",
+        "chat-new-value-2",
+        "chat-new-value-3",
+        "chat-new-value-4",
+        "chat-new-value-5",
+        "chat-new-value-6",
+    ],
+};
+
+const EDIT_IDS: Ids = Ids {
+    ram_role: "chat-edit-ram-role",
+    resource_group: "chat-edit-resource-group",
+    labels: "chat-edit-labels",
+    client_id: "chat-edit-client-id",
+    client_secret: "chat-edit-client-secret",
+    template_id: "chat-edit-template-id",
+    keys: [
+        "chat-edit-key-1",
+        "chat-edit-key-2",
+        "chat-edit-key-3",
+        "chat-edit-key-4",
+        "chat-edit-key-5",
+        "chat-edit-key-6",
+    ],
+    values: [
+        "chat-edit-value-1",
+        "chat-edit-value-2",
+        "chat-edit-value-3",
+        "chat-edit-value-4",
+        "chat-edit-value-5",
+        "chat-edit-value-6",
+    ],
+};
 
 fn message<T>(result: Result<T, shared::validate::InvalidField>) -> Result<(), String> {
     result.map(|_| ()).map_err(|e| e.message)
@@ -157,6 +204,8 @@ impl Values {
 /// The fields both forms share, and the ones of the chosen platform.
 #[component]
 fn ConfigFields(values: Values, keep_secret: bool, existing: Option<ConfigRef>) -> impl IntoView {
+    // Only an edit has something to keep.
+    let ids = if keep_secret { &EDIT_IDS } else { &NEW_IDS };
     let secret_hint = m(if keep_secret {
         ChatMsg::ClientSecretKeep
     } else {
@@ -164,50 +213,54 @@ fn ConfigFields(values: Values, keep_secret: bool, existing: Option<ConfigRef>) 
     });
     let dingtalk = move || values.platform.get() != ChatPlatform::WeChat.as_str();
     view! {
-        <Field id="chat-ram-role" label=m(ChatMsg::RamRole) value=values.ram_role name="ram_role"
+        <Field id=ids.ram_role label=m(ChatMsg::RamRole) value=values.ram_role name="ram_role"
             check=|v: String| message(RamRole::parse(&v))/>
-        <Field id="chat-resource-group" label=m(ChatMsg::ResourceGroup)
+        <Field id=ids.resource_group label=m(ChatMsg::ResourceGroup)
             value=values.resource_group_id name="resource_group_id"
             check=|v: String| message(ResourceGroupId::parse(&v))/>
-        <Field id="chat-labels" label=m(ChatMsg::Labels) value=values.labels name="labels"
+        <Field id=ids.labels label=m(ChatMsg::Labels) value=values.labels name="labels"
             hint=m(ChatMsg::LabelsHint)
             check=|v: String| labels_of(&v).iter().try_for_each(|l| message(Label::parse(l)))/>
         {move || if dingtalk() {
             view! {
-                <Field id="chat-client-id" label=m(ChatMsg::ClientId) value=values.client_id
+                <Field id=ids.client_id label=m(ChatMsg::ClientId) value=values.client_id
                     name="configuration.client_id" required=true
                     check=|v: String| message(DingTalkClientId::parse(&v))/>
-                <Field id="chat-client-secret" label=m(ChatMsg::ClientSecret)
+                <Field id=ids.client_secret label=m(ChatMsg::ClientSecret)
                     value=values.client_secret kind=FieldKind::Secret
                     name="configuration.client_secret" required=!keep_secret hint=secret_hint/>
-                <Field id="chat-template-id" label=m(ChatMsg::TemplateId) value=values.template_id
+                <Field id=ids.template_id label=m(ChatMsg::TemplateId) value=values.template_id
                     name="configuration.template_id"
                     check=|v: String| message(TemplateId::parse(&v))/>
                 <CheckApp values existing=existing.clone()/>
             }
             .into_any()
         } else {
-            view! { <WeComEntries values/> }.into_any()
+            view! { <WeComEntries values keys=ids.keys ids=ids.values/> }.into_any()
         }}
     }
 }
 
 #[component]
-fn WeComEntries(values: Values) -> impl IntoView {
+fn WeComEntries(
+    values: Values,
+    keys: [&'static str; ENTRIES],
+    ids: [&'static str; ENTRIES],
+) -> impl IntoView {
     let row = move |i: usize| {
         let secret = Memo::new(move |_| values.keys[i].with(|k| is_secret_key(k)));
         view! {
             <div class="entry">
-                <Field id=KEY_IDS[i] label=m(ChatMsg::EntryKey) value=values.keys[i]
+                <Field id=keys[i] label=m(ChatMsg::EntryKey) value=values.keys[i]
                     check=|v: String| message(WeComKey::parse(&v))/>
                 {move || if secret.get() {
                     view! {
-                        <Field id=VALUE_IDS[i] label=m(ChatMsg::EntryValue) value=values.values[i]
+                        <Field id=ids[i] label=m(ChatMsg::EntryValue) value=values.values[i]
                             kind=FieldKind::Secret hint=m(ChatMsg::EntrySecretKeep)/>
                     }
                     .into_any()
                 } else {
-                    view! { <Field id=VALUE_IDS[i] label=m(ChatMsg::EntryValue) value=values.values[i]/> }
+                    view! { <Field id=ids[i] label=m(ChatMsg::EntryValue) value=values.values[i]/> }
                         .into_any()
                 }}
             </div>

@@ -152,20 +152,19 @@ pub fn ChatConfigsPage() -> impl IntoView {
         <h1>{tr(Msg::Area(Area::ChatConfigs))}</h1>
         <p>{tr(m(ChatMsg::Intro))}</p>
         <ActionStatus result=page.result/>
-        {move || match page.open.get() {
-            Some(config) => view! { <Detail config page write/> }.into_any(),
-            None => view! {
-                <Filters page params/>
-                <Listing page/>
-                {write.then(|| view! {
-                    <CreateForm accounts=Signal::derive(move || page.accounts()) on_created=move |c: ConfigRef| {
-                        page.load(params.get_untracked());
-                        page.open.set(Some(c));
-                    }/>
-                })}
-            }
-            .into_any(),
-        }}
+        // The list stays mounted (hidden) while a detail is open, so going
+        // back keeps its filters and nothing it subscribes to is dropped.
+        {move || page.open.get().map(|config| view! { <Detail config page write/> })}
+        <div hidden=move || page.open.with(Option::is_some)>
+            <Filters page params/>
+            <Listing page/>
+            {write.then(|| view! {
+                <CreateForm accounts=Signal::derive(move || page.accounts()) on_created=move |c: ConfigRef| {
+                    page.load(params.get_untracked());
+                    page.open.set(Some(c));
+                }/>
+            })}
+        </div>
     }
 }
 
@@ -343,17 +342,18 @@ fn Detail(config: ConfigRef, page: Page, write: bool) -> impl IntoView {
     };
     load();
     let title = format!("{} ({})", config.name, config.region_id);
+    // Back to the list at once; the list reloads when OOS answered, and
+    // the result shows above it.
     let delete = {
         let path = path.clone();
         move || {
             deleting.set(false);
+            page.open.set(None);
             let path = path.clone();
             spawn_local(async move {
                 let r = api::send_empty(Method::DELETE, &path, None::<&()>).await;
-                if page.result.report(r) {
-                    page.open.set(None);
-                    page.load(ListParams::default());
-                }
+                page.result.report(r);
+                page.load(ListParams::default());
             });
         }
     };
