@@ -117,13 +117,14 @@ impl Api {
             "account_id": self.account,
             "region_id": region,
             "name": name,
-            "ram_role": "OOSServiceRole",
-            "labels": ["运维", "prod"],
-            "configuration": {
-                "type": "DingTalk",
-                "client_id": "dingabc",
-                "client_secret": secret,
-                "template_id": "381c5aee-f8af-48a4-94be-cce587e42ea4.schema",
+            "fields": {
+                "ram_role": "OOSServiceRole",
+                "labels": ["运维", "prod"],
+                "configuration": {"DingTalk": {
+                    "client_id": "dingabc",
+                    "client_secret": secret,
+                    "template_id": "381c5aee-f8af-48a4-94be-cce587e42ea4.schema",
+                }},
             },
         })
     }
@@ -193,12 +194,14 @@ async fn list_get_create_update_delete(backend: Backend) {
     let list = api.call(Method::GET, "", None).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.raw);
     let hz = region_of(&list.body, "cn-hangzhou");
-    assert_eq!(hz["status"], "loaded");
-    assert_eq!(hz["configs"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        hz["outcome"]["loaded"]["configs"].as_array().unwrap().len(),
+        3
+    );
     let sh = region_of(&list.body, "cn-shanghai");
-    assert_eq!(sh["status"], "failed");
-    assert_eq!(sh["error"]["code"], "upstream_permission_denied");
-    assert!(sh["error"]["request_id"].is_string());
+    let error = &sh["outcome"]["failed"]["error"];
+    assert_eq!(error["code"], "upstream_permission_denied");
+    assert!(error["request_id"].is_string());
     api.sandbox().faults().clear();
 
     // Create: typed fields become the Configuration, reserved and non-ASCII
@@ -219,11 +222,11 @@ async fn list_get_create_update_delete(backend: Backend) {
         "account_id": api.account,
         "region_id": "cn-shanghai",
         "name": "wecom.bot_1",
-        "configuration": {"type": "WeChat", "entries": [
+        "fields": {"configuration": {"WeChat": {"entries": [
             {"key": "CorpId", "value": "ww-企业 &=+%/?#\"'"},
             {"key": "CorpSecret", "value": SECRETS[3]},
             {"key": "AgentName", "value": "值班机器人 <b>"},
-        ]},
+        ]}}},
     });
     let reply = api.call(Method::POST, "", Some(wecom)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
@@ -251,14 +254,14 @@ async fn list_get_create_update_delete(backend: Backend) {
     // Update keeping the secret: chatdesk re-sends the one it holds.
     let edit = |template: &str, secret: Option<&str>| {
         let mut configuration = json!({
-            "type": "DingTalk",
             "client_id": "dingabc",
             "template_id": template,
         });
         if let Some(secret) = secret {
             configuration["client_secret"] = secret.into();
         }
-        json!({"ram_role": "OOSServiceRole", "labels": ["prod"], "configuration": configuration})
+        json!({"ram_role": "OOSServiceRole", "labels": ["prod"],
+            "configuration": {"DingTalk": configuration}})
     };
     let preview = api
         .call(
@@ -393,23 +396,27 @@ async fn refusals_leave_chatdesk_unchanged(backend: Backend) {
         (json!({"ram_role": "no spaces"}), "ram_role"),
         (json!({"labels": ["a,b"]}), "labels"),
         (
-            json!({"configuration": {"type": "DingTalk", "client_id": "has space", "client_secret": "x"}}),
+            json!({"configuration": {"DingTalk": {"client_id": "has space", "client_secret": "x"}}}),
             "configuration.client_id",
         ),
         (
-            json!({"configuration": {"type": "DingTalk", "client_id": "ok"}}),
+            json!({"configuration": {"DingTalk": {"client_id": "ok"}}}),
             "configuration.client_secret",
         ),
         (
-            json!({"configuration": {"type": "WeChat", "entries": [
-                {"key": "A", "value": "1"}, {"key": "A", "value": "2"}]}}),
+            json!({"configuration": {"WeChat": {"entries": [
+                {"key": "A", "value": "1"}, {"key": "A", "value": "2"}]}}}),
             "configuration.entries.1.key",
         ),
     ];
     for (patch, field) in cases {
         let mut body = api.create_body("cn-hangzhou", "valid-name", SECRETS[0]);
         for (k, v) in patch.as_object().unwrap() {
-            body[k] = v.clone();
+            if ["name", "region_id"].contains(&k.as_str()) {
+                body[k] = v.clone();
+            } else {
+                body["fields"][k] = v.clone();
+            }
         }
         let reply = api.call(Method::POST, "", Some(body)).await;
         assert_eq!(
@@ -482,8 +489,8 @@ async fn refusals_leave_chatdesk_unchanged(backend: Backend) {
     let edit = json!({
         "ram_role": "OOSServiceRole",
         "labels": ["new"],
-        "configuration": {"type": "DingTalk", "client_id": "dingabc",
-            "client_secret": SECRETS[1], "template_id": "x.schema"},
+        "configuration": {"DingTalk": {"client_id": "dingabc",
+            "client_secret": SECRETS[1], "template_id": "x.schema"}},
     });
     let failed = api.call(Method::PUT, &one, Some(edit)).await;
     assert_eq!(

@@ -232,8 +232,9 @@ pub struct ChatConfigDraft {
 
 /// The typed configuration, per platform. A secret left empty (or absent)
 /// means "keep the one chatdesk holds".
+/// Externally tagged (`{"DingTalk": {...}}`): internal tags and `flatten`
+/// make serde buffer and cost the wasm bundle dearly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type")]
 pub enum ConfigurationDraft {
     DingTalk {
         client_id: String,
@@ -263,7 +264,6 @@ pub struct ChatConfigCreateDraft {
     pub account_id: String,
     pub region_id: String,
     pub name: String,
-    #[serde(flatten)]
     pub fields: ChatConfigDraft,
 }
 
@@ -589,14 +589,13 @@ pub fn secret_field(configuration: &Configuration, key: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatConfigRow {
     pub account_id: String,
-    #[serde(flatten)]
     pub summary: ChatConfigSummary,
     pub labels: Vec<Label>,
 }
 
 /// What one account's region answered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "status")]
+#[serde(rename_all = "snake_case")]
 pub enum RegionOutcome {
     Loaded { configs: Vec<ChatConfigRow> },
     Failed { error: ErrorBody },
@@ -607,7 +606,6 @@ pub struct RegionListing {
     pub account_id: String,
     pub account_name: String,
     pub region_id: RegionId,
-    #[serde(flatten)]
     pub outcome: RegionOutcome,
 }
 
@@ -895,7 +893,7 @@ mod tests {
     fn drafts_travel_as_tagged_json_and_hide_secrets_in_debug() {
         let draft = create(Some(ding("id", Some("hunter2"), "")));
         let json = serde_json::to_value(&draft).unwrap();
-        assert_eq!(json["configuration"]["type"], "DingTalk");
+        assert!(json["fields"]["configuration"]["DingTalk"].is_object());
         assert_eq!(json["name"], "ops-bot");
         let back: ChatConfigCreateDraft = serde_json::from_value(json).unwrap();
         assert_eq!(back, draft);
