@@ -205,6 +205,7 @@ async fn auditors_and_help_desk_read_without_edit_controls() -> anyhow::Result<(
             .await?;
         browser.wait_for_text("DingTalkClientId").await?;
         browser.assert_accessible().await?;
+        browser.assert_fits_phone("chat-config-detail").await?;
         for control in ["Review changes", "Delete", "Check the app"] {
             let xpath = format!("//button[normalize-space()='{control}']");
             assert!(!browser.exists(&xpath).await?, "{user} sees {control}");
