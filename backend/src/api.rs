@@ -16,7 +16,7 @@ use crate::context::CurrentUser;
 use crate::error::ApiError;
 pub use crate::route::{Access, ApiRoute, route};
 use crate::state::AppState;
-use crate::{audit, auth, vault};
+use crate::{audit, auth, chat_configs, vault};
 
 /// Every API route of the console.
 pub fn routes() -> Vec<ApiRoute> {
@@ -25,6 +25,7 @@ pub fn routes() -> Vec<ApiRoute> {
     routes.extend(vault::http::routes());
     routes.extend(audit::http::routes());
     routes.extend(crate::robots::http::routes());
+    routes.extend(chat_configs::http::routes());
     routes
 }
 

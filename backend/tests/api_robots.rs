@@ -8,7 +8,7 @@
 mod capture;
 mod support;
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use axum::http::{Method, StatusCode};
 use backend::db::Backend;
@@ -44,9 +44,8 @@ fn demo_tokens() -> Vec<String> {
         .collect()
 }
 
-fn logs() -> &'static capture::Captured {
-    static LOGS: OnceLock<capture::Captured> = OnceLock::new();
-    LOGS.get_or_init(capture::Captured::install_global)
+fn logs() -> capture::Captured {
+    capture::Captured::global()
 }
 
 /// A server, its admin, and every response it gave (for the final scan).

@@ -9,19 +9,17 @@ use backend::error::ApiError;
 use backend::sandbox::{
     DEMO_ACCESS_KEY_SECRET, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, SandboxConfig,
 };
+use backend::upstream::oos::ChatConfigWrite;
 use backend::upstream::sas::RobotWrite;
 use capture::Captured;
-use shared::chat_configs::{
-    ChatConfigInput, ChatPlatform, ConfigName, SettingInput, SettingInputValue,
-};
+use shared::chat_configs::{ChatPlatform, ConfigName};
 use shared::groups::{ChatId, DirectoryLang};
 use shared::robots::{RobotLang, RobotName};
-use shared::secret::SecretInput;
 use upstream_support::*;
 
 #[tokio::test]
 async fn logs_show_no_secret() {
-    let buffer = Captured::install_global();
+    let buffer = Captured::global();
 
     let client_secret = "client-secret-4f1a";
     let robot_token = "robot-token-9c2e";
@@ -34,23 +32,19 @@ async fn logs_show_no_secret() {
     let up = clients(&sb);
     let hz = region("cn-hangzhou");
 
-    let input = ChatConfigInput {
+    let input = ChatConfigWrite {
         region_id: hz.clone(),
         name: ConfigName::parse("log-bot").unwrap(),
-        platform: ChatPlatform::DingTalk,
+        platform: Some(ChatPlatform::DingTalk),
         ram_role: None,
         resource_group_id: None,
-        settings: vec![
-            SettingInput {
-                key: "DingTalkClientId".into(),
-                value: SettingInputValue::Plain("id".into()),
-            },
-            SettingInput {
-                key: "DingTalkClientSecret".into(),
-                value: SettingInputValue::Secret(SecretInput::new(client_secret)),
-            },
-        ],
+        configuration: Some(
+            serde_json::json!({"DingTalkClientId": "id", "DingTalkClientSecret": client_secret})
+                .to_string()
+                .into(),
+        ),
     };
+    tracing::info!(?input, "chat configuration write");
     // Failures and retries log too.
     sb.faults()
         .set("CreateChatConfiguration", Fault::throttle(1).times(1));

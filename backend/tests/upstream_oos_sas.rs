@@ -6,38 +6,29 @@ mod upstream_support;
 use backend::sandbox::{AccessKey, DEMO_ACCESS_KEY_ID, SandboxConfig};
 use backend::upstream::acs::SignatureKind;
 use backend::upstream::error::ErrorKind;
+use backend::upstream::oos::ChatConfigWrite;
 use backend::upstream::sas::RobotWrite;
 use secrecy::ExposeSecret;
 use shared::chat_configs::{
-    ChatConfigInput, ChatPlatform, ConfigName, DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET,
-    DINGTALK_TEMPLATE_ID, ListFilter, ListQuery, SettingInput, SettingInputValue, SettingValue,
+    ChatPlatform, ConfigName, DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET, DINGTALK_TEMPLATE_ID,
+    ListFilter, ListQuery, RamRole, SettingValue,
 };
 use shared::robots::{RobotLang, RobotName, RobotScopes, ScopeItem, ScopeRule};
-use shared::secret::SecretInput;
 use upstream_support::*;
 
-fn dingtalk_input(name: &str, secret: SettingInputValue) -> ChatConfigInput {
-    let plain = |k: &str, v: &str| SettingInput {
-        key: k.into(),
-        value: SettingInputValue::Plain(v.into()),
-    };
-    ChatConfigInput {
+fn dingtalk_write(name: &str, client_secret: &str) -> ChatConfigWrite {
+    let configuration = serde_json::json!({
+        DINGTALK_CLIENT_ID: "dingclient",
+        DINGTALK_CLIENT_SECRET: client_secret,
+        DINGTALK_TEMPLATE_ID: "381c5aee-f8af-48a4-94be-cce587e42ea4.schema",
+    });
+    ChatConfigWrite {
         region_id: region("cn-hangzhou"),
         name: ConfigName::parse(name).unwrap(),
-        platform: ChatPlatform::DingTalk,
-        ram_role: Some("OOSServiceRole".into()),
+        platform: Some(ChatPlatform::DingTalk),
+        ram_role: Some(RamRole::parse("OOSServiceRole").unwrap()),
         resource_group_id: None,
-        settings: vec![
-            plain(DINGTALK_CLIENT_ID, "dingclient"),
-            SettingInput {
-                key: DINGTALK_CLIENT_SECRET.into(),
-                value: secret,
-            },
-            plain(
-                DINGTALK_TEMPLATE_ID,
-                "381c5aee-f8af-48a4-94be-cce587e42ea4.schema",
-            ),
-        ],
+        configuration: Some(configuration.to_string().into()),
     }
 }
 
@@ -66,24 +57,22 @@ async fn chat_configurations_round_trip() {
     assert_eq!(wecom.len(), 1);
     assert_eq!(wecom[0].platform, Some(ChatPlatform::WeChat));
 
-    let input = dingtalk_input(
-        "new-bot",
-        SettingInputValue::Secret(SecretInput::new("s3cret")),
-    );
+    let input = dingtalk_write("new-bot", "s3cret");
     let saved = up.oos.create(&key, &input).await.unwrap();
-    assert_eq!(saved.name.as_str(), "new-bot");
-    assert!(saved.created.is_some());
+    assert_eq!(saved.value.name.as_str(), "new-bot");
+    assert!(saved.value.created.is_some());
+    assert!(saved.request_id.is_some(), "Create's RequestId");
+    // Create returns no Outputs: the client reads the URL with a Get.
+    let webhook = saved.value.webhook_url.clone().unwrap();
+    assert!(
+        webhook.ends_with(".appflow.aliyunnest.com/webhook/"),
+        "{webhook}"
+    );
 
     let got = up.oos.get(&key, &hz, &input.name).await.unwrap();
     assert_eq!(got.summary.platform, Some(ChatPlatform::DingTalk));
     assert_eq!(got.summary.ram_role.as_deref(), Some("OOSServiceRole"));
-    assert!(
-        got.summary
-            .webhook_url
-            .as_deref()
-            .unwrap()
-            .starts_with("https://")
-    );
+    assert_eq!(got.summary.webhook_url.as_deref(), Some(webhook.as_str()));
     assert_eq!(
         setting(&got, DINGTALK_CLIENT_SECRET),
         &SettingValue::Secret { set: true }
@@ -93,32 +82,46 @@ async fn chat_configurations_round_trip() {
         &SettingValue::Plain("dingclient".into())
     );
 
-    // Updating with the secret kept does not overwrite it (the sandbox
-    // refuses a mask with nothing stored, so success proves it was kept).
-    let update = dingtalk_input("new-bot", SettingInputValue::KeepSecret);
-    up.oos.update(&key, &update).await.unwrap();
+    // An update of the RAM role alone leaves the Configuration out, so the
+    // stored secret stays as it was.
+    let role_only = ChatConfigWrite {
+        platform: None,
+        configuration: None,
+        ram_role: Some(RamRole::parse("AliyunOOSDefaultRole").unwrap()),
+        ..input.clone()
+    };
+    let updated = up.oos.update(&key, &role_only).await.unwrap();
+    assert!(updated.request_id.is_some());
     let got = up.oos.get(&key, &hz, &input.name).await.unwrap();
     assert_eq!(
-        setting(&got, DINGTALK_CLIENT_SECRET),
-        &SettingValue::Secret { set: true }
+        got.summary.ram_role.as_deref(),
+        Some("AliyunOOSDefaultRole")
+    );
+    assert_eq!(
+        sb.chat_configuration("cn-hangzhou", "new-bot").unwrap()[DINGTALK_CLIENT_SECRET],
+        "s3cret"
+    );
+    // A Configuration replaces the stored one as sent.
+    up.oos
+        .update(&key, &dingtalk_write("new-bot", "n3w"))
+        .await
+        .unwrap();
+    assert_eq!(
+        sb.chat_configuration("cn-hangzhou", "new-bot").unwrap()[DINGTALK_CLIENT_SECRET],
+        "n3w"
     );
 
     let again = up.oos.create(&key, &input).await.unwrap_err();
     assert_eq!(again.kind, ErrorKind::Conflict);
     assert!(again.request_id.is_some());
 
-    up.oos.delete(&key, &hz, &input.name).await.unwrap();
+    let deleted = up.oos.delete(&key, &hz, &input.name).await.unwrap();
+    assert!(deleted.request_id.is_some());
     let gone = up.oos.get(&key, &hz, &input.name).await.unwrap_err();
     assert_eq!(gone.kind, ErrorKind::NotFound);
     assert_eq!(gone.http_status, Some(404));
-
-    // A create with the mask is refused by the upstream: a bad parameter.
-    let masked = dingtalk_input("masked-bot", SettingInputValue::KeepSecret);
-    let err = up.oos.create(&key, &masked).await.unwrap_err();
-    assert!(
-        matches!(err.kind, ErrorKind::BadParameter { .. }),
-        "{err:?}"
-    );
+    let missing = up.oos.update(&key, &input).await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound);
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use crate::audit::AuditPage;
 use crate::auth::{
     ACCOUNT_PATH, AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth,
 };
+#[cfg(feature = "areas")]
+use crate::chat_configs::ChatConfigsPage;
 use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
 #[cfg(feature = "areas")]
 use crate::robots::RobotsPage;
@@ -206,6 +208,8 @@ fn AreaPage(area: Area) -> impl IntoView {
         Area::Audit => AuditPage().into_any(),
         #[cfg(feature = "areas")]
         Area::Robots => RobotsPage().into_any(),
+        #[cfg(feature = "areas")]
+        Area::ChatConfigs => ChatConfigsPage().into_any(),
         _ => view! {
             <h1>{tr(Msg::Area(area))}</h1>
             <p>{tr(Msg::AreaPending)}</p>

@@ -62,6 +62,8 @@ pub enum Msg {
     #[cfg(feature = "areas")]
     Robots(crate::robots::RobotsMsg),
     Ui(UiMsg),
+    #[cfg(feature = "areas")]
+    Chat(crate::chat_configs::ChatMsg),
     NoAccess,
     SignInTitle,
     Username,
@@ -194,6 +196,8 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         #[cfg(feature = "areas")]
         Msg::Robots(m) => crate::robots::robots_text(m),
         Msg::Ui(m) => ui_text(m),
+        #[cfg(feature = "areas")]
+        Msg::Chat(m) => crate::chat_configs::chat_text(m),
         Msg::NoAccess => [
             "Your role does not give access to this page.",
             "您的角色无权访问此页面。",

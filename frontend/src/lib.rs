@@ -7,6 +7,8 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "areas")]
+pub mod chat_configs;
 pub mod i18n;
 #[cfg(feature = "areas")]
 pub mod robots;

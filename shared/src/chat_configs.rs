@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ErrorBody;
 use crate::secret::SecretInput;
 use crate::time::Timestamp;
-use crate::validate::string_type;
+use crate::validate::{InvalidField, string_type};
 
 string_type!(
     /// An Alibaba Cloud region such as `cn-hangzhou`.
@@ -26,12 +27,72 @@ impl RegionId {
 }
 
 string_type!(
-    /// The name of a chat configuration, its key within a region.
+    /// The name of a chat configuration, its key within a region. OOS
+    /// publishes no rule; every name it documents or returns (`chatops`,
+    /// `TestChatConfig-9be97b40`, `Ginlong-AIops`) is ASCII letters, digits
+    /// and `-`, like its other resource names, which also allow `_` and `.`.
     ConfigName,
     "name",
     1..=128,
-    |c| !c.is_control(),
-    "printable characters"
+    |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'),
+    "letters, digits, '-', '_' and '.'"
+);
+
+string_type!(
+    /// A RAM role name such as `OOSServiceRole` (RAM: 1-64 letters, digits,
+    /// `.` and `-`).
+    RamRole,
+    "ram_role",
+    1..=64,
+    |c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'),
+    "letters, digits, '.' and '-'"
+);
+
+string_type!(
+    /// A resource group id such as `rg-acfmxsn4m4xxxxx`.
+    ResourceGroupId,
+    "resource_group_id",
+    4..=64,
+    |c| c.is_ascii_alphanumeric() || c == '-',
+    "letters, digits and '-'"
+);
+
+string_type!(
+    /// A DingTalk app's client id (AppKey).
+    DingTalkClientId,
+    "configuration.client_id",
+    1..=128,
+    |c| c.is_ascii_graphic(),
+    "printable ASCII without spaces"
+);
+
+string_type!(
+    /// A DingTalk card template id such as
+    /// `381c5aee-f8af-48a4-94be-cce587e42ea4.schema`.
+    TemplateId,
+    "configuration.template_id",
+    1..=256,
+    |c| !c.is_control() && !c.is_whitespace(),
+    "printable characters without spaces"
+);
+
+string_type!(
+    /// A WeCom configuration key (undocumented upstream: kept to the shape
+    /// of the DingTalk keys).
+    WeComKey,
+    "configuration.entries",
+    1..=64,
+    |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'),
+    "letters, digits, '_', '-' and '.'"
+);
+
+string_type!(
+    /// A console-side label (OOS has no tags for chat configurations).
+    Label,
+    "labels",
+    1..=32,
+    |c| !c.is_control() && c != ',',
+    "printable characters except ','"
 );
 
 /// The chat platform; `WeChat` is how OOS names WeCom.
@@ -39,6 +100,22 @@ string_type!(
 pub enum ChatPlatform {
     DingTalk,
     WeChat,
+}
+
+impl ChatPlatform {
+    pub const ALL: [ChatPlatform; 2] = [ChatPlatform::DingTalk, ChatPlatform::WeChat];
+
+    /// The upstream `Type`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChatPlatform::DingTalk => "DingTalk",
+            ChatPlatform::WeChat => "WeChat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChatPlatform> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
 }
 
 /// Known DingTalk configuration keys; WeCom's are undocumented.
@@ -91,39 +168,532 @@ pub struct ChatConfig {
     pub settings: Vec<Setting>,
 }
 
-/// A value the UI sends for one configuration key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SettingInputValue {
-    Plain(String),
-    Secret(SecretInput),
-    /// Keep the stored secret (sent upstream as its mask).
-    KeepSecret,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingInput {
-    pub key: String,
-    pub value: SettingInputValue,
-}
-
-/// Create or update (they take the same fields).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatConfigInput {
-    pub region_id: RegionId,
-    pub name: ConfigName,
-    pub platform: ChatPlatform,
-    pub ram_role: Option<String>,
-    pub resource_group_id: Option<String>,
-    pub settings: Vec<SettingInput>,
-}
-
-/// What a create or update returns.
+/// What a create or update returns; `webhook_url` is read with a Get right
+/// after a create, which does not return it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatConfigSaved {
     pub name: ConfigName,
     pub created: Option<Timestamp>,
     pub updated: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+}
+
+/// A field the form or the API refused, named by its path in the form
+/// (`name`, `configuration.client_secret`, `configuration.entries.2.key`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<InvalidField> for FieldError {
+    fn from(err: InvalidField) -> FieldError {
+        FieldError::new(err.field, err.message)
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// The longest secret or WeCom value accepted.
+pub const MAX_VALUE_CHARS: usize = 1024;
+pub const MAX_LABELS: usize = 20;
+pub const MAX_WECOM_ENTRIES: usize = 30;
+
+/// The form as typed (raw text), sent by the browser and parsed by
+/// [`ChatConfigDraft::parse`] on both sides: as the user types and again on
+/// the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatConfigDraft {
+    #[serde(default)]
+    pub ram_role: String,
+    #[serde(default)]
+    pub resource_group_id: String,
+    /// `None` leaves the upstream `Configuration` as it is (an edit of the
+    /// RAM role alone sends no Configuration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<ConfigurationDraft>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+/// The typed configuration, per platform. A secret left empty (or absent)
+/// means "keep the one chatdesk holds".
+/// Externally tagged (`{"DingTalk": {...}}`): internal tags and `flatten`
+/// make serde buffer and cost the wasm bundle dearly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConfigurationDraft {
+    DingTalk {
+        client_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_secret: Option<SecretInput>,
+        #[serde(default)]
+        template_id: String,
+    },
+    WeChat {
+        entries: Vec<EntryDraft>,
+    },
+}
+
+/// One WeCom key/value pair. The value is write-only when the key looks
+/// secret ([`is_secret_key`]); it travels as a [`SecretInput`] either way so
+/// that no `Debug` output shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryDraft {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<SecretInput>,
+}
+
+/// A create: where and what, then the same fields as an edit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatConfigCreateDraft {
+    pub account_id: String,
+    pub region_id: String,
+    pub name: String,
+    pub fields: ChatConfigDraft,
+}
+
+/// A write-only secret: keep the held one, or set a new one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretChange {
+    Keep,
+    Set(SecretInput),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DingTalkConfig {
+    pub client_id: DingTalkClientId,
+    pub client_secret: SecretChange,
+    pub template_id: Option<TemplateId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WeComValue {
+    Plain(String),
+    Secret(SecretChange),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeComEntry {
+    pub key: WeComKey,
+    pub value: WeComValue,
+}
+
+/// A parsed configuration: only these shapes reach the upstream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Configuration {
+    DingTalk(DingTalkConfig),
+    WeCom(Vec<WeComEntry>),
+}
+
+impl Configuration {
+    pub fn platform(&self) -> ChatPlatform {
+        match self {
+            Configuration::DingTalk(_) => ChatPlatform::DingTalk,
+            Configuration::WeCom(_) => ChatPlatform::WeChat,
+        }
+    }
+
+    /// The upstream key of every secret, with what to do with it.
+    pub fn secrets(&self) -> Vec<(&str, &SecretChange)> {
+        match self {
+            Configuration::DingTalk(d) => vec![(DINGTALK_CLIENT_SECRET, &d.client_secret)],
+            Configuration::WeCom(entries) => entries
+                .iter()
+                .filter_map(|e| match &e.value {
+                    WeComValue::Secret(change) => Some((e.key.as_str(), change)),
+                    WeComValue::Plain(_) => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The parsed edit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatConfigFields {
+    pub ram_role: Option<RamRole>,
+    pub resource_group_id: Option<ResourceGroupId>,
+    pub configuration: Option<Configuration>,
+    pub labels: Vec<Label>,
+}
+
+/// The parsed create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewChatConfig {
+    pub account_id: String,
+    pub region_id: RegionId,
+    pub name: ConfigName,
+    pub fields: ChatConfigFields,
+}
+
+/// Collects every field error instead of stopping at the first.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn take<T, E: Into<FieldError>>(&mut self, result: Result<T, E>) -> Option<T> {
+        result.map_err(|e| self.0.push(e.into())).ok()
+    }
+
+    fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+}
+
+fn optional<T>(
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, InvalidField>,
+) -> Result<Option<T>, InvalidField> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(text).map(Some)
+    }
+}
+
+/// A typed secret: empty keeps the held one.
+fn secret(field: &str, value: Option<&SecretInput>) -> Result<SecretChange, FieldError> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(SecretChange::Keep);
+    };
+    let text = value.clone().into_exposed();
+    if text.chars().count() > MAX_VALUE_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {MAX_VALUE_CHARS} characters"),
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(SecretChange::Set(value.clone()))
+}
+
+impl ConfigurationDraft {
+    pub fn platform(&self) -> ChatPlatform {
+        match self {
+            ConfigurationDraft::DingTalk { .. } => ChatPlatform::DingTalk,
+            ConfigurationDraft::WeChat { .. } => ChatPlatform::WeChat,
+        }
+    }
+
+    fn parse(&self, errors: &mut Errors) -> Option<Configuration> {
+        match self {
+            ConfigurationDraft::DingTalk {
+                client_id,
+                client_secret,
+                template_id,
+            } => {
+                let client_id = errors.take(DingTalkClientId::parse(client_id));
+                let client_secret = errors.take(secret(
+                    "configuration.client_secret",
+                    client_secret.as_ref(),
+                ));
+                let template_id = errors.take(optional(template_id, TemplateId::parse));
+                Some(Configuration::DingTalk(DingTalkConfig {
+                    client_id: client_id?,
+                    client_secret: client_secret?,
+                    template_id: template_id?,
+                }))
+            }
+            ConfigurationDraft::WeChat { entries } => {
+                if entries.len() > MAX_WECOM_ENTRIES {
+                    errors.push(
+                        "configuration.entries",
+                        format!("at most {MAX_WECOM_ENTRIES} entries"),
+                    );
+                    return None;
+                }
+                let mut parsed: Vec<WeComEntry> = Vec::new();
+                let mut ok = true;
+                for (i, entry) in entries.iter().enumerate() {
+                    let key_field = format!("configuration.entries.{i}.key");
+                    let value_field = format!("configuration.entries.{i}.value");
+                    let Ok(key) = WeComKey::parse(&entry.key) else {
+                        let err = WeComKey::parse(&entry.key).unwrap_err();
+                        errors.push(key_field, err.message);
+                        ok = false;
+                        continue;
+                    };
+                    if parsed.iter().any(|e| e.key == key) {
+                        errors.push(key_field, format!("{key} is given twice"));
+                        ok = false;
+                        continue;
+                    }
+                    let value = if is_secret_key(key.as_str()) {
+                        errors
+                            .take(secret(&value_field, entry.value.as_ref()))
+                            .map(WeComValue::Secret)
+                    } else {
+                        let text = entry
+                            .value
+                            .clone()
+                            .map(SecretInput::into_exposed)
+                            .unwrap_or_default();
+                        if text.chars().count() > MAX_VALUE_CHARS {
+                            errors.push(
+                                value_field,
+                                format!("must be at most {MAX_VALUE_CHARS} characters"),
+                            );
+                            None
+                        } else {
+                            Some(WeComValue::Plain(text))
+                        }
+                    };
+                    match value {
+                        Some(value) => parsed.push(WeComEntry { key, value }),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(Configuration::WeCom(parsed))
+            }
+        }
+    }
+}
+
+impl ChatConfigDraft {
+    /// Every field error at once, each naming its field.
+    pub fn parse(&self) -> Result<ChatConfigFields, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        let fields = self.parse_into(&mut errors);
+        match fields {
+            Some(fields) if errors.0.is_empty() => Ok(fields),
+            _ => Err(errors.0),
+        }
+    }
+
+    fn parse_into(&self, errors: &mut Errors) -> Option<ChatConfigFields> {
+        let ram_role = errors.take(optional(&self.ram_role, RamRole::parse));
+        let resource_group_id =
+            errors.take(optional(&self.resource_group_id, ResourceGroupId::parse));
+        let configuration = match &self.configuration {
+            None => Some(None),
+            Some(draft) => draft.parse(errors).map(Some),
+        };
+        let labels = parse_labels(&self.labels, errors);
+        Some(ChatConfigFields {
+            ram_role: ram_role?,
+            resource_group_id: resource_group_id?,
+            configuration: configuration?,
+            labels: labels?,
+        })
+    }
+}
+
+fn parse_labels(labels: &[String], errors: &mut Errors) -> Option<Vec<Label>> {
+    if labels.len() > MAX_LABELS {
+        errors.push("labels", format!("at most {MAX_LABELS} labels"));
+        return None;
+    }
+    let mut out: Vec<Label> = Vec::new();
+    let mut ok = true;
+    for label in labels {
+        match Label::parse(label) {
+            // The same label twice is one label.
+            Ok(label) if out.contains(&label) => {}
+            Ok(label) => out.push(label),
+            Err(err) => {
+                errors.push("labels", format!("{label:?}: {}", err.message));
+                ok = false;
+            }
+        }
+    }
+    out.sort();
+    ok.then_some(out)
+}
+
+impl ChatConfigCreateDraft {
+    /// As [`ChatConfigDraft::parse`]; a create also needs a configuration
+    /// and every secret in it (there is none to keep yet).
+    pub fn parse(&self) -> Result<NewChatConfig, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        let account_id = if self.account_id.trim().is_empty() {
+            errors.push("account_id", "choose an Alibaba Cloud account");
+            None
+        } else {
+            Some(self.account_id.trim().to_owned())
+        };
+        let region_id = errors.take(RegionId::parse(&self.region_id));
+        let name = errors.take(ConfigName::parse(&self.name));
+        let fields = self.fields.parse_into(&mut errors);
+        match &fields {
+            Some(ChatConfigFields {
+                configuration: None,
+                ..
+            }) => errors.push("configuration", "a new configuration needs its settings"),
+            Some(ChatConfigFields {
+                configuration: Some(c),
+                ..
+            }) => {
+                for (key, change) in c.secrets() {
+                    if *change == SecretChange::Keep {
+                        errors.push(
+                            secret_field(c, key),
+                            "is required: a new configuration has no secret to keep",
+                        );
+                    }
+                }
+            }
+            None => {}
+        }
+        match (account_id, region_id, name, fields) {
+            (Some(account_id), Some(region_id), Some(name), Some(fields))
+                if errors.0.is_empty() =>
+            {
+                Ok(NewChatConfig {
+                    account_id,
+                    region_id,
+                    name,
+                    fields,
+                })
+            }
+            _ => Err(errors.0),
+        }
+    }
+}
+
+/// The form field holding the secret stored under upstream `key`.
+pub fn secret_field(configuration: &Configuration, key: &str) -> String {
+    match configuration {
+        Configuration::DingTalk(_) => "configuration.client_secret".to_owned(),
+        Configuration::WeCom(entries) => {
+            let i = entries
+                .iter()
+                .position(|e| e.key.as_str() == key)
+                .unwrap_or_default();
+            format!("configuration.entries.{i}.value")
+        }
+    }
+}
+
+/// One row of the list: a configuration of one account and region, with
+/// its console labels.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatConfigRow {
+    pub account_id: String,
+    pub summary: ChatConfigSummary,
+    pub labels: Vec<Label>,
+}
+
+/// What one account's region answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionOutcome {
+    Loaded { configs: Vec<ChatConfigRow> },
+    Failed { error: ErrorBody },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionListing {
+    pub account_id: String,
+    pub account_name: String,
+    pub region_id: RegionId,
+    pub outcome: RegionOutcome,
+}
+
+/// `GET /chat-configs`: one entry per account and region asked, each
+/// loaded or failed on its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatConfigList {
+    pub regions: Vec<RegionListing>,
+}
+
+/// The query of `GET /chat-configs`. Without `account_id`, every account;
+/// without `regions` (comma-separated), every region of each account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<String>,
+    /// Substring of the name (sent upstream as the `Name` filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub platform: Option<ChatPlatform>,
+    /// Only configurations carrying this console label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl ListParams {
+    /// `key=value&...` of the set fields, percent-encoded.
+    pub fn to_query(&self) -> String {
+        let pairs = [
+            ("account_id", self.account_id.clone()),
+            ("regions", self.regions.clone()),
+            ("name", self.name.clone()),
+            ("type", self.platform.map(|p| p.as_str().to_owned())),
+            ("label", self.label.clone()),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| format!("{k}={}", crate::audit::percent_encode(&v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Where a configuration's write-only secrets come from, so the form can
+/// say what an edit needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretSource {
+    /// chatdesk holds every secret and re-sends it when the configuration
+    /// changes.
+    Held,
+    /// Created outside chatdesk (or before it held the secret): changing
+    /// the configuration needs the secret again; the RAM role alone does not.
+    Outside,
+    /// The configuration has no secret.
+    None,
+}
+
+/// `GET /chat-configs/{account}/{region}/{name}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatConfigDetail {
+    pub account_id: String,
+    pub account_name: String,
+    pub config: ChatConfig,
+    pub labels: Vec<Label>,
+    pub secrets: SecretSource,
+}
+
+/// `POST /chat-configs/check-app`: the typed client id and secret, or the
+/// held secret of an existing configuration when `client_secret` is empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckAppDraft {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<SecretInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing: Option<ConfigRef>,
+}
+
+/// Which configuration, for the API paths and the held secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigRef {
+    pub account_id: String,
+    pub region_id: RegionId,
+    pub name: ConfigName,
 }
 
 /// One `Filters` entry of ListChatConfigurations (valid names undocumented).
@@ -176,6 +746,175 @@ mod tests {
         let json = serde_json::to_string(&ConfigName::parse("ops-bot").unwrap()).unwrap();
         assert_eq!(json, "\"ops-bot\"");
         assert!(serde_json::from_str::<RegionId>("\"bad region\"").is_err());
+    }
+
+    fn ding(client_id: &str, secret: Option<&str>, template: &str) -> ConfigurationDraft {
+        ConfigurationDraft::DingTalk {
+            client_id: client_id.into(),
+            client_secret: secret.map(SecretInput::new),
+            template_id: template.into(),
+        }
+    }
+
+    fn entry(key: &str, value: Option<&str>) -> EntryDraft {
+        EntryDraft {
+            key: key.into(),
+            value: value.map(SecretInput::new),
+        }
+    }
+
+    fn create(configuration: Option<ConfigurationDraft>) -> ChatConfigCreateDraft {
+        ChatConfigCreateDraft {
+            account_id: "acc".into(),
+            region_id: "cn-hangzhou".into(),
+            name: "ops-bot".into(),
+            fields: ChatConfigDraft {
+                ram_role: "OOSServiceRole".into(),
+                resource_group_id: String::new(),
+                configuration,
+                labels: vec!["prod".into(), "运维".into(), "prod".into()],
+            },
+        }
+    }
+
+    fn fields_of(errors: Vec<FieldError>) -> Vec<String> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn names_follow_the_upstream_shape() {
+        for ok in ["chatops", "TestChatConfig-9be97b40", "team.bot_1"] {
+            assert!(ConfigName::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["has space", "运维", "a/b", &"x".repeat(129)] {
+            assert_eq!(ConfigName::parse(bad).unwrap_err().field, "name", "{bad}");
+        }
+        assert!(RamRole::parse("AliyunOOSLifecycleHook4CSRole").is_ok());
+        assert_eq!(RamRole::parse("bad role").unwrap_err().field, "ram_role");
+    }
+
+    #[test]
+    fn a_dingtalk_create_parses_into_typed_fields() {
+        let parsed = create(Some(ding(
+            "dingabc",
+            Some("s3cret &=+"),
+            "381c5aee-f8af-48a4-94be-cce587e42ea4.schema",
+        )))
+        .parse()
+        .unwrap();
+        assert_eq!(parsed.name.as_str(), "ops-bot");
+        assert_eq!(parsed.fields.ram_role.unwrap().as_str(), "OOSServiceRole");
+        assert_eq!(parsed.fields.resource_group_id, None);
+        let labels: Vec<&str> = parsed.fields.labels.iter().map(Label::as_str).collect();
+        assert_eq!(labels, ["prod", "运维"]);
+        let Some(Configuration::DingTalk(d)) = parsed.fields.configuration else {
+            panic!("a DingTalk configuration")
+        };
+        assert_eq!(d.client_id.as_str(), "dingabc");
+        assert_eq!(
+            d.client_secret,
+            SecretChange::Set(SecretInput::new("s3cret &=+"))
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let mut draft = create(Some(ding("has space", None, "")));
+        draft.name = "bad name".into();
+        draft.region_id = "Hangzhou".into();
+        draft.account_id = " ".into();
+        draft.fields.ram_role = "no spaces please".into();
+        draft.fields.labels = vec!["a,b".into()];
+        assert_eq!(
+            fields_of(draft.parse().unwrap_err()),
+            [
+                "account_id",
+                "region_id",
+                "name",
+                "ram_role",
+                "configuration.client_id",
+                "labels",
+            ]
+        );
+        // A create has no secret to keep.
+        let errors = create(Some(ding("dingabc", Some("  "), "")))
+            .parse()
+            .unwrap_err();
+        assert_eq!(fields_of(errors), ["configuration.client_secret"]);
+        let errors = create(None).parse().unwrap_err();
+        assert_eq!(fields_of(errors), ["configuration"]);
+    }
+
+    #[test]
+    fn wecom_secret_keys_are_write_only_and_others_plain() {
+        let draft = ChatConfigDraft {
+            configuration: Some(ConfigurationDraft::WeChat {
+                entries: vec![
+                    entry("CorpId", Some("ww1")),
+                    entry("CorpSecret", None),
+                    entry("AgentName", Some("运维 & <bot>")),
+                ],
+            }),
+            ..ChatConfigDraft::default()
+        };
+        let fields = draft.parse().unwrap();
+        let configuration = fields.configuration.unwrap();
+        assert_eq!(configuration.platform(), ChatPlatform::WeChat);
+        assert_eq!(
+            configuration.secrets(),
+            [("CorpSecret", &SecretChange::Keep)]
+        );
+        assert_eq!(
+            secret_field(&configuration, "CorpSecret"),
+            "configuration.entries.1.value"
+        );
+        let Configuration::WeCom(entries) = &configuration else {
+            panic!()
+        };
+        assert_eq!(entries[2].value, WeComValue::Plain("运维 & <bot>".into()));
+
+        let twice = ChatConfigDraft {
+            configuration: Some(ConfigurationDraft::WeChat {
+                entries: vec![
+                    entry("A", Some("1")),
+                    entry("A", Some("2")),
+                    entry("b c", None),
+                ],
+            }),
+            ..ChatConfigDraft::default()
+        };
+        assert_eq!(
+            fields_of(twice.parse().unwrap_err()),
+            ["configuration.entries.1.key", "configuration.entries.2.key"]
+        );
+    }
+
+    #[test]
+    fn drafts_travel_as_tagged_json_and_hide_secrets_in_debug() {
+        let draft = create(Some(ding("id", Some("hunter2"), "")));
+        let json = serde_json::to_value(&draft).unwrap();
+        assert!(json["fields"]["configuration"]["DingTalk"].is_object());
+        assert_eq!(json["name"], "ops-bot");
+        let back: ChatConfigCreateDraft = serde_json::from_value(json).unwrap();
+        assert_eq!(back, draft);
+        assert!(!format!("{draft:?}").contains("hunter2"));
+        let ram_only: ChatConfigDraft =
+            serde_json::from_str(r#"{"ram_role":"OOSServiceRole"}"#).unwrap();
+        assert_eq!(ram_only.parse().unwrap().configuration, None);
+    }
+
+    #[test]
+    fn list_params_make_a_query_string() {
+        let params = ListParams {
+            account_id: Some("a 1".into()),
+            regions: Some("cn-hangzhou,cn-shanghai".into()),
+            platform: Some(ChatPlatform::WeChat),
+            ..ListParams::default()
+        };
+        assert_eq!(
+            params.to_query(),
+            "account_id=a%201&regions=cn-hangzhou%2Ccn-shanghai&type=WeChat"
+        );
     }
 
     #[test]

@@ -50,8 +50,9 @@ impl fmt::Debug for SecretInput {
     }
 }
 
-/// The mask OOS returns in place of a stored secret; sending it back in an
-/// update keeps the stored value.
+/// The mask OOS returns in place of a stored secret. Whether an update that
+/// sends it back keeps the stored value is undocumented, so chatdesk never
+/// sends it upstream.
 pub const UPSTREAM_MASK: &str = "******";
 
 #[cfg(test)]

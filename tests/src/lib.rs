@@ -15,6 +15,7 @@ use anyhow::{Context, bail};
 use backend::audit::Actor;
 use backend::auth::{sessions, users};
 use backend::config::{Config, LogFormat};
+use backend::sandbox::{Sandbox, SandboxConfig};
 use backend::server::Application;
 use backend::state::AppState;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
@@ -109,6 +110,22 @@ impl TestApp {
     }
 
     /// Creates an account with [`PASSWORD`].
+    /// A console whose upstreams are a sandbox the test holds, so it can
+    /// inject faults and see what the upstream stored.
+    pub async fn with_own_sandbox() -> anyhow::Result<(TestApp, Sandbox)> {
+        let sandbox =
+            Sandbox::start(SocketAddr::from(([127, 0, 0, 1], 0)), SandboxConfig::demo()).await?;
+        let base = sandbox.base_url();
+        let app = TestApp::spawn_with(|config| {
+            config.upstream.oos = Some(base.clone());
+            config.upstream.sas = Some(base.clone());
+            config.upstream.dingtalk_api = Some(base.clone());
+            config.upstream.dingtalk_oapi = Some(base.clone());
+        })
+        .await?;
+        Ok((app, sandbox))
+    }
+
     pub async fn add_user(&self, username: &str, role: Role) -> anyhow::Result<()> {
         users::create(&self.state.db, &Actor::cli(), username, role, PASSWORD).await?;
         Ok(())

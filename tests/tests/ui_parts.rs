@@ -2,12 +2,9 @@
 //! delete, a session that expires mid-visit, a double-clicked submit, an
 //! upstream failure with its RequestId, and every page on a 390 px phone.
 
-use std::net::SocketAddr;
-
 use backend::audit::Actor;
 use backend::sandbox::{
-    DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_APP_KEY, DEMO_APP_SECRET, Fault, Sandbox,
-    SandboxConfig,
+    DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_APP_KEY, DEMO_APP_SECRET, Fault,
 };
 use e2e::{Browser, PASSWORD, TestApp};
 use shared::auth::Role;
@@ -158,25 +155,9 @@ async fn a_double_click_on_submit_sends_one_request() -> anyhow::Result<()> {
     browser.close().await
 }
 
-/// A console whose upstreams are a sandbox the test holds, so it can
-/// inject faults.
-async fn with_own_sandbox() -> anyhow::Result<(TestApp, Sandbox)> {
-    let sandbox =
-        Sandbox::start(SocketAddr::from(([127, 0, 0, 1], 0)), SandboxConfig::demo()).await?;
-    let base = sandbox.base_url();
-    let app = TestApp::spawn_with(|config| {
-        config.upstream.oos = Some(base.clone());
-        config.upstream.sas = Some(base.clone());
-        config.upstream.dingtalk_api = Some(base.clone());
-        config.upstream.dingtalk_oapi = Some(base.clone());
-    })
-    .await?;
-    Ok((app, sandbox))
-}
-
 #[tokio::test]
 async fn a_failed_connection_test_shows_the_upstream_request_id() -> anyhow::Result<()> {
-    let (app, sandbox) = with_own_sandbox().await?;
+    let (app, sandbox) = TestApp::with_own_sandbox().await?;
     let input = AlibabaAccountInput {
         name: "ops-hz".into(),
         access_key_id: Some(DEMO_ACCESS_KEY_ID.into()),

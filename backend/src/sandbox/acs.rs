@@ -460,8 +460,17 @@ pub(crate) async fn handle(
             })
         })
         .unwrap_or_default();
-    if let Some(response) = shared.faults.apply(&operation, Flavour::Acs, &closer).await {
-        return response;
+    // A fault may target one region (`Action@RegionId`), so that one region
+    // of a list across many can fail on its own.
+    let region = decode_query(raw_query)
+        .ok()
+        .and_then(|params| params.into_iter().find(|(k, _)| k == "RegionId"))
+        .map(|(_, v)| v);
+    let scoped = region.map(|r| format!("{operation}@{r}"));
+    for op in scoped.iter().chain([&operation]) {
+        if let Some(response) = shared.faults.apply(op, Flavour::Acs, &closer).await {
+            return response;
+        }
     }
     let host = headers
         .get("host")

@@ -26,6 +26,21 @@ pub use state::Clock;
 use dingtalk::directory::Directory;
 use state::World;
 
+/// Ten region ids, for tests and benchmarks that list across regions (the
+/// sandbox serves any region; most are empty).
+pub const TEN_REGIONS: [&str; 10] = [
+    "cn-hangzhou",
+    "cn-shanghai",
+    "cn-beijing",
+    "cn-shenzhen",
+    "cn-qingdao",
+    "cn-zhangjiakou",
+    "cn-hongkong",
+    "ap-southeast-1",
+    "eu-central-1",
+    "us-west-1",
+];
+
 pub const DEMO_ACCESS_KEY_ID: &str = "LTAI5tSandboxDemoKey0001";
 pub const DEMO_ACCESS_KEY_SECRET: &str = "SandboxDemoSecret0123456789abcdef";
 pub const DEMO_APP_KEY: &str = "dingsandboxdemoapp0001";
@@ -231,6 +246,20 @@ impl Sandbox {
     pub fn set_sas_enterprise(&self, enterprise: bool) {
         self.shared
             .with_world(|w| w.robots.below_enterprise = !enterprise);
+    }
+
+    /// The stored `Configuration` of a chat configuration, secrets in clear:
+    /// what the upstream really holds, which Get never shows.
+    pub fn chat_configuration(
+        &self,
+        region: &str,
+        name: &str,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        self.shared.with_world(|w| {
+            w.configs
+                .get(&(region.to_owned(), name.to_owned()))
+                .map(|c| c.configuration.clone())
+        })
     }
 
     /// Every issued DingTalk token becomes expired.

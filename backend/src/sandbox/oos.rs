@@ -4,6 +4,8 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use shared::chat_configs::ConfigName;
+
 use super::acs::{AcsError, AcsResult, Params};
 use super::state::World;
 use crate::upstream::signing::hex_sha256;
@@ -16,7 +18,8 @@ pub const ACTIONS: [&str; 5] = [
     "ListChatConfigurations",
 ];
 
-/// What Get shows instead of a secret, and what Update reads as "keep it".
+/// What Get shows instead of a secret. Update stores whatever it is sent,
+/// this mask included, as the real service may.
 pub const MASK: &str = "******";
 pub const TYPES: [&str; 2] = ["DingTalk", "WeChat"];
 /// Filter names ListChatConfigurations understands (upstream: undocumented).
@@ -141,20 +144,16 @@ fn region(p: &Params) -> AcsResult<&str> {
     }
 }
 
-/// 1-128 characters of letters, digits, `-`, `_` and `.`.
+/// The name rule the console checks too ([`ConfigName`]), so the sandbox
+/// accepts exactly the names chatdesk sends.
 fn name(p: &Params) -> AcsResult<&str> {
     let name = p.require("Name")?;
-    let valid = name.len() <= 128
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if valid {
-        Ok(name)
-    } else {
-        Err(AcsError::invalid(
+    match ConfigName::parse(name) {
+        Ok(parsed) if parsed.as_str() == name => Ok(name),
+        _ => Err(AcsError::invalid(
             "Name",
             "use 1-128 letters, digits, '-', '_' or '.'",
-        ))
+        )),
     }
 }
 
@@ -206,12 +205,6 @@ fn create(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> A
     let name = name(p)?.to_owned();
     let kind = kind(p.require("Type")?)?;
     let configuration = parse_configuration(p.require("Configuration")?)?;
-    if configuration.values().any(|v| v == MASK) {
-        return Err(AcsError::invalid(
-            "Configuration",
-            "a new configuration has no stored secret to keep: send the real value",
-        ));
-    }
     check_configuration(&kind, &configuration)?;
     let key = (region.to_owned(), name.clone());
     if world.configs.contains_key(&key) {
@@ -237,7 +230,8 @@ fn create(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> A
     Ok(json!({ "ChatConfiguration": dates }))
 }
 
-/// Only the parameters sent change; `******` keeps the stored secret.
+/// Only the parameters sent change; a Configuration replaces the stored one
+/// whole, exactly as sent (a `******` is stored as `******`).
 fn update(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> AcsResult<Value> {
     let key = (region.to_owned(), name(p)?.to_owned());
     let stored = world.configs.get(&key).ok_or_else(|| not_found(&key.1))?;
@@ -246,15 +240,7 @@ fn update(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> A
         next.kind = kind(kind_value)?;
     }
     if let Some(text) = p.get("Configuration") {
-        let mut configuration = parse_configuration(text)?;
-        for (k, v) in configuration.iter_mut() {
-            if v == MASK {
-                *v = stored.configuration.get(k).cloned().ok_or_else(|| {
-                    AcsError::invalid("Configuration", format!("{k} has no stored value to keep"))
-                })?;
-            }
-        }
-        next.configuration = configuration;
+        next.configuration = parse_configuration(text)?;
     }
     check_configuration(&next.kind, &next.configuration)?;
     if let Some(role) = p.get("RamRole") {
@@ -339,7 +325,7 @@ mod tests {
     const CONF: &str = r#"{"DingTalkClientId":"ding1","DingTalkClientSecret":"s3cret","DingTalkTemplateId":"t.schema"}"#;
 
     #[test]
-    fn masked_update_keeps_the_secret_and_changes_the_rest() {
+    fn update_stores_what_it_is_sent_even_a_mask() {
         let mut w = world();
         let now = OffsetDateTime::UNIX_EPOCH;
         let base = [("RegionId", "cn-hangzhou"), ("Name", "ops")];
@@ -353,7 +339,7 @@ mod tests {
         ));
         call(&mut w, now, "UpdateChatConfiguration", &params(&upd)).unwrap();
         let stored = &w.configs[&("cn-hangzhou".into(), "ops".into())];
-        assert_eq!(stored.configuration["DingTalkClientSecret"], "s3cret");
+        assert_eq!(stored.configuration["DingTalkClientSecret"], MASK);
         assert_eq!(stored.configuration["DingTalkClientId"], "ding2");
         let got = call(&mut w, now, "GetChatConfiguration", &params(&base)).unwrap();
         let shown: Value =

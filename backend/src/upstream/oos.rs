@@ -2,17 +2,18 @@
 
 use std::sync::Arc;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::chat_configs::{
-    ChatConfig, ChatConfigInput, ChatConfigSaved, ChatConfigSummary, ChatPlatform, ConfigName,
-    ListQuery, RegionId, Setting, SettingInputValue, SettingValue, is_secret_key,
+    ChatConfig, ChatConfigSaved, ChatConfigSummary, ChatPlatform, ConfigName, ListQuery, RamRole,
+    RegionId, ResourceGroupId, Setting, SettingValue, is_secret_key,
 };
-use shared::secret::UPSTREAM_MASK;
 use shared::time::Timestamp;
 
+use super::Receipt;
 use super::acs::{AcsClient, AcsCredentials, RpcRequest};
-use super::error::{ErrorKind, Service, UpstreamError};
+use super::error::{Service, UpstreamError};
 use super::http::Endpoints;
 use super::retry::Idempotency;
 
@@ -60,11 +61,7 @@ impl WireConfig {
         ChatConfigSummary {
             region_id: region_id.clone(),
             name: self.name.clone(),
-            platform: match self.platform.as_deref() {
-                Some("DingTalk") => Some(ChatPlatform::DingTalk),
-                Some("WeChat") => Some(ChatPlatform::WeChat),
-                _ => None,
-            },
+            platform: self.platform.as_deref().and_then(ChatPlatform::parse),
             ram_role: self.ram_role.clone().filter(|r| !r.is_empty()),
             webhook_url: self
                 .outputs
@@ -105,38 +102,17 @@ pub fn settings_from_configuration(configuration: &str) -> Result<Vec<Setting>, 
         .collect())
 }
 
-/// The `Configuration` JSON string to send. A kept secret is sent as the
-/// mask, which OOS reads as "unchanged".
-pub fn configuration_json(input: &ChatConfigInput) -> Result<String, UpstreamError> {
-    let mut map = Map::new();
-    for setting in &input.settings {
-        let key = setting.key.trim();
-        let bad = |message: String| {
-            UpstreamError::new(
-                Service::Oos,
-                ErrorKind::BadParameter {
-                    field: Some(format!("settings.{key}")),
-                },
-                "InvalidConfiguration",
-            )
-            .message(message)
-        };
-        if key.is_empty() {
-            return Err(bad("a setting needs a key".into()));
-        }
-        let value = match &setting.value {
-            SettingInputValue::Plain(v) => v.clone(),
-            SettingInputValue::Secret(s) => s.clone().into_exposed(),
-            SettingInputValue::KeepSecret if is_secret_key(key) => UPSTREAM_MASK.to_owned(),
-            SettingInputValue::KeepSecret => {
-                return Err(bad(format!("{key} is not a secret; give its value")));
-            }
-        };
-        if map.insert(key.to_owned(), Value::String(value)).is_some() {
-            return Err(bad(format!("{key} is given twice")));
-        }
-    }
-    Ok(Value::Object(map).to_string())
+/// What Create and Update send. `configuration` is the `Configuration` JSON
+/// text, secrets inside (never a mask); `None` leaves it out, which only an
+/// Update may do (an edit of the RAM role alone).
+#[derive(Clone, Debug)]
+pub struct ChatConfigWrite {
+    pub region_id: RegionId,
+    pub name: ConfigName,
+    pub platform: Option<ChatPlatform>,
+    pub ram_role: Option<RamRole>,
+    pub resource_group_id: Option<ResourceGroupId>,
+    pub configuration: Option<SecretString>,
 }
 
 impl OosClient {
@@ -159,44 +135,64 @@ impl OosClient {
         &self,
         credentials: &AcsCredentials,
         action: &'static str,
-        input: &ChatConfigInput,
-    ) -> Result<ChatConfigSaved, UpstreamError> {
-        let platform = match input.platform {
-            ChatPlatform::DingTalk => "DingTalk",
-            ChatPlatform::WeChat => "WeChat",
-        };
+        write: &ChatConfigWrite,
+    ) -> Result<Receipt<ChatConfigSaved>, UpstreamError> {
         let request = RpcRequest::new(Service::Oos, VERSION, action, Idempotency::Write)
-            .param("Name", input.name.as_str())
-            .param("Type", platform)
-            .param("Configuration", configuration_json(input)?)
-            .param_opt("RamRole", input.ram_role.as_deref())
-            .param_opt("ResourceGroupId", input.resource_group_id.as_deref());
-        let saved: WireSaved = self.call(credentials, &input.region_id, request).await?;
-        let c = saved.chat_configuration;
-        Ok(ChatConfigSaved {
-            created: date(c.created_date.as_deref()),
-            updated: date(c.updated_date.as_deref()),
-            name: c.name,
-        })
+            .param("Name", write.name.as_str())
+            .param_opt("Type", write.platform.map(ChatPlatform::as_str))
+            .param_opt(
+                "Configuration",
+                write.configuration.as_ref().map(|c| c.expose_secret()),
+            )
+            .param_opt("RamRole", write.ram_role.as_ref().map(RamRole::as_str))
+            .param_opt(
+                "ResourceGroupId",
+                write
+                    .resource_group_id
+                    .as_ref()
+                    .map(ResourceGroupId::as_str),
+            );
+        let saved: Receipt<WireSaved> = self.call(credentials, &write.region_id, request).await?;
+        Ok(saved.map(|s| {
+            let c = s.chat_configuration;
+            ChatConfigSaved {
+                created: date(c.created_date.as_deref()),
+                updated: date(c.updated_date.as_deref()),
+                webhook_url: c.summary(&write.region_id).webhook_url,
+                name: c.name,
+            }
+        }))
     }
 
-    /// CreateChatConfiguration.
+    /// CreateChatConfiguration, then a Get for the webhook URL, which Create
+    /// does not return. The receipt is Create's; a failed Get (the
+    /// configuration exists all the same) leaves the URL unknown.
     pub async fn create(
         &self,
         credentials: &AcsCredentials,
-        input: &ChatConfigInput,
-    ) -> Result<ChatConfigSaved, UpstreamError> {
-        self.save(credentials, "CreateChatConfiguration", input)
-            .await
+        write: &ChatConfigWrite,
+    ) -> Result<Receipt<ChatConfigSaved>, UpstreamError> {
+        let mut receipt = self
+            .save(credentials, "CreateChatConfiguration", write)
+            .await?;
+        match self.get(credentials, &write.region_id, &write.name).await {
+            Ok(got) => receipt.value.webhook_url = got.summary.webhook_url,
+            Err(err) => tracing::warn!(
+                code = %err.code,
+                name = %write.name,
+                "created, but the Get for its webhook URL failed"
+            ),
+        }
+        Ok(receipt)
     }
 
-    /// UpdateChatConfiguration; `KeepSecret` settings stay as stored.
+    /// UpdateChatConfiguration: only the parameters given change.
     pub async fn update(
         &self,
         credentials: &AcsCredentials,
-        input: &ChatConfigInput,
-    ) -> Result<ChatConfigSaved, UpstreamError> {
-        self.save(credentials, "UpdateChatConfiguration", input)
+        write: &ChatConfigWrite,
+    ) -> Result<Receipt<ChatConfigSaved>, UpstreamError> {
+        self.save(credentials, "UpdateChatConfiguration", write)
             .await
     }
 
@@ -231,7 +227,7 @@ impl OosClient {
         credentials: &AcsCredentials,
         region_id: &RegionId,
         name: &ConfigName,
-    ) -> Result<(), UpstreamError> {
+    ) -> Result<Receipt<()>, UpstreamError> {
         let request = RpcRequest::new(
             Service::Oos,
             VERSION,
@@ -239,8 +235,8 @@ impl OosClient {
             Idempotency::Write,
         )
         .param("Name", name.as_str());
-        let _: Value = self.call(credentials, region_id, request).await?;
-        Ok(())
+        let deleted: Receipt<Value> = self.call(credentials, region_id, request).await?;
+        Ok(deleted.map(|_| ()))
     }
 
     /// ListChatConfigurations, `Filters` flattened 1-based.
@@ -274,60 +270,7 @@ impl OosClient {
 
 #[cfg(test)]
 mod tests {
-    use shared::chat_configs::SettingInput;
-    use shared::secret::SecretInput;
-
     use super::*;
-
-    fn input(settings: Vec<(&str, SettingInputValue)>) -> ChatConfigInput {
-        ChatConfigInput {
-            region_id: RegionId::parse("cn-hangzhou").unwrap(),
-            name: ConfigName::parse("bot").unwrap(),
-            platform: ChatPlatform::DingTalk,
-            ram_role: None,
-            resource_group_id: None,
-            settings: settings
-                .into_iter()
-                .map(|(k, value)| SettingInput {
-                    key: k.into(),
-                    value,
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn configuration_carries_secrets_and_masks_kept_ones() {
-        let json = configuration_json(&input(vec![
-            ("DingTalkClientId", SettingInputValue::Plain("id".into())),
-            ("DingTalkClientSecret", SettingInputValue::KeepSecret),
-            (
-                "CorpSecret",
-                SettingInputValue::Secret(SecretInput::new("s")),
-            ),
-        ]))
-        .unwrap();
-        assert_eq!(
-            json,
-            r#"{"CorpSecret":"s","DingTalkClientId":"id","DingTalkClientSecret":"******"}"#
-        );
-        let err = configuration_json(&input(vec![(
-            "DingTalkTemplateId",
-            SettingInputValue::KeepSecret,
-        )]))
-        .unwrap_err();
-        assert_eq!(
-            err.kind,
-            ErrorKind::BadParameter {
-                field: Some("settings.DingTalkTemplateId".into())
-            }
-        );
-        let twice = configuration_json(&input(vec![
-            ("A", SettingInputValue::Plain("1".into())),
-            ("A", SettingInputValue::Plain("2".into())),
-        ]));
-        assert!(twice.is_err());
-    }
 
     #[test]
     fn secrets_never_come_back() {

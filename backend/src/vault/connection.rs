@@ -36,7 +36,9 @@ impl DingTalkCredentials {
     }
 }
 
-fn report(result: Result<String, UpstreamError>) -> ConnectionCheck {
+/// A check's outcome as the UI shows it: what was tried, or the upstream's
+/// refusal with its RequestId.
+pub fn report(result: Result<String, UpstreamError>) -> ConnectionCheck {
     match result {
         Ok(message) => ConnectionCheck {
             ok: true,

@@ -177,6 +177,12 @@ impl Vault {
         }
     }
 
+    /// The master key, for other modules' secrets (chat configuration
+    /// client secrets), each sealed under a kind of its own.
+    pub fn master_key(&self) -> &MasterKey {
+        &self.key
+    }
+
     /// A key derived from the master key for `label` (see
     /// [`MasterKey::derive`]), for digests that must not be computable
     /// from the database alone.

@@ -1,25 +1,32 @@
 //! A `tracing` writer that keeps everything written, so a test can scan the
 //! log output for secrets.
-#![allow(dead_code)] // each test binary uses a different part
+#![allow(dead_code)] // each test file uses a different part
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[derive(Clone, Default)]
 pub struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
-    /// A capture of every event of the process at every level, as its
-    /// global subscriber (once per test binary).
-    pub fn install_global() -> Captured {
-        let buffer = Captured::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        buffer
+    /// The process-wide capture of every event at every level, installed
+    /// on first use (a test binary gets one).
+    pub fn global() -> Captured {
+        static GLOBAL: OnceLock<Captured> = OnceLock::new();
+        GLOBAL
+            .get_or_init(|| {
+                let buffer = Captured::default();
+                let writer = buffer.clone();
+                let subscriber = tracing_subscriber::fmt()
+                    .with_max_level(tracing::Level::TRACE)
+                    .with_ansi(false)
+                    .with_writer(move || writer.clone())
+                    .finish();
+                tracing::subscriber::set_global_default(subscriber)
+                    .expect("the first global subscriber");
+                buffer
+            })
+            .clone()
     }
 
     /// Everything written so far.

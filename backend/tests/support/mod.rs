@@ -56,6 +56,12 @@ pub struct Signed {
 
 impl Server {
     pub async fn start(backend: Backend) -> Server {
+        Server::start_with(backend, |_| {}).await
+    }
+
+    /// A server whose configuration `configure` adjusts first (e.g. to
+    /// point the upstreams at a sandbox the test holds).
+    pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Server {
         let t = TestDb::fresh(backend).await;
         let dir = tempfile::tempdir().unwrap();
         let dist = dir.path().join("dist");
@@ -65,13 +71,14 @@ impl Server {
             "<html><head><script type=\"module\">boot()</script></head></html>",
         )
         .unwrap();
-        let config = Config {
+        let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().join("data"),
             database_url: Some(t.url.clone()),
             dist_dir: dist,
             ..Config::default()
         };
+        configure(&mut config);
         let app = Application::build(config).await.unwrap();
         let state = app.state().clone();
         for (name, role) in [("helpdesk", Role::Helpdesk), ("auditor", Role::Auditor)] {

@@ -1,0 +1,260 @@
+//! The reads and the local half of each change, as plain functions over the
+//! database, the master key and the upstream clients.
+
+use futures_util::future::join_all;
+use secrecy::SecretString;
+use shared::audit::{AuditAction, AuditEvent, EventFilter};
+use shared::chat_configs::{
+    ChatConfig, ChatConfigDetail, ChatConfigList, ChatConfigRow, ConfigRef, ListFilter, ListParams,
+    ListQuery, RegionId, RegionListing, RegionOutcome, SecretSource, SettingValue,
+};
+use shared::vault::ConnectionCheck;
+
+use super::store::{self, HeldSecrets};
+use super::{ChatConfigError, Plan, target, target_id};
+use crate::audit::{self, Actor, NewEvent};
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::upstream::Upstream;
+use crate::upstream::dingtalk::DingTalkApp;
+use crate::vault::MasterKey;
+use crate::vault::connection::report;
+
+pub use crate::context::AlibabaAccount as Account;
+
+/// The regions of `ListParams::regions` (comma-separated), or `None`.
+fn asked_regions(params: &ListParams) -> Result<Option<Vec<RegionId>>, ChatConfigError> {
+    let Some(text) = params.regions.as_deref().filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    text.split(',')
+        .map(|r| RegionId::parse(r).map_err(|e| ChatConfigError::invalid("regions", e.message)))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Lists every (account, region) pair asked, all at once: each region
+/// answers (or fails) on its own, so one failing region does not hide the
+/// others. Rows carry their labels; the label filter applies here, name
+/// and type go upstream as `Filters`. Newest update first.
+pub async fn list(
+    db: &Db,
+    upstream: &Upstream,
+    accounts: &[Account],
+    params: &ListParams,
+) -> Result<ChatConfigList, ChatConfigError> {
+    let asked = asked_regions(params)?;
+    let mut filters = Vec::new();
+    if let Some(name) = params.name.as_deref().filter(|n| !n.trim().is_empty()) {
+        filters.push(ListFilter {
+            name: "Name".into(),
+            value: name.trim().to_owned(),
+        });
+    }
+    if let Some(platform) = params.platform {
+        filters.push(ListFilter {
+            name: "Type".into(),
+            value: platform.as_str().into(),
+        });
+    }
+    let query = ListQuery {
+        filters,
+        max_results: Some(100),
+        next_token: None,
+    };
+    let label = params
+        .label
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let calls = accounts.iter().flat_map(|account| {
+        let regions = asked.clone().unwrap_or_else(|| account.regions.clone());
+        let query = &query;
+        regions.into_iter().map(move |region| async move {
+            let outcome = match list_region(db, upstream, account, &region, query, label).await {
+                Ok(configs) => RegionOutcome::Loaded { configs },
+                Err(err) => RegionOutcome::Failed {
+                    error: ApiError::from(err).body(),
+                },
+            };
+            RegionListing {
+                account_id: account.id.clone(),
+                account_name: account.name.clone(),
+                region_id: region,
+                outcome,
+            }
+        })
+    });
+    Ok(ChatConfigList {
+        regions: join_all(calls).await,
+    })
+}
+
+async fn list_region(
+    db: &Db,
+    upstream: &Upstream,
+    account: &Account,
+    region: &RegionId,
+    query: &ListQuery,
+    label: Option<&str>,
+) -> Result<Vec<ChatConfigRow>, ChatConfigError> {
+    let summaries = upstream.oos.list(&account.acs, region, query).await?;
+    let mut labels = store::region_labels(db, &account.id, region).await?;
+    let mut rows: Vec<ChatConfigRow> = summaries
+        .into_iter()
+        .map(|summary| ChatConfigRow {
+            account_id: account.id.clone(),
+            labels: labels.remove(summary.name.as_str()).unwrap_or_default(),
+            summary,
+        })
+        .filter(|row| label.is_none_or(|l| row.labels.iter().any(|x| x.as_str() == l)))
+        .collect();
+    rows.sort_by_key(|row| std::cmp::Reverse(row.summary.updated));
+    Ok(rows)
+}
+
+/// A configuration now: what Get returns, its labels and held secrets.
+pub struct Current {
+    pub config: ChatConfig,
+    pub labels: Vec<shared::chat_configs::Label>,
+    pub held: HeldSecrets,
+}
+
+/// Get, labels and held secrets at once: the database reads overlap the
+/// upstream call instead of adding to it.
+pub async fn current(
+    db: &Db,
+    upstream: &Upstream,
+    key: &MasterKey,
+    account: &Account,
+    config: &ConfigRef,
+) -> Result<Current, ChatConfigError> {
+    let (got, labels, held) = tokio::join!(
+        upstream
+            .oos
+            .get(&account.acs, &config.region_id, &config.name),
+        store::labels(db, config),
+        store::held_secrets(db, key, config),
+    );
+    Ok(Current {
+        config: got?,
+        labels: labels?,
+        held: held?,
+    })
+}
+
+/// Whether chatdesk holds every secret the configuration has.
+pub fn secret_source(config: &ChatConfig, held: &[String]) -> SecretSource {
+    let secrets: Vec<&str> = config
+        .settings
+        .iter()
+        .filter(|s| matches!(s.value, SettingValue::Secret { set: true }))
+        .map(|s| s.key.as_str())
+        .collect();
+    if secrets.is_empty() {
+        SecretSource::None
+    } else if secrets.iter().all(|k| held.iter().any(|h| h == k)) {
+        SecretSource::Held
+    } else {
+        SecretSource::Outside
+    }
+}
+
+/// One configuration as the detail view shows it: Get, with the labels and
+/// which secrets chatdesk holds read while the upstream answers.
+pub async fn detail(
+    db: &Db,
+    upstream: &Upstream,
+    account: &Account,
+    config: &ConfigRef,
+) -> Result<ChatConfigDetail, ChatConfigError> {
+    let (got, labels, held) = tokio::join!(
+        upstream
+            .oos
+            .get(&account.acs, &config.region_id, &config.name),
+        store::labels(db, config),
+        store::held_keys(db, config),
+    );
+    let got = got?;
+    Ok(ChatConfigDetail {
+        account_id: account.id.clone(),
+        account_name: account.name.clone(),
+        secrets: secret_source(&got, &held?),
+        config: got,
+        labels: labels?,
+    })
+}
+
+/// How many change events the history shows.
+const HISTORY: u32 = 50;
+
+/// The configuration's change events from the audit trail, newest first.
+pub async fn history(db: &Db, config: &ConfigRef) -> Result<Vec<AuditEvent>, ChatConfigError> {
+    let filter = EventFilter {
+        target: Some(target_id(config)),
+        limit: Some(HISTORY),
+        ..EventFilter::default()
+    };
+    Ok(audit::query(db, &filter)
+        .await
+        .map_err(|e| ChatConfigError::Internal(e.into()))?
+        .events)
+}
+
+/// After the upstream accepted `plan` (or when it had nothing to send):
+/// labels and secrets, and for a labels-only change its audit event, in one
+/// transaction.
+pub async fn commit(
+    db: &Db,
+    key: &MasterKey,
+    plan: &Plan,
+    labels_only: Option<&Actor>,
+) -> Result<(), ChatConfigError> {
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    store::set_labels(&mut tx, &plan.config, &plan.labels).await?;
+    if let Some(secrets) = &plan.secrets {
+        store::set_secrets(&mut tx, key, &plan.config, secrets).await?;
+    }
+    if let Some(actor) = labels_only.filter(|_| plan.changes_anything()) {
+        let event = NewEvent::success(
+            actor.clone(),
+            AuditAction::ChatConfigUpdate,
+            target(&plan.config),
+        )
+        .with_changes(plan.changes.clone());
+        audit::append(&mut tx, &event)
+            .await
+            .map_err(|e| ChatConfigError::Internal(e.into()))?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+/// After the upstream deleted `config`: forget its labels and secrets.
+pub async fn forget(db: &Db, config: &ConfigRef) -> Result<(), ChatConfigError> {
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    store::forget(&mut tx, config).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+/// "Check the app": a DingTalk access token for the client id and secret,
+/// so a typo is caught before OOS stores it.
+pub async fn check_app(
+    upstream: &Upstream,
+    client_id: &str,
+    client_secret: SecretString,
+) -> ConnectionCheck {
+    let app = DingTalkApp {
+        app_key: client_id.to_owned(),
+        app_secret: client_secret,
+        site: shared::vault::DingTalkSite::Mainland,
+    };
+    report(
+        upstream
+            .dingtalk
+            .check_app(&app)
+            .await
+            .map(|()| "DingTalk issued an access token for this client id and secret".to_owned()),
+    )
+}
