@@ -109,14 +109,15 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// Creates an account with [`PASSWORD`].
     /// A console whose upstreams are a sandbox the test holds, so it can
-    /// inject faults and see what the upstream stored.
+    /// inject faults and see what the upstream stored. It serves the build
+    /// with the feature-area pages.
     pub async fn with_own_sandbox() -> anyhow::Result<(TestApp, Sandbox)> {
         let sandbox =
             Sandbox::start(SocketAddr::from(([127, 0, 0, 1], 0)), SandboxConfig::demo()).await?;
         let base = sandbox.base_url();
         let app = TestApp::spawn_with(|config| {
+            config.dist_dir = areas_dist_dir();
             config.upstream.oos = Some(base.clone());
             config.upstream.sas = Some(base.clone());
             config.upstream.dingtalk_api = Some(base.clone());
@@ -126,6 +127,7 @@ impl TestApp {
         Ok((app, sandbox))
     }
 
+    /// Creates an account with [`PASSWORD`].
     pub async fn add_user(&self, username: &str, role: Role) -> anyhow::Result<()> {
         users::create(&self.state.db, &Actor::cli(), username, role, PASSWORD).await?;
         Ok(())
