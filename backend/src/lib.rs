@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod groups;
 pub mod json;
 pub mod sandbox;
 pub mod server;

@@ -20,8 +20,8 @@ pub mod signing;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde_json::Value;
 
 use self::acs::AcsClient;
