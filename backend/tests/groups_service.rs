@@ -388,7 +388,7 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
         .unwrap_err();
     assert_eq!(err.body().field.as_deref(), Some("nickname"));
     let detail = service::detail(&scope, &id).await.unwrap();
-    assert_eq!(detail.private_chat.unwrap().value, false);
+    assert!(!detail.private_chat.unwrap().value);
     let m = detail
         .members
         .iter()

@@ -23,10 +23,11 @@ const PARALLEL_READS: usize = 8;
 pub const SEARCH_RESULTS: u32 = 20;
 
 type Key = (String, UserId);
+/// A name (`None`: the user does not exist) and when it was read.
+type Entry = (Option<String>, Instant);
 
-/// Names by app and user: `None` remembers that the user does not exist.
-static NAMES: LazyLock<Mutex<HashMap<Key, (Option<String>, Instant)>>> =
-    LazyLock::new(Default::default);
+/// Names by app and user.
+static NAMES: LazyLock<Mutex<HashMap<Key, Entry>>> = LazyLock::new(Default::default);
 
 fn cached(app: &DingTalkApp, id: &UserId) -> Option<Option<String>> {
     let names = NAMES.lock().expect("name cache lock poisoned");
