@@ -3,67 +3,27 @@
 //! names what it needs ([`Access`]); [`guard`] checks that, the session and
 //! CSRF protection, once, in one place, before any handler runs.
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Request, State};
-use axum::handler::Handler;
-use axum::http::request::Parts;
+use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{MethodFilter, MethodRouter, on};
 use axum::{Json, Router};
 use shared::api::Meta;
-use shared::auth::{Action, CSRF_HEADER, allows};
+use shared::auth::{CSRF_HEADER, allows};
 use subtle::ConstantTimeEq;
 
-use crate::audit;
-use crate::auth::{self, Session};
+use crate::context::CurrentUser;
 use crate::error::ApiError;
-use crate::server::AppState;
-use crate::vault;
-
-/// What a route requires of the caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone (signing in, deployment facts).
-    Public,
-    /// Any signed-in user (their own session).
-    SignedIn,
-    /// A signed-in user whose role allows the action.
-    Allowed(Action),
-}
-
-pub struct ApiRoute {
-    pub method: Method,
-    /// Relative to `/api/v1`, in axum syntax (`/users/{id}`).
-    pub path: &'static str,
-    pub access: Access,
-    handler: MethodRouter<AppState>,
-}
-
-/// One table entry; the method is given once and used for routing too.
-pub fn route<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> ApiRoute
-where
-    H: Handler<T, AppState>,
-    T: 'static,
-{
-    let filter = MethodFilter::try_from(method.clone()).expect("a standard HTTP method");
-    ApiRoute {
-        method,
-        path,
-        access,
-        handler: on(filter, handler),
-    }
-}
+pub use crate::route::{Access, ApiRoute, route};
+use crate::state::AppState;
+use crate::{audit, auth, vault};
 
 /// Every API route of the console.
 pub fn routes() -> Vec<ApiRoute> {
     let mut routes = vec![route(Method::GET, "/meta", Access::Public, meta)];
-    routes.extend(auth::routes());
-    routes.extend(vault::routes());
-    routes.extend(vault::connection::routes());
-    routes.extend(audit::routes());
+    routes.extend(auth::http::routes());
+    routes.extend(vault::http::routes());
+    routes.extend(audit::http::routes());
     routes
 }
 
@@ -116,6 +76,11 @@ async fn guard(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    // Only here is the route known: every later log line of the request
+    // carries it (the span was opened by `telemetry::request_span`).
+    if let Some(path) = request.extensions().get::<MatchedPath>() {
+        tracing::Span::current().record("route", path.as_str());
+    }
     let state_changing = changes_state(request.method());
     if state_changing && !same_origin(request.headers()) {
         return Err(ApiError::Csrf("missing or foreign Origin header"));
@@ -139,42 +104,8 @@ async fn guard(
         {
             return Err(ApiError::Forbidden);
         }
+        tracing::Span::current().record("user", session.user.username.as_str());
         request.extensions_mut().insert(CurrentUser(session));
     }
     Ok(next.run(request).await)
-}
-
-/// The caller's session. Only [`guard`] creates it, so a handler taking it
-/// cannot run unchecked.
-#[derive(Clone, Debug)]
-pub struct CurrentUser(pub Session);
-
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            // Fails closed: a route outside the table has no session.
-            .ok_or(ApiError::NotSignedIn)
-    }
-}
-
-/// The client's IP address (the TCP peer; behind a reverse proxy, the
-/// proxy's), for throttling.
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
 }

@@ -36,7 +36,10 @@ pub enum ApiError {
     Conflict { field: String, message: String },
     #[error("no such {0}")]
     NotFound(&'static str),
-    #[error("internal error")]
+    /// The same create is still running under this Idempotency-Key.
+    #[error("the same request is still being processed; try again shortly")]
+    IdempotencyInProgress,
+    #[error("internal error: quote the request id to your operator")]
     Internal(#[from] anyhow::Error),
     #[error("{}", upstream_message(.0))]
     Upstream(#[from] UpstreamError),
@@ -101,6 +104,7 @@ impl ApiError {
             ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_in_progress"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Upstream(err) => match err.kind {
                 ErrorKind::BadParameter { .. } => {
@@ -143,7 +147,7 @@ impl ApiError {
             message: self.to_string(),
             field,
             request_id,
-            trace_id: None,
+            trace_id: crate::telemetry::current_request_id(),
         }
     }
 }
@@ -158,7 +162,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, _) = self.status_and_code();
         if let ApiError::Internal(err) = &self {
-            // The detail goes to the log, never to the browser.
+            // The detail (the whole cause chain) goes to the log, on a line
+            // carrying the request id the user sees; never to the browser.
             tracing::error!(error = format!("{err:#}"), "internal error");
         }
         let body = self.body();

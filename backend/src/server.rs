@@ -21,30 +21,17 @@ use crate::auth::users;
 use crate::config::Config;
 use crate::db::Db;
 use crate::json::BODY_LIMIT;
-use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::sandbox::{self, Sandbox, SandboxConfig};
 use crate::spa::Spa;
+use crate::state::AppState;
+use crate::telemetry;
 use crate::upstream::http::Endpoints;
 use crate::upstream::{Upstream, UpstreamSettings};
 use crate::vault::{MasterKey, Vault};
+use shared::vault::{AlibabaAccountInput, DingTalkAppInput};
 
 /// Sets the first admin's password instead of a random one.
 pub const ADMIN_PASSWORD_VAR: &str = "CHATDESK_ADMIN_PASSWORD";
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub spa: Spa,
-    pub db: Db,
-    pub vault: Vault,
-    pub throttle: Throttle,
-    /// Base URL of the built-in sandbox when it stands in for every
-    /// upstream (`config.upstream.is_sandbox()`).
-    pub sandbox_url: Option<String>,
-    /// The upstream clients, one per process so that every request shares
-    /// the DingTalk token caches and the rate limits.
-    pub upstream: Arc<Upstream>,
-}
 
 /// A bound, not yet running console (zero2prod's `Application`): tests
 /// build one on port 0 and read the address it got.
@@ -88,10 +75,15 @@ impl Application {
         let first_admin_password =
             users::ensure_first_admin(&db, &Actor::cli(), std::env::var(ADMIN_PASSWORD_VAR).ok())
                 .await?;
+        let vault = Vault::new(db.clone(), key);
+        vault.backfill().await?;
+        if sandbox.is_some() && vault.seed_sandbox(sandbox_account(), sandbox_app()).await? {
+            tracing::info!("stored a sandbox Alibaba Cloud account and DingTalk app");
+        }
         let state = AppState {
             config: Arc::new(config),
             spa,
-            vault: Vault::new(db.clone(), key),
+            vault,
             db,
             throttle: Throttle::default(),
             sandbox_url: sandbox.as_ref().map(Sandbox::base_url),
@@ -160,6 +152,28 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(spa)
         .layer(middleware::from_fn_with_state(csp, security_headers))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(telemetry::request_span))
+}
+
+/// The built-in sandbox's demo account, as the first start stores it.
+fn sandbox_account() -> AlibabaAccountInput {
+    AlibabaAccountInput {
+        name: "Sandbox Alibaba Cloud".into(),
+        access_key_id: Some(sandbox::DEMO_ACCESS_KEY_ID.into()),
+        access_key_secret: Some(sandbox::DEMO_ACCESS_KEY_SECRET.into()),
+        regions: vec!["cn-hangzhou".into(), "cn-shanghai".into()],
+        ..AlibabaAccountInput::default()
+    }
+}
+
+/// The built-in sandbox's demo DingTalk app.
+fn sandbox_app() -> DingTalkAppInput {
+    DingTalkAppInput {
+        name: "Sandbox DingTalk".into(),
+        app_key: sandbox::DEMO_APP_KEY.into(),
+        app_secret: Some(sandbox::DEMO_APP_SECRET.into()),
+        ..DingTalkAppInput::default()
+    }
 }
 
 /// Headers that keep the console out of frames, stop content sniffing,

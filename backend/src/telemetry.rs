@@ -2,6 +2,12 @@
 
 use std::io::IsTerminal;
 
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing::Instrument;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -24,4 +30,62 @@ pub fn init(format: LogFormat) {
     } else {
         builder.compact().try_init()
     };
+}
+
+/// The console's own id for one request: in the response's `x-request-id`
+/// header, in every error body (`trace_id`) and on every log line of the
+/// request, so a user can quote it and an operator can find the lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    pub fn new() -> RequestId {
+        RequestId(uuid::Uuid::now_v7().simple().to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for RequestId {
+    fn default() -> Self {
+        RequestId::new()
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+tokio::task_local! {
+    static CURRENT: RequestId;
+}
+
+/// The id of the request being served by this task, if any.
+pub fn current_request_id() -> Option<String> {
+    CURRENT.try_with(|id| id.0.clone()).ok()
+}
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Gives the request an id and runs it inside a span naming the method,
+/// path, id and (filled in by the API guard) route and user.
+pub async fn request_span(mut request: Request, next: Next) -> Response {
+    let id = RequestId::new();
+    request.extensions_mut().insert(id.clone());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        route = tracing::field::Empty,
+        user = tracing::field::Empty,
+    );
+    let header = HeaderValue::from_str(id.as_str()).expect("hex is a valid header value");
+    let mut response = CURRENT.scope(id, next.run(request)).instrument(span).await;
+    response.headers_mut().insert(REQUEST_ID_HEADER, header);
+    response
 }

@@ -544,7 +544,7 @@ async fn a_failed_audit_write_fails_the_action() {
             StatusCode::INTERNAL_SERVER_ERROR,
         )
         .await;
-        let apps: i64 = sqlx::query("SELECT COUNT(*) FROM dingtalk_apps")
+        let apps: i64 = sqlx::query("SELECT COUNT(*) FROM dingtalk_apps WHERE sandbox = 0")
             .fetch_one(db.pool())
             .await
             .unwrap()

@@ -8,6 +8,8 @@ use std::net::IpAddr;
 use backend::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind, diff, export_stream};
 use backend::db::testing::TestDb;
 use backend::db::{Backend, Db, new_id, now_ms};
+use backend::upstream::Receipt;
+use backend::upstream::error::{ErrorKind, Service, UpstreamError};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use shared::audit::{AuditEvent, EventFilter, ExportFormat, Outcome, OutcomeFilter};
@@ -456,44 +458,67 @@ async fn upstream_intent_without_outcome_is_outcome_unknown() {
     for backend in Backend::ALL {
         let t = TestDb::fresh(backend).await;
         let target = Target::new(TargetKind::Group, "chat1", "ops");
-        let ok = audit::begin_upstream(
-            &t.db,
-            actor("bob"),
-            AuditAction::GroupUpdate,
-            target.clone(),
-            vec![],
-        )
+        let change = || audit::Change::new(AuditAction::GroupUpdate, target.clone());
+        let ok = audit::upstream_change(&t.db, actor("bob"), change(), async {
+            Ok(Receipt {
+                value: 7,
+                request_id: Some("REQ-1".to_owned()),
+            })
+        })
         .await
         .unwrap();
-        let ok_intent = ok.intent_id();
-        let ok_outcome = ok.succeeded(Some("REQ-1")).await.unwrap();
-        let bad = audit::begin_upstream(
-            &t.db,
-            actor("bob"),
-            AuditAction::GroupUpdate,
-            target.clone(),
-            vec![],
+        assert_eq!(ok.unwrap(), 7);
+        let denied = UpstreamError::new(
+            Service::Oos,
+            ErrorKind::PermissionDenied { permission: None },
+            "Forbidden.RAM",
         )
+        .message("no permission")
+        .request_id(Some("REQ-2".into()));
+        let bad = audit::upstream_change(&t.db, actor("bob"), change(), async move {
+            Err::<Receipt<()>, _>(denied)
+        })
         .await
         .unwrap();
-        let bad_intent = bad.intent_id();
-        bad.failed("Forbidden.RAM", "no permission", Some("REQ-2"))
+        assert_eq!(bad.unwrap_err().code, "Forbidden.RAM");
+        // A call still in flight (or a process that died during it): the
+        // intent is written, the outcome never is.
+        let db = t.db.clone();
+        let crashed_target = target.clone();
+        let in_flight = tokio::spawn(async move {
+            let change = audit::Change::new(AuditAction::GroupDissolve, crashed_target);
+            audit::upstream_change(&db, actor("bob"), change, async {
+                std::future::pending::<Result<Receipt<()>, UpstreamError>>().await
+            })
             .await
-            .unwrap();
-        // The process "crashes" after the intent: no outcome is ever written.
-        let crashed = audit::begin_upstream(
-            &t.db,
-            actor("bob"),
-            AuditAction::GroupDissolve,
-            target,
-            vec![],
-        )
-        .await
-        .unwrap();
-        let crashed_intent = crashed.intent_id();
-        drop(crashed);
+        });
+        let mut events = all(&t.db, EventFilter::default()).await;
+        for _ in 0..200 {
+            if events.len() == 5 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            events = all(&t.db, EventFilter::default()).await;
+        }
+        in_flight.abort();
+        let crashed_intent = events
+            .iter()
+            .find(|e| e.action == "group.dissolve")
+            .expect("the in-flight intent")
+            .seq;
+        let mut intents: Vec<_> = events
+            .iter()
+            .filter(|e| e.action == "group.update" && e.outcome == Outcome::Intent)
+            .map(|e| e.seq)
+            .collect();
+        intents.sort();
+        let (ok_intent, bad_intent) = (intents[0], intents[1]);
+        let ok_outcome = events
+            .iter()
+            .find(|e| e.intent_seq == Some(ok_intent))
+            .unwrap()
+            .seq;
 
-        let events = all(&t.db, EventFilter::default()).await;
         let get = |seq| events.iter().find(|e| e.seq == seq).unwrap();
         assert_eq!(get(ok_intent).outcome_seq, Some(ok_outcome));
         assert!(!get(ok_intent).outcome_unknown());

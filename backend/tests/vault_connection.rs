@@ -48,7 +48,9 @@ async fn alibaba_accounts_are_checked_with_both_signatures() {
             )
             .await
             .unwrap();
-        let check = check_alibaba(state, &good.id).await.unwrap();
+        let check = check_alibaba(&state.vault, &state.upstream, &good.id)
+            .await
+            .unwrap();
         assert!(check.ok, "{check:?}");
         assert!(check.message.contains("cn-shanghai"), "{check:?}");
     }
@@ -61,14 +63,21 @@ async fn alibaba_accounts_are_checked_with_both_signatures() {
         )
         .await
         .unwrap();
-    let check = check_alibaba(state, &bad.id).await.unwrap();
+    let check = check_alibaba(&state.vault, &state.upstream, &bad.id)
+        .await
+        .unwrap();
     assert!(!check.ok);
     assert!(check.message.contains("SignatureDoesNotMatch"), "{check:?}");
     assert!(check.request_id.is_some(), "{check:?}");
     assert!(!check.message.contains("not-the-secret"));
 
-    let missing = check_alibaba(state, "no-such-id").await.unwrap_err();
-    assert_eq!(missing.body().code, "not_found");
+    let missing = check_alibaba(&state.vault, &state.upstream, "no-such-id")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        backend::error::ApiError::from(missing).body().code,
+        "not_found"
+    );
 }
 
 #[tokio::test]
@@ -87,7 +96,9 @@ async fn dingtalk_apps_are_checked_by_getting_a_token() {
         .create_dingtalk(&Actor::cli(), &input("demo", DEMO_APP_SECRET))
         .await
         .unwrap();
-    let check = check_dingtalk(state, &good.id).await.unwrap();
+    let check = check_dingtalk(&state.vault, &state.upstream, &good.id)
+        .await
+        .unwrap();
     assert!(check.ok, "{check:?}");
 
     let bad = state
@@ -95,7 +106,9 @@ async fn dingtalk_apps_are_checked_by_getting_a_token() {
         .create_dingtalk(&Actor::cli(), &input("wrong", "nope"))
         .await
         .unwrap();
-    let check = check_dingtalk(state, &bad.id).await.unwrap();
+    let check = check_dingtalk(&state.vault, &state.upstream, &bad.id)
+        .await
+        .unwrap();
     assert!(!check.ok, "{check:?}");
     assert!(!check.message.contains("nope"));
 }

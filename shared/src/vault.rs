@@ -92,6 +92,9 @@ pub struct AlibabaAccount {
     pub regions: Vec<String>,
     /// Epoch milliseconds.
     pub updated_at: i64,
+    /// Stored by the console for its built-in sandbox.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 /// Create (`POST`, secrets required) or change (`PUT`, secrets replaced
@@ -123,6 +126,9 @@ pub struct DingTalkApp {
     pub site: DingTalkSite,
     pub api: DingTalkApi,
     pub updated_at: i64,
+    /// Stored by the console for its built-in sandbox.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 /// Create (`POST`, secret required) or change (`PUT`) a DingTalk app.

@@ -14,8 +14,8 @@ use shared::audit::{
 use shared::auth::Action;
 
 use super::{AuditError, export_stream, query, verify};
-use crate::api::{Access, ApiRoute, route};
-use crate::server::AppState;
+use crate::route::{Access, ApiRoute, route};
+use crate::state::AppState;
 
 /// The audit API: auditors and admins read and export (the matrix in
 /// `shared::auth`). Read-only by construction: there is no route that changes an event.
@@ -69,7 +69,7 @@ impl IntoResponse for HttpError {
             message: self.to_string(),
             field: field.map(str::to_owned),
             request_id: None,
-            trace_id: None,
+            trace_id: crate::telemetry::current_request_id(),
         };
         (status, Json(body)).into_response()
     }

@@ -6,28 +6,37 @@
 //! - a change made in the console's own database: [`append`] the event in
 //!   the same transaction as the change, and propagate its error so that
 //!   the change rolls back when the event cannot be written;
-//! - an upstream call: [`begin_upstream`] commits an intent before the
-//!   call, then [`PendingEvent::succeeded`] or [`PendingEvent::failed`]
-//!   records the outcome as a second, linked event. A crash in between
-//!   leaves the intent without outcome, shown as "outcome unknown".
+//! - an upstream change: [`upstream_change`] (through
+//!   `context::Ctx::audited`) commits an intent before the call and the
+//!   outcome, with the upstream's RequestId or error, as a second, linked
+//!   event. Only a crash of the process in between leaves an intent without
+//!   outcome, shown as "outcome unknown".
 //!
 //! There is deliberately no way to change or delete an event.
 
 mod chain;
 mod diff;
 mod export;
-mod http;
+pub mod http;
 mod store;
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use tracing::Instrument;
 
 pub use diff::{diff, is_secret_field};
 pub use export::{CSV_HEADER, export_stream};
-pub use http::routes;
 pub use shared::audit::{AuditAction, FieldChange, TargetKind};
 pub use store::{append_at, query, verify};
 
 use crate::db::Db;
+use crate::upstream::Receipt;
+use crate::upstream::error::UpstreamError;
+use shared::audit::Outcome;
 
 /// A stored event's sequence number (1, 2, ...; also its place in the chain).
 pub type EventId = i64;
@@ -147,9 +156,97 @@ pub async fn record(db: &Db, event: &NewEvent) -> Result<EventId, AuditError> {
     store::append_committed(db, store::Draft::of(event)).await
 }
 
+/// An upstream change about to be made, as the audit trail records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub action: AuditAction,
+    pub target: Target,
+    /// Before/after, built with [`diff`] so secrets show only as
+    /// changed/unchanged.
+    pub changes: Vec<FieldChange>,
+}
+
+impl Change {
+    pub fn new(action: AuditAction, target: Target) -> Change {
+        Change {
+            action,
+            target,
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn with_changes(mut self, changes: Vec<FieldChange>) -> Change {
+        self.changes = changes;
+        self
+    }
+}
+
+/// Makes the upstream change `call` with its intent and outcome in the
+/// trail. The call and the outcome's write run in a task of their own, so a
+/// client that disconnects, an early return in the caller or a panic in
+/// `call` cannot skip the outcome: a panic is recorded as a failure. The
+/// outer error is the trail's (the intent could not be written, so nothing
+/// was called); the inner result is the upstream's.
+pub async fn upstream_change<T, F>(
+    db: &Db,
+    actor: Actor,
+    change: Change,
+    call: F,
+) -> Result<Result<T, UpstreamError>, AuditError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
+{
+    let pending = begin_upstream(db, actor, change.action, change.target, change.changes).await?;
+    // The request's span, so the call's log lines keep its id and route.
+    let span = tracing::Span::current();
+    let task = tokio::spawn(
+        async move {
+            match AssertUnwindSafe(call).catch_unwind().await {
+                Ok(result) => {
+                    let (outcome, request_id, error) = outcome_of(&result);
+                    let error = error.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
+                    pending
+                        .record_outcome(outcome, request_id.as_deref(), error)
+                        .await;
+                    result
+                }
+                Err(panic) => {
+                    let panicked = Outcome::Failure;
+                    let error = Some(("Panicked", "the console failed while making the call"));
+                    pending.record_outcome(panicked, None, error).await;
+                    std::panic::resume_unwind(panic)
+                }
+            }
+        }
+        .instrument(span),
+    );
+    let result = match task.await {
+        Ok(result) => result,
+        Err(err) => std::panic::resume_unwind(err.into_panic()),
+    };
+    Ok(result.map(|receipt| receipt.value))
+}
+
+/// What the trail records of an upstream call's result: the outcome, the
+/// RequestId and the error's code and message.
+fn outcome_of<T>(
+    result: &Result<Receipt<T>, UpstreamError>,
+) -> (Outcome, Option<String>, Option<(String, String)>) {
+    match result {
+        Ok(receipt) => (Outcome::Success, receipt.request_id.clone(), None),
+        Err(err) => (
+            Outcome::Failure,
+            err.request_id.clone(),
+            Some((err.code.clone(), err.message.clone())),
+        ),
+    }
+}
+
 /// Commits an intent event for an upstream call that is about to be made.
-/// Call the upstream only when this succeeded.
-pub async fn begin_upstream(
+/// Call the upstream only when this succeeded. Private: only
+/// [`upstream_change`] pairs it with its outcome.
+async fn begin_upstream(
     db: &Db,
     actor: Actor,
     action: AuditAction,
@@ -178,8 +275,8 @@ pub async fn begin_upstream(
 
 /// An upstream call whose intent is recorded and whose outcome is not yet.
 #[derive(Debug)]
-#[must_use = "record the upstream call's outcome with succeeded() or failed()"]
-pub struct PendingEvent {
+#[must_use = "record the upstream call's outcome"]
+struct PendingEvent {
     db: Db,
     actor: Actor,
     action: AuditAction,
@@ -188,35 +285,34 @@ pub struct PendingEvent {
 }
 
 impl PendingEvent {
-    pub fn intent_id(&self) -> EventId {
-        self.intent_seq
-    }
-
-    /// The upstream accepted the call; `request_id` is its RequestId.
-    pub async fn succeeded(self, request_id: Option<&str>) -> Result<EventId, AuditError> {
-        self.outcome(shared::audit::Outcome::Success, request_id, None)
-            .await
-    }
-
-    /// The call failed: the upstream's (or transport's) error code and
-    /// message, and its RequestId when it sent one.
-    pub async fn failed(
-        self,
-        code: &str,
-        message: &str,
+    /// Writes the outcome, trying a few times: the change has happened (or
+    /// not) upstream whatever the database says now. If every try fails,
+    /// the intent stays "outcome unknown", which is the truth.
+    async fn record_outcome(
+        &self,
+        outcome: Outcome,
         request_id: Option<&str>,
-    ) -> Result<EventId, AuditError> {
-        self.outcome(
-            shared::audit::Outcome::Failure,
-            request_id,
-            Some((code, message)),
-        )
-        .await
+        error: Option<(&str, &str)>,
+    ) {
+        for attempt in 1..=3u32 {
+            match self.outcome(outcome, request_id, error).await {
+                Ok(_) => return,
+                Err(err) => {
+                    tracing::error!(
+                        error = %err,
+                        intent = self.intent_seq,
+                        attempt,
+                        "cannot record an upstream call's outcome"
+                    );
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                }
+            }
+        }
     }
 
     async fn outcome(
-        self,
-        outcome: shared::audit::Outcome,
+        &self,
+        outcome: Outcome,
         request_id: Option<&str>,
         error: Option<(&str, &str)>,
     ) -> Result<EventId, AuditError> {

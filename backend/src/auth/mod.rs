@@ -7,68 +7,22 @@
 //! to any other host a `__Host-` cookie would be rejected (it requires
 //! Secure), so the cookie is then named `chatdesk` and not Secure.
 
+pub mod http;
 pub mod password;
 pub mod sessions;
 pub mod throttle;
 pub mod users;
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use secrecy::SecretString;
-use shared::auth::{
-    Action, NewUser, PasswordChange, PasswordReset, SessionInfo, SignIn, User, UserUpdate,
-    permissions,
-};
+use axum::http::{HeaderMap, HeaderValue, header};
+use shared::auth::{SessionInfo, User, permissions};
 
-use crate::api::{Access, ApiRoute, ClientAddr, CurrentUser, route};
-use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
+use crate::audit::Actor;
 use crate::error::ApiError;
-use crate::json::Json;
-use crate::server::AppState;
+use crate::state::AppState;
 pub use sessions::Session;
 
 pub const SECURE_COOKIE: &str = "__Host-chatdesk";
 pub const PLAIN_COOKIE: &str = "chatdesk";
-
-pub fn routes() -> Vec<ApiRoute> {
-    use Access::*;
-    vec![
-        route(Method::POST, "/session", Public, sign_in),
-        route(Method::GET, "/session", SignedIn, me),
-        route(Method::DELETE, "/session", SignedIn, sign_out),
-        route(
-            Method::POST,
-            "/me/password",
-            Allowed(Action::OwnPasswordChange),
-            change_password,
-        ),
-        route(
-            Method::GET,
-            "/users",
-            Allowed(Action::UsersRead),
-            list_users,
-        ),
-        route(
-            Method::POST,
-            "/users",
-            Allowed(Action::UsersManage),
-            create_user,
-        ),
-        route(
-            Method::PATCH,
-            "/users/{id}",
-            Allowed(Action::UsersManage),
-            update_user,
-        ),
-        route(
-            Method::POST,
-            "/users/{id}/password",
-            Allowed(Action::UsersManage),
-            reset_password,
-        ),
-    ]
-}
 
 /// True when the request reached us over TLS or on a loopback host, where
 /// browsers keep a Secure cookie.
@@ -92,7 +46,7 @@ fn secure_context(headers: &HeaderMap) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn cookie_name(headers: &HeaderMap) -> &'static str {
+pub(crate) fn cookie_name(headers: &HeaderMap) -> &'static str {
     if secure_context(headers) {
         SECURE_COOKIE
     } else {
@@ -101,7 +55,7 @@ fn cookie_name(headers: &HeaderMap) -> &'static str {
 }
 
 /// The session id the browser sent, under the name this context uses.
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
     let name = cookie_name(headers);
     headers
         .get_all(header::COOKIE)
@@ -113,7 +67,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-fn set_cookie(headers: &HeaderMap, value: &str, max_age: Option<u64>) -> HeaderValue {
+pub(crate) fn set_cookie(headers: &HeaderMap, value: &str, max_age: Option<u64>) -> HeaderValue {
     let name = cookie_name(headers);
     let secure = if name == SECURE_COOKIE {
         "; Secure"
@@ -150,172 +104,12 @@ pub fn actor(user: &User, source: Option<std::net::IpAddr>) -> Actor {
     }
 }
 
-fn session_info(session: &Session) -> SessionInfo {
+pub(crate) fn session_info(session: &Session) -> SessionInfo {
     SessionInfo {
         user: session.user.clone(),
         csrf_token: session.csrf_token.clone(),
         permissions: permissions(session.user.role),
     }
-}
-
-async fn sign_in(
-    State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
-    headers: HeaderMap,
-    Json(body): Json<SignIn>,
-) -> Result<Response, ApiError> {
-    let username = body.username.trim().to_lowercase();
-    if let Err(wait) = state.throttle.check(&username, addr) {
-        tracing::warn!(%username, ?addr, "sign-in refused: too many failures");
-        return Err(ApiError::TooManyAttempts {
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
-    let found = users::credentials(&state.db, &username).await?;
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), Some(hash)),
-        None => (None, None),
-    };
-    let password_ok = password::verify(SecretString::from(body.password), hash).await;
-    let user = match user {
-        Some(user) if password_ok && !user.disabled => user,
-        _ => {
-            state.throttle.failed(&username, addr);
-            tracing::warn!(%username, ?addr, "sign-in failed");
-            record_failed_sign_in(&state, username, addr).await?;
-            return Err(ApiError::InvalidCredentials);
-        }
-    };
-    state.throttle.succeeded(&username);
-    // A fresh id at every sign-in; any session the browser had ends.
-    if let Some(old) = session_cookie(&headers) {
-        sessions::revoke(&state.db, &sessions::hash_id(&old)).await?;
-    }
-    let (cookie, session) = sessions::create(&state.db, user, addr).await?;
-    tracing::info!(username = %session.user.username, "signed in");
-    let max_age = state.config.sessions.absolute_timeout_hours * 3600;
-    Ok((
-        [(
-            header::SET_COOKIE,
-            set_cookie(&headers, &cookie, Some(max_age)),
-        )],
-        axum::Json(session_info(&session)),
-    )
-        .into_response())
-}
-
-/// The typed username as the actor (there is no user to name: it may not
-/// exist), without a role; never the password.
-async fn record_failed_sign_in(
-    state: &AppState,
-    username: String,
-    source: Option<std::net::IpAddr>,
-) -> Result<(), ApiError> {
-    // Real usernames have at most 64 characters; longer input is noise
-    // that should not grow the trail.
-    let username: String = username.chars().take(64).collect();
-    let actor = Actor {
-        user_id: None,
-        username: username.clone(),
-        role: String::new(),
-        source,
-    };
-    let target = Target {
-        kind: TargetKind::Session,
-        id: None,
-        label: Some(username),
-    };
-    let event = NewEvent::success(actor, AuditAction::SignInFailed, target)
-        .failed("invalid_credentials", "wrong username or password");
-    audit::record(&state.db, &event)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(())
-}
-
-async fn me(CurrentUser(session): CurrentUser) -> axum::Json<SessionInfo> {
-    axum::Json(session_info(&session))
-}
-
-async fn sign_out(
-    State(state): State<AppState>,
-    CurrentUser(session): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    sessions::sign_out(&state.db, &session, addr).await?;
-    tracing::info!(username = %session.user.username, "signed out");
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, set_cookie(&headers, "", Some(0)))],
-    )
-        .into_response())
-}
-
-async fn change_password(
-    State(state): State<AppState>,
-    CurrentUser(session): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Json(body): Json<PasswordChange>,
-) -> Result<StatusCode, ApiError> {
-    users::change_own_password(
-        &state.db,
-        &actor(&session.user, addr),
-        &session.user.id,
-        &body.current_password,
-        &body.new_password,
-        &session.id_hash,
-    )
-    .await?;
-    tracing::info!(username = %session.user.username, "changed own password");
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn list_users(State(state): State<AppState>) -> Result<axum::Json<Vec<User>>, ApiError> {
-    Ok(axum::Json(users::list(&state.db).await?))
-}
-
-async fn create_user(
-    State(state): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Json(body): Json<NewUser>,
-) -> Result<(StatusCode, axum::Json<User>), ApiError> {
-    let by = actor(&by.user, addr);
-    let user = users::create(&state.db, &by, &body.username, body.role, &body.password).await?;
-    tracing::info!(by = %by.username, username = %user.username, role = user.role.as_str(), "user created");
-    Ok((StatusCode::CREATED, axum::Json(user)))
-}
-
-async fn update_user(
-    State(state): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Path(id): Path<String>,
-    Json(body): Json<UserUpdate>,
-) -> Result<axum::Json<User>, ApiError> {
-    let by = actor(&by.user, addr);
-    let user = users::update(&state.db, &by, &id, &body).await?;
-    tracing::info!(by = %by.username, username = %user.username, role = user.role.as_str(), disabled = user.disabled, "user updated");
-    Ok(axum::Json(user))
-}
-
-async fn reset_password(
-    State(state): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Path(id): Path<String>,
-    Json(body): Json<PasswordReset>,
-) -> Result<StatusCode, ApiError> {
-    let by = actor(&by.user, addr);
-    users::set_password(&state.db, &by, &id, &body.password)
-        .await
-        .map_err(|e| match e {
-            users::UserError::Invalid { message, .. } => ApiError::invalid("password", message),
-            other => other.into(),
-        })?;
-    tracing::info!(by = %by.username, user_id = %id, "password reset");
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

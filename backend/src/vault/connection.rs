@@ -2,16 +2,12 @@
 //! the same clients (and, by default, the sandbox) as every other call, so
 //! an admin learns at once whether a key, secret or permission is wrong.
 
-use axum::extract::{Path, State};
-use axum::http::Method;
-use shared::auth::Action;
 use shared::chat_configs::{ListQuery, RegionId};
 use shared::vault::ConnectionCheck;
 
-use super::{AlibabaCredentials, DingTalkCredentials};
-use crate::api::{Access, ApiRoute, route};
+use super::{AlibabaCredentials, DingTalkCredentials, Vault, VaultError, invalid};
 use crate::error::ApiError;
-use crate::server::AppState;
+use crate::upstream::Upstream;
 use crate::upstream::acs::AcsCredentials;
 use crate::upstream::dingtalk::DingTalkApp;
 use crate::upstream::error::UpstreamError;
@@ -40,24 +36,6 @@ impl DingTalkCredentials {
     }
 }
 
-pub fn routes() -> Vec<ApiRoute> {
-    let manage = Access::Allowed(Action::CredentialsManage);
-    vec![
-        route(
-            Method::POST,
-            "/credentials/alibaba/{id}/test",
-            manage,
-            test_alibaba,
-        ),
-        route(
-            Method::POST,
-            "/credentials/dingtalk/{id}/test",
-            manage,
-            test_dingtalk,
-        ),
-    ]
-}
-
 fn report(result: Result<String, UpstreamError>) -> ConnectionCheck {
     match result {
         Ok(message) => ConnectionCheck {
@@ -73,31 +51,19 @@ fn report(result: Result<String, UpstreamError>) -> ConnectionCheck {
     }
 }
 
-async fn test_alibaba(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<axum::Json<ConnectionCheck>, ApiError> {
-    Ok(axum::Json(check_alibaba(&s, &id).await?))
-}
-
-async fn test_dingtalk(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<axum::Json<ConnectionCheck>, ApiError> {
-    Ok(axum::Json(check_dingtalk(&s, &id).await?))
-}
-
 /// Lists the account's chat configurations in its first region.
-pub async fn check_alibaba(s: &AppState, id: &str) -> Result<ConnectionCheck, ApiError> {
-    let account = s.vault.alibaba_account(id).await?;
+pub async fn check_alibaba(
+    vault: &Vault,
+    upstream: &Upstream,
+    id: &str,
+) -> Result<ConnectionCheck, VaultError> {
+    let account = vault.alibaba_account(id).await?;
     let region = account
         .regions
         .first()
         .map_or(DEFAULT_REGION, String::as_str);
-    let region =
-        RegionId::parse(region).map_err(|e| ApiError::invalid("regions", e.to_string()))?;
-    let listed = s
-        .upstream
+    let region = RegionId::parse(region).map_err(|e| invalid("regions", e.to_string()))?;
+    let listed = upstream
         .oos
         .list(&account.acs(), &region, &ListQuery::default())
         .await
@@ -111,10 +77,13 @@ pub async fn check_alibaba(s: &AppState, id: &str) -> Result<ConnectionCheck, Ap
 }
 
 /// Gets an access token for the app.
-pub async fn check_dingtalk(s: &AppState, id: &str) -> Result<ConnectionCheck, ApiError> {
-    let app = s.vault.dingtalk_app(id).await?;
-    let checked = s
-        .upstream
+pub async fn check_dingtalk(
+    vault: &Vault,
+    upstream: &Upstream,
+    id: &str,
+) -> Result<ConnectionCheck, VaultError> {
+    let app = vault.dingtalk_app(id).await?;
+    let checked = upstream
         .dingtalk
         .check_app(&app.app())
         .await

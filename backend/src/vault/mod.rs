@@ -5,16 +5,14 @@
 
 pub mod connection;
 pub mod crypto;
+pub mod http;
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use shared::auth::Action;
 use shared::vault::{
     AlibabaAccount, AlibabaAccountInput, DingTalkApi, DingTalkApp, DingTalkAppInput, DingTalkSite,
     SignatureKind, check_name, check_region,
@@ -24,13 +22,9 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 pub use crypto::MasterKey;
 
-use crate::api::{Access, ApiRoute, ClientAddr, CurrentUser, route};
 use crate::audit::{self, Actor, AuditAction, AuditError, NewEvent, Target, TargetKind};
-use crate::auth;
 use crate::db::{Db, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
-use crate::json::Json;
-use crate::server::AppState;
 
 const ALIBABA: &str = "alibaba_account";
 const DINGTALK: &str = "dingtalk_app";
@@ -78,7 +72,10 @@ impl From<VaultError> for ApiError {
     }
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> VaultError {
+/// The `settings` row saying the sandbox credentials were stored once.
+const SANDBOX_SEEDED: &str = "sandbox_credentials_seeded";
+
+pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> VaultError {
     VaultError::Invalid {
         field,
         message: message.into(),
@@ -199,22 +196,42 @@ impl Vault {
         Ok(serde_json::from_str(json.expose_secret())?)
     }
 
+    /// Fills `has_sts_token` for accounts stored before it existed (the one
+    /// time a start decrypts them).
+    pub async fn backfill(&self) -> Result<(), VaultError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, secret_ciphertext FROM alibaba_accounts WHERE has_sts_token IS NULL",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        for (id, sealed) in rows {
+            let has = self.open_alibaba(&id, &sealed)?.sts_token.is_some();
+            sqlx::query("UPDATE alibaba_accounts SET has_sts_token = $1 WHERE id = $2")
+                .bind(i64::from(has))
+                .bind(&id)
+                .execute(self.db.pool())
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn list_alibaba(&self) -> Result<Vec<AlibabaAccount>, VaultError> {
         let rows = sqlx::query(
-            "SELECT id, name, fingerprint, secret_ciphertext, signature, regions, updated_at \
+            "SELECT id, name, fingerprint, signature, regions, updated_at, has_sts_token, sandbox \
              FROM alibaba_accounts ORDER BY name",
         )
         .fetch_all(self.db.pool())
         .await?;
-        rows.iter().map(|r| self.alibaba_view(r)).collect()
+        rows.iter().map(Self::alibaba_view).collect()
     }
 
-    fn alibaba_view(&self, row: &AnyRow) -> Result<AlibabaAccount, VaultError> {
+    fn alibaba_view(row: &AnyRow) -> Result<AlibabaAccount, VaultError> {
         let id: String = row.try_get("id")?;
-        let sealed: String = row.try_get("secret_ciphertext")?;
         let signature: String = row.try_get("signature")?;
-        let has_sts_token = self.open_alibaba(&id, &sealed)?.sts_token.is_some();
+        // Kept beside the ciphertext so that listing decrypts nothing.
+        let has_sts_token = row.try_get::<Option<i64>, _>("has_sts_token")? == Some(1);
         Ok(AlibabaAccount {
+            sandbox: row.try_get::<i64, _>("sandbox")? != 0,
             name: row.try_get("name")?,
             fingerprint: row.try_get("fingerprint")?,
             has_sts_token,
@@ -227,8 +244,8 @@ impl Vault {
 
     async fn alibaba_row(&self, conn: &mut AnyConnection, id: &str) -> Result<AnyRow, VaultError> {
         sqlx::query(
-            "SELECT id, name, fingerprint, secret_ciphertext, signature, regions, updated_at \
-             FROM alibaba_accounts WHERE id = $1",
+            "SELECT id, name, fingerprint, secret_ciphertext, signature, regions, updated_at, \
+             has_sts_token, sandbox FROM alibaba_accounts WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(conn)
@@ -239,7 +256,7 @@ impl Vault {
     /// What the audit trail shows of an account: the secret parts only as
     /// short hashes, which [`audit::diff`] masks to "changed"/"unchanged".
     fn alibaba_audit_state(&self, row: &AnyRow) -> Result<Value, VaultError> {
-        let view = self.alibaba_view(row)?;
+        let view = Self::alibaba_view(row)?;
         let secret =
             self.open_alibaba(&view.id, &row.try_get::<String, _>("secret_ciphertext")?)?;
         let mut state = json!({
@@ -262,6 +279,17 @@ impl Vault {
         actor: &Actor,
         input: &AlibabaAccountInput,
     ) -> Result<AlibabaAccount, VaultError> {
+        self.insert_alibaba(actor, input, false).await
+    }
+
+    /// `sandbox` marks the account the console stored for its built-in
+    /// sandbox; no API request can set it.
+    async fn insert_alibaba(
+        &self,
+        actor: &Actor,
+        input: &AlibabaAccountInput,
+        sandbox: bool,
+    ) -> Result<AlibabaAccount, VaultError> {
         let name = checked_name(&input.name)?;
         let regions = checked_regions(&input.regions)?;
         let access_key_id = input.access_key_id.as_deref().unwrap_or_default();
@@ -279,8 +307,8 @@ impl Vault {
         let mut tx = self.db.pool().begin().await?;
         sqlx::query(
             "INSERT INTO alibaba_accounts \
-             (id, name, secret_ciphertext, fingerprint, signature, regions, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+             (id, name, secret_ciphertext, fingerprint, signature, regions, created_at, updated_at, \
+             has_sts_token, sandbox) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
         )
         .bind(&id)
         .bind(&name)
@@ -289,11 +317,13 @@ impl Vault {
         .bind(input.signature.as_str())
         .bind(&regions)
         .bind(now)
+        .bind(i64::from(secret.sts_token.is_some()))
+        .bind(i64::from(sandbox))
         .execute(&mut *tx)
         .await
         .map_err(name_taken(&name))?;
         let row = self.alibaba_row(&mut tx, &id).await?;
-        let view = self.alibaba_view(&row)?;
+        let view = Self::alibaba_view(&row)?;
         let after = self.alibaba_audit_state(&row)?;
         let target = Target::new(TargetKind::AlibabaAccount, &id, &view.name);
         let changes = audit::diff(&Value::Null, &after, &[]);
@@ -351,7 +381,7 @@ impl Vault {
         }
         sqlx::query(
             "UPDATE alibaba_accounts SET name = $1, secret_ciphertext = $2, fingerprint = $3, \
-             signature = $4, regions = $5, updated_at = $6 WHERE id = $7",
+             signature = $4, regions = $5, updated_at = $6, has_sts_token = $7 WHERE id = $8",
         )
         .bind(&name)
         .bind(self.seal_alibaba(id, &secret)?)
@@ -362,12 +392,13 @@ impl Vault {
         .bind(input.signature.as_str())
         .bind(&regions)
         .bind(now_ms())
+        .bind(i64::from(secret.sts_token.is_some()))
         .bind(id)
         .execute(&mut *tx)
         .await
         .map_err(name_taken(&name))?;
         let row = self.alibaba_row(&mut tx, id).await?;
-        let view = self.alibaba_view(&row)?;
+        let view = Self::alibaba_view(&row)?;
         let changes = audit::diff(&before, &self.alibaba_audit_state(&row)?, &[]);
         let target = Target::new(TargetKind::AlibabaAccount, id, &view.name);
         record(
@@ -403,7 +434,7 @@ impl Vault {
             .alibaba_row(&mut *self.db.pool().acquire().await?, id)
             .await?;
         let secret = self.open_alibaba(id, &row.try_get::<String, _>("secret_ciphertext")?)?;
-        let view = self.alibaba_view(&row)?;
+        let view = Self::alibaba_view(&row)?;
         Ok(AlibabaCredentials {
             id: view.id,
             name: view.name,
@@ -417,7 +448,7 @@ impl Vault {
 
     pub async fn list_dingtalk(&self) -> Result<Vec<DingTalkApp>, VaultError> {
         let rows = sqlx::query(
-            "SELECT id, name, app_key, fingerprint, site, api, updated_at \
+            "SELECT id, name, app_key, fingerprint, site, api, updated_at, sandbox \
              FROM dingtalk_apps ORDER BY name",
         )
         .fetch_all(self.db.pool())
@@ -427,8 +458,8 @@ impl Vault {
 
     async fn dingtalk_row(&self, conn: &mut AnyConnection, id: &str) -> Result<AnyRow, VaultError> {
         sqlx::query(
-            "SELECT id, name, app_key, fingerprint, site, api, updated_at, secret_ciphertext \
-             FROM dingtalk_apps WHERE id = $1",
+            "SELECT id, name, app_key, fingerprint, site, api, updated_at, sandbox, \
+             secret_ciphertext FROM dingtalk_apps WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(conn)
@@ -441,6 +472,15 @@ impl Vault {
         actor: &Actor,
         input: &DingTalkAppInput,
     ) -> Result<DingTalkApp, VaultError> {
+        self.insert_dingtalk(actor, input, false).await
+    }
+
+    async fn insert_dingtalk(
+        &self,
+        actor: &Actor,
+        input: &DingTalkAppInput,
+        sandbox: bool,
+    ) -> Result<DingTalkApp, VaultError> {
         let name = checked_name(&input.name)?;
         check_token("app_key", &input.app_key, 128)?;
         let app_secret = input.app_secret.as_deref().unwrap_or_default();
@@ -450,8 +490,8 @@ impl Vault {
         let mut tx = self.db.pool().begin().await?;
         sqlx::query(
             "INSERT INTO dingtalk_apps \
-             (id, name, app_key, secret_ciphertext, fingerprint, site, api, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+             (id, name, app_key, secret_ciphertext, fingerprint, site, api, created_at, updated_at, \
+             sandbox) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         )
         .bind(&id)
         .bind(&name)
@@ -461,6 +501,7 @@ impl Vault {
         .bind(input.site.as_str())
         .bind(input.api.as_str())
         .bind(now)
+        .bind(i64::from(sandbox))
         .execute(&mut *tx)
         .await
         .map_err(name_taken(&name))?;
@@ -528,6 +569,30 @@ impl Vault {
         record(tx, actor, AuditAction::DingtalkAppDelete, target, changes).await
     }
 
+    /// On the first start with the built-in sandbox as the upstream, stores
+    /// an account and an app for it, so every area shows demo data at once.
+    /// Once only: deleted, they stay deleted. Returns whether it stored them.
+    pub async fn seed_sandbox(
+        &self,
+        alibaba: AlibabaAccountInput,
+        dingtalk: DingTalkAppInput,
+    ) -> Result<bool, VaultError> {
+        let claimed = sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2)")
+            .bind(SANDBOX_SEEDED)
+            .bind(now_ms().to_string())
+            .execute(self.db.pool())
+            .await;
+        match claimed {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        }
+        let actor = Actor::cli();
+        self.insert_alibaba(&actor, &alibaba, true).await?;
+        self.insert_dingtalk(&actor, &dingtalk, true).await?;
+        Ok(true)
+    }
+
     /// The decrypted credentials of a DingTalk app.
     pub async fn dingtalk_app(&self, id: &str) -> Result<DingTalkCredentials, VaultError> {
         let row = self
@@ -571,6 +636,7 @@ fn dingtalk_view(row: &AnyRow) -> Result<DingTalkApp, VaultError> {
         site: DingTalkSite::parse(&site).unwrap_or_default(),
         api: DingTalkApi::parse(&api).unwrap_or_default(),
         updated_at: row.try_get("updated_at")?,
+        sandbox: row.try_get::<i64, _>("sandbox")? != 0,
     })
 }
 
@@ -634,145 +700,6 @@ async fn record(
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
-}
-
-pub fn routes() -> Vec<ApiRoute> {
-    use Access::Allowed;
-    use Action::{CredentialsManage, CredentialsRead};
-    vec![
-        route(
-            Method::GET,
-            "/credentials/alibaba",
-            Allowed(CredentialsRead),
-            list_alibaba,
-        ),
-        route(
-            Method::POST,
-            "/credentials/alibaba",
-            Allowed(CredentialsManage),
-            create_alibaba,
-        ),
-        route(
-            Method::PUT,
-            "/credentials/alibaba/{id}",
-            Allowed(CredentialsManage),
-            update_alibaba,
-        ),
-        route(
-            Method::DELETE,
-            "/credentials/alibaba/{id}",
-            Allowed(CredentialsManage),
-            delete_alibaba,
-        ),
-        route(
-            Method::GET,
-            "/credentials/dingtalk",
-            Allowed(CredentialsRead),
-            list_dingtalk,
-        ),
-        route(
-            Method::POST,
-            "/credentials/dingtalk",
-            Allowed(CredentialsManage),
-            create_dingtalk,
-        ),
-        route(
-            Method::PUT,
-            "/credentials/dingtalk/{id}",
-            Allowed(CredentialsManage),
-            update_dingtalk,
-        ),
-        route(
-            Method::DELETE,
-            "/credentials/dingtalk/{id}",
-            Allowed(CredentialsManage),
-            delete_dingtalk,
-        ),
-    ]
-}
-
-type ApiResult<T> = Result<axum::Json<T>, ApiError>;
-
-async fn list_alibaba(State(s): State<AppState>) -> ApiResult<Vec<AlibabaAccount>> {
-    Ok(axum::Json(s.vault.list_alibaba().await?))
-}
-
-async fn create_alibaba(
-    State(s): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Json(input): Json<AlibabaAccountInput>,
-) -> Result<(StatusCode, axum::Json<AlibabaAccount>), ApiError> {
-    let by = auth::actor(&by.user, addr);
-    let account = s.vault.create_alibaba(&by, &input).await?;
-    tracing::info!(by = %by.username, id = %account.id, name = %account.name, "Alibaba Cloud account added");
-    Ok((StatusCode::CREATED, axum::Json(account)))
-}
-
-async fn update_alibaba(
-    State(s): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Path(id): Path<String>,
-    Json(input): Json<AlibabaAccountInput>,
-) -> ApiResult<AlibabaAccount> {
-    let by = auth::actor(&by.user, addr);
-    let account = s.vault.update_alibaba(&by, &id, &input).await?;
-    tracing::info!(by = %by.username, %id, "Alibaba Cloud account changed");
-    Ok(axum::Json(account))
-}
-
-async fn delete_alibaba(
-    State(s): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let by = auth::actor(&by.user, addr);
-    s.vault.delete_alibaba(&by, &id).await?;
-    tracing::info!(by = %by.username, %id, "Alibaba Cloud account deleted");
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn list_dingtalk(State(s): State<AppState>) -> ApiResult<Vec<DingTalkApp>> {
-    Ok(axum::Json(s.vault.list_dingtalk().await?))
-}
-
-async fn create_dingtalk(
-    State(s): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Json(input): Json<DingTalkAppInput>,
-) -> Result<(StatusCode, axum::Json<DingTalkApp>), ApiError> {
-    let by = auth::actor(&by.user, addr);
-    let app = s.vault.create_dingtalk(&by, &input).await?;
-    tracing::info!(by = %by.username, id = %app.id, name = %app.name, "DingTalk app added");
-    Ok((StatusCode::CREATED, axum::Json(app)))
-}
-
-async fn update_dingtalk(
-    State(s): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Path(id): Path<String>,
-    Json(input): Json<DingTalkAppInput>,
-) -> ApiResult<DingTalkApp> {
-    let by = auth::actor(&by.user, addr);
-    let app = s.vault.update_dingtalk(&by, &id, &input).await?;
-    tracing::info!(by = %by.username, %id, "DingTalk app changed");
-    Ok(axum::Json(app))
-}
-
-async fn delete_dingtalk(
-    State(s): State<AppState>,
-    CurrentUser(by): CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let by = auth::actor(&by.user, addr);
-    s.vault.delete_dingtalk(&by, &id).await?;
-    tracing::info!(by = %by.username, %id, "DingTalk app deleted");
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

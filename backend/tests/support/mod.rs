@@ -25,6 +25,12 @@ pub const PASSWORD: &str = "a long password";
 /// The client address every request comes from.
 pub const CLIENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7)), 40000);
 
+pub fn with_header(mut req: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
+    req.headers_mut()
+        .insert(name, axum::http::HeaderValue::from_str(value).unwrap());
+    req
+}
+
 pub struct Server {
     pub router: Router,
     pub db: TestDb,
@@ -93,6 +99,17 @@ impl Server {
         who: Option<&Signed>,
         body: Option<&str>,
     ) -> Reply {
+        self.raw(self.request(method, path, who, body)).await
+    }
+
+    /// The request [`Self::send`] sends, to add to before sending it.
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Signed>,
+        body: Option<&str>,
+    ) -> Request<Body> {
         let mut req = Request::builder()
             .method(method.clone())
             .uri(format!("/api/v1{path}"))
@@ -105,14 +122,13 @@ impl Server {
                 .header(header::COOKIE, format!("__Host-chatdesk={}", who.cookie))
                 .header("x-csrf-token", &who.csrf);
         }
-        let req = match body {
+        match body {
             Some(body) => req
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(body.to_owned())),
             None => req.body(Body::empty()),
         }
-        .unwrap();
-        self.raw(req).await
+        .unwrap()
     }
 
     /// Sends `req` as if from [`CLIENT`], as the server's listener would.
