@@ -24,6 +24,7 @@ pub fn routes() -> Vec<ApiRoute> {
     routes.extend(auth::http::routes());
     routes.extend(vault::http::routes());
     routes.extend(audit::http::routes());
+    routes.extend(crate::groups::http::routes());
     routes
 }
 

@@ -2,6 +2,7 @@
 //! app ([`store`]), finding people by name ([`people`]), the operations as
 //! plain functions ([`service`]) and the join link as a QR code ([`qr`]).
 
+pub mod http;
 pub mod people;
 pub mod qr;
 pub mod service;

@@ -4,11 +4,11 @@
 //! paces the reads; a handful run at once.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::{StreamExt, TryStreamExt, stream};
 use shared::groups::{DirectoryLang, Person, UserId};
+use tokio::task::JoinSet;
 
 use crate::error::ApiError;
 use crate::upstream::Upstream;
@@ -69,20 +69,36 @@ async fn name_of(
 
 /// The names of `ids`; users the directory does not know are left out.
 pub async fn names(
-    up: &Upstream,
+    up: &Arc<Upstream>,
     app: &DingTalkApp,
     ids: &[UserId],
 ) -> Result<HashMap<UserId, String>, UpstreamError> {
-    stream::iter(ids)
-        .map(|id| async move { name_of(up, app, id).await.map(|n| (id.clone(), n)) })
-        .buffer_unordered(PARALLEL_READS)
-        .try_filter_map(|(id, name)| async move { Ok(name.map(|n| (id, n))) })
-        .try_collect()
-        .await
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(PARALLEL_READS) {
+        let mut reads = JoinSet::new();
+        for id in chunk {
+            let (up, app, id) = (up.clone(), app.clone(), id.clone());
+            reads.spawn(async move {
+                let name = name_of(&up, &app, &id).await;
+                (id, name)
+            });
+        }
+        while let Some(read) = reads.join_next().await {
+            let (id, name) = read.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+            if let Some(name) = name? {
+                out.insert(id, name);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// People whose name, pinyin or English name holds `word`.
-pub async fn search(up: &Upstream, app: &DingTalkApp, word: &str) -> Result<Vec<Person>, ApiError> {
+pub async fn search(
+    up: &Arc<Upstream>,
+    app: &DingTalkApp,
+    word: &str,
+) -> Result<Vec<Person>, ApiError> {
     let word = word.trim();
     if word.is_empty() {
         return Err(ApiError::invalid("q", "type part of a name"));
@@ -107,7 +123,7 @@ pub async fn search(up: &Upstream, app: &DingTalkApp, word: &str) -> Result<Vec<
 /// matches no one or several people is refused, naming `field` and the
 /// value, before anything changes.
 pub async fn resolve(
-    up: &Upstream,
+    up: &Arc<Upstream>,
     app: &DingTalkApp,
     field: &'static str,
     values: &[String],

@@ -61,7 +61,8 @@ fn invalid(err: shared::validate::InvalidField) -> ApiError {
     ApiError::invalid(err.field, err.message)
 }
 
-/// Makes one upstream change with its intent and outcome in the audit trail.
+/// Makes one upstream change with its intent and outcome in the audit trail
+/// (the same path as `Ctx::audited`).
 async fn audited<T, F>(
     scope: &Scope,
     action: AuditAction,
@@ -73,20 +74,11 @@ where
     T: Send + 'static,
     F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
 {
-    let pending = audit::begin_upstream(&scope.db, scope.actor.clone(), action, target, changes)
+    let change = audit::Change::new(action, target).with_changes(changes);
+    let result = audit::upstream_change(&scope.db, scope.actor.clone(), change, call)
         .await
         .map_err(internal)?;
-    let result = call.await;
-    match &result {
-        Ok(receipt) => pending.succeeded(receipt.request_id.as_deref()).await,
-        Err(err) => {
-            pending
-                .failed(&err.code, &err.message, err.request_id.as_deref())
-                .await
-        }
-    }
-    .map_err(internal)?;
-    Ok(result?.value)
+    Ok(result?)
 }
 
 fn target(group: &CatalogueGroup) -> Target {

@@ -34,6 +34,8 @@ pub fn with_header(mut req: Request<Body>, name: &'static str, value: &str) -> R
 pub struct Server {
     pub router: Router,
     pub db: TestDb,
+    /// Keeps the built-in sandbox running (tests inject faults through it).
+    pub app: Application,
     _dir: tempfile::TempDir,
 }
 
@@ -88,6 +90,7 @@ impl Server {
         Server {
             router: router(state),
             db: t,
+            app,
             _dir: dir,
         }
     }
