@@ -54,8 +54,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the console: the web app, its JSON API under /api/v1, /healthz
-    /// and /readyz. Upstreams without a configured base URL are served by the
-    /// built-in sandbox.
+    /// and /readyz. With no upstream base URL configured, the built-in
+    /// sandbox serves every upstream (and the first start stores credentials
+    /// for it); otherwise unset ones go to the official hosts.
     Serve {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long, value_name = "ADDR")]

@@ -103,8 +103,9 @@ impl SessionConfig {
     }
 }
 
-/// Base URLs of the upstream services. Unset ones are served by the built-in
-/// sandbox. `{region}` in the OOS and Security Center URLs is replaced by the
+/// Base URLs of the upstream services. With none set, the built-in sandbox
+/// serves all four; with any set, unset ones go to the official hosts.
+/// `{region}` in the OOS and Security Center URLs is replaced by the
 /// call's region (e.g. `https://oos.{region}.aliyuncs.com`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tracing::Instrument;
 
 use crate::context::Ctx;
@@ -26,6 +27,8 @@ pub const HEADER: &str = "idempotency-key";
 const KEEP_MS: i64 = 24 * 3600 * 1000;
 /// A claim older than this belongs to a request that died; it may be taken.
 const ABANDONED_MS: i64 = 5 * 60 * 1000;
+/// The label of the key that digests request bodies.
+const FINGERPRINT_KEY: &str = "chatdesk idempotency fingerprint v1";
 /// How long a twin waits for the first request's answer.
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -55,9 +58,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
-fn fingerprint(body: &impl Serialize) -> String {
+/// A keyed digest of the request body: bodies may carry secrets (a new
+/// account's password, an AccessKey secret), and a plain hash stored in the
+/// database could be brute-forced from a copy of it.
+fn fingerprint(key: &[u8; 32], body: &impl Serialize) -> String {
     let json = serde_json::to_vec(body).expect("request bodies serialize");
-    hex::encode(Sha256::digest(json))
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(&json);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Runs `create` once per (user, `scope`, key) and returns its answer, or
@@ -86,7 +94,7 @@ where
         user_id: ctx.session.user.id.clone(),
         scope,
         key,
-        fingerprint: fingerprint(&body),
+        fingerprint: fingerprint(&ctx.state.vault.derive_key(FINGERPRINT_KEY), &body),
     };
     let create = create(body);
     let deadline = tokio::time::Instant::now() + WAIT;

@@ -1,22 +1,35 @@
 //! Calls to the server's `/api/v1`: JSON in and out, the session's CSRF
-//! token on every state-changing call, failures as the server's
-//! [`ErrorBody`].
+//! token on every state-changing call, an `Idempotency-Key` on creates that
+//! ask for one, failures as the server's [`ErrorBody`]. A 401
+//! `unauthenticated` (the session ended) is reported to whoever registered
+//! with [`on_session_expired`].
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::api::{API_PREFIX, ErrorBody};
+use shared::api::{API_PREFIX, ErrorBody, IDEMPOTENCY_HEADER};
 use shared::auth::CSRF_HEADER;
+
+/// Codes the client itself gives a failure that never got a server answer.
+pub const CLIENT_CODES: [&str; 4] = ["network", "request", "response", "http"];
 
 thread_local! {
     // The browser runs wasm on one thread; the token changes at sign-in.
     static CSRF: RefCell<String> = const { RefCell::new(String::new()) };
+    static EXPIRED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
 }
 
 pub fn set_csrf_token(token: &str) {
     CSRF.with(|c| token.clone_into(&mut c.borrow_mut()));
+}
+
+/// Registers what happens when any call finds the session gone (the auth
+/// module sends the user to sign-in). The API layer knows no pages.
+pub fn on_session_expired(handler: impl Fn() + 'static) {
+    EXPIRED.with(|e| *e.borrow_mut() = Some(Rc::new(handler)));
 }
 
 /// A failed call: the HTTP status (0 when the server was not reached) and
@@ -42,14 +55,35 @@ impl Failure {
     }
 }
 
+/// A fresh random key for one submission of a create form: 128 bits from
+/// the browser's CSPRNG, as hex (works outside secure contexts too, unlike
+/// `randomUUID`).
+pub fn new_idempotency_key() -> String {
+    let mut bytes = [0_u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto (never in a supported browser): still distinct keys.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 async fn call(
     method: Method,
     path: &str,
     body: Option<&impl Serialize>,
+    idempotency_key: Option<&str>,
 ) -> Result<gloo_net::http::Response, Failure> {
     let mut builder = RequestBuilder::new(&format!("{API_PREFIX}{path}")).method(method.clone());
     if method != Method::GET {
         builder = builder.header(CSRF_HEADER, &CSRF.with(|c| c.borrow().clone()));
+    }
+    if let Some(key) = idempotency_key {
+        builder = builder.header(IDEMPOTENCY_HEADER, key);
     }
     let request = match body {
         Some(body) => builder.json(body),
@@ -74,15 +108,24 @@ async fn call(
             request_id: None,
             trace_id: None,
         });
+    if status == 401 && body.code == "unauthenticated" {
+        // Cloned out first: the handler may register a new one.
+        if let Some(handler) = EXPIRED.with(|e| e.borrow().clone()) {
+            handler();
+        }
+    }
     Err(Failure { status, body })
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    let response = call(Method::GET, path, None::<&()>).await?;
+async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, Failure> {
     response
         .json()
         .await
         .map_err(|e| Failure::local("response", e.to_string()))
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    decode(call(Method::GET, path, None::<&()>, None).await?).await
 }
 
 /// A state-changing call whose answer is JSON.
@@ -91,11 +134,18 @@ pub async fn send<T: DeserializeOwned>(
     path: &str,
     body: &impl Serialize,
 ) -> Result<T, Failure> {
-    let response = call(method, path, Some(body)).await?;
-    response
-        .json()
-        .await
-        .map_err(|e| Failure::local("response", e.to_string()))
+    decode(call(method, path, Some(body), None).await?).await
+}
+
+/// A create (`POST`) the server performs once per `idempotency_key`: a
+/// retry of the same submission sends the same key (see
+/// `crate::ui::form`).
+pub async fn create<T: DeserializeOwned>(
+    path: &str,
+    body: &impl Serialize,
+    idempotency_key: &str,
+) -> Result<T, Failure> {
+    decode(call(Method::POST, path, Some(body), Some(idempotency_key)).await?).await
 }
 
 /// A state-changing call answered with no content.
@@ -104,5 +154,5 @@ pub async fn send_empty(
     path: &str,
     body: Option<&impl Serialize>,
 ) -> Result<(), Failure> {
-    call(method, path, body).await.map(|_| ())
+    call(method, path, body, None).await.map(|_| ())
 }

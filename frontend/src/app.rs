@@ -1,17 +1,19 @@
 //! The application shell: banner, navigation, pages.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::Meta;
 use shared::area::Area;
 
+use crate::api;
 use crate::audit::AuditPage;
-use crate::auth::{AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth};
-use crate::i18n::{Lang, Msg, provide_i18n, tr, use_i18n};
+use crate::auth::{
+    ACCOUNT_PATH, AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth,
+};
+use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
 use crate::router::{Link, provide_router};
 use crate::users::UsersPage;
 use crate::vault::CredentialsPage;
-
-/// Where the signed-in user changes their own password.
-pub const ACCOUNT_PATH: &str = "/account";
 
 /// The pages of the console, parsed from the location path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,24 +65,37 @@ fn SignedOut() -> impl IntoView {
     }
 }
 
-/// Banner, navigation and pages for a signed-in user.
+/// Banner, navigation and pages for a signed-in user. On a narrow screen
+/// the navigation folds behind a menu button (CSS decides when).
 #[component]
 pub fn Shell() -> impl IntoView {
     let router = crate::router::use_router();
     let page = Memo::new(move |_| Page::parse(&router.path()));
+    let menu_open = RwSignal::new(false);
+    // Choosing a page closes the menu.
+    Effect::new(move |_| {
+        page.track();
+        menu_open.set(false);
+    });
     view! {
         <a class="skip-link" href="#main">{tr(Msg::SkipToContent)}</a>
         <header class="topbar">
             <span class="brand">
                 <Link href="/">{tr(Msg::AppName)}</Link>
+                <SandboxBadge/>
             </span>
+            <button type="button" class="menu-button" aria-controls="main-nav"
+                aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                on:click=move |_| menu_open.update(|o| *o = !*o)>
+                {tr(Msg::Ui(UiMsg::Menu))}
+            </button>
             <div class="tools">
                 <AccountMenu/>
                 <LanguagePicker/>
             </div>
         </header>
         <div class="frame">
-            <MainNav/>
+            <MainNav open=menu_open/>
             <main id="main" tabindex="-1">
                 {move || match page.get() {
                     Page::Home => Home().into_any(),
@@ -90,6 +105,27 @@ pub fn Shell() -> impl IntoView {
                 }}
             </main>
         </div>
+    }
+}
+
+/// "Sandbox" in the top bar when the built-in sandbox is the upstream, so
+/// nobody mistakes its demo data for the real thing.
+#[component]
+fn SandboxBadge() -> impl IntoView {
+    let sandbox = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(meta) = api::get::<Meta>("/meta").await {
+            sandbox.set(meta.sandbox);
+        }
+    });
+    move || {
+        sandbox.get().then(|| {
+            view! {
+                <span class="badge" title=tr(Msg::Ui(UiMsg::SandboxHint))>
+                    {tr(Msg::Ui(UiMsg::Sandbox))}
+                </span>
+            }
+        })
     }
 }
 
@@ -122,10 +158,10 @@ fn LanguagePicker() -> impl IntoView {
 
 /// The areas the user's role may see.
 #[component]
-fn MainNav() -> impl IntoView {
+fn MainNav(open: RwSignal<bool>) -> impl IntoView {
     let auth = use_auth();
     view! {
-        <nav aria-label=tr(Msg::MainNav)>
+        <nav id="main-nav" class:open=move || open.get() aria-label=tr(Msg::MainNav)>
             <ul>
                 {move || {
                     Area::ALL

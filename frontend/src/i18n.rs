@@ -59,6 +59,7 @@ pub enum Msg {
     NotFoundBody,
     BackHome,
     Audit(AuditMsg),
+    Ui(UiMsg),
     NoAccess,
     SignInTitle,
     Username,
@@ -148,15 +149,6 @@ pub enum AuditMsg {
     Intent,
     Unknown,
     EventTitle,
-    Changes,
-    NoChanges,
-    Field,
-    Before,
-    After,
-    Absent,
-    SecretHidden,
-    SecretChanged,
-    SecretUnchanged,
     OutcomeEvent,
     IntentEvent,
     RequestId,
@@ -195,6 +187,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         ],
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
+        Msg::Ui(m) => ui_text(m),
         Msg::NoAccess => [
             "Your role does not give access to this page.",
             "您的角色无权访问此页面。",
@@ -279,7 +272,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
 }
 
 impl AuditMsg {
-    pub const ALL: [AuditMsg; 45] = [
+    pub const ALL: [AuditMsg; 36] = [
         AuditMsg::Filters,
         AuditMsg::From,
         AuditMsg::To,
@@ -309,15 +302,6 @@ impl AuditMsg {
         AuditMsg::Intent,
         AuditMsg::Unknown,
         AuditMsg::EventTitle,
-        AuditMsg::Changes,
-        AuditMsg::NoChanges,
-        AuditMsg::Field,
-        AuditMsg::Before,
-        AuditMsg::After,
-        AuditMsg::Absent,
-        AuditMsg::SecretHidden,
-        AuditMsg::SecretChanged,
-        AuditMsg::SecretUnchanged,
         AuditMsg::OutcomeEvent,
         AuditMsg::IntentEvent,
         AuditMsg::RequestId,
@@ -360,18 +344,6 @@ fn audit_text(msg: AuditMsg) -> [&'static str; 2] {
         A::Intent => ["Intent (outcome recorded)", "意图（已记录结果）"],
         A::Unknown => ["Outcome unknown", "结果未知"],
         A::EventTitle => ["Event", "事件"],
-        A::Changes => ["Changes", "变更"],
-        A::NoChanges => [
-            "This event records no field changes.",
-            "此事件未记录字段变更。",
-        ],
-        A::Field => ["Field", "字段"],
-        A::Before => ["Before", "变更前"],
-        A::After => ["After", "变更后"],
-        A::Absent => ["(none)", "（无）"],
-        A::SecretHidden => ["(secret, hidden)", "（密钥，已隐藏）"],
-        A::SecretChanged => ["changed", "已更改"],
-        A::SecretUnchanged => ["unchanged", "未更改"],
         A::OutcomeEvent => ["Outcome event", "结果事件"],
         A::IntentEvent => ["Outcome of intent", "对应的意图"],
         A::RequestId => ["Upstream RequestId", "上游 RequestId"],
@@ -380,6 +352,262 @@ fn audit_text(msg: AuditMsg) -> [&'static str; 2] {
         A::Hash => ["Chain hash", "链式哈希"],
         A::Close => ["Close", "关闭"],
     }
+}
+
+/// The strings of the shared UI parts (`crate::ui`) and the shell around them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UiMsg {
+    Filter,
+    Loading,
+    Empty,
+    NoMatches,
+    Previous,
+    Next,
+    Page,
+    Rows,
+    SelectAll,
+    SelectRow,
+    Selected,
+    Required,
+    FixFields,
+    Changes,
+    NoChanges,
+    Field,
+    Before,
+    After,
+    Absent,
+    SecretHidden,
+    SecretChanged,
+    SecretUnchanged,
+    ErrorTitle,
+    ErrorCode,
+    RequestId,
+    TraceId,
+    Copy,
+    Copied,
+    SessionExpired,
+    Menu,
+    Sandbox,
+    SandboxHint,
+    ReviewChanges,
+    Apply,
+    DeleteCredential,
+    DeleteCredentialHint,
+    Details,
+}
+
+impl UiMsg {
+    pub const ALL: [UiMsg; 37] = [
+        UiMsg::Filter,
+        UiMsg::Loading,
+        UiMsg::Empty,
+        UiMsg::NoMatches,
+        UiMsg::Previous,
+        UiMsg::Next,
+        UiMsg::Page,
+        UiMsg::Rows,
+        UiMsg::SelectAll,
+        UiMsg::SelectRow,
+        UiMsg::Selected,
+        UiMsg::Required,
+        UiMsg::FixFields,
+        UiMsg::Changes,
+        UiMsg::NoChanges,
+        UiMsg::Field,
+        UiMsg::Before,
+        UiMsg::After,
+        UiMsg::Absent,
+        UiMsg::SecretHidden,
+        UiMsg::SecretChanged,
+        UiMsg::SecretUnchanged,
+        UiMsg::ErrorTitle,
+        UiMsg::ErrorCode,
+        UiMsg::RequestId,
+        UiMsg::TraceId,
+        UiMsg::Copy,
+        UiMsg::Copied,
+        UiMsg::SessionExpired,
+        UiMsg::Menu,
+        UiMsg::Sandbox,
+        UiMsg::SandboxHint,
+        UiMsg::ReviewChanges,
+        UiMsg::Apply,
+        UiMsg::DeleteCredential,
+        UiMsg::DeleteCredentialHint,
+        UiMsg::Details,
+    ];
+}
+
+/// Messages with a `{}` take one argument: see [`I18n::fill`].
+fn ui_text(msg: UiMsg) -> [&'static str; 2] {
+    use UiMsg as U;
+    match msg {
+        U::Filter => ["Filter", "筛选"],
+        U::Loading => ["Loading…", "加载中…"],
+        U::Empty => ["Nothing here yet.", "暂无内容。"],
+        U::NoMatches => ["No rows match the filter.", "没有符合筛选条件的行。"],
+        U::Previous => ["Previous page", "上一页"],
+        U::Next => ["Next page", "下一页"],
+        U::Page => ["Page {}", "第 {} 页"],
+        U::Rows => ["{} rows", "共 {} 行"],
+        U::SelectAll => ["Select all rows on this page", "选择本页所有行"],
+        U::SelectRow => ["Select {}", "选择 {}"],
+        U::Selected => ["{} selected", "已选择 {} 项"],
+        U::Required => ["Required.", "必填。"],
+        U::FixFields => [
+            "Some fields need attention: see the messages next to them.",
+            "部分字段需要修改，请查看字段旁的提示。",
+        ],
+        U::Changes => ["Changes", "变更"],
+        U::NoChanges => ["No field changes.", "没有字段变更。"],
+        U::Field => ["Field", "字段"],
+        U::Before => ["Before", "变更前"],
+        U::After => ["After", "变更后"],
+        U::Absent => ["(none)", "（无）"],
+        U::SecretHidden => ["(secret, hidden)", "（密钥，已隐藏）"],
+        U::SecretChanged => ["changed", "已更改"],
+        U::SecretUnchanged => ["unchanged", "未更改"],
+        U::ErrorTitle => ["The request failed", "请求失败"],
+        U::ErrorCode => ["Error code", "错误码"],
+        U::RequestId => ["Upstream RequestId", "上游 RequestId"],
+        U::TraceId => ["Console request id", "控制台请求 ID"],
+        U::Copy => ["Copy {}", "复制{}"],
+        U::Copied => ["Copied.", "已复制。"],
+        U::SessionExpired => [
+            "Your session expired; sign in again.",
+            "会话已过期，请重新登录。",
+        ],
+        U::Menu => ["Menu", "菜单"],
+        U::Sandbox => ["Sandbox", "沙箱"],
+        U::SandboxHint => [
+            "The built-in sandbox stands in for Alibaba Cloud and DingTalk: nothing real changes.",
+            "内置沙箱代替阿里云和钉钉：不会改动任何真实数据。",
+        ],
+        U::ReviewChanges => ["Apply these changes to {}?", "对 {} 应用这些变更？"],
+        U::Apply => ["Apply", "应用"],
+        U::DeleteCredential => ["Delete credential {}?", "删除凭据 {}？"],
+        U::DeleteCredentialHint => [
+            "Pages that use it stop working until another credential is chosen. This cannot be undone.",
+            "使用它的页面将无法工作，直到选择其他凭据。此操作无法撤销。",
+        ],
+        U::Details => ["Details: {}", "详情：{}"],
+    }
+}
+
+/// English and Simplified Chinese for an error `code` the server (or the
+/// client itself: `network`, `request`, `response`, `http`) can send;
+/// `None` for a code this console does not know, which then shows the
+/// server's own message.
+pub fn error_text(lang: Lang, code: &str) -> Option<&'static str> {
+    let [en, zh] = match code {
+        "route_not_found" => ["This address is not part of the API.", "API 中没有此地址。"],
+        "unauthenticated" => [
+            "Your session expired; sign in again.",
+            "会话已过期，请重新登录。",
+        ],
+        "forbidden" => ["Your role does not allow this.", "您的角色无权执行此操作。"],
+        "csrf" => [
+            "The page is out of date: reload it and try again.",
+            "页面已过期，请刷新后重试。",
+        ],
+        "invalid_credentials" => ["Wrong user name or password.", "用户名或密码错误。"],
+        "too_many_attempts" => [
+            "Too many failed attempts. Wait a few minutes and try again.",
+            "失败次数过多，请稍等几分钟后再试。",
+        ],
+        "invalid_json" => [
+            "The server could not read the request.",
+            "服务器无法读取该请求。",
+        ],
+        "payload_too_large" => ["The request is too large.", "请求内容过大。"],
+        "invalid_input" => [
+            "A field has a value that is not allowed.",
+            "某个字段的值不被允许。",
+        ],
+        "invalid_query" => [
+            "A filter has a value that is not allowed.",
+            "某个筛选条件的值不被允许。",
+        ],
+        "conflict" => [
+            "This conflicts with something that already exists.",
+            "与已有内容冲突。",
+        ],
+        "not_found" => [
+            "It no longer exists: someone may have removed it.",
+            "该对象已不存在，可能已被他人删除。",
+        ],
+        "internal" => [
+            "The console failed. Quote the console request id to its operator.",
+            "控制台出错。请将控制台请求 ID 提供给运维人员。",
+        ],
+        "audit_unavailable" => [
+            "The audit trail is not available right now.",
+            "审计记录暂时不可用。",
+        ],
+        "idempotency_in_progress" => [
+            "The same request is still being processed; wait a moment before retrying.",
+            "相同的请求仍在处理中，请稍候再重试。",
+        ],
+        "idempotency_mismatch" => [
+            "This retry differs from the first attempt; start a new submission.",
+            "此次重试与首次提交的内容不同，请重新提交。",
+        ],
+        "upstream_bad_parameter" => [
+            "The upstream service refused a value.",
+            "上游服务拒绝了某个值。",
+        ],
+        "upstream_permission_denied" => [
+            "The credential lacks a permission the upstream service requires.",
+            "该凭据缺少上游服务所需的权限。",
+        ],
+        "upstream_throttled" => [
+            "The upstream service is throttling requests; try again shortly.",
+            "上游服务正在限流，请稍后再试。",
+        ],
+        "upstream_auth_failed" => [
+            "The upstream service refused the credential.",
+            "上游服务拒绝了该凭据。",
+        ],
+        "upstream_not_found" => [
+            "The upstream service does not know it.",
+            "上游服务中不存在该对象。",
+        ],
+        "upstream_conflict" => [
+            "The upstream service reports a conflict.",
+            "上游服务报告冲突。",
+        ],
+        "upstream_unavailable" => [
+            "The upstream service is unavailable; try again later.",
+            "上游服务不可用，请稍后再试。",
+        ],
+        "upstream_timeout" => [
+            "The upstream service did not answer in time.",
+            "上游服务未及时响应。",
+        ],
+        "upstream_protocol" => [
+            "The upstream service sent an answer the console cannot read.",
+            "上游服务返回了控制台无法解析的响应。",
+        ],
+        "upstream_rejected" => [
+            "The upstream service rejected the request.",
+            "上游服务拒绝了该请求。",
+        ],
+        "network" => [
+            "The console server could not be reached.",
+            "无法连接控制台服务器。",
+        ],
+        "request" => ["The request could not be built.", "无法构造该请求。"],
+        "response" => [
+            "The server's answer could not be read.",
+            "无法读取服务器的响应。",
+        ],
+        "http" => ["The server answered with an error.", "服务器返回了错误。"],
+        _ => return None,
+    };
+    Some(match lang {
+        Lang::En => en,
+        Lang::ZhCn => zh,
+    })
 }
 
 /// The UI language, shared through context.
@@ -400,6 +628,11 @@ impl I18n {
     /// Reactive: reading it inside a view re-renders on a language change.
     pub fn t(&self, msg: Msg) -> &'static str {
         text(self.lang.get(), msg)
+    }
+
+    /// `msg` with its `{}` replaced by `arg` (reactive, like [`I18n::t`]).
+    pub fn fill(&self, msg: Msg, arg: &str) -> String {
+        self.t(msg).replacen("{}", arg, 1)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod i18n;
 pub mod router;
+pub mod ui;
 pub mod users;
 pub mod vault;
 

@@ -21,6 +21,42 @@ pub struct ErrorBody {
     pub trace_id: Option<String>,
 }
 
+/// Every `code` the server can put in an [`ErrorBody`]. The console has an
+/// English and a Chinese message for each (a wasm test checks it), so a new
+/// code belongs here first.
+pub const ERROR_CODES: &[&str] = &[
+    "route_not_found",
+    "unauthenticated",
+    "forbidden",
+    "csrf",
+    "invalid_credentials",
+    "too_many_attempts",
+    "invalid_json",
+    "payload_too_large",
+    "invalid_input",
+    "invalid_query",
+    "conflict",
+    "not_found",
+    "internal",
+    "audit_unavailable",
+    "idempotency_in_progress",
+    "idempotency_mismatch",
+    "upstream_bad_parameter",
+    "upstream_permission_denied",
+    "upstream_throttled",
+    "upstream_auth_failed",
+    "upstream_not_found",
+    "upstream_conflict",
+    "upstream_unavailable",
+    "upstream_timeout",
+    "upstream_protocol",
+    "upstream_rejected",
+];
+
+/// Header of a create request that may be retried: the server creates once
+/// per key.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+
 /// What `GET /api/v1/meta` tells the UI about this deployment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::secret::SecretInput;
+
 use crate::area::Area;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -157,7 +159,7 @@ pub fn check_username(name: &str) -> Result<(), String> {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SignIn {
     pub username: String,
-    pub password: String,
+    pub password: SecretInput,
 }
 
 /// A local account as the API shows it.
@@ -186,8 +188,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// `POST /api/v1/me/password`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PasswordChange {
-    pub current_password: String,
-    pub new_password: String,
+    pub current_password: SecretInput,
+    pub new_password: SecretInput,
 }
 
 /// `POST /api/v1/users`.
@@ -195,7 +197,7 @@ pub struct PasswordChange {
 pub struct NewUser {
     pub username: String,
     pub role: Role,
-    pub password: String,
+    pub password: SecretInput,
 }
 
 /// `PATCH /api/v1/users/{id}`: fields left out stay as they are.
@@ -210,7 +212,7 @@ pub struct UserUpdate {
 /// `POST /api/v1/users/{id}/password`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PasswordReset {
-    pub password: String,
+    pub password: SecretInput,
 }
 
 #[cfg(test)]

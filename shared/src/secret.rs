@@ -22,8 +22,25 @@ impl SecretInput {
         self.0
     }
 
+    /// The value, borrowed (to check or seal it); visible at every use.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.trim().is_empty()
+    }
+}
+
+impl From<&str> for SecretInput {
+    fn from(value: &str) -> SecretInput {
+        SecretInput::new(value)
+    }
+}
+
+impl From<String> for SecretInput {
+    fn from(value: String) -> SecretInput {
+        SecretInput(value)
     }
 }
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::secret::SecretInput;
+
 /// Which Alibaba Cloud request signature an account uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,10 +107,10 @@ pub struct AlibabaAccountInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_key_secret: Option<String>,
+    pub access_key_secret: Option<SecretInput>,
     /// Empty string removes a stored token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sts_token: Option<String>,
+    pub sts_token: Option<SecretInput>,
     #[serde(default)]
     pub signature: SignatureKind,
     #[serde(default)]
@@ -137,7 +139,7 @@ pub struct DingTalkAppInput {
     pub name: String,
     pub app_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_secret: Option<String>,
+    pub app_secret: Option<SecretInput>,
     #[serde(default)]
     pub site: DingTalkSite,
     #[serde(default)]

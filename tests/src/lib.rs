@@ -1,18 +1,23 @@
 //! Helpers for end-to-end tests: the real `chatdesk` server on a free
 //! loopback port, and headless Chromium driven through chromedriver.
 //! Elements are found as a person finds them: by role, label and text.
+//! Every test runs axe-core on each page it visits
+//! ([`Browser::assert_accessible`]) and fails on serious or critical
+//! violations.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use backend::audit::Actor;
-use backend::auth::users;
+use backend::auth::{sessions, users};
 use backend::config::{Config, LogFormat};
 use backend::server::Application;
 use backend::state::AppState;
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use shared::auth::Role;
@@ -50,14 +55,21 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> anyhow::Result<TestApp> {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A console whose configuration `configure` adjusts first (e.g. to
+    /// point the upstreams at a sandbox the test controls).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> anyhow::Result<TestApp> {
         let data = tempfile::tempdir()?;
-        let config = Config {
+        let mut config = Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data.path().to_owned(),
             dist_dir: dist_dir(),
             log_format: LogFormat::Pretty,
             ..Config::default()
         };
+        configure(&mut config);
         let app = Application::build(config).await?;
         let addr = app.local_addr();
         let state = app.state().clone();
@@ -155,6 +167,34 @@ pub struct Browser {
 /// How long to wait for the app to render something.
 const WAIT: Duration = Duration::from_secs(10);
 
+/// The desktop window the tests start with.
+const WINDOW: (u32, u32) = (1280, 800);
+
+/// axe-core's browser script, installed from npm by `scripts/setup`.
+fn axe_script() -> &'static str {
+    static SCRIPT: OnceLock<String> = OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        let path = workspace_root().join("tools/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {} ({e}): run scripts/setup (npm ci in tools/)",
+                path.display()
+            )
+        })
+    })
+}
+
+/// Runs axe in the page and answers the serious and critical violations,
+/// one line per element.
+const AXE_RUN: &str = r#"
+    const done = arguments[arguments.length - 1];
+    axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+      r.violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .flatMap(v => v.nodes.map(n => `${v.impact} ${v.id} (${v.help}): ${n.target.join(' ')}`))
+    )).catch(e => done(['axe failed: ' + e]));
+"#;
+
 impl Browser {
     pub async fn start() -> anyhow::Result<Browser> {
         let driver = Driver::start()?;
@@ -169,10 +209,10 @@ impl Browser {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--window-size=1280,800",
+            &format!("--window-size={},{}", WINDOW.0, WINDOW.1),
             "--lang=en-US",
         ]
-        .map(String::from)
+        .map(|a| a.to_string())
         .into_iter()
         .chain([format!("--user-data-dir={}", profile.path().display())])
         .collect::<Vec<_>>();
@@ -195,6 +235,115 @@ impl Browser {
 
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         Ok(self.client.goto(url).await?)
+    }
+
+    /// Fails on any serious or critical axe-core violation in the page as
+    /// it is now. Call it after every navigation (and with dialogs open).
+    pub async fn assert_accessible(&self) -> anyhow::Result<()> {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object'", vec![])
+            .await?;
+        if loaded != serde_json::Value::Bool(true) {
+            // The script is the body of the executed function: it sets
+            // window.axe (no eval, which the console's CSP forbids).
+            self.client
+                .execute(&format!("{}\nreturn true;", axe_script()), vec![])
+                .await
+                .context("injecting axe-core")?;
+        }
+        let found = self.client.execute_async(AXE_RUN, vec![]).await?;
+        let violations: Vec<String> = serde_json::from_value(found)?;
+        let path = self.client.current_url().await?.path().to_owned();
+        if !violations.is_empty() {
+            bail!(
+                "accessibility violations on {path}:\n{}",
+                violations.join("\n")
+            );
+        }
+        Ok(())
+    }
+
+    /// At a phone's width (390 px) the page must not scroll sideways and
+    /// must pass axe; saves a screenshot `NAME-390.png`, then restores the
+    /// desktop window.
+    pub async fn assert_fits_phone(&self, name: &str) -> anyhow::Result<()> {
+        const PHONE: i64 = 390;
+        self.resize_viewport(PHONE, 844).await?;
+        // Let the layout settle after the resize.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let widths = self
+            .client
+            .execute(
+                "return [window.innerWidth, document.documentElement.scrollWidth]",
+                vec![],
+            )
+            .await?;
+        let inner = widths[0].as_i64().unwrap_or_default();
+        let scroll = widths[1].as_i64().unwrap_or(i64::MAX);
+        self.screenshot(&format!("{name}-390")).await?;
+        let checked = self.assert_accessible().await;
+        let (w, h) = WINDOW;
+        self.client.set_window_size(w, h).await?;
+        checked?;
+        if inner != PHONE || scroll > PHONE {
+            bail!("{name} at {inner} px wide scrolls to {scroll} px");
+        }
+        Ok(())
+    }
+
+    /// Sizes the window so that the page's viewport is `width` wide.
+    async fn resize_viewport(&self, width: i64, height: u32) -> anyhow::Result<()> {
+        let mut target = width;
+        for _ in 0..3 {
+            self.client
+                .set_window_size(u32::try_from(target)?, height)
+                .await?;
+            let inner = self
+                .client
+                .execute("return window.innerWidth", vec![])
+                .await?
+                .as_i64()
+                .unwrap_or(width);
+            if inner == width {
+                break;
+            }
+            target += width - inner;
+        }
+        Ok(())
+    }
+
+    /// Two clicks in quick succession, as a mouse double click sends them.
+    pub async fn double_click(&self, element: &Element) -> anyhow::Result<()> {
+        let down = PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        };
+        let up = PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        };
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: element.clone(),
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(down.clone())
+            .then(up.clone())
+            .then(down)
+            .then(up);
+        self.client.perform_actions(mouse).await?;
+        Ok(())
+    }
+
+    /// Ends the browser's session on the server, as an idle timeout does.
+    pub async fn expire_session(&self, app: &TestApp) -> anyhow::Result<()> {
+        let cookies = self.client.get_all_cookies().await?;
+        let cookie = cookies
+            .iter()
+            .find(|c| c.name().ends_with("chatdesk"))
+            .context("no session cookie")?;
+        sessions::revoke(&app.state.db, &sessions::hash_id(cookie.value())).await
     }
 
     /// The first element matching `xpath`, waiting for it to appear.
@@ -280,11 +429,17 @@ impl Browser {
         password: &str,
     ) -> anyhow::Result<()> {
         self.goto(&app.url("/")).await?;
+        self.sign_in_here(username, password).await
+    }
+
+    /// Signs in on the sign-in page already shown, wherever it is.
+    pub async fn sign_in_here(&self, username: &str, password: &str) -> anyhow::Result<()> {
         self.field("User name").await?.send_keys(username).await?;
+        self.assert_accessible().await?;
         self.field("Password").await?.send_keys(password).await?;
         self.button("Sign in").await?.click().await?;
         self.button("Sign out").await?;
-        Ok(())
+        self.assert_accessible().await
     }
 
     /// The texts of the links in the navigation landmark `nav_label`.

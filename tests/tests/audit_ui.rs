@@ -99,6 +99,7 @@ async fn auditor_filters_by_actor_opens_a_diff_and_exports_csv() -> anyhow::Resu
     browser.link_in_nav("Main", "Audit").await?.click().await?;
     browser.heading("Audit").await?;
     assert_eq!(actors_shown(&browser, total).await?.len(), total);
+    browser.assert_accessible().await?;
 
     browser.field("Actor").await?.send_keys("bob").await?;
     xpath(&browser, "//button[normalize-space()='Apply filters']")
@@ -118,8 +119,9 @@ async fn auditor_filters_by_actor_opens_a_diff_and_exports_csv() -> anyhow::Resu
     browser.heading(&heading).await?;
     let focused = browser.client.active_element().await?.text().await?;
     assert_eq!(focused, heading, "opening an event moves focus to it");
+    browser.assert_accessible().await?;
     let row = |field: &str| {
-        format!("//table[contains(@class,'audit-diff')]//tr[th[normalize-space()='{field}']]")
+        format!("//table[contains(@class,'diff')]//tr[th[normalize-space()='{field}']]")
     };
     let name = xpath(&browser, &row("name")).await?.text().await?;
     assert!(

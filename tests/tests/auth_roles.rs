@@ -30,6 +30,7 @@ async fn each_role_sees_its_navigation() -> anyhow::Result<()> {
         assert_eq!(browser.nav_links("Main").await?, expected, "{user}");
         browser.button("Sign out").await?.click().await?;
         browser.heading("Sign in to chatdesk").await?;
+        browser.assert_accessible().await?;
     }
     // A help-desk user who types the address of Users is told no.
     browser.sign_in(&app, "desk", PASSWORD).await?;
@@ -37,6 +38,7 @@ async fn each_role_sees_its_navigation() -> anyhow::Result<()> {
     browser
         .role_with_text("alert", "Your role does not give access to this page.")
         .await?;
+    browser.assert_accessible().await?;
     browser.close().await
 }
 
@@ -56,6 +58,7 @@ async fn a_wrong_password_shows_an_error_and_the_session_cookie_is_host_prefixed
     browser
         .role_with_text("alert", "Wrong user name or password.")
         .await?;
+    browser.assert_accessible().await?;
 
     browser.sign_in(&app, "admin", PASSWORD).await?;
     // Chromium keeps a Secure, __Host- cookie on http://127.0.0.1 (a
@@ -131,6 +134,7 @@ async fn an_auditor_sees_no_edit_controls_and_forced_calls_are_refused() -> anyh
     browser.link_in_nav("Main", "Users").await?.click().await?;
     browser.heading("Users").await?;
     browser.wait_for_text("admin").await?;
+    browser.assert_accessible().await?;
     for xpath in [
         "//h2[normalize-space()='New user']",
         "//button[normalize-space()='Disable']",
@@ -145,8 +149,11 @@ async fn an_auditor_sees_no_edit_controls_and_forced_calls_are_refused() -> anyh
         .click()
         .await?;
     browser.heading("Alibaba Cloud accounts").await?;
+    browser.assert_accessible().await?;
     assert!(!browser.exists("//button[normalize-space()='Add']").await?);
-    assert!(!browser.exists("//main//input").await?);
+    // The tables' filter boxes are the only inputs: no forms, no secrets.
+    assert!(!browser.exists("//main//form").await?);
+    assert!(!browser.exists("//main//input[@type='password']").await?);
 
     let new_user = json!({ "username": "mallory", "role": "admin", "password": "a long password" });
     assert_eq!(
@@ -169,6 +176,8 @@ async fn an_admin_manages_users_and_write_only_credentials() -> anyhow::Result<(
     browser.sign_in(&app, "admin", PASSWORD).await?;
 
     browser.goto(&app.url("/users")).await?;
+    browser.heading("Users").await?;
+    browser.assert_accessible().await?;
     browser
         .field("User name")
         .await?
@@ -195,6 +204,7 @@ async fn an_admin_manages_users_and_write_only_credentials() -> anyhow::Result<(
 
     browser.goto(&app.url("/credentials")).await?;
     let name = browser.wait_xpath("//input[@id='ding-name']").await?;
+    browser.assert_accessible().await?;
     name.send_keys("ops bot").await?;
     browser
         .field("AppKey")
@@ -223,6 +233,8 @@ async fn an_admin_manages_users_and_write_only_credentials() -> anyhow::Result<(
         .await?
         .click()
         .await?;
+    browser.heading("Change password").await?;
+    browser.assert_accessible().await?;
     browser
         .field("Current password")
         .await?

@@ -1,10 +1,11 @@
-//! The shipped console stays within its size budget: wasm + js <= 150 KB
-//! brotli (react-admin's equivalent measured 287 KB). The build writes the
+//! The shipped console stays within its size budget: wasm + js <= 200 KB
+//! brotli for the whole console, all feature areas included (react-admin's
+//! equivalent measured 287 KB for fewer pages). The build writes the
 //! precompressed files this reads (`chatdesk bundle`).
 
 use e2e::dist_dir;
 
-const BUDGET_BROTLI_BYTES: u64 = 150_000;
+const BUDGET_BROTLI_BYTES: u64 = 200_000;
 
 #[test]
 fn wasm_and_js_fit_the_brotli_budget() {

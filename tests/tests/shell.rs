@@ -10,6 +10,10 @@ async fn app_shell_renders_navigates_and_switches_language() -> anyhow::Result<(
 
     browser.sign_in(&app, "admin", PASSWORD).await?;
     browser.heading("Welcome to chatdesk").await?;
+    // The built-in sandbox is the upstream: the top bar says so.
+    browser
+        .wait_xpath("//header//*[normalize-space()='Sandbox']")
+        .await?;
     for area in [
         "Chat configurations",
         "Robots",
@@ -24,6 +28,7 @@ async fn app_shell_renders_navigates_and_switches_language() -> anyhow::Result<(
     // Client-side navigation marks the current page for assistive technology.
     browser.link_in_nav("Main", "Robots").await?.click().await?;
     browser.heading("Robots").await?;
+    browser.assert_accessible().await?;
     let current = browser
         .link_in_nav("Main", "Robots")
         .await?
@@ -39,6 +44,7 @@ async fn app_shell_renders_navigates_and_switches_language() -> anyhow::Result<(
         .await?;
     browser.link_in_nav("主导航", "通知机器人").await?;
     browser.heading("通知机器人").await?;
+    browser.assert_accessible().await?;
     let lang = browser
         .client
         .execute("return document.documentElement.lang", vec![])
@@ -69,6 +75,7 @@ async fn unknown_route_shows_the_not_found_page() -> anyhow::Result<()> {
     browser.sign_in(&app, "admin", PASSWORD).await?;
     browser.goto(&app.url("/no/such/page")).await?;
     browser.heading("Page not found").await?;
+    browser.assert_accessible().await?;
     browser.goto(&app.url("/nonsense")).await?;
     browser.heading("Page not found").await?;
     browser.close().await

@@ -61,7 +61,8 @@ async fn sign_in(
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
-    let password_ok = password::verify(SecretString::from(body.password), hash).await;
+    let password_ok =
+        password::verify(SecretString::from(body.password.into_exposed()), hash).await;
     let user = match user {
         Some(user) if password_ok && !user.disabled => user,
         _ => {
@@ -140,8 +141,8 @@ async fn change_password(
         &ctx.state.db,
         &ctx.actor(),
         &ctx.session.user.id,
-        &body.current_password,
-        &body.new_password,
+        body.current_password.expose(),
+        body.new_password.expose(),
         &ctx.session.id_hash,
     )
     .await?;
@@ -168,7 +169,7 @@ async fn create_user(
                 &ctx.actor(),
                 &body.username,
                 body.role,
-                &body.password,
+                body.password.expose(),
             )
             .await
             .map_err(ApiError::from)
@@ -194,7 +195,7 @@ async fn reset_password(
     Path(id): Path<String>,
     Json(body): Json<PasswordReset>,
 ) -> Result<StatusCode, ApiError> {
-    users::set_password(&ctx.state.db, &ctx.actor(), &id, &body.password)
+    users::set_password(&ctx.state.db, &ctx.actor(), &id, body.password.expose())
         .await
         .map_err(|e| match e {
             users::UserError::Invalid { message, .. } => ApiError::invalid("password", message),

@@ -13,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use shared::secret::SecretInput;
 use shared::vault::{
     AlibabaAccount, AlibabaAccountInput, DingTalkApi, DingTalkApp, DingTalkAppInput, DingTalkSite,
     SignatureKind, check_name, check_region,
@@ -186,6 +187,13 @@ impl Vault {
         }
     }
 
+    /// A key derived from the master key for `label` (see
+    /// [`MasterKey::derive`]), for digests that must not be computable
+    /// from the database alone.
+    pub fn derive_key(&self, label: &str) -> [u8; 32] {
+        self.key.derive(label)
+    }
+
     fn seal_alibaba(&self, id: &str, secret: &AlibabaSecret) -> anyhow::Result<String> {
         let json = SecretString::from(serde_json::to_string(secret)?);
         self.key.seal(ALIBABA, id, &json)
@@ -293,10 +301,14 @@ impl Vault {
         let name = checked_name(&input.name)?;
         let regions = checked_regions(&input.regions)?;
         let access_key_id = input.access_key_id.as_deref().unwrap_or_default();
-        let access_key_secret = input.access_key_secret.as_deref().unwrap_or_default();
+        let access_key_secret = input
+            .access_key_secret
+            .as_ref()
+            .map(SecretInput::expose)
+            .unwrap_or_default();
         check_token("access_key_id", access_key_id, 128)?;
         check_token("access_key_secret", access_key_secret, 256)?;
-        let sts_token = sts_token(input.sts_token.as_deref())?;
+        let sts_token = sts_token(input.sts_token.as_ref().map(SecretInput::expose))?;
         let id = new_id();
         let secret = AlibabaSecret {
             access_key_id: access_key_id.to_owned(),
@@ -354,7 +366,7 @@ impl Vault {
         let mut secret = self.open_alibaba(id, &row.try_get::<String, _>("secret_ciphertext")?)?;
         match (
             input.access_key_id.as_deref(),
-            input.access_key_secret.as_deref(),
+            input.access_key_secret.as_ref().map(SecretInput::expose),
         ) {
             (None, None) => {}
             (Some(key_id), Some(key_secret)) => {
@@ -377,7 +389,7 @@ impl Vault {
             }
         }
         if input.sts_token.is_some() {
-            secret.sts_token = sts_token(input.sts_token.as_deref())?;
+            secret.sts_token = sts_token(input.sts_token.as_ref().map(SecretInput::expose))?;
         }
         sqlx::query(
             "UPDATE alibaba_accounts SET name = $1, secret_ciphertext = $2, fingerprint = $3, \
@@ -483,7 +495,11 @@ impl Vault {
     ) -> Result<DingTalkApp, VaultError> {
         let name = checked_name(&input.name)?;
         check_token("app_key", &input.app_key, 128)?;
-        let app_secret = input.app_secret.as_deref().unwrap_or_default();
+        let app_secret = input
+            .app_secret
+            .as_ref()
+            .map(SecretInput::expose)
+            .unwrap_or_default();
         check_token("app_secret", app_secret, 256)?;
         let id = new_id();
         let now = now_ms();
@@ -524,7 +540,7 @@ impl Vault {
         let mut tx = claim(&self.db, "dingtalk_apps", id, DINGTALK_WHAT).await?;
         let row = self.dingtalk_row(&mut tx, id).await?;
         let before = dingtalk_audit_state(&dingtalk_view(&row)?);
-        let (sealed, fingerprint) = match input.app_secret.as_deref() {
+        let (sealed, fingerprint) = match input.app_secret.as_ref().map(SecretInput::expose) {
             Some(secret) => {
                 check_token("app_secret", secret, 256)?;
                 (

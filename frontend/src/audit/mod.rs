@@ -3,14 +3,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::{API_PREFIX, ErrorBody};
-use shared::audit::{
-    AuditAction, AuditEvent, EventFilter, EventPage, FieldChange, Outcome, OutcomeFilter,
-    SecretChange,
-};
+use shared::api::API_PREFIX;
+use shared::audit::{AuditAction, AuditEvent, EventFilter, EventPage, Outcome, OutcomeFilter};
 use wasm_bindgen::JsValue;
 
+use crate::api::{self, Failure};
 use crate::i18n::{AuditMsg as M, Msg, use_i18n};
+use crate::ui::{DiffView, ErrorPanel};
 
 /// The text of an audit message, reactive to the language.
 fn t(msg: M) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
@@ -39,19 +38,6 @@ fn some(s: String) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.trim().to_owned())
 }
 
-async fn fetch_page(filter: EventFilter) -> Result<EventPage, String> {
-    let url = format!("{API_PREFIX}/audit/events?{}", filter.to_query());
-    let response = gloo_net::http::Request::get(&url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.ok() {
-        let body = response.json::<ErrorBody>().await;
-        return Err(body.map_or_else(|_| response.status_text(), |b| b.message));
-    }
-    response.json().await.map_err(|e| e.to_string())
-}
-
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -67,7 +53,7 @@ pub fn AuditPage() -> impl IntoView {
     let applied = RwSignal::new(EventFilter::default());
     // Cursors of the pages walked through; the last one is shown.
     let cursors = RwSignal::new(Vec::<i64>::new());
-    let page = RwSignal::new(None::<Result<EventPage, String>>);
+    let page = RwSignal::new(None::<Result<EventPage, Failure>>);
     let selected = RwSignal::new(None::<AuditEvent>);
     let generation = StoredValue::new(0_u32);
 
@@ -80,7 +66,8 @@ pub fn AuditPage() -> impl IntoView {
         generation.set_value(this);
         page.set(None);
         spawn_local(async move {
-            let result = fetch_page(filter).await;
+            let result =
+                api::get::<EventPage>(&format!("/audit/events?{}", filter.to_query())).await;
             // A slower, older request must not overwrite a newer one.
             if generation.get_value() == this {
                 page.set(Some(result));
@@ -155,8 +142,9 @@ pub fn AuditPage() -> impl IntoView {
         </form>
         {move || match page.get() {
             None => view! { <p role="status">{t(M::Loading)}</p> }.into_any(),
-            Some(Err(err)) => view! {
-                <p role="alert">{t(M::LoadFailed)} " " {err}</p>
+            Some(Err(failure)) => view! {
+                <p>{t(M::LoadFailed)}</p>
+                <ErrorPanel error=Some(failure)/>
             }
             .into_any(),
             Some(Ok(p)) if p.events.is_empty() => {
@@ -253,6 +241,7 @@ fn EventTable(events: Vec<AuditEvent>, selected: RwSignal<Option<AuditEvent>>) -
         })
         .collect_view();
     view! {
+        <div class="table-scroll" role="region" tabindex="0" aria-label=t(M::Events)>
         <table class="audit-events">
             <caption>{t(M::Events)}</caption>
             <thead>
@@ -270,66 +259,12 @@ fn EventTable(events: Vec<AuditEvent>, selected: RwSignal<Option<AuditEvent>>) -
             </thead>
             <tbody>{rows}</tbody>
         </table>
-    }
-}
-
-fn diff_cell(value: Option<String>, secret: Option<SecretChange>, side_after: bool) -> AnyView {
-    match secret {
-        Some(change) if side_after => {
-            let msg = match change {
-                SecretChange::Changed => M::SecretChanged,
-                SecretChange::Unchanged => M::SecretUnchanged,
-            };
-            view! { <em>{t(msg)}</em> }.into_any()
-        }
-        Some(_) => view! { <em>{t(M::SecretHidden)}</em> }.into_any(),
-        None => match value {
-            Some(v) => view! { <code>{v}</code> }.into_any(),
-            None => view! { <em>{t(M::Absent)}</em> }.into_any(),
-        },
+        </div>
     }
 }
 
 #[component]
 fn EventDetails(event: AuditEvent, selected: RwSignal<Option<AuditEvent>>) -> impl IntoView {
-    let changes = event.changes.clone();
-    let diff = if changes.is_empty() {
-        view! { <p>{t(M::NoChanges)}</p> }.into_any()
-    } else {
-        let rows = changes
-            .into_iter()
-            .map(
-                |FieldChange {
-                     field,
-                     before,
-                     after,
-                     secret,
-                 }| {
-                    view! {
-                        <tr>
-                            <th scope="row">{field}</th>
-                            <td>{diff_cell(before, secret, false)}</td>
-                            <td>{diff_cell(after, secret, true)}</td>
-                        </tr>
-                    }
-                },
-            )
-            .collect_view();
-        view! {
-            <table class="audit-diff">
-                <caption>{t(M::Changes)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{t(M::Field)}</th>
-                        <th scope="col">{t(M::Before)}</th>
-                        <th scope="col">{t(M::After)}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        }
-        .into_any()
-    };
     let item =
         |label: M, value: Option<String>| value.map(|v| view! { <dt>{t(label)}</dt> <dd>{v}</dd> });
     let link = |n: Option<i64>| n.map(|n| format!("#{n}"));
@@ -360,7 +295,7 @@ fn EventDetails(event: AuditEvent, selected: RwSignal<Option<AuditEvent>>) -> im
                 {item(M::ErrorMessage, event.error_message.clone())}
                 {item(M::Hash, Some(event.hash.clone()))}
             </dl>
-            {diff}
+            <DiffView changes=event.changes.clone()/>
             <button type="button" on:click=move |_| selected.set(None)>{t(M::Close)}</button>
         </section>
     }

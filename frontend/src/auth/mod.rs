@@ -2,21 +2,26 @@
 //! change page. The UI only follows the permission matrix to hide what a
 //! role cannot do; the server enforces it.
 
-use crate::app::ACCOUNT_PATH;
-use crate::router::Link;
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::auth::{Action, PasswordChange, SessionInfo, SignIn, allows};
+use shared::auth::{Action, PasswordChange, SessionInfo, SignIn, allows, check_new_password};
 
 use crate::api::{self, Failure};
-use crate::i18n::{I18n, Msg, tr, use_i18n};
+use crate::i18n::{Msg, UiMsg, tr, use_i18n};
+use crate::router::Link;
+use crate::ui::{Field, FieldKind, Form, Request, failure_text};
+
+/// Where the signed-in user changes their own password.
+pub const ACCOUNT_PATH: &str = "/account";
 
 /// The session, shared through context. `None` inside `Some` means
 /// "checked: not signed in".
 #[derive(Clone, Copy)]
 pub struct Auth {
     session: RwSignal<Option<Option<SessionInfo>>>,
+    /// The server ended the session (a call got 401): sign-in says so.
+    expired: RwSignal<bool>,
 }
 
 impl Auth {
@@ -40,17 +45,32 @@ impl Auth {
     fn set(&self, session: Option<SessionInfo>) {
         if let Some(s) = &session {
             api::set_csrf_token(&s.csrf_token);
+            self.expired.set(false);
         }
         self.session.set(Some(session));
+    }
+
+    fn new(session: Option<Option<SessionInfo>>) -> Auth {
+        let auth = Auth {
+            session: RwSignal::new(session),
+            expired: RwSignal::new(false),
+        };
+        // Any call that finds the session gone shows sign-in in place: the
+        // address stays, so signing in again returns to the same page.
+        api::on_session_expired(move || {
+            if auth.session.with_untracked(|s| matches!(s, Some(Some(_)))) {
+                auth.expired.set(true);
+                auth.session.set(Some(None));
+            }
+        });
+        provide_context(auth);
+        auth
     }
 }
 
 /// Creates the context and asks the server who is signed in.
 pub fn provide_auth() -> Auth {
-    let auth = Auth {
-        session: RwSignal::new(None),
-    };
-    provide_context(auth);
+    let auth = Auth::new(None);
     spawn_local(async move {
         auth.set(api::get::<SessionInfo>("/session").await.ok());
     });
@@ -60,27 +80,13 @@ pub fn provide_auth() -> Auth {
 /// Creates the context for a known session (components mounted on their
 /// own, as in tests).
 pub fn provide_session(session: SessionInfo) -> Auth {
-    let auth = Auth {
-        session: RwSignal::new(None),
-    };
+    let auth = Auth::new(None);
     auth.set(Some(session));
-    provide_context(auth);
     auth
 }
 
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
-}
-
-/// The message for a failed call: ours for known codes, else the server's.
-pub fn failure_text(failure: &Failure, i18n: I18n) -> String {
-    let known = match failure.body.code.as_str() {
-        "invalid_credentials" => Msg::WrongCredentials,
-        "too_many_attempts" => Msg::TooManyAttempts,
-        "forbidden" => Msg::NoAccess,
-        _ => return failure.body.message.clone(),
-    };
-    i18n.t(known).to_owned()
 }
 
 #[component]
@@ -93,10 +99,13 @@ pub fn SignInPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
         busy.set(true);
         let body = SignIn {
             username: username.get_untracked(),
-            password: password.get_untracked(),
+            password: password.get_untracked().into(),
         };
         spawn_local(async move {
             match api::send::<SessionInfo>(Method::POST, "/session", &body).await {
@@ -112,6 +121,9 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="sign-in">
             <h1>{tr(Msg::SignInTitle)}</h1>
+            {move || auth.expired.get().then(|| view! {
+                <p class="notice" role="status">{tr(Msg::Ui(UiMsg::SessionExpired))}</p>
+            })}
             <form on:submit=submit>
                 <label for="sign-in-username">{tr(Msg::Username)}</label>
                 <input id="sign-in-username" type="text" autocomplete="username" required
@@ -160,53 +172,37 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<(), String>>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if new.get_untracked() != confirm.get_untracked() {
-            outcome.set(Some(Err(i18n.t(Msg::PasswordsDiffer).to_owned())));
-            return;
-        }
+    let on_submit = move |_key: String| -> Option<Request> {
         let body = PasswordChange {
-            current_password: current.get_untracked(),
-            new_password: new.get_untracked(),
+            current_password: current.get_untracked().into(),
+            new_password: new.get_untracked().into(),
         };
-        spawn_local(async move {
-            let result = api::send_empty(Method::POST, "/me/password", Some(&body)).await;
-            if result.is_ok() {
-                for s in [current, new, confirm] {
-                    s.set(String::new());
-                }
+        Some(Box::pin(async move {
+            api::send_empty(Method::POST, "/me/password", Some(&body)).await?;
+            for s in [current, new, confirm] {
+                s.set(String::new());
             }
-            outcome.set(Some(result.map_err(|f| failure_text(&f, i18n))));
-        });
+            Ok(())
+        }))
+    };
+    let same = move |v: String| {
+        if v == new.get() {
+            Ok(())
+        } else {
+            Err(i18n.t(Msg::PasswordsDiffer).to_owned())
+        }
     };
     view! {
-        <h1>{tr(Msg::ChangePassword)}</h1>
-        <form class="stack" on:submit=submit>
-            <label for="pw-current">{tr(Msg::CurrentPassword)}</label>
-            <input id="pw-current" type="password" autocomplete="current-password" required
-                bind:value=current/>
-            <label for="pw-new">{tr(Msg::NewPassword)}</label>
-            <input id="pw-new" type="password" autocomplete="new-password" required minlength="12"
-                bind:value=new/>
-            <small>{tr(Msg::PasswordRule)}</small>
-            <label for="pw-confirm">{tr(Msg::ConfirmPassword)}</label>
-            <input id="pw-confirm" type="password" autocomplete="new-password" required
-                bind:value=confirm/>
-            <Outcome outcome=outcome/>
-            <button type="submit">{tr(Msg::ChangePassword)}</button>
-        </form>
-    }
-}
-
-/// The result of the last submit: "saved" or the error, announced.
-#[component]
-pub fn Outcome(outcome: RwSignal<Option<Result<(), String>>>) -> impl IntoView {
-    move || {
-        outcome.get().map(|r| match r {
-            Ok(()) => view! { <p class="ok" role="status">{tr(Msg::Done)}</p> }.into_any(),
-            Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-        })
+        <h1>{tr(Msg::AccountMenu)}</h1>
+        <Form id="change-password" heading=Msg::ChangePassword submit=Msg::ChangePassword
+            on_submit=on_submit>
+            <Field id="pw-current" label=Msg::CurrentPassword value=current kind=FieldKind::Password
+                name="current_password" required=true/>
+            <Field id="pw-new" label=Msg::NewPassword value=new kind=FieldKind::NewPassword
+                name="new_password" required=true hint=Msg::PasswordRule
+                check=|v: String| check_new_password(&v)/>
+            <Field id="pw-confirm" label=Msg::ConfirmPassword value=confirm
+                kind=FieldKind::NewPassword required=true check=same/>
+        </Form>
     }
 }

@@ -4,204 +4,163 @@
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::auth::{Action, NewUser, PasswordReset, Role, User, UserUpdate};
+use shared::area::Area;
+use shared::auth::{
+    Action, NewUser, PasswordReset, Role, User, UserUpdate, check_new_password, check_username,
+};
 
 use crate::api;
-use crate::auth::{Outcome, failure_text, use_auth};
+use crate::auth::use_auth;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::ui::table::SortKey;
+use crate::ui::{
+    ActionResult, ActionStatus, Choice, Column, DataTable, Field, FieldKind, Form, Listing, Request,
+};
+
+fn role_options() -> Vec<(&'static str, Msg)> {
+    Role::ALL.map(|r| (r.as_str(), Msg::Role(r))).to_vec()
+}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
-    let users = RwSignal::new(Vec::<User>::new());
-    let outcome = RwSignal::new(None::<Result<(), String>>);
-    let reload = move || {
-        spawn_local(async move {
-            match api::get::<Vec<User>>("/users").await {
-                Ok(list) => users.set(list),
-                Err(f) => outcome.set(Some(Err(failure_text(&f, i18n)))),
-            }
-        });
-    };
-    reload();
-    let manage = move || auth.can(Action::UsersManage);
+    let manage = use_auth().can(Action::UsersManage);
+    let users = Listing::<User>::new();
+    users.load("/users");
+    let result = ActionResult::new();
     let change = move |id: String, update: UserUpdate| {
         spawn_local(async move {
             let r = api::send::<User>(Method::PATCH, &format!("/users/{id}"), &update).await;
-            outcome.set(Some(r.map(|_| ()).map_err(|f| failure_text(&f, i18n))));
-            reload();
+            result.report(r);
+            users.load("/users");
         });
     };
     let resetting = RwSignal::new(None::<User>);
-    view! {
-        <h1>{tr(Msg::Area(shared::area::Area::Users))}</h1>
-        <Outcome outcome=outcome/>
-        <table>
-            <thead>
-                <tr>
-                    <th scope="col">{tr(Msg::Username)}</th>
-                    <th scope="col">{tr(Msg::RoleLabel)}</th>
-                    <th scope="col">{tr(Msg::Status)}</th>
-                    <Show when=manage><th scope="col">{tr(Msg::Actions)}</th></Show>
-                </tr>
-            </thead>
-            <tbody>
-                {move || users.get().into_iter().map(|user| {
-                    let id = user.id.clone();
-                    let id2 = user.id.clone();
-                    let disabled = user.disabled;
-                    let role = user.role;
-                    let name = user.username.clone();
-                    let select_id = format!("role-{}", user.id);
-                    let for_reset = user.clone();
-                    view! {
-                        <tr>
-                            <th scope="row">{user.username.clone()}</th>
-                            <td>
-                                {move || if manage() {
-                                    let id = id.clone();
-                                    view! {
-                                        <label class="visually-hidden" for=select_id.clone()>
-                                            {i18n.t(Msg::RoleLabel)} " " {name.clone()}
-                                        </label>
-                                        <select id=select_id.clone() on:change=move |ev| {
-                                            if let Some(role) = Role::parse(&event_target_value(&ev)) {
-                                                change(id.clone(), UserUpdate { role: Some(role), disabled: None });
-                                            }
-                                        }>
-                                            <RoleOptions selected=role/>
-                                        </select>
-                                    }.into_any()
-                                } else {
-                                    i18n.t(Msg::Role(role)).into_any()
-                                }}
-                            </td>
-                            <td>{tr(if disabled { Msg::Disabled } else { Msg::Enabled })}</td>
-                            <Show when=manage>
-                                <td>
-                                    <button type="button" on:click={
-                                        let id = id2.clone();
-                                        move |_| change(id.clone(), UserUpdate { role: None, disabled: Some(!disabled) })
-                                    }>
-                                        {tr(if disabled { Msg::Enable } else { Msg::Disable })}
-                                    </button>
-                                    " "
-                                    <button type="button" on:click={
-                                        let user = for_reset.clone();
-                                        move |_| resetting.set(Some(user.clone()))
-                                    }>{tr(Msg::ResetPassword)}</button>
-                                </td>
-                            </Show>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-        {move || resetting.get().map(|user| view! { <ResetPassword user=user resetting=resetting outcome=outcome/> })}
-        <Show when=manage>
-            <NewUserForm on_created=move || reload() outcome=outcome/>
-        </Show>
-    }
-}
 
-#[component]
-fn RoleOptions(selected: Role) -> impl IntoView {
-    Role::ALL
-        .into_iter()
-        .map(|role| {
-            view! {
-                <option value=role.as_str() selected=role == selected>
-                    {tr(Msg::Role(role))}
-                </option>
+    let mut columns = vec![
+        Column::text(Msg::Username, |u: &User| u.username.clone()),
+        Column::new(Msg::RoleLabel, move |u: &User| {
+            if !manage {
+                return tr(Msg::Role(u.role)).into_any();
             }
+            let id = u.id.clone();
+            let select_id = format!("role-{}", u.id);
+            let name = u.username.clone();
+            let role = u.role;
+            view! {
+                <label class="visually-hidden" for=select_id.clone()>
+                    {move || format!("{} {name}", i18n.t(Msg::RoleLabel))}
+                </label>
+                <select id=select_id on:change=move |ev| {
+                    if let Some(role) = Role::parse(&event_target_value(&ev)) {
+                        change(id.clone(), UserUpdate { role: Some(role), disabled: None });
+                    }
+                }>
+                    {Role::ALL.map(|r| view! {
+                        <option value=r.as_str() selected=r == role>{tr(Msg::Role(r))}</option>
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
         })
-        .collect_view()
+        .sort_by(|u: &User| SortKey::Text(u.role.as_str().to_owned())),
+        Column::new(Msg::Status, |u: &User| {
+            tr(if u.disabled {
+                Msg::Disabled
+            } else {
+                Msg::Enabled
+            })
+            .into_any()
+        })
+        .sort_by(|u: &User| SortKey::Number(i64::from(u.disabled))),
+    ];
+    if manage {
+        columns.push(Column::new(Msg::Actions, move |u: &User| {
+            let (id, disabled) = (u.id.clone(), u.disabled);
+            let user = u.clone();
+            view! {
+                <button type="button" on:click=move |_| {
+                    change(id.clone(), UserUpdate { role: None, disabled: Some(!disabled) });
+                }>
+                    {tr(if disabled { Msg::Enable } else { Msg::Disable })}
+                </button>
+                " "
+                <button type="button" on:click=move |_| resetting.set(Some(user.clone()))>
+                    {tr(Msg::ResetPassword)}
+                </button>
+            }
+            .into_any()
+        }));
+    }
+    view! {
+        <h1>{tr(Msg::Area(Area::Users))}</h1>
+        <ActionStatus result/>
+        <DataTable id="users" caption=Msg::Area(Area::Users) rows=users.rows columns
+            loading=users.loading error=users.error
+            key=|u: &User| u.id.clone() name=|u: &User| u.username.clone()
+            filter=|u: &User| format!("{} {}", u.username, u.role.as_str())/>
+        {move || resetting.get().map(|user| view! { <ResetPassword user resetting result/> })}
+        {manage.then(|| view! { <NewUserForm on_created=move || users.load("/users")/> })}
+    }
 }
 
 #[component]
 fn ResetPassword(
     user: User,
     resetting: RwSignal<Option<User>>,
-    outcome: RwSignal<Option<Result<(), String>>>,
+    result: ActionResult,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let password = RwSignal::new(String::new());
-    let id = user.id.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let path = format!("/users/{id}/password");
+    let path = format!("/users/{}/password", user.id);
+    let on_submit = move |_key: String| -> Option<Request> {
         let body = PasswordReset {
-            password: password.get_untracked(),
+            password: password.get_untracked().into(),
         };
-        spawn_local(async move {
-            let r = api::send_empty(Method::POST, &path, Some(&body)).await;
-            if r.is_ok() {
-                resetting.set(None);
-            }
-            outcome.set(Some(r.map_err(|f| failure_text(&f, i18n))));
-        });
+        let path = path.clone();
+        Some(Box::pin(async move {
+            api::send_empty(Method::POST, &path, Some(&body)).await?;
+            resetting.set(None);
+            result.report(Ok(()));
+            Ok(())
+        }))
     };
     view! {
-        <form class="stack" on:submit=submit>
-            <h2>{tr(Msg::ResetPassword)} ": " {user.username.clone()}</h2>
-            <label for="reset-password">{tr(Msg::NewPassword)}</label>
-            <input id="reset-password" type="password" autocomplete="new-password" required
-                minlength="12" bind:value=password/>
-            <small>{tr(Msg::PasswordRule)}</small>
-            <div>
-                <button type="submit">{tr(Msg::SetPassword)}</button>
-                " "
-                <button type="button" on:click=move |_| resetting.set(None)>{tr(Msg::Cancel)}</button>
-            </div>
-        </form>
+        <Form id="reset-password-form" heading=Msg::ResetPassword subject=user.username.clone()
+            submit=Msg::SetPassword on_submit on_cancel=move || resetting.set(None)>
+            <Field id="reset-password" label=Msg::NewPassword value=password
+                kind=FieldKind::NewPassword name="password" required=true hint=Msg::PasswordRule
+                check=|v: String| check_new_password(&v)/>
+        </Form>
     }
 }
 
 #[component]
-fn NewUserForm(
-    on_created: impl Fn() + Copy + 'static,
-    outcome: RwSignal<Option<Result<(), String>>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
+fn NewUserForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let role = RwSignal::new(Role::Helpdesk);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let role = RwSignal::new(Role::Helpdesk.as_str().to_owned());
+    let on_submit = move |key: String| -> Option<Request> {
         let body = NewUser {
             username: username.get_untracked(),
-            role: role.get_untracked(),
-            password: password.get_untracked(),
+            role: Role::parse(&role.get_untracked())?,
+            password: password.get_untracked().into(),
         };
-        spawn_local(async move {
-            let r = api::send::<User>(Method::POST, "/users", &body).await;
-            if r.is_ok() {
-                username.set(String::new());
-                password.set(String::new());
-                on_created();
-            }
-            outcome.set(Some(r.map(|_| ()).map_err(|f| failure_text(&f, i18n))));
-        });
+        Some(Box::pin(async move {
+            api::create::<User>("/users", &body, &key).await?;
+            username.set(String::new());
+            password.set(String::new());
+            on_created();
+            Ok(())
+        }))
     };
     view! {
-        <form class="stack" on:submit=submit>
-            <h2>{tr(Msg::CreateUser)}</h2>
-            <label for="new-user-name">{tr(Msg::Username)}</label>
-            <input id="new-user-name" type="text" autocomplete="off" required bind:value=username/>
-            <label for="new-user-role">{tr(Msg::RoleLabel)}</label>
-            <select id="new-user-role" on:change=move |ev| {
-                if let Some(r) = Role::parse(&event_target_value(&ev)) {
-                    role.set(r);
-                }
-            }>
-                <RoleOptions selected=Role::Helpdesk/>
-            </select>
-            <label for="new-user-password">{tr(Msg::Password)}</label>
-            <input id="new-user-password" type="password" autocomplete="new-password" required
-                minlength="12" bind:value=password/>
-            <small>{tr(Msg::PasswordRule)}</small>
-            <button type="submit">{tr(Msg::Create)}</button>
-        </form>
+        <Form id="new-user" heading=Msg::CreateUser submit=Msg::Create on_submit>
+            <Field id="new-user-name" label=Msg::Username value=username name="username"
+                required=true check=|v: String| check_username(&v)/>
+            <Choice id="new-user-role" label=Msg::RoleLabel value=role options=role_options()/>
+            <Field id="new-user-password" label=Msg::Password value=password
+                kind=FieldKind::NewPassword name="password" required=true hint=Msg::PasswordRule
+                check=|v: String| check_new_password(&v)/>
+        </Form>
     }
 }

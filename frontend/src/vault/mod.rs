@@ -1,27 +1,30 @@
 //! The Credentials page: stored Alibaba Cloud accounts and DingTalk apps by
 //! name and fingerprint. Secret inputs are write-only: the server never
-//! sends a secret back, so there is nothing to show in them.
+//! sends a secret back, so there is nothing to show in them. Deleting asks
+//! first; replacing a secret shows what changes before it is applied.
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::area::Area;
+use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::vault::{
     AlibabaAccount, AlibabaAccountInput, ConnectionCheck, DingTalkApi, DingTalkApp,
-    DingTalkAppInput, DingTalkSite, SignatureKind,
+    DingTalkAppInput, DingTalkSite, SignatureKind, check_name, check_region,
 };
 
-use crate::api;
-use crate::auth::{Outcome, failure_text, use_auth};
-use crate::i18n::{AuditMsg, I18n, Msg, tr, use_i18n};
+use crate::api::{self, Failure};
+use crate::auth::use_auth;
+use crate::i18n::{Msg, UiMsg, tr, use_i18n};
+use crate::ui::error::CopyableId;
+use crate::ui::{
+    ActionResult, ActionStatus, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel,
+    Field, FieldKind, Form, Listing, Request, SortKey, diff,
+};
 
-type Shown = RwSignal<Option<Result<(), String>>>;
-
-fn report<T>(i18n: I18n, outcome: Shown, result: Result<T, api::Failure>) -> bool {
-    let ok = result.is_ok();
-    outcome.set(Some(result.map(|_| ()).map_err(|f| failure_text(&f, i18n))));
-    ok
-}
+const ALIBABA: &str = "/credentials/alibaba";
+const DINGTALK: &str = "/credentials/dingtalk";
 
 fn regions_from_text(text: &str) -> Vec<String> {
     text.split(',')
@@ -31,135 +34,162 @@ fn regions_from_text(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[component]
-pub fn CredentialsPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let auth = use_auth();
-    let manage = move || auth.can(Action::CredentialsManage);
-    let outcome: Shown = RwSignal::new(None);
-    let accounts = RwSignal::new(Vec::<AlibabaAccount>::new());
-    let apps = RwSignal::new(Vec::<DingTalkApp>::new());
-    let reload = move || {
-        spawn_local(async move {
-            match api::get::<Vec<AlibabaAccount>>("/credentials/alibaba").await {
-                Ok(list) => accounts.set(list),
-                Err(f) => {
-                    report::<()>(i18n, outcome, Err(f));
-                }
-            }
-            if let Ok(list) = api::get::<Vec<DingTalkApp>>("/credentials/dingtalk").await {
-                apps.set(list);
-            }
-        });
-    };
-    reload();
-    let delete = move |path: String| {
-        spawn_local(async move {
-            report(
-                i18n,
-                outcome,
-                api::send_empty(Method::DELETE, &path, None::<&()>).await,
-            );
-            reload();
-        });
-    };
-    let replacing = RwSignal::new(None::<Replace>);
-    view! {
-        <h1>{tr(Msg::Area(shared::area::Area::Credentials))}</h1>
-        <p>{tr(Msg::WriteOnlyNote)}</p>
-        <Outcome outcome=outcome/>
-        <h2>{tr(Msg::AlibabaAccounts)}</h2>
-        <table>
-            <thead><tr>
-                <th scope="col">{tr(Msg::Name)}</th>
-                <th scope="col">{tr(Msg::Fingerprint)}</th>
-                <th scope="col">{tr(Msg::Signature)}</th>
-                <th scope="col">{tr(Msg::Regions)}</th>
-                <th scope="col">{tr(Msg::StsToken)}</th>
-                <Show when=manage><th scope="col">{tr(Msg::Actions)}</th></Show>
-            </tr></thead>
-            <tbody>
-                {move || accounts.get().into_iter().map(|a| {
-                    let path = format!("/credentials/alibaba/{}", a.id);
-                    let sig = a.signature;
-                    let sts = a.has_sts_token;
-                    let replace = Replace::Alibaba(a.clone());
-                    view! {
-                        <tr>
-                            <th scope="row">{a.name.clone()}</th>
-                            <td><code>{a.fingerprint.clone()}</code></td>
-                            <td>{tr(Msg::SignatureKind(sig))}</td>
-                            <td>{a.regions.join(", ")}</td>
-                            <td>{tr(if sts { Msg::Yes } else { Msg::No })}</td>
-                            <Show when=manage>
-                                <td><RowActions path=path.clone() replace=replace.clone() replacing=replacing delete=delete/></td>
-                            </Show>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-        <h2>{tr(Msg::DingTalkApps)}</h2>
-        <table>
-            <thead><tr>
-                <th scope="col">{tr(Msg::Name)}</th>
-                <th scope="col">{tr(Msg::AppKey)}</th>
-                <th scope="col">{tr(Msg::Fingerprint)}</th>
-                <th scope="col">{tr(Msg::SiteLabel)}</th>
-                <th scope="col">{tr(Msg::ApiPreference)}</th>
-                <Show when=manage><th scope="col">{tr(Msg::Actions)}</th></Show>
-            </tr></thead>
-            <tbody>
-                {move || apps.get().into_iter().map(|a| {
-                    let path = format!("/credentials/dingtalk/{}", a.id);
-                    let (site, api) = (a.site, a.api);
-                    let replace = Replace::DingTalk(a.clone());
-                    view! {
-                        <tr>
-                            <th scope="row">{a.name.clone()}</th>
-                            <td><code>{a.app_key.clone()}</code></td>
-                            <td><code>{a.fingerprint.clone()}</code></td>
-                            <td>{tr(Msg::Site(site))}</td>
-                            <td>{tr(Msg::Api(api))}</td>
-                            <Show when=manage>
-                                <td><RowActions path=path.clone() replace=replace.clone() replacing=replacing delete=delete/></td>
-                            </Show>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-        {move || replacing.get().map(|r| view! { <ReplaceSecretForm target=r replacing=replacing outcome=outcome on_saved=reload/> })}
-        <Show when=manage>
-            <NewAlibabaForm outcome=outcome on_saved=reload/>
-            <NewDingTalkForm outcome=outcome on_saved=reload/>
-        </Show>
-    }
+fn check_regions(text: String) -> Result<(), String> {
+    regions_from_text(&text)
+        .iter()
+        .try_for_each(|r| check_region(r))
 }
 
-/// Which record's secret is being replaced.
+/// A stored credential a row action works on.
 #[derive(Clone, Debug, PartialEq)]
-enum Replace {
+enum Credential {
     Alibaba(AlibabaAccount),
     DingTalk(DingTalkApp),
 }
 
+impl Credential {
+    fn name(&self) -> &str {
+        match self {
+            Credential::Alibaba(a) => &a.name,
+            Credential::DingTalk(a) => &a.name,
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            Credential::Alibaba(a) => format!("{ALIBABA}/{}", a.id),
+            Credential::DingTalk(a) => format!("{DINGTALK}/{}", a.id),
+        }
+    }
+}
+
+/// What the page's row actions share.
+#[derive(Clone, Copy)]
+struct Page {
+    accounts: Listing<AlibabaAccount>,
+    apps: Listing<DingTalkApp>,
+    result: ActionResult,
+    replacing: RwSignal<Option<Credential>>,
+    deleting: RwSignal<Option<Credential>>,
+}
+
+impl Page {
+    fn reload(&self) {
+        self.accounts.load(ALIBABA);
+        self.apps.load(DINGTALK);
+    }
+}
+
 #[component]
-fn RowActions(
-    path: String,
-    replace: Replace,
-    replacing: RwSignal<Option<Replace>>,
-    delete: impl Fn(String) + Copy + 'static,
-) -> impl IntoView {
+pub fn CredentialsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let checked = RwSignal::new(None::<Result<ConnectionCheck, String>>);
-    let test_path = format!("{path}/test");
+    let manage = use_auth().can(Action::CredentialsManage);
+    let page = Page {
+        accounts: Listing::new(),
+        apps: Listing::new(),
+        result: ActionResult::new(),
+        replacing: RwSignal::new(None),
+        deleting: RwSignal::new(None),
+    };
+    page.reload();
+    let delete = move || {
+        let Some(target) = page.deleting.get_untracked() else {
+            return;
+        };
+        page.deleting.set(None);
+        spawn_local(async move {
+            let r = api::send_empty(Method::DELETE, &target.path(), None::<&()>).await;
+            page.result.report(r);
+            page.reload();
+        });
+    };
+    let actions = move |c: Credential| view! { <RowActions credential=c page/> }.into_any();
+
+    let mut alibaba = vec![
+        Column::new(Msg::Name, |a: &AlibabaAccount| {
+            name_cell(&a.name, a.sandbox)
+        })
+        .sort_by(|a: &AlibabaAccount| SortKey::Text(a.name.to_lowercase())),
+        Column::new(Msg::Fingerprint, |a: &AlibabaAccount| {
+            view! { <code>{a.fingerprint.clone()}</code> }.into_any()
+        }),
+        Column::new(Msg::Signature, |a: &AlibabaAccount| {
+            tr(Msg::SignatureKind(a.signature)).into_any()
+        }),
+        Column::text(Msg::Regions, |a: &AlibabaAccount| a.regions.join(", ")),
+        Column::new(Msg::StsToken, |a: &AlibabaAccount| {
+            tr(if a.has_sts_token { Msg::Yes } else { Msg::No }).into_any()
+        }),
+    ];
+    let mut dingtalk = vec![
+        Column::new(Msg::Name, |a: &DingTalkApp| name_cell(&a.name, a.sandbox))
+            .sort_by(|a: &DingTalkApp| SortKey::Text(a.name.to_lowercase())),
+        Column::new(Msg::AppKey, |a: &DingTalkApp| {
+            view! { <code>{a.app_key.clone()}</code> }.into_any()
+        }),
+        Column::new(Msg::Fingerprint, |a: &DingTalkApp| {
+            view! { <code>{a.fingerprint.clone()}</code> }.into_any()
+        }),
+        Column::new(Msg::SiteLabel, |a: &DingTalkApp| {
+            tr(Msg::Site(a.site)).into_any()
+        }),
+        Column::new(Msg::ApiPreference, |a: &DingTalkApp| {
+            tr(Msg::Api(a.api)).into_any()
+        }),
+    ];
+    if manage {
+        alibaba.push(Column::new(Msg::Actions, move |a: &AlibabaAccount| {
+            actions(Credential::Alibaba(a.clone()))
+        }));
+        dingtalk.push(Column::new(Msg::Actions, move |a: &DingTalkApp| {
+            actions(Credential::DingTalk(a.clone()))
+        }));
+    }
+    let deleting_title = Signal::derive(move || {
+        page.deleting.with(|d| {
+            d.as_ref()
+                .map(|c| i18n.fill(Msg::Ui(UiMsg::DeleteCredential), c.name()))
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <h1>{tr(Msg::Area(Area::Credentials))}</h1>
+        <p>{tr(Msg::WriteOnlyNote)}</p>
+        <ActionStatus result=page.result/>
+        <h2>{tr(Msg::AlibabaAccounts)}</h2>
+        <DataTable id="alibaba-accounts" caption=Msg::AlibabaAccounts rows=page.accounts.rows
+            columns=alibaba loading=page.accounts.loading error=page.accounts.error
+            key=|a: &AlibabaAccount| a.id.clone() name=|a: &AlibabaAccount| a.name.clone()
+            filter=|a: &AlibabaAccount| format!("{} {} {}", a.name, a.fingerprint, a.regions.join(" "))/>
+        <h2>{tr(Msg::DingTalkApps)}</h2>
+        <DataTable id="dingtalk-apps" caption=Msg::DingTalkApps rows=page.apps.rows
+            columns=dingtalk loading=page.apps.loading error=page.apps.error
+            key=|a: &DingTalkApp| a.id.clone() name=|a: &DingTalkApp| a.name.clone()
+            filter=|a: &DingTalkApp| format!("{} {}", a.name, a.app_key)/>
+        <ConfirmDialog open=Signal::derive(move || page.deleting.with(Option::is_some))
+            title=deleting_title confirm=Msg::Delete danger=true
+            on_confirm=move || delete() on_cancel=move || page.deleting.set(None)>
+            <p>{tr(Msg::Ui(UiMsg::DeleteCredentialHint))}</p>
+        </ConfirmDialog>
+        {move || page.replacing.get().map(|target| view! { <ReplaceSecretForm target page/> })}
+        {manage.then(|| view! {
+            <NewAlibabaForm on_saved=move || page.reload()/>
+            <NewDingTalkForm on_saved=move || page.reload()/>
+        })}
+    }
+}
+
+#[component]
+fn RowActions(credential: Credential, page: Page) -> impl IntoView {
+    let i18n = use_i18n();
+    let checked = RwSignal::new(None::<Result<ConnectionCheck, Failure>>);
+    let test_path = format!("{}/test", credential.path());
     let test = move |_| {
         let test_path = test_path.clone();
         checked.set(None);
         spawn_local(async move {
             let result = api::send::<ConnectionCheck>(Method::POST, &test_path, &()).await;
-            checked.set(Some(result.map_err(|f| failure_text(&f, i18n))));
+            checked.set(Some(result));
         });
     };
     // The upstream's own words, and its RequestId for its support.
@@ -171,221 +201,224 @@ fn RowActions(
                 } else {
                     Msg::ConnectionFailed
                 });
-                let id = c
-                    .request_id
-                    .map(|id| format!(" ({}: {id})", i18n.t(Msg::Audit(AuditMsg::RequestId))))
-                    .unwrap_or_default();
-                format!("{verdict}: {}{id}", c.message)
+                view! {
+                    <p>{format!("{verdict}: {}", c.message)}</p>
+                    {c.request_id.map(|id| view! {
+                        <dl><CopyableId label=UiMsg::RequestId id/></dl>
+                    })}
+                }
+                .into_any()
             }
-            Err(text) => format!("{}: {text}", i18n.t(Msg::ConnectionFailed)),
+            Err(failure) => view! {
+                <p>{tr(Msg::ConnectionFailed)}</p>
+                <ErrorPanel error=Some(failure)/>
+            }
+            .into_any(),
         })
     };
+    let (replace, delete) = (credential.clone(), credential);
     view! {
-        <button type="button" on:click=test>{tr(Msg::TestConnection)}</button>
-        " "
-        <button type="button" on:click=move |_| replacing.set(Some(replace.clone()))>
-            {tr(Msg::ReplaceSecret)}
-        </button>
-        " "
-        <button type="button" on:click=move |_| delete(path.clone())>{tr(Msg::Delete)}</button>
-        <p role="status">{shown}</p>
+        <div class="row-actions">
+            <button type="button" on:click=test>{tr(Msg::TestConnection)}</button>
+            <button type="button" on:click=move |_| page.replacing.set(Some(replace.clone()))>
+                {tr(Msg::ReplaceSecret)}
+            </button>
+            <button type="button" class="danger" on:click=move |_| page.deleting.set(Some(delete.clone()))>
+                {tr(Msg::Delete)}
+            </button>
+        </div>
+        <div role="status">{shown}</div>
     }
 }
 
-/// A labelled input; `secret` ones are password inputs browsers must not fill.
+/// New secrets for a stored credential; what changes is shown and
+/// confirmed before it is applied.
 #[component]
-fn Field(
-    id: &'static str,
-    label: Msg,
-    value: RwSignal<String>,
-    #[prop(optional)] secret: bool,
-) -> impl IntoView {
-    view! {
-        <label for=id>{tr(label)}</label>
-        <input id=id type=if secret { "password" } else { "text" }
-            autocomplete=if secret { "new-password" } else { "off" } bind:value=value/>
-    }
-}
-
-#[component]
-fn ReplaceSecretForm(
-    target: Replace,
-    replacing: RwSignal<Option<Replace>>,
-    outcome: Shown,
-    on_saved: impl Fn() + Copy + 'static,
-) -> impl IntoView {
+fn ReplaceSecretForm(target: Credential, page: Page) -> impl IntoView {
     let i18n = use_i18n();
     let key_id = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
     let sts = RwSignal::new(String::new());
-    let alibaba = matches!(target, Replace::Alibaba(_));
-    let name = match &target {
-        Replace::Alibaba(a) => a.name.clone(),
-        Replace::DingTalk(a) => a.name.clone(),
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let alibaba = matches!(target, Credential::Alibaba(_));
+    let name = target.name().to_owned();
+    let reviewing = RwSignal::new(false);
+    let changes = {
         let target = target.clone();
-        spawn_local(async move {
-            let ok = match target {
-                Replace::Alibaba(a) => {
-                    let input = AlibabaAccountInput {
-                        name: a.name,
-                        access_key_id: Some(key_id.get_untracked()),
-                        access_key_secret: Some(secret.get_untracked()),
-                        sts_token: Some(sts.get_untracked()),
-                        signature: a.signature,
-                        regions: a.regions,
-                    };
-                    let path = format!("/credentials/alibaba/{}", a.id);
-                    report(
-                        i18n,
-                        outcome,
-                        api::send::<AlibabaAccount>(Method::PUT, &path, &input).await,
-                    )
-                }
-                Replace::DingTalk(a) => {
-                    let input = DingTalkAppInput {
-                        name: a.name,
-                        app_key: a.app_key,
-                        app_secret: Some(secret.get_untracked()),
-                        site: a.site,
-                        api: a.api,
-                    };
-                    let path = format!("/credentials/dingtalk/{}", a.id);
-                    report(
-                        i18n,
-                        outcome,
-                        api::send::<DingTalkApp>(Method::PUT, &path, &input).await,
-                    )
-                }
-            };
-            if ok {
-                replacing.set(None);
-                on_saved();
+        move || -> Vec<FieldChange> {
+            match &target {
+                Credential::Alibaba(a) => vec![
+                    diff::secret("access_key_id", true),
+                    diff::secret("access_key_secret", true),
+                    diff::secret(
+                        "sts_token",
+                        a.has_sts_token || !sts.get_untracked().trim().is_empty(),
+                    ),
+                ],
+                Credential::DingTalk(_) => vec![diff::secret("app_secret", true)],
             }
-        });
+        }
+    };
+    let apply = {
+        let target = target.clone();
+        move || {
+            reviewing.set(false);
+            let path = target.path();
+            let target = target.clone();
+            spawn_local(async move {
+                let saved = match target {
+                    Credential::Alibaba(a) => {
+                        let input = AlibabaAccountInput {
+                            name: a.name,
+                            access_key_id: Some(key_id.get_untracked()),
+                            access_key_secret: Some(secret.get_untracked().into()),
+                            sts_token: Some(sts.get_untracked().into()),
+                            signature: a.signature,
+                            regions: a.regions,
+                        };
+                        page.result
+                            .report(api::send::<AlibabaAccount>(Method::PUT, &path, &input).await)
+                    }
+                    Credential::DingTalk(a) => {
+                        let input = DingTalkAppInput {
+                            name: a.name,
+                            app_key: a.app_key,
+                            app_secret: Some(secret.get_untracked().into()),
+                            site: a.site,
+                            api: a.api,
+                        };
+                        page.result
+                            .report(api::send::<DingTalkApp>(Method::PUT, &path, &input).await)
+                    }
+                };
+                if saved {
+                    page.replacing.set(None);
+                    page.reload();
+                }
+            });
+        }
+    };
+    // Submitting only opens the review; the dialog's Apply sends.
+    let on_submit = move |_key: String| -> Option<Request> {
+        reviewing.set(true);
+        None
+    };
+    let title = {
+        let name = name.clone();
+        Signal::derive(move || i18n.fill(Msg::Ui(UiMsg::ReviewChanges), &name))
     };
     view! {
-        <form class="stack" on:submit=submit autocomplete="off">
-            <h2>{tr(Msg::ReplaceSecret)} ": " {name}</h2>
-            <Show when=move || alibaba>
-                <Field id="replace-key-id" label=Msg::AccessKeyId value=key_id/>
-            </Show>
-            <Field id="replace-secret" label=if alibaba { Msg::AccessKeySecret } else { Msg::AppSecret } value=secret secret=true/>
-            <Show when=move || alibaba>
-                <Field id="replace-sts" label=Msg::StsToken value=sts secret=true/>
-            </Show>
-            <div>
-                <button type="submit">{tr(Msg::ReplaceSecret)}</button>
-                " "
-                <button type="button" on:click=move |_| replacing.set(None)>{tr(Msg::Cancel)}</button>
-            </div>
-        </form>
+        <Form id="replace-secret" heading=Msg::ReplaceSecret subject=name submit=Msg::ReplaceSecret
+            on_submit on_cancel=move || page.replacing.set(None)>
+            {alibaba.then(|| view! {
+                <Field id="replace-key-id" label=Msg::AccessKeyId value=key_id
+                    name="access_key_id" required=true/>
+            })}
+            <Field id="replace-secret-value"
+                label=if alibaba { Msg::AccessKeySecret } else { Msg::AppSecret }
+                value=secret kind=FieldKind::Secret required=true
+                name=if alibaba { "access_key_secret" } else { "app_secret" }/>
+            {alibaba.then(|| view! {
+                <Field id="replace-sts" label=Msg::StsToken value=sts kind=FieldKind::Secret
+                    name="sts_token"/>
+            })}
+        </Form>
+        <ConfirmDialog open=reviewing title confirm=Msg::Ui(UiMsg::Apply)
+            on_confirm=move || apply() on_cancel=move || reviewing.set(false)>
+            <DiffView changes=changes()/>
+        </ConfirmDialog>
     }
 }
 
 #[component]
-fn NewAlibabaForm(outcome: Shown, on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
-    let i18n = use_i18n();
+fn NewAlibabaForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let key_id = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
     let sts = RwSignal::new(String::new());
     let regions = RwSignal::new(String::new());
-    let signature = RwSignal::new(SignatureKind::V3);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let signature = RwSignal::new(SignatureKind::V3.as_str().to_owned());
+    let on_submit = move |key: String| -> Option<Request> {
         let input = AlibabaAccountInput {
             name: name.get_untracked(),
             access_key_id: Some(key_id.get_untracked()),
-            access_key_secret: Some(secret.get_untracked()),
-            sts_token: Some(sts.get_untracked()),
-            signature: signature.get_untracked(),
+            access_key_secret: Some(secret.get_untracked().into()),
+            sts_token: Some(sts.get_untracked().into()),
+            signature: SignatureKind::parse(&signature.get_untracked())?,
             regions: regions_from_text(&regions.get_untracked()),
         };
-        spawn_local(async move {
-            let r = api::send::<AlibabaAccount>(Method::POST, "/credentials/alibaba", &input).await;
-            if report(i18n, outcome, r) {
-                for s in [name, key_id, secret, sts, regions] {
-                    s.set(String::new());
-                }
-                on_saved();
+        Some(Box::pin(async move {
+            api::create::<AlibabaAccount>(ALIBABA, &input, &key).await?;
+            for s in [name, key_id, secret, sts, regions] {
+                s.set(String::new());
             }
-        });
+            on_saved();
+            Ok(())
+        }))
     };
     view! {
-        <form class="stack" on:submit=submit autocomplete="off">
-            <h2>{tr(Msg::Add)} ": " {tr(Msg::AlibabaAccounts)}</h2>
-            <Field id="ali-name" label=Msg::Name value=name/>
-            <Field id="ali-key-id" label=Msg::AccessKeyId value=key_id/>
-            <Field id="ali-secret" label=Msg::AccessKeySecret value=secret secret=true/>
-            <Field id="ali-sts" label=Msg::StsToken value=sts secret=true/>
-            <label for="ali-signature">{tr(Msg::Signature)}</label>
-            <select id="ali-signature" on:change=move |ev| {
-                if let Some(k) = SignatureKind::parse(&event_target_value(&ev)) { signature.set(k) }
-            }>
-                {SignatureKind::ALL.into_iter().map(|k| view! {
-                    <option value=k.as_str()>{tr(Msg::SignatureKind(k))}</option>
-                }).collect_view()}
-            </select>
-            <Field id="ali-regions" label=Msg::Regions value=regions/>
-            <small>{tr(Msg::RegionsHint)}</small>
-            <button type="submit">{tr(Msg::Add)}</button>
-        </form>
+        <Form id="new-alibaba" heading=Msg::Add subject=use_i18n().t(Msg::AlibabaAccounts)
+            submit=Msg::Add on_submit>
+            <Field id="ali-name" label=Msg::Name value=name name="name" required=true
+                check=|v: String| check_name(&v)/>
+            <Field id="ali-key-id" label=Msg::AccessKeyId value=key_id name="access_key_id"
+                required=true/>
+            <Field id="ali-secret" label=Msg::AccessKeySecret value=secret kind=FieldKind::Secret
+                name="access_key_secret" required=true/>
+            <Field id="ali-sts" label=Msg::StsToken value=sts kind=FieldKind::Secret
+                name="sts_token"/>
+            <Choice id="ali-signature" label=Msg::Signature value=signature
+                options=SignatureKind::ALL.map(|k| (k.as_str(), Msg::SignatureKind(k))).to_vec()/>
+            <Field id="ali-regions" label=Msg::Regions value=regions name="regions"
+                hint=Msg::RegionsHint check=check_regions/>
+        </Form>
     }
 }
 
 #[component]
-fn NewDingTalkForm(outcome: Shown, on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
-    let i18n = use_i18n();
+fn NewDingTalkForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let app_key = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
-    let site = RwSignal::new(DingTalkSite::Mainland);
-    let api_kind = RwSignal::new(DingTalkApi::New);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let site = RwSignal::new(DingTalkSite::Mainland.as_str().to_owned());
+    let api_kind = RwSignal::new(DingTalkApi::New.as_str().to_owned());
+    let on_submit = move |key: String| -> Option<Request> {
         let input = DingTalkAppInput {
             name: name.get_untracked(),
             app_key: app_key.get_untracked(),
-            app_secret: Some(secret.get_untracked()),
-            site: site.get_untracked(),
-            api: api_kind.get_untracked(),
+            app_secret: Some(secret.get_untracked().into()),
+            site: DingTalkSite::parse(&site.get_untracked())?,
+            api: DingTalkApi::parse(&api_kind.get_untracked())?,
         };
-        spawn_local(async move {
-            let r = api::send::<DingTalkApp>(Method::POST, "/credentials/dingtalk", &input).await;
-            if report(i18n, outcome, r) {
-                for s in [name, app_key, secret] {
-                    s.set(String::new());
-                }
-                on_saved();
+        Some(Box::pin(async move {
+            api::create::<DingTalkApp>(DINGTALK, &input, &key).await?;
+            for s in [name, app_key, secret] {
+                s.set(String::new());
             }
-        });
+            on_saved();
+            Ok(())
+        }))
     };
     view! {
-        <form class="stack" on:submit=submit autocomplete="off">
-            <h2>{tr(Msg::Add)} ": " {tr(Msg::DingTalkApps)}</h2>
-            <Field id="ding-name" label=Msg::Name value=name/>
-            <Field id="ding-key" label=Msg::AppKey value=app_key/>
-            <Field id="ding-secret" label=Msg::AppSecret value=secret secret=true/>
-            <label for="ding-site">{tr(Msg::SiteLabel)}</label>
-            <select id="ding-site" on:change=move |ev| {
-                if let Some(k) = DingTalkSite::parse(&event_target_value(&ev)) { site.set(k) }
-            }>
-                {DingTalkSite::ALL.into_iter().map(|k| view! {
-                    <option value=k.as_str()>{tr(Msg::Site(k))}</option>
-                }).collect_view()}
-            </select>
-            <label for="ding-api">{tr(Msg::ApiPreference)}</label>
-            <select id="ding-api" on:change=move |ev| {
-                if let Some(k) = DingTalkApi::parse(&event_target_value(&ev)) { api_kind.set(k) }
-            }>
-                {DingTalkApi::ALL.into_iter().map(|k| view! {
-                    <option value=k.as_str()>{tr(Msg::Api(k))}</option>
-                }).collect_view()}
-            </select>
-            <button type="submit">{tr(Msg::Add)}</button>
-        </form>
+        <Form id="new-dingtalk" heading=Msg::Add subject=use_i18n().t(Msg::DingTalkApps)
+            submit=Msg::Add on_submit>
+            <Field id="ding-name" label=Msg::Name value=name name="name" required=true
+                check=|v: String| check_name(&v)/>
+            <Field id="ding-key" label=Msg::AppKey value=app_key name="app_key" required=true/>
+            <Field id="ding-secret" label=Msg::AppSecret value=secret kind=FieldKind::Secret
+                name="app_secret" required=true/>
+            <Choice id="ding-site" label=Msg::SiteLabel value=site
+                options=DingTalkSite::ALL.map(|k| (k.as_str(), Msg::Site(k))).to_vec()/>
+            <Choice id="ding-api" label=Msg::ApiPreference value=api_kind
+                options=DingTalkApi::ALL.map(|k| (k.as_str(), Msg::Api(k))).to_vec()/>
+        </Form>
     }
+}
+
+/// A credential's name, with a badge when the console stored it for its
+/// built-in sandbox.
+fn name_cell(name: &str, sandbox: bool) -> AnyView {
+    let badge = sandbox.then(|| {
+        view! { <span class="badge" title=tr(Msg::Ui(UiMsg::SandboxHint))>{tr(Msg::Ui(UiMsg::Sandbox))}</span> }
+    });
+    view! { {name.to_owned()} " " {badge} }.into_any()
 }
