@@ -10,6 +10,7 @@ use crate::audit::AuditPage;
 use crate::auth::{
     ACCOUNT_PATH, AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth,
 };
+use crate::groups::GroupsPage;
 use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
 use crate::router::{Link, provide_router};
 use crate::users::UsersPage;
@@ -29,6 +30,8 @@ impl Page {
         match path.trim_end_matches('/') {
             "" => Page::Home,
             ACCOUNT_PATH => Page::Account,
+            // One group's page lives under its area.
+            path if path.starts_with(crate::groups::PREFIX) => Page::Area(Area::Groups),
             path => Area::from_path(path).map_or(Page::NotFound, Page::Area),
         }
     }
@@ -202,6 +205,7 @@ fn AreaPage(area: Area) -> impl IntoView {
         Area::Users => UsersPage().into_any(),
         Area::Credentials => CredentialsPage().into_any(),
         Area::Audit => AuditPage().into_any(),
+        Area::Groups => GroupsPage().into_any(),
         _ => view! {
             <h1>{tr(Msg::Area(area))}</h1>
             <p>{tr(Msg::AreaPending)}</p>

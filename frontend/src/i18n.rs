@@ -59,6 +59,7 @@ pub enum Msg {
     NotFoundBody,
     BackHome,
     Audit(AuditMsg),
+    Groups(crate::groups::GroupsMsg),
     Ui(UiMsg),
     NoAccess,
     SignInTitle,
@@ -187,6 +188,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         ],
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
+        Msg::Groups(m) => crate::groups::i18n::text(m),
         Msg::Ui(m) => ui_text(m),
         Msg::NoAccess => [
             "Your role does not give access to this page.",

@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod groups;
 pub mod i18n;
 pub mod router;
 pub mod ui;
