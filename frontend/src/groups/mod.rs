@@ -83,22 +83,25 @@ fn CatalogueView() -> impl IntoView {
         let q = query.get_untracked();
         spawn_local(async move {
             let path = format!("/groups?q={}&offset={}", encode(q.trim()), to * PAGE);
-            match api::get::<CataloguePage>(&path).await {
-                Ok(p) => {
-                    total.set(usize::try_from(p.total).ok());
-                    rows.set(p.groups);
-                    error.set(None);
-                }
-                Err(f) => error.set(Some(f)),
-            }
-            loading.set(false);
+            let answer = api::get::<CataloguePage>(&path).await;
+            // The user may have opened a group meanwhile: then nothing to show.
+            let _ = match answer {
+                Ok(p) => total
+                    .try_set(usize::try_from(p.total).ok())
+                    .and(rows.try_set(p.groups))
+                    .and(error.try_set(None)),
+                Err(f) => error.try_set(Some(f)),
+            };
+            let _ = loading.try_set(false);
         });
     };
     load(0);
     let columns = vec![
         Column::new(g(GroupsMsg::Name), |c: &CatalogueGroup| {
+            // A plain link (a page load): an in-app navigation from inside
+            // the table disposed the table while its click was handled.
             let (href, name) = (format!("{PREFIX}{}", c.id), c.name.clone());
-            view! { <Link href=href>{name}</Link> }.into_any()
+            view! { <a href=href>{name}</a> }.into_any()
         })
         .sort_by(|c: &CatalogueGroup| SortKey::Text(c.name.to_lowercase())),
         Column::text(g(GroupsMsg::App), |c: &CatalogueGroup| c.app_name.clone()),
@@ -243,13 +246,10 @@ fn PeoplePicker(
                 encode(&app),
                 encode(q.trim())
             );
-            match api::get::<Vec<Person>>(&path).await {
-                Ok(people) => {
-                    found.set(Some(people));
-                    error.set(None);
-                }
-                Err(f) => error.set(Some(f)),
-            }
+            let _ = match api::get::<Vec<Person>>(&path).await {
+                Ok(people) => found.try_set(Some(people)).and(error.try_set(None)),
+                Err(f) => error.try_set(Some(f)),
+            };
         });
     };
     let field_id: &'static str = id;
@@ -329,15 +329,14 @@ fn people_and_pasted(picked: &[Person], text: &str) -> Vec<String> {
 
 #[component]
 fn NewGroupForm() -> impl IntoView {
-    let router = use_router();
     let apps = RwSignal::new(Vec::<DingTalkApp>::new());
     let app_id = RwSignal::new(String::new());
     spawn_local(async move {
         if let Ok(list) = api::get::<Vec<DingTalkApp>>("/credentials/dingtalk").await {
             if let Some(first) = list.first() {
-                app_id.set(first.id.clone());
+                let _ = app_id.try_set(first.id.clone());
             }
-            apps.set(list);
+            let _ = apps.try_set(list);
         }
     });
     let name = RwSignal::new(String::new());
@@ -347,6 +346,7 @@ fn NewGroupForm() -> impl IntoView {
     let picked = RwSignal::new(Vec::<Person>::new());
     let settings = RwSignal::new([false; 6]);
     let report = RwSignal::new(None::<BatchReport>);
+    let made = RwSignal::new(None::<CatalogueGroup>);
     let on_submit = move |key: String| -> Option<Request> {
         let body = NewGroupRequest {
             app_id: app_id.get_untracked(),
@@ -358,11 +358,8 @@ fn NewGroupForm() -> impl IntoView {
         };
         Some(Box::pin(async move {
             let created = api::create::<CreateReport>("/groups", &body, &key).await?;
-            let failed = created.members.failed() > 0;
             report.set(Some(created.members));
-            if !failed {
-                router.navigate(&format!("{PREFIX}{}", created.group.id));
-            }
+            made.set(Some(created.group));
             Ok(())
         }))
     };
@@ -388,6 +385,9 @@ fn NewGroupForm() -> impl IntoView {
                 check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(|e| e.message)/>
             <SettingsBoxes id="new-group-settings" values=settings/>
         </Form>
+        {move || made.get().map(|c| view! {
+            <p><Link href=format!("{PREFIX}{}", c.id)>{c.name.clone()}</Link></p>
+        })}
         {move || report.get().map(|r| view! { <ReportView report=r/> })}
     }
 }
@@ -463,20 +463,24 @@ fn GroupView(id: String) -> impl IntoView {
     let error = RwSignal::new(None::<Failure>);
     let loading = RwSignal::new(true);
     let path = StoredValue::new(format!("/groups/{id}"));
-    let reload = move || {
+    let tick = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        tick.track();
         loading.set(true);
+        let path = path.get_value();
         spawn_local(async move {
-            match api::get::<GroupDetail>(&path.get_value()).await {
-                Ok(d) => {
-                    detail.set(Some(d));
-                    error.set(None);
-                }
-                Err(f) => error.set(Some(f)),
-            }
-            loading.set(false);
+            let answer = api::get::<GroupDetail>(&path).await;
+            // Signals of a page the user left are gone: nothing to show.
+            let _ = match answer {
+                Ok(d) => detail.try_set(Some(d)).and(error.try_set(None)),
+                Err(f) => error.try_set(Some(f)),
+            };
+            let _ = loading.try_set(false);
         });
-    };
-    reload();
+    });
+    // Once, not on every reload: the forms keep their state (and their
+    // pending requests) while the group is read again.
+    let loaded = Memo::new(move |_| detail.with(Option::is_some));
     let members = Signal::derive(move || {
         detail.with(|d| d.as_ref().map(|d| d.members.clone()).unwrap_or_default())
     });
@@ -505,13 +509,11 @@ fn GroupView(id: String) -> impl IntoView {
     ];
     let result = ActionResult::new();
     let report = RwSignal::new(None::<BatchReport>);
-    let act: Done = Callback::new(move |outcome: Result<Option<BatchReport>, Failure>| {
-        if let Ok(r) = &outcome {
-            report.set(r.clone());
-        }
-        result.report(outcome);
-        reload();
-    });
+    let act = Done {
+        report,
+        result,
+        tick,
+    };
     view! {
         <p><Link href="/groups">{tr(g(GroupsMsg::AllGroups))}</Link></p>
         <h1>{move || detail.with(|d| d.as_ref().map(|d| d.group.name.clone()).unwrap_or_default())}</h1>
@@ -542,7 +544,7 @@ fn GroupView(id: String) -> impl IntoView {
             }
             .into_any()
         }}
-        {move || (can_write && detail.with(Option::is_some)).then(|| view! {
+        {move || (can_write && loaded.get()).then(|| view! {
             <AddMembers detail act/>
             <EditGroup detail act/>
             <PrivateChat detail act/>
@@ -554,14 +556,34 @@ fn GroupView(id: String) -> impl IntoView {
 
 /// How an action reports back to the group page: the per-person report
 /// of a batch, or the failure; the page then reloads.
-type Done = Callback<Result<Option<BatchReport>, Failure>>;
+#[derive(Clone, Copy)]
+struct Done {
+    report: RwSignal<Option<BatchReport>>,
+    result: ActionResult,
+    /// Bumped to reload the group.
+    tick: RwSignal<u32>,
+}
+
+impl Done {
+    fn finish(self, outcome: Result<Option<BatchReport>, Failure>) {
+        // The user may have left the page before DingTalk answered.
+        if self.tick.try_get_untracked().is_none() {
+            return;
+        }
+        if let Ok(r) = &outcome {
+            self.report.set(r.clone());
+        }
+        self.result.report(outcome);
+        self.tick.update(|t| *t += 1);
+    }
+}
 
 /// Runs `call` and reports its outcome through `act`.
 fn run<F>(act: Done, call: F)
 where
     F: std::future::Future<Output = Result<Option<BatchReport>, Failure>> + 'static,
 {
-    spawn_local(async move { act.run(call.await) });
+    spawn_local(async move { act.finish(call.await) });
 }
 
 #[component]
@@ -877,7 +899,7 @@ fn Nickname(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView {
             .await
             .map(|_| None);
             let ok = r.as_ref().map(drop).map_err(Clone::clone);
-            act.run(r);
+            act.finish(r);
             ok
         }))
     };
@@ -900,13 +922,10 @@ fn JoinQr(detail: RwSignal<Option<GroupDetail>>) -> impl IntoView {
     let show = move |_| {
         let id = id();
         spawn_local(async move {
-            match api::get::<JoinLink>(&format!("/groups/{id}/join-link")).await {
-                Ok(l) => {
-                    link.set(Some(l));
-                    error.set(None);
-                }
-                Err(f) => error.set(Some(f)),
-            }
+            let _ = match api::get::<JoinLink>(&format!("/groups/{id}/join-link")).await {
+                Ok(l) => link.try_set(Some(l)).and(error.try_set(None)),
+                Err(f) => error.try_set(Some(f)),
+            };
         });
     };
     view! {
