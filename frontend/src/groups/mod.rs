@@ -457,7 +457,6 @@ fn member_label(m: &MemberView) -> String {
 
 #[component]
 fn GroupView(id: String) -> impl IntoView {
-    let i18n = use_i18n();
     let can_write = use_auth().can(Action::GroupsWrite);
     let detail = RwSignal::new(None::<GroupDetail>);
     let error = RwSignal::new(None::<Failure>);
@@ -485,28 +484,6 @@ fn GroupView(id: String) -> impl IntoView {
         detail.with(|d| d.as_ref().map(|d| d.members.clone()).unwrap_or_default())
     });
     let selection = RwSignal::new(HashSet::<String>::new());
-    let columns = vec![
-        Column::text(g(GroupsMsg::Name), |m: &MemberView| {
-            m.name.clone().unwrap_or_default()
-        }),
-        Column::new(g(GroupsMsg::UserId), |m: &MemberView| {
-            view! { <code>{m.user_id.to_string()}</code> }.into_any()
-        })
-        .sort_by(|m: &MemberView| SortKey::Text(m.user_id.to_string())),
-        Column::new(g(GroupsMsg::Role), |m: &MemberView| {
-            tr(g(role_of(m))).into_any()
-        })
-        .sort_by(|m: &MemberView| SortKey::Number(i64::from(!m.owner) * 2 + i64::from(!m.admin))),
-        Column::new(g(GroupsMsg::Nickname), move |m: &MemberView| {
-            match &m.nickname {
-                Some(_) => {
-                    last_set_text(m.nickname.as_ref(), |by| i18n.fill(g(GroupsMsg::SetBy), by))
-                        .into_any()
-                }
-                None => view! { <em>{tr(g(GroupsMsg::Unknown))}</em> }.into_any(),
-            }
-        }),
-    ];
     let result = ActionResult::new();
     let report = RwSignal::new(None::<BatchReport>);
     let act = Done {
@@ -526,24 +503,8 @@ fn GroupView(id: String) -> impl IntoView {
         {move || detail.with(|d| d.as_ref().and_then(|d| d.names_error.clone())).map(|e| view! {
             <p role="status">{tr(g(GroupsMsg::NamesError))} " " {e}</p>
         })}
-        {if can_write {
-            view! {
-                <DataTable id="members" caption=g(GroupsMsg::Members) rows=members columns
-                    key=|m: &MemberView| m.user_id.to_string() name=member_label
-                    filter=|m: &MemberView| format!("{} {} {}", m.name.clone().unwrap_or_default(), m.user_id, m.nickname.as_ref().map(|n| n.value.as_str()).unwrap_or_default())
-                    loading=loading selection=selection/>
-                <MemberActions detail selection act/>
-            }
-            .into_any()
-        } else {
-            view! {
-                <DataTable id="members" caption=g(GroupsMsg::Members) rows=members columns
-                    key=|m: &MemberView| m.user_id.to_string() name=member_label
-                    filter=|m: &MemberView| format!("{} {} {}", m.name.clone().unwrap_or_default(), m.user_id, m.nickname.as_ref().map(|n| n.value.as_str()).unwrap_or_default())
-                    loading=loading/>
-            }
-            .into_any()
-        }}
+        <MemberTable rows=members loading selection=can_write.then_some(selection)/>
+        {can_write.then(|| view! { <MemberActions detail selection act/> })}
         {move || (can_write && loaded.get()).then(|| view! {
             <AddMembers detail act/>
             <EditGroup detail act/>
@@ -952,5 +913,60 @@ fn JoinQr(detail: RwSignal<Option<GroupDetail>>) -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// The members of a group: name, user id, role and nickname, filtered as
+/// you type; with `selection`, rows can be selected for bulk actions.
+#[component]
+pub fn MemberTable(
+    #[prop(into)] rows: Signal<Vec<MemberView>>,
+    #[prop(into)] loading: Signal<bool>,
+    selection: Option<RwSignal<HashSet<String>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let columns = vec![
+        Column::text(g(GroupsMsg::Name), |m: &MemberView| {
+            m.name.clone().unwrap_or_default()
+        }),
+        Column::new(g(GroupsMsg::UserId), |m: &MemberView| {
+            view! { <code>{m.user_id.to_string()}</code> }.into_any()
+        })
+        .sort_by(|m: &MemberView| SortKey::Text(m.user_id.to_string())),
+        Column::new(g(GroupsMsg::Role), |m: &MemberView| {
+            tr(g(role_of(m))).into_any()
+        })
+        .sort_by(|m: &MemberView| SortKey::Number(i64::from(!m.owner) * 2 + i64::from(!m.admin))),
+        Column::new(g(GroupsMsg::Nickname), move |m: &MemberView| {
+            match &m.nickname {
+                Some(_) => {
+                    last_set_text(m.nickname.as_ref(), |by| i18n.fill(g(GroupsMsg::SetBy), by))
+                        .into_any()
+                }
+                None => view! { <em>{tr(g(GroupsMsg::Unknown))}</em> }.into_any(),
+            }
+        }),
+    ];
+    let key = |m: &MemberView| m.user_id.to_string();
+    let filter = |m: &MemberView| {
+        let nickname = m.nickname.as_ref().map(|n| n.value.as_str());
+        format!(
+            "{} {} {}",
+            m.name.as_deref().unwrap_or_default(),
+            m.user_id,
+            nickname.unwrap_or_default()
+        )
+    };
+    match selection {
+        Some(selection) => view! {
+            <DataTable id="members" caption=g(GroupsMsg::Members) rows columns key
+                name=member_label filter loading selection/>
+        }
+        .into_any(),
+        None => view! {
+            <DataTable id="members" caption=g(GroupsMsg::Members) rows columns key
+                name=member_label filter loading/>
+        }
+        .into_any(),
     }
 }
