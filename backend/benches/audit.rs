@@ -5,10 +5,11 @@
 //!     AUDIT_BENCH_N=100000 cargo bench -p backend --bench audit   # quicker
 //!     AUDIT_BENCH_BACKENDS=postgres cargo bench -p backend --bench audit
 //!
-//! Generates N events (default 1,000,000) with correct chain hashes through
+//! Generates N events (default 1,000,000) with correct keyed chain links
+//! (HMAC-SHA256 under the test database's random audit key) through
 //! `audit::append_at` (multi-row inserts, 10,000 events per transaction),
-//! then times pages of 50 for typical filters, first pages and pages at a
-//! random cursor alike. The export runs in a child process (this binary
+//! times a full `audit::verify` of them, then times pages of 50 for
+//! typical filters, first pages and pages at a random cursor alike. The export runs in a child process (this binary
 //! again) that reports its peak RSS growth from /proc/self/status.
 
 use std::time::{Duration, Instant};
@@ -170,6 +171,16 @@ async fn bench(backend: Backend, n: usize) -> anyhow::Result<()> {
     generate(&t.db, n, start).await?;
     println!(
         "\n## {backend:?}: {n} events generated in {:.1} s",
+        began.elapsed().as_secs_f64()
+    );
+    let began = Instant::now();
+    let report = audit::verify(&t.db).await?;
+    anyhow::ensure!(
+        report.is_valid() && report.checked == n as u64,
+        "the generated chain does not verify: {report:?}"
+    );
+    println!(
+        "verify: {n} keyed links checked in {:.1} s",
         began.elapsed().as_secs_f64()
     );
     println!("| filter | p50 ms | p95 ms | rows/page |");

@@ -7,10 +7,11 @@ use clap::{Parser, Subcommand};
 
 use shared::auth::{Role, UserUpdate};
 
-use crate::audit::Actor;
+use crate::audit::{self, Actor};
 use crate::auth::{password, users};
 use crate::config::{self, LogFormat, Overrides};
 use crate::db::Db;
+use crate::vault::MasterKey;
 use crate::{bundle, sandbox, server, telemetry};
 
 /// chatdesk: one console for OOS chat configurations, Security Center
@@ -98,9 +99,24 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the audit trail's hash chain; prints the number of events
-    /// checked and the first broken link, and fails if there is one.
-    Verify,
+    /// Check the audit trail's chain; prints the number of events checked
+    /// and every problem found (the first one is `first_broken`), and fails
+    /// if there is one.
+    Verify {
+        /// Also prove that the trail still holds, unchanged, everything up
+        /// to each checkpoint in FILE (written by `chatdesk audit
+        /// checkpoint` or the server): this catches deleted newest events.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Verify the trail and append a signed checkpoint of its last good
+    /// event to FILE (default: audit.checkpoint_file, or
+    /// DATA_DIR/audit-checkpoints.jsonl); prints it. Ship the file
+    /// somewhere the database's writers cannot reach.
+    Checkpoint {
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,11 +203,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             tokio::runtime::Runtime::new()?.block_on(run_sandbox(*listen, config))
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command } => {
             let config = config::load(cli.config.as_deref(), &cli.overrides())?;
-            tokio::runtime::Runtime::new()?.block_on(audit_verify(config))
+            tokio::runtime::Runtime::new()?.block_on(audit_command(config, command))
         }
         Command::Serve { .. } => {
             let config = config::load(cli.config.as_deref(), &cli.overrides())?;
@@ -202,7 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = config::load(cli.config.as_deref(), &cli.overrides())?;
             telemetry::init(config.log_format);
             tokio::runtime::Runtime::new()?.block_on(async {
-                let db = Db::open(&config).await?;
+                let db = open_db(&config).await?;
                 let result = user_command(&db, command, &mut std::io::stdin().lock()).await;
                 db.close().await;
                 print!("{}", result?);
@@ -303,13 +317,45 @@ async fn run_sandbox(
     Ok(())
 }
 
-async fn audit_verify(config: config::Config) -> anyhow::Result<()> {
-    let db = crate::db::Db::open(&config).await?;
-    let report = crate::audit::verify(&db).await?;
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    match report.first_broken {
+/// Opens the database and its audit trail with the configured audit key,
+/// as the server does.
+async fn open_db(config: &config::Config) -> anyhow::Result<Db> {
+    let db = Db::open(config).await?;
+    let master = MasterKey::load(&config.master_key_file(), config.master_key_file.is_none())?;
+    audit::open(&db, audit::Keyring::load(config, Some(&master))?).await?;
+    Ok(db)
+}
+
+async fn audit_command(config: config::Config, command: &AuditCommand) -> anyhow::Result<()> {
+    let db = open_db(&config).await?;
+    let result = match command {
+        AuditCommand::Verify { checkpoint } => {
+            let checkpoints = match checkpoint {
+                Some(file) => audit::read_checkpoints(file)?,
+                None => Vec::new(),
+            };
+            let report = audit::verify_against(&db, &checkpoints).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            report
+        }
+        AuditCommand::Checkpoint { file } => {
+            let file = file
+                .clone()
+                .unwrap_or_else(|| config.audit_checkpoint_file());
+            let (cp, report) = audit::checkpoint(&db, &file).await?;
+            println!("{}", serde_json::to_string(&cp)?);
+            report
+        }
+    };
+    db.close().await;
+    match result.first_broken {
         None => Ok(()),
-        Some(b) => anyhow::bail!("the audit trail is broken at seq {}: {}", b.seq, b.reason),
+        Some(b) => anyhow::bail!(
+            "the audit trail is broken at seq {}: {} ({} problems in all)",
+            b.seq,
+            b.reason,
+            result.problem_count
+        ),
     }
 }
 

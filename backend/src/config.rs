@@ -29,6 +29,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub upstream: UpstreamConfig,
     pub sessions: SessionConfig,
+    pub audit: AuditConfig,
 }
 
 impl Default for Config {
@@ -42,6 +43,7 @@ impl Default for Config {
             log_format: LogFormat::Auto,
             upstream: UpstreamConfig::default(),
             sessions: SessionConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -61,6 +63,41 @@ impl Config {
         self.master_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+
+    pub fn audit_checkpoint_file(&self) -> PathBuf {
+        self.audit
+            .checkpoint_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-checkpoints.jsonl"))
+    }
+}
+
+/// The audit trail's key and checkpoints (see backend/src/audit/keys.rs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// File holding the audit key (base64 of at least 32 bytes); default:
+    /// a key derived from the vault's master key. `CHATDESK_AUDIT_KEY`
+    /// takes precedence.
+    pub key_file: Option<PathBuf>,
+    /// Keys that signed older events, after a rotation.
+    pub previous_key_files: Vec<PathBuf>,
+    /// Minutes between checkpoints while serving; 0 turns them off.
+    pub checkpoint_interval_minutes: u64,
+    /// Where checkpoints are appended; default:
+    /// `data_dir/audit-checkpoints.jsonl`.
+    pub checkpoint_file: Option<PathBuf>,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            key_file: None,
+            previous_key_files: Vec::new(),
+            checkpoint_interval_minutes: 60,
+            checkpoint_file: None,
+        }
     }
 }
 
@@ -172,7 +209,7 @@ pub struct Overrides {
 
 /// Top-level keys an environment variable may set; other `CHATDESK_*`
 /// variables (such as `CHATDESK_CONFIG`) belong to other readers.
-const ENV_KEYS: [&str; 8] = [
+const ENV_KEYS: [&str; 9] = [
     "listen",
     "data_dir",
     "database_url",
@@ -181,6 +218,7 @@ const ENV_KEYS: [&str; 8] = [
     "log_format",
     "upstream",
     "sessions",
+    "audit",
 ];
 
 /// Loads the configuration from `file` (if any), the process environment and

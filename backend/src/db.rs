@@ -162,6 +162,7 @@ pub mod testing {
                     let dir = tempfile::tempdir().expect("a temporary directory");
                     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
                     let db = Db::connect(&url).await.expect("a fresh SQLite database");
+                    open_trail(&db).await;
                     TestDb {
                         db,
                         url,
@@ -189,6 +190,7 @@ pub mod testing {
                     let _ = admin.close().await;
                     let url = with_search_path(&admin_url, &schema);
                     let db = Db::connect(&url).await.expect("a fresh PostgreSQL schema");
+                    open_trail(&db).await;
                     TestDb {
                         db,
                         url,
@@ -197,6 +199,14 @@ pub mod testing {
                 }
             }
         }
+    }
+
+    /// Gives the test database's audit trail a key of its own, as a
+    /// console's start does.
+    async fn open_trail(db: &Db) {
+        crate::audit::testing::open_with_random_key(db)
+            .await
+            .expect("the audit trail opens");
     }
 
     /// `url` with `options=-c search_path=SCHEMA` added, so every pooled

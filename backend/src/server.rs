@@ -72,6 +72,7 @@ impl Application {
         )));
         let db = Db::open(&config).await?;
         let key = MasterKey::load(&config.master_key_file(), config.master_key_file.is_none())?;
+        crate::audit::open(&db, crate::audit::Keyring::load(&config, Some(&key))?).await?;
         let first_admin_password =
             users::ensure_first_admin(&db, &Actor::cli(), std::env::var(ADMIN_PASSWORD_VAR).ok())
                 .await?;
@@ -137,12 +138,24 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let _sandbox = self.sandbox;
+        let audit = &self.state.config.audit;
+        let checkpoints = (audit.checkpoint_interval_minutes > 0).then(|| {
+            tokio::spawn(crate::audit::run_checkpoints(
+                self.state.db.clone(),
+                self.state.config.audit_checkpoint_file(),
+                std::time::Duration::from_secs(audit.checkpoint_interval_minutes * 60),
+            ))
+        });
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        if let Some(task) = checkpoints {
+            task.abort();
+        }
+        served
     }
 }
 
@@ -209,7 +222,10 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready once everything the console needs is in place.
+/// Ready once everything the console needs is in place. `audit` is the
+/// latest verdict on the audit trail: a broken trail is reported for
+/// monitoring but does not make the console unready (it still serves,
+/// and records on the true head).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let reason = if !state.spa.is_built() {
         Some("the console (dist/index.html) is not built")
@@ -219,11 +235,15 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         None
     };
+    let audit = crate::audit::health(&state.db).await.ok().flatten();
     match reason {
-        None => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        None => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "audit": audit })),
+        ),
         Some(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "not ready", "reason": reason })),
+            Json(json!({ "status": "not ready", "reason": reason, "audit": audit })),
         ),
     }
 }

@@ -389,3 +389,41 @@ async fn stored_secrets_never_come_back_out() {
         }
     }
 }
+
+#[tokio::test]
+async fn wrong_current_passwords_at_password_change_are_throttled_like_sign_in() {
+    let server = Server::start(Backend::Sqlite).await;
+    let auditor = server.sign_in("auditor").await;
+    let change = |current: &str| {
+        json!({ "current_password": current, "new_password": "another long password" }).to_string()
+    };
+    for _ in 0..5 {
+        let reply = server
+            .send(
+                Method::POST,
+                "/me/password",
+                Some(&auditor),
+                Some(&change("guess")),
+            )
+            .await;
+        assert_eq!(reply.body["code"], "invalid_input", "{}", reply.raw);
+        assert_eq!(reply.body["field"], "current_password");
+    }
+    // Locked now, even with the right password, and at sign-in as well.
+    let reply = server
+        .send(
+            Method::POST,
+            "/me/password",
+            Some(&auditor),
+            Some(&change(PASSWORD)),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.raw);
+    assert_eq!(reply.body["code"], "too_many_attempts");
+    assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    let body = json!({ "username": "auditor", "password": PASSWORD }).to_string();
+    let reply = server
+        .send(Method::POST, "/session", None, Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+}

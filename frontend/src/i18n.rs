@@ -157,6 +157,8 @@ pub enum AuditMsg {
     ErrorMessage,
     Hash,
     Close,
+    ChainBroken,
+    ChainCheckedAt,
 }
 
 /// The text of `msg` in `lang`.
@@ -274,7 +276,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
 }
 
 impl AuditMsg {
-    pub const ALL: [AuditMsg; 36] = [
+    pub const ALL: [AuditMsg; 38] = [
         AuditMsg::Filters,
         AuditMsg::From,
         AuditMsg::To,
@@ -311,6 +313,8 @@ impl AuditMsg {
         AuditMsg::ErrorMessage,
         AuditMsg::Hash,
         AuditMsg::Close,
+        AuditMsg::ChainBroken,
+        AuditMsg::ChainCheckedAt,
     ];
 }
 
@@ -353,6 +357,11 @@ fn audit_text(msg: AuditMsg) -> [&'static str; 2] {
         A::ErrorMessage => ["Error message", "错误信息"],
         A::Hash => ["Chain hash", "链式哈希"],
         A::Close => ["Close", "关闭"],
+        A::ChainBroken => [
+            "The audit trail fails verification: it was changed outside the console. First bad event:",
+            "审计记录未通过校验：有人在控制台之外改动了它。第一个异常事件：",
+        ],
+        A::ChainCheckedAt => ["Checked at", "校验时间"],
     }
 }
 

@@ -366,27 +366,70 @@ pub enum ExportFormat {
     Jsonl,
 }
 
-/// The first place where the hash chain does not hold.
+/// A place where the chain does not hold: the event's seq and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrokenLink {
     pub seq: i64,
     pub reason: String,
 }
 
+/// At most this many problems are listed; the count says how many there were.
+pub const MAX_PROBLEMS: usize = 100;
+
 /// The result of `GET /audit/verify` and `chatdesk audit verify`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyReport {
-    /// Events read and checked.
+    /// Events read and checked (every stored row, also those above the head).
     pub checked: u64,
     /// The sequence number the chain's head says was written last.
     pub head_seq: i64,
+    /// The first event linked with the audit key; earlier events have the
+    /// plain SHA-256 links of a trail from before the keyed chain. `None`:
+    /// the trail was never opened by a console with an audit key.
+    #[serde(default)]
+    pub keyed_from: Option<i64>,
+    /// Checkpoints the trail was compared with.
+    #[serde(default)]
+    pub checkpoints: u64,
+    /// The problem with the lowest seq.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_broken: Option<BrokenLink>,
+    /// Every problem found, in seq order (at most [`MAX_PROBLEMS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<BrokenLink>,
+    /// How many problems there were in all.
+    #[serde(default)]
+    pub problem_count: u64,
 }
 
 impl VerifyReport {
     pub fn is_valid(&self) -> bool {
         self.first_broken.is_none()
+    }
+}
+
+/// The latest verification's verdict, kept by the server (checked on start,
+/// at each checkpoint and at each `GET /audit/verify`): the audit page's
+/// banner and `/readyz` show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHealth {
+    pub ok: bool,
+    /// When it was checked (epoch milliseconds).
+    pub checked_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_bad_seq: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl AuditHealth {
+    pub fn of(report: &VerifyReport, checked_at: i64) -> AuditHealth {
+        AuditHealth {
+            ok: report.is_valid(),
+            checked_at,
+            first_bad_seq: report.first_broken.as_ref().map(|b| b.seq),
+            problem: report.first_broken.as_ref().map(|b| b.reason.clone()),
+        }
     }
 }
 

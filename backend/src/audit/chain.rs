@@ -1,8 +1,13 @@
-//! The hash chain: each event's SHA-256 covers a canonical serialisation of
-//! all its stored fields, its sequence number and the previous event's hash.
+//! The chain: each event's link covers a canonical serialisation of all
+//! its stored fields, its sequence number and the previous event's link.
+//! Events from the trail's switch-over point on are linked with
+//! HMAC-SHA256 under the audit key ([`super::keys`]); older events keep the
+//! plain SHA-256 links they were written with.
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
+
+use super::keys::Keyring;
 
 /// The hash "before" the first event (also the head's initial value).
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -10,6 +15,8 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Versioned, so a future change of the serialisation cannot be confused
 /// with tampering.
 const DOMAIN: &str = "chatdesk-audit-v1\n";
+/// The keyed links' domain: a plain hash can never pass as a keyed link.
+const KEYED_DOMAIN: &str = "chatdesk-audit-v2\n";
 
 /// One stored event, exactly the columns of `audit_events`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,14 +40,16 @@ pub struct Record {
     pub error_message: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The audit key that signed the link; `None` for plain SHA-256 links.
+    pub key_id: Option<String>,
 }
 
 impl Record {
-    /// The hex SHA-256 this record must carry. The fields form a JSON array
-    /// in a fixed order: serde_json writes it the same way every time, and
-    /// an absent value (null) cannot be confused with any string.
-    pub fn expected_hash(&self) -> String {
-        let canonical = json!([
+    /// The fields form a JSON array in a fixed order: serde_json writes it
+    /// the same way every time, and an absent value (null) cannot be
+    /// confused with any string.
+    fn canonical(&self) -> serde_json::Value {
+        json!([
             self.seq,
             self.at,
             self.actor_id,
@@ -59,11 +68,63 @@ impl Record {
             self.error_message,
             self.prev_hash,
         ])
-        .to_string();
+    }
+
+    /// The hex SHA-256 of a link from before the keyed chain.
+    pub fn plain_hash(&self) -> String {
         let mut hasher = Sha256::new();
         hasher.update(DOMAIN);
-        hasher.update(canonical);
+        hasher.update(self.canonical().to_string());
         hex::encode(hasher.finalize())
+    }
+
+    /// The keyed link's input: the canonical fields and the key id.
+    fn keyed_input(&self, key_id: &str) -> String {
+        json!([self.canonical(), key_id]).to_string()
+    }
+
+    /// Links this record with the keyring's current key.
+    pub fn sign(&mut self, keys: &Keyring) {
+        let key = keys.current();
+        let input = self.keyed_input(key.id());
+        self.hash = key.mac(&[KEYED_DOMAIN.as_bytes(), input.as_bytes()]);
+        self.key_id = Some(key.id().to_owned());
+    }
+
+    /// Whether the record's own link holds, whatever precedes it: signed
+    /// by a known key when at or after the switch-over point `keyed_from`,
+    /// a plain hash before it.
+    pub fn check(&self, keys: &Keyring, keyed_from: Option<i64>) -> Result<(), String> {
+        let keyed = keyed_from.is_some_and(|from| self.seq >= from);
+        match &self.key_id {
+            None if keyed => Err(format!(
+                "the event is not signed with the audit key, but the keyed chain starts at seq {}",
+                keyed_from.unwrap_or_default()
+            )),
+            None if self.plain_hash() != self.hash => {
+                Err("the event's contents do not match its hash (edited)".into())
+            }
+            None => Ok(()),
+            Some(id) => {
+                let Some(key) = keys.get(id) else {
+                    return Err(format!("the event is signed with an unknown key id {id:?}"));
+                };
+                let input = self.keyed_input(id);
+                if !key.verifies(&[KEYED_DOMAIN.as_bytes(), input.as_bytes()], &self.hash) {
+                    Err(
+                        "the event's link does not verify under the audit key (edited or forged)"
+                            .into(),
+                    )
+                } else if !keyed {
+                    Err(format!(
+                        "the event is signed but lies before the switch-over point {} (moved)",
+                        keyed_from.map_or("(none)".to_owned(), |k| k.to_string())
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+        }
     }
 }
 
@@ -91,14 +152,25 @@ mod tests {
             error_message: None,
             prev_hash: GENESIS.into(),
             hash: String::new(),
+            key_id: None,
         }
+    }
+
+    fn keys() -> Keyring {
+        Keyring::new(
+            super::super::keys::AuditKey::from_bytes(&[3; 32]).unwrap(),
+            Vec::new(),
+        )
     }
 
     #[test]
     fn every_field_changes_the_hash() {
-        let base = record().expected_hash();
+        let base = record().plain_hash();
         assert_eq!(base.len(), 64);
-        assert_eq!(base, record().expected_hash());
+        assert_eq!(base, record().plain_hash());
+        let mut signed = record();
+        signed.sign(&keys());
+        let keyed = signed.hash.clone();
         let edits: Vec<fn(&mut Record)> = vec![
             |r| r.seq = 2,
             |r| r.at += 1,
@@ -121,8 +193,12 @@ mod tests {
         for edit in edits {
             let mut r = record();
             edit(&mut r);
-            assert_ne!(r.expected_hash(), base, "{r:?}");
+            assert_ne!(r.plain_hash(), base, "{r:?}");
+            r.key_id = signed.key_id.clone();
+            r.hash = keyed.clone();
+            assert!(r.check(&keys(), Some(1)).is_err(), "{r:?}");
         }
+        assert_eq!(signed.check(&keys(), Some(1)), Ok(()));
     }
 
     #[test]
@@ -131,6 +207,44 @@ mod tests {
         a.source = None;
         let mut b = record();
         b.source = Some(String::new());
-        assert_ne!(a.expected_hash(), b.expected_hash());
+        assert_ne!(a.plain_hash(), b.plain_hash());
+    }
+
+    #[test]
+    fn links_must_match_the_switch_over_point() {
+        let mut plain = record();
+        plain.hash = plain.plain_hash();
+        assert_eq!(plain.check(&keys(), None), Ok(()));
+        assert_eq!(plain.check(&keys(), Some(2)), Ok(()));
+        assert!(
+            plain
+                .check(&keys(), Some(1))
+                .unwrap_err()
+                .contains("not signed")
+        );
+        let mut signed = record();
+        signed.sign(&keys());
+        assert!(
+            signed
+                .check(&keys(), Some(2))
+                .unwrap_err()
+                .contains("switch-over")
+        );
+        let other = Keyring::new(super::super::keys::AuditKey::random(), Vec::new());
+        assert!(
+            signed
+                .check(&other, Some(1))
+                .unwrap_err()
+                .contains("unknown key id")
+        );
+        // A plain hash in a keyed event's place does not verify.
+        let mut forged = signed.clone();
+        forged.hash = forged.plain_hash();
+        assert!(
+            forged
+                .check(&keys(), Some(1))
+                .unwrap_err()
+                .contains("does not verify")
+        );
     }
 }

@@ -8,12 +8,12 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::ErrorBody;
 use shared::audit::{
-    EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, OutcomeFilter, VerifyReport,
+    AuditHealth, EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, OutcomeFilter, VerifyReport,
 };
 
 use shared::auth::Action;
 
-use super::{AuditError, export_stream, query, verify};
+use super::{AuditError, export_stream, health, query, verify};
 use crate::route::{Access, ApiRoute, route};
 use crate::state::AppState;
 
@@ -38,6 +38,12 @@ pub fn routes() -> Vec<ApiRoute> {
             "/audit/verify",
             Access::Allowed(Action::AuditRead),
             verify_chain,
+        ),
+        route(
+            Method::GET,
+            "/audit/status",
+            Access::Allowed(Action::AuditRead),
+            status,
         ),
     ]
 }
@@ -172,4 +178,11 @@ async fn export(
 
 async fn verify_chain(State(state): State<AppState>) -> Result<Json<VerifyReport>, HttpError> {
     Ok(Json(verify(&state.db).await?))
+}
+
+/// The latest verdict on the chain (from the start, the last checkpoint or
+/// the last full verification), cheap enough for every visit of the audit
+/// page; `null` when none was made yet.
+async fn status(State(state): State<AppState>) -> Result<Json<Option<AuditHealth>>, HttpError> {
+    Ok(Json(health(&state.db).await?))
 }

@@ -15,10 +15,13 @@
 //! There is deliberately no way to change or delete an event.
 
 mod chain;
+mod checkpoint;
 mod diff;
 mod export;
 pub mod http;
+mod keys;
 mod store;
+pub mod testing;
 
 use std::future::Future;
 use std::net::IpAddr;
@@ -28,8 +31,10 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
+pub use checkpoint::{Checkpoint, checkpoint, read_checkpoints, run_checkpoints, verify_against};
 pub use diff::{diff, is_secret_field};
 pub use export::{CSV_HEADER, export_stream};
+pub use keys::{AUDIT_KEY_VAR, AuditKey, Keyring};
 pub use shared::audit::{AuditAction, FieldChange, TargetKind};
 pub use store::{append_at, query, verify};
 
@@ -49,6 +54,10 @@ pub enum AuditError {
     Read(#[source] sqlx::Error),
     #[error("the audit trail holds an unreadable event (seq {seq}): {reason}")]
     Corrupt { seq: i64, reason: String },
+    #[error("this process has no audit key for the trail {0:?}: open it first")]
+    NoKey(String),
+    #[error("audit checkpoint: {0}")]
+    Checkpoint(String),
 }
 
 /// Who did it, as they were at the time.
@@ -328,4 +337,78 @@ impl PendingEvent {
         };
         store::append_committed(&self.db, draft).await
     }
+}
+
+/// Opens the trail for this process: names it if new, registers `keys`
+/// to sign and verify it, sets the switch-over to keyed links on a trail
+/// from before them (after everything stored), then verifies it all and
+/// logs the verdict, loudly when the trail is broken.
+pub async fn open(db: &Db, keys: Keyring) -> Result<shared::audit::VerifyReport, AuditError> {
+    let mut tx = db.pool().begin().await.map_err(AuditError::Write)?;
+    let head = store::lock_head(&mut tx).await.map_err(AuditError::Write)?;
+    let trail = if head.trail.is_empty() {
+        let trail = crate::db::new_id();
+        sqlx::query("UPDATE audit_head SET trail = $1 WHERE id = 1")
+            .bind(&trail)
+            .execute(&mut *tx)
+            .await
+            .map_err(AuditError::Write)?;
+        trail
+    } else {
+        head.trail
+    };
+    if head.keyed_from.is_none() {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(AuditError::Write)?;
+        let from = max.unwrap_or(0).max(head.seq) + 1;
+        if from > 1 {
+            tracing::warn!(
+                keyed_from = from,
+                "upgrading the audit trail to keyed links: events before seq {from} keep \
+                 their plain SHA-256 links. A console that had already been upgraded \
+                 never does this again: if it did, the trail was rewritten"
+            );
+        }
+        sqlx::query("UPDATE audit_head SET keyed_from = $1, keyed_mac = $2 WHERE id = 1")
+            .bind(from)
+            .bind(store::switch_over_mac(&keys, &trail, from))
+            .execute(&mut *tx)
+            .await
+            .map_err(AuditError::Write)?;
+    }
+    tx.commit().await.map_err(AuditError::Write)?;
+    keys::register(&trail, keys);
+    store::verify(db).await
+}
+
+/// Keeps the latest verdict on `trail` and says it in the log: an error
+/// naming the first bad seq when the trail is broken.
+fn note_health(trail: &str, report: &shared::audit::VerifyReport) {
+    if let Some(bad) = &report.first_broken {
+        tracing::error!(
+            first_bad_seq = bad.seq,
+            problem = %bad.reason,
+            problems = report.problem_count,
+            "AUDIT TRAIL BROKEN: seq {}: {}",
+            bad.seq,
+            bad.reason
+        );
+    } else {
+        tracing::info!(checked = report.checked, "audit trail verified");
+    }
+    keys::set_health(
+        trail,
+        shared::audit::AuditHealth::of(report, crate::db::now_ms()),
+    );
+}
+
+/// The latest verdict on the trail in `db`, if this process checked it.
+pub async fn health(db: &Db) -> Result<Option<shared::audit::AuditHealth>, AuditError> {
+    let mut conn = db.pool().acquire().await.map_err(AuditError::Read)?;
+    let head = store::read_head(&mut conn)
+        .await
+        .map_err(AuditError::Read)?;
+    Ok(keys::health(&head.trail))
 }

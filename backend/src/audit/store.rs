@@ -10,16 +10,19 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::chain::{GENESIS, Record};
+use super::checkpoint::Checkpoint;
+use super::keys::{self, Keyring};
 use super::{Actor, AuditAction, AuditError, EventId, EventOutcome, NewEvent, Target};
 use crate::db::Db;
 
-/// Rows per INSERT statement: 18 parameters each stays far below SQLite's
+/// Rows per INSERT statement: 19 parameters each stays far below SQLite's
 /// 32766 and PostgreSQL's 65535 parameter limits.
 const ROWS_PER_INSERT: usize = 400;
 
 const COLUMNS: &str = "seq, at, actor_id, actor, role, source, action, target_kind, target_id, \
      target_label, changes, outcome, intent_seq, request_id, error_code, error_message, \
-     prev_hash, hash";
+     prev_hash, hash, key_id";
+const COLUMN_COUNT: usize = 19;
 
 /// An event before it has a place in the chain.
 pub(crate) struct Draft<'a> {
@@ -73,6 +76,7 @@ impl<'a> Draft<'a> {
             error_message: self.error.map(|(_, m)| m.to_owned()),
             prev_hash: String::new(),
             hash: String::new(),
+            key_id: None,
         }
     }
 }
@@ -108,36 +112,140 @@ pub(crate) async fn append_committed(db: &Db, draft: Draft<'_>) -> Result<EventI
     Ok(id)
 }
 
+/// The head row: which trail, and where its keyed links start.
+pub(crate) struct Head {
+    pub trail: String,
+    pub seq: i64,
+    pub hash: String,
+    pub keyed_from: Option<i64>,
+    pub keyed_mac: Option<String>,
+}
+
+const HEAD_COLUMNS: &str = "trail, seq, hash, keyed_from, keyed_mac";
+
+fn head_of_row(row: &AnyRow) -> Result<Head, sqlx::Error> {
+    Ok(Head {
+        trail: row.try_get(0)?,
+        seq: row.try_get(1)?,
+        hash: row.try_get(2)?,
+        keyed_from: row.try_get(3)?,
+        keyed_mac: row.try_get(4)?,
+    })
+}
+
+pub(crate) async fn read_head(conn: &mut AnyConnection) -> Result<Head, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {HEAD_COLUMNS} FROM audit_head WHERE id = 1"
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    head_of_row(&row)
+}
+
+/// Takes the head row's lock until the caller's transaction ends:
+/// concurrent appends, also from other processes, queue here, one after
+/// another (SQLite serialises writers anyway).
+pub(crate) async fn lock_head(conn: &mut AnyConnection) -> Result<Head, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING {HEAD_COLUMNS}"
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    head_of_row(&row)
+}
+
+/// Where the next event goes: after the highest stored seq (so that no
+/// stray row can make an append fail on the unique seq), linked to the
+/// newest event whose own link holds (so that a forged row, even one the
+/// head was moved to, is not vouched for by what follows).
+struct Tip {
+    next_seq: i64,
+    link: String,
+    at: i64,
+}
+
+async fn tip(
+    conn: &mut AnyConnection,
+    keys: &Keyring,
+    keyed_from: Option<i64>,
+) -> Result<Tip, AuditError> {
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(AuditError::Write)?;
+    let Some(max) = max else {
+        return Ok(Tip {
+            next_seq: 1,
+            link: GENESIS.to_owned(),
+            at: i64::MIN,
+        });
+    };
+    let sql =
+        format!("SELECT {COLUMNS} FROM audit_events WHERE seq <= $1 ORDER BY seq DESC LIMIT $2");
+    // Normally the newest event is good: one row read.
+    let (mut below, mut limit) = (max, 1_i64);
+    loop {
+        let rows = sqlx::query(&sql)
+            .bind(below)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(AuditError::Write)?;
+        for row in &rows {
+            let r = record_of_row(row)?;
+            if r.check(keys, keyed_from).is_ok() {
+                if r.seq != max {
+                    tracing::error!(
+                        good = r.seq,
+                        max,
+                        "AUDIT TRAIL TAMPERED: events above seq {} do not verify; \
+                         new events link to seq {} and follow seq {max}",
+                        r.seq,
+                        r.seq
+                    );
+                }
+                return Ok(Tip {
+                    next_seq: max + 1,
+                    link: r.hash,
+                    at: r.at,
+                });
+            }
+            below = r.seq - 1;
+        }
+        if (rows.len() as i64) < limit {
+            tracing::error!(max, "AUDIT TRAIL TAMPERED: no stored event verifies");
+            return Ok(Tip {
+                next_seq: max + 1,
+                link: GENESIS.to_owned(),
+                at: i64::MIN,
+            });
+        }
+        limit = 256;
+    }
+}
+
 async fn write(
     conn: &mut AnyConnection,
     mut records: Vec<Record>,
 ) -> Result<Vec<EventId>, AuditError> {
-    let count = i64::try_from(records.len()).expect("a batch fits in i64");
-    // Moving the head first takes its row lock until the caller's
-    // transaction ends: concurrent appends queue here, one after another.
-    let head =
-        sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash, at")
-            .bind(count)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(AuditError::Write)?;
-    let last: i64 = head.try_get(0).map_err(AuditError::Write)?;
-    let mut prev: String = head.try_get(1).map_err(AuditError::Write)?;
-    let mut at_floor: i64 = head.try_get(2).map_err(AuditError::Write)?;
-    let mut seq = last - count;
+    let head = lock_head(conn).await.map_err(AuditError::Write)?;
+    let keys = keys::keyring(&head.trail).ok_or_else(|| AuditError::NoKey(head.trail.clone()))?;
+    let tip = tip(conn, &keys, head.keyed_from).await?;
+    let (mut seq, mut prev, mut at_floor) = (tip.next_seq, tip.link, tip.at);
     for r in &mut records {
-        seq += 1;
         r.seq = seq;
+        seq += 1;
         r.at = r.at.max(at_floor);
         at_floor = r.at;
         r.prev_hash = std::mem::take(&mut prev);
-        r.hash = r.expected_hash();
+        r.sign(&keys);
         prev = r.hash.clone();
     }
     for chunk in records.chunks(ROWS_PER_INSERT) {
         insert(conn, chunk).await?;
     }
-    sqlx::query("UPDATE audit_head SET hash = $1, at = $2 WHERE id = 1")
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, at = $3 WHERE id = 1")
+        .bind(seq - 1)
         .bind(&prev)
         .bind(at_floor)
         .execute(&mut *conn)
@@ -146,10 +254,26 @@ async fn write(
     Ok(records.iter().map(|r| r.seq).collect())
 }
 
+pub(crate) async fn insert_raw(conn: &mut AnyConnection, row: &Record) -> Result<(), AuditError> {
+    insert(conn, std::slice::from_ref(row)).await
+}
+
+/// Every stored event in seq order, as stored.
+pub(crate) async fn raw_rows(db: &Db) -> Result<Vec<Record>, AuditError> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
+    let rows = sqlx::query(&sql)
+        .fetch_all(db.pool())
+        .await
+        .map_err(AuditError::Read)?;
+    rows.iter().map(record_of_row).collect()
+}
+
 async fn insert(conn: &mut AnyConnection, rows: &[Record]) -> Result<(), AuditError> {
     let mut sql = format!("INSERT INTO audit_events ({COLUMNS}) VALUES ");
     for i in 0..rows.len() {
-        let p: Vec<String> = (1..=18).map(|c| format!("${}", i * 18 + c)).collect();
+        let p: Vec<String> = (1..=COLUMN_COUNT)
+            .map(|c| format!("${}", i * COLUMN_COUNT + c))
+            .collect();
         if i > 0 {
             sql.push(',');
         }
@@ -175,7 +299,8 @@ async fn insert(conn: &mut AnyConnection, rows: &[Record]) -> Result<(), AuditEr
             .bind(r.error_code.clone())
             .bind(r.error_message.clone())
             .bind(r.prev_hash.clone())
-            .bind(r.hash.clone());
+            .bind(r.hash.clone())
+            .bind(r.key_id.clone());
     }
     q.execute(&mut *conn).await.map_err(AuditError::Write)?;
     Ok(())
@@ -338,7 +463,7 @@ pub async fn query(db: &Db, filter: &EventFilter) -> Result<EventPage, AuditErro
 /// A row of [`Conditions::select`] as the API shows it.
 pub(crate) fn event_of_row(row: &AnyRow) -> Result<AuditEvent, AuditError> {
     let record = record_of_row(row)?;
-    let outcome_seq: Option<i64> = row.try_get(18).map_err(AuditError::Read)?;
+    let outcome_seq: Option<i64> = row.try_get(COLUMN_COUNT).map_err(AuditError::Read)?;
     let corrupt = |reason: String| AuditError::Corrupt {
         seq: record.seq,
         reason,
@@ -371,7 +496,7 @@ pub(crate) fn event_of_row(row: &AnyRow) -> Result<AuditEvent, AuditError> {
     })
 }
 
-/// The first 18 columns (in [`COLUMNS`] order).
+/// The first [`COLUMN_COUNT`] columns (in [`COLUMNS`] order).
 fn record_of_row(row: &AnyRow) -> Result<Record, AuditError> {
     fn get<T>(row: &AnyRow, i: usize) -> Result<T, AuditError>
     where
@@ -398,69 +523,209 @@ fn record_of_row(row: &AnyRow) -> Result<Record, AuditError> {
         error_message: get(row, 15)?,
         prev_hash: get(row, 16)?,
         hash: get(row, 17)?,
+        key_id: get(row, 18)?,
     })
 }
 
-/// Walks the whole chain up to the head and reports the first event that
-/// is missing, edited or out of place. Streams: constant memory.
-pub async fn verify(db: &Db) -> Result<VerifyReport, AuditError> {
-    let mut conn = db.pool().acquire().await.map_err(AuditError::Read)?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(AuditError::Read)?;
-    let head_seq: i64 = head.try_get(0).map_err(AuditError::Read)?;
-    let head_hash: String = head.try_get(1).map_err(AuditError::Read)?;
-    // Events above the head were appended after it was read: not ours.
-    let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE seq <= $1 ORDER BY seq");
-    let mut rows = sqlx::query(&sql).bind(head_seq).fetch(&mut *conn);
-    let mut report = VerifyReport {
-        checked: 0,
-        head_seq,
-        first_broken: None,
+/// The signed statement that the trail's keyed links start at
+/// `keyed_from`: "key id:mac".
+pub(crate) fn switch_over_mac(keys: &Keyring, trail: &str, keyed_from: i64) -> String {
+    let key = keys.current();
+    let mac = key.mac(&[switch_over_input(trail, keyed_from).as_bytes()]);
+    format!("{}:{mac}", key.id())
+}
+
+fn switch_over_input(trail: &str, keyed_from: i64) -> String {
+    format!("chatdesk-audit-switch-over\n{trail}\n{keyed_from}")
+}
+
+fn switch_over_holds(keys: &Keyring, head: &Head) -> bool {
+    let (Some(from), Some(signed)) = (head.keyed_from, &head.keyed_mac) else {
+        return false;
     };
-    let (mut prev_seq, mut prev_hash, mut prev_at) = (0_i64, GENESIS.to_owned(), i64::MIN);
-    let broken = |seq: i64, reason: String| Some(BrokenLink { seq, reason });
+    let Some((id, mac)) = signed.split_once(':') else {
+        return false;
+    };
+    keys.get(id)
+        .is_some_and(|key| key.verifies(&[switch_over_input(&head.trail, from).as_bytes()], mac))
+}
+
+/// Collects what is wrong: all problems counted, the first
+/// [`MAX_PROBLEMS`](shared::audit::MAX_PROBLEMS) kept.
+struct Findings {
+    report: VerifyReport,
+}
+
+impl Findings {
+    fn add(&mut self, seq: i64, reason: String) {
+        let report = &mut self.report;
+        report.problem_count += 1;
+        if report.first_broken.as_ref().is_none_or(|b| seq < b.seq) {
+            report.first_broken = Some(BrokenLink {
+                seq,
+                reason: reason.clone(),
+            });
+        }
+        if report.problems.len() < shared::audit::MAX_PROBLEMS {
+            report.problems.push(BrokenLink { seq, reason });
+        }
+    }
+}
+
+fn missing(from: i64, to: i64) -> String {
+    if from == to {
+        format!("event {from} is missing")
+    } else {
+        format!("events {from} to {to} are missing")
+    }
+}
+
+/// What a walk of the chain found, and its last good event (the one a
+/// checkpoint vouches for).
+pub(crate) struct Walk {
+    pub report: VerifyReport,
+    pub trail: String,
+    pub keys: Keyring,
+    pub good_seq: i64,
+    pub good_link: String,
+    pub keyed_from: Option<i64>,
+}
+
+/// Reads every stored event in seq order, also those above the head, and
+/// reports every event that is missing, duplicated, edited, forged, out of
+/// place, older than its predecessor or signed with an unknown key, and
+/// every checkpoint the trail no longer matches. Streams: constant memory.
+pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, AuditError> {
+    let mut conn = db.pool().acquire().await.map_err(AuditError::Read)?;
+    let head = read_head(&mut conn).await.map_err(AuditError::Read)?;
+    let keys = keys::keyring(&head.trail).ok_or_else(|| AuditError::NoKey(head.trail.clone()))?;
+    let mut found = Findings {
+        report: VerifyReport {
+            checked: 0,
+            head_seq: head.seq,
+            keyed_from: head.keyed_from,
+            checkpoints: checkpoints.len() as u64,
+            first_broken: None,
+            problems: Vec::new(),
+            problem_count: 0,
+        },
+    };
+    if let Some(from) = head.keyed_from
+        && !switch_over_holds(&keys, &head)
+    {
+        found.add(
+            from,
+            "the switch-over point to keyed links is not signed with the audit key (moved)".into(),
+        );
+    }
+    for cp in checkpoints {
+        if cp.keyed_from != head.keyed_from {
+            let seq = [cp.keyed_from, head.keyed_from].into_iter().flatten().min();
+            found.add(
+                seq.unwrap_or(1),
+                format!(
+                    "the switch-over point was {:?} at the checkpoint of seq {}, now {:?}",
+                    cp.keyed_from, cp.seq, head.keyed_from
+                ),
+            );
+        }
+    }
+    let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
+    let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+    // The last row seen, and the last one whose own link held.
+    let (mut seen, mut seen_link) = (0_i64, GENESIS.to_owned());
+    let (mut good_seq, mut good_link, mut good_at) = (0_i64, GENESIS.to_owned(), i64::MIN);
     while let Some(row) = rows.try_next().await.map_err(AuditError::Read)? {
         let r = record_of_row(&row)?;
-        report.checked += 1;
-        report.first_broken = if r.seq != prev_seq + 1 {
-            broken(
-                prev_seq + 1,
-                format!("events {} to {} are missing", prev_seq + 1, r.seq - 1),
-            )
-        } else if r.prev_hash != prev_hash {
-            broken(
-                r.seq,
-                format!("prev_hash does not match the hash of event {prev_seq}"),
-            )
-        } else if r.expected_hash() != r.hash {
-            broken(
-                r.seq,
-                "the event's contents do not match its hash (edited)".into(),
-            )
-        } else if r.at < prev_at {
-            broken(r.seq, "the event is older than its predecessor".into())
-        } else {
-            None
-        };
-        if report.first_broken.is_some() {
-            return Ok(report);
+        found.report.checked += 1;
+        if r.seq == seen && found.report.checked > 1 {
+            found.add(r.seq, format!("seq {} is stored twice", r.seq));
+        } else if r.seq > seen + 1 {
+            found.add(seen + 1, missing(seen + 1, r.seq - 1));
         }
-        (prev_seq, prev_hash, prev_at) = (r.seq, r.hash, r.at);
+        if r.seq > head.seq {
+            found.add(
+                r.seq,
+                format!("the event lies above the chain's head (seq {})", head.seq),
+            );
+        }
+        for cp in checkpoints.iter().filter(|cp| cp.seq == r.seq) {
+            if cp.link != r.hash {
+                found.add(
+                    r.seq,
+                    format!("the event differs from the checkpoint taken at {}", cp.at),
+                );
+            }
+        }
+        match r.check(&keys, head.keyed_from) {
+            Err(reason) => found.add(r.seq, reason),
+            Ok(()) => {
+                // Linked to the last good event, or to the row right
+                // before it when that one is already reported (an event
+                // edited in place): one tampered row, one problem.
+                if r.prev_hash != good_link && r.prev_hash != seen_link {
+                    found.add(
+                        r.seq,
+                        format!(
+                            "the event does not link to event {good_seq}: events were \
+                             inserted, removed, reordered or edited"
+                        ),
+                    );
+                }
+                if r.at < good_at {
+                    found.add(
+                        r.seq,
+                        format!("the event is older than event {good_seq} (time goes backwards)"),
+                    );
+                }
+                (good_seq, good_link, good_at) = (r.seq, r.hash.clone(), r.at);
+            }
+        }
+        seen = r.seq;
+        seen_link = r.hash;
     }
-    report.first_broken = if prev_seq < head_seq {
-        broken(
-            prev_seq + 1,
-            format!("events {} to {head_seq} are missing", prev_seq + 1),
-        )
-    } else if prev_hash != head_hash {
-        broken(
-            head_seq,
-            "the chain's head does not match the last event".into(),
-        )
-    } else {
-        None
-    };
-    Ok(report)
+    drop(rows);
+    if seen < head.seq {
+        found.add(
+            seen + 1,
+            format!(
+                "{}: the head is at seq {}",
+                missing(seen + 1, head.seq),
+                head.seq
+            ),
+        );
+    } else if good_seq == head.seq && good_link != head.hash {
+        found.add(
+            head.seq,
+            format!("the chain's head does not match event {}", head.seq),
+        );
+    }
+    for cp in checkpoints.iter().filter(|cp| cp.seq > seen) {
+        found.add(
+            seen + 1,
+            format!(
+                "{}: the checkpoint taken at {} saw the trail up to seq {} (truncated)",
+                missing(seen + 1, cp.seq),
+                cp.at,
+                cp.seq
+            ),
+        );
+    }
+    found.report.problems.sort_by_key(|p| p.seq);
+    Ok(Walk {
+        report: found.report,
+        trail: head.trail,
+        keys,
+        good_seq,
+        good_link,
+        keyed_from: head.keyed_from,
+    })
+}
+
+/// Verifies the whole trail (see [`walk`]) and keeps the verdict for the
+/// audit page's banner and `/readyz`.
+pub async fn verify(db: &Db) -> Result<VerifyReport, AuditError> {
+    let walk = walk(db, &[]).await?;
+    super::note_health(&walk.trail, &walk.report);
+    Ok(walk.report)
 }

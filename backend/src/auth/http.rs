@@ -137,7 +137,16 @@ async fn change_password(
     ctx: Ctx,
     Json(body): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    users::change_own_password(
+    // A stolen session must not become a way to guess the password:
+    // wrong current passwords count like failed sign-ins.
+    let (throttle, username, addr) = (&ctx.state.throttle, &ctx.session.user.username, ctx.source);
+    if let Err(wait) = throttle.check(username, addr) {
+        tracing::warn!(%username, ?addr, "password change refused: too many failures");
+        return Err(ApiError::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let changed = users::change_own_password(
         &ctx.state.db,
         &ctx.actor(),
         &ctx.session.user.id,
@@ -145,7 +154,19 @@ async fn change_password(
         body.new_password.expose(),
         &ctx.session.id_hash,
     )
-    .await?;
+    .await;
+    match &changed {
+        Err(users::UserError::Invalid {
+            field: "current_password",
+            ..
+        }) => {
+            throttle.failed(username, addr);
+            tracing::warn!(%username, ?addr, "password change with a wrong current password");
+        }
+        Ok(()) => throttle.succeeded(username),
+        Err(_) => {}
+    }
+    changed?;
     tracing::info!("changed own password");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::password;
-use crate::audit::{self, Actor, AuditAction, AuditError, NewEvent, Target, TargetKind};
+use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
 use crate::db::{Db, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
 
@@ -30,17 +30,7 @@ pub enum UserError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for UserError {
-    fn from(err: sqlx::Error) -> UserError {
-        UserError::Internal(err.into())
-    }
-}
-
-impl From<AuditError> for UserError {
-    fn from(err: AuditError) -> UserError {
-        UserError::Internal(err.into())
-    }
-}
+crate::internal_errors!(UserError);
 
 impl From<UserError> for ApiError {
     fn from(err: UserError) -> ApiError {

@@ -23,7 +23,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 pub use crypto::MasterKey;
 
-use crate::audit::{self, Actor, AuditAction, AuditError, NewEvent, Target, TargetKind};
+use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
 use crate::db::{Db, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
 
@@ -47,17 +47,7 @@ pub enum VaultError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for VaultError {
-    fn from(err: sqlx::Error) -> VaultError {
-        VaultError::Internal(err.into())
-    }
-}
-
-impl From<AuditError> for VaultError {
-    fn from(err: AuditError) -> VaultError {
-        VaultError::Internal(err.into())
-    }
-}
+crate::internal_errors!(VaultError);
 
 impl From<VaultError> for ApiError {
     fn from(err: VaultError) -> ApiError {

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::API_PREFIX;
-use shared::audit::{AuditAction, AuditEvent, EventFilter, EventPage, Outcome, OutcomeFilter};
+use shared::audit::{
+    AuditAction, AuditEvent, AuditHealth, EventFilter, EventPage, Outcome, OutcomeFilter,
+};
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, Failure};
@@ -106,6 +108,7 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <h1>{move || i18n.t(Msg::Area(shared::area::Area::Audit))}</h1>
+        <ChainBanner/>
         <form class="audit-filters" on:submit=on_submit aria-label=t(M::Filters)>
             <TextField id="audit-from" label=M::From kind="datetime-local" value=from/>
             <TextField id="audit-to" label=M::To kind="datetime-local" value=to/>
@@ -168,6 +171,27 @@ pub fn AuditPage() -> impl IntoView {
             </button>
         </div>
         {move || selected.get().map(|event| view! { <EventDetails event selected/> })}
+    }
+}
+
+/// Says so, above everything else, when the server's latest verification
+/// of the chain found it broken.
+#[component]
+fn ChainBanner() -> impl IntoView {
+    let health = LocalResource::new(|| api::get::<Option<AuditHealth>>("/audit/status"));
+    move || {
+        let h = health.get()?.ok()??;
+        (!h.ok).then(|| {
+            view! {
+                <div class="banner error" role="alert">
+                    <p>
+                        {t(M::ChainBroken)} " " {h.first_bad_seq.map(|s| s.to_string())} " — "
+                        {h.problem}
+                    </p>
+                    <p>{t(M::ChainCheckedAt)} " " {show_time(h.checked_at)}</p>
+                </div>
+            }
+        })
     }
 }
 

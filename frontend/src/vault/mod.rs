@@ -346,14 +346,10 @@ fn NewAlibabaForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl In
             signature: SignatureKind::parse(&signature.get_untracked())?,
             regions: regions_from_text(&regions.get_untracked()),
         };
-        Some(Box::pin(async move {
-            api::create::<AlibabaAccount>(ALIBABA, &input, &key).await?;
-            for s in [name, key_id, secret, sts, regions] {
-                s.set(String::new());
-            }
-            on_saved();
-            Ok(())
-        }))
+        let fields = [name, key_id, secret, sts, regions];
+        Some(Box::pin(create_then_clear::<_, AlibabaAccount>(
+            ALIBABA, input, key, fields, on_saved,
+        )))
     };
     view! {
         <Form id="new-alibaba" heading=Msg::Add subject=use_i18n().t(Msg::AlibabaAccounts)
@@ -389,14 +385,10 @@ fn NewDingTalkForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl I
             site: DingTalkSite::parse(&site.get_untracked())?,
             api: DingTalkApi::parse(&api_kind.get_untracked())?,
         };
-        Some(Box::pin(async move {
-            api::create::<DingTalkApp>(DINGTALK, &input, &key).await?;
-            for s in [name, app_key, secret] {
-                s.set(String::new());
-            }
-            on_saved();
-            Ok(())
-        }))
+        let fields = [name, app_key, secret];
+        Some(Box::pin(create_then_clear::<_, DingTalkApp>(
+            DINGTALK, input, key, fields, on_saved,
+        )))
     };
     view! {
         <Form id="new-dingtalk" heading=Msg::Add subject=use_i18n().t(Msg::DingTalkApps)
@@ -421,4 +413,21 @@ fn name_cell(name: &str, sandbox: bool) -> AnyView {
         view! { <span class="badge" title=tr(Msg::Ui(UiMsg::SandboxHint))>{tr(Msg::Ui(UiMsg::Sandbox))}</span> }
     });
     view! { {name.to_owned()} " " {badge} }.into_any()
+}
+
+/// Creates a credential from a form, then empties the form's fields and
+/// reloads the list.
+async fn create_then_clear<I: serde::Serialize, V: serde::de::DeserializeOwned>(
+    path: &'static str,
+    input: I,
+    key: String,
+    fields: impl IntoIterator<Item = RwSignal<String>>,
+    on_saved: impl Fn(),
+) -> Result<(), Failure> {
+    api::create::<V>(path, &input, &key).await?;
+    for field in fields {
+        field.set(String::new());
+    }
+    on_saved();
+    Ok(())
 }
