@@ -387,14 +387,17 @@ pub async fn private_chat(db: &Db, id: &str) -> Result<Option<LastSet<bool>>, sq
     .bind(id)
     .fetch_optional(db.pool())
     .await?
-    .map(|r| {
-        Ok(LastSet {
-            value: r.try_get::<i64, _>("allowed")? != 0,
-            by: r.try_get("set_by")?,
-            at: r.try_get("set_at")?,
-        })
-    })
+    .map(|r| last_set(&r, r.try_get::<i64, _>("allowed")? != 0))
     .transpose()
+}
+
+/// `value` with the row's `set_by` and `set_at`.
+fn last_set<T>(row: &AnyRow, value: T) -> Result<LastSet<T>, sqlx::Error> {
+    Ok(LastSet {
+        value,
+        by: row.try_get("set_by")?,
+        at: row.try_get("set_at")?,
+    })
 }
 
 pub async fn set_private_chat(
@@ -432,11 +435,7 @@ pub async fn nicknames(db: &Db, id: &str) -> Result<HashMap<UserId, LastSet<Stri
             let user: String = r.try_get("user_id")?;
             Ok((
                 parse("user_id", &user, UserId::parse)?,
-                LastSet {
-                    value: r.try_get("nickname")?,
-                    by: r.try_get("set_by")?,
-                    at: r.try_get("set_at")?,
-                },
+                last_set(r, r.try_get("nickname")?)?,
             ))
         })
         .collect()
