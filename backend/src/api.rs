@@ -26,6 +26,7 @@ pub fn routes() -> Vec<ApiRoute> {
     routes.extend(audit::http::routes());
     routes.extend(crate::robots::http::routes());
     routes.extend(chat_configs::http::routes());
+    routes.extend(crate::groups::http::routes());
     routes
 }
 

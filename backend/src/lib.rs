@@ -11,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod groups;
 pub mod idempotency;
 pub mod json;
 pub mod robots;

@@ -78,8 +78,14 @@ impl Application {
                 .await?;
         let vault = Vault::new(db.clone(), key);
         vault.backfill().await?;
-        if sandbox.is_some() && vault.seed_sandbox(sandbox_account(), sandbox_app()).await? {
+        if let Some(sb) = &sandbox
+            && vault.seed_sandbox(sandbox_account(), sandbox_app()).await?
+        {
             tracing::info!("stored a sandbox Alibaba Cloud account and DingTalk app");
+            // DingTalk cannot list groups: a fresh console on the sandbox
+            // starts with the sandbox's demo groups in its catalogue.
+            let groups = crate::groups::service::seed_demo(&db, sandbox::DEMO_APP_KEY, sb).await?;
+            tracing::info!(groups, "stored the sandbox's demo groups in the catalogue");
         }
         let state = AppState {
             config: Arc::new(config),

@@ -68,6 +68,8 @@ async fn tokens_are_shared_extended_and_refused_once_expired() {
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["code"], "invalidClientIdOrSecret");
     assert_eq!(sandbox.token_fetches(DEMO_APP_KEY), 3);
 
     let chat = demo_group(&sandbox, "值班群");
@@ -171,6 +173,12 @@ async fn each_call_needs_its_app_permission() {
         43007
     );
     let reply = ding.api("/v1.0/im/group/create", &token, create).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::BAD_REQUEST, "permession.checkFailed")
+    );
+    let admins = json!({"openConversationId": chat.open_conversation_id, "userIds": ["user0001"], "role": 2});
+    let reply = ding.api("/v1.0/im/subAdministrators", &token, admins).await;
     assert_eq!(
         (reply.status, reply.code()),
         (
@@ -288,7 +296,7 @@ async fn legacy_group_lifecycle() {
         .api_ok(
             "/v1.0/im/innerGroups/memberLists/query",
             &t,
-            json!({"openConversationId": cid, "userId": "user0010", "maxResults": 10}),
+            json!({"openConversationId": cid, "userId": "user0010", "maxResults": 10, "nextToken": 0}),
         )
         .await;
     let entry = list["list"]
@@ -468,7 +476,7 @@ async fn new_api_shares_the_group_state_with_the_legacy_api() {
         .await;
     assert_eq!(
         (reply.status, reply.code()),
-        (StatusCode::NOT_FOUND, "ChatNotFound")
+        (StatusCode::BAD_REQUEST, "invalideChatId")
     );
 
     // A legacy change shows in the new API and vice versa.
@@ -487,6 +495,7 @@ async fn new_api_shares_the_group_state_with_the_legacy_api() {
         .await;
     assert_eq!(base["success"], true);
     assert_eq!(base["result"]["memberCount"], 12);
+    assert_eq!(base["result"]["tag"], "2", "a string, as in the SDK model");
     assert_eq!(base["result"]["title"], "New API group");
     let upd = json!({"chatid": chatid, "name": "Renamed", "del_useridlist": ["user0109"], "owner": "user0101",
                      "managementOptions": {"searchable": 1}});
@@ -519,7 +528,10 @@ async fn new_api_shares_the_group_state_with_the_legacy_api() {
     let infos = found["groupInfos"].as_array().unwrap();
     assert_eq!(infos.len(), 1);
     assert_eq!(infos[0]["openConversationId"], cid.as_str());
-    assert_eq!(infos[0]["memberAmount"], 11);
+    assert_eq!(
+        infos[0]["memberAmount"], "11",
+        "a string, as in the SDK model"
+    );
     let none = ding
         .api_ok(
             "/v1.0/im/innerGroups/search",
@@ -529,67 +541,103 @@ async fn new_api_shares_the_group_state_with_the_legacy_api() {
         .await;
     assert!(none["groupInfos"].as_array().unwrap().is_empty());
 
-    // Errors are 4xx JSON {code, message, requestid}.
+    // Errors are HTTP 400 JSON {code, message, requestid}, with the codes
+    // spelled as the documentation spells them.
     let cases = [
         (
             "/v1.0/im/group/create",
             json!({"name": "x".repeat(21), "owner": "user0001", "useridlist": ["user0001"]}),
-            "InvalidParameter",
+            "parameter.invalid",
         ),
         (
             "/v1.0/im/group/create",
             json!({"name": "x", "owner": "user0001", "useridlist": users(1..=41)}),
-            "InvalidParameter.UserIdList",
+            "parameter.invalid",
         ),
         (
             "/v1.0/im/group/create",
             json!({"name": "x", "owner": "user0001", "useridlist": ["user0001", "ghost"]}),
-            "InvalidParameter.UserId",
+            "parameter.invalid",
         ),
         (
             "/v1.0/im/group/create",
             json!({"name": "x", "useridlist": ["user0001"]}),
-            "MissingParameter",
+            "parameter.invalid",
         ),
         (
             "/v1.0/im/group/create",
             json!({"name": "x", "owner": "user0001", "useridlist": ["user0001"], "managementOptions": {"searchable": 3}}),
-            "InvalidParameter",
+            "parameter.invalid",
         ),
         (
             "/v1.0/im/group/update",
             json!({"chatid": chatid, "owner": "user2999"}),
-            "UserNotInGroup",
+            "parameter.invalid",
+        ),
+        (
+            "/v1.0/im/group/update",
+            json!({"chatid": chatid, "del_useridlist": users(1..=41)}),
+            "parameter.invalid",
+        ),
+        (
+            "/v1.0/im/group/update",
+            json!({"chatid": "chatnope", "name": "y"}),
+            "invalideChatId",
         ),
         (
             "/v1.0/im/subAdministrators",
             json!({"openConversationId": cid, "userIds": ["user2999"], "role": 2}),
-            "UserNotInGroup",
+            "staff.not.found",
+        ),
+        (
+            "/v1.0/im/subAdministrators",
+            json!({"openConversationId": cid, "userIds": ["ghost"], "role": 2}),
+            "staff.not.found",
+        ),
+        (
+            "/v1.0/im/subAdministrators",
+            json!({"openConversationId": cid, "userIds": ["user0102"], "role": 4}),
+            "invalidParamter.role",
+        ),
+        (
+            "/v1.0/im/subAdministrators",
+            json!({"openConversationId": "cidnope", "userIds": ["user0102"], "role": 2}),
+            "invalidParameter.openConversationId.invalid",
         ),
         (
             "/v1.0/im/groups/baseInfos/query",
             json!({"openConversationId": "cidnope"}),
-            "ChatNotFound",
+            "invalidParameter.openConversationId.invalid",
         ),
         (
             "/v1.0/im/innerGroups/memberLists/query",
-            json!({"openConversationId": cid, "userId": "user2999"}),
-            "UserNotInGroup",
+            json!({"openConversationId": cid, "userId": "user2999", "nextToken": 0}),
+            "parameter.invalid",
         ),
         (
             "/v1.0/im/innerGroups/memberLists/query",
-            json!({"openConversationId": cid, "userId": "user0101", "maxResults": 0}),
-            "InvalidParameter",
+            json!({"openConversationId": cid, "userId": "user0101", "maxResults": 0, "nextToken": 0}),
+            "parameter.invalid",
+        ),
+        (
+            "/v1.0/im/innerGroups/memberLists/query",
+            json!({"openConversationId": cid, "userId": "user0101", "maxResults": 10}),
+            "parameter.invalid",
         ),
         (
             "/v1.0/im/innerGroups/search",
             json!({"userId": "user0101"}),
-            "MissingParameter",
+            "parameter.invalid",
         ),
     ];
     for (path, body, code) in cases {
         let reply = ding.api(path, &t, body).await;
-        assert!(reply.status.is_client_error(), "{path}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            reply.body
+        );
         assert_eq!(reply.code(), code, "{path}");
     }
     let reply = ding
@@ -618,7 +666,7 @@ async fn the_thousand_member_group_is_full_and_pages() {
     let reply = ding.api("/v1.0/im/group/update", &t, add).await;
     assert_eq!(
         (reply.status, reply.code()),
-        (StatusCode::BAD_REQUEST, "MemberLimitExceeded")
+        (StatusCode::BAD_REQUEST, "parameter.invalid")
     );
     // Remove one, then one can join.
     ding.oapi_ok(
@@ -638,10 +686,8 @@ async fn the_thousand_member_group_is_full_and_pages() {
     let mut next: Option<Value> = None;
     let mut pages = 0;
     loop {
-        let mut body = json!({"openConversationId": big.open_conversation_id, "userId": "user0001", "maxResults": 300});
-        if let Some(n) = &next {
-            body["nextToken"] = n.clone();
-        }
+        let body = json!({"openConversationId": big.open_conversation_id, "userId": "user0001",
+                          "maxResults": 300, "nextToken": next.clone().unwrap_or(json!(0))});
         let page = ding
             .api_ok("/v1.0/im/innerGroups/memberLists/query", &t, body)
             .await;
@@ -686,7 +732,13 @@ async fn a_dismissed_group_reads_with_status_2_and_refuses_changes() {
     let reply = ding.api("/v1.0/im/group/update", &t, rename).await;
     assert_eq!(
         (reply.status, reply.code()),
-        (StatusCode::BAD_REQUEST, "ChatDismissed")
+        (StatusCode::BAD_REQUEST, "group.diaband")
+    );
+    let admins = json!({"openConversationId": gone.open_conversation_id, "userIds": ["user0002"], "role": 2});
+    let reply = ding.api("/v1.0/im/subAdministrators", &t, admins).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::BAD_REQUEST, "group.diaband")
     );
     let base = ding
         .api_ok(
@@ -696,4 +748,77 @@ async fn a_dismissed_group_reads_with_status_2_and_refuses_changes() {
         )
         .await;
     assert_eq!(base["result"]["title"], gone.name.as_str());
+}
+
+#[tokio::test]
+async fn contact_search_finds_people_by_name_pinyin_or_english_name() {
+    let sandbox = start().await;
+    let ding = Ding::new(&sandbox);
+    let t = ding.token().await;
+    let user = ding
+        .oapi_ok(
+            "/topapi/v2/user/get",
+            &t,
+            json!({"userid": "user0042", "language": "en_US"}),
+        )
+        .await["result"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let zh = ding
+        .oapi_ok("/topapi/v2/user/get", &t, json!({"userid": "user0042"}))
+        .await["result"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let search = |body: Value| {
+        let (ding, t) = (&ding, t.clone());
+        async move { ding.api("/v1.0/contact/users/search", &t, body).await }
+    };
+    let exact =
+        search(json!({"queryWord": zh, "offset": 0, "size": 50, "fullMatchField": 1})).await;
+    assert_eq!(exact.status, StatusCode::OK, "{}", exact.body);
+    let ids = exact.body["list"].as_array().unwrap();
+    assert!(ids.iter().any(|id| id == "user0042"), "{}", exact.body);
+    assert_eq!(exact.body["totalCount"], ids.len());
+    let (given, family) = user.split_once(' ').unwrap();
+    let pinyin = format!("{family}{given}").to_lowercase();
+    let by_pinyin = search(json!({"queryWord": pinyin, "offset": 0, "size": 50})).await;
+    assert!(
+        by_pinyin.body["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id == "user0042")
+    );
+    let english = search(json!({"queryWord": user.to_uppercase(), "offset": 0, "size": 50})).await;
+    assert!(
+        english.body["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id == "user0042")
+    );
+
+    // Pages of at most 50 by offset.
+    let surname: String = zh.chars().take(1).collect();
+    let first = search(json!({"queryWord": surname, "offset": 0, "size": 50})).await;
+    let total = first.body["totalCount"].as_u64().unwrap();
+    assert!(total > 50, "{}", first.body);
+    assert_eq!(first.body["hasMore"], true);
+    assert_eq!(first.body["list"].as_array().unwrap().len(), 50);
+    let last = search(json!({"queryWord": surname, "offset": total - 1, "size": 50})).await;
+    assert_eq!(last.body["hasMore"], false);
+    assert_eq!(last.body["list"].as_array().unwrap().len(), 1);
+
+    for bad in [
+        json!({"queryWord": surname, "size": 51}),
+        json!({"size": 10}),
+    ] {
+        let reply = search(bad).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::BAD_REQUEST, "parameter.invalid")
+        );
+    }
 }

@@ -76,9 +76,12 @@ async fn throttling_in_each_dialect_limited_to_n_times() {
         .faults()
         .set("GetAccessToken", Fault::throttle(2).times(1));
     let (status, headers, body) = new_token(&sandbox).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(headers["retry-after"], "2");
-    assert_eq!(json_of(&body)["code"], "Throttling");
+    assert_eq!(
+        json_of(&body)["code"],
+        "Forbidden.AccessDenied.QpsLimitForApi"
+    );
     assert!(json_of(&body)["requestid"].is_string());
     assert_eq!(new_token(&sandbox).await.0, StatusCode::OK);
     // Refused fetches are not counted.

@@ -40,6 +40,8 @@ async fn legacy_group_calls() {
         .legacy_create_group(&app, &new_group("legacy group"))
         .await
         .unwrap();
+    assert!(created.request_id.is_some(), "writes return a receipt");
+    let created = created.value;
     let chat = created.chat_id.clone();
     assert!(created.open_conversation_id.is_some());
 
@@ -59,7 +61,8 @@ async fn legacy_group_calls() {
         }),
         ..GroupUpdate::default()
     };
-    dt.legacy_update_group(&app, &chat, &update).await.unwrap();
+    let receipt = dt.legacy_update_group(&app, &chat, &update).await.unwrap();
+    assert!(receipt.request_id.is_some());
     let info = dt.legacy_get_group(&app, &chat).await.unwrap();
     assert_eq!((info.name.as_str(), info.members.len()), ("renamed", 7));
     assert!(info.settings.muted && !info.settings.searchable);
@@ -68,21 +71,25 @@ async fn legacy_group_calls() {
         dt.legacy_update_admins(&app, &chat, &users(2..=3), AdminChange::Add)
             .await
             .unwrap()
+            .value
     );
     assert!(
         dt.legacy_update_admins(&app, &chat, &[user(3)], AdminChange::Remove)
             .await
             .unwrap()
+            .value
     );
     assert!(
         dt.legacy_set_friend_switch(&app, &chat, true)
             .await
             .unwrap()
+            .value
     );
     assert!(
         dt.legacy_set_group_nick(&app, &chat, &user(2), "nick")
             .await
             .unwrap()
+            .value
     );
     let link = dt
         .legacy_group_join_link(&app, &chat, &user(1))
@@ -116,6 +123,11 @@ async fn new_group_calls() {
         .create_group(&app, &new_group("new group"))
         .await
         .unwrap();
+    assert!(
+        created.request_id.is_some(),
+        "from the x-acs-request-id header"
+    );
+    let created = created.value;
     let ocid = dt
         .open_conversation_id(&app, &created.chat_id)
         .await
@@ -130,11 +142,13 @@ async fn new_group_calls() {
         dt.update_group(&app, &created.chat_id, &update)
             .await
             .unwrap()
+            .value
     );
     assert!(
         dt.update_admins(&app, &ocid, &[user(2)], AdminChange::Add)
             .await
             .unwrap()
+            .value
     );
 
     let base = dt.group_base_info(&app, &ocid).await.unwrap();
@@ -157,7 +171,12 @@ async fn new_group_calls() {
     assert!(rest.members.iter().all(|m| m.name.is_some()));
 
     let hits = dt.search_groups(&app, &user(1), "new", 10).await.unwrap();
-    assert!(hits.iter().any(|h| h.open_conversation_id == ocid));
+    let hit = hits
+        .iter()
+        .find(|h| h.open_conversation_id == ocid)
+        .unwrap();
+    assert_eq!(hit.member_amount, Some(9), "memberAmount comes as a string");
+    assert_eq!(base.tag, Some(2), "tag comes as a string");
 
     let unknown = OpenConversationId::parse("cidUnknown==").unwrap();
     let err = dt.group_base_info(&app, &unknown).await.unwrap_err();
@@ -191,6 +210,18 @@ async fn directory_calls() {
         (missing.kind.clone(), missing.code.as_str()),
         (ErrorKind::NotFound, "60121")
     );
+
+    let zh = dt.user(&app, &user(7), DirectoryLang::ZhCn).await.unwrap();
+    let found = dt.search_users(&app, &zh.name, 0, 50, true).await.unwrap();
+    assert!(found.user_ids.contains(&user(7)), "{found:?}");
+    assert_eq!(found.total_count as usize, found.user_ids.len());
+    let surname: String = zh.name.chars().take(1).collect();
+    let page = dt
+        .search_users(&app, &surname, 0, 500, false)
+        .await
+        .unwrap();
+    assert_eq!(page.user_ids.len(), 50, "size is capped at 50");
+    assert!(page.has_more && page.total_count > 50);
 }
 
 #[tokio::test]
@@ -270,6 +301,12 @@ async fn wrong_secrets_and_missing_permissions_are_named() {
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::AuthFailed, "{err:?}");
+    assert_eq!(err.code, "invalidClientIdOrSecret");
+    assert!(
+        backend::error::ApiError::from(err)
+            .to_string()
+            .contains("refused the stored credentials")
+    );
 
     let reader = DingTalkApp {
         app_key: "reader".into(),

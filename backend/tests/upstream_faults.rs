@@ -73,7 +73,7 @@ async fn throttling_waits_for_retry_after_or_tells_the_user() {
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["retry-after"], "60");
 
-    // DingTalk's 90002 (legacy) and 429 (new API) are retried too.
+    // DingTalk's 90002 (legacy) and QpsLimitForApi (new API) are retried too.
     let groups = sb.groups();
     let chat = ChatId::parse(&groups[1].chatid).unwrap();
     let ocid = OpenConversationId::parse(&groups[1].open_conversation_id).unwrap();

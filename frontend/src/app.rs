@@ -12,6 +12,8 @@ use crate::auth::{
 };
 #[cfg(feature = "areas")]
 use crate::chat_configs::ChatConfigsPage;
+#[cfg(feature = "areas")]
+use crate::groups::GroupsPage;
 use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
 #[cfg(feature = "areas")]
 use crate::robots::RobotsPage;
@@ -33,6 +35,13 @@ impl Page {
         match path.trim_end_matches('/') {
             "" => Page::Home,
             ACCOUNT_PATH => Page::Account,
+            // One group's page lives under its area.
+            path if path
+                .strip_prefix(Area::Groups.path())
+                .is_some_and(|rest| rest.starts_with('/')) =>
+            {
+                Page::Area(Area::Groups)
+            }
             path => Area::from_path(path).map_or(Page::NotFound, Page::Area),
         }
     }
@@ -210,6 +219,10 @@ fn AreaPage(area: Area) -> impl IntoView {
         Area::Robots => RobotsPage().into_any(),
         #[cfg(feature = "areas")]
         Area::ChatConfigs => ChatConfigsPage().into_any(),
+        #[cfg(feature = "areas")]
+        Area::Groups => GroupsPage().into_any(),
+        // The feature areas' pages are built only with `areas` (BENCHMARKS.md).
+        #[cfg(not(feature = "areas"))]
         _ => view! {
             <h1>{tr(Msg::Area(area))}</h1>
             <p>{tr(Msg::AreaPending)}</p>

@@ -61,6 +61,8 @@ pub enum Msg {
     Audit(AuditMsg),
     #[cfg(feature = "areas")]
     Robots(crate::robots::RobotsMsg),
+    #[cfg(feature = "areas")]
+    Groups(crate::groups::GroupsMsg),
     Ui(UiMsg),
     #[cfg(feature = "areas")]
     Chat(crate::chat_configs::ChatMsg),
@@ -195,6 +197,8 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         Msg::Audit(m) => audit_text(m),
         #[cfg(feature = "areas")]
         Msg::Robots(m) => crate::robots::robots_text(m),
+        #[cfg(feature = "areas")]
+        Msg::Groups(m) => crate::groups::i18n::text(m),
         Msg::Ui(m) => ui_text(m),
         #[cfg(feature = "areas")]
         Msg::Chat(m) => crate::chat_configs::chat_text(m),

@@ -9,6 +9,8 @@ pub mod audit;
 pub mod auth;
 #[cfg(feature = "areas")]
 pub mod chat_configs;
+#[cfg(feature = "areas")]
+pub mod groups;
 pub mod i18n;
 #[cfg(feature = "areas")]
 pub mod robots;

@@ -62,10 +62,13 @@ pub enum AuditAction {
     GroupMembersRemove,
     #[serde(rename = "group.dissolve")]
     GroupDissolve,
+    /// A group created elsewhere added to the console's catalogue.
+    #[serde(rename = "group.import")]
+    GroupImport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -93,6 +96,7 @@ impl AuditAction {
         AuditAction::GroupMembersAdd,
         AuditAction::GroupMembersRemove,
         AuditAction::GroupDissolve,
+        AuditAction::GroupImport,
     ];
 
     /// The stored and displayed name, e.g. `robot.update`.
@@ -125,6 +129,7 @@ impl AuditAction {
             AuditAction::GroupMembersAdd => "group.members_add",
             AuditAction::GroupMembersRemove => "group.members_remove",
             AuditAction::GroupDissolve => "group.dissolve",
+            AuditAction::GroupImport => "group.import",
         }
     }
 }

@@ -25,10 +25,10 @@ pub enum FaultKind {
     /// Delay, then serve normally.
     Latency { millis: u64 },
     /// With this probability (0..=1, seeded), a transient error: ACS 500
-    /// `InternalError`, legacy errcode -1, new API 500 `InternalError`.
+    /// `InternalError`, legacy errcode -1, new API 500 `system.error`.
     ErrorRate { rate: f64 },
     /// ACS 400 `Throttling.User` with `x-acs-retry-after` (seconds); legacy
-    /// errcode 90002; new API 429 `Throttling`.
+    /// errcode 90002; new API 403 `Forbidden.AccessDenied.QpsLimitForApi`.
     Throttle { retry_after_secs: u64 },
     /// HTTP 200 `{"status":1111,"wait":5}` without errcode (DingTalk IP ban).
     IpBan,
@@ -266,8 +266,8 @@ fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
         ),
         (FaultKind::Throttle { retry_after_secs }, Flavour::DingTalkNew) => {
             let mut response = new_api(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Throttling",
+                StatusCode::FORBIDDEN,
+                "Forbidden.AccessDenied.QpsLimitForApi",
                 "too many requests, retry later",
                 &request_id,
             );
@@ -293,7 +293,7 @@ fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
         }
         (FaultKind::ErrorRate { .. }, Flavour::DingTalkNew) => new_api(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
+            "system.error",
             "system busy",
             &request_id,
         ),

@@ -182,6 +182,9 @@ pub struct GroupRef {
     pub chatid: String,
     pub open_conversation_id: String,
     pub name: String,
+    pub owner: String,
+    /// Employees in joining order, with their Chinese names.
+    pub members: Vec<(String, String)>,
     pub member_count: usize,
     pub dismissed: bool,
 }
@@ -234,6 +237,15 @@ impl Sandbox {
                     chatid: g.chatid.clone(),
                     open_conversation_id: g.open_conversation_id.clone(),
                     name: g.name.clone(),
+                    owner: g.owner.clone(),
+                    members: g
+                        .members
+                        .iter()
+                        .map(|m| {
+                            let name = self.shared.directory.user(m).map(|u| u.name_zh.clone());
+                            (m.clone(), name.unwrap_or_default())
+                        })
+                        .collect(),
                     member_count: g.member_count(),
                     dismissed: g.status == dingtalk::groups::STATUS_DISMISSED,
                 })

@@ -249,10 +249,45 @@ pub fn classify_legacy(errcode: i64, permission: &str) -> (ErrorKind, bool) {
     }
 }
 
+/// The new API's documented codes (spec 4.3), spelled as DingTalk spells
+/// them, typos included.
+fn documented_dingtalk(code: &str, permission: &str) -> Option<(ErrorKind, bool)> {
+    let bad = |field: &str| ErrorKind::BadParameter {
+        field: Some(field.to_owned()),
+    };
+    Some(match code {
+        "invalidClientIdOrSecret" => (ErrorKind::AuthFailed, false),
+        "invalidParameter.openConversationId.invalid" | "invalideChatId" => {
+            (ErrorKind::NotFound, false)
+        }
+        "invalid.staffid" | "staff.not.found" => (bad("userIds"), false),
+        "subadmin.exceed" => (ErrorKind::Conflict, false),
+        "invalidParamter.role" => (bad("role"), false),
+        "group.diaband" => (ErrorKind::Rejected, false),
+        "parameter.invalid" => (ErrorKind::BadParameter { field: None }, false),
+        "permession.checkFailed" => (
+            ErrorKind::PermissionDenied {
+                permission: Some(permission.to_owned()),
+            },
+            false,
+        ),
+        "system.error" => (ErrorKind::Unavailable, true),
+        _ => return None,
+    })
+}
+
 /// New DingTalk API errors: HTTP status plus `{code, message}`.
 pub fn classify_dingtalk(status: u16, code: &str, permission: &str) -> (ErrorKind, bool) {
+    if let Some(known) = documented_dingtalk(code, permission) {
+        return known;
+    }
     let lower = code.to_ascii_lowercase();
-    if status == 429 || lower.contains("throttl") || lower.contains("flowcontrol") {
+    // QpsLimitForApi comes as 403 Forbidden.*: a rate limit, not a permission.
+    if status == 429
+        || lower.contains("throttl")
+        || lower.contains("flowcontrol")
+        || lower.contains("qpslimit")
+    {
         return (ErrorKind::Throttled { retry_after: None }, true);
     }
     if status >= 500 {
@@ -446,5 +481,56 @@ mod tests {
             classify_dingtalk(400, "ChatDismissed", "p").0,
             ErrorKind::Rejected
         );
+    }
+
+    #[test]
+    fn documented_new_api_codes_classify_exactly() {
+        let bad = |f: Option<&str>| ErrorKind::BadParameter {
+            field: f.map(str::to_owned),
+        };
+        let cases = [
+            (400, "invalidClientIdOrSecret", ErrorKind::AuthFailed, false),
+            (
+                400,
+                "invalidParameter.openConversationId.invalid",
+                ErrorKind::NotFound,
+                false,
+            ),
+            (400, "invalideChatId", ErrorKind::NotFound, false),
+            (400, "invalid.staffid", bad(Some("userIds")), false),
+            (400, "staff.not.found", bad(Some("userIds")), false),
+            (400, "subadmin.exceed", ErrorKind::Conflict, false),
+            (400, "invalidParamter.role", bad(Some("role")), false),
+            (400, "group.diaband", ErrorKind::Rejected, false),
+            (400, "parameter.invalid", bad(None), false),
+            (
+                400,
+                "permession.checkFailed",
+                ErrorKind::PermissionDenied {
+                    permission: Some("qyapi_chat_manage".into()),
+                },
+                false,
+            ),
+            (500, "system.error", ErrorKind::Unavailable, true),
+            (
+                403,
+                "Forbidden.AccessDenied.QpsLimitForApi",
+                ErrorKind::Throttled { retry_after: None },
+                true,
+            ),
+            (
+                429,
+                "Forbidden.AccessDenied.QpsLimitForApi",
+                ErrorKind::Throttled { retry_after: None },
+                true,
+            ),
+        ];
+        for (status, code, kind, retryable) in cases {
+            assert_eq!(
+                classify_dingtalk(status, code, "qyapi_chat_manage"),
+                (kind, retryable),
+                "{code}"
+            );
+        }
     }
 }

@@ -36,8 +36,8 @@ pub struct Server {
     pub db: TestDb,
     /// The built-in sandbox standing in for every upstream.
     pub sandbox_url: Option<String>,
-    /// Owns the sandbox, which stops when this is dropped.
-    _app: Application,
+    /// Keeps the built-in sandbox running (tests inject faults through it).
+    pub app: Application,
     _dir: tempfile::TempDir,
 }
 
@@ -98,7 +98,7 @@ impl Server {
         assert_eq!(first.len(), 20);
         Server {
             sandbox_url: state.sandbox_url.clone(),
-            _app: app,
+            app,
             router: router(state),
             db: t,
             _dir: dir,

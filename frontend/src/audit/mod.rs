@@ -29,7 +29,7 @@ fn local_to_ms(value: &str) -> Option<i64> {
 }
 
 /// Epoch ms as `YYYY-MM-DD HH:MM:SS UTC`.
-fn show_time(ms: i64) -> String {
+pub fn show_time(ms: i64) -> String {
     let iso: String = js_sys::Date::new(&JsValue::from_f64(ms as f64))
         .to_iso_string()
         .into();

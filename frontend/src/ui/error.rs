@@ -69,7 +69,7 @@ pub fn CopyableId(label: UiMsg, id: String) -> impl IntoView {
 
 /// Puts `text` on the clipboard; false where the browser offers no
 /// clipboard (plain HTTP to a remote host is not a secure context).
-fn copy_text(text: &str) -> bool {
+pub fn copy_text(text: &str) -> bool {
     let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
         return false;
     };

@@ -219,6 +219,24 @@ impl Directory {
             .filter(move |u| u.dept_ids.contains(&dept))
     }
 
+    /// Users whose Chinese name, English name or pinyin (surname first, no
+    /// spaces) holds `word`, any case; with `exact`, whose Chinese or
+    /// English name is `word`. By userid.
+    pub fn search(&self, word: &str, exact: bool) -> Vec<&User> {
+        let word = word.trim().to_lowercase();
+        self.users
+            .values()
+            .filter(|u| {
+                let en = u.name_en.to_lowercase();
+                if exact {
+                    return u.name_zh == word || en == word;
+                }
+                let pinyin: String = en.rsplit(' ').collect();
+                u.name_zh.contains(&word) || en.contains(&word) || pinyin.contains(&word)
+            })
+            .collect()
+    }
+
     pub fn children(&self, dept: i64) -> impl Iterator<Item = &Department> {
         self.departments
             .values()
@@ -245,5 +263,21 @@ mod tests {
         );
         assert_eq!(a.children(2).count(), 4);
         assert_ne!(a.users, Directory::generate(6).users);
+        let someone = &a.users["user0042"];
+        let surname: String = someone.name_zh.chars().take(1).collect();
+        assert!(a.search(&surname, false).len() > 10);
+        assert!(
+            a.search(&someone.name_zh, true)
+                .iter()
+                .all(|u| u.name_zh == someone.name_zh)
+        );
+        let (given, family) = someone.name_en.split_once(' ').unwrap();
+        let pinyin = format!("{family}{given}").to_lowercase();
+        assert!(
+            a.search(&pinyin, false)
+                .iter()
+                .any(|u| u.userid == "user0042")
+        );
+        assert!(a.search("no such person", false).is_empty());
     }
 }

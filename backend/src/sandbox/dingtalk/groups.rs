@@ -300,8 +300,11 @@ impl Groups {
             g.name = name;
         }
         let add = check_users(dir, &req.add, "add_useridlist")?;
-        if req.del.len() > MAX_MEMBERS {
-            return Err(GroupError::UserList("del_useridlist is too long".into()));
+        if req.del.len() > MAX_USERS_PER_CALL {
+            return Err(GroupError::UserList(format!(
+                "del_useridlist holds {} users; at most {MAX_USERS_PER_CALL} per call",
+                req.del.len()
+            )));
         }
         for user in &req.del {
             if !g.is_member(user) {

@@ -17,12 +17,15 @@ use super::token::TokenError;
 use super::{AuthError, Fields, parse_body};
 use crate::sandbox::acs::new_request_id;
 use crate::sandbox::faults::{ConnCloser, Flavour};
-use crate::sandbox::{PERM_CHAT_MANAGE, PERM_CHAT_READ, Shared};
+use crate::sandbox::{PERM_CHAT_MANAGE, PERM_CHAT_READ, PERM_GET_MEMBER, Shared};
+use crate::upstream::dingtalk::REQUEST_ID_HEADER;
 
 pub const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 pub const MAX_MEMBER_PAGE: i64 = 1000;
 pub const DEFAULT_MEMBER_PAGE: i64 = 100;
 pub const MAX_SEARCH_RESULTS: i64 = 100;
+/// Contact search pages hold at most this many user ids.
+pub const MAX_CONTACT_PAGE: i64 = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewError {
@@ -41,21 +44,22 @@ impl NewError {
     }
 }
 
-impl From<GroupError> for NewError {
-    fn from(err: GroupError) -> NewError {
-        let (status, code) = match &err {
-            GroupError::Missing(_) => (StatusCode::BAD_REQUEST, "MissingParameter"),
-            GroupError::Invalid(..) => (StatusCode::BAD_REQUEST, "InvalidParameter"),
-            GroupError::UnknownUser(_) => (StatusCode::BAD_REQUEST, "InvalidParameter.UserId"),
-            GroupError::UserList(_) => (StatusCode::BAD_REQUEST, "InvalidParameter.UserIdList"),
-            GroupError::ChatNotFound(_) => (StatusCode::NOT_FOUND, "ChatNotFound"),
-            GroupError::Dismissed(_) => (StatusCode::BAD_REQUEST, "ChatDismissed"),
-            GroupError::TooManyAdmins => (StatusCode::BAD_REQUEST, "TooManyAdministrators"),
-            GroupError::NotInGroup(_) => (StatusCode::BAD_REQUEST, "UserNotInGroup"),
-            GroupError::MemberLimit => (StatusCode::BAD_REQUEST, "MemberLimitExceeded"),
-        };
-        NewError::new(status, code, err.to_string())
-    }
+/// The documented code (spec 4.3, typos included) for a refused group call
+/// of operation `op`. All of them are HTTP 400.
+fn group_error(op: &str, err: GroupError) -> NewError {
+    let code = match (op, &err) {
+        ("ChatIdToOpenConversationId", GroupError::ChatNotFound(_)) => "invalideChatId",
+        (_, GroupError::Dismissed(_)) => "group.diaband",
+        ("CreateGroup" | "UpdateGroup", GroupError::ChatNotFound(_)) => "invalideChatId",
+        (_, GroupError::ChatNotFound(_)) => "invalidParameter.openConversationId.invalid",
+        ("ChatSubAdminUpdate", GroupError::UnknownUser(_) | GroupError::NotInGroup(_)) => {
+            "staff.not.found"
+        }
+        ("ChatSubAdminUpdate", GroupError::TooManyAdmins) => "subadmin.exceed",
+        ("ChatSubAdminUpdate", GroupError::Invalid("role", _)) => "invalidParamter.role",
+        _ => "parameter.invalid",
+    };
+    NewError::new(StatusCode::BAD_REQUEST, code, err.to_string())
 }
 
 impl From<AuthError> for NewError {
@@ -77,11 +81,12 @@ impl From<AuthError> for NewError {
     }
 }
 
-type NewResult = Result<Value, NewError>;
+/// What an operation answers; its refusals become codes in [`group_error`].
+type NewResult = Result<Value, GroupError>;
 
-fn respond(result: NewResult) -> Response {
+fn respond(result: Result<Value, NewError>) -> Response {
     match result {
-        Ok(value) => Json(value).into_response(),
+        Ok(value) => ([(REQUEST_ID_HEADER, new_request_id())], Json(value)).into_response(),
         Err(err) => (
             err.status,
             Json(json!({"code": err.code, "message": err.message, "requestid": new_request_id()})),
@@ -100,7 +105,7 @@ struct Op {
     run: Run,
 }
 
-static OPS: [Op; 6] = [
+static OPS: [Op; 7] = [
     Op {
         path: "/v1.0/im/subAdministrators",
         op: "ChatSubAdminUpdate",
@@ -136,6 +141,12 @@ static OPS: [Op; 6] = [
         op: "SearchInnerGroups",
         permission: PERM_CHAT_READ,
         run: search,
+    },
+    Op {
+        path: "/v1.0/contact/users/search",
+        op: "SearchUser",
+        permission: PERM_GET_MEMBER,
+        run: search_users,
     },
 ];
 
@@ -192,11 +203,20 @@ async fn serve(
         return response;
     }
     let token = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok());
-    let result = (|| -> NewResult {
-        shared.authorize(token, op.permission)?;
-        let body = parse_body(body)?;
-        (op.run)(shared, Fields(&body))
-    })();
+    let result = match shared.authorize(token, op.permission) {
+        // CreateGroup and UpdateGroup answer a missing permission in their own words.
+        Err(AuthError::Permission(p)) if matches!(op.op, "CreateGroup" | "UpdateGroup") => {
+            Err(NewError::new(
+                StatusCode::BAD_REQUEST,
+                "permession.checkFailed",
+                format!("no permission: the app lacks {p}"),
+            ))
+        }
+        Err(err) => Err(err.into()),
+        Ok(()) => parse_body(body)
+            .and_then(|body| (op.run)(shared, Fields(&body)))
+            .map_err(|err| group_error(op.op, err)),
+    };
     respond(result)
 }
 
@@ -212,15 +232,18 @@ async fn access_token(
     {
         return response;
     }
-    let result = (|| -> NewResult {
-        let body = parse_body(&body)?;
+    let result = (|| -> Result<Value, NewError> {
+        let body = parse_body(&body).map_err(|e| group_error("GetAccessToken", e))?;
         let f = Fields(&body);
-        let (key, secret) = (f.required("appKey")?, f.required("appSecret")?);
+        let credentials = f
+            .required("appKey")
+            .and_then(|k| Ok((k, f.required("appSecret")?)));
+        let (key, secret) = credentials.map_err(|e| group_error("GetAccessToken", e))?;
         let app = shared.app_by_credentials(&key, &secret).ok_or_else(|| {
             NewError::new(
                 StatusCode::BAD_REQUEST,
-                "InvalidAppKeyOrSecret",
-                "appKey or appSecret is invalid",
+                "invalidClientIdOrSecret",
+                "the appKey or appSecret is wrong",
             )
         })?;
         let token = shared.issue_token(&app.app_key);
@@ -305,7 +328,8 @@ fn base_info(shared: &Shared, f: Fields<'_>) -> NewResult {
                 "title": g.name,
                 "icon": g.icon,
                 "memberCount": g.member_count(),
-                "tag": g.conversation_tag,
+                // A string in the official SDK model, unlike memberCount.
+                "tag": g.conversation_tag.to_string(),
             })
         })
     })?;
@@ -320,12 +344,16 @@ fn bounded(f: Fields<'_>, name: &'static str, default: i64, max: i64) -> Result<
     Ok(usize::try_from(value).unwrap_or(0))
 }
 
-/// `nextToken` is the offset of the next member, in joining order.
+/// `nextToken` is the offset of the next member, in joining order; it is
+/// required (`0` for the first page).
 fn member_list(shared: &Shared, f: Fields<'_>) -> NewResult {
     let cid = f.required("openConversationId")?;
     let operator = f.required("userId")?;
     let max = bounded(f, "maxResults", DEFAULT_MEMBER_PAGE, MAX_MEMBER_PAGE)?;
-    let offset = usize::try_from(f.int("nextToken")?.unwrap_or(0))
+    let next_token = f
+        .int("nextToken")?
+        .ok_or(GroupError::Missing("nextToken"))?;
+    let offset = usize::try_from(next_token)
         .map_err(|_| GroupError::Invalid("nextToken", "must be 0 or more".into()))?;
     let dir = &shared.directory;
     shared.with_world(|w| {
@@ -364,10 +392,33 @@ fn search(shared: &Shared, f: Fields<'_>) -> NewResult {
                     "openConversationId": g.open_conversation_id,
                     "title": g.name,
                     "icon": g.icon,
-                    "memberAmount": g.member_count(),
+                    "memberAmount": g.member_count().to_string(),
                 })
             })
             .collect()
     });
     Ok(json!({ "groupInfos": infos }))
+}
+
+/// Contact search: people whose Chinese name, English name or pinyin holds
+/// `queryWord` (`fullMatchField` 1: whose name is exactly it), by userid,
+/// `size` (1-50) from `offset`.
+fn search_users(shared: &Shared, f: Fields<'_>) -> NewResult {
+    let word = f.required("queryWord")?;
+    let exact = f.int("fullMatchField")? == Some(1);
+    let size = bounded(f, "size", 10, MAX_CONTACT_PAGE)?;
+    let offset = usize::try_from(f.int("offset")?.unwrap_or(0))
+        .map_err(|_| GroupError::Invalid("offset", "must be 0 or more".into()))?;
+    let found = shared.directory.search(&word, exact);
+    let list: Vec<&str> = found
+        .iter()
+        .skip(offset)
+        .take(size)
+        .map(|u| u.userid.as_str())
+        .collect();
+    Ok(json!({
+        "hasMore": offset + list.len() < found.len(),
+        "totalCount": found.len(),
+        "list": list,
+    }))
 }

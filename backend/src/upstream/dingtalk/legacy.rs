@@ -10,6 +10,7 @@ use shared::groups::{
 };
 
 use super::{Api, Call, DingTalkApp, DingTalkClient, WireSettings, lenient_bool, permission};
+use crate::upstream::Receipt;
 use crate::upstream::error::{Service, UpstreamError};
 use crate::upstream::retry::Idempotency;
 
@@ -96,14 +97,14 @@ impl DingTalkClient {
         app: &DingTalkApp,
         path: &'static str,
         body: Value,
-    ) -> Result<bool, UpstreamError> {
-        let answer: Value = self
+    ) -> Result<Receipt<bool>, UpstreamError> {
+        let answer: Receipt<Value> = self
             .call(
                 app,
                 legacy(Method::POST, path, body, permission::CHAT_MANAGE),
             )
             .await?;
-        Ok(lenient_bool(&answer["success"]))
+        Ok(answer.map(|a| lenient_bool(&a["success"])))
     }
 
     /// `POST /chat/create`.
@@ -111,18 +112,18 @@ impl DingTalkClient {
         &self,
         app: &DingTalkApp,
         group: &GroupCreate,
-    ) -> Result<GroupCreated, UpstreamError> {
+    ) -> Result<Receipt<GroupCreated>, UpstreamError> {
         let body = group_body(
             Some(&group.settings),
             json!({"name": group.name, "owner": group.owner, "useridlist": group.members}),
         );
-        let created: WireCreated = self
+        let created: Receipt<WireCreated> = self
             .call(
                 app,
                 legacy(Method::POST, "/chat/create", body, permission::CHAT_MANAGE),
             )
             .await?;
-        Ok(created.into())
+        Ok(created.map(Into::into))
     }
 
     /// `GET /chat/get`.
@@ -166,7 +167,7 @@ impl DingTalkClient {
         app: &DingTalkApp,
         chat_id: &ChatId,
         update: &GroupUpdate,
-    ) -> Result<(), UpstreamError> {
+    ) -> Result<Receipt<()>, UpstreamError> {
         let body = without_empty(group_body(
             update.settings.as_ref(),
             json!({
@@ -177,13 +178,13 @@ impl DingTalkClient {
                 "del_useridlist": update.remove_members,
             }),
         ));
-        let _: Value = self
+        let answer: Receipt<Value> = self
             .call(
                 app,
                 legacy(Method::POST, "/chat/update", body, permission::CHAT_MANAGE),
             )
             .await?;
-        Ok(())
+        Ok(answer.map(drop))
     }
 
     /// `POST /topapi/chat/subadmin/update`.
@@ -193,7 +194,7 @@ impl DingTalkClient {
         chat_id: &ChatId,
         user_ids: &[UserId],
         change: AdminChange,
-    ) -> Result<bool, UpstreamError> {
+    ) -> Result<Receipt<bool>, UpstreamError> {
         let body =
             json!({"chatid": chat_id, "userids": comma_list(user_ids), "role": change.role()});
         let path = "/topapi/chat/subadmin/update";
@@ -207,7 +208,7 @@ impl DingTalkClient {
         app: &DingTalkApp,
         chat_id: &ChatId,
         prohibit: bool,
-    ) -> Result<bool, UpstreamError> {
+    ) -> Result<Receipt<bool>, UpstreamError> {
         let body = json!({"chatid": chat_id, "is_prohibit": prohibit});
         let path = "/topapi/chat/member/friendswitch/update";
         self.topapi_manage(app, path, body).await
@@ -220,7 +221,7 @@ impl DingTalkClient {
         chat_id: &ChatId,
         user_id: &UserId,
         nick: &str,
-    ) -> Result<bool, UpstreamError> {
+    ) -> Result<Receipt<bool>, UpstreamError> {
         let body = json!({"chatid": chat_id, "userid": user_id, "group_nick": nick});
         let path = "/topapi/chat/updategroupnick";
         self.topapi_manage(app, path, body).await

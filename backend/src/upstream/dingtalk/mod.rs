@@ -255,7 +255,13 @@ fn new_api_result<T: DeserializeOwned>(
 ) -> Result<T, UpstreamError> {
     let status = answer.status;
     if (200..300).contains(&status) {
-        return serde_json::from_slice(&answer.body)
+        let mut body: Value = serde_json::from_slice(&answer.body)
+            .map_err(|e| UpstreamError::protocol(Service::DingTalk, status, e))?;
+        // The new API names a success's RequestId in a header, not the body.
+        if let (Some(map), Some(id)) = (body.as_object_mut(), header_request_id(answer)) {
+            map.entry("requestId").or_insert(Value::String(id));
+        }
+        return serde_json::from_value(body)
             .map_err(|e| UpstreamError::protocol(Service::DingTalk, status, e));
     }
     match serde_json::from_slice::<NewError>(&answer.body) {
@@ -265,13 +271,25 @@ fn new_api_result<T: DeserializeOwned>(
             Err(UpstreamError::new(Service::DingTalk, kind, code)
                 .status(status)
                 .message(body.message.unwrap_or_default())
-                .request_id(body.requestid)
+                .request_id(body.requestid.or_else(|| header_request_id(answer)))
                 .retryable(retryable))
         }
         Err(_) if status >= 500 => Err(http_failure(status)),
         Err(e) => Err(UpstreamError::protocol(Service::DingTalk, status, e)),
     }
 }
+
+/// The `x-acs-request-id` header of a new-API answer.
+fn header_request_id(answer: &http::Answer) -> Option<String> {
+    answer
+        .headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Where the new API puts the RequestId of a successful call.
+pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 
 fn http_failure(status: u16) -> UpstreamError {
     UpstreamError::new(
@@ -334,6 +352,15 @@ fn legacy_result<T: DeserializeOwned>(
         );
     }
     serde_json::from_value(value).map_err(|e| UpstreamError::protocol(Service::DingTalk, status, e))
+}
+
+/// DingTalk writes some integers as strings (`tag`, `memberAmount`).
+fn lenient_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// DingTalk writes booleans as `true` or as `"true"`.

@@ -5,11 +5,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::groups::{
     AdminChange, ChatId, GroupBaseInfo, GroupCreate, GroupCreated, GroupMember, GroupSearchHit,
-    GroupUpdate, MemberPage, OpenConversationId, UserId,
+    GroupUpdate, MemberPage, OpenConversationId, UserId, UserSearch,
 };
 
 use super::legacy::{WireCreated, without_empty};
-use super::{Api, Call, DingTalkApp, DingTalkClient, WireSettings, lenient_bool, permission};
+use super::{
+    Api, Call, DingTalkApp, DingTalkClient, WireSettings, lenient_bool, lenient_int, permission,
+};
+use crate::upstream::Receipt;
 use crate::upstream::error::{Service, UpstreamError};
 use crate::upstream::retry::Idempotency;
 
@@ -33,6 +36,8 @@ struct WireBaseInfoResult {
     title: String,
     icon: Option<String>,
     member_count: Option<u32>,
+    /// A string in the official SDK model.
+    #[serde(default, deserialize_with = "lenient_int")]
     tag: Option<i64>,
 }
 
@@ -41,6 +46,7 @@ struct WireBaseInfoResult {
 struct WireMembers {
     #[serde(default)]
     has_more: bool,
+    #[serde(default, deserialize_with = "lenient_int")]
     next_token: Option<i64>,
     #[serde(default)]
     list: Vec<WireMember>,
@@ -69,7 +75,20 @@ struct WireSearchHit {
     #[serde(default)]
     title: String,
     icon: Option<String>,
-    member_amount: Option<u32>,
+    /// A string in the official SDK model.
+    #[serde(default, deserialize_with = "lenient_int")]
+    member_amount: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireUserSearch {
+    #[serde(default)]
+    has_more: bool,
+    #[serde(default, deserialize_with = "lenient_int")]
+    total_count: Option<i64>,
+    #[serde(default)]
+    list: Vec<UserId>,
 }
 
 fn post<'a>(path: &'a str, body: Option<Value>, read: bool, permission: &'static str) -> Call<'a> {
@@ -110,9 +129,9 @@ impl DingTalkClient {
         group: &OpenConversationId,
         user_ids: &[UserId],
         change: AdminChange,
-    ) -> Result<bool, UpstreamError> {
+    ) -> Result<Receipt<bool>, UpstreamError> {
         let body = json!({"openConversationId": group, "userIds": user_ids, "role": change.role()});
-        let answer: Value = self
+        let answer: Receipt<Value> = self
             .call(
                 app,
                 post(
@@ -123,7 +142,7 @@ impl DingTalkClient {
                 ),
             )
             .await?;
-        Ok(lenient_bool(&answer["success"]))
+        Ok(answer.map(|a| lenient_bool(&a["success"])))
     }
 
     /// CreateGroup.
@@ -131,14 +150,14 @@ impl DingTalkClient {
         &self,
         app: &DingTalkApp,
         group: &GroupCreate,
-    ) -> Result<GroupCreated, UpstreamError> {
+    ) -> Result<Receipt<GroupCreated>, UpstreamError> {
         let body = json!({
             "name": group.name,
             "owner": group.owner,
             "useridlist": group.members,
             "managementOptions": WireSettings::from(&group.settings),
         });
-        let created: WireCreated = self
+        let created: Receipt<WireCreated> = self
             .call(
                 app,
                 post(
@@ -149,7 +168,7 @@ impl DingTalkClient {
                 ),
             )
             .await?;
-        Ok(created.into())
+        Ok(created.map(Into::into))
     }
 
     /// UpdateGroup.
@@ -158,7 +177,7 @@ impl DingTalkClient {
         app: &DingTalkApp,
         chat_id: &ChatId,
         update: &GroupUpdate,
-    ) -> Result<bool, UpstreamError> {
+    ) -> Result<Receipt<bool>, UpstreamError> {
         let body = without_empty(json!({
             "chatid": chat_id,
             "name": update.name,
@@ -167,7 +186,7 @@ impl DingTalkClient {
             "del_useridlist": update.remove_members,
             "managementOptions": update.settings.as_ref().map(WireSettings::from),
         }));
-        let answer: Value = self
+        let answer: Receipt<Value> = self
             .call(
                 app,
                 post(
@@ -178,7 +197,7 @@ impl DingTalkClient {
                 ),
             )
             .await?;
-        Ok(lenient_bool(&answer["success"]))
+        Ok(answer.map(|a| lenient_bool(&a["success"])))
     }
 
     /// QueryOpenGroupBaseInfo.
@@ -204,7 +223,8 @@ impl DingTalkClient {
         })
     }
 
-    /// QueryInnerGroupMemberList, as seen by `operator` (a member).
+    /// QueryInnerGroupMemberList, as seen by `operator` (a member), from
+    /// `next_token` (`None`: the first page; the API requires a token, `0`).
     pub async fn group_members(
         &self,
         app: &DingTalkApp,
@@ -213,12 +233,12 @@ impl DingTalkClient {
         max_results: u32,
         next_token: Option<i64>,
     ) -> Result<MemberPage, UpstreamError> {
-        let body = without_empty(json!({
+        let body = json!({
             "openConversationId": group,
             "userId": operator,
             "maxResults": max_results,
-            "nextToken": next_token,
-        }));
+            "nextToken": next_token.unwrap_or(0),
+        });
         let path = "/v1.0/im/innerGroups/memberLists/query";
         let answer: WireMembers = self
             .call(app, post(path, Some(body), true, permission::CHAT_READ))
@@ -259,8 +279,39 @@ impl DingTalkClient {
                 open_conversation_id: g.open_conversation_id,
                 title: g.title,
                 icon: g.icon,
-                member_amount: g.member_amount,
+                member_amount: g.member_amount.and_then(|n| u32::try_from(n).ok()),
             })
             .collect())
+    }
+}
+
+impl DingTalkClient {
+    /// Contact search (`/v1.0/contact/users/search`): people whose name,
+    /// pinyin or English name holds `word` (`exact`: whose name is `word`),
+    /// `size` (at most 50) from `offset`.
+    pub async fn search_users(
+        &self,
+        app: &DingTalkApp,
+        word: &str,
+        offset: u32,
+        size: u32,
+        exact: bool,
+    ) -> Result<UserSearch, UpstreamError> {
+        let mut body = json!({"queryWord": word, "offset": offset, "size": size.clamp(1, 50)});
+        if exact {
+            body["fullMatchField"] = json!(1);
+        }
+        let path = "/v1.0/contact/users/search";
+        let answer: WireUserSearch = self
+            .call(app, post(path, Some(body), true, permission::GET_MEMBER))
+            .await?;
+        Ok(UserSearch {
+            user_ids: answer.list,
+            has_more: answer.has_more,
+            total_count: answer
+                .total_count
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or_default(),
+        })
     }
 }

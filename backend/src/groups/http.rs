@@ -1,0 +1,217 @@
+//! `/api/v1/groups`: thin handlers over [`super::service`]. Help-desk staff
+//! and admins change groups (`GroupsWrite`); auditors read (`GroupsRead`).
+
+use std::collections::HashMap;
+
+use axum::Json as JsonAnswer;
+use axum::extract::{Path, Query};
+use axum::http::{Method, header};
+use axum::response::{IntoResponse, Response};
+use shared::auth::Action;
+use shared::groups::{
+    AdminsChange, BatchReport, CatalogueGroup, CataloguePage, CatalogueQuery, CreateReport,
+    GroupDetail, GroupEdit, ImportRequest, JoinLink, LabelsChange, LastSet, MembersChange,
+    NewGroupRequest, NicknameChange, Person, PrivateChatChange,
+};
+
+use super::service::{self, App, Scope};
+use super::{people, qr, store};
+use crate::api::{Access, ApiRoute, route};
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::idempotency::{self, IdempotencyKey};
+use crate::json::Json;
+
+pub fn routes() -> Vec<ApiRoute> {
+    let read = Access::Allowed(Action::GroupsRead);
+    let write = Access::Allowed(Action::GroupsWrite);
+    vec![
+        route(Method::GET, "/groups", read, catalogue),
+        route(Method::POST, "/groups", write, create),
+        route(Method::POST, "/groups/import", write, import),
+        route(Method::GET, "/groups/people", read, find_people),
+        route(Method::GET, "/groups/{id}", read, detail),
+        route(Method::PATCH, "/groups/{id}", write, edit),
+        route(Method::POST, "/groups/{id}/members", write, members),
+        route(Method::POST, "/groups/{id}/admins", write, admins),
+        route(
+            Method::PUT,
+            "/groups/{id}/private-chat",
+            write,
+            private_chat,
+        ),
+        route(Method::PUT, "/groups/{id}/nickname", write, nickname),
+        route(Method::PUT, "/groups/{id}/labels", write, labels),
+        route(Method::GET, "/groups/{id}/join-link", write, join_link),
+        route(Method::GET, "/groups/{id}/qr.svg", write, qr_code),
+    ]
+}
+
+/// The operations' view of the request: who, through which app.
+async fn scope_for_app(ctx: &Ctx, app_id: &str) -> Result<Scope, ApiError> {
+    let app = ctx.dingtalk(app_id).await?;
+    Ok(Scope {
+        db: ctx.state.db.clone(),
+        upstream: ctx.state.upstream.clone(),
+        actor: ctx.actor(),
+        app: App {
+            id: app.id,
+            name: app.name,
+            app: app.app,
+            api: app.api,
+        },
+    })
+}
+
+async fn scope_for_group(ctx: &Ctx, id: &str) -> Result<Scope, ApiError> {
+    let group = store::get(&ctx.state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound("group"))?;
+    scope_for_app(ctx, &group.app_id).await
+}
+
+/// Query parameters read leniently, so a bad one is an [`ApiError`] naming
+/// it rather than a bare rejection.
+type Params = Query<HashMap<String, String>>;
+
+/// With no parameters: the first page of the whole catalogue, every app.
+async fn catalogue(ctx: Ctx, Query(params): Params) -> Result<JsonAnswer<CataloguePage>, ApiError> {
+    let offset = match params.get("offset").filter(|o| !o.is_empty()) {
+        Some(o) => Some(
+            o.parse()
+                .map_err(|_| ApiError::invalid("offset", format!("{o:?} is not a number")))?,
+        ),
+        None => None,
+    };
+    let query = CatalogueQuery {
+        q: params.get("q").cloned(),
+        app_id: params.get("app_id").cloned(),
+        label: params.get("label").cloned(),
+        offset,
+    };
+    Ok(JsonAnswer(store::page(&ctx.state.db, &query).await?))
+}
+
+async fn create(
+    ctx: Ctx,
+    key: IdempotencyKey,
+    Json(req): Json<NewGroupRequest>,
+) -> Result<JsonAnswer<CreateReport>, ApiError> {
+    let scope = scope_for_app(&ctx, &req.app_id).await?;
+    let report = idempotency::once(&ctx, key, "groups.create", req, |req| async move {
+        service::create(&scope, &req).await
+    })
+    .await?;
+    Ok(JsonAnswer(report))
+}
+
+async fn import(
+    ctx: Ctx,
+    Json(req): Json<ImportRequest>,
+) -> Result<JsonAnswer<CatalogueGroup>, ApiError> {
+    let scope = scope_for_app(&ctx, &req.app_id).await?;
+    Ok(JsonAnswer(service::import(&scope, &req).await?))
+}
+
+/// `?app_id=&q=`: people of the app's organization by name.
+async fn find_people(ctx: Ctx, Query(params): Params) -> Result<JsonAnswer<Vec<Person>>, ApiError> {
+    let param = |name: &'static str| {
+        params
+            .get(name)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| ApiError::invalid(name, "required"))
+    };
+    let scope = scope_for_app(&ctx, param("app_id")?).await?;
+    let found = people::search(&scope.upstream, &scope.app.app, param("q")?).await?;
+    Ok(JsonAnswer(found))
+}
+
+async fn detail(ctx: Ctx, Path(id): Path<String>) -> Result<JsonAnswer<GroupDetail>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(service::detail(&scope, &id).await?))
+}
+
+async fn edit(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(edit): Json<GroupEdit>,
+) -> Result<JsonAnswer<GroupDetail>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(service::edit(&scope, &id, &edit).await?))
+}
+
+async fn members(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(change): Json<MembersChange>,
+) -> Result<JsonAnswer<BatchReport>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(
+        service::change_members(&scope, &id, &change).await?,
+    ))
+}
+
+async fn admins(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(change): Json<AdminsChange>,
+) -> Result<JsonAnswer<BatchReport>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(
+        service::change_admins(&scope, &id, &change).await?,
+    ))
+}
+
+async fn private_chat(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(change): Json<PrivateChatChange>,
+) -> Result<JsonAnswer<LastSet<bool>>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(
+        service::set_private_chat(&scope, &id, change.allowed).await?,
+    ))
+}
+
+async fn nickname(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(change): Json<NicknameChange>,
+) -> Result<JsonAnswer<LastSet<String>>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    let set = service::set_nickname(&scope, &id, &change.user_id, &change.nickname).await?;
+    Ok(JsonAnswer(set))
+}
+
+async fn labels(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(change): Json<LabelsChange>,
+) -> Result<JsonAnswer<CatalogueGroup>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(
+        service::set_labels(&scope, &id, &change.labels).await?,
+    ))
+}
+
+async fn join_link(ctx: Ctx, Path(id): Path<String>) -> Result<JsonAnswer<JoinLink>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(service::join_link(&scope, &id).await?))
+}
+
+/// The join link as a QR code image, drawn here so the browser needs no
+/// QR encoder.
+async fn qr_code(ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    let link = service::join_link(&scope, &id).await?;
+    let image = qr::svg(&link.link).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            // The link may change (a new sharer); never reuse an old image.
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        image,
+    )
+        .into_response())
+}

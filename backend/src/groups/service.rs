@@ -1,0 +1,1012 @@
+//! The group operations as plain functions over a [`Scope`] (the database,
+//! the upstream clients, the acting user and one DingTalk app). Every
+//! upstream change goes through [`audited`]; batches are split into calls of
+//! at most 40 users and report each user.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::audit::FieldChange;
+use shared::groups::{
+    AdminChange, AdminsChange, BatchReport, CatalogueGroup, ChatId, CreateReport, GroupCreate,
+    GroupDetail, GroupEdit, GroupInfo, GroupName, GroupUpdate, ImportRequest, ItemResult, JoinLink,
+    LastSet, MAX_GROUP_MEMBERS, MemberView, MembersChange, NewGroupRequest, OpenConversationId,
+    Person, UserId, batches, check_admin_cap, check_labels, check_member_cap, check_new_group,
+};
+use shared::vault::DingTalkApi;
+
+use super::people;
+use super::store::{self, Snapshot, Source};
+use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::upstream::dingtalk::DingTalkApp;
+use crate::upstream::error::{ErrorKind, UpstreamError};
+use crate::upstream::{Receipt, Upstream};
+
+/// Members read per QueryInnerGroupMemberList call.
+const MEMBER_PAGE: u32 = 100;
+/// How many times a throttled batch is tried again, waiting longer each
+/// time, before its users are reported as failed.
+const PATIENCE: u32 = 5;
+const FIRST_WAIT: Duration = Duration::from_millis(500);
+
+/// A DingTalk app as the operations need it.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub id: String,
+    pub name: String,
+    pub app: DingTalkApp,
+    pub api: DingTalkApi,
+}
+
+/// Who acts, through which app, with what. Owned, so that an operation can
+/// run in a task of its own (an idempotent create outlives its request).
+#[derive(Clone)]
+pub struct Scope {
+    pub db: Db,
+    pub upstream: Arc<Upstream>,
+    pub actor: Actor,
+    pub app: App,
+}
+
+fn internal(err: impl Into<anyhow::Error>) -> ApiError {
+    ApiError::Internal(err.into())
+}
+
+fn invalid(err: shared::validate::InvalidField) -> ApiError {
+    ApiError::invalid(err.field, err.message)
+}
+
+/// Makes one upstream change with its intent and outcome in the audit trail
+/// (the same path as `Ctx::audited`).
+async fn audited<T, F>(
+    scope: &Scope,
+    action: AuditAction,
+    target: Target,
+    changes: Vec<FieldChange>,
+    call: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
+{
+    let change = audit::Change::new(action, target).with_changes(changes);
+    let result = audit::upstream_change(&scope.db, scope.actor.clone(), change, call)
+        .await
+        .map_err(internal)?;
+    Ok(result?)
+}
+
+fn target(group: &CatalogueGroup) -> Target {
+    Target::new(
+        TargetKind::Group,
+        group.chat_id.as_str(),
+        group.name.clone(),
+    )
+}
+
+/// The catalogue entry `id` of this scope's app.
+pub async fn entry(scope: &Scope, id: &str) -> Result<CatalogueGroup, ApiError> {
+    store::get(&scope.db, id)
+        .await?
+        .filter(|g| g.app_id == scope.app.id)
+        .ok_or(ApiError::NotFound("group"))
+}
+
+/// What DingTalk says about a group now, with member names (read in pages
+/// of 100; a failure there leaves names out and says why).
+pub struct Reading {
+    pub info: GroupInfo,
+    pub open_conversation_id: Option<OpenConversationId>,
+    pub names: HashMap<UserId, String>,
+    pub names_error: Option<String>,
+}
+
+impl Reading {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            chat_id: self.info.chat_id.clone(),
+            open_conversation_id: self.open_conversation_id.clone(),
+            name: self.info.name.clone(),
+            owner: self.info.owner.clone(),
+            members: self
+                .info
+                .members
+                .iter()
+                .map(|m| (m.clone(), self.names.get(m).cloned()))
+                .collect(),
+            dismissed: self.info.dismissed,
+        }
+    }
+}
+
+/// Reads a group: `chat/get`, then the member list for names.
+pub async fn read(
+    scope: &Scope,
+    chat_id: &ChatId,
+    known_ocid: Option<OpenConversationId>,
+) -> Result<Reading, ApiError> {
+    let dt = &scope.upstream.dingtalk;
+    let app = &scope.app.app;
+    let info = dt.legacy_get_group(app, chat_id).await.map_err(|err| {
+        if err.kind == ErrorKind::NotFound {
+            ApiError::invalid(
+                "chat_id",
+                format!(
+                    "DingTalk does not know {chat_id} ({}: {}); chat/get only accepts chatids \
+                     returned by a server-side chat/create",
+                    err.code, err.message
+                ),
+            )
+        } else {
+            ApiError::Upstream(err)
+        }
+    })?;
+    let mut reading = Reading {
+        info,
+        open_conversation_id: known_ocid,
+        names: HashMap::new(),
+        names_error: None,
+    };
+    if let Err(err) = read_names(scope, &mut reading).await {
+        reading.names_error = Some(ApiError::from(err).to_string());
+    }
+    Ok(reading)
+}
+
+async fn read_names(scope: &Scope, reading: &mut Reading) -> Result<(), UpstreamError> {
+    let (dt, app) = (&scope.upstream.dingtalk, &scope.app.app);
+    let Some(operator) = reading.info.owner.clone() else {
+        return Ok(());
+    };
+    if reading.info.dismissed {
+        return Ok(());
+    }
+    let ocid = match reading.open_conversation_id.clone() {
+        Some(ocid) => ocid,
+        None => {
+            let ocid = dt.open_conversation_id(app, &reading.info.chat_id).await?;
+            reading.open_conversation_id = Some(ocid.clone());
+            ocid
+        }
+    };
+    let mut next = None;
+    loop {
+        let page = dt
+            .group_members(app, &ocid, &operator, MEMBER_PAGE, next)
+            .await?;
+        for m in page.members {
+            if let Some(name) = m.name.filter(|n| !n.is_empty()) {
+                reading.names.insert(m.user_id, name);
+            }
+        }
+        if !page.has_more || page.next_token.is_none() {
+            break;
+        }
+        next = page.next_token;
+    }
+    people::remember(
+        app,
+        reading.names.iter().map(|(k, v)| (k.clone(), v.clone())),
+    );
+    Ok(())
+}
+
+/// Re-reads the group and stores what DingTalk said.
+pub async fn refresh(
+    scope: &Scope,
+    group: &CatalogueGroup,
+) -> Result<(CatalogueGroup, Reading), ApiError> {
+    let reading = read(scope, &group.chat_id, group.open_conversation_id.clone()).await?;
+    let mut conn = scope.db.pool().acquire().await?;
+    store::upsert(
+        &mut conn,
+        &scope.app.id,
+        &reading.snapshot(),
+        Source::Imported,
+    )
+    .await?;
+    drop(conn);
+    Ok((entry(scope, &group.id).await?, reading))
+}
+
+/// The group page: DingTalk's state now, plus what only chatdesk knows.
+pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
+    let group = entry(scope, id).await?;
+    let (group, reading) = refresh(scope, &group).await?;
+    let admins = store::admins(&scope.db, id).await?;
+    let mut nicknames = store::nicknames(&scope.db, id).await?;
+    let owner = reading.info.owner.clone();
+    let members = reading
+        .info
+        .members
+        .iter()
+        .map(|m| MemberView {
+            user_id: m.clone(),
+            name: reading.names.get(m).cloned(),
+            owner: owner.as_ref() == Some(m),
+            admin: admins.contains(m),
+            nickname: nicknames.remove(m),
+        })
+        .collect();
+    Ok(GroupDetail {
+        group,
+        api: scope.app.api,
+        settings: reading.info.settings,
+        members,
+        names_error: reading.names_error,
+        private_chat: store::private_chat(&scope.db, id).await?,
+    })
+}
+
+/// Creates a group: the first 40 members (owner first) in the create call,
+/// the rest in follow-up member calls, each user reported.
+pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport, ApiError> {
+    let (name, owner, members) =
+        check_new_group(&req.name, &req.owner, &req.members).map_err(invalid)?;
+    let labels = check_labels(&req.labels).map_err(invalid)?;
+    let ids: Vec<String> = members.iter().map(|m| m.as_str().to_owned()).collect();
+    let people = people::resolve(&scope.upstream, &scope.app.app, "members", &ids).await?;
+    let names: HashMap<UserId, String> = people
+        .iter()
+        .map(|p| (p.user_id.clone(), p.name.clone()))
+        .collect();
+    let (first, rest) = members.split_at(members.len().min(shared::groups::MAX_MEMBERS_PER_CALL));
+    let request = GroupCreate {
+        name: name.clone(),
+        owner: owner.clone(),
+        members: first.to_vec(),
+        settings: req.settings,
+    };
+    let target = Target {
+        kind: TargetKind::Group,
+        id: None,
+        label: Some(name.to_string()),
+    };
+    let changes = audit::diff(
+        &Value::Null,
+        &json!({
+            "name": name, "owner": owner, "members": first, "settings": req.settings,
+            "app": scope.app.name,
+        }),
+        &[],
+    );
+    let (up, app, api) = (scope.upstream.clone(), scope.app.app.clone(), scope.app.api);
+    let created = audited(
+        scope,
+        AuditAction::GroupCreate,
+        target,
+        changes,
+        async move {
+            match api {
+                DingTalkApi::New => up.dingtalk.create_group(&app, &request).await,
+                DingTalkApi::Legacy => up.dingtalk.legacy_create_group(&app, &request).await,
+            }
+        },
+    )
+    .await?;
+    let snapshot = Snapshot {
+        chat_id: created.chat_id.clone(),
+        open_conversation_id: created.open_conversation_id.clone(),
+        name: name.to_string(),
+        owner: Some(owner.clone()),
+        members: first
+            .iter()
+            .map(|m| (m.clone(), names.get(m).cloned()))
+            .collect(),
+        dismissed: false,
+    };
+    let mut tx = scope.db.pool().begin().await?;
+    let id = store::upsert(&mut tx, &scope.app.id, &snapshot, Source::Created).await?;
+    store::set_labels(&mut tx, &id, &labels).await?;
+    tx.commit().await?;
+    let group = entry(scope, &id).await?;
+    let mut report = BatchReport {
+        calls: 1,
+        ..BatchReport::default()
+    };
+    report.added = first.iter().map(|m| ok_item(m, &names, None)).collect();
+    if !rest.is_empty() {
+        let rest: Vec<Person> = rest
+            .iter()
+            .map(|m| Person {
+                user_id: m.clone(),
+                name: names.get(m).cloned().unwrap_or_default(),
+            })
+            .collect();
+        let more = run_batches(scope, &group, &rest, Direction::Add).await?;
+        report.added.extend(more.0);
+        report.calls += more.1;
+    }
+    let group = if rest.is_empty() {
+        group
+    } else {
+        refresh(scope, &group).await?.0
+    };
+    Ok(CreateReport {
+        group,
+        members: report,
+    })
+}
+
+fn ok_item(id: &UserId, names: &HashMap<UserId, String>, request_id: Option<String>) -> ItemResult {
+    ItemResult {
+        user_id: id.clone(),
+        name: names.get(id).cloned(),
+        ok: true,
+        error: None,
+        request_id,
+    }
+}
+
+/// Adds a group created elsewhere by its chatid (checked with chat/get).
+pub async fn import(scope: &Scope, req: &ImportRequest) -> Result<CatalogueGroup, ApiError> {
+    let chat_id = ChatId::parse(&req.chat_id).map_err(invalid)?;
+    let labels = check_labels(&req.labels).map_err(invalid)?;
+    if store::find(&scope.db, &scope.app.id, &chat_id)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict {
+            field: "chat_id".into(),
+            message: format!("{chat_id} is already in the catalogue"),
+        });
+    }
+    let reading = read(scope, &chat_id, None).await?;
+    let mut tx = scope.db.pool().begin().await?;
+    let event = NewEvent::success(
+        scope.actor.clone(),
+        AuditAction::GroupImport,
+        Target::new(
+            TargetKind::Group,
+            chat_id.as_str(),
+            reading.info.name.clone(),
+        ),
+    )
+    .with_changes(audit::diff(
+        &Value::Null,
+        &json!({"chat_id": chat_id, "app": scope.app.name, "labels": labels}),
+        &[],
+    ));
+    audit::append(&mut tx, &event).await.map_err(internal)?;
+    let id = store::upsert(
+        &mut tx,
+        &scope.app.id,
+        &reading.snapshot(),
+        Source::Imported,
+    )
+    .await?;
+    store::set_labels(&mut tx, &id, &labels).await?;
+    tx.commit().await?;
+    entry(scope, &id).await
+}
+
+/// Replaces a group's console labels.
+pub async fn set_labels(
+    scope: &Scope,
+    id: &str,
+    labels: &[String],
+) -> Result<CatalogueGroup, ApiError> {
+    let group = entry(scope, id).await?;
+    let labels = check_labels(labels).map_err(invalid)?;
+    let mut tx = scope.db.pool().begin().await?;
+    let event = NewEvent::success(
+        scope.actor.clone(),
+        AuditAction::GroupUpdate,
+        target(&group),
+    )
+    .with_changes(audit::diff(
+        &json!({ "labels": group.labels }),
+        &json!({ "labels": labels }),
+        &[],
+    ));
+    audit::append(&mut tx, &event).await.map_err(internal)?;
+    store::set_labels(&mut tx, id, &labels).await?;
+    tx.commit().await?;
+    entry(scope, id).await
+}
+
+/// Name, owner and switches: reads all six switches, changes what the user
+/// changed and writes all six back. The new owner must be a member.
+pub async fn edit(scope: &Scope, id: &str, edit: &GroupEdit) -> Result<GroupDetail, ApiError> {
+    let group = entry(scope, id).await?;
+    let name = edit
+        .name
+        .as_deref()
+        .map(GroupName::parse)
+        .transpose()
+        .map_err(invalid)?;
+    let owner = match edit.owner.as_deref() {
+        Some(value) => Some(
+            people::resolve(
+                &scope.upstream,
+                &scope.app.app,
+                "owner",
+                &[value.to_owned()],
+            )
+            .await?
+            .remove(0)
+            .user_id,
+        ),
+        None => None,
+    };
+    let info = scope
+        .upstream
+        .dingtalk
+        .legacy_get_group(&scope.app.app, &group.chat_id)
+        .await?;
+    if let Some(owner) = &owner
+        && !info.members.contains(owner)
+    {
+        return Err(ApiError::invalid(
+            "owner",
+            format!("{owner} is not a member of the group; add them first"),
+        ));
+    }
+    let settings = edit.settings.apply(info.settings);
+    let name = name.filter(|n| n.as_str() != info.name);
+    let owner = owner.filter(|o| info.owner.as_ref() != Some(o));
+    let settings_changed = settings != info.settings;
+    if name.is_none() && owner.is_none() && !settings_changed {
+        return Err(ApiError::invalid("edit", "nothing to change"));
+    }
+    let before = json!({"name": info.name, "owner": info.owner, "settings": info.settings});
+    let after = json!({
+        "name": name.as_ref().map_or(info.name.as_str(), GroupName::as_str),
+        "owner": owner.as_ref().or(info.owner.as_ref()),
+        "settings": settings,
+    });
+    let update = GroupUpdate {
+        name,
+        owner,
+        settings: Some(settings),
+        ..GroupUpdate::default()
+    };
+    update_call(
+        scope,
+        &group,
+        AuditAction::GroupUpdate,
+        audit::diff(&before, &after, &[]),
+        update,
+    )
+    .await?;
+    detail(scope, id).await
+}
+
+/// One `chat/update` or UpdateGroup, per the app's API generation.
+async fn update_call(
+    scope: &Scope,
+    group: &CatalogueGroup,
+    action: AuditAction,
+    changes: Vec<FieldChange>,
+    update: GroupUpdate,
+) -> Result<Option<String>, ApiError> {
+    let (up, app, api) = (scope.upstream.clone(), scope.app.app.clone(), scope.app.api);
+    let chat_id = group.chat_id.clone();
+    audited(scope, action, target(group), changes, async move {
+        let receipt = match api {
+            DingTalkApi::New => up
+                .dingtalk
+                .update_group(&app, &chat_id, &update)
+                .await?
+                .map(drop),
+            DingTalkApi::Legacy => {
+                up.dingtalk
+                    .legacy_update_group(&app, &chat_id, &update)
+                    .await?
+            }
+        };
+        let request_id = receipt.request_id.clone();
+        Ok(receipt.map(|()| request_id))
+    })
+    .await
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    Add,
+    Remove,
+}
+
+/// Whether a failed call names something about its users (so trying them
+/// one by one tells which), rather than the group, the app or the service.
+fn about_users(err: &UpstreamError) -> bool {
+    const GROUP_CODES: [&str; 5] = ["34001", "40016", "group.diaband", "invalideChatId", "49000"];
+    matches!(
+        err.kind,
+        ErrorKind::BadParameter { .. } | ErrorKind::NotFound
+    ) && !GROUP_CODES.contains(&err.code.as_str())
+}
+
+/// Calls `attempt` again while DingTalk says the app is throttled, waiting
+/// longer each time: a throttled app slows down instead of failing.
+async fn patiently<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut wait = FIRST_WAIT;
+    for _ in 0..PATIENCE {
+        match attempt().await {
+            Err(ApiError::Upstream(err))
+                if matches!(err.kind, ErrorKind::Throttled { .. }) && err.retryable =>
+            {
+                let hint = match err.kind {
+                    ErrorKind::Throttled { retry_after } => retry_after.unwrap_or_default(),
+                    _ => Duration::ZERO,
+                };
+                tracing::info!(code = %err.code, wait_ms = wait.max(hint).as_millis() as u64, "DingTalk app throttled; slowing down");
+                tokio::time::sleep(wait.max(hint)).await;
+                wait *= 2;
+            }
+            other => return other,
+        }
+    }
+    attempt().await
+}
+
+/// Adds or removes `users` in calls of at most 40, reporting each user: a
+/// failed call whose error is about its users is retried user by user, so
+/// one bad user does not fail the others. Returns the results and the
+/// number of calls.
+async fn run_batches(
+    scope: &Scope,
+    group: &CatalogueGroup,
+    users: &[Person],
+    direction: Direction,
+) -> Result<(Vec<ItemResult>, u32), ApiError> {
+    let ids: Vec<UserId> = users.iter().map(|p| p.user_id.clone()).collect();
+    let names: HashMap<UserId, String> = users
+        .iter()
+        .map(|p| (p.user_id.clone(), p.name.clone()))
+        .collect();
+    let mut results = Vec::with_capacity(ids.len());
+    let mut calls = 0;
+    for batch in batches(&ids) {
+        let outcome = member_call(scope, group, batch, direction, &mut calls).await;
+        match outcome {
+            Ok(request_id) => {
+                results.extend(
+                    batch
+                        .iter()
+                        .map(|id| ok_item(id, &names, request_id.clone())),
+                );
+            }
+            Err(ApiError::Upstream(err)) if batch.len() > 1 && about_users(&err) => {
+                for id in batch {
+                    let single = member_call(
+                        scope,
+                        group,
+                        std::slice::from_ref(id),
+                        direction,
+                        &mut calls,
+                    )
+                    .await;
+                    results.push(item(id, &names, single)?);
+                }
+            }
+            Err(err) => {
+                for id in batch {
+                    results.push(item(id, &names, Err(clone_upstream(&err)?))?);
+                }
+            }
+        }
+    }
+    Ok((results, calls))
+}
+
+/// An upstream failure can be reported per user; anything else (the audit
+/// trail, the database) stops the batch.
+fn clone_upstream(err: &ApiError) -> Result<ApiError, ApiError> {
+    match err {
+        ApiError::Upstream(e) => Ok(ApiError::Upstream(e.clone())),
+        other => Err(internal(anyhow::anyhow!("{other}"))),
+    }
+}
+
+fn item(
+    id: &UserId,
+    names: &HashMap<UserId, String>,
+    outcome: Result<Option<String>, ApiError>,
+) -> Result<ItemResult, ApiError> {
+    match outcome {
+        Ok(request_id) => Ok(ok_item(id, names, request_id)),
+        Err(ApiError::Upstream(err)) => Ok(ItemResult {
+            user_id: id.clone(),
+            name: names.get(id).cloned(),
+            ok: false,
+            request_id: err.request_id.clone(),
+            error: Some(ApiError::Upstream(err).to_string()),
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+async fn member_call(
+    scope: &Scope,
+    group: &CatalogueGroup,
+    batch: &[UserId],
+    direction: Direction,
+    calls: &mut u32,
+) -> Result<Option<String>, ApiError> {
+    patiently(|| {
+        *calls += 1;
+        let (action, field, update) = match direction {
+            Direction::Add => (
+                AuditAction::GroupMembersAdd,
+                "members_added",
+                GroupUpdate {
+                    add_members: batch.to_vec(),
+                    ..GroupUpdate::default()
+                },
+            ),
+            Direction::Remove => (
+                AuditAction::GroupMembersRemove,
+                "members_removed",
+                GroupUpdate {
+                    remove_members: batch.to_vec(),
+                    ..GroupUpdate::default()
+                },
+            ),
+        };
+        let changes = audit::diff(&Value::Null, &json!({ field: batch }), &[]);
+        update_call(scope, group, action, changes, update)
+    })
+    .await
+}
+
+/// Adds and removes members (ids or exact names), in calls of at most 40
+/// each way, reporting each user. Checked first: every user exists, the
+/// owner is not removed, the group stays within 1,000 members.
+pub async fn change_members(
+    scope: &Scope,
+    id: &str,
+    change: &MembersChange,
+) -> Result<BatchReport, ApiError> {
+    let group = entry(scope, id).await?;
+    if change.add.len() > MAX_GROUP_MEMBERS || change.remove.len() > MAX_GROUP_MEMBERS {
+        return Err(ApiError::invalid(
+            "add",
+            format!("at most {MAX_GROUP_MEMBERS} users at once"),
+        ));
+    }
+    let (up, app) = (&scope.upstream, &scope.app.app);
+    let add = people::resolve(up, app, "add", &change.add).await?;
+    let remove = people::resolve(up, app, "remove", &change.remove).await?;
+    if add.is_empty() && remove.is_empty() {
+        return Err(ApiError::invalid(
+            "add",
+            "name at least one user to add or remove",
+        ));
+    }
+    let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
+    if let Some(owner) = info.owner.as_ref()
+        && remove.iter().any(|p| &p.user_id == owner)
+    {
+        return Err(ApiError::invalid(
+            "remove",
+            format!("{owner} owns the group; transfer the ownership first"),
+        ));
+    }
+    let add: Vec<Person> = add
+        .into_iter()
+        .filter(|p| !info.members.contains(&p.user_id))
+        .collect();
+    let add_ids: Vec<UserId> = add.iter().map(|p| p.user_id.clone()).collect();
+    let leaving = remove
+        .iter()
+        .filter(|p| info.members.contains(&p.user_id))
+        .count();
+    check_member_cap(info.members.len() - leaving, &add_ids).map_err(invalid)?;
+    let mut report = BatchReport::default();
+    // Removals first, so a full group has room for the additions.
+    let (removed, calls) = run_batches(scope, &group, &remove, Direction::Remove).await?;
+    report.removed = removed;
+    report.calls += calls;
+    let (added, calls) = run_batches(scope, &group, &add, Direction::Add).await?;
+    report.added = added;
+    report.calls += calls;
+    refresh(scope, &group).await?;
+    for gone in report.removed.iter().filter(|i| i.ok) {
+        store::set_admin(&scope.db, id, &gone.user_id, false, &scope.actor.username).await?;
+    }
+    Ok(report)
+}
+
+/// Appoints and removes admins in batch through the openConversationId
+/// (new API) or the chatid (legacy). Checked first: members only, not the
+/// owner, at most 12 admins.
+pub async fn change_admins(
+    scope: &Scope,
+    id: &str,
+    change: &AdminsChange,
+) -> Result<BatchReport, ApiError> {
+    let group = entry(scope, id).await?;
+    let (up, app) = (&scope.upstream, &scope.app.app);
+    let add = people::resolve(up, app, "add", &change.add).await?;
+    let remove = people::resolve(up, app, "remove", &change.remove).await?;
+    if add.is_empty() && remove.is_empty() {
+        return Err(ApiError::invalid("add", "name at least one member"));
+    }
+    let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
+    for (field, list) in [("add", &add), ("remove", &remove)] {
+        if let Some(p) = list.iter().find(|p| !info.members.contains(&p.user_id)) {
+            return Err(ApiError::invalid(
+                field,
+                format!("{} ({}) is not a member of the group", p.user_id, p.name),
+            ));
+        }
+    }
+    if let Some(p) = add.iter().find(|p| info.owner.as_ref() == Some(&p.user_id)) {
+        return Err(ApiError::invalid(
+            "add",
+            format!(
+                "{} ({}) owns the group and cannot also be an admin",
+                p.user_id, p.name
+            ),
+        ));
+    }
+    let current: Vec<UserId> = store::admins(&scope.db, id)
+        .await?
+        .into_iter()
+        .filter(|a| !remove.iter().any(|p| &p.user_id == a))
+        .collect();
+    let add_ids: Vec<UserId> = add.iter().map(|p| p.user_id.clone()).collect();
+    check_admin_cap(&current, &add_ids).map_err(invalid)?;
+    let ocid = match (scope.app.api, group.open_conversation_id.clone()) {
+        (DingTalkApi::New, Some(ocid)) => Some(ocid),
+        (DingTalkApi::New, None) => Some(
+            up.dingtalk
+                .open_conversation_id(app, &group.chat_id)
+                .await?,
+        ),
+        (DingTalkApi::Legacy, _) => None,
+    };
+    let mut report = BatchReport::default();
+    for (list, change) in [(&remove, AdminChange::Remove), (&add, AdminChange::Add)] {
+        let ids: Vec<UserId> = list.iter().map(|p| p.user_id.clone()).collect();
+        let names: HashMap<UserId, String> = list
+            .iter()
+            .map(|p| (p.user_id.clone(), p.name.clone()))
+            .collect();
+        for batch in batches(&ids) {
+            report.calls += 1;
+            let outcome = admin_call(scope, &group, ocid.clone(), batch, change).await;
+            for user in batch {
+                let per_user = match &outcome {
+                    Ok(request_id) => Ok(request_id.clone()),
+                    Err(err) => Err(clone_upstream(err)?),
+                };
+                let result = item(user, &names, per_user)?;
+                if result.ok {
+                    store::set_admin(
+                        &scope.db,
+                        id,
+                        user,
+                        change == AdminChange::Add,
+                        &scope.actor.username,
+                    )
+                    .await?;
+                }
+                match change {
+                    AdminChange::Add => report.added.push(result),
+                    AdminChange::Remove => report.removed.push(result),
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn admin_call(
+    scope: &Scope,
+    group: &CatalogueGroup,
+    ocid: Option<OpenConversationId>,
+    batch: &[UserId],
+    change: AdminChange,
+) -> Result<Option<String>, ApiError> {
+    patiently(|| {
+        let (up, app, chat_id) = (
+            scope.upstream.clone(),
+            scope.app.app.clone(),
+            group.chat_id.clone(),
+        );
+        let (ocid, users) = (ocid.clone(), batch.to_vec());
+        let field = match change {
+            AdminChange::Add => "admins_added",
+            AdminChange::Remove => "admins_removed",
+        };
+        let changes = audit::diff(&Value::Null, &json!({ field: batch }), &[]);
+        audited(
+            scope,
+            AuditAction::GroupUpdate,
+            target(group),
+            changes,
+            async move {
+                let receipt = match ocid {
+                    Some(ocid) => {
+                        up.dingtalk
+                            .update_admins(&app, &ocid, &users, change)
+                            .await?
+                    }
+                    None => {
+                        up.dingtalk
+                            .legacy_update_admins(&app, &chat_id, &users, change)
+                            .await?
+                    }
+                };
+                let request_id = receipt.request_id.clone();
+                Ok(receipt.map(|_| request_id))
+            },
+        )
+    })
+    .await
+}
+
+/// Allows or forbids private chat between members; DingTalk cannot read it
+/// back, so chatdesk keeps who set it and when.
+pub async fn set_private_chat(
+    scope: &Scope,
+    id: &str,
+    allowed: bool,
+) -> Result<LastSet<bool>, ApiError> {
+    let group = entry(scope, id).await?;
+    let before = store::private_chat(&scope.db, id).await?.map(|l| l.value);
+    let changes = audit::diff(
+        &json!({ "private_chat": before }),
+        &json!({ "private_chat": allowed }),
+        &[],
+    );
+    let (up, app, chat_id) = (
+        scope.upstream.clone(),
+        scope.app.app.clone(),
+        group.chat_id.clone(),
+    );
+    audited(
+        scope,
+        AuditAction::GroupUpdate,
+        target(&group),
+        changes,
+        async move {
+            up.dingtalk
+                .legacy_set_friend_switch(&app, &chat_id, !allowed)
+                .await
+        },
+    )
+    .await?;
+    Ok(store::set_private_chat(&scope.db, id, allowed, &scope.actor.username).await?)
+}
+
+/// Sets (or, empty, clears) a member's group nickname.
+pub async fn set_nickname(
+    scope: &Scope,
+    id: &str,
+    user: &str,
+    nickname: &str,
+) -> Result<LastSet<String>, ApiError> {
+    let group = entry(scope, id).await?;
+    let nickname = nickname.trim();
+    if nickname.chars().count() > 20 {
+        return Err(ApiError::invalid(
+            "nickname",
+            format!(
+                "{nickname:?} is {} characters; at most 20",
+                nickname.chars().count()
+            ),
+        ));
+    }
+    let person = people::resolve(
+        &scope.upstream,
+        &scope.app.app,
+        "user_id",
+        &[user.to_owned()],
+    )
+    .await?
+    .remove(0);
+    let before = store::nicknames(&scope.db, id)
+        .await?
+        .remove(&person.user_id)
+        .map(|l| l.value);
+    let changes = audit::diff(
+        &json!({ "nickname": { person.user_id.as_str(): before } }),
+        &json!({ "nickname": { person.user_id.as_str(): nickname } }),
+        &[],
+    );
+    let (up, app, chat_id) = (
+        scope.upstream.clone(),
+        scope.app.app.clone(),
+        group.chat_id.clone(),
+    );
+    let (user_id, nick) = (person.user_id.clone(), nickname.to_owned());
+    audited(
+        scope,
+        AuditAction::GroupUpdate,
+        target(&group),
+        changes,
+        async move {
+            up.dingtalk
+                .legacy_set_group_nick(&app, &chat_id, &user_id, &nick)
+                .await
+        },
+    )
+    .await?;
+    Ok(store::set_nickname(
+        &scope.db,
+        id,
+        &person.user_id,
+        nickname,
+        &scope.actor.username,
+    )
+    .await?)
+}
+
+/// The join link the owner shares (what the QR code encodes).
+pub async fn join_link(scope: &Scope, id: &str) -> Result<JoinLink, ApiError> {
+    let group = entry(scope, id).await?;
+    let sharer = match group.owner.clone() {
+        Some(owner) => owner,
+        None => refresh(scope, &group)
+            .await?
+            .0
+            .owner
+            .ok_or_else(|| ApiError::invalid("owner", "the group has no owner to share it"))?,
+    };
+    let link = scope
+        .upstream
+        .dingtalk
+        .legacy_group_join_link(&scope.app.app, &group.chat_id, &sharer)
+        .await?;
+    Ok(JoinLink { link, sharer })
+}
+
+/// On a console running on the sandbox: fills an empty catalogue of the
+/// sandbox's DingTalk app (stored under `app_key`) with the sandbox's demo
+/// groups, so a new user sees real-looking work at once. Returns how many
+/// groups it stored.
+pub async fn seed_demo(
+    db: &Db,
+    app_key: &str,
+    sandbox: &crate::sandbox::Sandbox,
+) -> anyhow::Result<usize> {
+    use sqlx::Row;
+    let Some(app) =
+        sqlx::query("SELECT id FROM dingtalk_apps WHERE app_key = $1 ORDER BY created_at LIMIT 1")
+            .bind(app_key)
+            .fetch_optional(db.pool())
+            .await?
+    else {
+        return Ok(0);
+    };
+    let app_id: String = app.try_get("id")?;
+    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM dingtalk_groups WHERE app_id = $1")
+        .bind(&app_id)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let groups = sandbox.groups();
+    let mut tx = db.pool().begin().await?;
+    for g in &groups {
+        let snapshot = Snapshot {
+            chat_id: ChatId::parse(&g.chatid)?,
+            open_conversation_id: Some(OpenConversationId::parse(&g.open_conversation_id)?),
+            name: g.name.clone(),
+            owner: Some(UserId::parse(&g.owner)?),
+            members: g
+                .members
+                .iter()
+                .map(|(id, name)| Ok((UserId::parse(id)?, Some(name.clone()))))
+                .collect::<Result<_, shared::validate::InvalidField>>()?,
+            dismissed: g.dismissed,
+        };
+        store::upsert(&mut tx, &app_id, &snapshot, Source::Demo).await?;
+    }
+    tx.commit().await?;
+    Ok(groups.len())
+}

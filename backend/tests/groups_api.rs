@@ -1,0 +1,547 @@
+//! `/api/v1/groups` over the router against the built-in sandbox, on
+//! SQLite and PostgreSQL, with the app on the new and on the legacy API:
+//! every group operation, the limits (40 per call each way, 12 admins,
+//! 1,000 members, 20-character names) refused before any upstream call, the
+//! real error codes, a token expiring in the middle of a 120-member batch,
+//! one member failing in a batch while the others succeed, idempotent
+//! creates, and what auditors may do.
+
+mod support;
+
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use backend::audit::Actor;
+use backend::db::Backend;
+use backend::sandbox::{DEMO_APP_KEY, Fault, Sandbox};
+use serde_json::{Value, json};
+use shared::vault::{DingTalkApi, DingTalkAppInput};
+use support::*;
+
+fn ids(range: std::ops::RangeInclusive<usize>) -> Vec<String> {
+    range.map(|n| format!("user{n:04}")).collect()
+}
+
+fn sandbox(s: &Server) -> &Sandbox {
+    s.app
+        .sandbox()
+        .expect("the tests run on the built-in sandbox")
+}
+
+/// The sandbox app stored on first start, switched to `api`.
+async fn app_id(s: &Server, api: DingTalkApi) -> String {
+    let state = s.app.state();
+    let app = state.vault.list_dingtalk().await.unwrap().remove(0);
+    assert_eq!(app.app_key, DEMO_APP_KEY);
+    let input = DingTalkAppInput {
+        name: app.name.clone(),
+        app_key: app.app_key.clone(),
+        app_secret: None,
+        site: app.site,
+        api,
+    };
+    state
+        .vault
+        .update_dingtalk(&Actor::cli(), &app.id, &input)
+        .await
+        .unwrap();
+    app.id
+}
+
+async fn call(s: &Server, who: &Signed, method: Method, path: &str, body: Value) -> Reply {
+    let body = (method != Method::GET).then(|| body.to_string());
+    s.send(method, path, Some(who), body.as_deref()).await
+}
+
+async fn ok(s: &Server, who: &Signed, method: Method, path: &str, body: Value) -> Value {
+    let reply = call(s, who, method.clone(), path, body).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "{method} {path}: {}",
+        reply.raw
+    );
+    reply.body
+}
+
+/// Upstream changes recorded so far: intent events of group actions.
+async fn intents(s: &Server) -> usize {
+    let admin = s.sign_in("admin").await;
+    let page = ok(
+        s,
+        &admin,
+        Method::GET,
+        "/audit/events?outcome=intent&limit=500",
+        Value::Null,
+    )
+    .await;
+    page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("group."))
+        .count()
+}
+
+fn update_op(api: DingTalkApi) -> &'static str {
+    match api {
+        DingTalkApi::New => "UpdateGroup",
+        DingTalkApi::Legacy => "chat/update",
+    }
+}
+
+async fn every_group_operation(backend: Backend, api: DingTalkApi) {
+    let s = Server::start(backend).await;
+    let app = app_id(&s, api).await;
+    let desk = s.sign_in("helpdesk").await;
+
+    // With no parameters: the first page of the whole catalogue, which a
+    // fresh console on the sandbox fills with the demo groups.
+    let first = ok(&s, &desk, Method::GET, "/groups", Value::Null).await;
+    assert_eq!(first["total"], 20, "{first}");
+    assert_eq!(first["groups"].as_array().unwrap().len(), 20);
+    let big = first["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "全员大群")
+        .unwrap()
+        .clone();
+    assert_eq!(big["member_count"], 1000);
+
+    // Create with 45 members, idempotently: 40 in the create call, 5 after.
+    let create = json!({
+        "app_id": app, "name": "夜班支持", "owner": "user0100",
+        "members": ids(101..=144), "labels": ["客服"],
+        "settings": {"muted": false, "searchable": true, "join_needs_approval": false,
+                     "only_owner_mentions_all": true, "only_owner_manages": false,
+                     "new_members_see_history": true},
+    })
+    .to_string();
+    let send_create = || {
+        let req = s.request(Method::POST, "/groups", Some(&desk), Some(&create));
+        s.raw(with_header(req, "idempotency-key", "create-night-1"))
+    };
+    let (a, b) = tokio::join!(send_create(), send_create());
+    for r in [&a, &b] {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    }
+    assert_eq!(a.body, b.body, "a double click makes one group");
+    let created = a.body;
+    let added = created["members"]["added"].as_array().unwrap();
+    assert_eq!(added.len(), 45);
+    assert!(
+        added
+            .iter()
+            .all(|i| i["ok"] == true && i["name"].is_string())
+    );
+    assert_eq!(created["members"]["calls"], 2);
+    let id = created["group"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/groups/{id}");
+    let all = ok(&s, &desk, Method::GET, "/groups", Value::Null).await;
+    assert_eq!(all["total"], 21);
+
+    // Found by a member's name and by a label.
+    let member_name = added[30]["name"].as_str().unwrap();
+    let url = format!("/groups?q={}", urlencode(member_name));
+    let found = ok(&s, &desk, Method::GET, &url, Value::Null).await;
+    assert!(
+        found["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == id),
+        "{found}"
+    );
+    let by_label = ok(
+        &s,
+        &desk,
+        Method::GET,
+        "/groups?label=%E5%AE%A2%E6%9C%8D",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(by_label["total"], 1);
+
+    // People by name, for the pickers.
+    let people_url = format!("/groups/people?app_id={app}&q={}", urlencode(member_name));
+    let people = ok(&s, &desk, Method::GET, &people_url, Value::Null).await;
+    assert!(
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == member_name),
+        "{people}"
+    );
+
+    // The group page.
+    let detail = ok(&s, &desk, Method::GET, &path, Value::Null).await;
+    assert_eq!(detail["members"].as_array().unwrap().len(), 45);
+    assert_eq!(detail["settings"]["only_owner_mentions_all"], true);
+    assert!(detail["private_chat"].is_null(), "unknown until set");
+
+    // Refused before calling DingTalk, naming the field and the value.
+    let before = intents(&s).await;
+    let refusals = [
+        (
+            Method::PATCH,
+            path.clone(),
+            json!({"name": "x".repeat(21)}),
+            "name",
+            "21",
+        ),
+        (
+            Method::PATCH,
+            path.clone(),
+            json!({"owner": "user2999"}),
+            "owner",
+            "user2999",
+        ),
+        (
+            Method::POST,
+            format!("{path}/members"),
+            json!({"add": ["user0150", "ghost-user"]}),
+            "add",
+            "ghost-user",
+        ),
+        (
+            Method::POST,
+            format!("/groups/{}/members", big["id"].as_str().unwrap()),
+            json!({"add": ["user2500"]}),
+            "add",
+            "user2500 would be member number 1001",
+        ),
+        (
+            Method::POST,
+            "/groups".into(),
+            json!({"app_id": app, "name": "too big", "owner": "user0001", "members": ids(1..=1001)}),
+            "members",
+            "1001",
+        ),
+        (
+            Method::POST,
+            format!("{path}/admins"),
+            json!({"add": ids(101..=113)}),
+            "add",
+            "user0113 would be admin number 13",
+        ),
+        (
+            Method::POST,
+            format!("{path}/admins"),
+            json!({"add": ["user0100"]}),
+            "add",
+            "owns the group",
+        ),
+        (
+            Method::PUT,
+            format!("{path}/nickname"),
+            json!({"user_id": "user0101", "nickname": "长".repeat(21)}),
+            "nickname",
+            "21 characters",
+        ),
+    ];
+    for (method, url, body, field, value) in refusals {
+        let reply = call(&s, &desk, method.clone(), &url, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {url}: {}",
+            reply.raw
+        );
+        assert_eq!(reply.body["field"], field, "{}", reply.raw);
+        assert!(
+            reply.body["message"].as_str().unwrap().contains(value),
+            "{}",
+            reply.raw
+        );
+    }
+    assert_eq!(intents(&s).await, before, "nothing reached DingTalk");
+
+    // Rename and one switch after a diff in the UI: the others stay.
+    let edited = ok(
+        &s,
+        &desk,
+        Method::PATCH,
+        &path,
+        json!({"name": "夜班支持 2", "settings": {"muted": true}}),
+    )
+    .await;
+    assert_eq!(edited["group"]["name"], "夜班支持 2");
+    assert_eq!(edited["settings"]["muted"], true);
+    assert_eq!(edited["settings"]["only_owner_mentions_all"], true);
+
+    // 120 members in calls of 40; the token expires after the first call.
+    let sb = sandbox(&s);
+    sb.faults()
+        .set(update_op(api), Fault::latency(Duration::from_millis(300)));
+    let fetches = sb.token_fetches(DEMO_APP_KEY);
+    let add = json!({"add": ids(201..=320)});
+    let members_path = format!("{path}/members");
+    let (batch, ()) = tokio::join!(ok(&s, &desk, Method::POST, &members_path, add), async {
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        sb.expire_tokens();
+    });
+    sb.faults().clear();
+    let results = batch["added"].as_array().unwrap();
+    assert_eq!(results.len(), 120);
+    assert!(results.iter().all(|i| i["ok"] == true), "{batch}");
+    assert_eq!(batch["calls"], 3);
+    assert!(
+        sb.token_fetches(DEMO_APP_KEY) > fetches,
+        "refreshed mid-batch"
+    );
+
+    // 41 removals take two calls; one of them is not a member and fails
+    // alone while the others are removed.
+    let mut remove = ids(201..=240);
+    remove.push("user2999".into());
+    let report = ok(
+        &s,
+        &desk,
+        Method::POST,
+        &format!("{path}/members"),
+        json!({ "remove": remove }),
+    )
+    .await;
+    let removed = report["removed"].as_array().unwrap();
+    assert_eq!(removed.len(), 41);
+    let failed: Vec<&Value> = removed.iter().filter(|i| i["ok"] == false).collect();
+    assert_eq!(failed.len(), 1, "{report}");
+    assert_eq!(failed[0]["user_id"], "user2999");
+    assert!(failed[0]["error"].is_string());
+    let detail = ok(&s, &desk, Method::GET, &path, Value::Null).await;
+    assert_eq!(detail["group"]["member_count"], 125);
+
+    // Admins in one batch, by name or id; private chat; a nickname.
+    let admins = ok(
+        &s,
+        &desk,
+        Method::POST,
+        &format!("{path}/admins"),
+        json!({"add": ["user0102", "user0103"]}),
+    )
+    .await;
+    assert_eq!(admins["added"].as_array().unwrap().len(), 2);
+    let set = ok(
+        &s,
+        &desk,
+        Method::PUT,
+        &format!("{path}/private-chat"),
+        json!({"allowed": false}),
+    )
+    .await;
+    assert_eq!(
+        (set["value"].clone(), set["by"].clone()),
+        (json!(false), json!("helpdesk"))
+    );
+    ok(
+        &s,
+        &desk,
+        Method::PUT,
+        &format!("{path}/nickname"),
+        json!({"user_id": added[1]["user_id"], "nickname": "夜班组长"}),
+    )
+    .await;
+    let detail = ok(&s, &desk, Method::GET, &path, Value::Null).await;
+    let member = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == added[1]["user_id"])
+        .unwrap();
+    assert_eq!(member["nickname"]["value"], "夜班组长");
+    assert_eq!(member["nickname"]["by"], "helpdesk");
+    let admins: Vec<&Value> = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["admin"] == true)
+        .collect();
+    assert_eq!(admins.len(), 2);
+    assert_eq!(admins[0]["user_id"], "user0102");
+    assert_eq!(detail["private_chat"]["value"], false);
+
+    // The join link and its QR code, drawn by the server.
+    let link = ok(
+        &s,
+        &desk,
+        Method::GET,
+        &format!("{path}/join-link"),
+        Value::Null,
+    )
+    .await;
+    assert!(
+        link["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://qr.dingtalk.com/")
+    );
+    let qr = call(
+        &s,
+        &desk,
+        Method::GET,
+        &format!("{path}/qr.svg"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(qr.status, StatusCode::OK);
+    assert_eq!(qr.headers["content-type"], "image/svg+xml");
+    assert!(qr.raw.contains("<svg"));
+
+    // A real upstream code reaches the user: the dismissed demo group.
+    let gone = first["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["dismissed"] == true)
+        .unwrap();
+    let reply = call(
+        &s,
+        &desk,
+        Method::PATCH,
+        &format!("/groups/{}", gone["id"].as_str().unwrap()),
+        json!({"settings": {"muted": true}}),
+    )
+    .await;
+    let code = match api {
+        DingTalkApi::New => "group.diaband",
+        DingTalkApi::Legacy => "34001",
+    };
+    assert!(reply.status.is_client_error(), "{}", reply.raw);
+    assert!(
+        reply.body["message"].as_str().unwrap().contains(code),
+        "{}",
+        reply.raw
+    );
+    assert!(reply.body["request_id"].is_string(), "{}", reply.raw);
+
+    // Every upstream change has its outcome, with the RequestId.
+    let admin = s.sign_in("admin").await;
+    let events = ok(
+        &s,
+        &admin,
+        Method::GET,
+        "/audit/events?action=group.members_add&outcome=success",
+        Value::Null,
+    )
+    .await;
+    let events = events["events"].as_array().unwrap();
+    assert!(events.len() >= 4, "{events:?}");
+    assert!(
+        events.iter().all(|e| e["request_id"].is_string()),
+        "{events:?}"
+    );
+    let unknown = ok(
+        &s,
+        &admin,
+        Method::GET,
+        "/audit/events?outcome=unknown",
+        Value::Null,
+    )
+    .await;
+    assert!(unknown["events"].as_array().unwrap().is_empty());
+
+    // Auditors read the same page and change nothing.
+    let auditor = s.sign_in("auditor").await;
+    ok(&s, &auditor, Method::GET, &path, Value::Null).await;
+    ok(&s, &auditor, Method::GET, "/groups", Value::Null).await;
+    for (method, url, body) in [
+        (Method::PATCH, path.clone(), json!({"name": "x"})),
+        (
+            Method::POST,
+            format!("{path}/members"),
+            json!({"add": ["user0001"]}),
+        ),
+        (Method::GET, format!("{path}/qr.svg"), Value::Null),
+    ] {
+        let reply = call(&s, &auditor, method, &url, body).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{url}: {}", reply.raw);
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn every_group_operation_new_api_sqlite() {
+    every_group_operation(Backend::Sqlite, DingTalkApi::New).await;
+}
+
+#[tokio::test]
+async fn every_group_operation_legacy_api_sqlite() {
+    every_group_operation(Backend::Sqlite, DingTalkApi::Legacy).await;
+}
+
+#[tokio::test]
+async fn every_group_operation_new_api_postgres() {
+    every_group_operation(Backend::Postgres, DingTalkApi::New).await;
+}
+
+#[tokio::test]
+async fn every_group_operation_legacy_api_postgres() {
+    every_group_operation(Backend::Postgres, DingTalkApi::Legacy).await;
+}
+
+#[tokio::test]
+async fn a_wrong_app_secret_is_bad_credentials_and_imports_are_checked() {
+    let s = Server::start(Backend::Sqlite).await;
+    let app = app_id(&s, DingTalkApi::New).await;
+    let desk = s.sign_in("helpdesk").await;
+    let groups = ok(&s, &desk, Method::GET, "/groups", Value::Null).await;
+    let some = groups["groups"][0]["id"].as_str().unwrap().to_owned();
+
+    // A chatid not made by server-side chat/create: explained.
+    let reply = call(
+        &s,
+        &desk,
+        Method::POST,
+        "/groups/import",
+        json!({"app_id": app, "chat_id": "chatmadebyaclient01"}),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert!(
+        reply.raw.contains("server-side chat/create"),
+        "{}",
+        reply.raw
+    );
+
+    // A wrong secret: DingTalk's invalidClientIdOrSecret, as bad credentials.
+    let state = s.app.state();
+    let stored = state.vault.list_dingtalk().await.unwrap().remove(0);
+    let input = DingTalkAppInput {
+        name: stored.name.clone(),
+        app_key: stored.app_key.clone(),
+        app_secret: Some("not-the-secret".into()),
+        site: stored.site,
+        api: stored.api,
+    };
+    state
+        .vault
+        .update_dingtalk(&Actor::cli(), &stored.id, &input)
+        .await
+        .unwrap();
+    let reply = call(
+        &s,
+        &desk,
+        Method::GET,
+        &format!("/groups/{some}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{}", reply.raw);
+    assert_eq!(reply.body["code"], "upstream_auth_failed");
+    let message = reply.body["message"].as_str().unwrap();
+    assert!(
+        message.contains("refused the stored credentials"),
+        "{message}"
+    );
+    assert!(message.contains("invalidClientIdOrSecret"), "{message}");
+}
