@@ -1,7 +1,8 @@
 //! The shipped console stays within its size budget: wasm + js <= 200 KB
-//! brotli for the whole console, all feature areas included (react-admin's
-//! equivalent measured 287 KB for fewer pages). The build writes the
-//! precompressed files this reads (`chatdesk bundle`).
+//! brotli (react-admin's equivalent measured 287 KB for fewer pages). The
+//! feature-area pages are over it and do not ship yet (`--features areas`,
+//! README); the budget is for the whole console once they do. The build
+//! writes the precompressed files this reads (`chatdesk bundle`).
 
 use e2e::dist_dir;
 
