@@ -446,10 +446,17 @@ async fn refusals_leave_chatdesk_unchanged(backend: Backend) {
     );
     assert_eq!(api.kept_rows("chat_config_secrets").await, 0);
     assert_eq!(api.kept_rows("chat_config_labels").await, 0);
+    // The refused call is in the trail as a failed outcome with the
+    // upstream's RequestId and code, not as an outcome-unknown intent.
+    let request_id = denied.body["request_id"].as_str().unwrap().to_owned();
+    let audit = api.audit_text().await;
+    let failed = audit
+        .lines()
+        .find(|l| l.starts_with("chat_config.create | failure"))
+        .unwrap_or_else(|| panic!("a failed create in the trail:\n{audit}"));
     assert!(
-        api.audit_text()
-            .await
-            .contains("chat_config.create | failure")
+        failed.contains(&format!("| {request_id} | NoPermission")),
+        "{failed}"
     );
 
     // Throttled beyond what a retry may wait: the user is told when.
