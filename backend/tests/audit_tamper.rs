@@ -422,3 +422,27 @@ async fn after_a_key_rotation_old_and_new_events_verify() {
         assert_ok(&audit::verify(&t.db).await.unwrap());
     }
 }
+
+#[tokio::test]
+async fn the_server_checkpoints_at_start_and_then_periodically() {
+    let t = seeded(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checkpoints.jsonl");
+    let task = tokio::spawn(audit::run_checkpoints(
+        t.db.clone(),
+        file.clone(),
+        std::time::Duration::from_millis(100),
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while audit::read_checkpoints(&file).map_or(0, |c| c.len()) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no periodic checkpoints"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    task.abort();
+    let checkpoints = audit::read_checkpoints(&file).unwrap();
+    assert!(checkpoints.iter().all(|c| c.seq == EVENTS as i64));
+    assert_ok(&audit::verify_against(&t.db, &checkpoints).await.unwrap());
+}
