@@ -81,6 +81,33 @@ where
     Ok(result?)
 }
 
+/// One audited update of `group`: `call` gets its own handles on the
+/// client, the app and the chat, since the call may outlive the request.
+async fn update_group<T, Fut>(
+    scope: &Scope,
+    group: &CatalogueGroup,
+    changes: Vec<FieldChange>,
+    call: impl FnOnce(Arc<Upstream>, DingTalkApp, ChatId) -> Fut,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    Fut: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
+{
+    let call = call(
+        scope.upstream.clone(),
+        scope.app.app.clone(),
+        group.chat_id.clone(),
+    );
+    audited(
+        scope,
+        AuditAction::GroupUpdate,
+        target(group),
+        changes,
+        call,
+    )
+    .await
+}
+
 fn target(group: &CatalogueGroup) -> Target {
     Target::new(
         TargetKind::Group,
@@ -810,39 +837,28 @@ async fn admin_call(
     change: AdminChange,
 ) -> Result<Option<String>, ApiError> {
     patiently(|| {
-        let (up, app, chat_id) = (
-            scope.upstream.clone(),
-            scope.app.app.clone(),
-            group.chat_id.clone(),
-        );
         let (ocid, users) = (ocid.clone(), batch.to_vec());
         let field = match change {
             AdminChange::Add => "admins_added",
             AdminChange::Remove => "admins_removed",
         };
         let changes = audit::diff(&Value::Null, &json!({ field: batch }), &[]);
-        audited(
-            scope,
-            AuditAction::GroupUpdate,
-            target(group),
-            changes,
-            async move {
-                let receipt = match ocid {
-                    Some(ocid) => {
-                        up.dingtalk
-                            .update_admins(&app, &ocid, &users, change)
-                            .await?
-                    }
-                    None => {
-                        up.dingtalk
-                            .legacy_update_admins(&app, &chat_id, &users, change)
-                            .await?
-                    }
-                };
-                let request_id = receipt.request_id.clone();
-                Ok(receipt.map(|_| request_id))
-            },
-        )
+        update_group(scope, group, changes, move |up, app, chat_id| async move {
+            let receipt = match ocid {
+                Some(ocid) => {
+                    up.dingtalk
+                        .update_admins(&app, &ocid, &users, change)
+                        .await?
+                }
+                None => {
+                    up.dingtalk
+                        .legacy_update_admins(&app, &chat_id, &users, change)
+                        .await?
+                }
+            };
+            let request_id = receipt.request_id.clone();
+            Ok(receipt.map(|_| request_id))
+        })
     })
     .await
 }
@@ -861,22 +877,11 @@ pub async fn set_private_chat(
         &json!({ "private_chat": allowed }),
         &[],
     );
-    let (up, app, chat_id) = (
-        scope.upstream.clone(),
-        scope.app.app.clone(),
-        group.chat_id.clone(),
-    );
-    audited(
-        scope,
-        AuditAction::GroupUpdate,
-        target(&group),
-        changes,
-        async move {
-            up.dingtalk
-                .legacy_set_friend_switch(&app, &chat_id, !allowed)
-                .await
-        },
-    )
+    update_group(scope, &group, changes, move |up, app, chat_id| async move {
+        up.dingtalk
+            .legacy_set_friend_switch(&app, &chat_id, !allowed)
+            .await
+    })
     .await?;
     Ok(store::set_private_chat(&scope.db, id, allowed, &scope.actor.username).await?)
 }
@@ -916,23 +921,12 @@ pub async fn set_nickname(
         &json!({ "nickname": { person.user_id.as_str(): nickname } }),
         &[],
     );
-    let (up, app, chat_id) = (
-        scope.upstream.clone(),
-        scope.app.app.clone(),
-        group.chat_id.clone(),
-    );
     let (user_id, nick) = (person.user_id.clone(), nickname.to_owned());
-    audited(
-        scope,
-        AuditAction::GroupUpdate,
-        target(&group),
-        changes,
-        async move {
-            up.dingtalk
-                .legacy_set_group_nick(&app, &chat_id, &user_id, &nick)
-                .await
-        },
-    )
+    update_group(scope, &group, changes, move |up, app, chat_id| async move {
+        up.dingtalk
+            .legacy_set_group_nick(&app, &chat_id, &user_id, &nick)
+            .await
+    })
     .await?;
     Ok(store::set_nickname(
         &scope.db,
