@@ -456,6 +456,16 @@ impl Browser {
         .await
     }
 
+    /// The button named `name` in the open dialog (a confirmation's own
+    /// Cancel or Delete, not the page's button of the same name).
+    pub async fn dialog_button(&self, name: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&format!(
+            "//dialog//button[normalize-space()={}]",
+            xpath_literal(name)
+        ))
+        .await
+    }
+
     /// An element with this ARIA role whose text contains `text`.
     pub async fn role_with_text(&self, role: &str, text: &str) -> anyhow::Result<Element> {
         self.wait_xpath(&format!(

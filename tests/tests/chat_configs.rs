@@ -133,11 +133,7 @@ async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirmi
         "nothing applied before the confirmation"
     );
     browser.assert_accessible().await?;
-    browser
-        .wait_xpath("//dialog//button[normalize-space()='Apply']")
-        .await?
-        .click()
-        .await?;
+    browser.dialog_button("Apply").await?.click().await?;
     until("the edit", || {
         stored(&sandbox, NAME).is_some_and(|c| c["DingTalkTemplateId"] == "second.schema")
     })
@@ -157,11 +153,7 @@ async fn an_admin_creates_copies_edits_after_the_diff_and_deletes_after_confirmi
         .wait_xpath("//dialog[@open][.//h2[normalize-space()='Delete chat configuration e2e-bot (cn-hangzhou)?']]")
         .await?;
     browser.assert_accessible().await?;
-    browser
-        .wait_xpath("//dialog//button[normalize-space()='Delete']")
-        .await?
-        .click()
-        .await?;
+    browser.dialog_button("Delete").await?.click().await?;
     until("the delete", || stored(&sandbox, NAME).is_none()).await?;
     browser.heading("Chat configurations").await?;
     let deadline = Instant::now() + Duration::from_secs(10);

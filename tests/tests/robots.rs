@@ -140,11 +140,7 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
     let diff = browser.wait_xpath("//dialog").await?.text().await?;
     assert!(diff.contains("e2e robot 2"), "{diff}");
     browser.assert_accessible().await?;
-    browser
-        .wait_xpath("//dialog//button[normalize-space()='Apply']")
-        .await?
-        .click()
-        .await?;
+    browser.dialog_button("Apply").await?.click().await?;
     browser.heading("Edit robot: e2e robot 2").await?;
     browser.button("Cancel").await?.click().await?;
 
@@ -152,11 +148,7 @@ async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()>
     check(&browser, "Select e2e robot 2").await?;
     browser.button("Delete selected").await?.click().await?;
     browser.heading("Delete e2e robot 2?").await?;
-    browser
-        .wait_xpath("//dialog//button[normalize-space()='Delete']")
-        .await?
-        .click()
-        .await?;
+    browser.dialog_button("Delete").await?.click().await?;
     wait_gone(&browser, "//tr[th[normalize-space()='e2e robot 2']]").await?;
     browser.button("Sign out").await?.click().await?;
 

@@ -56,11 +56,7 @@ async fn deleting_a_credential_asks_first_naming_it_and_cancel_keeps_it() -> any
     assert_eq!(focused, "Cancel", "focus starts on the safe choice");
     browser.screenshot("credential-delete-confirm").await?;
     browser.assert_accessible().await?;
-    browser
-        .wait_xpath("//dialog//button[normalize-space()='Cancel']")
-        .await?
-        .click()
-        .await?;
+    browser.dialog_button("Cancel").await?.click().await?;
     assert!(!browser.exists("//dialog").await?);
     assert!(browser.exists(row).await?, "Cancel keeps the credential");
     assert_eq!(apps_named(&app, "prod-hz").await?, 1);
@@ -78,11 +74,7 @@ async fn deleting_a_credential_asks_first_naming_it_and_cancel_keeps_it() -> any
     assert!(!browser.exists("//dialog").await?, "Escape closes it");
     assert_eq!(apps_named(&app, "prod-hz").await?, 1);
     browser.wait_xpath(&delete).await?.click().await?;
-    browser
-        .wait_xpath("//dialog//button[normalize-space()='Delete']")
-        .await?
-        .click()
-        .await?;
+    browser.dialog_button("Delete").await?.click().await?;
     browser.role_with_text("status", "Saved.").await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while browser.exists(row).await? {
