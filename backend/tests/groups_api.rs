@@ -109,6 +109,13 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
         .clone();
     assert_eq!(big["member_count"], 1000);
 
+    // The apps to pick from, for help-desk staff who may not read the
+    // vault: ids and names, nothing of the credentials.
+    let apps = ok(&s, &desk, Method::GET, "/groups/apps", Value::Null).await;
+    assert_eq!(apps, json!([{"id": app, "name": "Sandbox DingTalk"}]));
+    let refused = call(&s, &desk, Method::GET, "/credentials/dingtalk", Value::Null).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.raw);
+
     // Create with 45 members, idempotently: 40 in the create call, 5 after.
     let create = json!({
         "app_id": app, "name": "夜班支持", "owner": "user0100",

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{API_PREFIX, ErrorBody, IDEMPOTENCY_HEADER};
 use shared::auth::CSRF_HEADER;
+use wasm_bindgen::JsValue;
 
 /// Codes the client itself gives a failure that never got a server answer.
 pub const CLIENT_CODES: [&str; 4] = ["network", "request", "response", "http"];
@@ -106,9 +107,9 @@ async fn call(
         return Ok(response);
     }
     let status = response.status();
-    let body = response
-        .json::<ErrorBody>()
+    let body = json_of(response)
         .await
+        .and_then(decode::<ErrorBody>)
         .unwrap_or_else(|_| ErrorBody {
             code: "http".into(),
             message: format!("HTTP {status}"),
@@ -125,15 +126,27 @@ async fn call(
     Err(Failure { status, body })
 }
 
-async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, Failure> {
-    response
-        .json()
+/// The answer parsed by the browser's `JSON.parse`. Not generic, so the
+/// async part of every call is compiled once.
+async fn json_of(response: gloo_net::http::Response) -> Result<JsValue, Failure> {
+    let text = response
+        .text()
         .await
-        .map_err(|e| Failure::local("response", e.to_string()))
+        .map_err(|e| Failure::local("response", e.to_string()))?;
+    js_sys::JSON::parse(&text)
+        .map_err(|_| Failure::local("response", "the answer is not JSON".into()))
+}
+
+/// Decodes with serde-wasm-bindgen rather than serde_json: it reads an
+/// object only through its type's known field names, so each answer type
+/// compiles to about half the code and the JSON parser stays out of the
+/// wasm (BENCHMARKS.md).
+fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, Failure> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| Failure::local("response", e.to_string()))
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    decode(call(Method::GET, path, None, None).await?).await
+    decode(json_of(call(Method::GET, path, None, None).await?).await?)
 }
 
 /// A state-changing call whose answer is JSON.
@@ -142,7 +155,7 @@ pub async fn send<T: DeserializeOwned>(
     path: &str,
     body: &impl Serialize,
 ) -> Result<T, Failure> {
-    decode(call(method, path, Some(json(body)?), None).await?).await
+    decode(json_of(call(method, path, Some(json(body)?), None).await?).await?)
 }
 
 /// A create (`POST`) the server performs once per `idempotency_key`: a
@@ -153,7 +166,9 @@ pub async fn create<T: DeserializeOwned>(
     body: &impl Serialize,
     idempotency_key: &str,
 ) -> Result<T, Failure> {
-    decode(call(Method::POST, path, Some(json(body)?), Some(idempotency_key)).await?).await
+    decode(
+        json_of(call(Method::POST, path, Some(json(body)?), Some(idempotency_key)).await?).await?,
+    )
 }
 
 /// A state-changing call answered with no content.

@@ -10,12 +10,9 @@ use crate::audit::AuditPage;
 use crate::auth::{
     ACCOUNT_PATH, AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth,
 };
-#[cfg(feature = "areas")]
 use crate::chat_configs::ChatConfigsPage;
-#[cfg(feature = "areas")]
 use crate::groups::GroupsPage;
 use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
-#[cfg(feature = "areas")]
 use crate::robots::RobotsPage;
 use crate::router::{Link, provide_router};
 use crate::users::UsersPage;
@@ -215,19 +212,9 @@ fn AreaPage(area: Area) -> impl IntoView {
         Area::Users => UsersPage().into_any(),
         Area::Credentials => CredentialsPage().into_any(),
         Area::Audit => AuditPage().into_any(),
-        #[cfg(feature = "areas")]
         Area::Robots => RobotsPage().into_any(),
-        #[cfg(feature = "areas")]
         Area::ChatConfigs => ChatConfigsPage().into_any(),
-        #[cfg(feature = "areas")]
         Area::Groups => GroupsPage().into_any(),
-        // The feature areas' pages are built only with `areas` (BENCHMARKS.md).
-        #[cfg(not(feature = "areas"))]
-        _ => view! {
-            <h1>{tr(Msg::Area(area))}</h1>
-            <p>{tr(Msg::AreaPending)}</p>
-        }
-        .into_any(),
     }
 }
 

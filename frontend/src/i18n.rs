@@ -54,17 +54,13 @@ pub enum Msg {
     Area(Area),
     HomeTitle,
     HomeIntro,
-    AreaPending,
     NotFoundTitle,
     NotFoundBody,
     BackHome,
     Audit(AuditMsg),
-    #[cfg(feature = "areas")]
     Robots(crate::robots::RobotsMsg),
-    #[cfg(feature = "areas")]
     Groups(crate::groups::GroupsMsg),
     Ui(UiMsg),
-    #[cfg(feature = "areas")]
     Chat(crate::chat_configs::ChatMsg),
     NoAccess,
     SignInTitle,
@@ -184,10 +180,6 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
             "Manage OOS chat configurations, Security Center notification robots and DingTalk groups in one place. Secrets stay on the server; every change is checked and recorded.",
             "在一处管理 OOS 聊天配置、云安全中心通知机器人和钉钉群。密钥只保存在服务器上，每一次变更都会被校验并记录。",
         ],
-        Msg::AreaPending => [
-            "This area is not available in this version yet.",
-            "此版本尚未提供该功能。",
-        ],
         Msg::NotFoundTitle => ["Page not found", "页面不存在"],
         Msg::NotFoundBody => [
             "There is no page at this address.",
@@ -195,12 +187,9 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
         ],
         Msg::BackHome => ["Back to the start page", "返回首页"],
         Msg::Audit(m) => audit_text(m),
-        #[cfg(feature = "areas")]
         Msg::Robots(m) => crate::robots::robots_text(m),
-        #[cfg(feature = "areas")]
         Msg::Groups(m) => crate::groups::i18n::text(m),
         Msg::Ui(m) => ui_text(m),
-        #[cfg(feature = "areas")]
         Msg::Chat(m) => crate::chat_configs::chat_text(m),
         Msg::NoAccess => [
             "Your role does not give access to this page.",

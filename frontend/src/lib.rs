@@ -7,12 +7,9 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
-#[cfg(feature = "areas")]
 pub mod chat_configs;
-#[cfg(feature = "areas")]
 pub mod groups;
 pub mod i18n;
-#[cfg(feature = "areas")]
 pub mod robots;
 pub mod router;
 pub mod ui;

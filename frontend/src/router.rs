@@ -53,7 +53,11 @@ impl Router {
             // the history entry; the page still changes.
             let _ = history.push_state_with_url(&JsValue::NULL, "", Some(to));
         }
-        self.path.set(to.to_owned());
+        // After the current event: the new page replaces the old one, and
+        // the link clicked may be part of it; disposed during its own click
+        // handler, its closure would be called after being dropped.
+        let (path, to) = (self.path, to.to_owned());
+        queue_microtask(move || path.set(to));
     }
 }
 

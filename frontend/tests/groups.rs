@@ -1,8 +1,6 @@
 //! The group page's member table in a real browser (wasm-bindgen-test in
 //! Chromium): rendering 5,000 members (BENCHMARKS.md).
 
-#![cfg(feature = "areas")]
-
 use frontend::groups::MemberTable;
 use frontend::i18n::Lang;
 use leptos::prelude::*;

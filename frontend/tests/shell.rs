@@ -137,7 +137,6 @@ fn every_message_is_translated() {
         Msg::Language,
         Msg::HomeTitle,
         Msg::HomeIntro,
-        Msg::AreaPending,
         Msg::NotFoundTitle,
         Msg::NotFoundBody,
         Msg::BackHome,

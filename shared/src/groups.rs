@@ -442,6 +442,15 @@ pub struct NicknameChange {
     pub nickname: String,
 }
 
+/// `GET /groups/apps`: a DingTalk app groups live in, as the group pages
+/// offer it. Help-desk staff may not read the credentials vault, so they
+/// get only this.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppChoice {
+    pub id: String,
+    pub name: String,
+}
+
 /// `PUT /groups/{id}/labels`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelsChange {

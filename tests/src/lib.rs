@@ -37,13 +37,6 @@ pub fn dist_dir() -> PathBuf {
     built("dist")
 }
 
-/// The console built with its feature-area pages (`--features areas`: chat
-/// configurations, robots, groups), which do not fit the bundle budget yet
-/// and so do not ship; their browser tests run on this build.
-pub fn areas_dist_dir() -> PathBuf {
-    built("dist-areas")
-}
-
 fn built(dir: &str) -> PathBuf {
     let dist = workspace_root().join(dir);
     assert!(
@@ -68,11 +61,6 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> anyhow::Result<TestApp> {
         TestApp::spawn_with(|_| {}).await
-    }
-
-    /// A console serving the build with the feature-area pages.
-    pub async fn spawn_areas() -> anyhow::Result<TestApp> {
-        TestApp::spawn_with(|c| c.dist_dir = areas_dist_dir()).await
     }
 
     /// A console whose configuration `configure` adjusts first (e.g. to
@@ -110,14 +98,12 @@ impl TestApp {
     }
 
     /// A console whose upstreams are a sandbox the test holds, so it can
-    /// inject faults and see what the upstream stored. It serves the build
-    /// with the feature-area pages.
+    /// inject faults and see what the upstream stored.
     pub async fn with_own_sandbox() -> anyhow::Result<(TestApp, Sandbox)> {
         let sandbox =
             Sandbox::start(SocketAddr::from(([127, 0, 0, 1], 0)), SandboxConfig::demo()).await?;
         let base = sandbox.base_url();
         let app = TestApp::spawn_with(|config| {
-            config.dist_dir = areas_dist_dir();
             config.upstream.oos = Some(base.clone());
             config.upstream.sas = Some(base.clone());
             config.upstream.dingtalk_api = Some(base.clone());

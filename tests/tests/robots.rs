@@ -61,7 +61,7 @@ async fn wait_gone(browser: &Browser, xpath: &str) -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn admin_manages_a_robot_and_an_auditor_only_reads() -> anyhow::Result<()> {
-    let app = TestApp::spawn_areas().await?;
+    let app = TestApp::spawn().await?;
     app.add_user("auditor", Role::Auditor).await?;
     let browser = Browser::start().await?;
     browser.sign_in(&app, "admin", PASSWORD).await?;

@@ -27,7 +27,7 @@ async fn app_shell_renders_navigates_and_switches_language() -> anyhow::Result<(
 
     // Client-side navigation marks the current page for assistive technology.
     browser.link_in_nav("Main", "Robots").await?.click().await?;
-    browser.heading("Robots").await?;
+    browser.heading("Notification robots").await?;
     browser.assert_accessible().await?;
     let current = browser
         .link_in_nav("Main", "Robots")

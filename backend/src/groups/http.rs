@@ -9,9 +9,9 @@ use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 use shared::auth::Action;
 use shared::groups::{
-    AdminsChange, BatchReport, CatalogueGroup, CataloguePage, CatalogueQuery, CreateReport,
-    GroupDetail, GroupEdit, ImportRequest, JoinLink, LabelsChange, LastSet, MembersChange,
-    NewGroupRequest, NicknameChange, Person, PrivateChatChange,
+    AdminsChange, AppChoice, BatchReport, CatalogueGroup, CataloguePage, CatalogueQuery,
+    CreateReport, GroupDetail, GroupEdit, ImportRequest, JoinLink, LabelsChange, LastSet,
+    MembersChange, NewGroupRequest, NicknameChange, Person, PrivateChatChange,
 };
 
 use super::service::{self, App, Scope};
@@ -29,6 +29,7 @@ pub fn routes() -> Vec<ApiRoute> {
         route(Method::GET, "/groups", read, catalogue),
         route(Method::POST, "/groups", write, create),
         route(Method::POST, "/groups/import", write, import),
+        route(Method::GET, "/groups/apps", read, apps),
         route(Method::GET, "/groups/people", read, find_people),
         route(Method::GET, "/groups/{id}", read, detail),
         route(Method::PATCH, "/groups/{id}", write, edit),
@@ -111,6 +112,24 @@ async fn import(
 ) -> Result<JsonAnswer<CatalogueGroup>, ApiError> {
     let scope = scope_for_app(&ctx, &req.app_id).await?;
     Ok(JsonAnswer(service::import(&scope, &req).await?))
+}
+
+/// The DingTalk apps, by id and name only (no vault access needed).
+async fn apps(ctx: Ctx) -> Result<JsonAnswer<Vec<AppChoice>>, ApiError> {
+    let apps = ctx
+        .state
+        .vault
+        .list_dingtalk()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(JsonAnswer(
+        apps.into_iter()
+            .map(|a| AppChoice {
+                id: a.id,
+                name: a.name,
+            })
+            .collect(),
+    ))
 }
 
 /// `?app_id=&q=`: people of the app's organization by name.

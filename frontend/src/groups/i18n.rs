@@ -77,6 +77,11 @@ pub enum GroupsMsg {
     Facts,
     ApiGeneration,
     Loading,
+    ImportGroup,
+    ChatIdField,
+    ChatIdHint,
+    Import,
+    EditLabels,
 }
 
 /// `[English, 简体中文]` for `msg`.
@@ -178,5 +183,13 @@ pub fn text(msg: GroupsMsg) -> [&'static str; 2] {
         G::Facts => ["About this group", "群信息"],
         G::ApiGeneration => ["DingTalk API", "钉钉接口"],
         G::Loading => ["Loading…", "加载中…"],
+        G::ImportGroup => ["Import a group by chat id", "按会话 ID 导入群"],
+        G::ChatIdField => ["Chat id (chatid)", "会话 ID（chatid）"],
+        G::ChatIdHint => [
+            "DingTalk only reads groups whose chatid came from a server-side create; it refuses others.",
+            "钉钉只能读取通过服务端接口创建的群（chatid 来自创建接口），其他群会被拒绝。",
+        ],
+        G::Import => ["Import group", "导入群"],
+        G::EditLabels => ["Console labels", "控制台标签"],
     }
 }

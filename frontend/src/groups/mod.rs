@@ -15,11 +15,11 @@ use shared::area::Area;
 use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::groups::{
-    AdminsChange, BatchReport, CatalogueGroup, CataloguePage, CreateReport, GroupDetail, GroupEdit,
-    GroupSettings, ItemResult, JoinLink, LastSet, MemberView, MembersChange, NewGroupRequest,
-    NicknameChange, Person, PrivateChatChange, SettingsPatch, check_labels,
+    AdminsChange, AppChoice, BatchReport, CatalogueGroup, CataloguePage, CreateReport, GroupDetail,
+    GroupEdit, GroupSettings, ImportRequest, ItemResult, JoinLink, LabelsChange, LastSet,
+    MemberView, MembersChange, NewGroupRequest, NicknameChange, Person, PrivateChatChange,
+    SettingsPatch, check_labels,
 };
-use shared::vault::DingTalkApp;
 
 pub use self::i18n::GroupsMsg;
 use crate::api::{self, Failure};
@@ -142,7 +142,10 @@ fn CatalogueView() -> impl IntoView {
         <DataTable id="groups" caption=g(GroupsMsg::Catalogue) rows=rows columns
             key=|c: &CatalogueGroup| c.id.clone() loading=loading error=error
             server=paging empty=g(GroupsMsg::NoGroups)/>
-        {can_write.then(|| view! { <NewGroupForm/> })}
+        {can_write.then(|| view! {
+            <NewGroupForm/>
+            <ImportForm imported=Callback::new(move |()| load(0))/>
+        })}
     }
 }
 
@@ -327,18 +330,70 @@ fn people_and_pasted(picked: &[Person], text: &str) -> Vec<String> {
     out
 }
 
+/// The DingTalk apps groups live in, the first one chosen.
 #[component]
-fn NewGroupForm() -> impl IntoView {
-    let apps = RwSignal::new(Vec::<DingTalkApp>::new());
-    let app_id = RwSignal::new(String::new());
+fn AppPicker(id: &'static str, app_id: RwSignal<String>) -> impl IntoView {
+    let apps = RwSignal::new(Vec::<AppChoice>::new());
     spawn_local(async move {
-        if let Ok(list) = api::get::<Vec<DingTalkApp>>("/credentials/dingtalk").await {
+        if let Ok(list) = api::get::<Vec<AppChoice>>("/groups/apps").await {
             if let Some(first) = list.first() {
                 let _ = app_id.try_set(first.id.clone());
             }
             let _ = apps.try_set(list);
         }
     });
+    view! {
+        <div class="field">
+            <label for=id>{tr(g(GroupsMsg::App))}</label>
+            <select id=id on:change=move |ev| app_id.set(event_target_value(&ev))>
+                {move || apps.get().into_iter().map(|a| {
+                    let selected = app_id.get() == a.id;
+                    view! { <option value=a.id.clone() selected=selected>{a.name.clone()}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Adds a group made outside chatdesk; DingTalk must be able to read it.
+#[component]
+fn ImportForm(imported: Callback<()>) -> impl IntoView {
+    let app_id = RwSignal::new(String::new());
+    let chat_id = RwSignal::new(String::new());
+    let labels = RwSignal::new(String::new());
+    let made = RwSignal::new(None::<CatalogueGroup>);
+    let on_submit = move |_key: String| -> Option<Request> {
+        let body = ImportRequest {
+            app_id: app_id.get_untracked(),
+            chat_id: chat_id.get_untracked().trim().to_owned(),
+            labels: pasted(&labels.get_untracked()),
+        };
+        Some(Box::pin(async move {
+            let group = api::send::<CatalogueGroup>(Method::POST, "/groups/import", &body).await?;
+            made.set(Some(group));
+            imported.run(());
+            Ok(())
+        }))
+    };
+    view! {
+        <Form id="import-group" heading=g(GroupsMsg::ImportGroup) submit=g(GroupsMsg::Import) on_submit>
+            <AppPicker id="import-group-app" app_id/>
+            <Field id="import-chat-id" label=g(GroupsMsg::ChatIdField) value=chat_id name="chat_id"
+                required=true hint=g(GroupsMsg::ChatIdHint)
+                check=|v: String| shared::groups::ChatId::parse(v.trim()).map(drop).map_err(|e| e.message)/>
+            <Field id="import-labels" label=g(GroupsMsg::Labels) value=labels name="labels"
+                hint=g(GroupsMsg::LabelsHint)
+                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(|e| e.message)/>
+        </Form>
+        {move || made.get().map(|c| view! {
+            <p><Link href=format!("{PREFIX}{}", c.id)>{c.name.clone()}</Link></p>
+        })}
+    }
+}
+
+#[component]
+fn NewGroupForm() -> impl IntoView {
+    let app_id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let owner = RwSignal::new(String::new());
     let members = RwSignal::new(String::new());
@@ -365,15 +420,7 @@ fn NewGroupForm() -> impl IntoView {
     };
     view! {
         <Form id="new-group" heading=g(GroupsMsg::NewGroup) submit=g(GroupsMsg::Create) on_submit>
-            <div class="field">
-                <label for="new-group-app">{tr(g(GroupsMsg::App))}</label>
-                <select id="new-group-app" on:change=move |ev| app_id.set(event_target_value(&ev))>
-                    {move || apps.get().into_iter().map(|a| {
-                        let selected = app_id.get() == a.id;
-                        view! { <option value=a.id.clone() selected=selected>{a.name.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <AppPicker id="new-group-app" app_id/>
             <Field id="new-group-name" label=g(GroupsMsg::Name) value=name name="name" required=true
                 check=|v: String| shared::groups::GroupName::parse(&v).map(drop).map_err(|e| e.message)/>
             <Field id="new-group-owner" label=g(GroupsMsg::Owner) value=owner name="owner" required=true/>
@@ -510,6 +557,7 @@ fn GroupView(id: String) -> impl IntoView {
             <EditGroup detail act/>
             <PrivateChat detail act/>
             <Nickname detail act/>
+            <EditLabels detail act/>
             <JoinQr detail/>
         })}
     }
@@ -868,6 +916,49 @@ fn Nickname(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView {
         <Form id="nickname" heading=g(GroupsMsg::SetNickname) submit=g(GroupsMsg::Save) on_submit>
             <Field id="nickname-member" label=g(GroupsMsg::NicknameMember) value=member name="user_id" required=true/>
             <Field id="nickname-value" label=g(GroupsMsg::Nickname) value=nickname name="nickname"/>
+        </Form>
+    }
+}
+
+/// chatdesk's own labels (no DingTalk call), one per line or comma.
+#[component]
+fn EditLabels(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView {
+    let labels = RwSignal::new(
+        detail
+            .get_untracked()
+            .map(|d| {
+                d.group
+                    .labels
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default(),
+    );
+    let on_submit = move |_key: String| -> Option<Request> {
+        let d = detail.get_untracked()?;
+        let body = LabelsChange {
+            labels: pasted(&labels.get_untracked()),
+        };
+        Some(Box::pin(async move {
+            let r = api::send::<CatalogueGroup>(
+                Method::PUT,
+                &format!("/groups/{}/labels", d.group.id),
+                &body,
+            )
+            .await
+            .map(|_| None);
+            let ok = r.as_ref().map(drop).map_err(Clone::clone);
+            act.finish(r);
+            ok
+        }))
+    };
+    view! {
+        <Form id="group-labels" heading=g(GroupsMsg::EditLabels) submit=g(GroupsMsg::Save) on_submit>
+            <Field id="group-labels-value" label=g(GroupsMsg::Labels) value=labels name="labels"
+                hint=g(GroupsMsg::LabelsHint)
+                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(|e| e.message)/>
         </Form>
     }
 }

@@ -430,8 +430,11 @@ fn columns(s: PageState, write: bool, i18n: I18n) -> Vec<Column<Robot>> {
         columns.push(Column::new(Msg::Robots(R::Actions), move |r: &Robot| {
             let robot = r.clone();
             let id = r.id;
-            let edit_label = format!("{} {}", word(R::Edit), r.name);
-            let test_label = format!("{} {}", word(R::SendTest), r.name);
+            // Follow the language, as the visible text does.
+            let name = r.name.clone();
+            let edit_label = move || format!("{} {}", word(R::Edit), name);
+            let name = r.name.clone();
+            let test_label = move || format!("{} {}", word(R::SendTest), name);
             let test = move |_| {
                 let Some(path) = s.path(&format!("/{id}/test")) else {
                     return;

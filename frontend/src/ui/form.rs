@@ -167,15 +167,19 @@ pub fn Field(
         register(form, id, value, error, dirty);
     }
     let required_text = tr(Msg::Ui(UiMsg::Required));
+    // `try_`: while a page is torn down the form's signals may go before
+    // the field's effects do.
     let shown = move || {
         let server = form.and_then(|f| {
-            f.failure.with(|x| {
-                x.as_ref()
-                    .filter(|x| !name.is_empty() && x.body.field.as_deref() == Some(name))
-                    .map(|x| x.body.message.clone())
-            })
+            f.failure
+                .try_with(|x| {
+                    x.as_ref()
+                        .filter(|x| !name.is_empty() && x.body.field.as_deref() == Some(name))
+                        .map(|x| x.body.message.clone())
+                })
+                .flatten()
         });
-        let visible = dirty.get() || form.is_some_and(|f| f.submitted.get());
+        let visible = dirty.get() || form.is_some_and(|f| f.submitted.try_get() == Some(true));
         let local = visible.then(|| error.get()).flatten().map(|e| {
             if e.is_empty() {
                 required_text().to_owned()
