@@ -6,12 +6,14 @@
 //! columns, ids assigned here ([`new_id`]), times as epoch milliseconds
 //! ([`now_ms`]), booleans as 0/1, `$1`-style placeholders.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection, Executor};
 
+use crate::auth::sessions::SessionCache;
 use crate::config::Config;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -38,11 +40,14 @@ impl Backend {
     }
 }
 
-/// A migrated connection pool.
+/// A migrated connection pool, with the cache of the rows every request
+/// reads (sessions), kept here so that every writer in the process can
+/// invalidate it.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    sessions: Arc<SessionCache>,
 }
 
 impl Db {
@@ -88,7 +93,11 @@ impl Db {
             .run(&pool)
             .await
             .context("cannot apply database migrations")?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            sessions: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -97,6 +106,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Live sessions by id hash (see [`crate::auth::sessions`]).
+    pub(crate) fn sessions(&self) -> &SessionCache {
+        &self.sessions
     }
 
     /// A cheap round trip, for `/readyz`.
