@@ -14,6 +14,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection, Executor};
 
 use crate::auth::sessions::SessionCache;
+use crate::chat_configs::store::KeptCache;
 use crate::config::Config;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -40,14 +41,23 @@ impl Backend {
     }
 }
 
-/// A migrated connection pool, with the cache of the rows every request
-/// reads (sessions), kept here so that every writer in the process can
-/// invalidate it.
+/// A migrated connection pool, with the caches of rows every request reads.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    sessions: Arc<SessionCache>,
+    caches: Arc<Caches>,
+}
+
+/// Rows the hot read path would otherwise ask the pool for on every
+/// request, held beside it so that every writer in the process reaches
+/// them to invalidate (see [`crate::cache`]).
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// Live sessions by id hash.
+    pub sessions: SessionCache,
+    /// Labels and held secret keys of chat configurations.
+    pub chat_configs: KeptCache,
 }
 
 impl Db {
@@ -96,7 +106,7 @@ impl Db {
         Ok(Db {
             pool,
             backend,
-            sessions: Arc::default(),
+            caches: Arc::default(),
         })
     }
 
@@ -108,9 +118,8 @@ impl Db {
         self.backend
     }
 
-    /// Live sessions by id hash (see [`crate::auth::sessions`]).
-    pub(crate) fn sessions(&self) -> &SessionCache {
-        &self.sessions
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.caches
     }
 
     /// A cheap round trip, for `/readyz`.

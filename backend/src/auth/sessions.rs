@@ -107,7 +107,8 @@ impl CachedSession {
 pub async fn lookup(db: &Db, config: &SessionConfig, id: &str) -> anyhow::Result<Option<Session>> {
     let id_hash = hash_id(id);
     let cached = db
-        .sessions()
+        .caches()
+        .sessions
         .get_or_load(&id_hash, || load(db, config, &id_hash))
         .await?;
     let Some(cached) = cached else {
@@ -175,7 +176,7 @@ pub async fn sign_out(db: &Db, session: &Session, source: Option<IpAddr>) -> any
     );
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
-    db.sessions().invalidate(session.id_hash.as_str());
+    db.caches().sessions.invalidate(session.id_hash.as_str());
     Ok(())
 }
 
@@ -186,14 +187,15 @@ pub async fn revoke(db: &Db, id_hash: &str) -> anyhow::Result<()> {
         .bind(id_hash)
         .execute(db.pool())
         .await?;
-    db.sessions().invalidate(id_hash);
+    db.caches().sessions.invalidate(id_hash);
     Ok(())
 }
 
 /// Forgets the cached sessions of user `user_id` after a change to the
 /// user or their sessions, so the next request reads them again.
 pub(crate) fn forget_user(db: &Db, user_id: &str) {
-    db.sessions()
+    db.caches()
+        .sessions
         .invalidate_if(|cached| cached.session.user.id == user_id);
 }
 
