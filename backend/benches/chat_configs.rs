@@ -9,7 +9,8 @@
 //!    chatdesk's API (session lookup, permission check, signing, the
 //!    upstream call, the labels/secrets/history reads) and, alternating,
 //!    send the same GetChatConfiguration straight to the sandbox (signed by
-//!    the same client code). p50 and p99 of both and the difference.
+//!    the same client code). p50 and p99 of both and the difference, and
+//!    the calls/s and CPU per call of each process, which explain it.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -293,9 +294,16 @@ async fn read_overhead() {
     measure(through_chatdesk.clone()).await;
     measure(direct.clone()).await;
     let (mut via, mut straight) = (Vec::new(), Vec::new());
+    let pids = ["self".to_owned(), served.child.id().to_string()];
+    let mut spent = [Spent::default(), Spent::default()];
     for _ in 0..ROUNDS {
+        let start = Mark::now(&pids);
         via.extend(measure(through_chatdesk.clone()).await);
+        let middle = Mark::now(&pids);
         straight.extend(measure(direct.clone()).await);
+        let end = Mark::now(&pids);
+        spent[0].add(&start, &middle);
+        spent[1].add(&middle, &end);
     }
     via.sort();
     straight.sort();
@@ -310,6 +318,69 @@ async fn read_overhead() {
             ms(b) - ms(a)
         );
     }
+    // In a closed loop every client waits its turn for the CPUs, so
+    // latency is about CONCURRENCY × CPU per call / cores: this is where
+    // the difference comes from.
+    let per_call = |d: Duration, calls: usize| d.as_secs_f64() * 1e6 / calls as f64;
+    for (label, spent, calls) in [
+        ("through chatdesk", &spent[0], via.len()),
+        ("straight to the sandbox", &spent[1], straight.len()),
+    ] {
+        println!(
+            "{label}: {:.0} calls/s, CPU per call: chatdesk process (server and sandbox) \
+             {:.0} µs, load generator {:.0} µs",
+            calls as f64 / spent.wall.as_secs_f64(),
+            per_call(spent.cpu[1], calls),
+            per_call(spent.cpu[0], calls),
+        );
+    }
+}
+
+/// Wall-clock and CPU time (user + system) of the load generator and of
+/// chatdesk, between two instants.
+#[derive(Default)]
+struct Spent {
+    wall: Duration,
+    cpu: [Duration; 2],
+}
+
+/// A point in time, with the CPU time each process had used by then.
+struct Mark {
+    at: Instant,
+    cpu: [Duration; 2],
+}
+
+impl Mark {
+    fn now(pids: &[String; 2]) -> Mark {
+        Mark {
+            at: Instant::now(),
+            cpu: [cpu_time(&pids[0]), cpu_time(&pids[1])],
+        }
+    }
+}
+
+impl Spent {
+    fn add(&mut self, from: &Mark, to: &Mark) {
+        self.wall += to.at - from.at;
+        for i in 0..2 {
+            self.cpu[i] += to.cpu[i].saturating_sub(from.cpu[i]);
+        }
+    }
+}
+
+/// CPU time a process has used, from `/proc/PID/stat` (utime and stime, the
+/// 14th and 15th fields, in clock ticks of 10 ms on Linux).
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name (field 2) may hold spaces; count from after it.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 fn load_average() -> String {

@@ -6,12 +6,15 @@
 //! columns, ids assigned here ([`new_id`]), times as epoch milliseconds
 //! ([`now_ms`]), booleans as 0/1, `$1`-style placeholders.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection, Executor};
 
+use crate::auth::sessions::SessionCache;
+use crate::chat_configs::store::KeptCache;
 use crate::config::Config;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -38,11 +41,23 @@ impl Backend {
     }
 }
 
-/// A migrated connection pool.
+/// A migrated connection pool, with the caches of rows every request reads.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    caches: Arc<Caches>,
+}
+
+/// Rows the hot read path would otherwise ask the pool for on every
+/// request, held beside it so that every writer in the process reaches
+/// them to invalidate (see [`crate::cache`]).
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// Live sessions by id hash.
+    pub sessions: SessionCache,
+    /// Labels and held secret keys of chat configurations.
+    pub chat_configs: KeptCache,
 }
 
 impl Db {
@@ -88,7 +103,11 @@ impl Db {
             .run(&pool)
             .await
             .context("cannot apply database migrations")?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            caches: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -97,6 +116,10 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.caches
     }
 
     /// A cheap round trip, for `/readyz`.

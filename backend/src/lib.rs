@@ -5,6 +5,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod bundle;
+pub mod cache;
 pub mod chat_configs;
 pub mod cli;
 pub mod config;

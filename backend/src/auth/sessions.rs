@@ -12,6 +12,7 @@ use sqlx::Row;
 
 use super::users::user_from_row_with;
 use crate::audit::{self, AuditAction, NewEvent, Target, TargetKind};
+use crate::cache::RowCache;
 use crate::config::SessionConfig;
 use crate::db::{Db, now_ms};
 
@@ -81,43 +82,84 @@ pub async fn create(
     Ok((id, session))
 }
 
+/// A session row as cached: the session and the times its timeouts are
+/// measured from.
+#[derive(Clone, Debug)]
+pub struct CachedSession {
+    session: Session,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+/// Sessions by id hash. Every change to a session or its user in this
+/// process invalidates it at once (see [`crate::cache`]).
+pub type SessionCache = RowCache<String, CachedSession>;
+
+impl CachedSession {
+    fn expired(&self, config: &SessionConfig, now: i64) -> bool {
+        now - self.last_seen_at > config.idle_timeout_ms()
+            || now - self.created_at > config.absolute_timeout_ms()
+    }
+}
+
 /// The live session for cookie value `id`, if any. Expired sessions and
 /// sessions of disabled users are deleted on sight.
 pub async fn lookup(db: &Db, config: &SessionConfig, id: &str) -> anyhow::Result<Option<Session>> {
     let id_hash = hash_id(id);
+    let cached = db
+        .caches()
+        .sessions
+        .get_or_load(&id_hash, || load(db, config, &id_hash))
+        .await?;
+    let Some(cached) = cached else {
+        return Ok(None);
+    };
+    if cached.expired(config, now_ms()) || cached.session.user.disabled {
+        revoke(db, &id_hash).await?;
+        return Ok(None);
+    }
+    Ok(Some(cached.session))
+}
+
+/// The session row, its `last_seen_at` brought forward when it is live
+/// (the cache reloads a row at most once a second, so this writes at
+/// most once a minute per session, never on every request).
+async fn load(
+    db: &Db,
+    config: &SessionConfig,
+    id_hash: &str,
+) -> anyhow::Result<Option<CachedSession>> {
     let row = sqlx::query(
         "SELECT s.csrf_token, s.created_at, s.last_seen_at, \
                 u.id, u.username, u.role, u.disabled, u.created_at AS user_created_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
-    .bind(&id_hash)
+    .bind(id_hash)
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else {
         return Ok(None);
     };
+    let mut cached = CachedSession {
+        session: Session {
+            id_hash: id_hash.to_owned(),
+            csrf_token: row.try_get("csrf_token")?,
+            user: user_from_row_with(&row, "user_created_at")?,
+        },
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+    };
     let now = now_ms();
-    let created: i64 = row.try_get("created_at")?;
-    let last_seen: i64 = row.try_get("last_seen_at")?;
-    let user = user_from_row_with(&row, "user_created_at")?;
-    let expired =
-        now - last_seen > config.idle_timeout_ms() || now - created > config.absolute_timeout_ms();
-    if expired || user.disabled {
-        revoke(db, &id_hash).await?;
-        return Ok(None);
-    }
-    if now - last_seen > TOUCH_EVERY_MS {
+    let live = !cached.expired(config, now) && !cached.session.user.disabled;
+    if live && now - cached.last_seen_at > TOUCH_EVERY_MS {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
-            .bind(&id_hash)
+            .bind(id_hash)
             .execute(db.pool())
             .await?;
+        cached.last_seen_at = now;
     }
-    Ok(Some(Session {
-        id_hash,
-        csrf_token: row.try_get("csrf_token")?,
-        user,
-    }))
+    Ok(Some(cached))
 }
 
 /// Signs `session` out (from `source`) and records it.
@@ -134,6 +176,7 @@ pub async fn sign_out(db: &Db, session: &Session, source: Option<IpAddr>) -> any
     );
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
+    db.caches().sessions.invalidate(session.id_hash.as_str());
     Ok(())
 }
 
@@ -144,7 +187,16 @@ pub async fn revoke(db: &Db, id_hash: &str) -> anyhow::Result<()> {
         .bind(id_hash)
         .execute(db.pool())
         .await?;
+    db.caches().sessions.invalidate(id_hash);
     Ok(())
+}
+
+/// Forgets the cached sessions of user `user_id` after a change to the
+/// user or their sessions, so the next request reads them again.
+pub(crate) fn forget_user(db: &Db, user_id: &str) {
+    db.caches()
+        .sessions
+        .invalidate_if(|cached| cached.session.user.id == user_id);
 }
 
 #[cfg(test)]
@@ -187,11 +239,14 @@ mod tests {
             assert_eq!(stored, 0);
 
             // Idle timeout: pretend the session was last used long ago.
+            // The row changes behind the cache's back, which forgets it
+            // here rather than after `REVALIDATE_AFTER`.
             sqlx::query("UPDATE sessions SET last_seen_at = $1")
                 .bind(now_ms() - config.idle_timeout_ms() - 1)
                 .execute(t.db.pool())
                 .await
                 .unwrap();
+            forget_user(&t.db, &user.id);
             assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
 
             // Absolute timeout, however recently used.
@@ -203,11 +258,13 @@ mod tests {
                 .unwrap();
             assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
 
-            // Revocation and disabling end sessions.
+            // Revocation and disabling end sessions, cached or not.
             let (cookie, session) = create(&t.db, user.clone(), None).await.unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_some());
             revoke(&t.db, &session.id_hash).await.unwrap();
             assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
             let (cookie, _) = create(&t.db, user.clone(), None).await.unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_some());
             users::update(
                 &t.db,
                 &Actor::cli(),
@@ -219,6 +276,32 @@ mod tests {
             )
             .await
             .unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_ended_by_another_process_is_refused_within_a_second() {
+        for backend in Backend::ALL {
+            let t = TestDb::fresh(backend).await;
+            let config = SessionConfig::default();
+            let user = users::create(
+                &t.db,
+                &Actor::cli(),
+                "finn",
+                Role::Auditor,
+                "a long password",
+            )
+            .await
+            .unwrap();
+            let (cookie, _) = create(&t.db, user, None).await.unwrap();
+            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_some());
+            // Another instance on the same database signs everyone out.
+            sqlx::query("DELETE FROM sessions")
+                .execute(t.db.pool())
+                .await
+                .unwrap();
+            tokio::time::sleep(crate::cache::REVALIDATE_AFTER).await;
             assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
         }
     }

@@ -255,6 +255,8 @@ pub async fn update(
         .with_changes(audit::diff(&audit_state(&before), &audit_state(&user), &[]));
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
+    // A new role or a disabled account applies to the next request.
+    super::sessions::forget_user(db, id);
     Ok(user)
 }
 
@@ -310,6 +312,8 @@ async fn store_password(
         ]);
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
+    // The sessions just ended must not live on in the cache.
+    super::sessions::forget_user(db, id);
     Ok(())
 }
 

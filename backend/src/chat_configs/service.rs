@@ -161,27 +161,27 @@ pub fn secret_source(config: &ChatConfig, held: &[String]) -> SecretSource {
 }
 
 /// One configuration as the detail view shows it: Get, with the labels and
-/// which secrets chatdesk holds read while the upstream answers.
+/// which secrets chatdesk holds (usually cached) read while the upstream
+/// answers.
 pub async fn detail(
     db: &Db,
     upstream: &Upstream,
     account: &Account,
     config: &ConfigRef,
 ) -> Result<ChatConfigDetail, ChatConfigError> {
-    let (got, labels, held) = tokio::join!(
+    let (got, kept) = tokio::join!(
         upstream
             .oos
             .get(&account.acs, &config.region_id, &config.name),
-        store::labels(db, config),
-        store::held_keys(db, config),
+        store::kept(db, config),
     );
-    let got = got?;
+    let (got, kept) = (got?, kept?);
     Ok(ChatConfigDetail {
         account_id: account.id.clone(),
         account_name: account.name.clone(),
-        secrets: secret_source(&got, &held?),
+        secrets: secret_source(&got, &kept.held_keys),
         config: got,
-        labels: labels?,
+        labels: kept.labels,
     })
 }
 
@@ -227,6 +227,7 @@ pub async fn commit(
             .map_err(|e| ChatConfigError::Internal(e.into()))?;
     }
     tx.commit().await.map_err(anyhow::Error::from)?;
+    store::forget_kept(db, &plan.config);
     Ok(())
 }
 
@@ -235,6 +236,7 @@ pub async fn forget(db: &Db, config: &ConfigRef) -> Result<(), ChatConfigError> 
     let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
     store::forget(&mut tx, config).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    store::forget_kept(db, config);
     Ok(())
 }
 

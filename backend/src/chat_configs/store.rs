@@ -7,6 +7,7 @@ use secrecy::SecretString;
 use shared::chat_configs::{ConfigName, ConfigRef, Label, RegionId};
 use sqlx::{AnyConnection, Row};
 
+use crate::cache::RowCache;
 use crate::db::{Db, now_ms};
 use crate::vault::MasterKey;
 
@@ -53,6 +54,41 @@ pub async fn region_labels(
 pub async fn labels(db: &Db, config: &ConfigRef) -> anyhow::Result<Vec<Label>> {
     let mut all = region_labels(db, &config.account_id, &config.region_id).await?;
     Ok(all.remove(config.name.as_str()).unwrap_or_default())
+}
+
+/// What a read shows of a configuration beside OOS's answer.
+#[derive(Clone, Debug, Default)]
+pub struct Kept {
+    pub labels: Vec<Label>,
+    /// The Configuration keys whose secret chatdesk holds.
+    pub held_keys: Vec<String>,
+}
+
+/// [`Kept`] by `account/region/name`.
+pub type KeptCache = RowCache<String, Kept>;
+
+fn cache_key(config: &ConfigRef) -> String {
+    format!("{}/{}/{}", config.account_id, config.region_id, config.name)
+}
+
+/// The labels and held secret keys of `config`, from the cache when it
+/// has them: every change here calls [`forget_kept`] after committing.
+pub async fn kept(db: &Db, config: &ConfigRef) -> anyhow::Result<Kept> {
+    let load = || async {
+        let (labels, held_keys) = tokio::try_join!(labels(db, config), held_keys(db, config))?;
+        anyhow::Ok(Some(Kept { labels, held_keys }))
+    };
+    let kept = db
+        .caches()
+        .chat_configs
+        .get_or_load(&cache_key(config), load)
+        .await?;
+    Ok(kept.unwrap_or_default())
+}
+
+/// Forgets the cached [`Kept`] of `config` after a committed change.
+pub fn forget_kept(db: &Db, config: &ConfigRef) {
+    db.caches().chat_configs.invalidate(&cache_key(config));
 }
 
 /// The Configuration keys whose secret chatdesk holds, without opening

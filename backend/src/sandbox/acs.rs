@@ -158,15 +158,30 @@ pub struct Caller {
 pub struct AcsVerifier {
     keys: Vec<AccessKey>,
     clock: Clock,
-    nonces: Mutex<HashMap<(String, String), OffsetDateTime>>,
+    nonces: Mutex<Nonces>,
 }
+
+/// The nonces seen, by AccessKey id and nonce, with their dates.
+struct Nonces {
+    seen: HashMap<(String, String), OffsetDateTime>,
+    /// When the old ones were last forgotten: sweeping the whole map on
+    /// every call made each call slower than the last under load.
+    swept: OffsetDateTime,
+}
+
+/// How often old nonces are forgotten.
+const SWEEP_EVERY: time::Duration = time::Duration::minutes(1);
 
 impl AcsVerifier {
     pub fn new(keys: Vec<AccessKey>, clock: Clock) -> AcsVerifier {
+        let swept = clock.now();
         AcsVerifier {
             keys,
             clock,
-            nonces: Mutex::new(HashMap::new()),
+            nonces: Mutex::new(Nonces {
+                seen: HashMap::new(),
+                swept,
+            }),
         }
     }
 
@@ -174,6 +189,7 @@ impl AcsVerifier {
         self.nonces
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .seen
             .clear();
     }
 
@@ -353,21 +369,25 @@ impl AcsVerifier {
         Ok(key)
     }
 
-    /// Records the nonce; nonces older than the window are forgotten, since
-    /// their requests fail the date check anyway.
+    /// Records the nonce; nonces older than the window are forgotten (once
+    /// a minute), since their requests fail the date check anyway.
     fn use_nonce(&self, key_id: &str, nonce: &str, date: OffsetDateTime) -> AcsResult<()> {
-        let horizon = self.clock.now() - DATE_WINDOW;
+        let now = self.clock.now();
         let mut nonces = self.nonces.lock().unwrap_or_else(PoisonError::into_inner);
-        nonces.retain(|_, seen| *seen >= horizon);
+        if (now - nonces.swept).abs() >= SWEEP_EVERY {
+            let horizon = now - DATE_WINDOW;
+            nonces.seen.retain(|_, seen| *seen >= horizon);
+            nonces.swept = now;
+        }
         let entry = (key_id.to_owned(), nonce.to_owned());
-        if nonces.contains_key(&entry) {
+        if nonces.seen.contains_key(&entry) {
             return Err(AcsError::new(
                 StatusCode::BAD_REQUEST,
                 "SignatureNonceUsed",
                 "Specified signature nonce was used already.",
             ));
         }
-        nonces.insert(entry, date);
+        nonces.seen.insert(entry, date);
         Ok(())
     }
 }
@@ -561,9 +581,13 @@ mod tests {
             verifier.use_nonce("k", "n2", now).unwrap_err().code,
             "SignatureNonceUsed"
         );
-        // n1 was dropped on the next insert: its date is outside the window.
+        // n1 goes at the next sweep, a minute on: its date is outside the
+        // window.
         verifier.use_nonce("k", "n3", now).unwrap();
-        assert_eq!(verifier.nonces.lock().unwrap().len(), 2);
+        assert_eq!(verifier.nonces.lock().unwrap().seen.len(), 3);
+        verifier.nonces.lock().unwrap().swept -= SWEEP_EVERY;
+        verifier.use_nonce("k", "n4", now).unwrap();
+        assert_eq!(verifier.nonces.lock().unwrap().seen.len(), 3);
         // Another key may use the same nonce.
         verifier.use_nonce("other", "n2", now).unwrap();
     }

@@ -24,6 +24,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 pub use crypto::MasterKey;
 
 use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
+use crate::cache::RowCache;
 use crate::db::{Db, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
 
@@ -74,7 +75,7 @@ pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> VaultE
 }
 
 /// Decrypted Alibaba Cloud credentials, for signing upstream calls.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AlibabaCredentials {
     pub id: String,
     pub name: String,
@@ -167,6 +168,9 @@ fn name_taken(name: &str) -> impl FnOnce(sqlx::Error) -> VaultError + '_ {
 pub struct Vault {
     db: Db,
     key: Arc<MasterKey>,
+    /// Decrypted accounts by id, for the calls every request makes;
+    /// invalidated by each update and delete here (see [`crate::cache`]).
+    accounts: Arc<RowCache<String, AlibabaCredentials>>,
 }
 
 impl Vault {
@@ -174,6 +178,7 @@ impl Vault {
         Vault {
             db,
             key: Arc::new(key),
+            accounts: Arc::default(),
         }
     }
 
@@ -409,14 +414,16 @@ impl Vault {
         let view = Self::alibaba_view(&row)?;
         let changes = audit::diff(&before, &self.alibaba_audit_state(&row)?, &[]);
         let target = Target::new(TargetKind::AlibabaAccount, id, &view.name);
-        record(
+        let recorded = record(
             tx,
             actor,
             AuditAction::AlibabaAccountUpdate,
             target,
             changes,
         )
-        .await?;
+        .await;
+        self.accounts.invalidate(id);
+        recorded?;
         Ok(view)
     }
 
@@ -426,24 +433,41 @@ impl Vault {
         delete(&mut tx, "alibaba_accounts", id).await?;
         let target = Target::new(TargetKind::AlibabaAccount, id, label_of(&before));
         let changes = audit::diff(&before, &Value::Null, &[]);
-        record(
+        let recorded = record(
             tx,
             actor,
             AuditAction::AlibabaAccountDelete,
             target,
             changes,
         )
-        .await
+        .await;
+        self.accounts.invalidate(id);
+        recorded
     }
 
     /// The decrypted credentials of an Alibaba Cloud account.
     pub async fn alibaba_account(&self, id: &str) -> Result<AlibabaCredentials, VaultError> {
-        let row = self
+        self.accounts
+            .get_or_load(&id.to_owned(), || self.open_alibaba_account(id))
+            .await?
+            .ok_or(VaultError::NotFound(ALIBABA_WHAT))
+    }
+
+    async fn open_alibaba_account(
+        &self,
+        id: &str,
+    ) -> Result<Option<AlibabaCredentials>, VaultError> {
+        let row = match self
             .alibaba_row(&mut *self.db.pool().acquire().await?, id)
-            .await?;
+            .await
+        {
+            Ok(row) => row,
+            Err(VaultError::NotFound(_)) => return Ok(None),
+            Err(err) => return Err(err),
+        };
         let secret = self.open_alibaba(id, &row.try_get::<String, _>("secret_ciphertext")?)?;
         let view = Self::alibaba_view(&row)?;
-        Ok(AlibabaCredentials {
+        Ok(Some(AlibabaCredentials {
             id: view.id,
             name: view.name,
             access_key_id: secret.access_key_id,
@@ -451,7 +475,7 @@ impl Vault {
             sts_token: secret.sts_token.map(SecretString::from),
             signature: view.signature,
             regions: view.regions,
-        })
+        }))
     }
 
     pub async fn list_dingtalk(&self) -> Result<Vec<DingTalkApp>, VaultError> {
