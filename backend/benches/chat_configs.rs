@@ -10,7 +10,10 @@
 //!    upstream call, the labels/secrets/history reads) and, alternating,
 //!    send the same GetChatConfiguration straight to the sandbox (signed by
 //!    the same client code). p50 and p99 of both and the difference, and
-//!    the calls/s and CPU per call of each process, which explain it.
+//!    the calls/s and CPU per call of each process, which explain it;
+//!    first in a closed loop (each client calls again as soon as it has
+//!    its answer, which saturates this machine's two cores), then paced at
+//!    1,000 calls/s in all (each client once every 200 ms).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -32,6 +35,9 @@ use shared::chat_configs::{ConfigName, ListParams, RegionId};
 const CONCURRENCY: usize = 200;
 const CALLS_PER_TASK: usize = 25;
 const ROUNDS: usize = 3;
+/// The paced run: each client calls once per interval (200 clients at
+/// 200 ms: 1,000 calls/s, well below what this machine saturates at).
+const PACED_INTERVAL: Duration = Duration::from_millis(200);
 const PASSWORD: &str = "bench password 2026";
 const REGIONS: [&str; 10] = backend::sandbox::TEN_REGIONS;
 
@@ -250,6 +256,55 @@ where
     all
 }
 
+/// `CONCURRENCY` clients, each making `CALLS_PER_TASK` calls one
+/// `PACED_INTERVAL` apart (staggered, so the load is even): the latency a
+/// client sees when the server is not saturated.
+async fn measure_paced<F, Fut>(call: F) -> Vec<Duration>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..CONCURRENCY {
+        let call = call.clone();
+        let offset = PACED_INTERVAL * i as u32 / CONCURRENCY as u32;
+        tasks.spawn(async move {
+            let mut tick =
+                tokio::time::interval_at(tokio::time::Instant::now() + offset, PACED_INTERVAL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut latencies = Vec::with_capacity(CALLS_PER_TASK);
+            for _ in 0..CALLS_PER_TASK {
+                tick.tick().await;
+                let start = Instant::now();
+                call().await;
+                latencies.push(start.elapsed());
+            }
+            latencies
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        all.extend(done.unwrap());
+    }
+    all
+}
+
+fn report(mode: &str, straight: &mut [Duration], via: &mut [Duration]) {
+    via.sort();
+    straight.sort();
+    for (label, p) in [("p50", 0.5), ("p99", 0.99)] {
+        let (a, b) = (percentile(straight, p), percentile(via, p));
+        println!(
+            "GET one configuration, {CONCURRENCY} concurrent clients, {mode}, {} calls each way, \
+             {label}: straight to the sandbox {:.2} ms, through chatdesk {:.2} ms, added {:+.2} ms",
+            via.len(),
+            ms(a),
+            ms(b),
+            ms(b) - ms(a)
+        );
+    }
+}
+
 async fn read_overhead() {
     let served = serve();
     let base = format!("http://{}", served.addr);
@@ -305,19 +360,7 @@ async fn read_overhead() {
         spent[0].add(&start, &middle);
         spent[1].add(&middle, &end);
     }
-    via.sort();
-    straight.sort();
-    for (label, p) in [("p50", 0.5), ("p99", 0.99)] {
-        let (a, b) = (percentile(&straight, p), percentile(&via, p));
-        println!(
-            "GET one configuration, {CONCURRENCY} concurrent clients, {} calls each way, {label}: \
-             straight to the sandbox {:.2} ms, through chatdesk {:.2} ms, added {:+.2} ms",
-            via.len(),
-            ms(a),
-            ms(b),
-            ms(b) - ms(a)
-        );
-    }
+    report("closed loop (saturating)", &mut straight, &mut via);
     // In a closed loop every client waits its turn for the CPUs, so
     // latency is about CONCURRENCY × CPU per call / cores: this is where
     // the difference comes from.
@@ -334,6 +377,14 @@ async fn read_overhead() {
             per_call(spent.cpu[0], calls),
         );
     }
+    // Paced: the same two calls at 1,000 calls/s in all, alternating
+    // rounds; the difference is chatdesk's own work per call.
+    let (mut via, mut straight) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        via.extend(measure_paced(through_chatdesk.clone()).await);
+        straight.extend(measure_paced(direct.clone()).await);
+    }
+    report("paced at 1,000 calls/s", &mut straight, &mut via);
 }
 
 /// Wall-clock and CPU time (user + system) of the load generator and of
