@@ -552,3 +552,92 @@ async fn a_wrong_app_secret_is_bad_credentials_and_imports_are_checked() {
     );
     assert!(message.contains("invalidClientIdOrSecret"), "{message}");
 }
+
+/// The create form's owner and members may be exact names, as every other
+/// pick; a name nobody has is refused naming the field, before any call.
+#[tokio::test]
+async fn a_group_is_created_with_its_owner_and_members_given_by_name() {
+    let s = Server::start(Backend::Sqlite).await;
+    let app = app_id(&s, DingTalkApi::New).await;
+    let desk = s.sign_in("helpdesk").await;
+    // Two people whose names are unique in the directory, from the
+    // 1,000-member demo group's member list.
+    let catalogue = ok(
+        &s,
+        &desk,
+        Method::GET,
+        &format!("/groups?q={}", urlencode("全员大群")),
+        Value::Null,
+    )
+    .await;
+    let big = catalogue["groups"][0]["id"].as_str().unwrap().to_owned();
+    let detail = ok(
+        &s,
+        &desk,
+        Method::GET,
+        &format!("/groups/{big}"),
+        Value::Null,
+    )
+    .await;
+    let mut unique = Vec::new();
+    for m in detail["members"].as_array().unwrap().iter().skip(1) {
+        let (id, Some(name)) = (m["user_id"].as_str().unwrap(), m["name"].as_str()) else {
+            continue;
+        };
+        let path = format!("/groups/people?app_id={app}&q={}", urlencode(name));
+        let same = ok(&s, &desk, Method::GET, &path, Value::Null).await;
+        if same.as_array().unwrap().len() == 1 && same[0]["user_id"] == id {
+            unique.push((id.to_owned(), name.to_owned()));
+        }
+        if unique.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(unique.len(), 2, "two unique names in the sandbox directory");
+    let [(owner_id, owner_name), (member_id, member_name)] = [unique[0].clone(), unique[1].clone()];
+
+    let before = intents(&s).await;
+    let nobody = call(
+        &s,
+        &desk,
+        Method::POST,
+        "/groups",
+        json!({"app_id": app, "name": "按姓名建群", "owner": "查无此人", "members": [member_name]}),
+    )
+    .await;
+    assert_eq!(
+        nobody.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        nobody.raw
+    );
+    assert_eq!(nobody.body["field"], "owner", "{}", nobody.raw);
+    assert!(nobody.raw.contains("查无此人"), "{}", nobody.raw);
+    assert_eq!(intents(&s).await, before, "nothing was attempted upstream");
+
+    let created = ok(
+        &s,
+        &desk,
+        Method::POST,
+        "/groups",
+        json!({"app_id": app, "name": "按姓名建群", "owner": owner_name, "members": [member_name]}),
+    )
+    .await;
+    let id = created["group"]["id"].as_str().unwrap();
+    let detail = ok(
+        &s,
+        &desk,
+        Method::GET,
+        &format!("/groups/{id}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(detail["group"]["owner"], owner_id.as_str(), "{detail}");
+    let members: Vec<&str> = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["user_id"].as_str().unwrap())
+        .collect();
+    assert!(members.contains(&member_id.as_str()), "{detail}");
+}

@@ -272,16 +272,35 @@ pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
 
 /// Creates a group: the first 40 members (owner first) in the create call,
 /// the rest in follow-up member calls, each user reported.
+/// The owner and members may be user ids or exact names, as everywhere a
+/// person is picked; what cannot succeed is refused before any lookup.
 pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport, ApiError> {
-    let (name, owner, members) =
-        check_new_group(&req.name, &req.owner, &req.members).map_err(invalid)?;
+    GroupName::parse(&req.name).map_err(invalid)?;
     let labels = check_labels(&req.labels).map_err(invalid)?;
-    let ids: Vec<String> = members.iter().map(|m| m.as_str().to_owned()).collect();
-    let people = people::resolve(&scope.upstream, &scope.app.app, "members", &ids).await?;
-    let names: HashMap<UserId, String> = people
+    if req.owner.trim().is_empty() {
+        return Err(ApiError::invalid("owner", "the owner is required"));
+    }
+    if req.members.len() > MAX_GROUP_MEMBERS {
+        return Err(ApiError::invalid(
+            "members",
+            format!(
+                "{} members; a group holds at most {}",
+                req.members.len(),
+                MAX_GROUP_MEMBERS
+            ),
+        ));
+    }
+    let (up, app) = (&scope.upstream, &scope.app.app);
+    let mut people = people::resolve(up, app, "owner", std::slice::from_ref(&req.owner)).await?;
+    people.extend(people::resolve(up, app, "members", &req.members).await?);
+    let ids: Vec<String> = people
         .iter()
-        .map(|p| (p.user_id.clone(), p.name.clone()))
+        .skip(1)
+        .map(|p| p.user_id.to_string())
         .collect();
+    let (name, owner, members) =
+        check_new_group(&req.name, people[0].user_id.as_str(), &ids).map_err(invalid)?;
+    let names: HashMap<UserId, String> = people.into_iter().map(|p| (p.user_id, p.name)).collect();
     let (first, rest) = members.split_at(members.len().min(shared::groups::MAX_MEMBERS_PER_CALL));
     let request = GroupCreate {
         name: name.clone(),

@@ -82,6 +82,7 @@ pub enum GroupsMsg {
     ChatIdHint,
     Import,
     EditLabels,
+    OwnerHint,
 }
 
 /// `[English, 简体中文]` for `msg`.
@@ -191,5 +192,9 @@ pub fn text(msg: GroupsMsg) -> [&'static str; 2] {
         ],
         G::Import => ["Import group", "导入群"],
         G::EditLabels => ["Console labels", "控制台标签"],
+        G::OwnerHint => [
+            "A user id or the person's exact name.",
+            "用户 ID 或此人的完整姓名。",
+        ],
     }
 }

@@ -423,7 +423,8 @@ fn NewGroupForm() -> impl IntoView {
             <AppPicker id="new-group-app" app_id/>
             <Field id="new-group-name" label=g(GroupsMsg::Name) value=name name="name" required=true
                 check=|v: String| shared::groups::GroupName::parse(&v).map(drop).map_err(|e| e.message)/>
-            <Field id="new-group-owner" label=g(GroupsMsg::Owner) value=owner name="owner" required=true/>
+            <Field id="new-group-owner" label=g(GroupsMsg::Owner) value=owner name="owner" required=true
+                hint=g(GroupsMsg::OwnerHint)/>
             <PeoplePicker id="new-group-people" app_id=app_id picked/>
             <Field id="new-group-members" label=g(GroupsMsg::MembersField) value=members name="members"
                 hint=g(GroupsMsg::MembersHint)/>
@@ -847,7 +848,8 @@ fn EditGroup(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView 
         <Form id="edit-group" heading=g(GroupsMsg::Edit) submit=g(GroupsMsg::Review) on_submit>
             <Field id="edit-name" label=g(GroupsMsg::Name) value=name name="name" required=true
                 check=|v: String| shared::groups::GroupName::parse(&v).map(drop).map_err(|e| e.message)/>
-            <Field id="edit-owner" label=g(GroupsMsg::Owner) value=owner name="owner" required=true/>
+            <Field id="edit-owner" label=g(GroupsMsg::Owner) value=owner name="owner" required=true
+                hint=g(GroupsMsg::OwnerHint)/>
             <SettingsBoxes id="edit-settings" values=settings/>
         </Form>
         <ConfirmDialog open=Signal::derive(move || pending.with(Option::is_some)) title
