@@ -202,7 +202,7 @@ async fn every_page_fits_a_390_px_phone() -> anyhow::Result<()> {
     for (path, heading) in [
         ("/", "Welcome to chatdesk"),
         ("/chat-configs", "Chat configurations"),
-        ("/robots", "Robots"),
+        ("/robots", "Notification robots"),
         ("/groups", "Groups"),
         ("/audit", "Audit"),
         ("/users", "Users"),
