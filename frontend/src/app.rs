@@ -46,6 +46,28 @@ impl Page {
 
 /// The console: the sign-in page until the server knows the user, then the
 /// shell.
+/// After a panic the page no longer reacts: the message goes to the
+/// console, the user is told in both languages (the language signal may be
+/// what failed), and the document is marked so every browser test that
+/// checks a page also catches a panic on it.
+pub fn on_panic(info: &std::panic::PanicHookInfo) {
+    console_error_panic_hook::hook(info);
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(root) = doc.document_element() {
+        let _ = root.set_attribute("data-panicked", "true");
+    }
+    if let (Ok(note), Some(body)) = (doc.create_element("p"), doc.body()) {
+        let _ = note.set_attribute("role", "alert");
+        let _ = note.set_attribute("class", "panic");
+        note.set_text_content(Some(
+            "Something went wrong on this page: reload it to continue. 页面出错，请刷新后继续。",
+        ));
+        let _ = body.prepend_with_node_1(&note);
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n();

@@ -1,4 +1,4 @@
 fn main() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(frontend::app::on_panic));
     leptos::mount::mount_to_body(frontend::App);
 }

@@ -269,8 +269,22 @@ impl Browser {
     }
 
     /// Fails on any serious or critical axe-core violation in the page as
-    /// it is now. Call it after every navigation (and with dialogs open).
+    /// it is now, or if the console has panicked. Call it after every
+    /// navigation (and with dialogs open).
     pub async fn assert_accessible(&self) -> anyhow::Result<()> {
+        // Every page check also catches a panic in the console (the app's
+        // panic hook marks the document).
+        let panicked = self
+            .client
+            .execute(
+                "return document.documentElement.dataset.panicked === 'true'",
+                vec![],
+            )
+            .await?;
+        if panicked == serde_json::Value::Bool(true) {
+            let path = self.client.current_url().await?.path().to_owned();
+            bail!("the console panicked on {path} (see the browser console)");
+        }
         let loaded = self
             .client
             .execute("return typeof window.axe === 'object'", vec![])

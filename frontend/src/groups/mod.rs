@@ -98,10 +98,8 @@ fn CatalogueView() -> impl IntoView {
     load(0);
     let columns = vec![
         Column::new(g(GroupsMsg::Name), |c: &CatalogueGroup| {
-            // A plain link (a page load): an in-app navigation from inside
-            // the table disposed the table while its click was handled.
             let (href, name) = (format!("{PREFIX}{}", c.id), c.name.clone());
-            view! { <a href=href>{name}</a> }.into_any()
+            view! { <Link href=href>{name}</Link> }.into_any()
         })
         .sort_by(|c: &CatalogueGroup| SortKey::Text(c.name.to_lowercase())),
         Column::text(g(GroupsMsg::App), |c: &CatalogueGroup| c.app_name.clone()),
