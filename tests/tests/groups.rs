@@ -164,10 +164,14 @@ async fn helpdesk_changes_a_group_and_an_auditor_only_reads_it() -> anyhow::Resu
     let img = browser
         .wait_xpath("//img[@alt='QR code to join 值班群 夜班']")
         .await?;
+    // Resolves when the image has loaded (or failed), whenever that is.
     let loaded = browser
         .client
-        .execute(
-            "return arguments[0].complete && arguments[0].naturalWidth > 0",
+        .execute_async(
+            "const [img, done] = arguments;
+             if (img.complete) { done(img.naturalWidth > 0); return; }
+             img.addEventListener('load', () => done(img.naturalWidth > 0));
+             img.addEventListener('error', () => done(false));",
             vec![serde_json::to_value(&img)?],
         )
         .await?;
