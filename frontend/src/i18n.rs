@@ -367,6 +367,9 @@ fn audit_text(msg: AuditMsg) -> [&'static str; 2] {
 /// The strings of the shared UI parts (`crate::ui`) and the shell around them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UiMsg {
+    FieldEmpty,
+    FieldLength,
+    FieldChar,
     Filter,
     Loading,
     Empty,
@@ -407,7 +410,10 @@ pub enum UiMsg {
 }
 
 impl UiMsg {
-    pub const ALL: [UiMsg; 37] = [
+    pub const ALL: [UiMsg; 40] = [
+        UiMsg::FieldEmpty,
+        UiMsg::FieldLength,
+        UiMsg::FieldChar,
         UiMsg::Filter,
         UiMsg::Loading,
         UiMsg::Empty,
@@ -452,6 +458,12 @@ impl UiMsg {
 fn ui_text(msg: UiMsg) -> [&'static str; 2] {
     use UiMsg as U;
     match msg {
+        U::FieldEmpty => ["must not be empty", "不能为空"],
+        U::FieldLength => [
+            "must be {} to {} characters long, not {}",
+            "长度须为 {} 到 {} 个字符，当前为 {} 个",
+        ],
+        U::FieldChar => ["{} is not allowed", "不允许使用字符 {}"],
         U::Filter => ["Filter {}", "筛选{}"],
         U::Loading => ["Loading…", "加载中…"],
         U::Empty => ["Nothing here yet.", "暂无内容。"],

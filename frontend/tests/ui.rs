@@ -93,6 +93,48 @@ fn every_ui_message_is_translated() {
     }
 }
 
+/// A field's own error is worded in the user's language and follows a
+/// switch while shown; English keeps `shared`'s wording.
+#[wasm_bindgen_test]
+async fn field_errors_follow_the_language() {
+    let root = root();
+    let name = RwSignal::new(String::new());
+    let i18n = StoredValue::new(None::<frontend::i18n::I18n>);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let lang = frontend::i18n::provide_i18n();
+        lang.set_lang(Lang::En);
+        i18n.set_value(Some(lang));
+        let check: Check = Callback::new(|v: String| {
+            shared::groups::GroupName::parse(&v)
+                .map(drop)
+                .map_err(frontend::ui::invalid)
+        });
+        view! { <Field id="g-name" label=Msg::Name value=name check/> }
+    });
+    leptos::task::tick().await;
+    type_into(
+        &one(&root, "#g-name"),
+        "一二三四五六七八九十一二三四五六七八九十一",
+    );
+    leptos::task::tick().await;
+    let shown = || root.text_content().unwrap();
+    assert!(
+        shown().contains("must be 1 to 20 characters long, not 21"),
+        "{}",
+        shown()
+    );
+    i18n.get_value().unwrap().set_lang(Lang::ZhCn);
+    leptos::task::tick().await;
+    assert!(
+        shown().contains("长度须为 1 到 20 个字符，当前为 21 个"),
+        "{}",
+        shown()
+    );
+    type_into(&one(&root, "#g-name"), "a\u{7}b");
+    leptos::task::tick().await;
+    assert!(shown().contains("不允许使用字符 '\\u{7}'"), "{}", shown());
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct Member {
     id: u32,

@@ -7,7 +7,24 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidField {
     pub field: &'static str,
+    /// In English, as the API answers.
     pub message: String,
+    /// What was wrong, for a UI that words it in the user's language.
+    pub problem: Problem,
+}
+
+/// The common ways a value fails; anything else is `Other` and keeps only
+/// its English message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Empty,
+    Length {
+        min: usize,
+        max: usize,
+        count: usize,
+    },
+    Char(char),
+    Other,
 }
 
 impl fmt::Display for InvalidField {
@@ -23,7 +40,13 @@ impl InvalidField {
         InvalidField {
             field,
             message: message.into(),
+            problem: Problem::Other,
         }
+    }
+
+    fn because(mut self, problem: Problem) -> InvalidField {
+        self.problem = problem;
+        self
     }
 }
 
@@ -38,21 +61,23 @@ pub(crate) fn text(
     let value = value.trim();
     let count = value.chars().count();
     if !chars.contains(&count) {
-        let (min, max) = (chars.start(), chars.end());
-        return Err(InvalidField::new(
-            field,
-            if *min == 1 && count == 0 {
-                "must not be empty".to_owned()
-            } else {
-                format!("must be {min} to {max} characters long, not {count}")
-            },
-        ));
+        let (min, max) = (*chars.start(), *chars.end());
+        return Err(if min == 1 && count == 0 {
+            InvalidField::new(field, "must not be empty").because(Problem::Empty)
+        } else {
+            InvalidField::new(
+                field,
+                format!("must be {min} to {max} characters long, not {count}"),
+            )
+            .because(Problem::Length { min, max, count })
+        });
     }
     if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
         return Err(InvalidField::new(
             field,
             format!("{bad:?} is not allowed; use {allowed_text}"),
-        ));
+        )
+        .because(Problem::Char(bad)));
     }
     Ok(value.to_owned())
 }
@@ -109,9 +134,18 @@ mod tests {
         assert_eq!(ok.unwrap(), "群聊");
         let err = text("name", "   ", 1..=3, |_| true, "text").unwrap_err();
         assert_eq!(err.to_string(), "name: must not be empty");
+        assert_eq!(err.problem, Problem::Empty);
         let err = text("name", "abcd", 1..=3, |_| true, "text").unwrap_err();
         assert_eq!(err.message, "must be 1 to 3 characters long, not 4");
+        let length = Problem::Length {
+            min: 1,
+            max: 3,
+            count: 4,
+        };
+        assert_eq!(err.problem, length);
         let err = text("id", "a/b", 1..=3, |c| c.is_ascii_alphanumeric(), "letters").unwrap_err();
         assert_eq!(err.to_string(), "id: '/' is not allowed; use letters");
+        assert_eq!(err.problem, Problem::Char('/'));
+        assert_eq!(InvalidField::new("x", "why").problem, Problem::Other);
     }
 }

@@ -18,7 +18,9 @@ use shared::vault::ConnectionCheck;
 use super::{API, ChatMsg, m, one_path};
 use crate::api::{self, Failure};
 use crate::i18n::{Msg, UiMsg, use_i18n};
-use crate::ui::{Choice, ConfirmDialog, DiffView, ErrorPanel, Field, FieldKind, Form, Request};
+use crate::ui::{
+    Choice, ConfirmDialog, DiffView, ErrorPanel, Field, FieldKind, Form, Request, invalid,
+};
 
 /// WeCom rows the form offers (its keys are undocumented; a handful).
 const ENTRIES: usize = 6;
@@ -87,7 +89,7 @@ const EDIT_IDS: Ids = Ids {
 };
 
 fn message<T>(result: Result<T, shared::validate::InvalidField>) -> Result<(), String> {
-    result.map(|_| ()).map_err(|e| e.message)
+    result.map(|_| ()).map_err(invalid)
 }
 
 fn labels_of(text: &str) -> Vec<String> {

@@ -31,7 +31,7 @@ use crate::ui::diff::change;
 use crate::ui::table::SortKey;
 use crate::ui::{
     ActionResult, ActionStatus, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel, Field,
-    Form, Request, ServerPaging,
+    Form, Request, ServerPaging, invalid,
 };
 
 /// Where one group's page lives: `/groups/{id}`.
@@ -378,10 +378,10 @@ fn ImportForm(imported: Callback<()>) -> impl IntoView {
             <AppPicker id="import-group-app" app_id/>
             <Field id="import-chat-id" label=g(GroupsMsg::ChatIdField) value=chat_id name="chat_id"
                 required=true hint=g(GroupsMsg::ChatIdHint)
-                check=|v: String| shared::groups::ChatId::parse(v.trim()).map(drop).map_err(|e| e.message)/>
+                check=|v: String| shared::groups::ChatId::parse(v.trim()).map(drop).map_err(invalid)/>
             <Field id="import-labels" label=g(GroupsMsg::Labels) value=labels name="labels"
                 hint=g(GroupsMsg::LabelsHint)
-                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(|e| e.message)/>
+                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(invalid)/>
         </Form>
         {move || made.get().map(|c| view! {
             <p><Link href=format!("{PREFIX}{}", c.id)>{c.name.clone()}</Link></p>
@@ -420,7 +420,7 @@ fn NewGroupForm() -> impl IntoView {
         <Form id="new-group" heading=g(GroupsMsg::NewGroup) submit=g(GroupsMsg::Create) on_submit>
             <AppPicker id="new-group-app" app_id/>
             <Field id="new-group-name" label=g(GroupsMsg::Name) value=name name="name" required=true
-                check=|v: String| shared::groups::GroupName::parse(&v).map(drop).map_err(|e| e.message)/>
+                check=|v: String| shared::groups::GroupName::parse(&v).map(drop).map_err(invalid)/>
             <Field id="new-group-owner" label=g(GroupsMsg::Owner) value=owner name="owner" required=true
                 hint=g(GroupsMsg::OwnerHint)/>
             <PeoplePicker id="new-group-people" app_id=app_id picked/>
@@ -428,7 +428,7 @@ fn NewGroupForm() -> impl IntoView {
                 hint=g(GroupsMsg::MembersHint)/>
             <Field id="new-group-labels" label=g(GroupsMsg::Labels) value=labels name="labels"
                 hint=g(GroupsMsg::LabelsHint)
-                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(|e| e.message)/>
+                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(invalid)/>
             <SettingsBoxes id="new-group-settings" values=settings/>
         </Form>
         {move || made.get().map(|c| view! {
@@ -587,10 +587,11 @@ impl Done {
 }
 
 /// Runs `call` and reports its outcome through `act`.
-fn run<F>(act: Done, call: F)
-where
-    F: std::future::Future<Output = Result<Option<BatchReport>, Failure>> + 'static,
-{
+/// Boxed, so the task that awaits it is compiled once for every action.
+type GroupCall =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<BatchReport>, Failure>>>>;
+
+fn run(act: Done, call: GroupCall) {
     spawn_local(async move { act.finish(call.await) });
 }
 
@@ -664,25 +665,28 @@ fn MemberActions(
         let ids: Vec<String> = chosen().iter().map(|m| m.user_id.to_string()).collect();
         selection.set(HashSet::new());
         let path = format!("/groups/{}", d.group.id);
-        run(act, async move {
-            if remove {
-                let body = MembersChange {
-                    remove: ids,
-                    ..MembersChange::default()
-                };
-                api::send::<BatchReport>(Method::POST, &format!("{path}/members"), &body)
-                    .await
-                    .map(Some)
-            } else {
-                let body = AdminsChange {
-                    add: ids,
-                    ..AdminsChange::default()
-                };
-                api::send::<BatchReport>(Method::POST, &format!("{path}/admins"), &body)
-                    .await
-                    .map(Some)
-            }
-        });
+        run(
+            act,
+            Box::pin(async move {
+                if remove {
+                    let body = MembersChange {
+                        remove: ids,
+                        ..MembersChange::default()
+                    };
+                    api::send::<BatchReport>(Method::POST, &format!("{path}/members"), &body)
+                        .await
+                        .map(Some)
+                } else {
+                    let body = AdminsChange {
+                        add: ids,
+                        ..AdminsChange::default()
+                    };
+                    api::send::<BatchReport>(Method::POST, &format!("{path}/admins"), &body)
+                        .await
+                        .map(Some)
+                }
+            }),
+        );
     };
     let none = move || selection.with(HashSet::is_empty);
     view! {
@@ -740,15 +744,18 @@ fn AddMembers(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView
         };
         picked.set(Vec::new());
         text.set(String::new());
-        run(act, async move {
-            api::send::<BatchReport>(
-                Method::POST,
-                &format!("/groups/{}/members", d.group.id),
-                &body,
-            )
-            .await
-            .map(Some)
-        });
+        run(
+            act,
+            Box::pin(async move {
+                api::send::<BatchReport>(
+                    Method::POST,
+                    &format!("/groups/{}/members", d.group.id),
+                    &body,
+                )
+                .await
+                .map(Some)
+            }),
+        );
     };
     view! {
         <section class="stack" aria-labelledby="add-members-title">
@@ -832,11 +839,14 @@ fn EditGroup(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView 
             return;
         };
         pending.set(None);
-        run(act, async move {
-            api::send::<GroupDetail>(Method::PATCH, &format!("/groups/{}", d.group.id), &edit)
-                .await
-                .map(|_| None)
-        });
+        run(
+            act,
+            Box::pin(async move {
+                api::send::<GroupDetail>(Method::PATCH, &format!("/groups/{}", d.group.id), &edit)
+                    .await
+                    .map(|_| None)
+            }),
+        );
     };
     let title = Signal::derive(move || {
         let group = detail.with(|d| d.as_ref().map(|d| d.group.name.clone()).unwrap_or_default());
@@ -845,7 +855,7 @@ fn EditGroup(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView 
     view! {
         <Form id="edit-group" heading=g(GroupsMsg::Edit) submit=g(GroupsMsg::Review) on_submit>
             <Field id="edit-name" label=g(GroupsMsg::Name) value=name name="name" required=true
-                check=|v: String| shared::groups::GroupName::parse(&v).map(drop).map_err(|e| e.message)/>
+                check=|v: String| shared::groups::GroupName::parse(&v).map(drop).map_err(invalid)/>
             <Field id="edit-owner" label=g(GroupsMsg::Owner) value=owner name="owner" required=true
                 hint=g(GroupsMsg::OwnerHint)/>
             <SettingsBoxes id="edit-settings" values=settings/>
@@ -867,15 +877,18 @@ fn PrivateChat(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoVie
         let body = PrivateChatChange {
             allowed: allowed.get_untracked() == "allowed",
         };
-        run(act, async move {
-            api::send::<LastSet<bool>>(
-                Method::PUT,
-                &format!("/groups/{}/private-chat", d.group.id),
-                &body,
-            )
-            .await
-            .map(|_| None)
-        });
+        run(
+            act,
+            Box::pin(async move {
+                api::send::<LastSet<bool>>(
+                    Method::PUT,
+                    &format!("/groups/{}/private-chat", d.group.id),
+                    &body,
+                )
+                .await
+                .map(|_| None)
+            }),
+        );
     };
     view! {
         <section class="stack" aria-labelledby="private-title">
@@ -958,7 +971,7 @@ fn EditLabels(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView
         <Form id="group-labels" heading=g(GroupsMsg::EditLabels) submit=g(GroupsMsg::Save) on_submit>
             <Field id="group-labels-value" label=g(GroupsMsg::Labels) value=labels name="labels"
                 hint=g(GroupsMsg::LabelsHint)
-                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(|e| e.message)/>
+                check=|v: String| check_labels(&pasted(&v)).map(drop).map_err(invalid)/>
         </Form>
     }
 }

@@ -27,7 +27,7 @@ use crate::auth::use_auth;
 use crate::i18n::{I18n, Lang, Msg, use_i18n};
 use crate::ui::{
     ActionResult, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel, Field, FieldKind,
-    Form, Request, ServerPaging,
+    Form, Request, ServerPaging, invalid,
 };
 
 use RobotsMsg as R;
@@ -629,8 +629,8 @@ fn RobotEditor(s: PageState, editing: Editing) -> impl IntoView {
     let subject = existing
         .as_ref()
         .map_or_else(|| s.account_name.get_untracked(), |r| r.name.clone());
-    let check_name = |v: String| RobotName::parse(&v).map(|_| ()).map_err(|e| e.message);
-    let check_webhook = |v: String| WebhookUrl::parse(&v).map(|_| ()).map_err(|e| e.message);
+    let check_name = |v: String| RobotName::parse(&v).map(|_| ()).map_err(invalid);
+    let check_webhook = |v: String| WebhookUrl::parse(&v).map(|_| ()).map_err(invalid);
     let check_interval = |v: String| match v.trim().parse::<i64>() {
         Ok(n) if n >= 0 => Ok(()),
         _ => Err("0 or more".to_owned()),

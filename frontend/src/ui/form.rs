@@ -13,7 +13,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api::{Failure, new_idempotency_key};
-use crate::i18n::{Msg, UiMsg, tr};
+use shared::validate::{InvalidField, Problem};
+
+use crate::i18n::{Lang, Msg, UiMsg, tr, use_i18n};
 use crate::ui::ErrorPanel;
 
 /// What a form sends: the call, resolved when the server answered.
@@ -112,6 +114,28 @@ impl FieldKind {
             FieldKind::NewPassword | FieldKind::Secret => "new-password",
             FieldKind::Text | FieldKind::DateTime => "off",
         }
+    }
+}
+
+/// A value's problem in the user's language, for a field's `check`. English
+/// keeps `shared`'s own wording, which also names what is allowed; other
+/// languages word the common problems themselves. Reactive: a check runs in
+/// the field's memo, so the error follows a language switch.
+pub fn invalid(e: InvalidField) -> String {
+    let i18n = use_i18n();
+    if i18n.lang() == Lang::En {
+        return e.message;
+    }
+    let text = |m| i18n.t(Msg::Ui(m));
+    match e.problem {
+        Problem::Empty => text(UiMsg::FieldEmpty).to_owned(),
+        Problem::Length { min, max, count } => [min, max, count]
+            .iter()
+            .fold(text(UiMsg::FieldLength).to_owned(), |t, n| {
+                t.replacen("{}", &n.to_string(), 1)
+            }),
+        Problem::Char(c) => i18n.fill(Msg::Ui(UiMsg::FieldChar), &format!("{c:?}")),
+        Problem::Other => e.message,
     }
 }
 

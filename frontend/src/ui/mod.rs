@@ -12,5 +12,5 @@ pub mod table;
 pub use dialog::ConfirmDialog;
 pub use diff::DiffView;
 pub use error::{ErrorPanel, failure_text};
-pub use form::{ActionResult, ActionStatus, Choice, Field, FieldKind, Form, Request};
+pub use form::{ActionResult, ActionStatus, Choice, Field, FieldKind, Form, Request, invalid};
 pub use table::{Column, DataTable, Listing, ServerPaging, SortKey};
