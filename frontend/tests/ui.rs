@@ -319,7 +319,9 @@ async fn a_form_sends_once_while_pending_and_reuses_its_key_on_retry() {
                 }
             }))
         };
-        let check: Check = Callback::new(|v: String| shared::auth::check_username(&v));
+        let check: Check = Callback::new(|v: String| {
+            shared::auth::check_username(&v).map_err(frontend::ui::invalid)
+        });
         view! {
             <Form id="f" heading=Msg::CreateUser submit=Msg::Create on_submit>
                 <Field id="f-name" label=Msg::Username value=name name="username" required=true check/>

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::secret::SecretInput;
+use crate::validate::{InvalidField, Problem};
 
 use crate::area::Area;
 
@@ -126,31 +127,48 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 pub const MAX_PASSWORD_LEN: usize = 256;
 
 /// Why a new password is refused.
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    let len = password.chars().count();
-    if len < MIN_PASSWORD_LEN {
-        Err(format!(
-            "must be at least {MIN_PASSWORD_LEN} characters long"
-        ))
-    } else if len > MAX_PASSWORD_LEN {
-        Err(format!(
-            "must be at most {MAX_PASSWORD_LEN} characters long"
-        ))
+pub fn check_new_password(password: &str) -> Result<(), InvalidField> {
+    let count = password.chars().count();
+    let message = if count < MIN_PASSWORD_LEN {
+        format!("must be at least {MIN_PASSWORD_LEN} characters long")
+    } else if count > MAX_PASSWORD_LEN {
+        format!("must be at most {MAX_PASSWORD_LEN} characters long")
     } else {
-        Ok(())
-    }
+        return Ok(());
+    };
+    Err(
+        InvalidField::new("password", message).because(Problem::Length {
+            min: MIN_PASSWORD_LEN,
+            max: MAX_PASSWORD_LEN,
+            count,
+        }),
+    )
 }
 
 /// Why a user name is refused: 1 to 64 of a-z, 0-9, `.`, `_`, `-`, `@`.
-pub fn check_username(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > 64 {
-        return Err("must be 1 to 64 characters long".into());
+pub fn check_username(name: &str) -> Result<(), InvalidField> {
+    let count = name.chars().count();
+    if count == 0 || count > 64 {
+        let problem = if count == 0 {
+            Problem::Empty
+        } else {
+            Problem::Length {
+                min: 1,
+                max: 64,
+                count,
+            }
+        };
+        return Err(
+            InvalidField::new("username", "must be 1 to 64 characters long").because(problem),
+        );
     }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-@".contains(&b))
-    {
-        return Err("may contain only a-z, 0-9, '.', '_', '-' and '@'".into());
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-@".contains(c);
+    if let Some(bad) = name.chars().find(|c| !allowed(*c)) {
+        return Err(InvalidField::new(
+            "username",
+            "may contain only a-z, 0-9, '.', '_', '-' and '@'",
+        )
+        .because(Problem::Char(bad)));
     }
     Ok(())
 }
@@ -300,6 +318,19 @@ mod tests {
         assert!(check_new_password(&"x".repeat(300)).is_err());
         assert!(check_username("alice.w@corp").is_ok());
         assert!(check_username("Alice").is_err());
+        // What was wrong, for the console to word in the user's language.
+        let short = check_new_password("short").unwrap_err();
+        assert_eq!(short.message, "must be at least 12 characters long");
+        assert_eq!(
+            short.problem,
+            crate::validate::Problem::Length {
+                min: 12,
+                max: 256,
+                count: 5
+            }
+        );
+        let upper = check_username("Alice").unwrap_err().problem;
+        assert_eq!(upper, crate::validate::Problem::Char('A'));
         assert!(check_username("").is_err());
     }
 }

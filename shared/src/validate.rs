@@ -44,7 +44,7 @@ impl InvalidField {
         }
     }
 
-    fn because(mut self, problem: Problem) -> InvalidField {
+    pub(crate) fn because(mut self, problem: Problem) -> InvalidField {
         self.problem = problem;
         self
     }

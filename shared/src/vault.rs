@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::secret::SecretInput;
+use crate::validate::{InvalidField, Problem};
 
 /// Which Alibaba Cloud request signature an account uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,12 +165,22 @@ pub fn check_region(region: &str) -> Result<(), String> {
 
 /// A display name for a stored credential: 1 to 64 characters, no control
 /// characters.
-pub fn check_name(name: &str) -> Result<(), String> {
-    let len = name.trim().chars().count();
-    if len == 0 || len > 64 {
-        Err("must be 1 to 64 characters long".into())
-    } else if name.chars().any(char::is_control) {
-        Err("must not contain control characters".into())
+pub fn check_name(name: &str) -> Result<(), InvalidField> {
+    let count = name.trim().chars().count();
+    let length = || InvalidField::new("name", "must be 1 to 64 characters long");
+    if count == 0 {
+        Err(length().because(Problem::Empty))
+    } else if count > 64 {
+        Err(length().because(Problem::Length {
+            min: 1,
+            max: 64,
+            count,
+        }))
+    } else if let Some(bad) = name.chars().find(|c| c.is_control()) {
+        Err(
+            InvalidField::new("name", "must not contain control characters")
+                .because(Problem::Char(bad)),
+        )
     } else {
         Ok(())
     }
@@ -218,5 +229,8 @@ mod tests {
         assert!(check_name("prod account").is_ok());
         assert!(check_name("  ").is_err());
         assert!(check_name("a\nb").is_err());
+        use crate::validate::Problem;
+        assert_eq!(check_name("  ").unwrap_err().problem, Problem::Empty);
+        assert_eq!(check_name("a\nb").unwrap_err().problem, Problem::Char('\n'));
     }
 }

@@ -84,7 +84,10 @@ fn audit_target(id: &str, username: &str) -> Target {
 }
 
 fn checked_password(field: &'static str, password: &str) -> Result<SecretString, UserError> {
-    check_new_password(password).map_err(|message| UserError::Invalid { field, message })?;
+    check_new_password(password).map_err(|e| UserError::Invalid {
+        field,
+        message: e.message,
+    })?;
     Ok(SecretString::from(password.to_owned()))
 }
 
@@ -95,9 +98,9 @@ pub async fn create(
     role: Role,
     password: &str,
 ) -> Result<User, UserError> {
-    check_username(username).map_err(|message| UserError::Invalid {
+    check_username(username).map_err(|e| UserError::Invalid {
         field: "username",
-        message,
+        message: e.message,
     })?;
     let hash = password::hash(checked_password("password", password)?).await?;
     let user = User {

@@ -150,7 +150,7 @@ fn split_regions(text: &str) -> Vec<String> {
 }
 
 fn checked_name(name: &str) -> Result<String, VaultError> {
-    check_name(name).map_err(|m| invalid("name", m))?;
+    check_name(name).map_err(|e| invalid("name", e.message))?;
     Ok(name.trim().to_owned())
 }
 

@@ -10,7 +10,7 @@ use shared::auth::{Action, PasswordChange, SessionInfo, SignIn, allows, check_ne
 use crate::api::{self, Failure};
 use crate::i18n::{Msg, UiMsg, tr, use_i18n};
 use crate::router::Link;
-use crate::ui::{Field, FieldKind, Form, Request, failure_text};
+use crate::ui::{Field, FieldKind, Form, Request, failure_text, invalid};
 
 /// Where the signed-in user changes their own password.
 pub const ACCOUNT_PATH: &str = "/account";
@@ -200,7 +200,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                 name="current_password" required=true/>
             <Field id="pw-new" label=Msg::NewPassword value=new kind=FieldKind::NewPassword
                 name="new_password" required=true hint=Msg::PasswordRule
-                check=|v: String| check_new_password(&v)/>
+                check=|v: String| check_new_password(&v).map_err(invalid)/>
             <Field id="pw-confirm" label=Msg::ConfirmPassword value=confirm
                 kind=FieldKind::NewPassword required=true check=same/>
         </Form>

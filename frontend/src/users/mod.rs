@@ -14,7 +14,8 @@ use crate::auth::use_auth;
 use crate::i18n::{Msg, tr, use_i18n};
 use crate::ui::table::SortKey;
 use crate::ui::{
-    ActionResult, ActionStatus, Choice, Column, DataTable, Field, FieldKind, Form, Listing, Request,
+    ActionResult, ActionStatus, Choice, Column, DataTable, Field, FieldKind, Form, Listing,
+    Request, invalid,
 };
 
 fn role_options() -> Vec<(&'static str, Msg)> {
@@ -129,7 +130,7 @@ fn ResetPassword(
             submit=Msg::SetPassword on_submit on_cancel=move || resetting.set(None)>
             <Field id="reset-password" label=Msg::NewPassword value=password
                 kind=FieldKind::NewPassword name="password" required=true hint=Msg::PasswordRule
-                check=|v: String| check_new_password(&v)/>
+                check=|v: String| check_new_password(&v).map_err(invalid)/>
         </Form>
     }
 }
@@ -156,11 +157,11 @@ fn NewUserForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
     view! {
         <Form id="new-user" heading=Msg::CreateUser submit=Msg::Create on_submit>
             <Field id="new-user-name" label=Msg::Username value=username name="username"
-                required=true check=|v: String| check_username(&v)/>
+                required=true check=|v: String| check_username(&v).map_err(invalid)/>
             <Choice id="new-user-role" label=Msg::RoleLabel value=role options=role_options()/>
             <Field id="new-user-password" label=Msg::Password value=password
                 kind=FieldKind::NewPassword name="password" required=true hint=Msg::PasswordRule
-                check=|v: String| check_new_password(&v)/>
+                check=|v: String| check_new_password(&v).map_err(invalid)/>
         </Form>
     }
 }

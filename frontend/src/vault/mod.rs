@@ -20,7 +20,7 @@ use crate::i18n::{Msg, UiMsg, tr, use_i18n};
 use crate::ui::error::CopyableId;
 use crate::ui::{
     ActionResult, ActionStatus, Choice, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel,
-    Field, FieldKind, Form, Listing, Request, SortKey, diff,
+    Field, FieldKind, Form, Listing, Request, SortKey, diff, invalid,
 };
 
 const ALIBABA: &str = "/credentials/alibaba";
@@ -355,7 +355,7 @@ fn NewAlibabaForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl In
         <Form id="new-alibaba" heading=Msg::Add subject=use_i18n().t(Msg::AlibabaAccounts)
             submit=Msg::Add on_submit>
             <Field id="ali-name" label=Msg::Name value=name name="name" required=true
-                check=|v: String| check_name(&v)/>
+                check=|v: String| check_name(&v).map_err(invalid)/>
             <Field id="ali-key-id" label=Msg::AccessKeyId value=key_id name="access_key_id"
                 required=true/>
             <Field id="ali-secret" label=Msg::AccessKeySecret value=secret kind=FieldKind::Secret
@@ -394,7 +394,7 @@ fn NewDingTalkForm(on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl I
         <Form id="new-dingtalk" heading=Msg::Add subject=use_i18n().t(Msg::DingTalkApps)
             submit=Msg::Add on_submit>
             <Field id="ding-name" label=Msg::Name value=name name="name" required=true
-                check=|v: String| check_name(&v)/>
+                check=|v: String| check_name(&v).map_err(invalid)/>
             <Field id="ding-key" label=Msg::AppKey value=app_key name="app_key" required=true/>
             <Field id="ding-secret" label=Msg::AppSecret value=secret kind=FieldKind::Secret
                 name="app_secret" required=true/>
