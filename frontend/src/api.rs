@@ -141,12 +141,18 @@ async fn json_of(response: gloo_net::http::Response) -> Result<JsValue, Failure>
 /// object only through its type's known field names, so each answer type
 /// compiles to about half the code and the JSON parser stays out of the
 /// wasm (BENCHMARKS.md).
-fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, Failure> {
+pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, Failure> {
     serde_wasm_bindgen::from_value(value).map_err(|e| Failure::local("response", e.to_string()))
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    decode(json_of(call(Method::GET, path, None, None).await?).await?)
+    decode(get_json(path).await?)
+}
+
+/// A GET's answer before decoding, for callers that keep the waiting
+/// apart from the type (see `ui::Listing`).
+pub async fn get_json(path: &str) -> Result<JsValue, Failure> {
+    json_of(call(Method::GET, path, None, None).await?).await
 }
 
 /// A state-changing call whose answer is JSON.

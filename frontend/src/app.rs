@@ -32,20 +32,19 @@ impl Page {
         match path.trim_end_matches('/') {
             "" => Page::Home,
             ACCOUNT_PATH => Page::Account,
-            // One group's page lives under its area.
-            path if path
-                .strip_prefix(Area::Groups.path())
-                .is_some_and(|rest| rest.starts_with('/')) =>
+            // One group's or chat configuration's page lives under its area.
+            path if let Some(area) = [Area::Groups, Area::ChatConfigs].into_iter().find(|a| {
+                path.strip_prefix(a.path())
+                    .is_some_and(|rest| rest.starts_with('/'))
+            }) =>
             {
-                Page::Area(Area::Groups)
+                Page::Area(area)
             }
             path => Area::from_path(path).map_or(Page::NotFound, Page::Area),
         }
     }
 }
 
-/// The console: the sign-in page until the server knows the user, then the
-/// shell.
 /// After a panic the page no longer reacts: the message goes to the
 /// console, the user is told in both languages (the language signal may be
 /// what failed), and the document is marked so every browser test that
@@ -68,6 +67,8 @@ pub fn on_panic(info: &std::panic::PanicHookInfo) {
     }
 }
 
+/// The console: the sign-in page until the server knows the user, then the
+/// shell.
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n();

@@ -188,10 +188,20 @@ async fn auditors_and_help_desk_read_without_edit_controls() -> anyhow::Result<(
             "{user}"
         );
         browser
-            .wait_xpath("//tr[th[normalize-space()='chatops-dingtalk']]//button")
+            .wait_xpath("//tr[th[normalize-space()='chatops-dingtalk']]//a")
             .await?
             .click()
             .await?;
+        browser
+            .heading("Chat configuration chatops-dingtalk (cn-hangzhou)")
+            .await?;
+        // Its own address: it survives a reload, and Back is the list.
+        let url = browser.client.current_url().await?;
+        assert!(
+            url.path().ends_with("/cn-hangzhou/chatops-dingtalk"),
+            "{url}"
+        );
+        browser.client.refresh().await?;
         browser
             .heading("Chat configuration chatops-dingtalk (cn-hangzhou)")
             .await?;
@@ -206,6 +216,14 @@ async fn auditors_and_help_desk_read_without_edit_controls() -> anyhow::Result<(
             !browser.exists("//input[@type='password']").await?,
             "{user}"
         );
+        browser
+            .wait_xpath("//a[normalize-space()='Back to the list']")
+            .await?
+            .click()
+            .await?;
+        browser
+            .wait_xpath("//tr[th[normalize-space()='chatops-dingtalk']]")
+            .await?;
         browser.close().await?;
     }
     Ok(())

@@ -15,8 +15,8 @@ use shared::area::Area;
 use shared::audit::AuditEvent;
 use shared::auth::Action;
 use shared::chat_configs::{
-    ChatConfigDetail, ChatConfigList, ChatConfigRow, ChatPlatform, ConfigRef, ListParams,
-    RegionOutcome, SecretSource, SettingValue,
+    ChatConfigDetail, ChatConfigList, ChatConfigRow, ChatPlatform, ConfigName, ConfigRef,
+    ListParams, RegionId, RegionOutcome, SecretSource, SettingValue,
 };
 
 use self::form::{CreateForm, EditForm};
@@ -24,6 +24,7 @@ pub use self::text::{ChatMsg, chat_text};
 use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::{Msg, tr, use_i18n};
+use crate::router::{Link, Router, use_router};
 use crate::ui::{
     ActionResult, ActionStatus, Choice, Column, ConfirmDialog, DataTable, ErrorPanel, Field,
     SortKey,
@@ -54,8 +55,26 @@ fn when(millis: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
+/// The API path of one configuration, and the console's page for it (its
+/// parts are URL-safe: ids, region ids and names of letters, digits, `-`,
+/// `_` and `.`).
 fn one_path(c: &ConfigRef) -> String {
     format!("{API}/{}/{}/{}", c.account_id, c.region_id, c.name)
+}
+
+/// The configuration a console address shows, if it names one.
+fn config_at(path: &str) -> Option<ConfigRef> {
+    let rest = path.strip_prefix(API)?.strip_prefix('/')?;
+    let mut parts = rest.trim_end_matches('/').split('/');
+    let (account, region, name) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || account.is_empty() {
+        return None;
+    }
+    Some(ConfigRef {
+        account_id: account.to_owned(),
+        region_id: RegionId::parse(region).ok()?,
+        name: ConfigName::parse(name).ok()?,
+    })
 }
 
 /// Puts `text` on the clipboard; false where the browser has none.
@@ -96,11 +115,19 @@ struct Page {
     list: RwSignal<Option<ChatConfigList>>,
     loading: RwSignal<bool>,
     error: RwSignal<Option<Failure>>,
-    open: RwSignal<Option<ConfigRef>>,
+    /// The configuration the address names: each one has its own page.
+    open: Memo<Option<ConfigRef>>,
+    router: Router,
     result: ActionResult,
 }
 
 impl Page {
+    /// Opens `config`'s page, or goes back to the list.
+    fn show(&self, config: Option<&ConfigRef>) {
+        let path = config.map_or_else(|| API.to_owned(), one_path);
+        self.router.navigate(&path);
+    }
+
     fn load(&self, params: ListParams) {
         let page = *self;
         page.loading.set(true);
@@ -139,11 +166,13 @@ impl Page {
 #[component]
 pub fn ChatConfigsPage() -> impl IntoView {
     let write = use_auth().can(Action::ChatConfigsWrite);
+    let router = use_router();
     let page = Page {
         list: RwSignal::new(None),
         loading: RwSignal::new(false),
         error: RwSignal::new(None),
-        open: RwSignal::new(None),
+        open: Memo::new(move |_| config_at(&router.path())),
+        router,
         result: ActionResult::new(),
     };
     let params = RwSignal::new(ListParams::default());
@@ -161,7 +190,7 @@ pub fn ChatConfigsPage() -> impl IntoView {
             {write.then(|| view! {
                 <CreateForm accounts=Signal::derive(move || page.accounts()) on_created=move |c: ConfigRef| {
                     page.load(params.get_untracked());
-                    page.open.set(Some(c));
+                    page.show(Some(&c));
                 }/>
             })}
         </div>
@@ -263,15 +292,7 @@ fn Listing(page: Page) -> impl IntoView {
                 name: r.summary.name.clone(),
             };
             let name = r.summary.name.to_string();
-            let label = name.clone();
-            view! {
-                <button type="button" class="link"
-                    aria-label=move || i18n.fill(m(ChatMsg::Open), &label)
-                    on:click=move |_| page.open.set(Some(config.clone()))>
-                    {name}
-                </button>
-            }
-            .into_any()
+            view! { <Link href=one_path(&config)>{name}</Link> }.into_any()
         })
         .sort_by(|r: &ChatConfigRow| SortKey::Text(r.summary.name.to_string())),
         Column::new(m(ChatMsg::Type), |r: &ChatConfigRow| {
@@ -348,7 +369,7 @@ fn Detail(config: ConfigRef, page: Page, write: bool) -> impl IntoView {
         let path = path.clone();
         move || {
             deleting.set(false);
-            page.open.set(None);
+            page.show(None);
             let path = path.clone();
             spawn_local(async move {
                 let r = api::send_empty(Method::DELETE, &path, None::<&()>).await;
@@ -363,7 +384,7 @@ fn Detail(config: ConfigRef, page: Page, write: bool) -> impl IntoView {
     };
     let heading = title.clone();
     view! {
-        <p><button type="button" on:click=move |_| page.open.set(None)>{tr(m(ChatMsg::Back))}</button></p>
+        <p><Link href=API>{tr(m(ChatMsg::Back))}</Link></p>
         <h2>{move || i18n.fill(m(ChatMsg::Details), &heading)}</h2>
         <ErrorPanel error/>
         {move || detail.get().is_none().then(|| view! { <p role="status">{tr(m(ChatMsg::Loading))}</p> })}

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
 
 use crate::api::{self, Failure};
 use crate::i18n::{Msg, UiMsg, tr, use_i18n};
@@ -119,18 +120,25 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Listing<T> {
     /// GETs `path` (under `/api/v1`), a JSON array of rows.
     pub fn load(self, path: &str) {
         self.loading.set(true);
-        let path = path.to_owned();
-        spawn_local(async move {
-            match api::get::<Vec<T>>(&path).await {
-                Ok(rows) => {
-                    self.rows.set(rows);
-                    self.error.set(None);
+        fetch(
+            path.to_owned(),
+            Box::new(move |answer| {
+                match answer.and_then(api::decode::<Vec<T>>) {
+                    Ok(rows) => {
+                        self.rows.set(rows);
+                        self.error.set(None);
+                    }
+                    Err(failure) => self.error.set(Some(failure)),
                 }
-                Err(failure) => self.error.set(Some(failure)),
-            }
-            self.loading.set(false);
-        });
+                self.loading.set(false);
+            }),
+        );
     }
+}
+
+/// Not generic, so the waiting task is compiled once for every row type.
+fn fetch(path: String, done: Box<dyn FnOnce(Result<JsValue, Failure>)>) {
+    spawn_local(async move { done(api::get_json(&path).await) });
 }
 
 impl<T: DeserializeOwned + Send + Sync + 'static> Default for Listing<T> {
