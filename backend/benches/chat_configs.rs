@@ -229,37 +229,20 @@ async fn session(http: &reqwest::Client, base: &str) -> (String, String, String)
     (cookie, csrf, id)
 }
 
-/// `CONCURRENCY` tasks of `CALLS_PER_TASK` sequential calls each; every
-/// call's latency.
-async fn measure<F, Fut>(call: F) -> Vec<Duration>
-where
-    F: Fn() -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = ()> + Send,
-{
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..CONCURRENCY {
-        let call = call.clone();
-        tasks.spawn(async move {
-            let mut latencies = Vec::with_capacity(CALLS_PER_TASK);
-            for _ in 0..CALLS_PER_TASK {
-                let start = Instant::now();
-                call().await;
-                latencies.push(start.elapsed());
-            }
-            latencies
-        });
-    }
-    let mut all = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        all.extend(done.unwrap());
-    }
-    all
+/// How the clients call: as fast as answers come, or paced.
+#[derive(Clone, Copy)]
+enum Load {
+    /// Each client calls again as soon as it has its answer.
+    ClosedLoop,
+    /// Each client calls once every `PACED_INTERVAL`, staggered so the
+    /// load is even: the latency a client sees when the server is not
+    /// saturated.
+    Paced,
 }
 
-/// `CONCURRENCY` clients, each making `CALLS_PER_TASK` calls one
-/// `PACED_INTERVAL` apart (staggered, so the load is even): the latency a
-/// client sees when the server is not saturated.
-async fn measure_paced<F, Fut>(call: F) -> Vec<Duration>
+/// `CONCURRENCY` clients of `CALLS_PER_TASK` sequential calls each; every
+/// call's latency.
+async fn measure<F, Fut>(load: Load, call: F) -> Vec<Duration>
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = ()> + Send,
@@ -274,7 +257,9 @@ where
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut latencies = Vec::with_capacity(CALLS_PER_TASK);
             for _ in 0..CALLS_PER_TASK {
-                tick.tick().await;
+                if let Load::Paced = load {
+                    tick.tick().await;
+                }
                 let start = Instant::now();
                 call().await;
                 latencies.push(start.elapsed());
@@ -346,16 +331,16 @@ async fn read_overhead() {
         }
     };
     // Warm-up: connections, the session cache, the server's pools.
-    measure(through_chatdesk.clone()).await;
-    measure(direct.clone()).await;
+    measure(Load::ClosedLoop, through_chatdesk.clone()).await;
+    measure(Load::ClosedLoop, direct.clone()).await;
     let (mut via, mut straight) = (Vec::new(), Vec::new());
     let pids = ["self".to_owned(), served.child.id().to_string()];
     let mut spent = [Spent::default(), Spent::default()];
     for _ in 0..ROUNDS {
         let start = Mark::now(&pids);
-        via.extend(measure(through_chatdesk.clone()).await);
+        via.extend(measure(Load::ClosedLoop, through_chatdesk.clone()).await);
         let middle = Mark::now(&pids);
-        straight.extend(measure(direct.clone()).await);
+        straight.extend(measure(Load::ClosedLoop, direct.clone()).await);
         let end = Mark::now(&pids);
         spent[0].add(&start, &middle);
         spent[1].add(&middle, &end);
@@ -381,8 +366,8 @@ async fn read_overhead() {
     // rounds; the difference is chatdesk's own work per call.
     let (mut via, mut straight) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        via.extend(measure_paced(through_chatdesk.clone()).await);
-        straight.extend(measure_paced(direct.clone()).await);
+        via.extend(measure(Load::Paced, through_chatdesk.clone()).await);
+        straight.extend(measure(Load::Paced, direct.clone()).await);
     }
     report("paced at 1,000 calls/s", &mut straight, &mut via);
 }
