@@ -47,6 +47,7 @@ string_type!(
 
 /// The six group switches (all off by default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupSettings {
     /// chatBannedType 1: everyone muted.
     pub muted: bool,
@@ -278,6 +279,7 @@ pub struct CataloguePage {
 /// The catalogue filter: `q` matches a group's name, its owner's name or id,
 /// or a member's name or id.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogueQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
@@ -316,6 +318,7 @@ pub struct GroupDetail {
 
 /// `POST /groups`: a new group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewGroupRequest {
     pub app_id: String,
     pub name: String,
@@ -331,6 +334,7 @@ pub struct NewGroupRequest {
 
 /// `POST /groups/import`: a group created elsewhere, by chatid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     pub app_id: String,
     pub chat_id: String,
@@ -340,6 +344,7 @@ pub struct ImportRequest {
 
 /// The six switches, each `None` when the user left it alone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
@@ -402,6 +407,7 @@ impl SettingsPatch {
 
 /// `PATCH /groups/{id}`: name, owner and switches; absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupEdit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -413,6 +419,7 @@ pub struct GroupEdit {
 
 /// `POST /groups/{id}/members`: user ids or exact names, pasted or picked.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MembersChange {
     #[serde(default)]
     pub add: Vec<String>,
@@ -422,6 +429,7 @@ pub struct MembersChange {
 
 /// `POST /groups/{id}/admins`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AdminsChange {
     #[serde(default)]
     pub add: Vec<String>,
@@ -431,12 +439,14 @@ pub struct AdminsChange {
 
 /// `PUT /groups/{id}/private-chat`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrivateChatChange {
     pub allowed: bool,
 }
 
 /// `PUT /groups/{id}/nickname`: an empty nickname clears it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NicknameChange {
     pub user_id: String,
     pub nickname: String,
@@ -453,6 +463,7 @@ pub struct AppChoice {
 
 /// `PUT /groups/{id}/labels`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LabelsChange {
     pub labels: Vec<String>,
 }

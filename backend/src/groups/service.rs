@@ -57,10 +57,6 @@ fn internal(err: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(err.into())
 }
 
-fn invalid(err: shared::validate::InvalidField) -> ApiError {
-    ApiError::invalid(err.field, err.message)
-}
-
 /// Makes one upstream change with its intent and outcome in the audit trail
 /// (the same path as `Ctx::audited`).
 async fn audited<T, F>(
@@ -275,8 +271,8 @@ pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
 /// The owner and members may be user ids or exact names, as everywhere a
 /// person is picked; what cannot succeed is refused before any lookup.
 pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport, ApiError> {
-    GroupName::parse(&req.name).map_err(invalid)?;
-    let labels = check_labels(&req.labels).map_err(invalid)?;
+    GroupName::parse(&req.name)?;
+    let labels = check_labels(&req.labels)?;
     if req.owner.trim().is_empty() {
         return Err(ApiError::invalid("owner", "the owner is required"));
     }
@@ -298,8 +294,7 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
         .skip(1)
         .map(|p| p.user_id.to_string())
         .collect();
-    let (name, owner, members) =
-        check_new_group(&req.name, people[0].user_id.as_str(), &ids).map_err(invalid)?;
+    let (name, owner, members) = check_new_group(&req.name, people[0].user_id.as_str(), &ids)?;
     let names: HashMap<UserId, String> = people.into_iter().map(|p| (p.user_id, p.name)).collect();
     let (first, rest) = members.split_at(members.len().min(shared::groups::MAX_MEMBERS_PER_CALL));
     let request = GroupCreate {
@@ -391,8 +386,8 @@ fn ok_item(id: &UserId, names: &HashMap<UserId, String>, request_id: Option<Stri
 
 /// Adds a group created elsewhere by its chatid (checked with chat/get).
 pub async fn import(scope: &Scope, req: &ImportRequest) -> Result<CatalogueGroup, ApiError> {
-    let chat_id = ChatId::parse(&req.chat_id).map_err(invalid)?;
-    let labels = check_labels(&req.labels).map_err(invalid)?;
+    let chat_id = ChatId::parse(&req.chat_id)?;
+    let labels = check_labels(&req.labels)?;
     if store::find(&scope.db, &scope.app.id, &chat_id)
         .await?
         .is_some()
@@ -438,7 +433,7 @@ pub async fn set_labels(
     labels: &[String],
 ) -> Result<CatalogueGroup, ApiError> {
     let group = entry(scope, id).await?;
-    let labels = check_labels(labels).map_err(invalid)?;
+    let labels = check_labels(labels)?;
     let mut tx = scope.db.pool().begin().await?;
     let event = NewEvent::success(
         scope.actor.clone(),
@@ -460,12 +455,7 @@ pub async fn set_labels(
 /// changed and writes all six back. The new owner must be a member.
 pub async fn edit(scope: &Scope, id: &str, edit: &GroupEdit) -> Result<GroupDetail, ApiError> {
     let group = entry(scope, id).await?;
-    let name = edit
-        .name
-        .as_deref()
-        .map(GroupName::parse)
-        .transpose()
-        .map_err(invalid)?;
+    let name = edit.name.as_deref().map(GroupName::parse).transpose()?;
     let owner = match edit.owner.as_deref() {
         Some(value) => Some(
             people::resolve(
@@ -747,7 +737,7 @@ pub async fn change_members(
         .iter()
         .filter(|p| info.members.contains(&p.user_id))
         .count();
-    check_member_cap(info.members.len() - leaving, &add_ids).map_err(invalid)?;
+    check_member_cap(info.members.len() - leaving, &add_ids)?;
     let mut report = BatchReport::default();
     // Removals first, so a full group has room for the additions.
     let (removed, calls) = run_batches(scope, &group, &remove, Direction::Remove).await?;
@@ -802,7 +792,7 @@ pub async fn change_admins(
         .filter(|a| !remove.iter().any(|p| &p.user_id == a))
         .collect();
     let add_ids: Vec<UserId> = add.iter().map(|p| p.user_id.clone()).collect();
-    check_admin_cap(&current, &add_ids).map_err(invalid)?;
+    check_admin_cap(&current, &add_ids)?;
     let ocid = match (scope.app.api, group.open_conversation_id.clone()) {
         (DingTalkApi::New, Some(ocid)) => Some(ocid),
         (DingTalkApi::New, None) => Some(
