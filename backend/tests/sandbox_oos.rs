@@ -144,13 +144,10 @@ async fn bad_input_is_refused_with_the_parameter_named() {
             AcsRequest::oos("GetChatConfiguration", "Hangzhou!"),
             "InvalidRegionId",
         ),
+        // OOS documents no name rule: any name is looked up as it is.
         (
-            AcsRequest::oos("GetChatConfiguration", "cn-hangzhou").param("Name", "has space"),
-            "InvalidName",
-        ),
-        (
-            AcsRequest::oos("GetChatConfiguration", "cn-hangzhou").param("Name", "运维"),
-            "InvalidName",
+            AcsRequest::oos("GetChatConfiguration", "cn-hangzhou").param("Name", "生产 机器人"),
+            "EntityNotExists.ChatConfiguration",
         ),
         (
             AcsRequest::oos("GetChatConfiguration", "cn-hangzhou").param("Name", ""),
