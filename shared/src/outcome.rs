@@ -85,6 +85,7 @@ mod tests {
             code: "upstream_rejected".into(),
             message: "no such user".into(),
             field: None,
+            problem: None,
             request_id: Some("r-2".into()),
             trace_id: None,
         };
