@@ -72,7 +72,9 @@ impl Robots {
 
     /// The audit events of `action`, intents and outcomes, newest first.
     async fn events(&self, action: &str) -> Vec<Value> {
-        let events = self.get(&format!("/audit/events?action={action}"), None).await;
+        let events = self
+            .get(&format!("/audit/events?action={action}"), None)
+            .await;
         assert_eq!(events.status, StatusCode::OK, "{}", events.raw);
         events.body["events"].as_array().unwrap().clone()
     }
@@ -727,7 +729,12 @@ async fn an_edit_leaves_out_what_it_does_not_name() {
     for backend in Backend::ALL {
         let r = Robots::start(backend).await;
         let created = r
-            .call(Method::POST, &r.path(""), None, Some(created_body("patch me")))
+            .call(
+                Method::POST,
+                &r.path(""),
+                None,
+                Some(created_body("patch me")),
+            )
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.raw);
         let id = created.body["robot"]["id"].as_i64().unwrap();
@@ -752,7 +759,10 @@ async fn an_edit_leaves_out_what_it_does_not_name() {
             .await;
         assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.raw);
         let after = r.held("patched").await;
-        assert_eq!(after.scopes, before.scopes, "ConfigList and GroupIdList kept");
+        assert_eq!(
+            after.scopes, before.scopes,
+            "ConfigList and GroupIdList kept"
+        );
         assert_eq!((after.lang, after.interval), (before.lang, before.interval));
         assert_eq!(renamed.body["robot"]["interval_unit"], "minutes");
         assert_eq!(r.held_webhook("patched").await, webhook(0));
@@ -821,19 +831,38 @@ async fn choices_are_checked_before_any_change() {
                 "rules[0].items[0].values[1]",
                 "unknown",
             ),
-            (with(offered_rules(), json!([124, 99999])), "group_ids[1]", "unknown"),
+            (
+                with(offered_rules(), json!([124, 99999])),
+                "group_ids[1]",
+                "unknown",
+            ),
         ];
         for (body, field, problem) in cases {
             let reply = r.call(Method::POST, &r.path(""), None, Some(body)).await;
-            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
-            assert_eq!(reply.body["field"], field, "{}", &reply.raw[..reply.raw.len().min(300)]);
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                reply.raw
+            );
+            assert_eq!(
+                reply.body["field"],
+                field,
+                "{}",
+                &reply.raw[..reply.raw.len().min(300)]
+            );
             assert_eq!(reply.body["problem"]["kind"], problem, "{field}");
             assert!(reply.raw.len() < 2000, "the input is not echoed");
         }
         // The same on an edit, and nothing was created or changed.
         let bad = json!({"rules": [{"source": huge, "items": []}]});
         let reply = r.call(Method::PUT, &r.path("/1"), None, Some(bad)).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", &reply.raw[..300.min(reply.raw.len())]);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            &reply.raw[..300.min(reply.raw.len())]
+        );
         assert_eq!(reply.body["field"], "rules[0].source");
         assert_eq!(r.page("").await["page"]["total_count"], 6);
         assert!(r.events("robot.create").await.is_empty());
@@ -848,7 +877,11 @@ async fn choices_are_checked_before_any_change() {
             .list(&key, &region, 1, 20, Some(&"y".repeat(70_000)))
             .await
             .unwrap_err();
-        assert_eq!(err.kind, backend::upstream::error::ErrorKind::Rejected, "{err}");
+        assert_eq!(
+            err.kind,
+            backend::upstream::error::ErrorKind::Rejected,
+            "{err}"
+        );
         assert!(!err.retryable && !err.reached_server);
         assert!(started.elapsed() < std::time::Duration::from_millis(500));
         r.assert_no_token_leaked().await;
@@ -863,18 +896,34 @@ async fn one_robot_reads_and_deletes_at_its_address() {
         let one = r.get(&r.path("/2"), None).await;
         assert_eq!(one.status, StatusCode::OK, "{}", one.raw);
         assert_eq!(one.body["id"], 2);
-        assert!(one.body["webhook"].as_str().unwrap().ends_with("access_token=***"));
+        assert!(
+            one.body["webhook"]
+                .as_str()
+                .unwrap()
+                .ends_with("access_token=***")
+        );
         let name = one.body["name"].as_str().unwrap().to_owned();
-        assert_eq!(r.get(&r.path("/999"), None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            r.get(&r.path("/999"), None).await.status,
+            StatusCode::NOT_FOUND
+        );
         for role in ["helpdesk", "auditor"] {
             let who = r.server.sign_in(role).await;
-            assert_eq!(r.get(&r.path("/2"), Some(&who)).await.status, StatusCode::OK);
-            let refused = r.call(Method::DELETE, &r.path("/2"), Some(&who), None).await;
+            assert_eq!(
+                r.get(&r.path("/2"), Some(&who)).await.status,
+                StatusCode::OK
+            );
+            let refused = r
+                .call(Method::DELETE, &r.path("/2"), Some(&who), None)
+                .await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN, "{role}");
         }
         let gone = r.call(Method::DELETE, &r.path("/2"), None, None).await;
         assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.raw);
-        assert_eq!(r.get(&r.path("/2"), None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            r.get(&r.path("/2"), None).await.status,
+            StatusCode::NOT_FOUND
+        );
         let again = r.call(Method::DELETE, &r.path("/2"), None, None).await;
         assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.raw);
         // The trail says what was deleted.
@@ -947,12 +996,25 @@ async fn bulk_answers_and_their_audit_say_what_changed() {
                 Some(json!({"ids": [1], "enabled": !enabled})),
             )
             .await;
-        assert_eq!(again.body["results"][0]["status"], "unchanged", "{}", again.raw);
+        assert_eq!(
+            again.body["results"][0]["status"], "unchanged",
+            "{}",
+            again.raw
+        );
         assert_eq!(r.events("robot.update").await.len(), updates);
         let deleted = r
-            .call(Method::POST, &r.path("/delete"), None, Some(json!({"ids": [1]})))
+            .call(
+                Method::POST,
+                &r.path("/delete"),
+                None,
+                Some(json!({"ids": [1]})),
+            )
             .await;
-        assert_eq!(deleted.body["results"][0]["status"], "done", "{}", deleted.raw);
+        assert_eq!(
+            deleted.body["results"][0]["status"], "done",
+            "{}",
+            deleted.raw
+        );
         assert_eq!(deleted.body["results"][0]["name"], first["name"]);
         r.assert_no_token_leaked().await;
     }

@@ -14,9 +14,9 @@ use backend::upstream::acs::{AcsCredentials, SignatureKind};
 use backend::upstream::http::Endpoints;
 use backend::upstream::oos::ChatConfigWrite;
 use backend::upstream::{Upstream, UpstreamSettings};
-use shared::chat_configs::{ChatPlatform, ConfigName, RegionId};
 use capture::Captured;
 use serde_json::{Value, json};
+use shared::chat_configs::{ChatPlatform, ConfigName, RegionId};
 use sqlx::Row;
 use support::{Reply, Server, Signed, with_header};
 
@@ -643,10 +643,19 @@ async fn a_typed_mask_is_refused(backend: Backend) {
     let mask = "******";
     let body = api.create_body("cn-hangzhou", "masked", mask);
     let reply = api.call(Method::POST, "", Some(body)).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
     assert_eq!(reply.body["field"], "configuration.client_secret");
     assert_eq!(reply.body["problem"]["kind"], "masked", "{}", reply.raw);
-    assert!(api.sandbox().chat_configuration("cn-hangzhou", "masked").is_none());
+    assert!(
+        api.sandbox()
+            .chat_configuration("cn-hangzhou", "masked")
+            .is_none()
+    );
 
     let wecom = json!({
         "account_id": api.account, "region_id": "cn-hangzhou", "name": "masked-wecom",
@@ -654,25 +663,50 @@ async fn a_typed_mask_is_refused(backend: Backend) {
             {"key": "CorpId", "value": "ww1"}, {"key": "CorpSecret", "value": mask}]}}},
     });
     let reply = api.call(Method::POST, "", Some(wecom)).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
     assert_eq!(reply.body["field"], "configuration.entries.1.value");
-    assert!(api.sandbox().chat_configuration("cn-hangzhou", "masked-wecom").is_none());
+    assert!(
+        api.sandbox()
+            .chat_configuration("cn-hangzhou", "masked-wecom")
+            .is_none()
+    );
 
     // An edit that types the mask leaves the stored secret as it was.
     let body = api.create_body("cn-hangzhou", "held", SECRETS[0]);
-    assert_eq!(api.call(Method::POST, "", Some(body)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        api.call(Method::POST, "", Some(body)).await.status,
+        StatusCode::CREATED
+    );
     let edit = json!({"configuration": {"DingTalk": {
         "client_id": "dingabc", "client_secret": mask, "template_id": "other.schema"}}});
     let one = api.one("cn-hangzhou", "held");
     let reply = api.call(Method::PUT, &one, Some(edit)).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
     assert_eq!(reply.body["field"], "configuration.client_secret");
     let held = stored(api.sandbox(), "cn-hangzhou", "held");
     assert_eq!(held["DingTalkClientSecret"], SECRETS[0]);
-    assert_eq!(held["DingTalkTemplateId"], "381c5aee-f8af-48a4-94be-cce587e42ea4.schema");
+    assert_eq!(
+        held["DingTalkTemplateId"],
+        "381c5aee-f8af-48a4-94be-cce587e42ea4.schema"
+    );
     let check = json!({"client_id": "dingabc", "client_secret": mask});
     let reply = api.call(Method::POST, "/check-app", Some(check)).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
     assert_eq!(reply.body["problem"]["kind"], "masked");
     api.assert_no_secret_leaked().await;
 }
@@ -717,28 +751,52 @@ async fn any_upstream_name_reads(backend: Backend) {
     assert_eq!(test.status, StatusCode::OK, "{}", test.raw);
     assert_eq!(test.body["ok"], true, "{}", test.raw);
 
-    let one = format!("/{}/cn-hangzhou/%E7%94%9F%E4%BA%A7%20%E6%9C%BA%E5%99%A8%E4%BA%BA", api.account);
+    let one = format!(
+        "/{}/cn-hangzhou/%E7%94%9F%E4%BA%A7%20%E6%9C%BA%E5%99%A8%E4%BA%BA",
+        api.account
+    );
     let detail = api.call(Method::GET, &one, None).await;
     assert_eq!(detail.status, StatusCode::OK, "{}", detail.raw);
     assert_eq!(detail.body["config"]["summary"]["name"], odd);
     let check = json!({"client_id": "dingout", "existing": {
         "account_id": api.account, "region_id": "cn-hangzhou", "name": odd}});
     let reply = api.call(Method::POST, "/check-app", Some(check)).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
-    assert_eq!(reply.body["field"], "configuration.client_secret", "{}", reply.raw);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(
+        reply.body["field"], "configuration.client_secret",
+        "{}",
+        reply.raw
+    );
     let edit = json!({"ram_role": "AliyunOOSDefaultRole", "labels": ["prod"]});
     let reply = api.call(Method::PUT, &one, Some(edit)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
     assert_eq!(reply.body["labels"], json!(["prod"]));
-    assert_eq!(reply.body["config"]["summary"]["ram_role"], "AliyunOOSDefaultRole");
+    assert_eq!(
+        reply.body["config"]["summary"]["ram_role"],
+        "AliyunOOSDefaultRole"
+    );
     // A new configuration still follows chatdesk's own rule.
     let body = api.create_body("cn-hangzhou", odd, SECRETS[0]);
     let reply = api.call(Method::POST, "", Some(body)).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
     assert_eq!(reply.body["field"], "name");
     let deleted = api.call(Method::DELETE, &one, None).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.raw);
-    assert!(api.sandbox().chat_configuration("cn-hangzhou", odd).is_none());
+    assert!(
+        api.sandbox()
+            .chat_configuration("cn-hangzhou", odd)
+            .is_none()
+    );
     assert_eq!(api.kept_rows("chat_config_labels").await, 0);
     api.assert_no_secret_leaked().await;
 }
@@ -758,34 +816,57 @@ async fn postgres_any_upstream_name_reads() {
 async fn a_held_secret_belongs_to_one_instance(backend: Backend) {
     let mut api = Api::start(backend).await;
     let body = api.create_body("cn-hangzhou", "reborn", SECRETS[0]);
-    assert_eq!(api.call(Method::POST, "", Some(body)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        api.call(Method::POST, "", Some(body)).await.status,
+        StatusCode::CREATED
+    );
     let one = api.one("cn-hangzhou", "reborn");
-    assert_eq!(api.call(Method::GET, &one, None).await.body["secrets"], "held");
+    assert_eq!(
+        api.call(Method::GET, &one, None).await.body["secrets"],
+        "held"
+    );
 
     api.delete_outside("cn-hangzhou", "reborn").await;
-    api.create_outside("cn-hangzhou", "reborn", SECRETS[2]).await;
+    api.create_outside("cn-hangzhou", "reborn", SECRETS[2])
+        .await;
     let detail = api.call(Method::GET, &one, None).await;
     assert_eq!(detail.body["secrets"], "outside", "{}", detail.raw);
     let edit = json!({"configuration": {"DingTalk": {
         "client_id": "dingout", "template_id": "edited.schema"}}});
     let refused = api.call(Method::PUT, &one, Some(edit)).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.raw);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.raw
+    );
     assert_eq!(refused.body["field"], "configuration.client_secret");
     let held = stored(api.sandbox(), "cn-hangzhou", "reborn");
-    assert_eq!(held["DingTalkClientSecret"], SECRETS[2], "the old secret is not sent");
+    assert_eq!(
+        held["DingTalkClientSecret"], SECRETS[2],
+        "the old secret is not sent"
+    );
     assert_eq!(held["DingTalkTemplateId"], "outside.schema");
     // Checking the app does not try the old secret either.
     let check = json!({"client_id": "dingout", "existing": {
         "account_id": api.account, "region_id": "cn-hangzhou", "name": "reborn"}});
     let reply = api.call(Method::POST, "/check-app", Some(check)).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.raw);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
     // Typed again, it is held for the new instance.
     let edit = json!({"configuration": {"DingTalk": {"client_id": "dingout",
         "client_secret": SECRETS[1], "template_id": "edited.schema"}}});
     let given = api.call(Method::PUT, &one, Some(edit)).await;
     assert_eq!(given.status, StatusCode::OK, "{}", given.raw);
     assert_eq!(given.body["secrets"], "held");
-    assert_eq!(stored(api.sandbox(), "cn-hangzhou", "reborn")["DingTalkClientSecret"], SECRETS[1]);
+    assert_eq!(
+        stored(api.sandbox(), "cn-hangzhou", "reborn")["DingTalkClientSecret"],
+        SECRETS[1]
+    );
     api.assert_no_secret_leaked().await;
 }
 
@@ -804,15 +885,30 @@ async fn postgres_a_held_secret_belongs_to_one_instance() {
 async fn an_edit_leaves_out_what_it_does_not_name(backend: Backend) {
     let mut api = Api::start(backend).await;
     let body = api.create_body("cn-hangzhou", "patchy", SECRETS[0]);
-    assert_eq!(api.call(Method::POST, "", Some(body)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        api.call(Method::POST, "", Some(body)).await.status,
+        StatusCode::CREATED
+    );
     let before = stored(api.sandbox(), "cn-hangzhou", "patchy");
     let one = api.one("cn-hangzhou", "patchy");
     let reply = api
-        .call(Method::PUT, &one, Some(json!({"ram_role": "AliyunOOSDefaultRole"})))
+        .call(
+            Method::PUT,
+            &one,
+            Some(json!({"ram_role": "AliyunOOSDefaultRole"})),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
-    assert_eq!(reply.body["labels"], json!(["prod", "运维"]), "{}", reply.raw);
-    assert_eq!(reply.body["config"]["summary"]["ram_role"], "AliyunOOSDefaultRole");
+    assert_eq!(
+        reply.body["labels"],
+        json!(["prod", "运维"]),
+        "{}",
+        reply.raw
+    );
+    assert_eq!(
+        reply.body["config"]["summary"]["ram_role"],
+        "AliyunOOSDefaultRole"
+    );
     assert_eq!(stored(api.sandbox(), "cn-hangzhou", "patchy"), before);
     let audit = api.audit_text().await;
     let create = audit
@@ -820,15 +916,23 @@ async fn an_edit_leaves_out_what_it_does_not_name(backend: Backend) {
         .find(|l| l.starts_with("chat_config.create | intent"))
         .unwrap_or_else(|| panic!("{audit}"));
     let target = format!("| {}/cn-hangzhou/patchy |", api.account);
-    assert!(create.contains(&target) && create.contains("labels.1"), "{create}");
+    assert!(
+        create.contains(&target) && create.contains("labels.1"),
+        "{create}"
+    );
     let update = audit
         .lines()
         .find(|l| l.starts_with("chat_config.update | intent"))
         .unwrap_or_else(|| panic!("{audit}"));
     assert!(update.contains("\"ram_role\""), "{update}");
-    assert!(!update.contains("labels"), "labels left out are no change: {update}");
+    assert!(
+        !update.contains("labels"),
+        "labels left out are no change: {update}"
+    );
     // Labels given, even none, replace them.
-    let reply = api.call(Method::PUT, &one, Some(json!({"labels": []}))).await;
+    let reply = api
+        .call(Method::PUT, &one, Some(json!({"labels": []})))
+        .await;
     assert_eq!(reply.body["labels"], json!([]), "{}", reply.raw);
     api.assert_no_secret_leaked().await;
 }

@@ -447,7 +447,7 @@ pub fn parse_secret(field: &str, value: Option<&SecretInput>) -> Result<SecretCh
     }
     if let Some(c) = text.chars().find(|c| c.is_control()) {
         return Err(
-            FieldError::new(field, "must not contain control characters").because(Problem::Char(c))
+            FieldError::new(field, "must not contain control characters").because(Problem::Char(c)),
         );
     }
     if is_upstream_mask(text) {
@@ -866,7 +866,11 @@ mod tests {
             assert!(NewConfigName::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["has space", "运维", "a/b", &"x".repeat(129)] {
-            assert_eq!(NewConfigName::parse(bad).unwrap_err().field, "name", "{bad}");
+            assert_eq!(
+                NewConfigName::parse(bad).unwrap_err().field,
+                "name",
+                "{bad}"
+            );
             // A name OOS holds is read exactly as it is.
             assert_eq!(ConfigName::parse(bad).unwrap().as_str(), bad);
         }
@@ -892,7 +896,13 @@ mod tests {
         assert_eq!(parsed.name.as_str(), "ops-bot");
         assert_eq!(parsed.fields.ram_role.unwrap().as_str(), "OOSServiceRole");
         assert_eq!(parsed.fields.resource_group_id, None);
-        let labels: Vec<&str> = parsed.fields.labels.iter().flatten().map(Label::as_str).collect();
+        let labels: Vec<&str> = parsed
+            .fields
+            .labels
+            .iter()
+            .flatten()
+            .map(Label::as_str)
+            .collect();
         assert_eq!(labels, ["prod", "运维"]);
         let Some(Configuration::DingTalk(d)) = parsed.fields.configuration else {
             panic!("a DingTalk configuration")
@@ -941,14 +951,21 @@ mod tests {
         assert_eq!(errors[0].problem, Problem::Masked);
         let wecom = ChatConfigDraft {
             configuration: Some(ConfigurationDraft::WeChat {
-                entries: vec![entry("CorpId", Some("***")), entry("CorpSecret", Some(" *** "))],
+                entries: vec![
+                    entry("CorpId", Some("***")),
+                    entry("CorpSecret", Some(" *** ")),
+                ],
             }),
             ..ChatConfigDraft::default()
         };
         // A plain value may be anything; a secret may not be a mask.
         let errors = wecom.parse().unwrap_err();
         assert_eq!(fields_of(errors), ["configuration.entries.1.value"]);
-        assert!(create(Some(ding("dingabc", Some("*real*"), ""))).parse().is_ok());
+        assert!(
+            create(Some(ding("dingabc", Some("*real*"), "")))
+                .parse()
+                .is_ok()
+        );
     }
 
     #[test]

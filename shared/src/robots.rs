@@ -349,9 +349,8 @@ fn webhook_of(input: Option<SecretInput>) -> Result<Option<WebhookUrl>, InvalidF
 }
 
 fn lang_of(text: &str) -> Result<RobotLang, InvalidField> {
-    RobotLang::parse(text).ok_or_else(|| {
-        InvalidField::new("lang", "choose zh or en").because(Problem::Unknown)
-    })
+    RobotLang::parse(text)
+        .ok_or_else(|| InvalidField::new("lang", "choose zh or en").because(Problem::Unknown))
 }
 
 fn unit_of(text: &str) -> Result<IntervalUnit, InvalidField> {
@@ -416,11 +415,12 @@ pub fn check_scopes(rules: &[ScopeRule], group_ids: &[i64]) -> Result<(), FieldE
     for (g, id) in group_ids.iter().enumerate() {
         let field = format!("group_ids[{g}]");
         if *id <= 0 {
-            return Err(FieldError::new(field, "asset group ids are positive")
-                .because(Problem::Range {
+            return Err(
+                FieldError::new(field, "asset group ids are positive").because(Problem::Range {
                     min: 1,
                     max: i64::MAX,
-                }));
+                }),
+            );
         }
         if group_ids[..g].contains(id) {
             return Err(duplicate(field, &id.to_string()));
@@ -635,8 +635,11 @@ impl ScopeChoices {
     /// that is not names its JSON path.
     pub fn check(&self, rules: &[ScopeRule]) -> Result<(), FieldError> {
         let unknown = |field: String, what: &str| {
-            FieldError::new(field, format!("Security Center offers no {what} of that name"))
-                .because(Problem::Unknown)
+            FieldError::new(
+                field,
+                format!("Security Center offers no {what} of that name"),
+            )
+            .because(Problem::Unknown)
         };
         for (r, rule) in rules.iter().enumerate() {
             let at = format!("rules[{r}]");
@@ -925,7 +928,11 @@ mod tests {
                 vec![],
                 "rules[1].source",
             ),
-            (vec![rule("a", " ", &["v"])], vec![], "rules[0].items[0].field"),
+            (
+                vec![rule("a", " ", &["v"])],
+                vec![],
+                "rules[0].items[0].field",
+            ),
             (vec![], vec![5, 6, 5], "group_ids[2]"),
             (vec![], vec![-1], "group_ids[0]"),
         ];
@@ -935,7 +942,13 @@ mod tests {
             assert!(err.message.len() < 200, "no echo of the input");
         }
         let err = check_scopes(&[rule(&long, "k", &[])], &[]).unwrap_err();
-        assert!(matches!(err.problem, Problem::Length { max: MAX_SCOPE_TEXT, .. }));
+        assert!(matches!(
+            err.problem,
+            Problem::Length {
+                max: MAX_SCOPE_TEXT,
+                ..
+            }
+        ));
         assert!(check_scopes(&[rule("a", "k", &["v", "w"])], &[1, 2]).is_ok());
     }
 
@@ -945,12 +958,20 @@ mod tests {
         let changes = RobotChanges::parse(rename).unwrap();
         assert_eq!(changes.name.unwrap().as_str(), "renamed");
         assert_eq!(
-            (changes.lang, changes.interval_unit, changes.rules, changes.group_ids),
+            (
+                changes.lang,
+                changes.interval_unit,
+                changes.rules,
+                changes.group_ids
+            ),
             (None, None, None, None)
         );
         let cleared: RobotEdit = serde_json::from_str(r#"{"rules": [], "group_ids": []}"#).unwrap();
         let cleared = RobotChanges::parse(cleared).unwrap();
-        assert_eq!((cleared.rules, cleared.group_ids), (Some(vec![]), Some(vec![])));
+        assert_eq!(
+            (cleared.rules, cleared.group_ids),
+            (Some(vec![]), Some(vec![]))
+        );
         let whole = RobotChanges::parse(RobotEdit::from(form())).unwrap();
         assert_eq!(whole.interval, Some(1));
         assert_eq!(whole.webhook.unwrap().token(), "t0k");
@@ -991,11 +1012,20 @@ mod tests {
             }],
         };
         let c = choices();
-        assert!(c.check(&[rule("sas_vul_notify", "vul_level", "asap")]).is_ok());
+        assert!(
+            c.check(&[rule("sas_vul_notify", "vul_level", "asap")])
+                .is_ok()
+        );
         for (bad, field) in [
             (rule("other", "vul_level", "asap"), "rules[0].source"),
-            (rule("sas_vul_notify", "nope", "asap"), "rules[0].items[0].field"),
-            (rule("sas_vul_notify", "vul_level", "never"), "rules[0].items[0].values[0]"),
+            (
+                rule("sas_vul_notify", "nope", "asap"),
+                "rules[0].items[0].field",
+            ),
+            (
+                rule("sas_vul_notify", "vul_level", "never"),
+                "rules[0].items[0].values[0]",
+            ),
         ] {
             let err = c.check(&[bad]).unwrap_err();
             assert_eq!((err.field.as_str(), err.problem), (field, Problem::Unknown));
@@ -1014,7 +1044,10 @@ mod tests {
             }],
         }];
         assert!(check_group_ids(&tree, &[2, 1]).is_ok());
-        assert_eq!(check_group_ids(&tree, &[1, 3]).unwrap_err().field, "group_ids[1]");
+        assert_eq!(
+            check_group_ids(&tree, &[1, 3]).unwrap_err().field,
+            "group_ids[1]"
+        );
     }
 
     #[test]

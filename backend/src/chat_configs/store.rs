@@ -431,8 +431,14 @@ mod tests {
                  VALUES ($1, 'cn-shanghai', 'bot', 'DingTalkClientSecret', $2, 0)",
             )
             .bind(&acc)
-            .bind(key.seal(SEALED_KIND, &sealed_id(&other_region, "DingTalkClientSecret"), &SecretString::from("old"))
-                .unwrap())
+            .bind(
+                key.seal(
+                    SEALED_KIND,
+                    &sealed_id(&other_region, "DingTalkClientSecret"),
+                    &SecretString::from("old"),
+                )
+                .unwrap(),
+            )
             .execute(db.pool())
             .await
             .unwrap();

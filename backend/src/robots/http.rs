@@ -402,13 +402,21 @@ async fn check_choices(
     let (choices, groups) = tokio::join!(
         async {
             match rules {
-                Some(_) => Some(t.sas.scope_choices(t.credentials, t.region, RobotLang::En).await),
+                Some(_) => Some(
+                    t.sas
+                        .scope_choices(t.credentials, t.region, RobotLang::En)
+                        .await,
+                ),
                 None => None,
             }
         },
         async {
             match group_ids {
-                Some(_) => Some(t.sas.asset_groups(t.credentials, t.region, RobotLang::En).await),
+                Some(_) => Some(
+                    t.sas
+                        .asset_groups(t.credentials, t.region, RobotLang::En)
+                        .await,
+                ),
                 None => None,
             }
         },
@@ -512,9 +520,7 @@ async fn update(
         store::set_interval_unit(&ctx.state.db, account.id(), id, unit).await?;
     }
     let robot = account.robot(&ctx, id).await?;
-    Ok(Json(RobotSaved {
-        robot: robot.robot,
-    }))
+    Ok(Json(RobotSaved { robot: robot.robot }))
 }
 
 /// One robot, with its recorded interval unit.
@@ -588,24 +594,21 @@ async fn set_status(
     let found = super::find_many(account.target(&ctx), &ids).await?;
     let writes = account.writes(&ctx);
     let after = json!({ "enabled": change.enabled });
-    let results = each(&ids, &found, |id, robot| {
-        // Already so: nothing is sent, nothing is recorded.
-        if robot.is_some_and(|r| r.robot.enabled == change.enabled) {
-            return None;
-        }
-        let before = robot.map_or(Value::Null, |r| json!({ "enabled": r.robot.enabled }));
-        let target = account.audit_target(id, robot.map(|r| r.robot.name.as_str()));
-        let audit_change = Change::new(AuditAction::RobotUpdate, target)
-            .with_changes(audit::diff(&before, &after, &[]));
-        let call = writes.set_enabled(id, change.enabled);
-        let ctx = &ctx;
-        Some(async move {
-            ctx.audited(audit_change, call)
-                .await
-                .map_err(status_error)
+    let results =
+        each(&ids, &found, |id, robot| {
+            // Already so: nothing is sent, nothing is recorded.
+            if robot.is_some_and(|r| r.robot.enabled == change.enabled) {
+                return None;
+            }
+            let before = robot.map_or(Value::Null, |r| json!({ "enabled": r.robot.enabled }));
+            let target = account.audit_target(id, robot.map(|r| r.robot.name.as_str()));
+            let audit_change = Change::new(AuditAction::RobotUpdate, target)
+                .with_changes(audit::diff(&before, &after, &[]));
+            let call = writes.set_enabled(id, change.enabled);
+            let ctx = &ctx;
+            Some(async move { ctx.audited(audit_change, call).await.map_err(status_error) })
         })
-    })
-    .await;
+        .await;
     Ok(Json(BulkOutcome { results }))
 }
 
@@ -618,8 +621,11 @@ async fn delete_robot(
 ) -> Result<Option<String>, ApiError> {
     let before = robot.map_or(Value::Null, super::stored_view);
     let target = account.audit_target(id, robot.map(|r| r.robot.name.as_str()));
-    let audit_change = Change::new(AuditAction::RobotDelete, target)
-        .with_changes(audit::diff(&before, &Value::Null, super::SECRET_FIELDS));
+    let audit_change = Change::new(AuditAction::RobotDelete, target).with_changes(audit::diff(
+        &before,
+        &Value::Null,
+        super::SECRET_FIELDS,
+    ));
     let request_id = ctx
         .audited(audit_change, account.writes(ctx).delete(id))
         .await?;

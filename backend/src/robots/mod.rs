@@ -211,9 +211,10 @@ pub async fn find_many(
 
 /// What a create sends: every field as given; the webhook is required.
 pub fn create_write(input: &RobotInput) -> Result<RobotWrite, FieldError> {
-    let webhook = input.webhook.as_ref().ok_or_else(|| {
-        FieldError::new("webhook", "is required").because(Problem::Required)
-    })?;
+    let webhook = input
+        .webhook
+        .as_ref()
+        .ok_or_else(|| FieldError::new("webhook", "is required").because(Problem::Required))?;
     Ok(RobotWrite {
         id: None,
         name: input.name.clone(),
@@ -242,8 +243,11 @@ pub fn edit_write(changes: &RobotChanges, existing: &StoredRobot) -> Result<Edit
     let name = match &changes.name {
         Some(name) => name.clone(),
         None => RobotName::parse(&robot.name).map_err(|e| {
-            FieldError::new("name", format!("the stored name {}: give a new one", e.message))
-                .because(e.problem)
+            FieldError::new(
+                "name",
+                format!("the stored name {}: give a new one", e.message),
+            )
+            .because(e.problem)
         })?,
     };
     let send_url = match &changes.webhook {
@@ -271,7 +275,11 @@ pub fn edit_write(changes: &RobotChanges, existing: &StoredRobot) -> Result<Edit
             given_groups.clone().unwrap_or_else(|| group_ids.clone()),
         ),
         (RobotScopes::Unreadable { .. }, rules, _) => {
-            let field = if rules.is_none() { "rules" } else { "group_ids" };
+            let field = if rules.is_none() {
+                "rules"
+            } else {
+                "group_ids"
+            };
             return Err(FieldError::new(
                 field,
                 "Security Center returned this robot's scopes in a form chatdesk cannot read: \
@@ -381,7 +389,10 @@ mod tests {
         let text = view.to_string();
         assert!(!text.contains(TOKEN), "{text}");
         assert_eq!(view["interval_unit"], "minutes");
-        assert_eq!(view["url"], "https://oapi.dingtalk.com/robot/send?access_token=***");
+        assert_eq!(
+            view["url"],
+            "https://oapi.dingtalk.com/robot/send?access_token=***"
+        );
         let changes = crate::audit::diff(&Value::Null, &view, SECRET_FIELDS);
         let webhook = changes.iter().find(|c| c.field == "webhook").unwrap();
         assert!(webhook.after.is_none() && webhook.secret.is_some());
@@ -426,7 +437,10 @@ mod tests {
         assert_eq!(created.interval_time, 5);
         assert_eq!(created.id, None);
         let err = create_write(&input("new robot", None)).unwrap_err();
-        assert_eq!((err.field.as_str(), err.problem), ("webhook", Problem::Required));
+        assert_eq!(
+            (err.field.as_str(), err.problem),
+            ("webhook", Problem::Required)
+        );
     }
 
     #[test]
@@ -457,7 +471,10 @@ mod tests {
         assert_eq!(err.field, "interval_unit");
         let minutes = stored(known(), Some(IntervalUnit::Minutes));
         let edit = edit_write(&changes(json!({"interval": 10})), &minutes).unwrap();
-        assert_eq!((edit.write.interval_time, edit.unit), (10, Some(IntervalUnit::Minutes)));
+        assert_eq!(
+            (edit.write.interval_time, edit.unit),
+            (10, Some(IntervalUnit::Minutes))
+        );
         let err = edit_write(&changes(json!({"interval": 5000})), &minutes).unwrap_err();
         assert_eq!(err.field, "interval");
     }

@@ -8,8 +8,8 @@ use leptos::task::spawn_local;
 use shared::audit::FieldChange;
 use shared::chat_configs::{
     ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigSaved, ChatPlatform,
-    CheckAppDraft, ConfigRef, ConfigurationDraft, DINGTALK_CLIENT_ID,
-    DINGTALK_TEMPLATE_ID, DingTalkClientId, EntryDraft, Label, NewConfigName, RamRole, RegionId, ResourceGroupId,
+    CheckAppDraft, ConfigRef, ConfigurationDraft, DINGTALK_CLIENT_ID, DINGTALK_TEMPLATE_ID,
+    DingTalkClientId, EntryDraft, Label, NewConfigName, RamRole, RegionId, ResourceGroupId,
     SettingValue, TemplateId, WeComKey, is_secret_key,
 };
 use shared::secret::SecretInput;

@@ -157,7 +157,8 @@ impl PageState {
                         .map(|r| {
                             let error = r.error().cloned().map(|body| Failure { status: 0, body });
                             let name = r.name.clone().unwrap_or_else(|| {
-                                r.id.parse().map_or(r.id.clone(), |id| self.name_of(RobotId(id)))
+                                r.id.parse()
+                                    .map_or(r.id.clone(), |id| self.name_of(RobotId(id)))
                             });
                             (name, error)
                         })
