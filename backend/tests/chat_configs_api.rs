@@ -113,6 +113,14 @@ impl Api {
         reply
     }
 
+    /// Creates a DingTalk configuration through chatdesk, holding
+    /// `SECRETS[0]`.
+    async fn create(&mut self, region: &str, name: &str) {
+        let body = self.create_body(region, name, SECRETS[0]);
+        let reply = self.call(Method::POST, "", Some(body)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
+    }
+
     fn one(&self, region: &str, name: &str) -> String {
         format!("/{}/{region}/{name}", self.account)
     }
@@ -522,11 +530,7 @@ async fn refusals_leave_chatdesk_unchanged(backend: Backend) {
     api.sandbox().faults().clear();
 
     // A server error: a read is retried, a write is not.
-    let body = api.create_body("cn-hangzhou", "kept", SECRETS[0]);
-    assert_eq!(
-        api.call(Method::POST, "", Some(body)).await.status,
-        StatusCode::CREATED
-    );
+    api.create("cn-hangzhou", "kept").await;
     let one = api.one("cn-hangzhou", "kept");
     api.sandbox()
         .faults()
@@ -677,11 +681,7 @@ async fn a_typed_mask_is_refused(backend: Backend) {
     );
 
     // An edit that types the mask leaves the stored secret as it was.
-    let body = api.create_body("cn-hangzhou", "held", SECRETS[0]);
-    assert_eq!(
-        api.call(Method::POST, "", Some(body)).await.status,
-        StatusCode::CREATED
-    );
+    api.create("cn-hangzhou", "held").await;
     let edit = json!({"configuration": {"DingTalk": {
         "client_id": "dingabc", "client_secret": mask, "template_id": "other.schema"}}});
     let one = api.one("cn-hangzhou", "held");
@@ -815,11 +815,7 @@ async fn postgres_any_upstream_name_reads() {
 /// another secret: chatdesk's old secret is never sent to the new one.
 async fn a_held_secret_belongs_to_one_instance(backend: Backend) {
     let mut api = Api::start(backend).await;
-    let body = api.create_body("cn-hangzhou", "reborn", SECRETS[0]);
-    assert_eq!(
-        api.call(Method::POST, "", Some(body)).await.status,
-        StatusCode::CREATED
-    );
+    api.create("cn-hangzhou", "reborn").await;
     let one = api.one("cn-hangzhou", "reborn");
     assert_eq!(
         api.call(Method::GET, &one, None).await.body["secrets"],
@@ -884,11 +880,7 @@ async fn postgres_a_held_secret_belongs_to_one_instance() {
 /// upstream and in the audit diff.
 async fn an_edit_leaves_out_what_it_does_not_name(backend: Backend) {
     let mut api = Api::start(backend).await;
-    let body = api.create_body("cn-hangzhou", "patchy", SECRETS[0]);
-    assert_eq!(
-        api.call(Method::POST, "", Some(body)).await.status,
-        StatusCode::CREATED
-    );
+    api.create("cn-hangzhou", "patchy").await;
     let before = stored(api.sandbox(), "cn-hangzhou", "patchy");
     let one = api.one("cn-hangzhou", "patchy");
     let reply = api

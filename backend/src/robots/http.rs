@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::{Method, StatusCode};
+use futures_util::future::OptionFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::api::ErrorBody;
@@ -399,27 +400,18 @@ async fn check_choices(
     let t = account.target(ctx);
     let rules = rules.filter(|r| !r.is_empty());
     let group_ids = group_ids.filter(|g| !g.is_empty());
+    // Each list is read only when something is chosen from it.
     let (choices, groups) = tokio::join!(
-        async {
-            match rules {
-                Some(_) => Some(
-                    t.sas
-                        .scope_choices(t.credentials, t.region, RobotLang::En)
-                        .await,
-                ),
-                None => None,
-            }
-        },
-        async {
-            match group_ids {
-                Some(_) => Some(
-                    t.sas
-                        .asset_groups(t.credentials, t.region, RobotLang::En)
-                        .await,
-                ),
-                None => None,
-            }
-        },
+        OptionFuture::from(rules.map(|_| t.sas.scope_choices(
+            t.credentials,
+            t.region,
+            RobotLang::En
+        ))),
+        OptionFuture::from(group_ids.map(|_| t.sas.asset_groups(
+            t.credentials,
+            t.region,
+            RobotLang::En
+        ))),
     );
     if let (Some(rules), Some(choices)) = (rules, choices) {
         choices?.check(rules)?;
