@@ -58,6 +58,27 @@ struct Robots {
 }
 
 impl Robots {
+    /// The robot `name` as the sandbox holds it, seen behind the console's
+    /// back: what the last upstream call really set.
+    async fn held(&self, name: &str) -> shared::robots::Robot {
+        let (up, key, region) = self.upstream();
+        let page = up.sas.list(&key, &region, 1, 20, Some(name)).await.unwrap();
+        page.robots
+            .into_iter()
+            .find(|r| r.robot.name == name)
+            .unwrap_or_else(|| panic!("{name} upstream"))
+            .robot
+    }
+
+    /// The audit events of `action`, intents and outcomes, newest first.
+    async fn events(&self, action: &str) -> Vec<Value> {
+        let events = self
+            .get(&format!("/audit/events?action={action}"), None)
+            .await;
+        assert_eq!(events.status, StatusCode::OK, "{}", events.raw);
+        events.body["events"].as_array().unwrap().clone()
+    }
+
     async fn start(backend: Backend) -> Robots {
         logs();
         let server = Server::start(backend).await;
@@ -446,7 +467,7 @@ fn outcomes(reply: &Reply) -> Vec<(i64, Option<String>)> {
         .iter()
         .map(|o| {
             (
-                o["id"].as_i64().unwrap(),
+                o["id"].as_str().unwrap().parse().unwrap(),
                 o["error"]["code"].as_str().map(str::to_owned),
             )
         })
@@ -678,6 +699,323 @@ async fn helpdesk_and_auditors_read_with_masked_webhooks() {
             6,
             "nothing changed"
         );
+        r.assert_no_token_leaked().await;
+    }
+}
+
+/// The event that records a change's before and after (the intent, or
+/// the one entry that joins it with its outcome).
+fn has_changes(event: &Value) -> bool {
+    event["changes"].as_array().is_some_and(|c| !c.is_empty())
+}
+
+/// A scope choice the sandbox offers and two asset groups it has.
+fn offered_rules() -> Value {
+    json!([{"source": "sas_vul_notify",
+        "items": [{"field": "vul_level", "values": ["asap", "later"]}]}])
+}
+
+fn created_body(name: &str) -> Value {
+    json!({
+        "name": name, "webhook": webhook(0), "lang": "en", "interval": 10,
+        "interval_unit": "minutes", "rules": offered_rules(), "group_ids": [124, 456],
+    })
+}
+
+/// A field an edit leaves out stays as it is, in the upstream call and in
+/// the audit diff: a rename sends the stored scopes, language and interval.
+#[tokio::test]
+async fn an_edit_leaves_out_what_it_does_not_name() {
+    for backend in Backend::ALL {
+        let r = Robots::start(backend).await;
+        let created = r
+            .call(
+                Method::POST,
+                &r.path(""),
+                None,
+                Some(created_body("patch me")),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.raw);
+        let id = created.body["robot"]["id"].as_i64().unwrap();
+        let before = r.held("patch me").await;
+        // The create's outcome names the robot the service made.
+        let creates = r.events("robot.create").await;
+        let target = format!("{}/{id}", r.account);
+        assert!(
+            creates
+                .iter()
+                .any(|e| e["target"]["id"] == target.as_str() && e["request_id"].is_string()),
+            "{creates:?}"
+        );
+
+        let renamed = r
+            .call(
+                Method::PUT,
+                &r.path(&format!("/{id}")),
+                None,
+                Some(json!({"name": "patched"})),
+            )
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.raw);
+        let after = r.held("patched").await;
+        assert_eq!(
+            after.scopes, before.scopes,
+            "ConfigList and GroupIdList kept"
+        );
+        assert_eq!((after.lang, after.interval), (before.lang, before.interval));
+        assert_eq!(renamed.body["robot"]["interval_unit"], "minutes");
+        assert_eq!(r.held_webhook("patched").await, webhook(0));
+        let update = r
+            .events("robot.update")
+            .await
+            .into_iter()
+            .find(has_changes)
+            .unwrap();
+        let fields: Vec<&str> = update["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["secret"].is_null())
+            .map(|c| c["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["name"], "{update}");
+
+        // Asset groups alone: the alert scopes stay.
+        let groups = r
+            .call(
+                Method::PUT,
+                &r.path(&format!("/{id}")),
+                None,
+                Some(json!({"group_ids": [456]})),
+            )
+            .await;
+        assert_eq!(groups.status, StatusCode::OK, "{}", groups.raw);
+        let shown = &groups.body["robot"]["scopes"]["known"];
+        assert_eq!(shown["rules"], offered_rules());
+        assert_eq!(shown["group_ids"], json!([456]));
+        r.assert_no_token_leaked().await;
+    }
+}
+
+/// Choices are checked before anything is sent: each refusal names its
+/// field, and an input the service can never accept is no "try again".
+#[tokio::test]
+async fn choices_are_checked_before_any_change() {
+    for backend in Backend::ALL {
+        let r = Robots::start(backend).await;
+        let huge = "x".repeat(60 * 1024);
+        let with = |rules: Value, groups: Value| {
+            let mut body = created_body("checked robot");
+            body["rules"] = rules;
+            body["group_ids"] = groups;
+            body
+        };
+        let cases = [
+            (
+                with(json!([{"source": huge, "items": []}]), json!([])),
+                "rules[0].source",
+                "length",
+            ),
+            (
+                with(json!([{"source": "no_such_type", "items": []}]), json!([])),
+                "rules[0].source",
+                "unknown",
+            ),
+            (
+                with(
+                    json!([{"source": "sas_vul_notify",
+                        "items": [{"field": "vul_level", "values": ["asap", "never"]}]}]),
+                    json!([]),
+                ),
+                "rules[0].items[0].values[1]",
+                "unknown",
+            ),
+            (
+                with(offered_rules(), json!([124, 99999])),
+                "group_ids[1]",
+                "unknown",
+            ),
+        ];
+        for (body, field, problem) in cases {
+            let reply = r.call(Method::POST, &r.path(""), None, Some(body)).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}",
+                reply.raw
+            );
+            assert_eq!(
+                reply.body["field"],
+                field,
+                "{}",
+                &reply.raw[..reply.raw.len().min(300)]
+            );
+            assert_eq!(reply.body["problem"]["kind"], problem, "{field}");
+            assert!(reply.raw.len() < 2000, "the input is not echoed");
+        }
+        // The same on an edit, and nothing was created or changed.
+        let bad = json!({"rules": [{"source": huge, "items": []}]});
+        let reply = r.call(Method::PUT, &r.path("/1"), None, Some(bad)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            &reply.raw[..300.min(reply.raw.len())]
+        );
+        assert_eq!(reply.body["field"], "rules[0].source");
+        assert_eq!(r.page("").await["page"]["total_count"], 6);
+        assert!(r.events("robot.create").await.is_empty());
+        assert!(r.events("robot.update").await.is_empty());
+
+        // A request too long to be sent at all is refused as such, at once,
+        // not retried as if the service were down.
+        let (up, key, region) = r.upstream();
+        let started = std::time::Instant::now();
+        let err = up
+            .sas
+            .list(&key, &region, 1, 20, Some(&"y".repeat(70_000)))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            backend::upstream::error::ErrorKind::Rejected,
+            "{err}"
+        );
+        assert!(!err.retryable && !err.reached_server);
+        assert!(started.elapsed() < std::time::Duration::from_millis(500));
+        r.assert_no_token_leaked().await;
+    }
+}
+
+/// One robot has its own address: read it, delete it.
+#[tokio::test]
+async fn one_robot_reads_and_deletes_at_its_address() {
+    for backend in Backend::ALL {
+        let r = Robots::start(backend).await;
+        let one = r.get(&r.path("/2"), None).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.raw);
+        assert_eq!(one.body["id"], 2);
+        assert!(
+            one.body["webhook"]
+                .as_str()
+                .unwrap()
+                .ends_with("access_token=***")
+        );
+        let name = one.body["name"].as_str().unwrap().to_owned();
+        assert_eq!(
+            r.get(&r.path("/999"), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        for role in ["helpdesk", "auditor"] {
+            let who = r.server.sign_in(role).await;
+            assert_eq!(
+                r.get(&r.path("/2"), Some(&who)).await.status,
+                StatusCode::OK
+            );
+            let refused = r
+                .call(Method::DELETE, &r.path("/2"), Some(&who), None)
+                .await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{role}");
+        }
+        let gone = r.call(Method::DELETE, &r.path("/2"), None, None).await;
+        assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.raw);
+        assert_eq!(
+            r.get(&r.path("/2"), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let again = r.call(Method::DELETE, &r.path("/2"), None, None).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.raw);
+        // The trail says what was deleted.
+        let deleted = r
+            .events("robot.delete")
+            .await
+            .into_iter()
+            .find(has_changes)
+            .unwrap();
+        assert_eq!(deleted["target"]["label"], name.as_str());
+        let before = |field: &str| {
+            deleted["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["field"].as_str().unwrap().starts_with(field))
+                .map(|c| c["before"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(before("name"), [format!("{name:?}")]);
+        assert_eq!(
+            before("url"),
+            ["\"https://oapi.dingtalk.com/robot/send?access_token=***\""]
+        );
+        assert!(!before("scopes").is_empty(), "{deleted}");
+        assert_eq!(r.page("").await["page"]["total_count"], 5);
+        r.assert_no_token_leaked().await;
+    }
+}
+
+/// Bulk answers say per robot what happened, and the trail records each
+/// change with its state before and after.
+#[tokio::test]
+async fn bulk_answers_and_their_audit_say_what_changed() {
+    for backend in Backend::ALL {
+        let r = Robots::start(backend).await;
+        let first = r.get(&r.path("/1"), None).await.body;
+        let enabled = first["enabled"].as_bool().unwrap();
+        let reply = r
+            .call(
+                Method::POST,
+                &r.path("/status"),
+                None,
+                Some(json!({"ids": [1, 999], "enabled": !enabled})),
+            )
+            .await;
+        let results = reply.body["results"].as_array().unwrap();
+        assert_eq!(results[0]["status"], "done", "{}", reply.raw);
+        assert_eq!(results[0]["name"], first["name"]);
+        assert!(results[0]["request_id"].is_string());
+        assert_eq!(results[1]["status"], "failed");
+        assert_eq!(results[1]["error"]["code"], "upstream_not_found");
+        let status = r
+            .events("robot.update")
+            .await
+            .into_iter()
+            .find(|e| has_changes(e) && e["target"]["id"].as_str().unwrap().ends_with("/1"))
+            .unwrap();
+        assert_eq!(
+            status["changes"],
+            json!([{"field": "enabled", "before": enabled.to_string(), "after": (!enabled).to_string()}])
+        );
+        // Already so: unchanged, nothing sent or recorded.
+        let updates = r.events("robot.update").await.len();
+        let again = r
+            .call(
+                Method::POST,
+                &r.path("/status"),
+                None,
+                Some(json!({"ids": [1], "enabled": !enabled})),
+            )
+            .await;
+        assert_eq!(
+            again.body["results"][0]["status"], "unchanged",
+            "{}",
+            again.raw
+        );
+        assert_eq!(r.events("robot.update").await.len(), updates);
+        let deleted = r
+            .call(
+                Method::POST,
+                &r.path("/delete"),
+                None,
+                Some(json!({"ids": [1]})),
+            )
+            .await;
+        assert_eq!(
+            deleted.body["results"][0]["status"], "done",
+            "{}",
+            deleted.raw
+        );
+        assert_eq!(deleted.body["results"][0]["name"], first["name"]);
         r.assert_no_token_leaked().await;
     }
 }

@@ -10,8 +10,13 @@ mod support;
 use axum::http::{Method, StatusCode};
 use backend::db::Backend;
 use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Fault, Sandbox, SandboxConfig};
+use backend::upstream::acs::{AcsCredentials, SignatureKind};
+use backend::upstream::http::Endpoints;
+use backend::upstream::oos::ChatConfigWrite;
+use backend::upstream::{Upstream, UpstreamSettings};
 use capture::Captured;
 use serde_json::{Value, json};
+use shared::chat_configs::{ChatPlatform, ConfigName, RegionId};
 use sqlx::Row;
 use support::{Reply, Server, Signed, with_header};
 
@@ -108,6 +113,14 @@ impl Api {
         reply
     }
 
+    /// Creates a DingTalk configuration through chatdesk, holding
+    /// `SECRETS[0]`.
+    async fn create(&mut self, region: &str, name: &str) {
+        let body = self.create_body(region, name, SECRETS[0]);
+        let reply = self.call(Method::POST, "", Some(body)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.raw);
+    }
+
     fn one(&self, region: &str, name: &str) -> String {
         format!("/{}/{region}/{name}", self.account)
     }
@@ -167,6 +180,46 @@ impl Api {
             assert!(!logs.contains(secret), "the log holds {secret}");
             assert!(!audit.contains(secret), "the audit trail holds {secret}");
         }
+    }
+}
+
+impl Api {
+    /// The sandbox as another client sees it, behind chatdesk's back.
+    fn upstream(&self) -> (Upstream, AcsCredentials) {
+        let key = AcsCredentials {
+            access_key_id: DEMO_ACCESS_KEY_ID.into(),
+            access_key_secret: DEMO_ACCESS_KEY_SECRET.into(),
+            security_token: None,
+            signature: SignatureKind::V3,
+        };
+        let endpoints = Endpoints::single(&self.sandbox.base_url());
+        (Upstream::new(UpstreamSettings::new(endpoints)), key)
+    }
+
+    /// Creates a DingTalk configuration straight in the sandbox.
+    async fn create_outside(&self, region: &str, name: &str, secret: &str) {
+        let (up, key) = self.upstream();
+        let configuration = json!({
+            "DingTalkClientId": "dingout",
+            "DingTalkClientSecret": secret,
+            "DingTalkTemplateId": "outside.schema",
+        });
+        let write = ChatConfigWrite {
+            region_id: RegionId::parse(region).unwrap(),
+            name: ConfigName::parse(name).unwrap(),
+            platform: Some(ChatPlatform::DingTalk),
+            ram_role: None,
+            resource_group_id: None,
+            configuration: Some(configuration.to_string().into()),
+        };
+        up.oos.create(&key, &write).await.unwrap();
+    }
+
+    async fn delete_outside(&self, region: &str, name: &str) {
+        let (up, key) = self.upstream();
+        let region = RegionId::parse(region).unwrap();
+        let name = ConfigName::parse(name).unwrap();
+        up.oos.delete(&key, &region, &name).await.unwrap();
     }
 }
 
@@ -480,11 +533,7 @@ async fn refusals_leave_chatdesk_unchanged(backend: Backend) {
     api.sandbox().faults().clear();
 
     // A server error: a read is retried, a write is not.
-    let body = api.create_body("cn-hangzhou", "kept", SECRETS[0]);
-    assert_eq!(
-        api.call(Method::POST, "", Some(body)).await.status,
-        StatusCode::CREATED
-    );
+    api.create("cn-hangzhou", "kept").await;
     let one = api.one("cn-hangzhou", "kept");
     api.sandbox()
         .faults()
@@ -592,6 +641,305 @@ async fn creates_are_idempotent_and_the_app_can_be_checked(backend: Backend) {
     assert_eq!(check.status, StatusCode::OK, "{}", check.raw);
     assert_eq!(check.body["ok"], false, "dingabc is no app of the sandbox");
     api.assert_no_secret_leaked().await;
+}
+
+/// A typed mask is no secret: refused naming the field, before any call
+/// that could store it upstream.
+async fn a_typed_mask_is_refused(backend: Backend) {
+    let mut api = Api::start(backend).await;
+    let mask = "******";
+    let body = api.create_body("cn-hangzhou", "masked", mask);
+    let reply = api.call(Method::POST, "", Some(body)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.body["field"], "configuration.client_secret");
+    assert_eq!(reply.body["problem"]["kind"], "masked", "{}", reply.raw);
+    assert!(
+        api.sandbox()
+            .chat_configuration("cn-hangzhou", "masked")
+            .is_none()
+    );
+
+    let wecom = json!({
+        "account_id": api.account, "region_id": "cn-hangzhou", "name": "masked-wecom",
+        "fields": {"configuration": {"WeChat": {"entries": [
+            {"key": "CorpId", "value": "ww1"}, {"key": "CorpSecret", "value": mask}]}}},
+    });
+    let reply = api.call(Method::POST, "", Some(wecom)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.body["field"], "configuration.entries.1.value");
+    assert!(
+        api.sandbox()
+            .chat_configuration("cn-hangzhou", "masked-wecom")
+            .is_none()
+    );
+
+    // An edit that types the mask leaves the stored secret as it was.
+    api.create("cn-hangzhou", "held").await;
+    let edit = json!({"configuration": {"DingTalk": {
+        "client_id": "dingabc", "client_secret": mask, "template_id": "other.schema"}}});
+    let one = api.one("cn-hangzhou", "held");
+    let reply = api.call(Method::PUT, &one, Some(edit)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.body["field"], "configuration.client_secret");
+    let held = stored(api.sandbox(), "cn-hangzhou", "held");
+    assert_eq!(held["DingTalkClientSecret"], SECRETS[0]);
+    assert_eq!(
+        held["DingTalkTemplateId"],
+        "381c5aee-f8af-48a4-94be-cce587e42ea4.schema"
+    );
+    let check = json!({"client_id": "dingabc", "client_secret": mask});
+    let reply = api.call(Method::POST, "/check-app", Some(check)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.body["problem"]["kind"], "masked");
+    api.assert_no_secret_leaked().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_typed_mask_is_refused() {
+    a_typed_mask_is_refused(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_typed_mask_is_refused() {
+    a_typed_mask_is_refused(Backend::Postgres).await;
+}
+
+/// A name chatdesk would not create, held upstream: its region lists,
+/// neighbours included, and it opens, edits, checks and deletes.
+async fn any_upstream_name_reads(backend: Backend) {
+    let mut api = Api::start(backend).await;
+    let odd = "生产 机器人";
+    api.create_outside("cn-hangzhou", odd, SECRETS[2]).await;
+    let list = api.call(Method::GET, "", None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.raw);
+    let configs = &region_of(&list.body, "cn-hangzhou")["outcome"]["loaded"]["configs"];
+    let names: Vec<&str> = configs
+        .as_array()
+        .unwrap_or_else(|| panic!("the region loads: {}", list.raw))
+        .iter()
+        .map(|c| c["summary"]["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&odd) && names.len() == 4, "{names:?}");
+
+    // "Test connection" of the account lists the same region.
+    let test = api
+        .server
+        .send(
+            Method::POST,
+            &format!("/credentials/alibaba/{}/test", api.account),
+            Some(&api.admin),
+            None,
+        )
+        .await;
+    assert_eq!(test.status, StatusCode::OK, "{}", test.raw);
+    assert_eq!(test.body["ok"], true, "{}", test.raw);
+
+    let one = format!(
+        "/{}/cn-hangzhou/%E7%94%9F%E4%BA%A7%20%E6%9C%BA%E5%99%A8%E4%BA%BA",
+        api.account
+    );
+    let detail = api.call(Method::GET, &one, None).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.raw);
+    assert_eq!(detail.body["config"]["summary"]["name"], odd);
+    let check = json!({"client_id": "dingout", "existing": {
+        "account_id": api.account, "region_id": "cn-hangzhou", "name": odd}});
+    let reply = api.call(Method::POST, "/check-app", Some(check)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(
+        reply.body["field"], "configuration.client_secret",
+        "{}",
+        reply.raw
+    );
+    let edit = json!({"ram_role": "AliyunOOSDefaultRole", "labels": ["prod"]});
+    let reply = api.call(Method::PUT, &one, Some(edit)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
+    assert_eq!(reply.body["labels"], json!(["prod"]));
+    assert_eq!(
+        reply.body["config"]["summary"]["ram_role"],
+        "AliyunOOSDefaultRole"
+    );
+    // A new configuration still follows chatdesk's own rule.
+    let body = api.create_body("cn-hangzhou", odd, SECRETS[0]);
+    let reply = api.call(Method::POST, "", Some(body)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.body["field"], "name");
+    let deleted = api.call(Method::DELETE, &one, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.raw);
+    assert!(
+        api.sandbox()
+            .chat_configuration("cn-hangzhou", odd)
+            .is_none()
+    );
+    assert_eq!(api.kept_rows("chat_config_labels").await, 0);
+    api.assert_no_secret_leaked().await;
+}
+
+#[tokio::test]
+async fn sqlite_any_upstream_name_reads() {
+    any_upstream_name_reads(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_any_upstream_name_reads() {
+    any_upstream_name_reads(Backend::Postgres).await;
+}
+
+/// Deleted and re-created outside chatdesk under the same name, with
+/// another secret: chatdesk's old secret is never sent to the new one.
+async fn a_held_secret_belongs_to_one_instance(backend: Backend) {
+    let mut api = Api::start(backend).await;
+    api.create("cn-hangzhou", "reborn").await;
+    let one = api.one("cn-hangzhou", "reborn");
+    assert_eq!(
+        api.call(Method::GET, &one, None).await.body["secrets"],
+        "held"
+    );
+
+    api.delete_outside("cn-hangzhou", "reborn").await;
+    api.create_outside("cn-hangzhou", "reborn", SECRETS[2])
+        .await;
+    let detail = api.call(Method::GET, &one, None).await;
+    assert_eq!(detail.body["secrets"], "outside", "{}", detail.raw);
+    let edit = json!({"configuration": {"DingTalk": {
+        "client_id": "dingout", "template_id": "edited.schema"}}});
+    let refused = api.call(Method::PUT, &one, Some(edit)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.raw
+    );
+    assert_eq!(refused.body["field"], "configuration.client_secret");
+    let held = stored(api.sandbox(), "cn-hangzhou", "reborn");
+    assert_eq!(
+        held["DingTalkClientSecret"], SECRETS[2],
+        "the old secret is not sent"
+    );
+    assert_eq!(held["DingTalkTemplateId"], "outside.schema");
+    // Checking the app does not try the old secret either.
+    let check = json!({"client_id": "dingout", "existing": {
+        "account_id": api.account, "region_id": "cn-hangzhou", "name": "reborn"}});
+    let reply = api.call(Method::POST, "/check-app", Some(check)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    // Typed again, it is held for the new instance.
+    let edit = json!({"configuration": {"DingTalk": {"client_id": "dingout",
+        "client_secret": SECRETS[1], "template_id": "edited.schema"}}});
+    let given = api.call(Method::PUT, &one, Some(edit)).await;
+    assert_eq!(given.status, StatusCode::OK, "{}", given.raw);
+    assert_eq!(given.body["secrets"], "held");
+    assert_eq!(
+        stored(api.sandbox(), "cn-hangzhou", "reborn")["DingTalkClientSecret"],
+        SECRETS[1]
+    );
+    api.assert_no_secret_leaked().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_held_secret_belongs_to_one_instance() {
+    a_held_secret_belongs_to_one_instance(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_held_secret_belongs_to_one_instance() {
+    a_held_secret_belongs_to_one_instance(Backend::Postgres).await;
+}
+
+/// An edit changes what it names: the RAM role alone keeps the labels,
+/// upstream and in the audit diff.
+async fn an_edit_leaves_out_what_it_does_not_name(backend: Backend) {
+    let mut api = Api::start(backend).await;
+    api.create("cn-hangzhou", "patchy").await;
+    let before = stored(api.sandbox(), "cn-hangzhou", "patchy");
+    let one = api.one("cn-hangzhou", "patchy");
+    let reply = api
+        .call(
+            Method::PUT,
+            &one,
+            Some(json!({"ram_role": "AliyunOOSDefaultRole"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
+    assert_eq!(
+        reply.body["labels"],
+        json!(["prod", "运维"]),
+        "{}",
+        reply.raw
+    );
+    assert_eq!(
+        reply.body["config"]["summary"]["ram_role"],
+        "AliyunOOSDefaultRole"
+    );
+    assert_eq!(stored(api.sandbox(), "cn-hangzhou", "patchy"), before);
+    let audit = api.audit_text().await;
+    let create = audit
+        .lines()
+        .find(|l| l.starts_with("chat_config.create | intent"))
+        .unwrap_or_else(|| panic!("{audit}"));
+    let target = format!("| {}/cn-hangzhou/patchy |", api.account);
+    assert!(
+        create.contains(&target) && create.contains("labels.1"),
+        "{create}"
+    );
+    let update = audit
+        .lines()
+        .find(|l| l.starts_with("chat_config.update | intent"))
+        .unwrap_or_else(|| panic!("{audit}"));
+    assert!(update.contains("\"ram_role\""), "{update}");
+    assert!(
+        !update.contains("labels"),
+        "labels left out are no change: {update}"
+    );
+    // Labels given, even none, replace them.
+    let reply = api
+        .call(Method::PUT, &one, Some(json!({"labels": []})))
+        .await;
+    assert_eq!(reply.body["labels"], json!([]), "{}", reply.raw);
+    api.assert_no_secret_leaked().await;
+}
+
+#[tokio::test]
+async fn sqlite_an_edit_leaves_out_what_it_does_not_name() {
+    an_edit_leaves_out_what_it_does_not_name(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_an_edit_leaves_out_what_it_does_not_name() {
+    an_edit_leaves_out_what_it_does_not_name(Backend::Postgres).await;
 }
 
 #[tokio::test]

@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::ErrorBody;
-use crate::secret::SecretInput;
+use crate::secret::{SecretInput, UPSTREAM_MASK, is_upstream_mask};
 use crate::time::Timestamp;
-use crate::validate::{InvalidField, string_type};
+use crate::validate::{InvalidField, Problem, string_type};
 
 string_type!(
     /// An Alibaba Cloud region such as `cn-hangzhou`.
@@ -26,12 +26,63 @@ impl RegionId {
     }
 }
 
+/// The name of a chat configuration as OOS holds it, its key within a
+/// region. OOS documents no rule and holds names made elsewhere
+/// (`生产 机器人`), so a name read back is taken exactly as it is (not
+/// trimmed): it can be listed, opened, edited and deleted, and the console
+/// shows it as text (escaped). What a user types for a new configuration
+/// follows the stricter [`NewConfigName`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ConfigName(String);
+
+impl ConfigName {
+    /// Any name but the empty one (OOS needs a `Name` to find it).
+    pub fn parse(value: &str) -> Result<ConfigName, InvalidField> {
+        if value.is_empty() {
+            Err(InvalidField::new("name", "must not be empty").because(Problem::Empty))
+        } else {
+            Ok(ConfigName(value.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ConfigName {
+    type Error = InvalidField;
+    fn try_from(value: String) -> Result<ConfigName, InvalidField> {
+        ConfigName::parse(&value)
+    }
+}
+
+impl From<ConfigName> for String {
+    fn from(value: ConfigName) -> String {
+        value.0
+    }
+}
+
+impl From<NewConfigName> for ConfigName {
+    fn from(value: NewConfigName) -> ConfigName {
+        ConfigName(value.into())
+    }
+}
+
+impl std::fmt::Display for ConfigName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 string_type!(
-    /// The name of a chat configuration, its key within a region. OOS
-    /// publishes no rule; every name it documents or returns (`chatops`,
-    /// `TestChatConfig-9be97b40`, `Ginlong-AIops`) is ASCII letters, digits
-    /// and `-`, like its other resource names, which also allow `_` and `.`.
-    ConfigName,
+    /// The name typed for a new configuration. OOS publishes no rule; every
+    /// name it documents (`chatops`, `TestChatConfig-9be97b40`,
+    /// `Ginlong-AIops`) is ASCII letters, digits and `-`, like its other
+    /// resource names, which also allow `_` and `.`: chatdesk creates only
+    /// such names, and reads any ([`ConfigName`]).
+    NewConfigName,
     "name",
     1..=128,
     |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'),
@@ -203,8 +254,9 @@ pub struct ChatConfigDraft {
     /// RAM role alone sends no Configuration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<ConfigurationDraft>,
-    #[serde(default)]
-    pub labels: Vec<String>,
+    /// `None` (absent) leaves the labels as they are; `[]` removes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 /// The typed configuration, per platform. A secret left empty (or absent)
@@ -303,13 +355,13 @@ impl Configuration {
     }
 }
 
-/// The parsed edit.
+/// The parsed edit: what is `None` stays as it is (PATCH semantics).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatConfigFields {
     pub ram_role: Option<RamRole>,
     pub resource_group_id: Option<ResourceGroupId>,
     pub configuration: Option<Configuration>,
-    pub labels: Vec<Label>,
+    pub labels: Option<Vec<Label>>,
 }
 
 /// The parsed create.
@@ -351,23 +403,39 @@ fn optional<T>(
     }
 }
 
-/// A typed secret: empty keeps the held one.
-fn secret(field: &str, value: Option<&SecretInput>) -> Result<SecretChange, InvalidField> {
+/// A typed secret: empty keeps the held one. The upstream's mask is never
+/// a secret: sent back, it would become the stored one.
+pub fn parse_secret(field: &str, value: Option<&SecretInput>) -> Result<SecretChange, InvalidField> {
     let Some(value) = value.filter(|v| !v.is_empty()) else {
         return Ok(SecretChange::Keep);
     };
-    let text = value.clone().into_exposed();
-    if text.chars().count() > MAX_VALUE_CHARS {
+    let text = value.expose();
+    let count = text.chars().count();
+    if count > MAX_VALUE_CHARS {
         return Err(InvalidField::new(
             field,
             format!("must be at most {MAX_VALUE_CHARS} characters"),
-        ));
+        )
+        .because(Problem::Length {
+            min: 1,
+            max: MAX_VALUE_CHARS,
+            count,
+        }));
     }
-    if text.chars().any(char::is_control) {
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(
+            InvalidField::new(field, "must not contain control characters").because(Problem::Char(c)),
+        );
+    }
+    if is_upstream_mask(text) {
         return Err(InvalidField::new(
             field,
-            "must not contain control characters",
-        ));
+            format!(
+                "{UPSTREAM_MASK} is the mask OOS shows instead of a secret: type the secret \
+                 itself, or leave it empty to keep the one chatdesk holds"
+            ),
+        )
+        .because(Problem::Masked));
     }
     Ok(SecretChange::Set(value.clone()))
 }
@@ -391,7 +459,7 @@ impl ConfigurationDraft {
                     errors.take_under(DINGTALK_PATH, DingTalkClientId::parse(client_id));
                 let client_secret = errors.take_under(
                     DINGTALK_PATH,
-                    secret("client_secret", client_secret.as_ref()),
+                    parse_secret("client_secret", client_secret.as_ref()),
                 );
                 let template_id =
                     errors.take_under(DINGTALK_PATH, optional(template_id, TemplateId::parse));
@@ -427,7 +495,7 @@ impl ConfigurationDraft {
                     }
                     let value = if is_secret_key(key.as_str()) {
                         errors
-                            .take(secret(&value_field, entry.value.as_ref()))
+                            .take(parse_secret(&value_field, entry.value.as_ref()))
                             .map(WeComValue::Secret)
                     } else {
                         let text = entry
@@ -475,7 +543,10 @@ impl ChatConfigDraft {
             None => Some(None),
             Some(draft) => draft.parse(errors).map(Some),
         };
-        let labels = parse_labels(&self.labels, errors);
+        let labels = match &self.labels {
+            None => Some(None),
+            Some(labels) => parse_labels(labels, errors).map(Some),
+        };
         Some(ChatConfigFields {
             ram_role: ram_role?,
             resource_group_id: resource_group_id?,
@@ -519,7 +590,7 @@ impl ChatConfigCreateDraft {
             Some(self.account_id.trim().to_owned())
         };
         let region_id = errors.take(RegionId::parse(&self.region_id));
-        let name = errors.take(ConfigName::parse(&self.name));
+        let name = errors.take(NewConfigName::parse(&self.name).map(ConfigName::from));
         let mut field_errors = Errors::default();
         let fields = self.fields.parse_into(&mut field_errors);
         match &fields {
@@ -768,7 +839,7 @@ mod tests {
                 ram_role: "OOSServiceRole".into(),
                 resource_group_id: String::new(),
                 configuration,
-                labels: vec!["prod".into(), "运维".into(), "prod".into()],
+                labels: Some(vec!["prod".into(), "运维".into(), "prod".into()]),
             },
         }
     }
@@ -778,13 +849,25 @@ mod tests {
     }
 
     #[test]
-    fn names_follow_the_upstream_shape() {
+    fn new_names_follow_the_upstream_shape_and_any_name_reads() {
         for ok in ["chatops", "TestChatConfig-9be97b40", "team.bot_1"] {
-            assert!(ConfigName::parse(ok).is_ok(), "{ok}");
+            assert!(NewConfigName::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["has space", "运维", "a/b", &"x".repeat(129)] {
-            assert_eq!(ConfigName::parse(bad).unwrap_err().field, "name", "{bad}");
+            assert_eq!(
+                NewConfigName::parse(bad).unwrap_err().field,
+                "name",
+                "{bad}"
+            );
+            // A name OOS holds is read exactly as it is.
+            assert_eq!(ConfigName::parse(bad).unwrap().as_str(), bad);
         }
+        let read: ConfigName = serde_json::from_str("\" 生产 机器人\"").unwrap();
+        assert_eq!(read.as_str(), " 生产 机器人", "not trimmed: it is the key");
+        assert_eq!(ConfigName::parse("").unwrap_err().problem, Problem::Empty);
+        let mut draft = create(None);
+        draft.name = "生产 机器人".into();
+        assert!(fields_of(draft.parse().unwrap_err()).contains(&"name".to_owned()));
         assert!(RamRole::parse("AliyunOOSLifecycleHook4CSRole").is_ok());
         assert_eq!(RamRole::parse("bad role").unwrap_err().field, "ram_role");
     }
@@ -801,7 +884,13 @@ mod tests {
         assert_eq!(parsed.name.as_str(), "ops-bot");
         assert_eq!(parsed.fields.ram_role.unwrap().as_str(), "OOSServiceRole");
         assert_eq!(parsed.fields.resource_group_id, None);
-        let labels: Vec<&str> = parsed.fields.labels.iter().map(Label::as_str).collect();
+        let labels: Vec<&str> = parsed
+            .fields
+            .labels
+            .iter()
+            .flatten()
+            .map(Label::as_str)
+            .collect();
         assert_eq!(labels, ["prod", "运维"]);
         let Some(Configuration::DingTalk(d)) = parsed.fields.configuration else {
             panic!("a DingTalk configuration")
@@ -820,7 +909,7 @@ mod tests {
         draft.region_id = "Hangzhou".into();
         draft.account_id = " ".into();
         draft.fields.ram_role = "no spaces please".into();
-        draft.fields.labels = vec!["a,b".into()];
+        draft.fields.labels = Some(vec!["a,b".into()]);
         assert_eq!(
             fields_of(draft.parse().unwrap_err()),
             [
@@ -842,6 +931,35 @@ mod tests {
         );
         let errors = create(None).parse().unwrap_err();
         assert_eq!(fields_of(errors), ["fields.configuration"]);
+    }
+
+    #[test]
+    fn the_upstream_mask_is_never_a_secret() {
+        let errors = create(Some(ding("dingabc", Some(UPSTREAM_MASK), "")))
+            .parse()
+            .unwrap_err();
+        assert_eq!(
+            fields_of(errors.clone()),
+            ["fields.configuration.DingTalk.client_secret"]
+        );
+        assert_eq!(errors[0].problem, Problem::Masked);
+        let wecom = ChatConfigDraft {
+            configuration: Some(ConfigurationDraft::WeChat {
+                entries: vec![
+                    entry("CorpId", Some("***")),
+                    entry("CorpSecret", Some(" *** ")),
+                ],
+            }),
+            ..ChatConfigDraft::default()
+        };
+        // A plain value may be anything; a secret may not be a mask.
+        let errors = wecom.parse().unwrap_err();
+        assert_eq!(fields_of(errors), ["configuration.WeChat.entries[1].value"]);
+        assert!(
+            create(Some(ding("dingabc", Some("*real*"), "")))
+                .parse()
+                .is_ok()
+        );
     }
 
     #[test]
@@ -902,7 +1020,10 @@ mod tests {
         assert!(!format!("{draft:?}").contains("hunter2"));
         let ram_only: ChatConfigDraft =
             serde_json::from_str(r#"{"ram_role":"OOSServiceRole"}"#).unwrap();
-        assert_eq!(ram_only.parse().unwrap().configuration, None);
+        let ram_only = ram_only.parse().unwrap();
+        assert_eq!((ram_only.configuration, ram_only.labels), (None, None));
+        let no_labels: ChatConfigDraft = serde_json::from_str(r#"{"labels":[]}"#).unwrap();
+        assert_eq!(no_labels.parse().unwrap().labels, Some(Vec::new()));
     }
 
     #[test]

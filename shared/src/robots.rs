@@ -7,9 +7,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::api::ErrorBody;
+use crate::outcome::ItemOutcome;
 use crate::secret::SecretInput;
 use crate::time::Timestamp;
-use crate::validate::{InvalidField, string_type};
+use crate::validate::{InvalidField, Problem, string_type};
 
 /// Robot id (`Id`, an integer upstream).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -342,34 +343,103 @@ pub struct RobotInput {
     pub group_ids: Vec<i64>,
 }
 
+fn webhook_of(input: Option<SecretInput>) -> Result<Option<WebhookUrl>, InvalidField> {
+    match input {
+        Some(w) if !w.is_empty() => WebhookUrl::try_from(w).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn lang_of(text: &str) -> Result<RobotLang, InvalidField> {
+    RobotLang::parse(text)
+        .ok_or_else(|| InvalidField::new("lang", "choose zh or en").because(Problem::Unknown))
+}
+
+fn unit_of(text: &str) -> Result<IntervalUnit, InvalidField> {
+    IntervalUnit::parse(text).ok_or_else(|| {
+        InvalidField::new("interval_unit", "choose seconds or minutes").because(Problem::Unknown)
+    })
+}
+
+/// The longest scope type, key or value accepted. DescribeDataSource's
+/// names are a few dozen characters (`sas_analysis_online-sas-operation-
+/// log-sas-event-vul`); every one is then checked against its choices.
+pub const MAX_SCOPE_TEXT: usize = 128;
+
+fn scope_text(field: String, text: &str) -> Result<(), InvalidField> {
+    let count = text.chars().count();
+    if text.trim().is_empty() {
+        return Err(InvalidField::new(field, "must not be empty").because(Problem::Empty));
+    }
+    if count > MAX_SCOPE_TEXT {
+        return Err(InvalidField::new(
+            field,
+            format!("must be at most {MAX_SCOPE_TEXT} characters, not {count}"),
+        )
+        .because(Problem::Length {
+            min: 1,
+            max: MAX_SCOPE_TEXT,
+            count,
+        }));
+    }
+    Ok(())
+}
+
+fn duplicate(field: String, what: &str) -> InvalidField {
+    InvalidField::new(field, format!("{what} is chosen twice")).because(Problem::Duplicate)
+}
+
+/// The shape of chosen scopes, before they are checked against
+/// DescribeDataSource and DescribeGroupStruct: each text present and
+/// short, nothing twice, group ids positive. Errors name the JSON path
+/// (`rules[0].items[1].values[2]`).
+pub fn check_scopes(rules: &[ScopeRule], group_ids: &[i64]) -> Result<(), InvalidField> {
+    for (r, rule) in rules.iter().enumerate() {
+        let at = format!("rules[{r}]");
+        scope_text(format!("{at}.source"), &rule.source)?;
+        if rules[..r].iter().any(|o| o.source == rule.source) {
+            return Err(duplicate(format!("{at}.source"), &rule.source));
+        }
+        for (i, item) in rule.items.iter().enumerate() {
+            let at = format!("{at}.items[{i}]");
+            scope_text(format!("{at}.field"), &item.field)?;
+            if rule.items[..i].iter().any(|o| o.field == item.field) {
+                return Err(duplicate(format!("{at}.field"), &item.field));
+            }
+            for (v, value) in item.values.iter().enumerate() {
+                scope_text(format!("{at}.values[{v}]"), value)?;
+                if item.values[..v].contains(value) {
+                    return Err(duplicate(format!("{at}.values[{v}]"), value));
+                }
+            }
+        }
+    }
+    for (g, id) in group_ids.iter().enumerate() {
+        let field = format!("group_ids[{g}]");
+        if *id <= 0 {
+            return Err(
+                InvalidField::new(field, "asset group ids are positive").because(Problem::Range {
+                    min: 1,
+                    max: i64::MAX,
+                }),
+            );
+        }
+        if group_ids[..g].contains(id) {
+            return Err(duplicate(field, &id.to_string()));
+        }
+    }
+    Ok(())
+}
+
 impl RobotInput {
     /// The first problem names its field.
     pub fn parse(form: RobotForm) -> Result<RobotInput, InvalidField> {
         let name = RobotName::parse(&form.name)?;
-        let webhook = match form.webhook {
-            Some(w) if !w.is_empty() => Some(WebhookUrl::try_from(w)?),
-            _ => None,
-        };
-        let lang = RobotLang::parse(&form.lang)
-            .ok_or_else(|| InvalidField::new("lang", "choose zh or en"))?;
-        let unit = IntervalUnit::parse(&form.interval_unit)
-            .ok_or_else(|| InvalidField::new("interval_unit", "choose seconds or minutes"))?;
+        let webhook = webhook_of(form.webhook)?;
+        let lang = lang_of(&form.lang)?;
+        let unit = unit_of(&form.interval_unit)?;
         let interval = SendInterval::parse(form.interval, unit)?;
-        for rule in &form.rules {
-            if rule.source.trim().is_empty() || rule.items.iter().any(|i| i.field.trim().is_empty())
-            {
-                return Err(InvalidField::new(
-                    "rules",
-                    "every scope needs its type and keys",
-                ));
-            }
-        }
-        if form.group_ids.iter().any(|id| *id <= 0) {
-            return Err(InvalidField::new(
-                "group_ids",
-                "asset group ids are positive",
-            ));
-        }
+        check_scopes(&form.rules, &form.group_ids)?;
         Ok(RobotInput {
             name,
             webhook,
@@ -377,6 +447,81 @@ impl RobotInput {
             interval,
             rules: form.rules,
             group_ids: form.group_ids,
+        })
+    }
+}
+
+/// An edit (`PUT`, and its preview) as the browser sends it: a field left
+/// out stays as it is (PATCH semantics), so a rename sends only `name`.
+/// An empty `webhook` keeps the stored one too.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RobotEdit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<SecretInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<ScopeRule>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_ids: Option<Vec<i64>>,
+}
+
+impl From<RobotForm> for RobotEdit {
+    /// The whole form as an edit: every field given.
+    fn from(form: RobotForm) -> RobotEdit {
+        RobotEdit {
+            name: Some(form.name),
+            webhook: form.webhook,
+            lang: Some(form.lang),
+            interval: Some(form.interval),
+            interval_unit: Some(form.interval_unit),
+            rules: Some(form.rules),
+            group_ids: Some(form.group_ids),
+        }
+    }
+}
+
+/// A checked edit: `None` leaves the field as it is. The interval is
+/// checked against its unit once the stored unit is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RobotChanges {
+    pub name: Option<RobotName>,
+    pub webhook: Option<WebhookUrl>,
+    pub lang: Option<RobotLang>,
+    pub interval: Option<i64>,
+    pub interval_unit: Option<IntervalUnit>,
+    pub rules: Option<Vec<ScopeRule>>,
+    pub group_ids: Option<Vec<i64>>,
+}
+
+impl RobotChanges {
+    /// The first problem names its field.
+    pub fn parse(edit: RobotEdit) -> Result<RobotChanges, InvalidField> {
+        let name = edit.name.as_deref().map(RobotName::parse).transpose()?;
+        let webhook = webhook_of(edit.webhook)?;
+        let lang = edit.lang.as_deref().map(lang_of).transpose()?;
+        let interval_unit = edit.interval_unit.as_deref().map(unit_of).transpose()?;
+        if let (Some(amount), Some(unit)) = (edit.interval, interval_unit) {
+            SendInterval::parse(amount, unit)?;
+        }
+        check_scopes(
+            edit.rules.as_deref().unwrap_or_default(),
+            edit.group_ids.as_deref().unwrap_or_default(),
+        )?;
+        Ok(RobotChanges {
+            name,
+            webhook,
+            lang,
+            interval: edit.interval,
+            interval_unit,
+            rules: edit.rules,
+            group_ids: edit.group_ids,
         })
     }
 }
@@ -396,23 +541,16 @@ pub struct StatusChange {
     pub enabled: bool,
 }
 
-/// What happened to one robot of a bulk action.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RobotOutcome {
-    pub id: RobotId,
-    /// `None`: done.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorBody>,
-}
-
+/// A bulk action's answer: one outcome per robot asked about (done,
+/// unchanged, or failed with its error), named when the robot is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkOutcome {
-    pub results: Vec<RobotOutcome>,
+    pub results: Vec<ItemOutcome>,
 }
 
 impl BulkOutcome {
     pub fn failed(&self) -> usize {
-        self.results.iter().filter(|r| r.error.is_some()).count()
+        crate::outcome::failed(&self.results)
     }
 }
 
@@ -492,6 +630,56 @@ impl ScopeChoices {
         } else {
             format!("{label}: {}", items.join("; "))
         }
+    }
+}
+
+impl ScopeChoices {
+    /// Whether every rule is one DescribeDataSource offers: a known type,
+    /// its keys, and their values (when `Sample` lists them). The first
+    /// that is not names its JSON path.
+    pub fn check(&self, rules: &[ScopeRule]) -> Result<(), InvalidField> {
+        let unknown = |field: String, what: &str| {
+            InvalidField::new(
+                field,
+                format!("Security Center offers no {what} of that name"),
+            )
+            .because(Problem::Unknown)
+        };
+        for (r, rule) in rules.iter().enumerate() {
+            let at = format!("rules[{r}]");
+            let Some(source) = self.sources.iter().find(|s| s.name == rule.source) else {
+                return Err(unknown(format!("{at}.source"), "alert type"));
+            };
+            for (i, item) in rule.items.iter().enumerate() {
+                let at = format!("{at}.items[{i}]");
+                let Some(field) = source.fields.iter().find(|f| f.key == item.field) else {
+                    return Err(unknown(format!("{at}.field"), "setting"));
+                };
+                // A field without `Sample` lists no values to check against.
+                if field.values.is_empty() {
+                    continue;
+                }
+                for (v, value) in item.values.iter().enumerate() {
+                    if !field.values.iter().any(|c| &c.value == value) {
+                        return Err(unknown(format!("{at}.values[{v}]"), "value"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether every id is an asset group of DescribeGroupStruct's tree.
+pub fn check_group_ids(groups: &[AssetGroup], ids: &[i64]) -> Result<(), InvalidField> {
+    let known = flatten_groups(groups);
+    match ids.iter().position(|id| !known.iter().any(|g| g.id == *id)) {
+        Some(g) => Err(InvalidField::new(
+            format!("group_ids[{g}]"),
+            "Security Center has no asset group with this id",
+        )
+        .because(Problem::Unknown)),
+        None => Ok(()),
     }
 }
 
@@ -705,9 +893,9 @@ mod tests {
                         items: vec![],
                     }]
                 },
-                "rules",
+                "rules[0].source",
             ),
-            (|f| f.group_ids = vec![0], "group_ids"),
+            (|f| f.group_ids = vec![0], "group_ids[0]"),
         ];
         for (change, field) in cases {
             let mut f = form();
@@ -720,6 +908,79 @@ mod tests {
         // A form with nothing in it names the name first.
         let empty: RobotForm = serde_json::from_str("{}").unwrap();
         assert_eq!(RobotInput::parse(empty).unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn scopes_are_short_unique_and_named_by_their_path() {
+        let rule = |source: &str, field: &str, values: &[&str]| ScopeRule {
+            source: source.into(),
+            items: vec![ScopeItem {
+                field: field.into(),
+                values: values.iter().map(|v| (*v).to_owned()).collect(),
+            }],
+        };
+        let long = "x".repeat(60 * 1024);
+        let cases = [
+            (vec![rule(&long, "k", &["v"])], vec![], "rules[0].source"),
+            (
+                vec![rule("a", "k", &["v"]), rule("b", "k", &["v", &long])],
+                vec![],
+                "rules[1].items[0].values[1]",
+            ),
+            (
+                vec![rule("a", "k", &["v"]), rule("a", "k", &["w"])],
+                vec![],
+                "rules[1].source",
+            ),
+            (
+                vec![rule("a", " ", &["v"])],
+                vec![],
+                "rules[0].items[0].field",
+            ),
+            (vec![], vec![5, 6, 5], "group_ids[2]"),
+            (vec![], vec![-1], "group_ids[0]"),
+        ];
+        for (rules, groups, field) in cases {
+            let err = check_scopes(&rules, &groups).unwrap_err();
+            assert_eq!(err.field, field);
+            assert!(err.message.len() < 200, "no echo of the input");
+        }
+        let err = check_scopes(&[rule(&long, "k", &[])], &[]).unwrap_err();
+        assert!(matches!(
+            err.problem,
+            Problem::Length {
+                max: MAX_SCOPE_TEXT,
+                ..
+            }
+        ));
+        assert!(check_scopes(&[rule("a", "k", &["v", "w"])], &[1, 2]).is_ok());
+    }
+
+    #[test]
+    fn an_edit_names_only_what_changes() {
+        let rename: RobotEdit = serde_json::from_str(r#"{"name": "renamed"}"#).unwrap();
+        let changes = RobotChanges::parse(rename).unwrap();
+        assert_eq!(changes.name.unwrap().as_str(), "renamed");
+        assert_eq!(
+            (
+                changes.lang,
+                changes.interval_unit,
+                changes.rules,
+                changes.group_ids
+            ),
+            (None, None, None, None)
+        );
+        let cleared: RobotEdit = serde_json::from_str(r#"{"rules": [], "group_ids": []}"#).unwrap();
+        let cleared = RobotChanges::parse(cleared).unwrap();
+        assert_eq!(
+            (cleared.rules, cleared.group_ids),
+            (Some(vec![]), Some(vec![]))
+        );
+        let whole = RobotChanges::parse(RobotEdit::from(form())).unwrap();
+        assert_eq!(whole.interval, Some(1));
+        assert_eq!(whole.webhook.unwrap().token(), "t0k");
+        let bad: RobotEdit = serde_json::from_str(r#"{"interval_unit": "hours"}"#).unwrap();
+        assert_eq!(RobotChanges::parse(bad).unwrap_err().field, "interval_unit");
     }
 
     fn choices() -> ScopeChoices {
@@ -743,6 +1004,54 @@ mod tests {
                 }],
             }],
         }
+    }
+
+    #[test]
+    fn rules_and_groups_must_be_offered() {
+        let rule = |source: &str, field: &str, value: &str| ScopeRule {
+            source: source.into(),
+            items: vec![ScopeItem {
+                field: field.into(),
+                values: vec![value.into()],
+            }],
+        };
+        let c = choices();
+        assert!(
+            c.check(&[rule("sas_vul_notify", "vul_level", "asap")])
+                .is_ok()
+        );
+        for (bad, field) in [
+            (rule("other", "vul_level", "asap"), "rules[0].source"),
+            (
+                rule("sas_vul_notify", "nope", "asap"),
+                "rules[0].items[0].field",
+            ),
+            (
+                rule("sas_vul_notify", "vul_level", "never"),
+                "rules[0].items[0].values[0]",
+            ),
+        ] {
+            let err = c.check(&[bad]).unwrap_err();
+            assert_eq!((err.field.as_str(), err.problem), (field, Problem::Unknown));
+        }
+        let tree = vec![AssetGroup {
+            id: 1,
+            name: "Prod".into(),
+            default: false,
+            machines: 0,
+            children: vec![AssetGroup {
+                id: 2,
+                name: "East".into(),
+                default: false,
+                machines: 0,
+                children: vec![],
+            }],
+        }];
+        assert!(check_group_ids(&tree, &[2, 1]).is_ok());
+        assert_eq!(
+            check_group_ids(&tree, &[1, 3]).unwrap_err().field,
+            "group_ids[1]"
+        );
     }
 
     #[test]

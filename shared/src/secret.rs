@@ -55,6 +55,14 @@ impl fmt::Debug for SecretInput {
 /// sends it upstream.
 pub const UPSTREAM_MASK: &str = "******";
 
+/// Whether `text` is a mask rather than a secret: only `*` (the upstream's
+/// `******`, or the same mask cut or lengthened by a copy), around white
+/// space. No real secret is made only of asterisks.
+pub fn is_upstream_mask(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty() && text.chars().all(|c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +73,15 @@ mod tests {
         assert_eq!(format!("{s:?}"), "SecretInput([redacted])");
         assert!(!format!("{:?}", Some(&s)).contains("hunter2"));
         assert_eq!(s.into_exposed(), "hunter2");
+    }
+
+    #[test]
+    fn masks_are_told_from_secrets() {
+        for mask in [UPSTREAM_MASK, "***", " ******** "] {
+            assert!(is_upstream_mask(mask), "{mask}");
+        }
+        for secret in ["", "  ", "ab**", "*a*", "s3cret"] {
+            assert!(!is_upstream_mask(secret), "{secret}");
+        }
     }
 }

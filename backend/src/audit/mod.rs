@@ -173,7 +173,35 @@ pub struct Change {
     /// Before/after, built with [`diff`] so secrets show only as
     /// changed/unchanged.
     pub changes: Vec<FieldChange>,
+    /// For a create whose target id the upstream gives: the id, once the
+    /// call learned it; the outcome's target carries it.
+    pub created_id: Option<CreatedId>,
 }
+
+/// The id an upstream create gave its resource, set by the call itself
+/// (Security Center answers a create with its RequestId only, the id is
+/// looked up afterwards), so the outcome's target names what was made.
+#[derive(Clone, Debug, Default)]
+pub struct CreatedId(std::sync::Arc<std::sync::OnceLock<String>>);
+
+impl CreatedId {
+    pub fn set(&self, id: String) {
+        // Set once by the one call that owns it.
+        let _ = self.0.set(id);
+    }
+
+    fn get(&self) -> Option<String> {
+        self.0.get().cloned()
+    }
+}
+
+impl PartialEq for CreatedId {
+    fn eq(&self, other: &CreatedId) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for CreatedId {}
 
 impl Change {
     pub fn new(action: AuditAction, target: Target) -> Change {
@@ -181,11 +209,18 @@ impl Change {
             action,
             target,
             changes: Vec::new(),
+            created_id: None,
         }
     }
 
     pub fn with_changes(mut self, changes: Vec<FieldChange>) -> Change {
         self.changes = changes;
+        self
+    }
+
+    /// The target id comes from `id`, set by the call (see [`CreatedId`]).
+    pub fn with_created_id(mut self, id: CreatedId) -> Change {
+        self.created_id = Some(id);
         self
     }
 }
@@ -206,13 +241,18 @@ where
     T: Send + 'static,
     F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
 {
-    let pending = begin_upstream(db, actor, change.action, change.target, change.changes).await?;
+    let created_id = change.created_id;
+    let mut pending =
+        begin_upstream(db, actor, change.action, change.target, change.changes).await?;
     // The request's span, so the call's log lines keep its id and route.
     let span = tracing::Span::current();
     let task = tokio::spawn(
         async move {
             match AssertUnwindSafe(call).catch_unwind().await {
                 Ok(result) => {
+                    if let Some(id) = created_id.as_ref().and_then(CreatedId::get) {
+                        pending.target.id = Some(id);
+                    }
                     let (outcome, request_id, error) = outcome_of(&result);
                     let error = error.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
                     pending

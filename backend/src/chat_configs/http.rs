@@ -10,11 +10,13 @@ use shared::auth::Action;
 use shared::chat_configs::{
     ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigList, ChatConfigSaved,
     CheckAppDraft, ConfigName, ConfigRef, DINGTALK_CLIENT_SECRET, DingTalkClientId, ListParams,
-    RegionId,
+    RegionId, SecretChange, parse_secret,
 };
+use shared::validate::Problem;
 use shared::vault::ConnectionCheck;
 
 use super::service::{self, Account};
+use super::store::Instance;
 use super::{ChatConfigError, Plan, delete_changes, plan_create, plan_update, target};
 use crate::audit::Change;
 use crate::context::Ctx;
@@ -115,7 +117,7 @@ async fn history(
 async fn apply(
     ctx: &Ctx,
     account: Account,
-    plan: Plan,
+    mut plan: Plan,
     action: AuditAction,
 ) -> Result<Option<ChatConfigSaved>, ApiError> {
     let s = &ctx.state;
@@ -139,6 +141,9 @@ async fn apply(
             .await?
         }
     };
+    if action == AuditAction::ChatConfigCreate {
+        plan.instance = Instance::created(&saved);
+    }
     service::commit(&s.db, s.vault.master_key(), &plan, None).await?;
     Ok(Some(saved))
 }
@@ -231,25 +236,29 @@ async fn delete(
 /// secret chatdesk holds for an existing configuration.
 async fn check_app(ctx: Ctx, Json(draft): Json<CheckAppDraft>) -> ApiResult<ConnectionCheck> {
     let client_id = DingTalkClientId::parse(&draft.client_id)?;
-    let typed = draft
-        .client_secret
-        .filter(|s| !s.is_empty())
-        .map(|s| SecretString::from(s.into_exposed()));
+    let typed = parse_secret("client_secret", draft.client_secret.as_ref())?;
     let s = &ctx.state;
     let secret = match (typed, &draft.existing) {
-        (Some(secret), _) => secret,
-        (None, Some(existing)) => super::store::held_secrets(&s.db, s.vault.master_key(), existing)
-            .await?
-            .remove(DINGTALK_CLIENT_SECRET)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "configuration.client_secret",
-                    "chatdesk does not hold this configuration's secret: type it to check the app",
-                )
-            })?,
-        (None, None) => {
-            return Err(ApiError::invalid(
-                "configuration.client_secret",
+        (SecretChange::Set(secret), _) => SecretString::from(secret.into_exposed()),
+        (SecretChange::Keep, Some(existing)) => {
+            let account = account(&ctx, &existing.account_id).await?;
+            service::current(&s.db, &s.upstream, s.vault.master_key(), &account, existing)
+                .await?
+                .held
+                .remove(DINGTALK_CLIENT_SECRET)
+                .ok_or_else(|| {
+                    ApiError::invalid_because(
+                        "client_secret",
+                        Problem::Required,
+                        "chatdesk does not hold this configuration's secret: type it to check \
+                         the app",
+                    )
+                })?
+        }
+        (SecretChange::Keep, None) => {
+            return Err(ApiError::invalid_because(
+                "client_secret",
+                Problem::Required,
                 "type the client secret to check the app",
             ));
         }

@@ -27,7 +27,7 @@ use shared::chat_configs::{
 
 use shared::validate::InvalidField;
 
-use self::store::HeldSecrets;
+use self::store::{HeldSecrets, Instance};
 use crate::audit::{self, Target, TargetKind};
 use crate::error::ApiError;
 use crate::upstream::error::UpstreamError;
@@ -109,8 +109,9 @@ pub struct Built {
 }
 
 /// Builds the `Configuration` JSON: a kept secret is the one chatdesk
-/// holds; one it does not hold (the configuration was created outside
-/// chatdesk) must be given again.
+/// holds for this instance; one it does not hold (the configuration was
+/// created outside chatdesk, or deleted and re-created there) must be
+/// given again.
 pub fn build_configuration(
     configuration: &Configuration,
     held: &HeldSecrets,
@@ -265,6 +266,9 @@ pub struct Plan {
     pub labels: Vec<Label>,
     /// The secrets to hold afterwards; `None` keeps the held ones.
     pub secrets: Option<HeldSecrets>,
+    /// The upstream instance they are given to: the one an edit read, or
+    /// (for a create) the one the create made, known once it answered.
+    pub instance: Instance,
 }
 
 /// What a delete removes, for the audit trail (secrets masked).
@@ -300,12 +304,13 @@ pub fn plan_create(new: &NewChatConfig) -> Result<Plan, ChatConfigError> {
         .ok_or_else(|| ChatConfigError::invalid("configuration", "is required"))?;
     let built = build_configuration(configuration, &HeldSecrets::new())?;
     let fields = &new.fields;
+    let labels = fields.labels.clone().unwrap_or_default();
     let after = audit_state(
         Some(configuration.platform()),
         fields.ram_role.as_ref().map(|r| r.as_str()),
         fields.resource_group_id.as_ref().map(|r| r.as_str()),
         built.audit,
-        &fields.labels,
+        &labels,
     );
     Ok(Plan {
         config: ConfigRef {
@@ -322,16 +327,18 @@ pub fn plan_create(new: &NewChatConfig) -> Result<Plan, ChatConfigError> {
             configuration: Some(built.text),
         }),
         changes: audit::diff(&Value::Null, &after, &[]),
-        labels: fields.labels.clone(),
+        labels,
         secrets: Some(built.secrets),
+        instance: Instance::default(),
     })
 }
 
 /// Plans an edit of `current` (as Get returned it) with console `labels`
 /// and `held` secrets. The Configuration is sent only when it changes (a
 /// RAM role edit leaves it out, so a secret chatdesk never saw is not
-/// needed). An empty RAM role or resource group leaves it as it is: OOS
-/// cannot remove either.
+/// needed). What the edit leaves out stays as it is: no Configuration,
+/// no labels, an empty RAM role or resource group (OOS cannot remove
+/// either).
 pub fn plan_update(
     config: &ConfigRef,
     current: &ChatConfig,
@@ -355,6 +362,7 @@ pub fn plan_update(
         }
         _ => None,
     };
+    let next_labels = fields.labels.as_deref().unwrap_or(labels);
     let role_changes = next_role != now_role;
     let group_changes = next_group != now_group;
     let before = audit_state(
@@ -373,7 +381,7 @@ pub fn plan_update(
         built
             .as_ref()
             .map_or(before_configuration, |(_, b)| b.audit.clone()),
-        &fields.labels,
+        next_labels,
     );
     let write = (built.is_some() || role_changes || group_changes).then(|| ChatConfigWrite {
         region_id: config.region_id.clone(),
@@ -387,8 +395,9 @@ pub fn plan_update(
         config: config.clone(),
         write,
         changes: audit::diff(&before, &after, &[]),
-        labels: fields.labels.clone(),
+        labels: next_labels.to_vec(),
         secrets: built.map(|(_, b)| b.secrets),
+        instance: Instance::of(&current.summary),
     })
 }
 

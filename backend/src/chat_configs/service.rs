@@ -10,7 +10,7 @@ use shared::chat_configs::{
 };
 use shared::vault::ConnectionCheck;
 
-use super::store::{self, HeldSecrets};
+use super::store::{self, HeldSecrets, Instance};
 use super::{ChatConfigError, Plan, target, target_id};
 use crate::audit::{self, Actor, NewEvent};
 use crate::db::Db;
@@ -136,15 +136,18 @@ pub async fn current(
         store::labels(db, config),
         store::held_secrets(db, key, config),
     );
+    let config = got?;
     Ok(Current {
-        config: got?,
+        held: held?.for_instance(&Instance::of(&config.summary)),
+        config,
         labels: labels?,
-        held: held?,
     })
 }
 
-/// Whether chatdesk holds every secret the configuration has.
-pub fn secret_source(config: &ChatConfig, held: &[String]) -> SecretSource {
+/// Whether chatdesk holds every secret the configuration has, each given
+/// to this instance of it.
+pub fn secret_source(config: &ChatConfig, held: &[(String, Instance)]) -> SecretSource {
+    let now = Instance::of(&config.summary);
     let secrets: Vec<&str> = config
         .settings
         .iter()
@@ -153,7 +156,10 @@ pub fn secret_source(config: &ChatConfig, held: &[String]) -> SecretSource {
         .collect();
     if secrets.is_empty() {
         SecretSource::None
-    } else if secrets.iter().all(|k| held.iter().any(|h| h == k)) {
+    } else if secrets
+        .iter()
+        .all(|k| held.iter().any(|(h, at)| h == k && at.holds_for(&now)))
+    {
         SecretSource::Held
     } else {
         SecretSource::Outside
@@ -213,7 +219,7 @@ pub async fn commit(
     let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
     store::set_labels(&mut tx, &plan.config, &plan.labels).await?;
     if let Some(secrets) = &plan.secrets {
-        store::set_secrets(&mut tx, key, &plan.config, secrets).await?;
+        store::set_secrets(&mut tx, key, &plan.config, secrets, &plan.instance).await?;
     }
     if let Some(actor) = labels_only.filter(|_| plan.changes_anything()) {
         let event = NewEvent::success(

@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use secrecy::SecretString;
-use shared::chat_configs::{ConfigName, ConfigRef, Label, RegionId};
+use shared::chat_configs::{
+    ChatConfigSaved, ChatConfigSummary, ConfigName, ConfigRef, Label, RegionId,
+};
+use shared::time::Timestamp;
 use sqlx::{AnyConnection, Row};
 
 use crate::cache::RowCache;
@@ -17,8 +20,66 @@ const SEALED_KIND: &str = "chat_config_secret";
 /// Secrets by upstream Configuration key, in clear (in memory only).
 pub type HeldSecrets = BTreeMap<String, SecretString>;
 
-/// The associated data binding a ciphertext to its configuration and key:
-/// none of the parts can contain `/`.
+/// Which upstream instance of a configuration a secret was given to: OOS
+/// keys configurations by name only, so one deleted and re-created under
+/// the same name elsewhere is told apart by its CreatedDate and webhook.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Instance {
+    /// CreatedDate, epoch milliseconds.
+    pub created: Option<i64>,
+    /// Outputs.URL, unique per created configuration.
+    pub webhook: Option<String>,
+}
+
+impl Instance {
+    pub fn of(summary: &ChatConfigSummary) -> Instance {
+        Instance {
+            created: summary.created.map(Timestamp::epoch_millis),
+            webhook: summary.webhook_url.clone(),
+        }
+    }
+
+    /// What a create answered (its webhook from the Get that follows it).
+    pub fn created(saved: &ChatConfigSaved) -> Instance {
+        Instance {
+            created: saved.created.map(Timestamp::epoch_millis),
+            webhook: saved.webhook_url.clone(),
+        }
+    }
+
+    /// Whether a secret held for `self` belongs to `now`: the same
+    /// CreatedDate (an unknown one proves nothing), and the same webhook
+    /// when both are known. Dates compare to the second: OOS writes them
+    /// with and without fractions.
+    pub fn holds_for(&self, now: &Instance) -> bool {
+        let second = |ms: Option<i64>| ms.map(|ms| ms.div_euclid(1000));
+        let created = self.created.is_some() && second(self.created) == second(now.created);
+        let webhook = match (&self.webhook, &now.webhook) {
+            (Some(held), Some(now)) => held == now,
+            _ => true,
+        };
+        created && webhook
+    }
+}
+
+/// The secrets chatdesk holds for a configuration, each with the instance
+/// it was given to; [`Held::for_instance`] keeps those that still apply.
+#[derive(Default)]
+pub struct Held(Vec<(String, Instance, SecretString)>);
+
+impl Held {
+    pub fn for_instance(self, now: &Instance) -> HeldSecrets {
+        self.0
+            .into_iter()
+            .filter(|(_, held, _)| held.holds_for(now))
+            .map(|(key, _, secret)| (key, secret))
+            .collect()
+    }
+}
+
+/// The associated data binding a ciphertext to its configuration and key.
+/// Account ids, regions and keys hold no `/`, so a name (which may) is
+/// still read back unambiguously.
 fn sealed_id(config: &ConfigRef, key: &str) -> String {
     format!(
         "{}/{}/{}/{key}",
@@ -60,8 +121,9 @@ pub async fn labels(db: &Db, config: &ConfigRef) -> anyhow::Result<Vec<Label>> {
 #[derive(Clone, Debug, Default)]
 pub struct Kept {
     pub labels: Vec<Label>,
-    /// The Configuration keys whose secret chatdesk holds.
-    pub held_keys: Vec<String>,
+    /// The Configuration keys whose secret chatdesk holds, with the
+    /// instance each was given to.
+    pub held_keys: Vec<(String, Instance)>,
 }
 
 /// [`Kept`] by `account/region/name`.
@@ -91,11 +153,18 @@ pub fn forget_kept(db: &Db, config: &ConfigRef) {
     db.caches().chat_configs.invalidate(&cache_key(config));
 }
 
+fn instance_of(row: &sqlx::any::AnyRow) -> Result<Instance, sqlx::Error> {
+    Ok(Instance {
+        created: row.try_get("instance_created")?,
+        webhook: row.try_get("instance_webhook")?,
+    })
+}
+
 /// The Configuration keys whose secret chatdesk holds, without opening
 /// them (what a read needs to know).
-pub async fn held_keys(db: &Db, config: &ConfigRef) -> anyhow::Result<Vec<String>> {
+pub async fn held_keys(db: &Db, config: &ConfigRef) -> anyhow::Result<Vec<(String, Instance)>> {
     let rows = sqlx::query(
-        "SELECT config_key FROM chat_config_secrets \
+        "SELECT config_key, instance_created, instance_webhook FROM chat_config_secrets \
          WHERE account_id = $1 AND region_id = $2 AND name = $3 ORDER BY config_key",
     )
     .bind(&config.account_id)
@@ -105,19 +174,15 @@ pub async fn held_keys(db: &Db, config: &ConfigRef) -> anyhow::Result<Vec<String
     .await?;
     Ok(rows
         .iter()
-        .map(|r| r.try_get("config_key"))
-        .collect::<Result<_, _>>()?)
+        .map(|r| Ok((r.try_get("config_key")?, instance_of(r)?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// The secrets chatdesk holds for `config`, opened.
-pub async fn held_secrets(
-    db: &Db,
-    key: &MasterKey,
-    config: &ConfigRef,
-) -> anyhow::Result<HeldSecrets> {
+pub async fn held_secrets(db: &Db, key: &MasterKey, config: &ConfigRef) -> anyhow::Result<Held> {
     let rows = sqlx::query(
-        "SELECT config_key, secret_ciphertext FROM chat_config_secrets \
-         WHERE account_id = $1 AND region_id = $2 AND name = $3",
+        "SELECT config_key, secret_ciphertext, instance_created, instance_webhook \
+         FROM chat_config_secrets WHERE account_id = $1 AND region_id = $2 AND name = $3",
     )
     .bind(&config.account_id)
     .bind(config.region_id.as_str())
@@ -129,9 +194,10 @@ pub async fn held_secrets(
             let config_key: String = row.try_get("config_key")?;
             let sealed: String = row.try_get("secret_ciphertext")?;
             let secret = key.open(SEALED_KIND, &sealed_id(config, &config_key), &sealed)?;
-            Ok((config_key, secret))
+            Ok((config_key, instance_of(row)?, secret))
         })
-        .collect()
+        .collect::<anyhow::Result<_>>()
+        .map(Held)
 }
 
 fn where_config(sql: &str) -> String {
@@ -162,13 +228,14 @@ pub async fn set_labels(
     Ok(())
 }
 
-/// Replaces the held secrets of `config` with `secrets`, sealed, inside the
-/// caller's transaction.
+/// Replaces the held secrets of `config` with `secrets`, sealed and given
+/// to `instance`, inside the caller's transaction.
 pub async fn set_secrets(
     conn: &mut AnyConnection,
     key: &MasterKey,
     config: &ConfigRef,
     secrets: &HeldSecrets,
+    instance: &Instance,
 ) -> anyhow::Result<()> {
     delete_from(conn, "chat_config_secrets", config).await?;
     let now = now_ms();
@@ -176,8 +243,9 @@ pub async fn set_secrets(
         let sealed = key.seal(SEALED_KIND, &sealed_id(config, config_key), secret)?;
         sqlx::query(
             "INSERT INTO chat_config_secrets \
-             (account_id, region_id, name, config_key, secret_ciphertext, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             (account_id, region_id, name, config_key, secret_ciphertext, updated_at, \
+              instance_created, instance_webhook) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&config.account_id)
         .bind(config.region_id.as_str())
@@ -185,6 +253,8 @@ pub async fn set_secrets(
         .bind(config_key)
         .bind(sealed)
         .bind(now)
+        .bind(instance.created)
+        .bind(instance.webhook.as_deref())
         .execute(&mut *conn)
         .await?;
     }
@@ -278,7 +348,13 @@ mod tests {
                 SecretString::from("s3cret"),
             )]
             .into();
-            set_secrets(&mut tx, &key, &bot, &secrets).await.unwrap();
+            let first = Instance {
+                created: Some(1_766_742_782_000),
+                webhook: Some("https://u1.appflow.aliyunnest.com/webhook/".into()),
+            };
+            set_secrets(&mut tx, &key, &bot, &secrets, &first)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
 
             assert_eq!(
@@ -288,14 +364,41 @@ mod tests {
             let region = region_labels(db, &acc, &bot.region_id).await.unwrap();
             assert_eq!(region.len(), 1, "{backend:?}: per region");
             let held = held_secrets(db, &key, &bot).await.unwrap();
+            let held = held.for_instance(&first);
             assert_eq!(held["DingTalkClientSecret"].expose_secret(), "s3cret");
-            assert_eq!(held_keys(db, &bot).await.unwrap(), ["DingTalkClientSecret"]);
+            assert_eq!(
+                held_keys(db, &bot).await.unwrap(),
+                [("DingTalkClientSecret".to_owned(), first.clone())]
+            );
             assert!(
                 held_secrets(db, &key, &other_region)
                     .await
                     .unwrap()
+                    .for_instance(&first)
                     .is_empty()
             );
+            // The same date written with its fraction is the same instance.
+            let fraction = Instance {
+                created: Some(1_766_742_782_178),
+                ..first.clone()
+            };
+            let held = held_secrets(db, &key, &bot).await.unwrap();
+            assert_eq!(held.for_instance(&fraction).len(), 1);
+            // Another instance under the same name holds none of them.
+            for other in [
+                Instance {
+                    created: Some(1_766_742_783_000),
+                    ..first.clone()
+                },
+                Instance {
+                    webhook: Some("https://u2.appflow.aliyunnest.com/webhook/".into()),
+                    ..first.clone()
+                },
+                Instance::default(),
+            ] {
+                let held = held_secrets(db, &key, &bot).await.unwrap();
+                assert!(held.for_instance(&other).is_empty(), "{other:?}");
+            }
 
             // Sealed at rest, and bound to its configuration.
             let sealed: String = sqlx::query("SELECT secret_ciphertext FROM chat_config_secrets")
@@ -317,18 +420,43 @@ mod tests {
             .unwrap();
             tx.commit().await.unwrap();
             assert!(held_secrets(db, &key, &other_region).await.is_err());
+            // A row from before instances were recorded proves nothing.
+            sqlx::query("DELETE FROM chat_config_secrets WHERE region_id = 'cn-shanghai'")
+                .execute(db.pool())
+                .await
+                .unwrap();
+            sqlx::query(
+                "INSERT INTO chat_config_secrets \
+                 (account_id, region_id, name, config_key, secret_ciphertext, updated_at) \
+                 VALUES ($1, 'cn-shanghai', 'bot', 'DingTalkClientSecret', $2, 0)",
+            )
+            .bind(&acc)
+            .bind(
+                key.seal(
+                    SEALED_KIND,
+                    &sealed_id(&other_region, "DingTalkClientSecret"),
+                    &SecretString::from("old"),
+                )
+                .unwrap(),
+            )
+            .execute(db.pool())
+            .await
+            .unwrap();
+            let legacy = held_secrets(db, &key, &other_region).await.unwrap();
+            assert!(legacy.for_instance(&Instance::default()).is_empty());
 
             // Replacing is whole; forgetting removes both kinds.
             let mut tx = db.pool().begin().await.unwrap();
             set_labels(&mut tx, &bot, &labels_of(&["prod"]))
                 .await
                 .unwrap();
-            set_secrets(&mut tx, &key, &bot, &HeldSecrets::new())
+            set_secrets(&mut tx, &key, &bot, &HeldSecrets::new(), &first)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
             assert_eq!(labels(db, &bot).await.unwrap(), labels_of(&["prod"]));
-            assert!(held_secrets(db, &key, &bot).await.unwrap().is_empty());
+            let held = held_secrets(db, &key, &bot).await.unwrap();
+            assert!(held.for_instance(&first).is_empty());
             let mut tx = db.pool().begin().await.unwrap();
             forget(&mut tx, &bot).await.unwrap();
             tx.commit().await.unwrap();

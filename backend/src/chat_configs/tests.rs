@@ -34,7 +34,7 @@ fn fields(
         ram_role: ram_role.into(),
         resource_group_id: String::new(),
         configuration,
-        labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+        labels: Some(labels.iter().map(|l| (*l).to_owned()).collect()),
     }
     .parse()
     .unwrap()
@@ -94,7 +94,7 @@ fn a_create_sends_typed_fields_as_json_and_holds_the_secret() {
         fields: ChatConfigDraft {
             ram_role: "OOSServiceRole".into(),
             configuration: Some(ding(Some("s3cret \"&=+ 密"), "t.schema")),
-            labels: vec!["prod".into()],
+            labels: Some(vec!["prod".into()]),
             ..ChatConfigDraft::default()
         },
     }
@@ -340,4 +340,33 @@ fn wecom_secrets_are_named_by_their_entry() {
         sent(&plan),
         serde_json::json!({"CorpId": "ww1", "CorpSecret": "cs"})
     );
+}
+
+#[test]
+fn an_edit_that_leaves_the_labels_out_keeps_them() {
+    let kept = [Label::parse("prod").unwrap(), Label::parse("运维").unwrap()];
+    let role_only = ChatConfigDraft {
+        ram_role: "AliyunOOSDefaultRole".into(),
+        ..ChatConfigDraft::default()
+    }
+    .parse()
+    .unwrap();
+    let plan = plan_update(
+        &config_ref(),
+        &current("t"),
+        &kept,
+        &HeldSecrets::new(),
+        &role_only,
+    )
+    .unwrap();
+    assert_eq!(plan.labels, kept, "kept as they are");
+    let fields: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.secret != Some(Masked::Unchanged))
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(fields, ["ram_role"], "the diff shows only what changed");
+    let write = plan.write.unwrap();
+    assert!(write.configuration.is_none() && write.platform.is_none());
 }

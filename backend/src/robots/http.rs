@@ -2,23 +2,27 @@
 //! goes through `ctx.audited` (one event per robot, bulk actions included);
 //! permissions are in the route table.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::http::{Method, StatusCode};
+use futures_util::future::OptionFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::api::ErrorBody;
 use shared::audit::{AuditAction, FieldChange, TargetKind};
 use shared::auth::Action;
+use shared::outcome::ItemOutcome;
 use shared::robots::{
-    AccountResult, AccountRobots, AssetGroups, BulkOutcome, Robot, RobotForm, RobotId, RobotIds,
-    RobotInput, RobotLang, RobotPage, RobotSaved, ScopeChoices, StatusChange, TestSent,
+    AccountResult, AccountRobots, AssetGroups, BulkOutcome, Robot, RobotChanges, RobotEdit,
+    RobotForm, RobotId, RobotIds, RobotInput, RobotLang, RobotPage, RobotSaved, ScopeChoices,
+    ScopeRule, StatusChange, TestSent, check_group_ids,
 };
 
-use std::future::Future;
-use std::sync::Arc;
-
 use super::{PageRequest, Target, store};
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, CreatedId};
 use crate::context::{AlibabaAccount, Ctx};
 use crate::error::ApiError;
 use crate::extract::{Json as Body, Path, Query};
@@ -71,10 +75,22 @@ pub fn routes() -> Vec<ApiRoute> {
             delete,
         ),
         route(
+            Method::GET,
+            "/robots/{account}/{id}",
+            Allowed(RobotsRead),
+            get_one,
+        ),
+        route(
             Method::PUT,
             "/robots/{account}/{id}",
             Allowed(RobotsWrite),
             update,
+        ),
+        route(
+            Method::DELETE,
+            "/robots/{account}/{id}",
+            Allowed(RobotsWrite),
+            delete_one,
         ),
         route(
             Method::POST,
@@ -141,7 +157,20 @@ impl LangParam {
     }
 }
 
-type Call = std::pin::Pin<Box<dyn Future<Output = Result<Receipt<()>, UpstreamError>> + Send>>;
+/// An upstream write whose value is its own RequestId, which a bulk
+/// answer shows per robot.
+type Call =
+    std::pin::Pin<Box<dyn Future<Output = Result<Receipt<Option<String>>, UpstreamError>> + Send>>;
+
+fn with_request_id(
+    call: impl Future<Output = Result<Receipt<()>, UpstreamError>> + Send + 'static,
+) -> Call {
+    Box::pin(async move {
+        let receipt = call.await?;
+        let request_id = receipt.request_id.clone();
+        Ok(receipt.map(|()| request_id))
+    })
+}
 
 /// The upstream writes, owning what they need: an audited call may outlive
 /// the request that started it.
@@ -155,12 +184,44 @@ struct Writes {
 impl Writes {
     fn save(&self, write: RobotWrite) -> Call {
         let w = self.clone();
-        Box::pin(async move { w.upstream.sas.save(&w.acs, &w.region, &write).await })
+        with_request_id(async move { w.upstream.sas.save(&w.acs, &w.region, &write).await })
+    }
+
+    /// Creates the robot, then finds it by name (Create answers only a
+    /// RequestId) and names it in `created` as `account/id` for the
+    /// outcome's target. A robot created but not found is still created.
+    fn create(
+        &self,
+        write: RobotWrite,
+        account_id: String,
+        created: CreatedId,
+    ) -> impl Future<Output = Result<Receipt<Option<StoredRobot>>, UpstreamError>> + Send + 'static
+    {
+        let w = self.clone();
+        async move {
+            let receipt = w.upstream.sas.save(&w.acs, &w.region, &write).await?;
+            let t = Target {
+                sas: &w.upstream.sas,
+                credentials: &w.acs,
+                region: &w.region,
+            };
+            let found = match super::find_by_name(t, &write.name).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(code = %e.code, "created a robot, but cannot list it");
+                    None
+                }
+            };
+            if let Some(robot) = &found {
+                created.set(format!("{account_id}/{}", robot.robot.id));
+            }
+            Ok(receipt.map(|()| found))
+        }
     }
 
     fn set_enabled(&self, id: RobotId, enabled: bool) -> Call {
         let w = self.clone();
-        Box::pin(async move {
+        with_request_id(async move {
             w.upstream
                 .sas
                 .set_enabled(&w.acs, &w.region, &[id], enabled)
@@ -170,12 +231,12 @@ impl Writes {
 
     fn delete(&self, id: RobotId) -> Call {
         let w = self.clone();
-        Box::pin(async move { w.upstream.sas.delete(&w.acs, &w.region, &[id]).await })
+        with_request_id(async move { w.upstream.sas.delete(&w.acs, &w.region, &[id]).await })
     }
 
     fn test_message(&self, id: RobotId) -> Call {
         let w = self.clone();
-        Box::pin(async move { w.upstream.sas.test_message(&w.acs, &w.region, id).await })
+        with_request_id(async move { w.upstream.sas.test_message(&w.acs, &w.region, id).await })
     }
 }
 
@@ -328,14 +389,49 @@ async fn create(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
+/// Scopes as given are checked against what Security Center offers
+/// (DescribeDataSource, DescribeGroupStruct) before any change is sent:
+/// a choice it cannot accept is a field error, never a failed save.
+async fn check_choices(
+    account: &Account,
+    ctx: &Ctx,
+    rules: Option<&[ScopeRule]>,
+    group_ids: Option<&[i64]>,
+) -> Result<(), ApiError> {
+    let t = account.target(ctx);
+    let rules = rules.filter(|r| !r.is_empty());
+    let group_ids = group_ids.filter(|g| !g.is_empty());
+    // Each list is read only when something is chosen from it.
+    let (choices, groups) = tokio::join!(
+        OptionFuture::from(rules.map(|_| t.sas.scope_choices(
+            t.credentials,
+            t.region,
+            RobotLang::En
+        ))),
+        OptionFuture::from(group_ids.map(|_| t.sas.asset_groups(
+            t.credentials,
+            t.region,
+            RobotLang::En
+        ))),
+    );
+    if let (Some(rules), Some(choices)) = (rules, choices) {
+        choices?.check(rules)?;
+    }
+    if let (Some(ids), Some(groups)) = (group_ids, groups) {
+        check_group_ids(&groups?, ids)?;
+    }
+    Ok(())
+}
+
 async fn create_once(ctx: Ctx, account: String, form: RobotForm) -> Result<RobotSaved, ApiError> {
     let input = RobotInput::parse(form)?;
+    let write = super::create_write(&input)?;
     let account = Account::load(&ctx, &account).await?;
-    let write = super::write_for(&input, None)?;
+    check_choices(&account, &ctx, Some(&input.rules), Some(&input.group_ids)).await?;
     let unit = input.interval.unit();
     let changes = audit::diff(
         &Value::Null,
-        &super::write_view(&write, unit),
+        &super::write_view(&write, Some(unit), None),
         super::SECRET_FIELDS,
     );
     let change = Change::new(
@@ -347,11 +443,13 @@ async fn create_once(ctx: Ctx, account: String, form: RobotForm) -> Result<Robot
         },
     )
     .with_changes(changes);
-    let name = write.name.clone();
-    ctx.audited(change, account.writes(&ctx).save(write))
-        .await?;
-    // Create answers only a RequestId: the new robot is found by name.
-    let found = super::find_by_name(account.target(&ctx), &name)
+    let created = CreatedId::default();
+    let change = change.with_created_id(created.clone());
+    let call = account
+        .writes(&ctx)
+        .create(write, account.id().to_owned(), created);
+    let found = ctx
+        .audited(change, call)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the created robot is not listed")))?;
     store::set_interval_unit(&ctx.state.db, account.id(), found.robot.id, unit).await?;
@@ -359,51 +457,72 @@ async fn create_once(ctx: Ctx, account: String, form: RobotForm) -> Result<Robot
     Ok(RobotSaved { robot })
 }
 
-/// The diff an edit makes, as the audit trail will record it.
-fn edit_changes(existing: &StoredRobot, input: &RobotInput) -> Result<Vec<FieldChange>, ApiError> {
-    let write = super::write_for(input, Some(existing))?;
-    Ok(audit::diff(
-        &super::stored_view(existing),
-        &super::write_view(&write, input.interval.unit()),
+/// An edit of robot `id`, checked and planned: what it sends, the unit it
+/// records and its audit diff. Nothing is sent.
+async fn plan_edit(
+    ctx: &Ctx,
+    account: &Account,
+    id: RobotId,
+    edit: RobotEdit,
+) -> Result<(StoredRobot, super::Edit, Vec<FieldChange>), ApiError> {
+    let changes = RobotChanges::parse(edit)?;
+    let existing = account.robot(ctx, id).await?;
+    let edit = super::edit_write(&changes, &existing)?;
+    check_choices(
+        account,
+        ctx,
+        changes.rules.as_deref(),
+        changes.group_ids.as_deref(),
+    )
+    .await?;
+    let unit = edit.unit.or(existing.robot.interval_unit);
+    let diff = audit::diff(
+        &super::stored_view(&existing),
+        &super::write_view(&edit.write, unit, Some(&existing.robot)),
         super::SECRET_FIELDS,
-    ))
+    );
+    Ok((existing, edit, diff))
 }
 
 async fn preview(
     ctx: Ctx,
     Path((account, id)): Path<(String, i64)>,
-    Body(form): Body<RobotForm>,
+    Body(edit): Body<RobotEdit>,
 ) -> Result<Json<Vec<FieldChange>>, ApiError> {
-    let input = RobotInput::parse(form)?;
     let account = Account::load(&ctx, &account).await?;
-    let existing = account.robot(&ctx, RobotId(id)).await?;
-    Ok(Json(edit_changes(&existing, &input)?))
+    let (_, _, diff) = plan_edit(&ctx, &account, RobotId(id), edit).await?;
+    Ok(Json(diff))
 }
 
 async fn update(
     ctx: Ctx,
     Path((account, id)): Path<(String, i64)>,
-    Body(form): Body<RobotForm>,
+    Body(edit): Body<RobotEdit>,
 ) -> Result<Json<RobotSaved>, ApiError> {
-    let input = RobotInput::parse(form)?;
+    let id = RobotId(id);
     let account = Account::load(&ctx, &account).await?;
-    let existing = account.robot(&ctx, RobotId(id)).await?;
-    let changes = edit_changes(&existing, &input)?;
-    let write = super::write_for(&input, Some(&existing))?;
+    let (existing, edit, diff) = plan_edit(&ctx, &account, id, edit).await?;
     let change = Change::new(
         AuditAction::RobotUpdate,
-        account.audit_target(RobotId(id), Some(&existing.robot.name)),
+        account.audit_target(id, Some(&existing.robot.name)),
     )
-    .with_changes(changes);
-    ctx.audited(change, account.writes(&ctx).save(write))
+    .with_changes(diff);
+    ctx.audited(change, account.writes(&ctx).save(edit.write))
         .await?;
-    let unit = input.interval.unit();
-    store::set_interval_unit(&ctx.state.db, account.id(), RobotId(id), unit).await?;
-    let robot = match super::find_by_id(account.target(&ctx), RobotId(id)).await? {
-        Some(found) => account.shown(&ctx, found).await?,
-        None => return Err(ApiError::NotFound("robot")),
-    };
-    Ok(Json(RobotSaved { robot }))
+    if let Some(unit) = edit.unit {
+        store::set_interval_unit(&ctx.state.db, account.id(), id, unit).await?;
+    }
+    let robot = account.robot(&ctx, id).await?;
+    Ok(Json(RobotSaved { robot: robot.robot }))
+}
+
+/// One robot, with its recorded interval unit.
+async fn get_one(
+    ctx: Ctx,
+    Path((account, id)): Path<(String, i64)>,
+) -> Result<Json<Robot>, ApiError> {
+    let account = Account::load(&ctx, &account).await?;
+    Ok(Json(account.robot(&ctx, RobotId(id)).await?.robot))
 }
 
 /// Status changes are Enterprise-only; the service refuses other editions
@@ -429,6 +548,35 @@ fn status_error(e: ApiError) -> ErrorBody {
     }
 }
 
+/// Runs `action` for each robot on its own, one after another: one failure
+/// neither hides the others' results nor undoes what succeeded. `found`
+/// holds the robots as they were before (an id missing from it still goes
+/// upstream, which says it does not exist, with its RequestId).
+async fn each<'a, F, Fut>(
+    ids: &[RobotId],
+    found: &'a HashMap<RobotId, StoredRobot>,
+    mut action: F,
+) -> Vec<ItemOutcome>
+where
+    F: FnMut(RobotId, Option<&'a StoredRobot>) -> Option<Fut>,
+    Fut: Future<Output = Result<Option<String>, ErrorBody>>,
+{
+    let mut results = Vec::with_capacity(ids.len());
+    for id in ids {
+        let robot = found.get(id);
+        let name = robot.map(|r| r.robot.name.clone());
+        let outcome = match action(*id, robot) {
+            None => ItemOutcome::unchanged(id.to_string(), name),
+            Some(call) => match call.await {
+                Ok(request_id) => ItemOutcome::done(id.to_string(), name, request_id),
+                Err(error) => ItemOutcome::failed(id.to_string(), name, error),
+            },
+        };
+        results.push(outcome);
+    }
+    results
+}
+
 async fn set_status(
     ctx: Ctx,
     Path(account): Path<String>,
@@ -436,17 +584,49 @@ async fn set_status(
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let ids = super::bulk_ids(&change.ids)?;
+    let found = super::find_many(account.target(&ctx), &ids).await?;
     let writes = account.writes(&ctx);
     let after = json!({ "enabled": change.enabled });
-    let results = super::each(&ids, |id| {
-        let audit_change = Change::new(AuditAction::RobotUpdate, account.audit_target(id, None))
-            .with_changes(audit::diff(&Value::Null, &after, &[]));
-        let call = writes.set_enabled(id, change.enabled);
-        let ctx = &ctx;
-        async move { ctx.audited(audit_change, call).await.map_err(status_error) }
-    })
-    .await;
+    let results =
+        each(&ids, &found, |id, robot| {
+            // Already so: nothing is sent, nothing is recorded.
+            if robot.is_some_and(|r| r.robot.enabled == change.enabled) {
+                return None;
+            }
+            let before = robot.map_or(Value::Null, |r| json!({ "enabled": r.robot.enabled }));
+            let target = account.audit_target(id, robot.map(|r| r.robot.name.as_str()));
+            let audit_change = Change::new(AuditAction::RobotUpdate, target)
+                .with_changes(audit::diff(&before, &after, &[]));
+            let call = writes.set_enabled(id, change.enabled);
+            let ctx = &ctx;
+            Some(async move { ctx.audited(audit_change, call).await.map_err(status_error) })
+        })
+        .await;
     Ok(Json(BulkOutcome { results }))
+}
+
+/// Deletes one robot through the audited path, recording what it was.
+async fn delete_robot(
+    ctx: &Ctx,
+    account: &Account,
+    id: RobotId,
+    robot: Option<&StoredRobot>,
+) -> Result<Option<String>, ApiError> {
+    let before = robot.map_or(Value::Null, super::stored_view);
+    let target = account.audit_target(id, robot.map(|r| r.robot.name.as_str()));
+    let audit_change = Change::new(AuditAction::RobotDelete, target).with_changes(audit::diff(
+        &before,
+        &Value::Null,
+        super::SECRET_FIELDS,
+    ));
+    let request_id = ctx
+        .audited(audit_change, account.writes(ctx).delete(id))
+        .await?;
+    // Losing the unit of a robot that is gone is harmless.
+    if let Err(e) = store::forget(&ctx.state.db, account.id(), id).await {
+        tracing::warn!(error = %e, "cannot forget a deleted robot's interval unit");
+    }
+    Ok(request_id)
 }
 
 async fn delete(
@@ -456,24 +636,28 @@ async fn delete(
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
     let ids = super::bulk_ids(&robots.ids)?;
-    let writes = account.writes(&ctx);
-    let results = super::each(&ids, |id| {
-        let audit_change = Change::new(AuditAction::RobotDelete, account.audit_target(id, None));
-        let call = writes.delete(id);
+    let found = super::find_many(account.target(&ctx), &ids).await?;
+    let results = each(&ids, &found, |id, robot| {
         let (ctx, account) = (&ctx, &account);
-        async move {
-            ctx.audited(audit_change, call)
+        Some(async move {
+            delete_robot(ctx, account, id, robot)
                 .await
-                .map_err(|e| e.body())?;
-            // Losing the unit of a robot that is gone is harmless.
-            if let Err(e) = store::forget(&ctx.state.db, account.id(), id).await {
-                tracing::warn!(error = %e, "cannot forget a deleted robot's interval unit");
-            }
-            Ok::<(), ErrorBody>(())
-        }
+                .map_err(|e| e.body())
+        })
     })
     .await;
     Ok(Json(BulkOutcome { results }))
+}
+
+/// Deletes one robot: 404 (nothing sent) when it does not exist.
+async fn delete_one(
+    ctx: Ctx,
+    Path((account, id)): Path<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let account = Account::load(&ctx, &account).await?;
+    let robot = account.robot(&ctx, RobotId(id)).await?;
+    delete_robot(&ctx, &account, RobotId(id), Some(&robot)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sends a test message; the service does not report delivery, so the

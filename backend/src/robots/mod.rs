@@ -8,17 +8,16 @@ pub mod store;
 
 pub use http::routes;
 
-use std::future::Future;
+use std::collections::HashMap;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use shared::api::ErrorBody;
 use shared::chat_configs::RegionId;
 use shared::robots::{
-    DEFAULT_PAGE_SIZE, IntervalUnit, MAX_PAGE_SIZE, Robot, RobotId, RobotInput, RobotName,
-    RobotOutcome,
+    DEFAULT_PAGE_SIZE, IntervalUnit, MAX_PAGE_SIZE, MaskedUrl, Robot, RobotChanges, RobotId,
+    RobotInput, RobotName, RobotScopes, SendInterval,
 };
-use shared::validate::InvalidField;
+use shared::validate::{InvalidField, Problem};
 
 use crate::upstream::acs::AcsCredentials;
 use crate::upstream::error::UpstreamError;
@@ -30,51 +29,50 @@ use crate::upstream::signing::hex_sha256;
 pub const SECRET_FIELDS: &[&str] = &["webhook"];
 
 /// A robot as the audit trail and the edit preview compare it. The webhook
-/// is reduced to a digest, so even the compared value is no token.
-fn audit_view(
-    name: &str,
-    lang: Option<shared::robots::RobotLang>,
-    interval: i64,
-    unit: Option<IntervalUnit>,
-    scopes: Value,
-    webhook: &SecretString,
-) -> Value {
-    json!({
-        "name": name,
-        "lang": lang,
-        "interval": interval,
-        "interval_unit": unit,
-        "scopes": scopes,
+/// is reduced to a digest, so even the compared value is no token; `url`
+/// is the masked form every user sees.
+fn audit_view(robot: &Robot, webhook: &SecretString, enabled: Option<bool>) -> Value {
+    let mut view = json!({
+        "name": robot.name,
+        "url": MaskedUrl::mask(webhook.expose_secret()),
+        "lang": robot.lang,
+        "interval": robot.interval,
+        "interval_unit": robot.interval_unit,
+        "scopes": serde_json::to_value(&robot.scopes).unwrap_or(Value::Null),
         "webhook": hex_sha256(webhook.expose_secret().as_bytes()),
-    })
+    });
+    if let Some(enabled) = enabled {
+        view["enabled"] = json!(enabled);
+    }
+    view
 }
 
-/// The audit view of a robot read from upstream.
+/// The audit view of a robot read from upstream: what a delete removes.
 pub fn stored_view(r: &StoredRobot) -> Value {
-    audit_view(
-        &r.robot.name,
-        r.robot.lang,
-        r.robot.interval,
-        r.robot.interval_unit,
-        serde_json::to_value(&r.robot.scopes).unwrap_or(Value::Null),
-        &r.send_url,
-    )
+    audit_view(&r.robot, &r.send_url, Some(r.robot.enabled))
 }
 
-/// The audit view of what a save sends.
-pub fn write_view(w: &RobotWrite, unit: IntervalUnit) -> Value {
-    let scopes = shared::robots::RobotScopes::Known {
-        rules: w.rules.clone(),
-        group_ids: w.group_ids.clone(),
+/// The audit view of what a save sends. A create's robot has no state
+/// before, so only what it is sent shows; an edit keeps `existing`'s
+/// status, which a save does not change.
+pub fn write_view(w: &RobotWrite, unit: Option<IntervalUnit>, existing: Option<&Robot>) -> Value {
+    let robot = Robot {
+        id: w.id.unwrap_or(RobotId(0)),
+        name: w.name.to_string(),
+        webhook: MaskedUrl::mask(w.send_url.expose_secret()),
+        enabled: existing.is_none_or(|e| e.enabled),
+        scopes: RobotScopes::Known {
+            rules: w.rules.clone(),
+            group_ids: w.group_ids.clone(),
+        },
+        lang: w.lang,
+        interval: w.interval_time,
+        interval_unit: unit,
+        ali_uid: None,
+        created: None,
+        modified: None,
     };
-    audit_view(
-        w.name.as_str(),
-        w.lang,
-        w.interval_time,
-        Some(unit),
-        serde_json::to_value(&scopes).unwrap_or(Value::Null),
-        &w.send_url,
-    )
+    audit_view(&robot, &w.send_url, existing.map(|e| e.enabled))
 }
 
 /// Where robot calls go: one account's credentials and the region whose
@@ -144,25 +142,25 @@ pub fn with_units(
         .collect()
 }
 
-/// Walks every page of a listing (filtered by `name` when given) until
-/// `pick` chooses a robot.
+/// Walks every page of a listing (filtered by `name` when given), handing
+/// each to `seen`, until it answers that it has what it needs.
 async fn scan(
     t: Target<'_>,
     name: Option<&str>,
-    mut pick: impl FnMut(&[StoredRobot]) -> Option<StoredRobot>,
-) -> Result<Option<StoredRobot>, UpstreamError> {
+    mut seen: impl FnMut(&[StoredRobot]) -> bool,
+) -> Result<(), UpstreamError> {
     let mut page = 1;
     loop {
         let answer = t
             .sas
             .list(t.credentials, t.region, page, MAX_PAGE_SIZE, name)
             .await?;
-        if let Some(found) = pick(&answer.robots) {
-            return Ok(Some(found));
+        if seen(&answer.robots) {
+            return Ok(());
         }
-        let seen = u64::from(page) * u64::from(MAX_PAGE_SIZE);
-        if answer.robots.is_empty() || seen >= answer.page.total_count {
-            return Ok(None);
+        let read = u64::from(page) * u64::from(MAX_PAGE_SIZE);
+        if answer.robots.is_empty() || read >= answer.page.total_count {
+            return Ok(());
         }
         page += 1;
     }
@@ -182,7 +180,7 @@ pub async fn find_by_name(
                 best = Some(r.clone());
             }
         }
-        None
+        false
     })
     .await?;
     Ok(best)
@@ -191,31 +189,116 @@ pub async fn find_by_name(
 /// The robot with `id` (DescribeDingTalk has no id filter: every page is
 /// read until it shows up).
 pub async fn find_by_id(t: Target<'_>, id: RobotId) -> Result<Option<StoredRobot>, UpstreamError> {
-    scan(t, None, |robots| {
-        robots.iter().find(|r| r.robot.id == id).cloned()
-    })
-    .await
+    Ok(find_many(t, &[id]).await?.remove(&id))
 }
 
-/// What a create or update sends. On update, no webhook keeps the stored
-/// one; on create one is required.
-pub fn write_for(
-    input: &RobotInput,
-    existing: Option<&StoredRobot>,
-) -> Result<RobotWrite, InvalidField> {
-    let send_url: SecretString = match (&input.webhook, existing) {
-        (Some(given), _) => given.expose().into(),
-        (None, Some(existing)) => existing.send_url.clone(),
-        (None, None) => return Err(InvalidField::new("webhook", "is required")),
-    };
+/// The robots among `ids` that exist, in one walk over the pages (a bulk
+/// action records each one's state before it changes it).
+pub async fn find_many(
+    t: Target<'_>,
+    ids: &[RobotId],
+) -> Result<HashMap<RobotId, StoredRobot>, UpstreamError> {
+    let mut found = HashMap::new();
+    scan(t, None, |robots| {
+        for r in robots.iter().filter(|r| ids.contains(&r.robot.id)) {
+            found.insert(r.robot.id, r.clone());
+        }
+        ids.iter().all(|id| found.contains_key(id))
+    })
+    .await?;
+    Ok(found)
+}
+
+/// What a create sends: every field as given; the webhook is required.
+pub fn create_write(input: &RobotInput) -> Result<RobotWrite, InvalidField> {
+    let webhook = input
+        .webhook
+        .as_ref()
+        .ok_or_else(|| InvalidField::new("webhook", "is required").because(Problem::Required))?;
     Ok(RobotWrite {
-        id: existing.map(|e| e.robot.id),
+        id: None,
         name: input.name.clone(),
-        send_url,
+        send_url: webhook.expose().into(),
         interval_time: i64::from(input.interval.amount()),
         rules: input.rules.clone(),
         group_ids: input.group_ids.clone(),
         lang: Some(input.lang),
+    })
+}
+
+/// What an edit sends, and the interval unit to record (`None` keeps the
+/// recorded one, if any).
+#[derive(Debug)]
+pub struct Edit {
+    pub write: RobotWrite,
+    pub unit: Option<IntervalUnit>,
+}
+
+/// An edit of `existing`: what `changes` leaves out is sent as it is
+/// stored (the service replaces every field it is sent, ConfigList and
+/// GroupIdList included). Scopes that could not be read cannot be sent
+/// back, so an edit of such a robot must choose them again.
+pub fn edit_write(changes: &RobotChanges, existing: &StoredRobot) -> Result<Edit, InvalidField> {
+    let robot = &existing.robot;
+    let name = match &changes.name {
+        Some(name) => name.clone(),
+        None => RobotName::parse(&robot.name).map_err(|e| {
+            InvalidField::new(
+                "name",
+                format!("the stored name {}: give a new one", e.message),
+            )
+            .because(e.problem)
+        })?,
+    };
+    let send_url = match &changes.webhook {
+        Some(given) => given.expose().into(),
+        None => existing.send_url.clone(),
+    };
+    let unit = changes.interval_unit.or(robot.interval_unit);
+    let interval_time = if changes.interval.is_some() || changes.interval_unit.is_some() {
+        let unit = unit.ok_or_else(|| {
+            InvalidField::new(
+                "interval_unit",
+                "this robot was set up outside chatdesk: choose seconds or minutes",
+            )
+            .because(Problem::Required)
+        })?;
+        let amount = changes.interval.unwrap_or(robot.interval);
+        i64::from(SendInterval::parse(amount, unit)?.amount())
+    } else {
+        robot.interval
+    };
+    let (rules, group_ids) = match (&robot.scopes, &changes.rules, &changes.group_ids) {
+        (_, Some(rules), Some(groups)) => (rules.clone(), groups.clone()),
+        (RobotScopes::Known { rules, group_ids }, given_rules, given_groups) => (
+            given_rules.clone().unwrap_or_else(|| rules.clone()),
+            given_groups.clone().unwrap_or_else(|| group_ids.clone()),
+        ),
+        (RobotScopes::Unreadable { .. }, rules, _) => {
+            let field = if rules.is_none() {
+                "rules"
+            } else {
+                "group_ids"
+            };
+            return Err(InvalidField::new(
+                field,
+                "Security Center returned this robot's scopes in a form chatdesk cannot read: \
+                 choose its alert scopes and asset groups again to save it",
+            )
+            .because(Problem::Required));
+        }
+    };
+    Ok(Edit {
+        write: RobotWrite {
+            id: Some(robot.id),
+            name,
+            send_url,
+            interval_time,
+            rules,
+            group_ids,
+            lang: changes.lang.or(robot.lang),
+        },
+        unit: changes.interval_unit.or(changes.interval.and(unit)),
     })
 }
 
@@ -239,22 +322,6 @@ pub fn bulk_ids(ids: &[RobotId]) -> Result<Vec<RobotId>, InvalidField> {
     Ok(unique)
 }
 
-/// Runs `action` for each robot on its own, one after another: one failure
-/// neither hides the others' results nor undoes what succeeded.
-pub async fn each<F, Fut, E>(ids: &[RobotId], mut action: F) -> Vec<RobotOutcome>
-where
-    F: FnMut(RobotId) -> Fut,
-    Fut: Future<Output = Result<(), E>>,
-    E: Into<ErrorBody>,
-{
-    let mut results = Vec::with_capacity(ids.len());
-    for id in ids {
-        let error = action(*id).await.err().map(Into::into);
-        results.push(RobotOutcome { id: *id, error });
-    }
-    results
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,7 +332,7 @@ mod tests {
     use crate::upstream::http::Endpoints;
     use crate::upstream::{Upstream, UpstreamSettings};
     use secrecy::ExposeSecret;
-    use shared::robots::{RobotLang, ScopeItem, ScopeRule, SendInterval, WebhookUrl};
+    use shared::robots::{RobotLang, ScopeItem, ScopeRule, WebhookUrl};
 
     const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
@@ -317,73 +384,110 @@ mod tests {
     #[test]
     fn audit_views_never_hold_the_token() {
         let url = format!("https://oapi.dingtalk.com/robot/send?access_token={TOKEN}");
-        let write = write_for(&input("new robot", Some(&url)), None).unwrap();
-        let view = write_view(&write, IntervalUnit::Minutes);
+        let write = create_write(&input("new robot", Some(&url))).unwrap();
+        let view = write_view(&write, Some(IntervalUnit::Minutes), None);
         let text = view.to_string();
         assert!(!text.contains(TOKEN), "{text}");
         assert_eq!(view["interval_unit"], "minutes");
+        assert_eq!(
+            view["url"],
+            "https://oapi.dingtalk.com/robot/send?access_token=***"
+        );
         let changes = crate::audit::diff(&Value::Null, &view, SECRET_FIELDS);
         let webhook = changes.iter().find(|c| c.field == "webhook").unwrap();
         assert!(webhook.after.is_none() && webhook.secret.is_some());
     }
 
-    #[test]
-    fn writes_keep_or_replace_the_webhook() {
-        let url = format!("https://oapi.dingtalk.com/robot/send?access_token={TOKEN}");
-        let created = write_for(&input("new robot", Some(&url)), None).unwrap();
-        assert_eq!(created.send_url.expose_secret(), url);
-        assert_eq!(created.interval_time, 5);
-        assert_eq!(
-            write_for(&input("new robot", None), None)
-                .unwrap_err()
-                .field,
-            "webhook"
-        );
-        let existing = StoredRobot {
+    fn stored(scopes: RobotScopes, unit: Option<IntervalUnit>) -> StoredRobot {
+        let url = "https://oapi.dingtalk.com/robot/send?access_token=kept";
+        StoredRobot {
             robot: Robot {
                 id: RobotId(9),
-                name: "old".into(),
-                webhook: shared::robots::MaskedUrl::mask(&url),
+                name: "old name".into(),
+                webhook: shared::robots::MaskedUrl::mask(url),
                 enabled: true,
-                scopes: shared::robots::RobotScopes::Unreadable { reason: "x".into() },
-                lang: None,
-                interval: 0,
-                interval_unit: None,
+                scopes,
+                lang: Some(RobotLang::Zh),
+                interval: 30,
+                interval_unit: unit,
                 ali_uid: None,
                 created: None,
                 modified: None,
             },
-            send_url: "https://oapi.dingtalk.com/robot/send?access_token=kept".into(),
-        };
-        let kept = write_for(&input("renamed", None), Some(&existing)).unwrap();
-        assert_eq!(kept.id, Some(RobotId(9)));
-        assert!(kept.send_url.expose_secret().ends_with("=kept"));
+            send_url: url.into(),
+        }
     }
 
-    #[tokio::test]
-    async fn each_reports_every_robot() {
-        let results = each(&[RobotId(1), RobotId(2), RobotId(3)], |id| async move {
-            if id == RobotId(2) {
-                Err(ErrorBody {
-                    code: "upstream_not_found".into(),
-                    message: "gone".into(),
-                    field: None,
-                    problem: None,
-                    request_id: Some("R-2".into()),
-                    trace_id: None,
-                })
-            } else {
-                Ok(())
-            }
-        })
-        .await;
-        let failed: Vec<i64> = results
+    fn known() -> RobotScopes {
+        RobotScopes::Known {
+            rules: input("x robot", None).rules,
+            group_ids: vec![123, 456],
+        }
+    }
+
+    fn changes(json: Value) -> RobotChanges {
+        RobotChanges::parse(serde_json::from_value(json).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn creates_need_a_webhook() {
+        let url = format!("https://oapi.dingtalk.com/robot/send?access_token={TOKEN}");
+        let created = create_write(&input("new robot", Some(&url))).unwrap();
+        assert_eq!(created.send_url.expose_secret(), url);
+        assert_eq!(created.interval_time, 5);
+        assert_eq!(created.id, None);
+        let err = create_write(&input("new robot", None)).unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.problem),
+            ("webhook", Problem::Required)
+        );
+    }
+
+    #[test]
+    fn an_edit_sends_what_it_leaves_out_as_it_is() {
+        let existing = stored(known(), None);
+        let edit = edit_write(&changes(json!({"name": "renamed"})), &existing).unwrap();
+        let w = &edit.write;
+        assert_eq!((w.id, w.name.as_str()), (Some(RobotId(9)), "renamed"));
+        assert!(w.send_url.expose_secret().ends_with("=kept"));
+        assert_eq!(w.rules, input("x robot", None).rules, "scopes kept");
+        assert_eq!(w.group_ids, [123, 456]);
+        assert_eq!((w.lang, w.interval_time), (Some(RobotLang::Zh), 30));
+        assert_eq!(edit.unit, None, "no unit needed, none recorded");
+        // Only the name differs in the audit diff.
+        let after = write_view(w, existing.robot.interval_unit, Some(&existing.robot));
+        let diff = crate::audit::diff(&stored_view(&existing), &after, SECRET_FIELDS);
+        let changed: Vec<&str> = diff
             .iter()
-            .filter(|r| r.error.is_some())
-            .map(|r| r.id.0)
+            .filter(|c| c.secret.is_none())
+            .map(|c| c.field.as_str())
             .collect();
-        assert_eq!(failed, [2]);
-        assert_eq!(results.len(), 3);
+        assert_eq!(changed, ["name"]);
+
+        let cleared = edit_write(&changes(json!({"group_ids": []})), &existing).unwrap();
+        assert!(cleared.write.group_ids.is_empty() && !cleared.write.rules.is_empty());
+        // A new amount needs a unit: the recorded one, or one given.
+        let err = edit_write(&changes(json!({"interval": 10})), &existing).unwrap_err();
+        assert_eq!(err.field, "interval_unit");
+        let minutes = stored(known(), Some(IntervalUnit::Minutes));
+        let edit = edit_write(&changes(json!({"interval": 10})), &minutes).unwrap();
+        assert_eq!(
+            (edit.write.interval_time, edit.unit),
+            (10, Some(IntervalUnit::Minutes))
+        );
+        let err = edit_write(&changes(json!({"interval": 5000})), &minutes).unwrap_err();
+        assert_eq!(err.field, "interval");
+    }
+
+    #[test]
+    fn unreadable_scopes_are_chosen_again_not_wiped() {
+        let existing = stored(RobotScopes::Unreadable { reason: "x".into() }, None);
+        let err = edit_write(&changes(json!({"name": "renamed"})), &existing).unwrap_err();
+        assert_eq!(err.field, "rules");
+        let err = edit_write(&changes(json!({"rules": []})), &existing).unwrap_err();
+        assert_eq!(err.field, "group_ids");
+        let both = changes(json!({"rules": [], "group_ids": [1]}));
+        assert_eq!(edit_write(&both, &existing).unwrap().write.group_ids, [1]);
     }
 
     #[tokio::test]
@@ -404,7 +508,7 @@ mod tests {
         // Enough robots for several pages of 100, two sharing a name prefix.
         let url = format!("https://oapi.dingtalk.com/robot/send?access_token={TOKEN}");
         for n in 0..105 {
-            let write = write_for(&input(&format!("bulk {n:03}"), Some(&url)), None).unwrap();
+            let write = create_write(&input(&format!("bulk {n:03}"), Some(&url))).unwrap();
             upstream
                 .sas
                 .save(t.credentials, t.region, &write)

@@ -120,10 +120,14 @@ impl UpstreamError {
             .message(format!("unexpected answer: {detail}"))
     }
 
-    /// Turns a reqwest failure into an error; only a failed connect proves
-    /// the request went nowhere.
+    /// Turns a reqwest failure into an error; only a failed connect, or a
+    /// request that could not even be built, proves it went nowhere. One
+    /// that cannot be built (a URL too long to be a URI) never will be:
+    /// it is refused, not "unavailable, try again".
     pub fn transport(service: Service, err: &reqwest::Error) -> UpstreamError {
-        let (kind, code) = if err.is_timeout() {
+        let (kind, code) = if err.is_builder() {
+            (ErrorKind::Rejected, "RequestNotSendable")
+        } else if err.is_timeout() {
             (ErrorKind::Timeout, "Timeout")
         } else if err.is_connect() {
             (ErrorKind::Unavailable, "ConnectFailed")
@@ -132,11 +136,11 @@ impl UpstreamError {
         } else {
             (ErrorKind::Unavailable, "ConnectionLost")
         };
-        let retryable = kind != ErrorKind::Protocol;
+        let retryable = !matches!(kind, ErrorKind::Protocol | ErrorKind::Rejected);
         let mut out = UpstreamError::new(service, kind, code)
             .message(transport_message(err))
             .retryable(retryable);
-        out.reached_server = !err.is_connect();
+        out.reached_server = !(err.is_connect() || err.is_builder());
         out
     }
 }
@@ -144,7 +148,9 @@ impl UpstreamError {
 /// What went wrong, with reqwest's causes but without the URL, which may
 /// carry an access token.
 fn transport_message(err: &reqwest::Error) -> String {
-    let mut text = String::from(if err.is_timeout() {
+    let mut text = String::from(if err.is_builder() {
+        "the request cannot be sent as it is"
+    } else if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
         "could not connect"

@@ -8,8 +8,8 @@ use leptos::task::spawn_local;
 use shared::audit::FieldChange;
 use shared::chat_configs::{
     ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigSaved, ChatPlatform,
-    CheckAppDraft, ConfigName, ConfigRef, ConfigurationDraft, DINGTALK_CLIENT_ID,
-    DINGTALK_TEMPLATE_ID, DingTalkClientId, EntryDraft, Label, RamRole, RegionId, ResourceGroupId,
+    CheckAppDraft, ConfigRef, ConfigurationDraft, DINGTALK_CLIENT_ID, DINGTALK_TEMPLATE_ID,
+    DingTalkClientId, EntryDraft, Label, NewConfigName, RamRole, RegionId, ResourceGroupId,
     SettingValue, TemplateId, WeComKey, is_secret_key,
 };
 use shared::secret::SecretInput;
@@ -198,7 +198,7 @@ impl Values {
             ram_role: self.ram_role.get_untracked(),
             resource_group_id: self.resource_group_id.get_untracked(),
             configuration: Some(self.configuration()),
-            labels: labels_of(&self.labels.get_untracked()),
+            labels: Some(labels_of(&self.labels.get_untracked())),
         }
     }
 }
@@ -364,7 +364,7 @@ pub fn CreateForm(
             <Field id="chat-new-region" label=m(ChatMsg::Region) value=region name="region_id"
                 required=true check=|v: String| message(RegionId::parse(&v))/>
             <Field id="chat-new-name" label=m(ChatMsg::Name) value=name name="name" required=true
-                check=|v: String| message(ConfigName::parse(&v))/>
+                check=|v: String| message(NewConfigName::parse(&v))/>
             <Choice id="chat-new-type" label=m(ChatMsg::Type) value=values.platform options=vec![
                 ("DingTalk", m(ChatMsg::DingTalk)),
                 ("WeChat", m(ChatMsg::WeCom)),

@@ -155,8 +155,12 @@ impl PageState {
                         .results
                         .into_iter()
                         .map(|r| {
-                            let error = r.error.map(|body| Failure { status: 0, body });
-                            (self.name_of(r.id), error)
+                            let error = r.error().cloned().map(|body| Failure { status: 0, body });
+                            let name = r.name.clone().unwrap_or_else(|| {
+                                r.id.parse()
+                                    .map_or(r.id.clone(), |id| self.name_of(RobotId(id)))
+                            });
+                            (name, error)
                         })
                         .collect();
                     self.results.set(Some(rows));
