@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::ErrorBody;
 use shared::audit::{
-    AuditHealth, EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, OutcomeFilter, VerifyReport,
+    AuditHealth, EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, Outcome, VerifyReport,
 };
 
 use shared::auth::Action;
@@ -117,9 +117,10 @@ fn parse_query(
             "target" => filter.target = text(),
             "outcome" if value.is_empty() => filter.outcome = None,
             "outcome" => {
-                filter.outcome = Some(OutcomeFilter::parse(&value).ok_or_else(|| {
-                    invalid("outcome", "one of success, failure, intent, unknown")
-                })?);
+                filter.outcome = Some(
+                    Outcome::parse(&value)
+                        .ok_or_else(|| invalid("outcome", "one of success, failure, unknown"))?,
+                );
             }
             "format" if allow_format => {
                 format = Some(match value.as_ref() {
