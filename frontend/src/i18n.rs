@@ -273,7 +273,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
 }
 
 impl AuditMsg {
-    pub const ALL: [AuditMsg; 38] = [
+    pub const ALL: [AuditMsg; 36] = [
         AuditMsg::Filters,
         AuditMsg::From,
         AuditMsg::To,
