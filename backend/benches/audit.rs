@@ -19,7 +19,7 @@ use backend::db::testing::TestDb;
 use backend::db::{Backend, Db};
 use futures_util::TryStreamExt;
 use rand::{Rng, SeedableRng};
-use shared::audit::{EventFilter, ExportFormat, OutcomeFilter};
+use shared::audit::{EventFilter, ExportFormat, Outcome};
 
 const DAY_MS: i64 = 86_400_000;
 const SPAN_DAYS: i64 = 90;
@@ -132,14 +132,14 @@ fn filters(start: i64) -> Vec<(&'static str, EventFilter)> {
         (
             "outcome = failure",
             EventFilter {
-                outcome: Some(OutcomeFilter::Failure),
+                outcome: Some(Outcome::Failure),
                 ..f()
             },
         ),
         (
             "outcome = unknown",
             EventFilter {
-                outcome: Some(OutcomeFilter::Unknown),
+                outcome: Some(Outcome::Unknown),
                 ..f()
             },
         ),

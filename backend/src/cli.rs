@@ -321,13 +321,21 @@ async fn run_sandbox(
 /// as the server does.
 async fn open_db(config: &config::Config) -> anyhow::Result<Db> {
     let db = Db::open(config).await?;
-    let master = MasterKey::load(&config.master_key_file(), config.master_key_file.is_none())?;
-    audit::open(&db, audit::Keyring::load(config, Some(&master))?).await?;
+    audit::open(&db, keyring(config)?).await?;
     Ok(db)
 }
 
+/// The audit keys the server would use.
+fn keyring(config: &config::Config) -> anyhow::Result<audit::Keyring> {
+    let master = MasterKey::load(&config.master_key_file(), config.master_key_file.is_none())?;
+    audit::Keyring::load(config, Some(&master))
+}
+
+/// Verifying and checkpointing read the trail and never change it: only
+/// a console's start upgrades a trail (and says so in its log).
 async fn audit_command(config: config::Config, command: &AuditCommand) -> anyhow::Result<()> {
-    let db = open_db(&config).await?;
+    let db = Db::open(&config).await?;
+    audit::open_read_only(&db, keyring(&config)?).await?;
     let result = match command {
         AuditCommand::Verify { checkpoint } => {
             let checkpoints = match checkpoint {

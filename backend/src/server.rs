@@ -117,7 +117,8 @@ impl Application {
     }
 
     /// The password of the `admin` account created by this start, if it
-    /// created one (first start on an empty database).
+    /// created one (first start on an empty database) and made the
+    /// password up (not chosen with [`ADMIN_PASSWORD_VAR`]).
     pub fn first_admin_password(&self) -> Option<&str> {
         self.first_admin_password.as_deref()
     }

@@ -9,7 +9,7 @@ use backend::audit;
 use backend::auth::users::{self, UserError};
 use backend::db::{Backend, Db};
 use serde_json::{Value, json};
-use shared::audit::{AuditEvent, EventFilter, MAX_PAGE_SIZE};
+use shared::audit::{AuditEntry, EventFilter, MAX_PAGE_SIZE};
 use sqlx::Row;
 use support::{CLIENT, PASSWORD, Server, Signed};
 
@@ -23,7 +23,7 @@ const RESET_PASSWORD: &str = "zoe reset password";
 const NEW_PASSWORD: &str = "zoe own new password";
 
 /// Every event in the trail, oldest first.
-async fn all_events(db: &Db) -> Vec<AuditEvent> {
+async fn all_events(db: &Db) -> Vec<AuditEntry> {
     let filter = EventFilter {
         limit: Some(MAX_PAGE_SIZE),
         ..EventFilter::default()
@@ -38,7 +38,7 @@ async fn head(db: &Db) -> i64 {
 }
 
 /// The parts of an event this test checks, as JSON.
-fn summary(event: &AuditEvent) -> Value {
+fn summary(event: &AuditEntry) -> Value {
     json!({
         "action": event.action,
         "actor": event.actor,

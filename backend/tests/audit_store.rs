@@ -12,7 +12,7 @@ use backend::upstream::Receipt;
 use backend::upstream::error::{ErrorKind, Service, UpstreamError};
 use futures_util::TryStreamExt;
 use serde_json::json;
-use shared::audit::{AuditEvent, EventFilter, ExportFormat, Outcome, OutcomeFilter};
+use shared::audit::{AuditEntry, EventFilter, ExportFormat, Outcome};
 
 fn actor(name: &str) -> Actor {
     Actor {
@@ -51,7 +51,7 @@ fn mixed(i: usize) -> NewEvent {
     }
 }
 
-async fn all(db: &Db, filter: EventFilter) -> Vec<AuditEvent> {
+async fn all(db: &Db, filter: EventFilter) -> Vec<AuditEntry> {
     let mut out = Vec::new();
     let mut filter = EventFilter {
         limit: Some(7),
@@ -68,7 +68,7 @@ async fn all(db: &Db, filter: EventFilter) -> Vec<AuditEvent> {
     }
 }
 
-fn seqs(events: &[AuditEvent]) -> Vec<i64> {
+fn seqs(events: &[AuditEntry]) -> Vec<i64> {
     events.iter().map(|e| e.seq).collect()
 }
 
@@ -153,7 +153,7 @@ async fn append_query_filters_and_keyset_paging() {
         let failures = all(
             &t.db,
             EventFilter {
-                outcome: Some(OutcomeFilter::Failure),
+                outcome: Some(Outcome::Failure),
                 ..Default::default()
             },
         )
@@ -175,7 +175,7 @@ async fn append_query_filters_and_keyset_paging() {
             EventFilter {
                 actor: Some("alice".into()),
                 action: Some("robot.update".into()),
-                outcome: Some(OutcomeFilter::Success),
+                outcome: Some(Outcome::Success),
                 from: Some(base),
                 to: Some(base + 50_000),
                 ..Default::default()
@@ -456,12 +456,25 @@ async fn no_secret_value_reaches_an_event() {
     }
 }
 
+/// A page of `filter` as the API sends it.
+async fn page_json(db: &Db, filter: EventFilter) -> serde_json::Value {
+    serde_json::to_value(audit::query(db, &filter).await.unwrap()).unwrap()
+}
+
 #[tokio::test]
-async fn upstream_intent_without_outcome_is_outcome_unknown() {
+async fn one_change_is_one_entry_in_the_list_its_filters_pages_and_exports() {
     for backend in Backend::ALL {
         let t = TestDb::fresh(backend).await;
+        let signed_in = NewEvent::success(actor("bob"), AuditAction::SignIn, robot(0));
+        audit::record(&t.db, &signed_in).await.unwrap();
         let target = Target::new(TargetKind::Group, "chat1", "ops");
-        let change = || audit::Change::new(AuditAction::GroupUpdate, target.clone());
+        let change = || {
+            audit::Change::new(AuditAction::GroupUpdate, target.clone()).with_changes(diff(
+                &json!({"title": "ops"}),
+                &json!({"title": "ops 2"}),
+                &[],
+            ))
+        };
         let ok = audit::upstream_change(&t.db, actor("bob"), change(), async {
             Ok(Receipt {
                 value: 7,
@@ -495,73 +508,156 @@ async fn upstream_intent_without_outcome_is_outcome_unknown() {
             })
             .await
         });
-        let mut events = all(&t.db, EventFilter::default()).await;
+        let mut head = 0;
         for _ in 0..200 {
-            if events.len() == 5 {
+            head = audit::verify(&t.db).await.unwrap().head_seq;
+            if head == 6 {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            events = all(&t.db, EventFilter::default()).await;
         }
         in_flight.abort();
-        let crashed_intent = events
+        assert_eq!(head, 6, "sign-in, two intents with outcomes, one intent");
+
+        // The chain keeps the write-ahead pairs; the reader sees changes.
+        let page = page_json(&t.db, EventFilter::default()).await;
+        let entries = page["events"].as_array().unwrap();
+        let summary: Vec<_> = entries
             .iter()
-            .find(|e| e.action == "group.dissolve")
-            .expect("the in-flight intent")
-            .seq;
-        let mut intents: Vec<_> = events
-            .iter()
-            .filter(|e| e.action == "group.update" && e.outcome == Outcome::Intent)
-            .map(|e| e.seq)
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap(),
+                    e["outcome"].as_str().unwrap(),
+                )
+            })
             .collect();
-        intents.sort();
-        let (ok_intent, bad_intent) = (intents[0], intents[1]);
-        let ok_outcome = events
-            .iter()
-            .find(|e| e.intent_seq == Some(ok_intent))
-            .unwrap()
-            .seq;
-
-        let get = |seq| events.iter().find(|e| e.seq == seq).unwrap();
-        assert_eq!(get(ok_intent).outcome_seq, Some(ok_outcome));
-        assert!(!get(ok_intent).outcome_unknown());
-        let outcome = get(ok_outcome);
         assert_eq!(
-            (outcome.outcome, outcome.intent_seq),
-            (Outcome::Success, Some(ok_intent))
+            summary,
+            [
+                ("group.dissolve", "unknown"),
+                ("group.update", "failure"),
+                ("group.update", "success"),
+                ("session.sign_in", "success"),
+            ],
+            "{backend:?}: {page:#}"
         );
-        assert_eq!(outcome.request_id.as_deref(), Some("REQ-1"));
-        let failed = events
-            .iter()
-            .find(|e| e.intent_seq == Some(bad_intent))
-            .unwrap();
-        assert_eq!(failed.outcome, Outcome::Failure);
-        assert_eq!(failed.error_code.as_deref(), Some("Forbidden.RAM"));
-        assert_eq!(failed.error_message.as_deref(), Some("no permission"));
-        assert_eq!(failed.request_id.as_deref(), Some("REQ-2"));
-        assert!(get(crashed_intent).outcome_unknown(), "{backend:?}");
+        let (failed, done) = (&entries[1], &entries[2]);
+        for (entry, request_id) in [(done, "REQ-1"), (failed, "REQ-2")] {
+            assert_eq!(entry["request_id"], request_id, "{entry:#}");
+            assert_eq!(entry["target"]["label"], "ops");
+            assert_eq!(entry["changes"][0]["field"], "title", "{entry:#}");
+            assert_eq!(entry["changes"][0]["after"], "\"ops 2\"");
+        }
+        assert_eq!(done["intent_seq"], 2, "{done:#}");
+        assert_eq!(failed["error_code"], "Forbidden.RAM");
+        assert_eq!(failed["error_message"], "no permission");
+        assert!(entries[3]["intent_seq"].is_null());
 
-        let unknown = all(
-            &t.db,
-            EventFilter {
-                outcome: Some(OutcomeFilter::Unknown),
-                ..Default::default()
-            },
-        )
-        .await;
-        assert_eq!(seqs(&unknown), vec![crashed_intent], "{backend:?}");
-        let intents = all(
-            &t.db,
-            EventFilter {
-                outcome: Some(OutcomeFilter::Intent),
-                ..Default::default()
-            },
-        )
-        .await;
-        assert_eq!(intents.len(), 3);
-        let csv = export(&t.db, ExportFormat::Csv).await;
-        assert_eq!(csv.matches(",unknown,").count(), 1, "{csv}");
+        // Filters and pages see the same entries.
+        let by = |outcome| EventFilter {
+            outcome: Some(outcome),
+            ..Default::default()
+        };
+        let actions = |page: serde_json::Value| -> Vec<String> {
+            page["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| format!("{} {}", e["action"].as_str().unwrap(), e["outcome"]))
+                .collect()
+        };
+        assert_eq!(
+            actions(page_json(&t.db, by(Outcome::Unknown)).await),
+            ["group.dissolve \"unknown\""]
+        );
+        assert_eq!(
+            actions(page_json(&t.db, by(Outcome::Failure)).await),
+            ["group.update \"failure\""]
+        );
+        assert_eq!(
+            actions(page_json(&t.db, by(Outcome::Success)).await),
+            ["group.update \"success\"", "session.sign_in \"success\""]
+        );
+        let mut paged = Vec::new();
+        let mut filter = EventFilter {
+            limit: Some(1),
+            ..Default::default()
+        };
+        loop {
+            let page = page_json(&t.db, filter.clone()).await;
+            paged.extend(page["events"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_i64() {
+                Some(c) => filter.before = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(paged, *entries, "{backend:?}");
+
+        // The exports hold the same entries, one line each.
+        let jsonl = export(&t.db, ExportFormat::Jsonl).await;
+        let exported: Vec<serde_json::Value> = jsonl
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(exported, *entries, "{backend:?}");
+        let csv_text = export(&t.db, ExportFormat::Csv).await;
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 4, "{csv_text}");
+        let outcomes: Vec<_> = rows.iter().map(|r| &r[column("outcome")]).collect();
+        assert_eq!(outcomes, ["unknown", "failure", "success", "success"]);
+        assert_eq!(&rows[2][column("request_id")], "REQ-1");
+        assert!(rows[2][column("changes")].contains("ops 2"), "{csv_text}");
         assert!(audit::verify(&t.db).await.unwrap().is_valid());
+    }
+}
+
+#[tokio::test]
+async fn a_create_entry_carries_what_the_upstream_gave() {
+    for backend in Backend::ALL {
+        let t = TestDb::fresh(backend).await;
+        let target = Target {
+            kind: TargetKind::Robot,
+            id: None,
+            label: Some("ops".into()),
+        };
+        let change = audit::Change::new(AuditAction::RobotCreate, target).with_changes(diff(
+            &json!({}),
+            &json!({"name": "ops"}),
+            &[],
+        ));
+        let created = audit::upstream_change_learning(
+            &t.db,
+            actor("bob"),
+            change,
+            async {
+                Ok(Receipt {
+                    value: 42_i64,
+                    request_id: Some("REQ-C".to_owned()),
+                })
+            },
+            |id: &i64| audit::Learned {
+                target_id: Some(id.to_string()),
+                changes: diff(&json!({}), &json!({"labels": ["prod"]}), &[]),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(created.unwrap(), 42);
+        let filter = EventFilter {
+            target: Some("42".into()),
+            ..Default::default()
+        };
+        let entries = audit::query(&t.db, &filter).await.unwrap().events;
+        assert_eq!(entries.len(), 1, "{backend:?}: {entries:?}");
+        let e = &entries[0];
+        assert_eq!(e.target.id.as_deref(), Some("42"));
+        assert_eq!(e.target.label.as_deref(), Some("ops"));
+        assert_eq!(e.request_id.as_deref(), Some("REQ-C"));
+        let fields: Vec<_> = e.changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["name", "labels.0"]);
     }
 }
 
@@ -615,7 +711,7 @@ async fn export_of_a_large_trail_streams_csv_and_json_lines() {
             assert_eq!(row[0].parse::<i64>().unwrap(), seq);
             let i = seq as usize - 1;
             assert_eq!(&row[3], ["alice", "bob", "carol"][i % 3]);
-            let changes: Vec<shared::audit::FieldChange> = serde_json::from_str(&row[16]).unwrap();
+            let changes: Vec<shared::audit::FieldChange> = serde_json::from_str(&row[15]).unwrap();
             assert_eq!(
                 changes[0].before.as_deref(),
                 Some("\"old, \\\"quoted\\\"\\nline\"")
@@ -625,7 +721,7 @@ async fn export_of_a_large_trail_streams_csv_and_json_lines() {
         assert_eq!(&rows[N - 1][1], "2023-11-14T22:13:20.000Z");
 
         let jsonl = export(&t.db, ExportFormat::Jsonl).await;
-        let events: Vec<AuditEvent> = jsonl
+        let events: Vec<AuditEntry> = jsonl
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();

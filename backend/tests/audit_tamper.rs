@@ -446,3 +446,78 @@ async fn the_server_checkpoints_at_start_and_then_periodically() {
     assert!(checkpoints.iter().all(|c| c.seq == EVENTS as i64));
     assert_ok(&audit::verify_against(&t.db, &checkpoints).await.unwrap());
 }
+
+/// A keyring as a console loads it: an own key file (or none) and the key
+/// derived from `master`.
+fn configured(own: Option<&std::path::Path>, master: &backend::vault::MasterKey) -> Keyring {
+    let mut config = backend::config::Config::default();
+    config.audit.key_file = own.map(std::path::Path::to_owned);
+    Keyring::load(&config, Some(master)).unwrap()
+}
+
+/// Appends an event signed with `key` after the newest and moves the head.
+async fn forge_with(db: &Db, key: AuditKey) -> i64 {
+    let last = testing::rows(db).await.pop().unwrap();
+    let mut forged = last.clone();
+    forged.seq = last.seq + 1;
+    forged.actor = "mallory".into();
+    forged.prev_hash = last.hash.clone();
+    forged.sign(&Keyring::new(key, Vec::new()));
+    testing::put(db, &forged).await;
+    testing::set_head(db, forged.seq, &forged.hash).await;
+    forged.seq
+}
+
+#[tokio::test]
+async fn the_master_derived_key_verifies_only_while_the_trail_records_it() {
+    use base64::Engine;
+    for backend in Backend::ALL {
+        let t = TestDb::fresh(backend).await;
+        let master = backend::vault::MasterKey::generate();
+        // The console starts on the derived key and records events...
+        audit::open(&t.db, configured(None, &master)).await.unwrap();
+        for i in 0..3 {
+            record_one(&t.db, i).await;
+        }
+        // ...then is given a key of its own: the old events still verify.
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join("audit.key");
+        let bytes = rand::random::<[u8; 32]>();
+        std::fs::write(
+            &own,
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        )
+        .unwrap();
+        audit::open(&t.db, configured(Some(&own), &master))
+            .await
+            .unwrap();
+        let first_own = record_one(&t.db, 3).await;
+        assert_ok(&audit::verify(&t.db).await.unwrap());
+        assert_ne!(
+            row(&t.db, first_own).await.key_id,
+            row(&t.db, first_own - 1).await.key_id
+        );
+        // An event forged with the derived key after that does not.
+        let forged = forge_with(&t.db, AuditKey::derived(&master)).await;
+        let report = audit::verify(&t.db).await.unwrap();
+        assert_eq!(first_bad(&report), forged, "{backend:?}: {report:#?}");
+        assert!(
+            report.problems[0]
+                .reason
+                .contains("derived from the master key"),
+            "{report:#?}"
+        );
+        // Nor does recording an era for it, signed with the derived key.
+        sqlx::query("INSERT INTO audit_key_eras (from_seq, key_id, mac) VALUES ($1, $2, 'x')")
+            .bind(forged)
+            .bind(AuditKey::derived(&master).id())
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        let report = audit::verify(&t.db).await.unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.seq == forged),
+            "{report:#?}"
+        );
+    }
+}

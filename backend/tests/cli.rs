@@ -73,6 +73,60 @@ fn serve_prints_where_to_open_it_and_answers() {
     assert!(response.contains(r#"{"status":"ok"}"#), "{response}");
 }
 
+/// Starts `serve` on a fresh data directory with `env`, reads standard
+/// output up to the line with the URL, stops it and returns what it wrote
+/// to standard output and to the log (standard error).
+fn first_start(env: &[(&str, &str)]) -> (String, String) {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = chatdesk()
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--dist-dir")
+        .arg(data.path().join("no-dist"))
+        .env("RUST_LOG", "debug")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the log as it comes, so that a full pipe never stops the server.
+    let mut stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut log = String::new();
+        stderr.read_to_string(&mut log).unwrap();
+        log
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("http://") {
+        assert!(
+            stdout.read_line(&mut printed).unwrap() > 0,
+            "exited after {printed:?}"
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (printed, log.join().unwrap())
+}
+
+#[test]
+fn a_chosen_admin_password_is_never_printed_or_logged() {
+    let chosen = "my chosen admin passphrase 42";
+    let (stdout, log) = first_start(&[("CHATDESK_ADMIN_PASSWORD", chosen)]);
+    assert!(!stdout.contains(chosen), "{stdout}");
+    assert!(!stdout.contains("password"), "{stdout}");
+    assert!(!log.contains(chosen), "{log}");
+    // A generated one is shown, once, on the terminal only.
+    let (stdout, log) = first_start(&[]);
+    let generated = stdout
+        .split("password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no password in {stdout}"));
+    assert!(!log.contains(generated), "{log}");
+}
+
 #[test]
 fn a_bad_configuration_names_the_field_and_fails() {
     let out = chatdesk()

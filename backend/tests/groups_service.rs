@@ -83,18 +83,19 @@ impl World {
         }
     }
 
-    /// Upstream changes recorded so far (intents).
+    /// Upstream changes recorded so far (entries with an intent).
     async fn intents(&self) -> usize {
         let filter = EventFilter {
-            outcome: Some(shared::audit::OutcomeFilter::Intent),
-            limit: Some(1000),
+            limit: Some(500),
             ..EventFilter::default()
         };
         audit::query(&self.db.db, &filter)
             .await
             .unwrap()
             .events
-            .len()
+            .iter()
+            .filter(|e| e.intent_seq.is_some())
+            .count()
     }
 }
 
@@ -433,13 +434,13 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
 
     // Every upstream change has its outcome in the trail.
     let unknown = EventFilter {
-        outcome: Some(shared::audit::OutcomeFilter::Unknown),
+        outcome: Some(Outcome::Unknown),
         ..EventFilter::default()
     };
     let open = audit::query(&w.db.db, &unknown).await.unwrap();
     assert!(open.events.is_empty(), "{:?}", open.events);
     let failures = EventFilter {
-        outcome: Some(shared::audit::OutcomeFilter::Failure),
+        outcome: Some(Outcome::Failure),
         ..EventFilter::default()
     };
     let failed = audit::query(&w.db.db, &failures).await.unwrap();

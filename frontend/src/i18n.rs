@@ -148,10 +148,8 @@ pub enum AuditMsg {
     Page,
     Success,
     Failure,
-    Intent,
     Unknown,
     EventTitle,
-    OutcomeEvent,
     IntentEvent,
     RequestId,
     ErrorCode,
@@ -275,7 +273,7 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
 }
 
 impl AuditMsg {
-    pub const ALL: [AuditMsg; 38] = [
+    pub const ALL: [AuditMsg; 36] = [
         AuditMsg::Filters,
         AuditMsg::From,
         AuditMsg::To,
@@ -302,10 +300,8 @@ impl AuditMsg {
         AuditMsg::Page,
         AuditMsg::Success,
         AuditMsg::Failure,
-        AuditMsg::Intent,
         AuditMsg::Unknown,
         AuditMsg::EventTitle,
-        AuditMsg::OutcomeEvent,
         AuditMsg::IntentEvent,
         AuditMsg::RequestId,
         AuditMsg::ErrorCode,
@@ -346,10 +342,8 @@ fn audit_text(msg: AuditMsg) -> [&'static str; 2] {
         A::Page => ["Page", "页"],
         A::Success => ["Success", "成功"],
         A::Failure => ["Failure", "失败"],
-        A::Intent => ["Intent (outcome recorded)", "意图（已记录结果）"],
         A::Unknown => ["Outcome unknown", "结果未知"],
         A::EventTitle => ["Event", "事件"],
-        A::OutcomeEvent => ["Outcome event", "结果事件"],
         A::IntentEvent => ["Outcome of intent", "对应的意图"],
         A::RequestId => ["Upstream RequestId", "上游 RequestId"],
         A::ErrorCode => ["Error code", "错误码"],

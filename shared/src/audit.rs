@@ -161,62 +161,32 @@ impl TargetKind {
     }
 }
 
-/// How an event ended. An upstream call writes an `Intent` before the call
-/// and a `Success` or `Failure` event (pointing at the intent) after it.
+/// How a change ended, as its reader sees it. (An upstream change is two
+/// events in the chain, a write-ahead intent and its outcome; the trail
+/// shows them as one [`AuditEntry`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Success,
     Failure,
-    Intent,
+    /// An upstream call whose outcome was never recorded: the server
+    /// stopped during the call, or the call is still running.
+    Unknown,
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Success, Outcome::Failure, Outcome::Unknown];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Outcome::Success => "success",
             Outcome::Failure => "failure",
-            Outcome::Intent => "intent",
+            Outcome::Unknown => "unknown",
         }
     }
 
     pub fn parse(s: &str) -> Option<Outcome> {
-        [Outcome::Success, Outcome::Failure, Outcome::Intent]
-            .into_iter()
-            .find(|o| o.as_str() == s)
-    }
-}
-
-/// The `outcome` filter: an outcome, or intents that never got one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeFilter {
-    Success,
-    Failure,
-    Intent,
-    /// An intent with no outcome event: the server stopped mid-call.
-    Unknown,
-}
-
-impl OutcomeFilter {
-    pub const ALL: [OutcomeFilter; 4] = [
-        OutcomeFilter::Success,
-        OutcomeFilter::Failure,
-        OutcomeFilter::Intent,
-        OutcomeFilter::Unknown,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            OutcomeFilter::Success => "success",
-            OutcomeFilter::Failure => "failure",
-            OutcomeFilter::Intent => "intent",
-            OutcomeFilter::Unknown => "unknown",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OutcomeFilter> {
-        OutcomeFilter::ALL.into_iter().find(|o| o.as_str() == s)
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
 }
 
@@ -251,11 +221,16 @@ pub struct Target {
     pub label: Option<String>,
 }
 
-/// One stored event as the API returns it.
+/// One change as the audit list, its export and each area's history show
+/// it: a console-side event, or an upstream change's write-ahead intent
+/// and its outcome joined (the diff from the intent, the outcome,
+/// RequestId and error from the outcome).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEvent {
+pub struct AuditEntry {
+    /// The entry's last event in the chain (the outcome, the only event,
+    /// or an intent still without outcome); pages go by it.
     pub seq: i64,
-    /// Epoch milliseconds.
+    /// When that event was recorded (epoch milliseconds).
     pub at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<String>,
@@ -267,32 +242,24 @@ pub struct AuditEvent {
     pub target: Target,
     pub changes: Vec<FieldChange>,
     pub outcome: Outcome,
-    /// For an outcome event: the intent it resolves.
+    /// For an upstream change: its write-ahead intent in the chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intent_seq: Option<i64>,
-    /// For an intent: its outcome event, if one was written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome_seq: Option<i64>,
+    /// The upstream's RequestId.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    /// The link of event `seq`.
     pub hash: String,
 }
 
-impl AuditEvent {
-    /// An intent whose outcome was never recorded.
-    pub fn outcome_unknown(&self) -> bool {
-        self.outcome == Outcome::Intent && self.outcome_seq.is_none()
-    }
-}
-
-/// A page of events, newest first; `next_cursor` fetches the older ones.
+/// A page of entries, newest first; `next_cursor` fetches the older ones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventPage {
-    pub events: Vec<AuditEvent>,
+    pub events: Vec<AuditEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
 }
@@ -316,7 +283,7 @@ pub struct EventFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<OutcomeFilter>,
+    pub outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -453,7 +420,7 @@ mod tests {
     fn filter_query_encodes_and_omits_unset_fields() {
         let filter = EventFilter {
             actor: Some("li lei&co".into()),
-            outcome: Some(OutcomeFilter::Unknown),
+            outcome: Some(Outcome::Unknown),
             before: Some(42),
             ..EventFilter::default()
         };
@@ -465,34 +432,12 @@ mod tests {
     }
 
     #[test]
-    fn only_intents_without_outcome_are_unknown() {
-        let mut event = AuditEvent {
-            seq: 1,
-            at: 0,
-            actor_id: None,
-            actor: "a".into(),
-            role: "admin".into(),
-            source: None,
-            action: "robot.update".into(),
-            target: Target {
-                kind: "robot".into(),
-                id: None,
-                label: None,
-            },
-            changes: vec![],
-            outcome: Outcome::Intent,
-            intent_seq: None,
-            outcome_seq: None,
-            request_id: None,
-            error_code: None,
-            error_message: None,
-            hash: String::new(),
-        };
-        assert!(event.outcome_unknown());
-        event.outcome_seq = Some(2);
-        assert!(!event.outcome_unknown());
-        event.outcome = Outcome::Success;
-        event.outcome_seq = None;
-        assert!(!event.outcome_unknown());
+    fn outcome_names_match_serde() {
+        for outcome in Outcome::ALL {
+            let json = serde_json::to_string(&outcome).unwrap();
+            assert_eq!(json, format!("\"{}\"", outcome.as_str()));
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+        }
+        assert_eq!(Outcome::parse("intent"), None);
     }
 }

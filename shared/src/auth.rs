@@ -52,6 +52,8 @@ pub enum Action {
     /// Names and fingerprints only: nobody reads a secret back.
     CredentialsRead,
     CredentialsManage,
+    /// The audit trail and every area's change history (who, from where,
+    /// what changed).
     AuditRead,
     AuditExport,
     OwnPasswordChange,

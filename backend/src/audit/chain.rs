@@ -7,7 +7,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::keys::Keyring;
+use super::keys::{Keyring, Trust};
 
 /// The hash "before" the first event (also the head's initial value).
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -92,9 +92,9 @@ impl Record {
     }
 
     /// Whether the record's own link holds, whatever precedes it: signed
-    /// by a known key when at or after the switch-over point `keyed_from`,
-    /// a plain hash before it.
-    pub fn check(&self, keys: &Keyring, keyed_from: Option<i64>) -> Result<(), String> {
+    /// by a key `trust` accepts for its seq when at or after the
+    /// switch-over point `keyed_from`, a plain hash before it.
+    pub(crate) fn check(&self, trust: &Trust, keyed_from: Option<i64>) -> Result<(), String> {
         let keyed = keyed_from.is_some_and(|from| self.seq >= from);
         match &self.key_id {
             None if keyed => Err(format!(
@@ -106,9 +106,9 @@ impl Record {
             }
             None => Ok(()),
             Some(id) => {
-                let Some(key) = keys.get(id) else {
-                    return Err(format!("the event is signed with an unknown key id {id:?}"));
-                };
+                let key = trust
+                    .signer(id, self.seq)
+                    .map_err(|why| format!("the event is {why}"))?;
                 let input = self.keyed_input(id);
                 if !key.verifies(&[KEYED_DOMAIN.as_bytes(), input.as_bytes()], &self.hash) {
                     Err(
@@ -163,6 +163,10 @@ mod tests {
         )
     }
 
+    fn check(r: &Record, keys: &Keyring, keyed_from: Option<i64>) -> Result<(), String> {
+        r.check(&Trust::new(keys, &[]), keyed_from)
+    }
+
     #[test]
     fn every_field_changes_the_hash() {
         let base = record().plain_hash();
@@ -196,9 +200,9 @@ mod tests {
             assert_ne!(r.plain_hash(), base, "{r:?}");
             r.key_id = signed.key_id.clone();
             r.hash = keyed.clone();
-            assert!(r.check(&keys(), Some(1)).is_err(), "{r:?}");
+            assert!(check(&r, &keys(), Some(1)).is_err(), "{r:?}");
         }
-        assert_eq!(signed.check(&keys(), Some(1)), Ok(()));
+        assert_eq!(check(&signed, &keys(), Some(1)), Ok(()));
     }
 
     #[test]
@@ -214,26 +218,23 @@ mod tests {
     fn links_must_match_the_switch_over_point() {
         let mut plain = record();
         plain.hash = plain.plain_hash();
-        assert_eq!(plain.check(&keys(), None), Ok(()));
-        assert_eq!(plain.check(&keys(), Some(2)), Ok(()));
+        assert_eq!(check(&plain, &keys(), None), Ok(()));
+        assert_eq!(check(&plain, &keys(), Some(2)), Ok(()));
         assert!(
-            plain
-                .check(&keys(), Some(1))
+            check(&plain, &keys(), Some(1))
                 .unwrap_err()
                 .contains("not signed")
         );
         let mut signed = record();
         signed.sign(&keys());
         assert!(
-            signed
-                .check(&keys(), Some(2))
+            check(&signed, &keys(), Some(2))
                 .unwrap_err()
                 .contains("switch-over")
         );
         let other = Keyring::new(super::super::keys::AuditKey::random(), Vec::new());
         assert!(
-            signed
-                .check(&other, Some(1))
+            check(&signed, &other, Some(1))
                 .unwrap_err()
                 .contains("unknown key id")
         );
@@ -241,8 +242,7 @@ mod tests {
         let mut forged = signed.clone();
         forged.hash = forged.plain_hash();
         assert!(
-            forged
-                .check(&keys(), Some(1))
+            check(&forged, &keys(), Some(1))
                 .unwrap_err()
                 .contains("does not verify")
         );

@@ -6,17 +6,17 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use futures_util::{Stream, TryStreamExt};
-use shared::audit::{AuditEvent, EventFilter, ExportFormat};
+use shared::audit::{AuditEntry, EventFilter, ExportFormat};
 use tokio::sync::mpsc;
 
 use super::AuditError;
-use super::store::{conditions, event_of_row};
+use super::store::{conditions, entry_of_row};
 use crate::db::Db;
 
 /// A chunk is sent once the buffer holds this much.
 const CHUNK: usize = 32 * 1024;
 
-pub const CSV_HEADER: [&str; 18] = [
+pub const CSV_HEADER: [&str; 17] = [
     "seq",
     "time",
     "actor_id",
@@ -29,7 +29,6 @@ pub const CSV_HEADER: [&str; 18] = [
     "target_label",
     "outcome",
     "intent_seq",
-    "outcome_seq",
     "request_id",
     "error_code",
     "error_message",
@@ -37,8 +36,8 @@ pub const CSV_HEADER: [&str; 18] = [
     "hash",
 ];
 
-/// Every event matching `filter` (its cursor and limit ignored), newest
-/// first, as CSV (with a header row) or JSON Lines.
+/// Every entry matching `filter` (its cursor and limit ignored), newest
+/// first, as CSV (with a header row) or JSON Lines: one change, one line.
 pub fn export_stream(
     db: Db,
     filter: EventFilter,
@@ -73,7 +72,7 @@ async fn produce(
     let sql = c.select(None);
     let mut rows = c.bind(sqlx::query(&sql)).fetch(&mut *conn);
     while let Some(row) = rows.try_next().await.map_err(AuditError::Read)? {
-        out.push(&event_of_row(&row)?);
+        out.push(&entry_of_row(&row)?);
         if out.len() >= CHUNK && tx.send(Ok(out.take())).await.is_err() {
             return Ok(());
         }
@@ -109,16 +108,11 @@ impl Encoder {
         Encoder { format, buf }
     }
 
-    fn push(&mut self, e: &AuditEvent) {
+    fn push(&mut self, e: &AuditEntry) {
         match self.format {
             ExportFormat::Csv => {
                 let num = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
                 let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-                let outcome = if e.outcome_unknown() {
-                    "unknown"
-                } else {
-                    e.outcome.as_str()
-                };
                 let record = [
                     e.seq.to_string(),
                     rfc3339(e.at),
@@ -130,9 +124,8 @@ impl Encoder {
                     e.target.kind.clone(),
                     opt(&e.target.id),
                     opt(&e.target.label),
-                    outcome.to_owned(),
+                    e.outcome.as_str().to_owned(),
                     num(e.intent_seq),
-                    num(e.outcome_seq),
                     opt(&e.request_id),
                     opt(&e.error_code),
                     opt(&e.error_message),

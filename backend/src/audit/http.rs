@@ -7,7 +7,7 @@ use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::audit::{
-    AuditHealth, EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, OutcomeFilter, VerifyReport,
+    AuditHealth, EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, Outcome, VerifyReport,
 };
 use shared::validate::{InvalidField, Problem};
 
@@ -68,7 +68,7 @@ struct AuditQuery {
     actor: Option<String>,
     action: Option<String>,
     target: Option<String>,
-    outcome: Option<OutcomeFilter>,
+    outcome: Option<Outcome>,
     format: Option<ExportFormat>,
 }
 

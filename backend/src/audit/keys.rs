@@ -4,9 +4,11 @@
 //!
 //! The key is `CHATDESK_AUDIT_KEY`, else the file `audit.key_file`, else
 //! derived from the vault's master key. Each event stores the id of the
-//! key that signed it; older keys (`audit.previous_key_files`, and the
-//! master-derived key when another one signs now) still verify the events
-//! they signed, so a key can be rotated.
+//! key that signed it; older keys (`audit.previous_key_files`) still
+//! verify the events they signed, so a key can be rotated. The trail
+//! records which key was in force from which seq (`audit_key_eras`, see
+//! [`super::eras`]): the master-derived key, which anyone who can read the
+//! database's directory holds, verifies only where it was.
 //!
 //! Which keys sign a trail is kept per process, by the trail's name in
 //! `audit_head.trail`: [`super::append`] only gets a connection, and one
@@ -116,25 +118,42 @@ impl AuditKey {
 #[derive(Clone, Debug)]
 pub struct Keyring {
     current: Arc<AuditKey>,
-    all: Vec<Arc<AuditKey>>,
+    /// Trusted for whatever they signed: the current key and the previous
+    /// ones the operator listed.
+    trusted: Vec<Arc<AuditKey>>,
+    /// The master-derived key while another key signs: it lies beside the
+    /// database, so it is trusted only where the trail records it as the
+    /// audit key of the time (see [`Trust`]).
+    derived: Option<Arc<AuditKey>>,
 }
 
 impl Keyring {
     pub fn new(current: AuditKey, previous: Vec<AuditKey>) -> Keyring {
         let current = Arc::new(current);
         let mut ring = Keyring {
-            all: vec![current.clone()],
+            trusted: vec![current.clone()],
             current,
+            derived: None,
         };
         for key in previous {
-            ring.add(Arc::new(key));
+            ring.trust(Arc::new(key));
         }
         ring
     }
 
-    fn add(&mut self, key: Arc<AuditKey>) {
-        if self.get(key.id()).is_none() {
-            self.all.push(key);
+    /// Adds the key derived from `master`, trusted only where the trail
+    /// records it (unless it is trusted anyway, e.g. as the current key).
+    pub fn with_derived(mut self, master: &MasterKey) -> Keyring {
+        let derived = AuditKey::derived(master);
+        if !self.is_trusted(derived.id()) {
+            self.derived = Some(Arc::new(derived));
+        }
+        self
+    }
+
+    fn trust(&mut self, key: Arc<AuditKey>) {
+        if !self.is_trusted(key.id()) {
+            self.trusted.push(key);
         }
     }
 
@@ -142,14 +161,29 @@ impl Keyring {
         &self.current
     }
 
-    pub fn get(&self, id: &str) -> Option<&AuditKey> {
-        self.all.iter().find(|k| k.id == id).map(|k| &**k)
+    /// Whether `id` names the current key or a listed previous one.
+    pub(crate) fn is_trusted(&self, id: &str) -> bool {
+        self.trusted.iter().any(|k| k.id == id)
+    }
+
+    /// The master-derived key, when it is only trusted where recorded.
+    pub(crate) fn derived(&self) -> Option<&AuditKey> {
+        self.derived.as_deref()
+    }
+
+    /// Any key of the ring by id, trusted or not (to check a MAC before
+    /// deciding whether its signer counts).
+    pub(crate) fn get(&self, id: &str) -> Option<&AuditKey> {
+        self.trusted
+            .iter()
+            .chain(&self.derived)
+            .find(|k| k.id == id)
+            .map(|k| &**k)
     }
 
     /// The configured keys: see the module documentation. `master` is the
     /// vault's master key when it is available.
     pub fn load(config: &Config, master: Option<&MasterKey>) -> anyhow::Result<Keyring> {
-        let derived = master.map(AuditKey::derived);
         let own = match std::env::var(AUDIT_KEY_VAR) {
             Ok(text) => {
                 Some(AuditKey::from_base64(&text).with_context(|| format!("in {AUDIT_KEY_VAR}"))?)
@@ -161,23 +195,76 @@ impl Keyring {
                 .map(AuditKey::from_file)
                 .transpose()?,
         };
-        let mut previous = config
+        let previous = config
             .audit
             .previous_key_files
             .iter()
             .map(|f| AuditKey::from_file(f))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let current = match (own, derived) {
-            (Some(own), derived) => {
-                previous.extend(derived);
-                own
-            }
-            (None, Some(derived)) => derived,
+        match (own, master) {
+            (Some(own), Some(master)) => Ok(Keyring::new(own, previous).with_derived(master)),
+            (Some(own), None) => Ok(Keyring::new(own, previous)),
+            (None, Some(master)) => Ok(Keyring::new(AuditKey::derived(master), previous)),
             (None, None) => anyhow::bail!(
                 "no audit key: set {AUDIT_KEY_VAR} or audit.key_file, or make the master key available"
             ),
-        };
-        Ok(Keyring::new(current, previous))
+        }
+    }
+}
+
+/// Which keys a trail's events may be signed with, and where: the trusted
+/// keys anywhere; the master-derived key (when it is not the current key)
+/// only from an era the trail records for it up to the first era of a
+/// trusted key. A trail that starts on the derived key and is later given
+/// a key of its own keeps verifying; an event forged with the derived key
+/// after that, by someone who can read the master key beside the
+/// database, does not.
+pub(crate) struct Trust<'a> {
+    keys: &'a Keyring,
+    /// `[from, to)` seq ranges where the derived key was in force.
+    derived: Vec<(i64, i64)>,
+}
+
+impl<'a> Trust<'a> {
+    /// `eras`: `(from_seq, key_id)` of the trail's intact era records, in
+    /// seq order.
+    pub fn new(keys: &'a Keyring, eras: &[(i64, String)]) -> Trust<'a> {
+        let mut derived = Vec::new();
+        if let Some(d) = keys.derived() {
+            for (i, (from, id)) in eras.iter().enumerate() {
+                if keys.is_trusted(id) {
+                    break;
+                }
+                if id == d.id() {
+                    let to = eras.get(i + 1).map_or(i64::MAX, |(next, _)| *next);
+                    derived.push((*from, to));
+                }
+            }
+        }
+        Trust { keys, derived }
+    }
+
+    /// The key `id` when it may have signed what is at `seq`; else why not.
+    pub fn signer(&self, id: &str, seq: i64) -> Result<&'a AuditKey, String> {
+        let key = self.keys.get(id).ok_or_else(|| {
+            format!(
+                "signed with an unknown key id {id:?}: not the configured audit key \
+                 nor one of audit.previous_key_files"
+            )
+        })?;
+        if self.keys.is_trusted(id)
+            || self
+                .derived
+                .iter()
+                .any(|(from, to)| (*from..*to).contains(&seq))
+        {
+            Ok(key)
+        } else {
+            Err(format!(
+                "signed with the key derived from the master key, which the trail does not \
+                 record as its audit key at seq {seq} (forged?)"
+            ))
+        }
     }
 }
 
@@ -199,9 +286,14 @@ pub(crate) fn register(trail: &str, keys: Keyring) {
     let mut trails = trails();
     match trails.get_mut(trail) {
         Some(known) => {
+            // What a fresh process would trust, plus the keys trusted
+            // before, except the derived key when the new ring only trusts
+            // it where recorded.
             let mut merged = keys;
-            for key in &known.keys.all {
-                merged.add(key.clone());
+            for key in &known.keys.trusted {
+                if merged.derived().is_none_or(|d| d.id() != key.id()) {
+                    merged.trust(key.clone());
+                }
             }
             known.keys = merged;
         }
@@ -271,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn an_own_key_file_signs_and_the_derived_key_still_verifies() {
+    fn an_own_key_file_signs_and_the_derived_key_verifies_only_where_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let own = dir.path().join("audit.key");
         let old = dir.path().join("old.key");
@@ -284,14 +376,38 @@ mod tests {
         let ring = Keyring::load(&config, Some(&master)).unwrap();
         let own_id = AuditKey::from_bytes(&[7; 32]).unwrap().id().to_owned();
         assert_eq!(ring.current().id(), own_id);
-        assert!(ring.get(AuditKey::derived(&master).id()).is_some());
+        let derived = AuditKey::derived(&master);
+        let old_id = AuditKey::from_bytes(&[8; 48]).unwrap().id().to_owned();
+        assert!(ring.is_trusted(&old_id));
+        assert!(!ring.is_trusted(derived.id()));
+        // The derived key signed seqs 1 to 9, then the own key took over.
+        let eras = [(1, derived.id().to_owned()), (10, own_id.clone())];
+        let trust = Trust::new(&ring, &eras);
+        assert!(trust.signer(derived.id(), 9).is_ok());
         assert!(
-            ring.get(AuditKey::from_bytes(&[8; 48]).unwrap().id())
-                .is_some()
+            trust
+                .signer(derived.id(), 10)
+                .unwrap_err()
+                .contains("does not record")
+        );
+        assert!(trust.signer(&own_id, 1).is_ok());
+        assert!(trust.signer(&old_id, 50).is_ok());
+        // An era of the derived key after the own key's is not believed.
+        let forged = [(1, own_id.clone()), (10, derived.id().to_owned())];
+        let trust = Trust::new(&ring, &forged);
+        assert!(trust.signer(derived.id(), 10).is_err());
+        assert!(Trust::new(&ring, &[]).signer(derived.id(), 1).is_err());
+        let unknown = AuditKey::random();
+        assert!(
+            trust
+                .signer(unknown.id(), 1)
+                .unwrap_err()
+                .contains("unknown key id")
         );
 
         let only_derived = Keyring::load(&Config::default(), Some(&master)).unwrap();
         assert_eq!(only_derived.current().id(), AuditKey::derived(&master).id());
+        assert!(only_derived.is_trusted(AuditKey::derived(&master).id()));
         assert!(Keyring::load(&Config::default(), None).is_err());
         config.audit.key_file = Some(dir.path().join("missing.key"));
         assert!(Keyring::load(&config, Some(&master)).is_err());

@@ -17,6 +17,7 @@
 mod chain;
 mod checkpoint;
 mod diff;
+mod eras;
 mod export;
 pub mod http;
 mod keys;
@@ -41,7 +42,7 @@ pub use store::{append_at, query, verify};
 use crate::db::Db;
 use crate::upstream::Receipt;
 use crate::upstream::error::UpstreamError;
-use shared::audit::Outcome;
+use store::Stage;
 
 /// A stored event's sequence number (1, 2, ...; also its place in the chain).
 pub type EventId = i64;
@@ -225,6 +226,16 @@ impl Change {
     }
 }
 
+/// What an upstream change learned from its result, recorded with its
+/// outcome (and so shown in its entry): the id the upstream gave what it
+/// created, and fields known only then.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Learned {
+    pub target_id: Option<String>,
+    /// Built with [`diff`], like the intent's.
+    pub changes: Vec<FieldChange>,
+}
+
 /// Makes the upstream change `call` with its intent and outcome in the
 /// trail. The call and the outcome's write run in a task of their own, so a
 /// client that disconnects, an early return in the caller or a panic in
@@ -241,6 +252,23 @@ where
     T: Send + 'static,
     F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
 {
+    upstream_change_learning(db, actor, change, call, |_| Learned::default()).await
+}
+
+/// [`upstream_change`], recording with a successful outcome what `learn`
+/// takes from the upstream's answer (a created robot's id, say).
+pub async fn upstream_change_learning<T, F, L>(
+    db: &Db,
+    actor: Actor,
+    change: Change,
+    call: F,
+    learn: L,
+) -> Result<Result<T, UpstreamError>, AuditError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
+    L: FnOnce(&T) -> Learned + Send + 'static,
+{
     let created_id = change.created_id;
     let mut pending =
         begin_upstream(db, actor, change.action, change.target, change.changes).await?;
@@ -255,15 +283,21 @@ where
                     }
                     let (outcome, request_id, error) = outcome_of(&result);
                     let error = error.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
+                    let learned = result
+                        .as_ref()
+                        .map_or_else(|_| Learned::default(), |r| learn(&r.value));
                     pending
-                        .record_outcome(outcome, request_id.as_deref(), error)
+                        .record_outcome(outcome, request_id.as_deref(), error, &learned)
                         .await;
                     result
                 }
                 Err(panic) => {
-                    let panicked = Outcome::Failure;
+                    let panicked = Stage::Failure;
                     let error = Some(("Panicked", "the console failed while making the call"));
-                    pending.record_outcome(panicked, None, error).await;
+                    let nothing = Learned::default();
+                    pending
+                        .record_outcome(panicked, None, error, &nothing)
+                        .await;
                     std::panic::resume_unwind(panic)
                 }
             }
@@ -281,11 +315,11 @@ where
 /// RequestId and the error's code and message.
 fn outcome_of<T>(
     result: &Result<Receipt<T>, UpstreamError>,
-) -> (Outcome, Option<String>, Option<(String, String)>) {
+) -> (Stage, Option<String>, Option<(String, String)>) {
     match result {
-        Ok(receipt) => (Outcome::Success, receipt.request_id.clone(), None),
+        Ok(receipt) => (Stage::Success, receipt.request_id.clone(), None),
         Err(err) => (
-            Outcome::Failure,
+            Stage::Failure,
             err.request_id.clone(),
             Some((err.code.clone(), err.message.clone())),
         ),
@@ -307,7 +341,7 @@ async fn begin_upstream(
         action,
         target: &target,
         changes: &changes,
-        outcome: shared::audit::Outcome::Intent,
+        outcome: Stage::Intent,
         intent_seq: None,
         request_id: None,
         error: None,
@@ -339,12 +373,13 @@ impl PendingEvent {
     /// the intent stays "outcome unknown", which is the truth.
     async fn record_outcome(
         &self,
-        outcome: Outcome,
+        outcome: Stage,
         request_id: Option<&str>,
         error: Option<(&str, &str)>,
+        learned: &Learned,
     ) {
         for attempt in 1..=3u32 {
-            match self.outcome(outcome, request_id, error).await {
+            match self.outcome(outcome, request_id, error, learned).await {
                 Ok(_) => return,
                 Err(err) => {
                     tracing::error!(
@@ -361,15 +396,20 @@ impl PendingEvent {
 
     async fn outcome(
         &self,
-        outcome: Outcome,
+        outcome: Stage,
         request_id: Option<&str>,
         error: Option<(&str, &str)>,
+        learned: &Learned,
     ) -> Result<EventId, AuditError> {
+        let target = Target {
+            id: learned.target_id.clone().or_else(|| self.target.id.clone()),
+            ..self.target.clone()
+        };
         let draft = store::Draft {
             actor: &self.actor,
             action: self.action,
-            target: &self.target,
-            changes: &[],
+            target: &target,
+            changes: &learned.changes,
             outcome,
             intent_seq: Some(self.intent_seq),
             request_id,
@@ -379,10 +419,13 @@ impl PendingEvent {
     }
 }
 
-/// Opens the trail for this process: names it if new, registers `keys`
-/// to sign and verify it, sets the switch-over to keyed links on a trail
-/// from before them (after everything stored), then verifies it all and
-/// logs the verdict, loudly when the trail is broken.
+/// Opens the trail for a console (`serve`, and the `user` commands that
+/// record events): names it if new, registers `keys` to sign and verify
+/// it, sets the switch-over to keyed links on a trail from before them
+/// (after everything stored, with a warning), records the era of a key
+/// that is not the one in force, then verifies it all and logs the
+/// verdict, loudly when the trail is broken. Only this changes a trail
+/// other than by appending events.
 pub async fn open(db: &Db, keys: Keyring) -> Result<shared::audit::VerifyReport, AuditError> {
     let mut tx = db.pool().begin().await.map_err(AuditError::Write)?;
     let head = store::lock_head(&mut tx).await.map_err(AuditError::Write)?;
@@ -397,30 +440,114 @@ pub async fn open(db: &Db, keys: Keyring) -> Result<shared::audit::VerifyReport,
     } else {
         head.trail
     };
-    if head.keyed_from.is_none() {
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(AuditError::Write)?;
-        let from = max.unwrap_or(0).max(head.seq) + 1;
-        if from > 1 {
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(AuditError::Write)?;
+    let next = max.unwrap_or(0).max(head.seq) + 1;
+    let mut recorded = eras::read(&mut tx).await.map_err(AuditError::Write)?;
+    match head.keyed_from {
+        None => {
+            if next > 1 {
+                tracing::warn!(
+                    keyed_from = next,
+                    "upgrading the audit trail to keyed links: events before seq {next} keep \
+                     their plain SHA-256 links. A console that had already been upgraded \
+                     never does this again: if it did, the trail was rewritten"
+                );
+            }
+            sqlx::query("UPDATE audit_head SET keyed_from = $1, keyed_mac = $2 WHERE id = 1")
+                .bind(next)
+                .bind(store::switch_over_mac(&keys, &trail, next))
+                .execute(&mut *tx)
+                .await
+                .map_err(AuditError::Write)?;
+        }
+        Some(from) if recorded.is_empty() => {
+            recorded = record_past_eras(&mut tx, &keys, &trail, from).await?;
+        }
+        Some(_) => {}
+    }
+    let current = keys.current();
+    let in_force = recorded.last().map(|e| e.key_id.as_str());
+    if in_force != Some(current.id()) {
+        if let Some(old) = in_force {
             tracing::warn!(
-                keyed_from = from,
-                "upgrading the audit trail to keyed links: events before seq {from} keep \
-                 their plain SHA-256 links. A console that had already been upgraded \
-                 never does this again: if it did, the trail was rewritten"
+                from_seq = next,
+                "the audit key changed (key id {old} to {}): events from seq {next} on are \
+                 signed with the new key",
+                current.id()
             );
         }
-        sqlx::query("UPDATE audit_head SET keyed_from = $1, keyed_mac = $2 WHERE id = 1")
-            .bind(from)
-            .bind(store::switch_over_mac(&keys, &trail, from))
-            .execute(&mut *tx)
+        eras::record(&mut tx, current, &trail, next)
             .await
             .map_err(AuditError::Write)?;
     }
     tx.commit().await.map_err(AuditError::Write)?;
     keys::register(&trail, keys);
     store::verify(db).await
+}
+
+/// Records the eras of a keyed trail from before them, as its events'
+/// key ids show (once, at the first start after the upgrade, with a
+/// warning): the derived key only until a trusted key first signed.
+async fn record_past_eras(
+    conn: &mut sqlx::AnyConnection,
+    keys: &Keyring,
+    trail: &str,
+    keyed_from: i64,
+) -> Result<Vec<eras::Era>, AuditError> {
+    // The first event of each run of one key id.
+    let starts: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT e.seq, e.key_id FROM audit_events e \
+         LEFT JOIN audit_events p ON p.seq = e.seq - 1 \
+         WHERE e.seq >= $1 AND (p.seq IS NULL OR COALESCE(p.key_id, '') <> COALESCE(e.key_id, '')) \
+         ORDER BY e.seq",
+    )
+    .bind(keyed_from)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(AuditError::Write)?;
+    let mut trusted_signed = false;
+    let mut in_force: Option<String> = None;
+    for (seq, id) in starts {
+        let Some(key) = id.as_deref().and_then(|id| keys.get(id)) else {
+            continue;
+        };
+        if keys.is_trusted(key.id()) {
+            trusted_signed = true;
+        } else if trusted_signed {
+            continue;
+        }
+        if in_force.as_deref() == Some(key.id()) {
+            continue;
+        }
+        let from = if in_force.is_none() { keyed_from } else { seq };
+        tracing::warn!(
+            from_seq = from,
+            key_id = key.id(),
+            "recording which audit key signed the trail from which seq, as its events say. \
+             A console that had already done this never does it again: if it did, the \
+             records were removed"
+        );
+        eras::record(conn, key, trail, from)
+            .await
+            .map_err(AuditError::Write)?;
+        in_force = Some(key.id().to_owned());
+    }
+    eras::read(conn).await.map_err(AuditError::Write)
+}
+
+/// Opens the trail for reading only (`audit verify`, `audit checkpoint`):
+/// registers `keys` for it and writes nothing, so a trail from before the
+/// keyed chain stays as it is, for the next start to upgrade and say so.
+pub async fn open_read_only(db: &Db, keys: Keyring) -> Result<(), AuditError> {
+    let mut conn = db.pool().acquire().await.map_err(AuditError::Read)?;
+    let head = store::read_head(&mut conn)
+        .await
+        .map_err(AuditError::Read)?;
+    keys::register(&head.trail, keys);
+    Ok(())
 }
 
 /// Keeps the latest verdict on `trail` and says it in the log: an error

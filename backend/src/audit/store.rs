@@ -3,15 +3,16 @@
 
 use futures_util::TryStreamExt;
 use shared::audit::{
-    AuditEvent, BrokenLink, DEFAULT_PAGE_SIZE, EventFilter, EventPage, FieldChange, MAX_PAGE_SIZE,
-    Outcome, OutcomeFilter, Target as TargetView, VerifyReport,
+    AuditEntry, BrokenLink, DEFAULT_PAGE_SIZE, EventFilter, EventPage, FieldChange, MAX_PAGE_SIZE,
+    Outcome, Target as TargetView, VerifyReport,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::chain::{GENESIS, Record};
 use super::checkpoint::Checkpoint;
-use super::keys::{self, Keyring};
+use super::eras;
+use super::keys::{self, Keyring, Trust};
 use super::{Actor, AuditAction, AuditError, EventId, EventOutcome, NewEvent, Target};
 use crate::db::Db;
 
@@ -24,13 +25,39 @@ const COLUMNS: &str = "seq, at, actor_id, actor, role, source, action, target_ki
      prev_hash, hash, key_id";
 const COLUMN_COUNT: usize = 19;
 
+/// What one stored event records: the write-ahead intent of an upstream
+/// call, or how an action (or that call) ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Intent,
+    Success,
+    Failure,
+}
+
+impl Stage {
+    /// The stored name (never changes: old events keep their meaning).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stage::Intent => "intent",
+            Stage::Success => "success",
+            Stage::Failure => "failure",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Stage> {
+        [Stage::Intent, Stage::Success, Stage::Failure]
+            .into_iter()
+            .find(|stage| stage.as_str() == s)
+    }
+}
+
 /// An event before it has a place in the chain.
 pub(crate) struct Draft<'a> {
     pub actor: &'a Actor,
     pub action: AuditAction,
     pub target: &'a Target,
     pub changes: &'a [FieldChange],
-    pub outcome: Outcome,
+    pub outcome: Stage,
     pub intent_seq: Option<EventId>,
     pub request_id: Option<&'a str>,
     pub error: Option<(&'a str, &'a str)>,
@@ -39,9 +66,9 @@ pub(crate) struct Draft<'a> {
 impl<'a> Draft<'a> {
     pub fn of(event: &'a NewEvent) -> Draft<'a> {
         let (outcome, error) = match &event.outcome {
-            EventOutcome::Success => (Outcome::Success, None),
+            EventOutcome::Success => (Stage::Success, None),
             EventOutcome::Failure { code, message } => {
-                (Outcome::Failure, Some((code.as_str(), message.as_str())))
+                (Stage::Failure, Some((code.as_str(), message.as_str())))
             }
         };
         Draft {
@@ -166,7 +193,7 @@ struct Tip {
 
 async fn tip(
     conn: &mut AnyConnection,
-    keys: &Keyring,
+    trust: &Trust<'_>,
     keyed_from: Option<i64>,
 ) -> Result<Tip, AuditError> {
     let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_events")
@@ -193,7 +220,7 @@ async fn tip(
             .map_err(AuditError::Write)?;
         for row in &rows {
             let r = record_of_row(row)?;
-            if r.check(keys, keyed_from).is_ok() {
+            if r.check(trust, keyed_from).is_ok() {
                 if r.seq != max {
                     tracing::error!(
                         good = r.seq,
@@ -230,7 +257,9 @@ async fn write(
 ) -> Result<Vec<EventId>, AuditError> {
     let head = lock_head(conn).await.map_err(AuditError::Write)?;
     let keys = keys::keyring(&head.trail).ok_or_else(|| AuditError::NoKey(head.trail.clone()))?;
-    let tip = tip(conn, &keys, head.keyed_from).await?;
+    let eras = eras::read(conn).await.map_err(AuditError::Write)?;
+    let (trust, _) = eras::trust(&keys, &head.trail, &eras);
+    let tip = tip(conn, &trust, head.keyed_from).await?;
     let (mut seq, mut prev, mut at_floor) = (tip.next_seq, tip.link, tip.at);
     for r in &mut records {
         r.seq = seq;
@@ -325,17 +354,25 @@ impl Conditions {
         self.sql.push(template.replace("$?", &format!("${n}")));
     }
 
-    /// The statement: events matching the conditions, newest first, each
-    /// with the seq of its outcome when it is an intent.
+    /// The statement: the entries matching the conditions, newest first.
+    /// An entry is every event but an intent that has an outcome, joined
+    /// with the intent it resolves (whose diff it shows); an intent
+    /// without outcome is an entry of its own ("unknown").
     pub fn select(&self, limit: Option<u32>) -> String {
         let mut sql = format!(
-            "SELECT {COLUMNS}, CASE WHEN e.outcome = 'intent' THEN \
-             (SELECT MIN(o.seq) FROM audit_events o WHERE o.intent_seq = e.seq) END \
-             FROM audit_events e"
+            "SELECT {}, i.changes FROM audit_events e \
+             LEFT JOIN audit_events i ON i.seq = e.intent_seq AND i.outcome = 'intent' \
+             WHERE (e.outcome <> 'intent' OR NOT EXISTS \
+             (SELECT 1 FROM audit_events o WHERE o.intent_seq = e.seq))",
+            COLUMNS
+                .split(", ")
+                .map(|c| format!("e.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        if !self.sql.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&self.sql.join(" AND "));
+        for condition in &self.sql {
+            sql.push_str(" AND ");
+            sql.push_str(condition);
         }
         sql.push_str(" ORDER BY e.seq DESC");
         if let Some(limit) = limit {
@@ -414,15 +451,15 @@ pub(crate) async fn conditions(
         c.sql
             .push(format!("(e.target_id = ${n} OR e.target_label = ${n})"));
     }
-    match filter.outcome {
-        None => {}
-        Some(OutcomeFilter::Unknown) => {
-            c.push("e.outcome = $?", Bind::Text("intent".into()));
-            c.sql.push(
-                "NOT EXISTS (SELECT 1 FROM audit_events o WHERE o.intent_seq = e.seq)".into(),
-            );
-        }
-        Some(o) => c.push("e.outcome = $?", Bind::Text(o.as_str().into())),
+    if let Some(outcome) = filter.outcome {
+        // An entry's outcome is its last event's; "unknown" is an intent
+        // that is an entry, i.e. one without outcome.
+        let stage = match outcome {
+            Outcome::Success => Stage::Success,
+            Outcome::Failure => Stage::Failure,
+            Outcome::Unknown => Stage::Intent,
+        };
+        c.push("e.outcome = $?", Bind::Text(stage.as_str().into()));
     }
     Ok(Some(c))
 }
@@ -449,7 +486,7 @@ pub async fn query(db: &Db, filter: &EventFilter) -> Result<EventPage, AuditErro
         .map_err(AuditError::Read)?;
     let mut events = rows
         .iter()
-        .map(event_of_row)
+        .map(entry_of_row)
         .collect::<Result<Vec<_>, _>>()?;
     let more = events.len() > limit as usize;
     events.truncate(limit as usize);
@@ -461,18 +498,31 @@ pub async fn query(db: &Db, filter: &EventFilter) -> Result<EventPage, AuditErro
 }
 
 /// A row of [`Conditions::select`] as the API shows it.
-pub(crate) fn event_of_row(row: &AnyRow) -> Result<AuditEvent, AuditError> {
+pub(crate) fn entry_of_row(row: &AnyRow) -> Result<AuditEntry, AuditError> {
     let record = record_of_row(row)?;
-    let outcome_seq: Option<i64> = row.try_get(COLUMN_COUNT).map_err(AuditError::Read)?;
+    let intent_changes: Option<String> = row.try_get(COLUMN_COUNT).map_err(AuditError::Read)?;
     let corrupt = |reason: String| AuditError::Corrupt {
         seq: record.seq,
         reason,
     };
-    let changes: Vec<FieldChange> = serde_json::from_str(&record.changes)
-        .map_err(|e| corrupt(format!("changes are not a diff: {e}")))?;
-    let outcome = Outcome::parse(&record.outcome)
+    let diff = |text: &str| -> Result<Vec<FieldChange>, AuditError> {
+        serde_json::from_str(text).map_err(|e| corrupt(format!("changes are not a diff: {e}")))
+    };
+    // The intent's diff, then what the outcome learned (if anything).
+    let mut changes = intent_changes
+        .as_deref()
+        .map(diff)
+        .transpose()?
+        .unwrap_or_default();
+    changes.extend(diff(&record.changes)?);
+    let stage = Stage::parse(&record.outcome)
         .ok_or_else(|| corrupt(format!("unknown outcome {:?}", record.outcome)))?;
-    Ok(AuditEvent {
+    let (outcome, intent_seq) = match stage {
+        Stage::Intent => (Outcome::Unknown, Some(record.seq)),
+        Stage::Success => (Outcome::Success, record.intent_seq),
+        Stage::Failure => (Outcome::Failure, record.intent_seq),
+    };
+    Ok(AuditEntry {
         seq: record.seq,
         at: record.at,
         actor_id: record.actor_id,
@@ -487,8 +537,7 @@ pub(crate) fn event_of_row(row: &AnyRow) -> Result<AuditEvent, AuditError> {
         },
         changes,
         outcome,
-        intent_seq: record.intent_seq,
-        outcome_seq,
+        intent_seq,
         request_id: record.request_id,
         error_code: record.error_code,
         error_message: record.error_message,
@@ -539,15 +588,19 @@ fn switch_over_input(trail: &str, keyed_from: i64) -> String {
     format!("chatdesk-audit-switch-over\n{trail}\n{keyed_from}")
 }
 
-fn switch_over_holds(keys: &Keyring, head: &Head) -> bool {
-    let (Some(from), Some(signed)) = (head.keyed_from, &head.keyed_mac) else {
-        return false;
+/// Why the head's switch-over point does not hold, if it does not.
+fn switch_over_problem(trust: &Trust, head: &Head) -> Option<String> {
+    let from = head.keyed_from?;
+    let Some((id, mac)) = head.keyed_mac.as_deref().and_then(|m| m.split_once(':')) else {
+        return Some("the switch-over point to keyed links is not signed (moved)".into());
     };
-    let Some((id, mac)) = signed.split_once(':') else {
-        return false;
-    };
-    keys.get(id)
-        .is_some_and(|key| key.verifies(&[switch_over_input(&head.trail, from).as_bytes()], mac))
+    match trust.signer(id, from) {
+        Err(why) => Some(format!("the switch-over point to keyed links is {why}")),
+        Ok(key) if !key.verifies(&[switch_over_input(&head.trail, from).as_bytes()], mac) => Some(
+            "the switch-over point to keyed links does not verify under its key (moved)".into(),
+        ),
+        Ok(_) => None,
+    }
 }
 
 /// Collects what is wrong: all problems counted, the first
@@ -599,6 +652,22 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
     let mut conn = db.pool().acquire().await.map_err(AuditError::Read)?;
     let head = read_head(&mut conn).await.map_err(AuditError::Read)?;
     let keys = keys::keyring(&head.trail).ok_or_else(|| AuditError::NoKey(head.trail.clone()))?;
+    let eras = eras::read(&mut conn).await.map_err(AuditError::Read)?;
+    let (trust, era_problems) = eras::trust(&keys, &head.trail, &eras);
+    for cp in checkpoints {
+        if cp.trail != head.trail {
+            return Err(AuditError::Checkpoint(format!(
+                "the checkpoint of seq {} belongs to another trail ({}, not {})",
+                cp.seq, cp.trail, head.trail
+            )));
+        }
+        if let Err(why) = cp.signed_by(&trust) {
+            return Err(AuditError::Checkpoint(format!(
+                "the checkpoint of seq {} is {why}",
+                cp.seq
+            )));
+        }
+    }
     let mut found = Findings {
         report: VerifyReport {
             checked: 0,
@@ -610,13 +679,13 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
             problem_count: 0,
         },
     };
+    for (seq, reason) in era_problems {
+        found.add(seq, reason);
+    }
     if let Some(from) = head.keyed_from
-        && !switch_over_holds(&keys, &head)
+        && let Some(reason) = switch_over_problem(&trust, &head)
     {
-        found.add(
-            from,
-            "the switch-over point to keyed links is not signed with the audit key (moved)".into(),
-        );
+        found.add(from, reason);
     }
     for cp in checkpoints {
         if cp.keyed_from != head.keyed_from {
@@ -635,6 +704,10 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
     // The last row seen, and the last one whose own link held.
     let (mut seen, mut seen_link) = (0_i64, GENESIS.to_owned());
     let (mut good_seq, mut good_link, mut good_at) = (0_i64, GENESIS.to_owned(), i64::MIN);
+    // Once a trusted key has signed, the derived key is no longer the
+    // audit key: a later event under it is forged, whatever eras say.
+    let mut trusted_signed = false;
+    let derived = keys.derived().map(|d| d.id().to_owned());
     while let Some(row) = rows.try_next().await.map_err(AuditError::Read)? {
         let r = record_of_row(&row)?;
         found.report.checked += 1;
@@ -657,7 +730,17 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
                 );
             }
         }
-        match r.check(&keys, head.keyed_from) {
+        let checked = r.check(&trust, head.keyed_from).and_then(|()| {
+            if trusted_signed && r.key_id.is_some() && r.key_id == derived {
+                return Err(
+                    "the event is signed with the key derived from the master key \
+                            after events signed with the configured audit key (forged?)"
+                        .into(),
+                );
+            }
+            Ok(())
+        });
+        match checked {
             Err(reason) => found.add(r.seq, reason),
             Ok(()) => {
                 // Linked to the last good event, or to the row right
@@ -679,6 +762,7 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
                     );
                 }
                 (good_seq, good_link, good_at) = (r.seq, r.hash.clone(), r.at);
+                trusted_signed |= r.key_id.as_deref().is_some_and(|id| keys.is_trusted(id));
             }
         }
         seen = r.seq;

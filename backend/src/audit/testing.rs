@@ -54,8 +54,13 @@ pub async fn head_seq(db: &Db) -> i64 {
 }
 
 /// Turns the trail into one from before the keyed chain: no switch-over
-/// point, every link a plain SHA-256 (what an old console wrote).
+/// point nor key eras, every link a plain SHA-256 (what an old console
+/// wrote).
 pub async fn make_legacy(db: &Db) {
+    sqlx::query("DELETE FROM audit_key_eras")
+        .execute(db.pool())
+        .await
+        .expect("delete the key eras");
     let mut prev = GENESIS.to_owned();
     for mut r in rows(db).await {
         r.key_id = None;

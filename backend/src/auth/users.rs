@@ -344,7 +344,8 @@ pub async fn change_own_password(
 }
 
 /// On first start (no users at all) creates `admin` with `password` or a
-/// random one, which is returned so the caller can show it once.
+/// random one. Returns the password only when it made one up, for the
+/// caller to show once: a chosen one is the operator's and never shown.
 pub async fn ensure_first_admin(
     db: &Db,
     actor: &Actor,
@@ -357,9 +358,10 @@ pub async fn ensure_first_admin(
     if count > 0 {
         return Ok(None);
     }
+    let generated = password.is_none();
     let password = password.unwrap_or_else(password::random_password);
     match create(db, actor, "admin", Role::Admin, &password).await {
-        Ok(_) => Ok(Some(password)),
+        Ok(_) => Ok(generated.then_some(password)),
         // Another instance sharing the database created it first.
         Err(UserError::UsernameTaken(_)) => Ok(None),
         Err(err) => Err(err),
@@ -419,10 +421,14 @@ mod tests {
     async fn the_last_enabled_admin_cannot_be_demoted_or_disabled() {
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
+            // A chosen password is the operator's: nothing to show.
             let first = ensure_first_admin(&t.db, &op(), Some(PW.into()))
                 .await
                 .unwrap();
-            assert_eq!(first.as_deref(), Some(PW));
+            assert_eq!(first, None);
+            let (stored, hash) = credentials(&t.db, "admin").await.unwrap().unwrap();
+            assert_eq!(stored.role, Role::Admin);
+            assert!(password::verify_blocking(&SecretString::from(PW), &hash));
             assert_eq!(ensure_first_admin(&t.db, &op(), None).await.unwrap(), None);
             let admin = by_username(&t.db, "admin").await.unwrap();
             let demote = UserUpdate {

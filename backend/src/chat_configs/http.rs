@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use secrecy::SecretString;
-use shared::audit::{AuditAction, AuditEvent, FieldChange};
+use shared::audit::{AuditAction, AuditEntry, FieldChange};
 use shared::auth::Action;
 use shared::chat_configs::{
     ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigList, ChatConfigSaved,
@@ -38,10 +38,11 @@ pub fn routes() -> Vec<ApiRoute> {
         route(Method::POST, "/chat-configs", write, create),
         route(Method::POST, "/chat-configs/check-app", write, check_app),
         route(Method::GET, ONE, read, detail),
+        // Who changed what from where is audit data, not the area's.
         route(
             Method::GET,
             "/chat-configs/{account_id}/{region_id}/{name}/history",
-            read,
+            Access::Allowed(Action::AuditRead),
             history,
         ),
         route(Method::PUT, ONE, write, update),
@@ -107,7 +108,7 @@ async fn detail(
 async fn history(
     ctx: Ctx,
     Path(path): Path<(String, String, String)>,
-) -> ApiResult<Vec<AuditEvent>> {
+) -> ApiResult<Vec<AuditEntry>> {
     let config = config_ref(path)?;
     Ok(axum::Json(service::history(&ctx.state.db, &config).await?))
 }

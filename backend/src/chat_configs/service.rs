@@ -3,7 +3,7 @@
 
 use futures_util::future::join_all;
 use secrecy::SecretString;
-use shared::audit::{AuditAction, AuditEvent, EventFilter};
+use shared::audit::{AuditAction, AuditEntry, EventFilter};
 use shared::chat_configs::{
     ChatConfig, ChatConfigDetail, ChatConfigList, ChatConfigRow, ConfigRef, ListFilter, ListParams,
     ListQuery, RegionId, RegionListing, RegionOutcome, SecretSource, SettingValue,
@@ -195,7 +195,7 @@ pub async fn detail(
 const HISTORY: u32 = 50;
 
 /// The configuration's change events from the audit trail, newest first.
-pub async fn history(db: &Db, config: &ConfigRef) -> Result<Vec<AuditEvent>, ChatConfigError> {
+pub async fn history(db: &Db, config: &ConfigRef) -> Result<Vec<AuditEntry>, ChatConfigError> {
     let filter = EventFilter {
         target: Some(target_id(config)),
         limit: Some(HISTORY),

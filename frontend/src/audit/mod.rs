@@ -4,9 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::API_PREFIX;
-use shared::audit::{
-    AuditAction, AuditEvent, AuditHealth, EventFilter, EventPage, Outcome, OutcomeFilter,
-};
+use shared::audit::{AuditAction, AuditEntry, AuditHealth, EventFilter, EventPage, Outcome};
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, Failure};
@@ -56,7 +54,7 @@ pub fn AuditPage() -> impl IntoView {
     // Cursors of the pages walked through; the last one is shown.
     let cursors = RwSignal::new(Vec::<i64>::new());
     let page = RwSignal::new(None::<Result<EventPage, Failure>>);
-    let selected = RwSignal::new(None::<AuditEvent>);
+    let selected = RwSignal::new(None::<AuditEntry>);
     let generation = StoredValue::new(0_u32);
 
     Effect::new(move |_| {
@@ -85,7 +83,7 @@ pub fn AuditPage() -> impl IntoView {
             actor: some(actor.get()),
             action: some(action.get()),
             target: some(target.get()),
-            outcome: OutcomeFilter::parse(&outcome.get()),
+            outcome: Outcome::parse(&outcome.get()),
             ..EventFilter::default()
         });
         cursors.set(Vec::new());
@@ -130,7 +128,7 @@ pub fn AuditPage() -> impl IntoView {
                 <select id="audit-outcome" prop:value=move || outcome.get()
                     on:change=move |ev| outcome.set(event_target_value(&ev))>
                     <option value="">{t(M::AnyOutcome)}</option>
-                    {OutcomeFilter::ALL
+                    {Outcome::ALL
                         .into_iter()
                         .map(|o| view! { <option value=o.as_str()>{t(outcome_msg(o))}</option> })
                         .collect_view()}
@@ -218,25 +216,19 @@ fn TextField(
     }
 }
 
-fn outcome_msg(o: OutcomeFilter) -> M {
+fn outcome_msg(o: Outcome) -> M {
     match o {
-        OutcomeFilter::Success => M::Success,
-        OutcomeFilter::Failure => M::Failure,
-        OutcomeFilter::Intent => M::Intent,
-        OutcomeFilter::Unknown => M::Unknown,
-    }
-}
-
-fn event_outcome(e: &AuditEvent) -> M {
-    match e.outcome {
-        _ if e.outcome_unknown() => M::Unknown,
         Outcome::Success => M::Success,
         Outcome::Failure => M::Failure,
-        Outcome::Intent => M::Intent,
+        Outcome::Unknown => M::Unknown,
     }
 }
 
-fn target_text(e: &AuditEvent) -> String {
+fn event_outcome(e: &AuditEntry) -> M {
+    outcome_msg(e.outcome)
+}
+
+fn target_text(e: &AuditEntry) -> String {
     let name = e.target.label.as_ref().or(e.target.id.as_ref());
     match name {
         Some(name) => format!("{} {name}", e.target.kind),
@@ -245,7 +237,7 @@ fn target_text(e: &AuditEvent) -> String {
 }
 
 #[component]
-fn EventTable(events: Vec<AuditEvent>, selected: RwSignal<Option<AuditEvent>>) -> impl IntoView {
+fn EventTable(events: Vec<AuditEntry>, selected: RwSignal<Option<AuditEntry>>) -> impl IntoView {
     let rows = events
         .into_iter()
         .map(|e| {
@@ -295,7 +287,7 @@ fn EventTable(events: Vec<AuditEvent>, selected: RwSignal<Option<AuditEvent>>) -
 }
 
 #[component]
-fn EventDetails(event: AuditEvent, selected: RwSignal<Option<AuditEvent>>) -> impl IntoView {
+fn EventDetails(event: AuditEntry, selected: RwSignal<Option<AuditEntry>>) -> impl IntoView {
     let item =
         |label: M, value: Option<String>| value.map(|v| view! { <dt>{t(label)}</dt> <dd>{v}</dd> });
     let link = |n: Option<i64>| n.map(|n| format!("#{n}"));
@@ -319,7 +311,6 @@ fn EventDetails(event: AuditEvent, selected: RwSignal<Option<AuditEvent>>) -> im
                 {item(M::Target, Some(target_text(&event)))}
                 <dt>{t(M::Outcome)}</dt>
                 <dd>{t(event_outcome(&event))}</dd>
-                {item(M::OutcomeEvent, link(event.outcome_seq))}
                 {item(M::IntentEvent, link(event.intent_seq))}
                 {item(M::RequestId, event.request_id.clone())}
                 {item(M::ErrorCode, event.error_code.clone())}

@@ -12,7 +12,7 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::area::Area;
-use shared::audit::AuditEvent;
+use shared::audit::AuditEntry;
 use shared::auth::Action;
 use shared::chat_configs::{
     ChatConfigDetail, ChatConfigList, ChatConfigRow, ChatPlatform, ConfigName, ConfigRef,
@@ -337,7 +337,7 @@ fn Listing(page: Page) -> impl IntoView {
 fn Detail(config: ConfigRef, page: Page, write: bool) -> impl IntoView {
     let i18n = use_i18n();
     let detail = RwSignal::new(None::<ChatConfigDetail>);
-    let history = RwSignal::new(Vec::<AuditEvent>::new());
+    let history = RwSignal::new(Vec::<AuditEntry>::new());
     let error = RwSignal::new(None::<Failure>);
     let deleting = RwSignal::new(false);
     let path = one_path(&config);
@@ -354,7 +354,7 @@ fn Detail(config: ConfigRef, page: Page, write: bool) -> impl IntoView {
                     Err(f) => error.set(Some(f)),
                 }
                 // The history is the audit trail's; a failure shows above.
-                match api::get::<Vec<AuditEvent>>(&format!("{path}/history")).await {
+                match api::get::<Vec<AuditEntry>>(&format!("{path}/history")).await {
                     Ok(events) => history.set(events),
                     Err(f) => error.set(Some(f)),
                 }
@@ -409,7 +409,7 @@ fn Detail(config: ConfigRef, page: Page, write: bool) -> impl IntoView {
 }
 
 #[component]
-fn DetailBody(detail: ChatConfigDetail, history: RwSignal<Vec<AuditEvent>>) -> impl IntoView {
+fn DetailBody(detail: ChatConfigDetail, history: RwSignal<Vec<AuditEntry>>) -> impl IntoView {
     let s = &detail.config.summary;
     let settings = detail
         .config
@@ -434,13 +434,13 @@ fn DetailBody(detail: ChatConfigDetail, history: RwSignal<Vec<AuditEvent>>) -> i
         SecretSource::None => ChatMsg::SecretsNone,
     };
     let columns = vec![
-        Column::text(m(ChatMsg::Time), |e: &AuditEvent| when(Some(e.at))),
-        Column::text(m(ChatMsg::Actor), |e: &AuditEvent| e.actor.clone()),
-        Column::text(m(ChatMsg::Action), |e: &AuditEvent| e.action.clone()),
-        Column::text(m(ChatMsg::Outcome), |e: &AuditEvent| {
+        Column::text(m(ChatMsg::Time), |e: &AuditEntry| when(Some(e.at))),
+        Column::text(m(ChatMsg::Actor), |e: &AuditEntry| e.actor.clone()),
+        Column::text(m(ChatMsg::Action), |e: &AuditEntry| e.action.clone()),
+        Column::text(m(ChatMsg::Outcome), |e: &AuditEntry| {
             e.outcome.as_str().to_owned()
         }),
-        Column::text(Msg::Ui(crate::i18n::UiMsg::RequestId), |e: &AuditEvent| {
+        Column::text(Msg::Ui(crate::i18n::UiMsg::RequestId), |e: &AuditEntry| {
             e.request_id.clone().unwrap_or_default()
         }),
     ];
@@ -466,6 +466,6 @@ fn DetailBody(detail: ChatConfigDetail, history: RwSignal<Vec<AuditEvent>>) -> i
         <dl class="details">{settings}</dl>
         <p>{tr(m(secrets))}</p>
         <DataTable id="chat-config-history" caption=m(ChatMsg::History) rows=history columns
-            key=|e: &AuditEvent| e.seq.to_string()/>
+            key=|e: &AuditEntry| e.seq.to_string()/>
     }
 }
