@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::ErrorBody;
+use shared::validate::{InvalidField, Problem};
 
 use crate::upstream::error::{ErrorKind, UpstreamError};
 
@@ -31,7 +32,11 @@ pub enum ApiError {
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        message: String,
+        problem: Problem,
+    },
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
     #[error("no such {0}")]
@@ -82,10 +87,22 @@ fn upstream_message(err: &UpstreamError) -> String {
 }
 
 impl ApiError {
+    /// A refused value whose problem the console can only show in English;
+    /// prefer [`ApiError::invalid_because`] or an [`InvalidField`].
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::invalid_because(field, Problem::Other, message)
+    }
+
+    /// A refused value with what was wrong, which the console words.
+    pub fn invalid_because(
+        field: impl Into<String>,
+        problem: Problem,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError::Invalid {
             field: field.into(),
             message: message.into(),
+            problem,
         }
     }
 
@@ -129,23 +146,24 @@ impl ApiError {
 
     /// The JSON body the browser gets.
     pub fn body(&self) -> ErrorBody {
-        let (field, request_id) = match self {
-            ApiError::Invalid { field, .. } | ApiError::Conflict { field, .. } => {
-                (Some(field.clone()), None)
-            }
+        let (field, problem, request_id) = match self {
+            ApiError::Invalid { field, problem, .. } => (Some(field.clone()), Some(*problem), None),
+            ApiError::Conflict { field, .. } => (Some(field.clone()), None, None),
             ApiError::Upstream(err) => (
                 match &err.kind {
                     ErrorKind::BadParameter { field } => field.clone(),
                     _ => None,
                 },
+                None,
                 err.request_id.clone(),
             ),
-            _ => (None, None),
+            _ => (None, None, None),
         };
         ErrorBody {
             code: self.status_and_code().1.to_owned(),
             message: self.to_string(),
             field,
+            problem,
             request_id,
             trace_id: crate::telemetry::current_request_id(),
         }
@@ -169,6 +187,12 @@ macro_rules! internal_errors {
             }
         }
     };
+}
+
+impl From<InvalidField> for ApiError {
+    fn from(err: InvalidField) -> ApiError {
+        ApiError::invalid_because(err.field, err.problem, err.message)
+    }
 }
 
 impl From<sqlx::Error> for ApiError {

@@ -49,6 +49,7 @@ impl Failure {
                 code: code.to_owned(),
                 message,
                 field: None,
+                problem: None,
                 request_id: None,
                 trace_id: None,
             },
@@ -114,6 +115,7 @@ async fn call(
             code: "http".into(),
             message: format!("HTTP {status}"),
             field: None,
+            problem: None,
             request_id: None,
             trace_id: None,
         });

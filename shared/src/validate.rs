@@ -13,17 +13,53 @@ pub struct InvalidField {
     pub problem: Problem,
 }
 
-/// The common ways a value fails; anything else is `Other` and keeps only
-/// its English message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What was wrong with a value, with its parameters: the API sends it as
+/// an error body's `problem` (`{"kind": "length", "params": {"min": 1, …}}`)
+/// and the console words it in the user's language. `Other` keeps only the
+/// English message. A new variant needs its wording in the console's
+/// English and Chinese tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "params", rename_all = "snake_case")]
 pub enum Problem {
+    /// Empty or only white space where a value is needed.
     Empty,
+    /// A required field is missing from the request.
+    Required,
+    /// Too short or too long, in characters (or items, for lists).
     Length {
         min: usize,
         max: usize,
         count: usize,
     },
+    /// A character that is not allowed.
     Char(char),
+    /// A number outside `min..=max`.
+    Range {
+        min: i64,
+        max: i64,
+    },
+    /// Not of the expected form (a URL, a number, a date, a JSON type).
+    Format,
+    /// More than `max` items.
+    TooMany {
+        max: usize,
+    },
+    /// The same item twice.
+    Duplicate,
+    /// A name that `count` people (or objects) share: pick one by id.
+    Ambiguous {
+        count: usize,
+    },
+    /// No such person, choice or object.
+    Unknown,
+    /// A field the request type does not have (a typo is never dropped).
+    UnknownField,
+    /// The person is not a member of the group.
+    NotMember,
+    /// The current password given is not the user's.
+    WrongPassword,
+    /// The upstream's mask (`******`) typed where a secret belongs.
+    Masked,
     Other,
 }
 
@@ -44,7 +80,7 @@ impl InvalidField {
         }
     }
 
-    pub(crate) fn because(mut self, problem: Problem) -> InvalidField {
+    pub fn because(mut self, problem: Problem) -> InvalidField {
         self.problem = problem;
         self
     }

@@ -74,6 +74,7 @@ impl IntoResponse for HttpError {
             code: code.to_owned(),
             message: self.to_string(),
             field: field.map(str::to_owned),
+            problem: None,
             request_id: None,
             trace_id: crate::telemetry::current_request_id(),
         };

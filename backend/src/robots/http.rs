@@ -424,6 +424,7 @@ fn status_error(e: ApiError) -> ErrorBody {
                     up.code, up.message
                 ),
                 field: None,
+                problem: None,
                 request_id: up.request_id.clone(),
                 trace_id: None,
             }

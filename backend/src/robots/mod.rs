@@ -368,6 +368,7 @@ mod tests {
                     code: "upstream_not_found".into(),
                     message: "gone".into(),
                     field: None,
+                    problem: None,
                     request_id: Some("R-2".into()),
                     trace_id: None,
                 })

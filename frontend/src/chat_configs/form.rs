@@ -381,6 +381,7 @@ fn local(err: shared::validate::InvalidField) -> Failure {
             code: "request".into(),
             message: err.to_string(),
             field: Some(err.field.to_owned()),
+            problem: Some(err.problem),
             request_id: None,
             trace_id: None,
         },

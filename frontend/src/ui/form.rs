@@ -135,7 +135,8 @@ pub fn invalid(e: InvalidField) -> String {
                 t.replacen("{}", &n.to_string(), 1)
             }),
         Problem::Char(c) => i18n.fill(Msg::Ui(UiMsg::FieldChar), &format!("{c:?}")),
-        Problem::Other => e.message,
+        // The console engineer words the newer problems; until then English.
+        _ => e.message,
     }
 }
 
