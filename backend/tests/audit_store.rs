@@ -466,6 +466,7 @@ async fn upstream_intent_without_outcome_is_outcome_unknown() {
             Ok(Receipt {
                 value: 7,
                 request_id: Some("REQ-1".to_owned()),
+                created_id: None,
             })
         })
         .await

@@ -61,6 +61,10 @@ impl ItemOutcome {
         }
     }
 
+    pub fn is_done(&self) -> bool {
+        matches!(self.status, ItemStatus::Done { .. })
+    }
+
     pub fn error(&self) -> Option<&ErrorBody> {
         match &self.status {
             ItemStatus::Failed { error } => Some(error),
@@ -85,6 +89,7 @@ mod tests {
             code: "upstream_rejected".into(),
             message: "no such user".into(),
             field: None,
+            problem: None,
             request_id: Some("r-2".into()),
             trace_id: None,
         };

@@ -206,7 +206,8 @@ where
     T: Send + 'static,
     F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
 {
-    let pending = begin_upstream(db, actor, change.action, change.target, change.changes).await?;
+    let mut pending =
+        begin_upstream(db, actor, change.action, change.target, change.changes).await?;
     // The request's span, so the call's log lines keep its id and route.
     let span = tracing::Span::current();
     let task = tokio::spawn(
@@ -214,6 +215,10 @@ where
             match AssertUnwindSafe(call).catch_unwind().await {
                 Ok(result) => {
                     let (outcome, request_id, error) = outcome_of(&result);
+                    // A create's outcome names what the upstream made.
+                    if let Some(id) = result.as_ref().ok().and_then(|r| r.created_id.clone()) {
+                        pending.target.id = Some(id);
+                    }
                     let error = error.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
                     pending
                         .record_outcome(outcome, request_id.as_deref(), error)

@@ -7,6 +7,7 @@ use axum::Json as JsonAnswer;
 use axum::extract::{Path, Query};
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
+use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::groups::{
     AdminsChange, AppChoice, BatchReport, CatalogueGroup, CataloguePage, CatalogueQuery,
@@ -33,6 +34,7 @@ pub fn routes() -> Vec<ApiRoute> {
         route(Method::GET, "/groups/people", read, find_people),
         route(Method::GET, "/groups/{id}", read, detail),
         route(Method::PATCH, "/groups/{id}", write, edit),
+        route(Method::POST, "/groups/{id}/preview", write, preview),
         route(Method::POST, "/groups/{id}/members", write, members),
         route(Method::POST, "/groups/{id}/admins", write, admins),
         route(
@@ -52,9 +54,7 @@ pub fn routes() -> Vec<ApiRoute> {
 async fn scope_for_app(ctx: &Ctx, app_id: &str) -> Result<Scope, ApiError> {
     let app = ctx.dingtalk(app_id).await?;
     Ok(Scope {
-        db: ctx.state.db.clone(),
-        upstream: ctx.state.upstream.clone(),
-        actor: ctx.actor(),
+        ctx: ctx.clone(),
         app: App {
             id: app.id,
             name: app.name,
@@ -141,7 +141,7 @@ async fn find_people(ctx: Ctx, Query(params): Params) -> Result<JsonAnswer<Vec<P
             .ok_or_else(|| ApiError::invalid(name, "required"))
     };
     let scope = scope_for_app(&ctx, param("app_id")?).await?;
-    let found = people::search(&scope.upstream, &scope.app.app, param("q")?).await?;
+    let found = people::search(scope.upstream(), &scope.app.app, param("q")?).await?;
     Ok(JsonAnswer(found))
 }
 
@@ -157,6 +157,16 @@ async fn edit(
 ) -> Result<JsonAnswer<GroupDetail>, ApiError> {
     let scope = scope_for_group(&ctx, &id).await?;
     Ok(JsonAnswer(service::edit(&scope, &id, &edit).await?))
+}
+
+/// What the edit would change, field by field, as applying it computes it.
+async fn preview(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(edit): Json<GroupEdit>,
+) -> Result<JsonAnswer<Vec<FieldChange>>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(service::preview_edit(&scope, &id, &edit).await?))
 }
 
 async fn members(
