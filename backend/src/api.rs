@@ -3,17 +3,21 @@
 //! names what it needs ([`Access`]); [`guard`] checks that, the session and
 //! CSRF protection, once, in one place, before any handler runs.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
 use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::{Json, Router};
-use shared::api::Meta;
+use shared::api::{API_PREFIX, Meta};
 use shared::auth::{CSRF_HEADER, allows};
 use subtle::ConstantTimeEq;
 
 use crate::context::CurrentUser;
 use crate::error::ApiError;
+use crate::extract::Json;
 pub use crate::route::{Access, ApiRoute, route};
 use crate::state::AppState;
 use crate::{audit, auth, chat_configs, vault};
@@ -30,9 +34,16 @@ pub fn routes() -> Vec<ApiRoute> {
     routes
 }
 
-/// The API router: every route of [`routes`] behind [`guard`].
+/// The API router: every route of [`routes`] behind [`guard`]. An unknown
+/// route and a method a route does not have are JSON errors too.
 pub fn router(state: &AppState) -> Router<AppState> {
-    routes()
+    let routes = routes();
+    let mut allowed: HashMap<&'static str, Vec<Method>> = HashMap::new();
+    for r in &routes {
+        allowed.entry(r.path).or_default().push(r.method.clone());
+    }
+    let allowed = Arc::new(allowed);
+    routes
         .into_iter()
         .fold(Router::new(), |router, r| {
             let guarded = r.handler.route_layer(middleware::from_fn_with_state(
@@ -41,7 +52,29 @@ pub fn router(state: &AppState) -> Router<AppState> {
             ));
             router.route(r.path, guarded)
         })
+        .method_not_allowed_fallback(move |method: Method, path: Option<MatchedPath>| {
+            let allow = path
+                .and_then(|p| {
+                    allowed
+                        .get(p.as_str().trim_start_matches(API_PREFIX))
+                        .cloned()
+                })
+                .unwrap_or_default();
+            async move { method_not_allowed(&method, &allow) }
+        })
         .fallback(api_not_found)
+}
+
+fn method_not_allowed(method: &Method, allow: &[Method]) -> ApiError {
+    let mut names: Vec<&str> = allow.iter().map(Method::as_str).collect();
+    // axum answers HEAD wherever GET is routed.
+    if allow.contains(&Method::GET) {
+        names.push(Method::HEAD.as_str());
+    }
+    ApiError::MethodNotAllowed {
+        method: method.as_str().chars().take(16).collect(),
+        allow: names.join(", "),
+    }
 }
 
 async fn meta(State(state): State<AppState>) -> Json<Meta> {
@@ -73,7 +106,8 @@ fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 /// The single place where sessions, CSRF protection and the permission
-/// matrix are enforced.
+/// matrix are enforced; a malformed query string is refused here too, for
+/// routes that read none as for those that do.
 async fn guard(
     State((state, access)): State<(AppState, Access)>,
     mut request: Request,
@@ -110,5 +144,6 @@ async fn guard(
         tracing::Span::current().record("user", session.user.username.as_str());
         request.extensions_mut().insert(CurrentUser(session));
     }
+    crate::extract::check_query(request.uri().query().unwrap_or_default())?;
     Ok(next.run(request).await)
 }

@@ -5,14 +5,18 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::ErrorBody;
-use shared::validate::{InvalidField, Problem};
+use shared::validate::{ECHO_CHARS, InvalidField, Problem, clip};
 
 use crate::upstream::error::{ErrorKind, UpstreamError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("no such API route: {0}")]
+    #[error("no such API route: {}", clip(.0, ECHO_CHARS * 2))]
     RouteNotFound(String),
+    /// The route exists, but not with this method; `allow` lists those it
+    /// has (the `Allow` header).
+    #[error("{method} is not allowed here; use {allow}")]
+    MethodNotAllowed { method: String, allow: String },
     #[error("sign in first")]
     NotSignedIn,
     #[error("your role does not allow this")]
@@ -31,7 +35,7 @@ pub enum ApiError {
     InvalidJson(String),
     #[error("the request body is too large")]
     PayloadTooLarge,
-    #[error("{field}: {message}")]
+    #[error("{}", labelled(.field, .message))]
     Invalid {
         field: String,
         message: String,
@@ -46,9 +50,29 @@ pub enum ApiError {
     IdempotencyInProgress,
     #[error("internal error: quote the request id to your operator")]
     Internal(#[from] anyhow::Error),
+    /// The audit trail cannot be read (the detail goes to the log).
+    #[error("the audit trail is not available")]
+    AuditUnavailable(anyhow::Error),
     #[error("{}", upstream_message(.0))]
     Upstream(#[from] UpstreamError),
 }
+
+/// `field: message`, or the message alone for the body as a whole.
+fn labelled(field: &str, message: &str) -> String {
+    if field.is_empty() {
+        format!("the body {message}")
+    } else {
+        format!("{field}: {message}")
+    }
+}
+
+/// How much of an upstream's own message an answer repeats.
+const UPSTREAM_MESSAGE_CHARS: usize = 160;
+
+/// The longest `message` and `field` an answer carries, whatever made them:
+/// values are cut where they are echoed, this bounds the rest.
+const MESSAGE_CHARS: usize = 400;
+const FIELD_CHARS: usize = 120;
 
 /// What the user reads: what to do first, then the upstream's own words.
 fn upstream_message(err: &UpstreamError) -> String {
@@ -79,10 +103,15 @@ fn upstream_message(err: &UpstreamError) -> String {
         ErrorKind::Protocol => format!("{} answered unexpectedly", err.service),
         ErrorKind::Rejected => format!("{} refused the request", err.service),
     };
+    // Upstream messages may repeat what was sent (a 60 KB value).
+    let code = clip(&err.code, ECHO_CHARS);
     if err.message.is_empty() {
-        format!("{advice} ({})", err.code)
+        format!("{advice} ({code})")
     } else {
-        format!("{advice} ({}: {})", err.code, err.message)
+        format!(
+            "{advice} ({code}: {})",
+            clip(&err.message, UPSTREAM_MESSAGE_CHARS)
+        )
     }
 }
 
@@ -109,6 +138,9 @@ impl ApiError {
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::RouteNotFound(_) => (StatusCode::NOT_FOUND, "route_not_found"),
+            ApiError::MethodNotAllowed { .. } => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+            }
             ApiError::NotSignedIn => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Csrf(_) => (StatusCode::FORBIDDEN, "csrf"),
@@ -123,6 +155,9 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_in_progress"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::AuditUnavailable(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "audit_unavailable")
+            }
             ApiError::Upstream(err) => match err.kind {
                 ErrorKind::BadParameter { .. } => {
                     (StatusCode::BAD_REQUEST, "upstream_bad_parameter")
@@ -161,10 +196,12 @@ impl ApiError {
         };
         ErrorBody {
             code: self.status_and_code().1.to_owned(),
-            message: self.to_string(),
-            field,
+            message: clip(&self.to_string(), MESSAGE_CHARS).into_owned(),
+            field: field
+                .filter(|f| !f.is_empty())
+                .map(|f| clip(&f, FIELD_CHARS).into_owned()),
             problem,
-            request_id,
+            request_id: request_id.map(|r| clip(&r, ECHO_CHARS * 2).into_owned()),
             trace_id: crate::telemetry::current_request_id(),
         }
     }
@@ -204,7 +241,7 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, _) = self.status_and_code();
-        if let ApiError::Internal(err) = &self {
+        if let ApiError::Internal(err) | ApiError::AuditUnavailable(err) = &self {
             // The detail (the whole cause chain) goes to the log, on a line
             // carrying the request id the user sees; never to the browser.
             tracing::error!(error = format!("{err:#}"), "internal error");
@@ -226,6 +263,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let ApiError::MethodNotAllowed { allow, .. } = &self
+            && let Ok(allow) = HeaderValue::from_str(allow)
+        {
+            response.headers_mut().insert(header::ALLOW, allow);
         }
         response
     }

@@ -20,7 +20,7 @@ use crate::auth::throttle::Throttle;
 use crate::auth::users;
 use crate::config::Config;
 use crate::db::Db;
-use crate::json::BODY_LIMIT;
+use crate::extract::BODY_LIMIT;
 use crate::sandbox::{self, Sandbox, SandboxConfig};
 use crate::spa::Spa;
 use crate::state::AppState;

@@ -327,7 +327,10 @@ async fn list_get_create_update_delete(backend: Backend) {
         "{}",
         refused.raw
     );
-    assert_eq!(refused.body["field"], "configuration.client_secret");
+    assert_eq!(
+        refused.body["field"],
+        "configuration.DingTalk.client_secret"
+    );
     assert!(
         refused.body["message"]
             .as_str()
@@ -393,20 +396,20 @@ async fn refusals_leave_chatdesk_unchanged(backend: Backend) {
     let cases = [
         (json!({"name": "bad name"}), "name"),
         (json!({"region_id": "Hangzhou"}), "region_id"),
-        (json!({"ram_role": "no spaces"}), "ram_role"),
-        (json!({"labels": ["a,b"]}), "labels"),
+        (json!({"ram_role": "no spaces"}), "fields.ram_role"),
+        (json!({"labels": ["a,b"]}), "fields.labels"),
         (
             json!({"configuration": {"DingTalk": {"client_id": "has space", "client_secret": "x"}}}),
-            "configuration.client_id",
+            "fields.configuration.DingTalk.client_id",
         ),
         (
             json!({"configuration": {"DingTalk": {"client_id": "ok"}}}),
-            "configuration.client_secret",
+            "fields.configuration.DingTalk.client_secret",
         ),
         (
             json!({"configuration": {"WeChat": {"entries": [
                 {"key": "A", "value": "1"}, {"key": "A", "value": "2"}]}}}),
-            "configuration.entries.1.key",
+            "fields.configuration.WeChat.entries[1].key",
         ),
     ];
     for (patch, field) in cases {

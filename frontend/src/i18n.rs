@@ -523,6 +523,10 @@ fn ui_text(msg: UiMsg) -> [&'static str; 2] {
 pub fn error_text(lang: Lang, code: &str) -> Option<&'static str> {
     let [en, zh] = match code {
         "route_not_found" => ["This address is not part of the API.", "API 中没有此地址。"],
+        "method_not_allowed" => [
+            "This address does not take this kind of request.",
+            "此地址不接受这种请求方式。",
+        ],
         "unauthenticated" => [
             "Your session expired; sign in again.",
             "会话已过期，请重新登录。",
@@ -545,10 +549,6 @@ pub fn error_text(lang: Lang, code: &str) -> Option<&'static str> {
         "invalid_input" => [
             "A field has a value that is not allowed.",
             "某个字段的值不被允许。",
-        ],
-        "invalid_query" => [
-            "A filter has a value that is not allowed.",
-            "某个筛选条件的值不被允许。",
         ],
         "conflict" => [
             "This conflicts with something that already exists.",

@@ -32,6 +32,7 @@ pub struct ErrorBody {
 /// code belongs here first.
 pub const ERROR_CODES: &[&str] = &[
     "route_not_found",
+    "method_not_allowed",
     "unauthenticated",
     "forbidden",
     "csrf",
@@ -40,7 +41,6 @@ pub const ERROR_CODES: &[&str] = &[
     "invalid_json",
     "payload_too_large",
     "invalid_input",
-    "invalid_query",
     "conflict",
     "not_found",
     "internal",

@@ -175,6 +175,7 @@ pub fn check_username(name: &str) -> Result<(), InvalidField> {
 
 /// `POST /api/v1/session`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignIn {
     pub username: String,
     pub password: SecretInput,
@@ -205,6 +206,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// `POST /api/v1/me/password`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: SecretInput,
     pub new_password: SecretInput,
@@ -212,6 +214,7 @@ pub struct PasswordChange {
 
 /// `POST /api/v1/users`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub username: String,
     pub role: Role,
@@ -220,6 +223,7 @@ pub struct NewUser {
 
 /// `PATCH /api/v1/users/{id}`: fields left out stay as they are.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
@@ -229,6 +233,7 @@ pub struct UserUpdate {
 
 /// `POST /api/v1/users/{id}/password`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     pub password: SecretInput,
 }

@@ -60,7 +60,7 @@ string_type!(
 string_type!(
     /// A DingTalk app's client id (AppKey).
     DingTalkClientId,
-    "configuration.client_id",
+    "client_id",
     1..=128,
     |c| c.is_ascii_graphic(),
     "printable ASCII without spaces"
@@ -70,7 +70,7 @@ string_type!(
     /// A DingTalk card template id such as
     /// `381c5aee-f8af-48a4-94be-cce587e42ea4.schema`.
     TemplateId,
-    "configuration.template_id",
+    "template_id",
     1..=256,
     |c| !c.is_control() && !c.is_whitespace(),
     "printable characters without spaces"
@@ -80,7 +80,7 @@ string_type!(
     /// A WeCom configuration key (undocumented upstream: kept to the shape
     /// of the DingTalk keys).
     WeComKey,
-    "configuration.entries",
+    "key",
     1..=64,
     |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'),
     "letters, digits, '_', '-' and '.'"
@@ -179,34 +179,10 @@ pub struct ChatConfigSaved {
     pub webhook_url: Option<String>,
 }
 
-/// A field the form or the API refused, named by its path in the form
-/// (`name`, `configuration.client_secret`, `configuration.entries.2.key`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl From<InvalidField> for FieldError {
-    fn from(err: InvalidField) -> FieldError {
-        FieldError::new(err.field, err.message)
-    }
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
+/// Where a DingTalk and a WeCom configuration sit in a [`ChatConfigDraft`]:
+/// the parents of their fields' JSON paths.
+const DINGTALK_PATH: &str = "configuration.DingTalk";
+const WECHAT_PATH: &str = "configuration.WeChat";
 
 /// The longest secret or WeCom value accepted.
 pub const MAX_VALUE_CHARS: usize = 1024;
@@ -217,6 +193,7 @@ pub const MAX_WECOM_ENTRIES: usize = 30;
 /// [`ChatConfigDraft::parse`] on both sides: as the user types and again on
 /// the server.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChatConfigDraft {
     #[serde(default)]
     pub ram_role: String,
@@ -235,6 +212,7 @@ pub struct ChatConfigDraft {
 /// Externally tagged (`{"DingTalk": {...}}`): internal tags and `flatten`
 /// make serde buffer and cost the wasm bundle dearly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ConfigurationDraft {
     DingTalk {
         client_id: String,
@@ -252,6 +230,7 @@ pub enum ConfigurationDraft {
 /// secret ([`is_secret_key`]); it travels as a [`SecretInput`] either way so
 /// that no `Debug` output shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntryDraft {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,6 +239,7 @@ pub struct EntryDraft {
 
 /// A create: where and what, then the same fields as an edit.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChatConfigCreateDraft {
     pub account_id: String,
     pub region_id: String,
@@ -343,15 +323,20 @@ pub struct NewChatConfig {
 
 /// Collects every field error instead of stopping at the first.
 #[derive(Default)]
-struct Errors(Vec<FieldError>);
+struct Errors(Vec<InvalidField>);
 
 impl Errors {
-    fn take<T, E: Into<FieldError>>(&mut self, result: Result<T, E>) -> Option<T> {
-        result.map_err(|e| self.0.push(e.into())).ok()
+    fn take<T>(&mut self, result: Result<T, InvalidField>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// As [`Errors::take`], the error's path put under `parent`.
+    fn take_under<T>(&mut self, parent: &str, result: Result<T, InvalidField>) -> Option<T> {
+        self.take(result.map_err(|e| e.under(parent)))
     }
 
     fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+        self.0.push(InvalidField::new(field, message));
     }
 }
 
@@ -367,19 +352,19 @@ fn optional<T>(
 }
 
 /// A typed secret: empty keeps the held one.
-fn secret(field: &str, value: Option<&SecretInput>) -> Result<SecretChange, FieldError> {
+fn secret(field: &str, value: Option<&SecretInput>) -> Result<SecretChange, InvalidField> {
     let Some(value) = value.filter(|v| !v.is_empty()) else {
         return Ok(SecretChange::Keep);
     };
     let text = value.clone().into_exposed();
     if text.chars().count() > MAX_VALUE_CHARS {
-        return Err(FieldError::new(
+        return Err(InvalidField::new(
             field,
             format!("must be at most {MAX_VALUE_CHARS} characters"),
         ));
     }
     if text.chars().any(char::is_control) {
-        return Err(FieldError::new(
+        return Err(InvalidField::new(
             field,
             "must not contain control characters",
         ));
@@ -402,12 +387,14 @@ impl ConfigurationDraft {
                 client_secret,
                 template_id,
             } => {
-                let client_id = errors.take(DingTalkClientId::parse(client_id));
-                let client_secret = errors.take(secret(
-                    "configuration.client_secret",
-                    client_secret.as_ref(),
-                ));
-                let template_id = errors.take(optional(template_id, TemplateId::parse));
+                let client_id =
+                    errors.take_under(DINGTALK_PATH, DingTalkClientId::parse(client_id));
+                let client_secret = errors.take_under(
+                    DINGTALK_PATH,
+                    secret("client_secret", client_secret.as_ref()),
+                );
+                let template_id =
+                    errors.take_under(DINGTALK_PATH, optional(template_id, TemplateId::parse));
                 Some(Configuration::DingTalk(DingTalkConfig {
                     client_id: client_id?,
                     client_secret: client_secret?,
@@ -417,7 +404,7 @@ impl ConfigurationDraft {
             ConfigurationDraft::WeChat { entries } => {
                 if entries.len() > MAX_WECOM_ENTRIES {
                     errors.push(
-                        "configuration.entries",
+                        format!("{WECHAT_PATH}.entries"),
                         format!("at most {MAX_WECOM_ENTRIES} entries"),
                     );
                     return None;
@@ -425,11 +412,11 @@ impl ConfigurationDraft {
                 let mut parsed: Vec<WeComEntry> = Vec::new();
                 let mut ok = true;
                 for (i, entry) in entries.iter().enumerate() {
-                    let key_field = format!("configuration.entries.{i}.key");
-                    let value_field = format!("configuration.entries.{i}.value");
-                    let Ok(key) = WeComKey::parse(&entry.key) else {
-                        let err = WeComKey::parse(&entry.key).unwrap_err();
-                        errors.push(key_field, err.message);
+                    let entry_path = format!("{WECHAT_PATH}.entries[{i}]");
+                    let key_field = format!("{entry_path}.key");
+                    let value_field = format!("{entry_path}.value");
+                    let Some(key) = errors.take_under(&entry_path, WeComKey::parse(&entry.key))
+                    else {
                         ok = false;
                         continue;
                     };
@@ -471,7 +458,7 @@ impl ConfigurationDraft {
 
 impl ChatConfigDraft {
     /// Every field error at once, each naming its field.
-    pub fn parse(&self) -> Result<ChatConfigFields, Vec<FieldError>> {
+    pub fn parse(&self) -> Result<ChatConfigFields, Vec<InvalidField>> {
         let mut errors = Errors::default();
         let fields = self.parse_into(&mut errors);
         match fields {
@@ -523,7 +510,7 @@ fn parse_labels(labels: &[String], errors: &mut Errors) -> Option<Vec<Label>> {
 impl ChatConfigCreateDraft {
     /// As [`ChatConfigDraft::parse`]; a create also needs a configuration
     /// and every secret in it (there is none to keep yet).
-    pub fn parse(&self) -> Result<NewChatConfig, Vec<FieldError>> {
+    pub fn parse(&self) -> Result<NewChatConfig, Vec<InvalidField>> {
         let mut errors = Errors::default();
         let account_id = if self.account_id.trim().is_empty() {
             errors.push("account_id", "choose an Alibaba Cloud account");
@@ -533,19 +520,20 @@ impl ChatConfigCreateDraft {
         };
         let region_id = errors.take(RegionId::parse(&self.region_id));
         let name = errors.take(ConfigName::parse(&self.name));
-        let fields = self.fields.parse_into(&mut errors);
+        let mut field_errors = Errors::default();
+        let fields = self.fields.parse_into(&mut field_errors);
         match &fields {
             Some(ChatConfigFields {
                 configuration: None,
                 ..
-            }) => errors.push("configuration", "a new configuration needs its settings"),
+            }) => field_errors.push("configuration", "a new configuration needs its settings"),
             Some(ChatConfigFields {
                 configuration: Some(c),
                 ..
             }) => {
                 for (key, change) in c.secrets() {
                     if *change == SecretChange::Keep {
-                        errors.push(
+                        field_errors.push(
                             secret_field(c, key),
                             "is required: a new configuration has no secret to keep",
                         );
@@ -554,6 +542,10 @@ impl ChatConfigCreateDraft {
             }
             None => {}
         }
+        // The edit's fields sit under `fields` in a create.
+        errors
+            .0
+            .extend(field_errors.0.into_iter().map(|e| e.under("fields")));
         match (account_id, region_id, name, fields) {
             (Some(account_id), Some(region_id), Some(name), Some(fields))
                 if errors.0.is_empty() =>
@@ -570,16 +562,17 @@ impl ChatConfigCreateDraft {
     }
 }
 
-/// The form field holding the secret stored under upstream `key`.
+/// The JSON path, in a [`ChatConfigDraft`], of the secret stored under
+/// upstream `key`.
 pub fn secret_field(configuration: &Configuration, key: &str) -> String {
     match configuration {
-        Configuration::DingTalk(_) => "configuration.client_secret".to_owned(),
+        Configuration::DingTalk(_) => format!("{DINGTALK_PATH}.client_secret"),
         Configuration::WeCom(entries) => {
             let i = entries
                 .iter()
                 .position(|e| e.key.as_str() == key)
                 .unwrap_or_default();
-            format!("configuration.entries.{i}.value")
+            format!("{WECHAT_PATH}.entries[{i}].value")
         }
     }
 }
@@ -619,6 +612,7 @@ pub struct ChatConfigList {
 /// The query of `GET /chat-configs`. Without `account_id`, every account;
 /// without `regions` (comma-separated), every region of each account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -680,6 +674,7 @@ pub struct ChatConfigDetail {
 /// `POST /chat-configs/check-app`: the typed client id and secret, or the
 /// held secret of an existing configuration when `client_secret` is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CheckAppDraft {
     pub client_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -690,6 +685,7 @@ pub struct CheckAppDraft {
 
 /// Which configuration, for the API paths and the held secrets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRef {
     pub account_id: String,
     pub region_id: RegionId,
@@ -777,7 +773,7 @@ mod tests {
         }
     }
 
-    fn fields_of(errors: Vec<FieldError>) -> Vec<String> {
+    fn fields_of(errors: Vec<InvalidField>) -> Vec<String> {
         errors.into_iter().map(|e| e.field).collect()
     }
 
@@ -831,18 +827,21 @@ mod tests {
                 "account_id",
                 "region_id",
                 "name",
-                "ram_role",
-                "configuration.client_id",
-                "labels",
+                "fields.ram_role",
+                "fields.configuration.DingTalk.client_id",
+                "fields.labels",
             ]
         );
         // A create has no secret to keep.
         let errors = create(Some(ding("dingabc", Some("  "), "")))
             .parse()
             .unwrap_err();
-        assert_eq!(fields_of(errors), ["configuration.client_secret"]);
+        assert_eq!(
+            fields_of(errors),
+            ["fields.configuration.DingTalk.client_secret"]
+        );
         let errors = create(None).parse().unwrap_err();
-        assert_eq!(fields_of(errors), ["configuration"]);
+        assert_eq!(fields_of(errors), ["fields.configuration"]);
     }
 
     #[test]
@@ -866,7 +865,7 @@ mod tests {
         );
         assert_eq!(
             secret_field(&configuration, "CorpSecret"),
-            "configuration.entries.1.value"
+            "configuration.WeChat.entries[1].value"
         );
         let Configuration::WeCom(entries) = &configuration else {
             panic!()
@@ -885,7 +884,10 @@ mod tests {
         };
         assert_eq!(
             fields_of(twice.parse().unwrap_err()),
-            ["configuration.entries.1.key", "configuration.entries.2.key"]
+            [
+                "configuration.WeChat.entries[1].key",
+                "configuration.WeChat.entries[2].key"
+            ]
         );
     }
 

@@ -48,8 +48,11 @@ string_type!(
 
 impl PersonRef {
     /// `value` as a person named in `field`.
-    pub fn parse_in(field: &'static str, value: &str) -> Result<PersonRef, InvalidField> {
-        PersonRef::parse(value).map_err(|e| InvalidField { field, ..e })
+    pub fn parse_in(field: &str, value: &str) -> Result<PersonRef, InvalidField> {
+        PersonRef::parse(value).map_err(|e| InvalidField {
+            field: field.to_owned(),
+            ..e
+        })
     }
 }
 
@@ -65,7 +68,7 @@ string_type!(
 /// The six group switches. Each is off unless turned on, as DingTalk's own
 /// default is 0 for every one: a switch left out of a request is off.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GroupSettings {
     /// chatBannedType 1: everyone muted.
     pub muted: bool,
@@ -298,6 +301,7 @@ pub struct CataloguePage {
 /// The catalogue filter: `q` matches a group's name, its owner's name or id,
 /// or a member's name or id.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogueQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
@@ -336,6 +340,7 @@ pub struct GroupDetail {
 
 /// `POST /groups`: a new group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewGroupRequest {
     pub app_id: String,
     pub name: String,
@@ -351,6 +356,7 @@ pub struct NewGroupRequest {
 
 /// `POST /groups/import`: a group created elsewhere, by chatid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     pub app_id: String,
     pub chat_id: String,
@@ -360,6 +366,7 @@ pub struct ImportRequest {
 
 /// The six switches, each `None` when the user left it alone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
@@ -422,6 +429,7 @@ impl SettingsPatch {
 
 /// `PATCH /groups/{id}`: name, owner and switches; absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupEdit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -433,6 +441,7 @@ pub struct GroupEdit {
 
 /// `POST /groups/{id}/members`: user ids or exact names, pasted or picked.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MembersChange {
     #[serde(default)]
     pub add: Vec<String>,
@@ -442,6 +451,7 @@ pub struct MembersChange {
 
 /// `POST /groups/{id}/admins`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AdminsChange {
     #[serde(default)]
     pub add: Vec<String>,
@@ -451,12 +461,14 @@ pub struct AdminsChange {
 
 /// `PUT /groups/{id}/private-chat`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrivateChatChange {
     pub allowed: bool,
 }
 
 /// `PUT /groups/{id}/nickname`: an empty nickname clears it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NicknameChange {
     pub user_id: String,
     pub nickname: String,
@@ -473,6 +485,7 @@ pub struct AppChoice {
 
 /// `PUT /groups/{id}/labels`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LabelsChange {
     pub labels: Vec<String>,
 }

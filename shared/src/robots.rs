@@ -220,6 +220,7 @@ impl SendInterval {
 /// One alert scope (a `ConfigList` entry): a DescribeDataSource type and,
 /// per field of it, the values chosen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScopeRule {
     /// `DataSourceName` / ConfigList `type`.
     pub source: String,
@@ -227,6 +228,7 @@ pub struct ScopeRule {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScopeItem {
     /// `Filed` / ConfigList `key`.
     pub field: String,
@@ -312,6 +314,7 @@ pub enum AccountResult {
 /// A create (`POST`) or update (`PUT`) as the browser sends it: plain
 /// values, so that [`RobotInput::parse`] can name the field of any problem.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct RobotForm {
     pub name: String,
@@ -380,12 +383,14 @@ impl RobotInput {
 
 /// The ids a bulk action applies to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RobotIds {
     pub ids: Vec<RobotId>,
 }
 
 /// Enable or disable robots.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatusChange {
     pub ids: Vec<RobotId>,
     pub enabled: bool,

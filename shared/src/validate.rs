@@ -3,10 +3,14 @@
 
 use std::fmt;
 
-/// A value that does not parse, with the field it came from.
+/// A value that does not parse, with the field it came from: the one
+/// field-error type of every boundary. `field` is the value's JSON path in
+/// the request (`settings.searchable`, `members[2]`); a parser that only
+/// knows its own field name gives that, and the caller who knows where the
+/// value sat puts it [`under`](InvalidField::under) its parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidField {
-    pub field: &'static str,
+    pub field: String,
     /// In English, as the API answers.
     pub message: String,
     /// What was wrong, for a UI that words it in the user's language.
@@ -72,9 +76,9 @@ impl fmt::Display for InvalidField {
 impl std::error::Error for InvalidField {}
 
 impl InvalidField {
-    pub fn new(field: &'static str, message: impl Into<String>) -> InvalidField {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> InvalidField {
         InvalidField {
-            field,
+            field: field.into(),
             message: message.into(),
             problem: Problem::Other,
         }
@@ -84,11 +88,61 @@ impl InvalidField {
         self.problem = problem;
         self
     }
+
+    /// The same error, its path prefixed by `parent`'s:
+    /// `client_secret` under `fields.configuration.DingTalk` is
+    /// `fields.configuration.DingTalk.client_secret`; an index path
+    /// (`[2]`) joins without a dot.
+    pub fn under(mut self, parent: &str) -> InvalidField {
+        self.field = join_path(parent, &self.field);
+        self
+    }
+}
+
+/// `parent` and `child` as one JSON path (`a.b`, `a[2]`, or either alone).
+pub fn join_path(parent: &str, child: &str) -> String {
+    match (parent, child) {
+        ("", child) => child.to_owned(),
+        (parent, "") => parent.to_owned(),
+        (parent, child) if child.starts_with('[') => format!("{parent}{child}"),
+        (parent, child) => format!("{parent}.{child}"),
+    }
+}
+
+/// How many characters of a user's value an error message may repeat: a
+/// 60 KB value must not come back as a 60 KB error.
+pub const ECHO_CHARS: usize = 40;
+
+/// `value` cut to `max` characters, marked with `…` when cut.
+pub fn clip(value: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(value),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &value[..end])),
+    }
+}
+
+thread_local! {
+    /// The last refusal of a newtype parsed by serde (see [`refused`]).
+    static REFUSED: std::cell::RefCell<Option<InvalidField>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Remembers `err`, a refusal made while serde deserializes, and returns
+/// it. serde keeps only an error's text; a request extractor takes the
+/// refusal back with [`take_refused`] to answer with its [`Problem`].
+/// Deserializing is synchronous, so the thread is the request's.
+pub fn refused(err: InvalidField) -> InvalidField {
+    REFUSED.with(|r| *r.borrow_mut() = Some(err.clone()));
+    err
+}
+
+/// The refusal [`refused`] last remembered on this thread, cleared.
+pub fn take_refused() -> Option<InvalidField> {
+    REFUSED.with(|r| r.borrow_mut().take())
 }
 
 /// Trims `value` and checks its length in characters and each character.
 pub(crate) fn text(
-    field: &'static str,
+    field: &str,
     value: &str,
     chars: std::ops::RangeInclusive<usize>,
     allowed: impl Fn(char) -> bool,
@@ -140,7 +194,7 @@ macro_rules! string_type {
         impl TryFrom<String> for $name {
             type Error = $crate::validate::InvalidField;
             fn try_from(value: String) -> Result<$name, Self::Error> {
-                $name::parse(&value)
+                $name::parse(&value).map_err($crate::validate::refused)
             }
         }
 
@@ -183,5 +237,26 @@ mod tests {
         assert_eq!(err.to_string(), "id: '/' is not allowed; use letters");
         assert_eq!(err.problem, Problem::Char('/'));
         assert_eq!(InvalidField::new("x", "why").problem, Problem::Other);
+    }
+
+    #[test]
+    fn a_field_error_goes_under_its_parent_path() {
+        let err = InvalidField::new("client_secret", "bad");
+        let err = err.under("configuration.DingTalk").under("fields");
+        assert_eq!(err.field, "fields.configuration.DingTalk.client_secret");
+        assert_eq!(
+            InvalidField::new("[2]", "x").under("members").field,
+            "members[2]"
+        );
+        assert_eq!(InvalidField::new("name", "x").under("").field, "name");
+    }
+
+    #[test]
+    fn clip_cuts_long_values_by_characters() {
+        assert_eq!(clip("short", 40), "short");
+        let long = "群".repeat(60_000);
+        let cut = clip(&long, ECHO_CHARS);
+        assert_eq!(cut.chars().count(), ECHO_CHARS + 1);
+        assert!(cut.ends_with('…'));
     }
 }

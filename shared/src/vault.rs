@@ -103,6 +103,7 @@ pub struct AlibabaAccount {
 /// Create (`POST`, secrets required) or change (`PUT`, secrets replaced
 /// only when given) an Alibaba Cloud account.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlibabaAccountInput {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,6 +137,7 @@ pub struct DingTalkApp {
 
 /// Create (`POST`, secret required) or change (`PUT`) a DingTalk app.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DingTalkAppInput {
     pub name: String,
     pub app_key: String,

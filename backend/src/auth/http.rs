@@ -1,19 +1,20 @@
 //! The HTTP face of sign-in, sessions and accounts.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use shared::auth::{
     Action, NewUser, PasswordChange, PasswordReset, SessionInfo, SignIn, User, UserUpdate,
 };
+use shared::validate::InvalidField;
 
 use super::{password, session_cookie, session_info, sessions, set_cookie, users};
 use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
 use crate::context::{ClientAddr, Ctx, CurrentUser};
 use crate::error::ApiError;
+use crate::extract::{Json, Path};
 use crate::idempotency::{self, IdempotencyKey};
-use crate::json::Json;
 use crate::route::{Access, ApiRoute, route};
 use crate::state::AppState;
 
@@ -156,10 +157,7 @@ async fn change_password(
     )
     .await;
     match &changed {
-        Err(users::UserError::Invalid {
-            field: "current_password",
-            ..
-        }) => {
+        Err(users::UserError::Invalid(e)) if e.field == "current_password" => {
             throttle.failed(username, addr);
             tracing::warn!(%username, ?addr, "password change with a wrong current password");
         }
@@ -219,7 +217,10 @@ async fn reset_password(
     users::set_password(&ctx.state.db, &ctx.actor(), &id, body.password.expose())
         .await
         .map_err(|e| match e {
-            users::UserError::Invalid { message, .. } => ApiError::invalid("password", message),
+            users::UserError::Invalid(e) => ApiError::from(InvalidField {
+                field: "password".into(),
+                ..e
+            }),
             other => other.into(),
         })?;
     tracing::info!(user_id = %id, "password reset");

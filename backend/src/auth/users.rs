@@ -5,6 +5,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use shared::audit::{FieldChange, SecretChange};
 use shared::auth::{Role, User, UserUpdate, check_new_password, check_username};
+use shared::validate::{InvalidField, Problem};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -19,11 +20,8 @@ pub enum UserError {
     NotFound,
     #[error("username: {0:?} is taken")]
     UsernameTaken(String),
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    #[error("{0}")]
+    Invalid(InvalidField),
     #[error("this would leave no enabled admin")]
     LastAdmin,
     #[error(transparent)]
@@ -40,7 +38,7 @@ impl From<UserError> for ApiError {
                 field: "username".into(),
                 message: format!("{name:?} is taken"),
             },
-            UserError::Invalid { field, message } => ApiError::invalid(field, message),
+            UserError::Invalid(err) => err.into(),
             UserError::LastAdmin => ApiError::Conflict {
                 field: "role".into(),
                 message: "this would leave no enabled admin".into(),
@@ -84,9 +82,11 @@ fn audit_target(id: &str, username: &str) -> Target {
 }
 
 fn checked_password(field: &'static str, password: &str) -> Result<SecretString, UserError> {
-    check_new_password(password).map_err(|e| UserError::Invalid {
-        field,
-        message: e.message,
+    check_new_password(password).map_err(|e| {
+        UserError::Invalid(InvalidField {
+            field: field.into(),
+            ..e
+        })
     })?;
     Ok(SecretString::from(password.to_owned()))
 }
@@ -98,9 +98,11 @@ pub async fn create(
     role: Role,
     password: &str,
 ) -> Result<User, UserError> {
-    check_username(username).map_err(|e| UserError::Invalid {
-        field: "username",
-        message: e.message,
+    check_username(username).map_err(|e| {
+        UserError::Invalid(InvalidField {
+            field: "username".into(),
+            ..e
+        })
     })?;
     let hash = password::hash(checked_password("password", password)?).await?;
     let user = User {
@@ -332,10 +334,10 @@ pub async fn change_own_password(
 ) -> Result<(), UserError> {
     let hash = password_hash(db, id).await?;
     if !password::verify(SecretString::from(current.to_owned()), Some(hash)).await {
-        return Err(UserError::Invalid {
-            field: "current_password",
-            message: "is not your current password".into(),
-        });
+        return Err(UserError::Invalid(
+            InvalidField::new("current_password", "is not your current password")
+                .because(Problem::WrongPassword),
+        ));
     }
     let hash = password::hash(checked_password("new_password", new_password)?).await?;
     store_password(db, actor, AuditAction::UserUpdate, id, &hash, Some(session)).await
@@ -392,17 +394,11 @@ mod tests {
             ));
             assert!(matches!(
                 create(&t.db, &op(), "carol", Role::Admin, "short").await,
-                Err(UserError::Invalid {
-                    field: "password",
-                    ..
-                })
+                Err(UserError::Invalid(e)) if e.field == "password"
             ));
             assert!(matches!(
                 create(&t.db, &op(), "Bad Name", Role::Admin, PW).await,
-                Err(UserError::Invalid {
-                    field: "username",
-                    ..
-                })
+                Err(UserError::Invalid(e)) if e.field == "username"
             ));
             let names: Vec<_> = list(&t.db)
                 .await
@@ -493,10 +489,7 @@ mod tests {
             .unwrap_err();
             assert!(matches!(
                 err,
-                UserError::Invalid {
-                    field: "current_password",
-                    ..
-                }
+                UserError::Invalid(ref e) if e.field == "current_password"
             ));
             change_own_password(&t.db, &op(), &user.id, PW, "new long password", "s")
                 .await

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query};
 use axum::http::{Method, StatusCode};
 use secrecy::SecretString;
 use shared::audit::{AuditAction, AuditEvent, FieldChange};
@@ -20,8 +19,8 @@ use super::{ChatConfigError, Plan, delete_changes, plan_create, plan_update, tar
 use crate::audit::Change;
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::extract::{Json, Path, Query};
 use crate::idempotency::{self, IdempotencyKey};
-use crate::json::Json;
 use crate::route::{Access, ApiRoute, route};
 use crate::upstream::Upstream;
 
@@ -60,9 +59,8 @@ fn config_ref(
 ) -> Result<ConfigRef, ApiError> {
     Ok(ConfigRef {
         account_id,
-        region_id: RegionId::parse(&region_id)
-            .map_err(|e| ApiError::invalid(e.field, e.message))?,
-        name: ConfigName::parse(&name).map_err(|e| ApiError::invalid(e.field, e.message))?,
+        region_id: RegionId::parse(&region_id)?,
+        name: ConfigName::parse(&name)?,
     })
 }
 
@@ -232,8 +230,7 @@ async fn delete(
 /// Gets a DingTalk token with the typed client id and secret, or with the
 /// secret chatdesk holds for an existing configuration.
 async fn check_app(ctx: Ctx, Json(draft): Json<CheckAppDraft>) -> ApiResult<ConnectionCheck> {
-    let client_id = DingTalkClientId::parse(&draft.client_id)
-        .map_err(|e| ApiError::invalid(e.field, e.message))?;
+    let client_id = DingTalkClientId::parse(&draft.client_id)?;
     let typed = draft
         .client_secret
         .filter(|s| !s.is_empty())

@@ -21,9 +21,11 @@ use sha2::{Digest, Sha256};
 use shared::audit::FieldChange;
 use shared::chat_configs::{
     ChatConfig, ChatConfigFields, ChatPlatform, ConfigRef, Configuration, DINGTALK_CLIENT_ID,
-    DINGTALK_CLIENT_SECRET, DINGTALK_TEMPLATE_ID, FieldError, Label, NewChatConfig, SecretChange,
-    SettingValue, WeComValue, secret_field,
+    DINGTALK_CLIENT_SECRET, DINGTALK_TEMPLATE_ID, Label, NewChatConfig, SecretChange, SettingValue,
+    WeComValue, secret_field,
 };
+
+use shared::validate::InvalidField;
 
 use self::store::HeldSecrets;
 use crate::audit::{self, Target, TargetKind};
@@ -35,7 +37,7 @@ use crate::upstream::oos::ChatConfigWrite;
 pub enum ChatConfigError {
     /// A field of the form or the request, named.
     #[error("{0}")]
-    Invalid(FieldError),
+    Invalid(InvalidField),
     #[error("no such Alibaba Cloud account")]
     NoAccount,
     #[error(transparent)]
@@ -46,18 +48,18 @@ pub enum ChatConfigError {
 
 impl ChatConfigError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ChatConfigError {
-        ChatConfigError::Invalid(FieldError::new(field, message))
+        ChatConfigError::Invalid(InvalidField::new(field, message))
     }
 }
 
-impl From<Vec<FieldError>> for ChatConfigError {
+impl From<Vec<InvalidField>> for ChatConfigError {
     /// The first error; the form shows them all as the user types.
-    fn from(errors: Vec<FieldError>) -> ChatConfigError {
+    fn from(errors: Vec<InvalidField>) -> ChatConfigError {
         ChatConfigError::Invalid(
             errors
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| FieldError::new("body", "is invalid")),
+                .unwrap_or_else(|| InvalidField::new("", "is invalid")),
         )
     }
 }
@@ -65,7 +67,7 @@ impl From<Vec<FieldError>> for ChatConfigError {
 impl From<ChatConfigError> for ApiError {
     fn from(err: ChatConfigError) -> ApiError {
         match err {
-            ChatConfigError::Invalid(e) => ApiError::invalid(e.field, e.message),
+            ChatConfigError::Invalid(e) => e.into(),
             ChatConfigError::NoAccount => ApiError::NotFound("Alibaba Cloud account"),
             ChatConfigError::Upstream(e) => ApiError::Upstream(e),
             ChatConfigError::Internal(e) => ApiError::Internal(e),

@@ -205,7 +205,7 @@ fn a_configuration_created_outside_needs_its_secret_only_to_change_it() {
     let ChatConfigError::Invalid(err) = err else {
         panic!("{err:?}")
     };
-    assert_eq!(err.field, "configuration.client_secret");
+    assert_eq!(err.field, "configuration.DingTalk.client_secret");
     assert!(
         err.message.contains("created outside chatdesk"),
         "{}",
@@ -324,7 +324,7 @@ fn wecom_secrets_are_named_by_their_entry() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, ChatConfigError::Invalid(ref e) if e.field == "configuration.entries.1.value"),
+        matches!(err, ChatConfigError::Invalid(ref e) if e.field == "configuration.WeChat.entries[1].value"),
         "{err:?}"
     );
     let held: HeldSecrets = [("CorpSecret".to_owned(), SecretString::from("cs"))].into();

@@ -1,12 +1,10 @@
 //! `/api/v1/groups`: thin handlers over [`super::service`]. Help-desk staff
 //! and admins change groups (`GroupsWrite`); auditors read (`GroupsRead`).
 
-use std::collections::HashMap;
-
 use axum::Json as JsonAnswer;
-use axum::extract::{Path, Query};
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::groups::{
@@ -14,14 +12,15 @@ use shared::groups::{
     CreateReport, GroupDetail, GroupEdit, ImportRequest, JoinLink, LabelsChange, LastSet,
     MembersChange, NewGroupRequest, NicknameChange, Person, PrivateChatChange,
 };
+use shared::validate::{InvalidField, Problem};
 
 use super::service::{self, App, Scope};
 use super::{people, qr, store};
 use crate::api::{Access, ApiRoute, route};
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::extract::{Json, Path, Query};
 use crate::idempotency::{self, IdempotencyKey};
-use crate::json::Json;
 
 pub fn routes() -> Vec<ApiRoute> {
     let read = Access::Allowed(Action::GroupsRead);
@@ -71,25 +70,11 @@ async fn scope_for_group(ctx: &Ctx, id: &str) -> Result<Scope, ApiError> {
     scope_for_app(ctx, &group.app_id).await
 }
 
-/// Query parameters read leniently, so a bad one is an [`ApiError`] naming
-/// it rather than a bare rejection.
-type Params = Query<HashMap<String, String>>;
-
 /// With no parameters: the first page of the whole catalogue, every app.
-async fn catalogue(ctx: Ctx, Query(params): Params) -> Result<JsonAnswer<CataloguePage>, ApiError> {
-    let offset = match params.get("offset").filter(|o| !o.is_empty()) {
-        Some(o) => Some(
-            o.parse()
-                .map_err(|_| ApiError::invalid("offset", format!("{o:?} is not a number")))?,
-        ),
-        None => None,
-    };
-    let query = CatalogueQuery {
-        q: params.get("q").cloned(),
-        app_id: params.get("app_id").cloned(),
-        label: params.get("label").cloned(),
-        offset,
-    };
+async fn catalogue(
+    ctx: Ctx,
+    Query(query): Query<CatalogueQuery>,
+) -> Result<JsonAnswer<CataloguePage>, ApiError> {
     Ok(JsonAnswer(store::page(&ctx.state.db, &query).await?))
 }
 
@@ -132,16 +117,28 @@ async fn apps(ctx: Ctx) -> Result<JsonAnswer<Vec<AppChoice>>, ApiError> {
     ))
 }
 
-/// `?app_id=&q=`: people of the app's organization by name.
-async fn find_people(ctx: Ctx, Query(params): Params) -> Result<JsonAnswer<Vec<Person>>, ApiError> {
-    let param = |name: &'static str| {
-        params
-            .get(name)
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| ApiError::invalid(name, "required"))
-    };
-    let scope = scope_for_app(&ctx, param("app_id")?).await?;
-    let found = people::search(scope.upstream(), &scope.app.app, param("q")?).await?;
+/// `?app_id=&q=`, both required.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeopleQuery {
+    app_id: String,
+    q: String,
+}
+
+/// People of the app's organization by name.
+async fn find_people(
+    ctx: Ctx,
+    Query(params): Query<PeopleQuery>,
+) -> Result<JsonAnswer<Vec<Person>>, ApiError> {
+    for (name, value) in [("app_id", &params.app_id), ("q", &params.q)] {
+        if value.trim().is_empty() {
+            return Err(InvalidField::new(name, "is required")
+                .because(Problem::Required)
+                .into());
+        }
+    }
+    let scope = scope_for_app(&ctx, &params.app_id).await?;
+    let found = people::search(scope.upstream(), &scope.app.app, &params.q).await?;
     Ok(JsonAnswer(found))
 }
 

@@ -3,7 +3,6 @@
 //! permissions are in the route table.
 
 use axum::Json;
-use axum::extract::{Path, Query};
 use axum::http::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,7 +13,6 @@ use shared::robots::{
     AccountResult, AccountRobots, AssetGroups, BulkOutcome, Robot, RobotForm, RobotId, RobotIds,
     RobotInput, RobotLang, RobotPage, RobotSaved, ScopeChoices, StatusChange, TestSent,
 };
-use shared::validate::InvalidField;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -23,8 +21,8 @@ use super::{PageRequest, Target, store};
 use crate::audit::{self, Change};
 use crate::context::{AlibabaAccount, Ctx};
 use crate::error::ApiError;
+use crate::extract::{Json as Body, Path, Query};
 use crate::idempotency::{self, IdempotencyKey};
-use crate::json::Json as Body;
 use crate::route::{Access, ApiRoute, route};
 use crate::upstream::acs::AcsCredentials;
 use crate::upstream::error::{ErrorKind, UpstreamError};
@@ -93,13 +91,10 @@ pub fn routes() -> Vec<ApiRoute> {
     ]
 }
 
-fn invalid(e: InvalidField) -> ApiError {
-    ApiError::invalid(e.field, e.message)
-}
-
 /// Query parameters arrive as text, so that a bad one gets an error that
 /// names it.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListParams {
     page: Option<String>,
     page_size: Option<String>,
@@ -120,7 +115,7 @@ impl ListParams {
     fn page(&self) -> Result<PageRequest, ApiError> {
         let page = number(self.page.as_deref(), "page")?;
         let size = number(self.page_size.as_deref(), "page_size")?;
-        PageRequest::parse(page, size).map_err(invalid)
+        Ok(PageRequest::parse(page, size)?)
     }
 
     fn name(&self) -> Option<&str> {
@@ -132,6 +127,7 @@ impl ListParams {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LangParam {
     lang: Option<String>,
 }
@@ -333,9 +329,9 @@ async fn create(
 }
 
 async fn create_once(ctx: Ctx, account: String, form: RobotForm) -> Result<RobotSaved, ApiError> {
-    let input = RobotInput::parse(form).map_err(invalid)?;
+    let input = RobotInput::parse(form)?;
     let account = Account::load(&ctx, &account).await?;
-    let write = super::write_for(&input, None).map_err(invalid)?;
+    let write = super::write_for(&input, None)?;
     let unit = input.interval.unit();
     let changes = audit::diff(
         &Value::Null,
@@ -365,7 +361,7 @@ async fn create_once(ctx: Ctx, account: String, form: RobotForm) -> Result<Robot
 
 /// The diff an edit makes, as the audit trail will record it.
 fn edit_changes(existing: &StoredRobot, input: &RobotInput) -> Result<Vec<FieldChange>, ApiError> {
-    let write = super::write_for(input, Some(existing)).map_err(invalid)?;
+    let write = super::write_for(input, Some(existing))?;
     Ok(audit::diff(
         &super::stored_view(existing),
         &super::write_view(&write, input.interval.unit()),
@@ -378,7 +374,7 @@ async fn preview(
     Path((account, id)): Path<(String, i64)>,
     Body(form): Body<RobotForm>,
 ) -> Result<Json<Vec<FieldChange>>, ApiError> {
-    let input = RobotInput::parse(form).map_err(invalid)?;
+    let input = RobotInput::parse(form)?;
     let account = Account::load(&ctx, &account).await?;
     let existing = account.robot(&ctx, RobotId(id)).await?;
     Ok(Json(edit_changes(&existing, &input)?))
@@ -389,11 +385,11 @@ async fn update(
     Path((account, id)): Path<(String, i64)>,
     Body(form): Body<RobotForm>,
 ) -> Result<Json<RobotSaved>, ApiError> {
-    let input = RobotInput::parse(form).map_err(invalid)?;
+    let input = RobotInput::parse(form)?;
     let account = Account::load(&ctx, &account).await?;
     let existing = account.robot(&ctx, RobotId(id)).await?;
     let changes = edit_changes(&existing, &input)?;
-    let write = super::write_for(&input, Some(&existing)).map_err(invalid)?;
+    let write = super::write_for(&input, Some(&existing))?;
     let change = Change::new(
         AuditAction::RobotUpdate,
         account.audit_target(RobotId(id), Some(&existing.robot.name)),
@@ -439,7 +435,7 @@ async fn set_status(
     Body(change): Body<StatusChange>,
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
-    let ids = super::bulk_ids(&change.ids).map_err(invalid)?;
+    let ids = super::bulk_ids(&change.ids)?;
     let writes = account.writes(&ctx);
     let after = json!({ "enabled": change.enabled });
     let results = super::each(&ids, |id| {
@@ -459,7 +455,7 @@ async fn delete(
     Body(robots): Body<RobotIds>,
 ) -> Result<Json<BulkOutcome>, ApiError> {
     let account = Account::load(&ctx, &account).await?;
-    let ids = super::bulk_ids(&robots.ids).map_err(invalid)?;
+    let ids = super::bulk_ids(&robots.ids)?;
     let writes = account.writes(&ctx);
     let results = super::each(&ids, |id| {
         let audit_change = Change::new(AuditAction::RobotDelete, account.audit_target(id, None));

@@ -28,7 +28,8 @@ pub enum FaultKind {
     /// `InternalError`, legacy errcode -1, new API 500 `system.error`.
     ErrorRate { rate: f64 },
     /// ACS 400 `Throttling.User` with `x-acs-retry-after` (seconds); legacy
-    /// errcode 90002; new API 403 `Forbidden.AccessDenied.QpsLimitForApi`.
+    /// errcode 90002 and new API 403 `Forbidden.AccessDenied.QpsLimitForApi`,
+    /// both with `Retry-After`.
     Throttle { retry_after_secs: u64 },
     /// HTTP 200 `{"status":1111,"wait":5}` without errcode (DingTalk IP ban).
     IpBan,
@@ -259,11 +260,17 @@ fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
                 .insert("x-acs-retry-after", HeaderValue::from(*retry_after_secs));
             response
         }
-        (FaultKind::Throttle { .. }, Flavour::DingTalkLegacy) => legacy(
-            90002,
-            "this API is over its platform-wide rate limit",
-            &request_id,
-        ),
+        (FaultKind::Throttle { retry_after_secs }, Flavour::DingTalkLegacy) => {
+            let mut response = legacy(
+                90002,
+                "this API is over its platform-wide rate limit",
+                &request_id,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            response
+        }
         (FaultKind::Throttle { retry_after_secs }, Flavour::DingTalkNew) => {
             let mut response = new_api(
                 StatusCode::FORBIDDEN,

@@ -3,7 +3,7 @@
 //! legacy HMAC-SHA1 signature. The query sent is byte for byte the one
 //! signed.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -261,15 +261,7 @@ impl AcsClient {
             return serde_json::from_slice(&answer.body)
                 .map_err(|e| UpstreamError::protocol(service, status, e));
         }
-        let retry_after = answer
-            .headers
-            .get("x-acs-retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            // Some services send milliseconds; no wait is hours long.
-            .map(|s| if s > 3600.0 { s / 1000.0 } else { s })
-            .map(Duration::from_secs_f64);
+        let retry_after = http::retry_after(&answer.headers);
         let Ok(body) = serde_json::from_slice::<ErrorBody>(&answer.body) else {
             return Err(if status >= 500 {
                 UpstreamError::new(service, ErrorKind::Unavailable, format!("Http{status}"))
@@ -292,7 +284,7 @@ impl AcsClient {
 
 #[cfg(test)]
 mod tests {
-    use std::time::UNIX_EPOCH;
+    use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
     use serde_json::Value;

@@ -102,6 +102,17 @@ impl UpstreamError {
         self
     }
 
+    /// A throttling's wait, when the answer's headers name one and the
+    /// code did not.
+    pub fn retry_after(mut self, wait: Option<Duration>) -> Self {
+        if let ErrorKind::Throttled { retry_after } = &mut self.kind
+            && retry_after.is_none()
+        {
+            *retry_after = wait;
+        }
+        self
+    }
+
     /// A body that does not follow the upstream's contract.
     pub fn protocol(service: Service, status: u16, detail: impl fmt::Display) -> UpstreamError {
         UpstreamError::new(service, ErrorKind::Protocol, "MalformedResponse")

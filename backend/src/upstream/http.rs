@@ -93,6 +93,20 @@ pub async fn read(
     })
 }
 
+/// How long the upstream asked to wait before trying again: the standard
+/// `Retry-After` (DingTalk) or Alibaba Cloud's `x-acs-retry-after`, in
+/// seconds. Some services send milliseconds; no wait is hours long.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    ["x-acs-retry-after", "retry-after"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| if s > 3600.0 { s / 1000.0 } else { s })
+        .map(Duration::from_secs_f64)
+}
+
 /// Whether a DingTalk app lives on the mainland or the international site
 /// (the vault stores it; the clients pick hosts by it).
 pub use shared::vault::DingTalkSite;
@@ -282,6 +296,18 @@ mod tests {
             host_header(&Endpoints::official().oos(&region("cn-hangzhou")).unwrap()),
             "oos.cn-hangzhou.aliyuncs.com"
         );
+    }
+
+    #[test]
+    fn retry_after_is_read_from_either_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert("retry-after", "3".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert("x-acs-retry-after", "2.5".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(2500)));
+        headers.insert("x-acs-retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! When to try a failed call again: only reads and answers the upstream
 //! calls retryable, with jittered exponential backoff, honouring the
-//! upstream's retry-after. Writes are resent only when the request provably
-//! never reached the server, or when flow control refused it (a throttled
-//! request is rejected before anything is done).
+//! upstream's retry-after within a budget of waiting per call. Writes are
+//! resent only when the request provably never reached the server, or when
+//! flow control refused it (a throttled request is rejected before anything
+//! is done).
 
 use std::time::Duration;
 
@@ -14,17 +15,20 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
-    /// A retry-after longer than this is handed to the user instead.
-    pub max_retry_after: Duration,
+    /// The most one call waits between its attempts, in all. An upstream
+    /// asking for a longer wait than is left gets no retry: its
+    /// retry-after goes to the user (a 429 with `Retry-After`).
+    pub budget: Duration,
 }
 
 impl Default for RetryPolicy {
+    /// An interactive edit waits up to about 10 s for a throttled upstream.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(2),
-            max_retry_after: Duration::from_secs(5),
+            budget: Duration::from_secs(10),
         }
     }
 }
@@ -42,7 +46,7 @@ impl RetryPolicy {
         max_retries: 0,
         base_delay: Duration::ZERO,
         max_delay: Duration::ZERO,
-        max_retry_after: Duration::ZERO,
+        budget: Duration::ZERO,
     };
 
     /// Delay before retry number `retry` (0-based): `base * 2^retry`, capped,
@@ -55,13 +59,15 @@ impl RetryPolicy {
         exp.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
     }
 
-    /// How long to wait before retry number `retry`, or `None` to give up.
+    /// How long to wait before retry number `retry`, having `waited`
+    /// already, or `None` to give up.
     pub fn decide(
         &self,
         retry: u32,
         err: &UpstreamError,
         idempotency: Idempotency,
         jitter: f64,
+        waited: Duration,
     ) -> Option<Duration> {
         if retry >= self.max_retries || !err.retryable {
             return None;
@@ -71,12 +77,13 @@ impl RetryPolicy {
             return None;
         }
         let backoff = self.backoff(retry, jitter);
-        match err.kind {
+        let delay = match err.kind {
             ErrorKind::Throttled {
                 retry_after: Some(after),
-            } => (after <= self.max_retry_after).then(|| after.max(backoff)),
-            _ => Some(backoff),
-        }
+            } => after.max(backoff),
+            _ => backoff,
+        };
+        (waited.saturating_add(delay) <= self.budget).then_some(delay)
     }
 }
 
@@ -92,10 +99,11 @@ where
     Fut: Future<Output = Result<T, UpstreamError>>,
 {
     let mut retry = 0;
+    let mut waited = Duration::ZERO;
     loop {
         match attempt(retry).await {
             Ok(value) => return Ok(value),
-            Err(err) => match policy.decide(retry, &err, idempotency, jitter()) {
+            Err(err) => match policy.decide(retry, &err, idempotency, jitter(), waited) {
                 Some(delay) => {
                     tracing::info!(
                         service = %err.service,
@@ -105,6 +113,7 @@ where
                         "retrying upstream call"
                     );
                     tokio::time::sleep(delay).await;
+                    waited += delay;
                     retry += 1;
                 }
                 None => return Err(err),
@@ -145,22 +154,59 @@ mod tests {
         let p = RetryPolicy::default();
         let e = err(ErrorKind::Unavailable, true, true);
         for retry in 0..3 {
-            assert!(p.decide(retry, &e, Idempotency::Read, 0.0).is_some());
+            assert!(
+                p.decide(retry, &e, Idempotency::Read, 0.0, Duration::ZERO)
+                    .is_some()
+            );
         }
-        assert_eq!(p.decide(3, &e, Idempotency::Read, 0.0), None);
+        assert_eq!(
+            p.decide(3, &e, Idempotency::Read, 0.0, Duration::ZERO),
+            None
+        );
         let final_err = err(ErrorKind::NotFound, false, true);
-        assert_eq!(p.decide(0, &final_err, Idempotency::Read, 0.0), None);
+        assert_eq!(
+            p.decide(0, &final_err, Idempotency::Read, 0.0, Duration::ZERO),
+            None
+        );
     }
 
     #[test]
     fn writes_retry_only_when_nothing_was_sent() {
         let p = RetryPolicy::default();
         let sent = err(ErrorKind::Unavailable, true, true);
-        assert_eq!(p.decide(0, &sent, Idempotency::Write, 0.0), None);
+        assert_eq!(
+            p.decide(0, &sent, Idempotency::Write, 0.0, Duration::ZERO),
+            None
+        );
         let refused = err(ErrorKind::Unavailable, true, false);
-        assert!(p.decide(0, &refused, Idempotency::Write, 0.0).is_some());
+        assert!(
+            p.decide(0, &refused, Idempotency::Write, 0.0, Duration::ZERO)
+                .is_some()
+        );
         let throttled = err(ErrorKind::Throttled { retry_after: None }, true, true);
-        assert!(p.decide(0, &throttled, Idempotency::Write, 0.0).is_some());
+        assert!(
+            p.decide(0, &throttled, Idempotency::Write, 0.0, Duration::ZERO)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn waits_stay_within_the_budget_of_the_call() {
+        let p = RetryPolicy::default();
+        let throttled = err(
+            ErrorKind::Throttled {
+                retry_after: Some(Duration::from_secs(3)),
+            },
+            true,
+            true,
+        );
+        let read = Idempotency::Read;
+        let after = |waited| p.decide(1, &throttled, read, 0.0, Duration::from_secs(waited));
+        assert_eq!(after(0), Some(Duration::from_secs(3)));
+        assert_eq!(after(7), Some(Duration::from_secs(3)));
+        assert_eq!(after(8), None);
+        let busy = err(ErrorKind::Unavailable, true, true);
+        assert_eq!(p.decide(0, &busy, read, 1.0, Duration::from_secs(10)), None);
     }
 
     #[test]
@@ -176,13 +222,16 @@ mod tests {
             )
         };
         assert_eq!(
-            p.decide(0, &throttled(2), Idempotency::Read, 0.0),
+            p.decide(0, &throttled(2), Idempotency::Read, 0.0, Duration::ZERO),
             Some(Duration::from_secs(2))
         );
-        assert_eq!(p.decide(0, &throttled(60), Idempotency::Read, 0.0), None);
+        assert_eq!(
+            p.decide(0, &throttled(60), Idempotency::Read, 0.0, Duration::ZERO),
+            None
+        );
         let no_hint = err(ErrorKind::Throttled { retry_after: None }, true, true);
         assert_eq!(
-            p.decide(1, &no_hint, Idempotency::Read, 1.0),
+            p.decide(1, &no_hint, Idempotency::Read, 1.0, Duration::ZERO),
             Some(Duration::from_millis(400))
         );
     }

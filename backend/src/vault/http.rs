@@ -3,7 +3,6 @@
 
 use std::future::Future;
 
-use axum::extract::Path;
 use axum::http::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,8 +16,8 @@ use super::{Vault, VaultError};
 use crate::audit::Actor;
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::extract::{Json, Path};
 use crate::idempotency::{self, IdempotencyKey};
-use crate::json::Json;
 use crate::route::{Access, ApiRoute, route};
 use crate::upstream::Upstream;
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use shared::secret::SecretInput;
+use shared::validate::InvalidField;
 use shared::vault::{
     AlibabaAccount, AlibabaAccountInput, DingTalkApi, DingTalkApp, DingTalkAppInput, DingTalkSite,
     SignatureKind, check_name, check_region,
@@ -37,11 +38,8 @@ const DINGTALK_WHAT: &str = "DingTalk app";
 pub enum VaultError {
     #[error("no such {0}")]
     NotFound(&'static str),
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    #[error("{0}")]
+    Invalid(InvalidField),
     #[error("name: {0:?} is taken")]
     NameTaken(String),
     #[error(transparent)]
@@ -54,7 +52,7 @@ impl From<VaultError> for ApiError {
     fn from(err: VaultError) -> ApiError {
         match err {
             VaultError::NotFound(what) => ApiError::NotFound(what),
-            VaultError::Invalid { field, message } => ApiError::invalid(field, message),
+            VaultError::Invalid(err) => err.into(),
             VaultError::NameTaken(name) => ApiError::Conflict {
                 field: "name".into(),
                 message: format!("{name:?} is taken"),
@@ -68,9 +66,12 @@ impl From<VaultError> for ApiError {
 const SANDBOX_SEEDED: &str = "sandbox_credentials_seeded";
 
 pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> VaultError {
-    VaultError::Invalid {
-        field,
-        message: message.into(),
+    VaultError::Invalid(InvalidField::new(field, message))
+}
+
+impl From<InvalidField> for VaultError {
+    fn from(err: InvalidField) -> VaultError {
+        VaultError::Invalid(err)
     }
 }
 
@@ -150,7 +151,7 @@ fn split_regions(text: &str) -> Vec<String> {
 }
 
 fn checked_name(name: &str) -> Result<String, VaultError> {
-    check_name(name).map_err(|e| invalid("name", e.message))?;
+    check_name(name)?;
     Ok(name.trim().to_owned())
 }
 
@@ -821,10 +822,7 @@ mod tests {
             change.access_key_id = Some("LTAI-other".into());
             assert!(matches!(
                 vault.update_alibaba(&Actor::cli(), &view.id, &change).await,
-                Err(VaultError::Invalid {
-                    field: "access_key_secret",
-                    ..
-                })
+                Err(VaultError::Invalid(e)) if e.field == "access_key_secret"
             ));
 
             vault.delete_alibaba(&Actor::cli(), &view.id).await.unwrap();
@@ -912,10 +910,7 @@ mod tests {
             missing.app_secret = None;
             assert!(matches!(
                 vault.create_dingtalk(&Actor::cli(), &missing).await,
-                Err(VaultError::Invalid {
-                    field: "app_secret",
-                    ..
-                })
+                Err(VaultError::Invalid(e)) if e.field == "app_secret"
             ));
             assert_eq!(vault.list_dingtalk().await.unwrap().len(), 1);
         }

@@ -29,7 +29,7 @@ pub fn quick_retries() -> RetryPolicy {
         max_retries: 3,
         base_delay: Duration::from_millis(20),
         max_delay: Duration::from_millis(100),
-        max_retry_after: Duration::from_secs(5),
+        budget: Duration::from_secs(5),
     }
 }
 

@@ -226,13 +226,13 @@ fn ConfigFields(values: Values, keep_secret: bool, existing: Option<ConfigRef>) 
         {move || if dingtalk() {
             view! {
                 <Field id=ids.client_id label=m(ChatMsg::ClientId) value=values.client_id
-                    name="configuration.client_id" required=true
+                    name="configuration.DingTalk.client_id" required=true
                     check=|v: String| message(DingTalkClientId::parse(&v))/>
                 <Field id=ids.client_secret label=m(ChatMsg::ClientSecret)
                     value=values.client_secret kind=FieldKind::Secret
-                    name="configuration.client_secret" required=!keep_secret hint=secret_hint/>
+                    name="configuration.DingTalk.client_secret" required=!keep_secret hint=secret_hint/>
                 <Field id=ids.template_id label=m(ChatMsg::TemplateId) value=values.template_id
-                    name="configuration.template_id"
+                    name="configuration.DingTalk.template_id"
                     check=|v: String| message(TemplateId::parse(&v))/>
                 <CheckApp values existing=existing.clone()/>
             }

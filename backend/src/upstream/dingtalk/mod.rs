@@ -272,7 +272,8 @@ fn new_api_result<T: DeserializeOwned>(
                 .status(status)
                 .message(body.message.unwrap_or_default())
                 .request_id(body.requestid.or_else(|| header_request_id(answer)))
-                .retryable(retryable))
+                .retryable(retryable)
+                .retry_after(http::retry_after(&answer.headers)))
         }
         Err(_) if status >= 500 => Err(http_failure(status)),
         Err(e) => Err(UpstreamError::protocol(Service::DingTalk, status, e)),
@@ -348,7 +349,8 @@ fn legacy_result<T: DeserializeOwned>(
                 .status(status)
                 .message(message)
                 .request_id(request_id)
-                .retryable(retryable),
+                .retryable(retryable)
+                .retry_after(http::retry_after(&answer.headers)),
         );
     }
     serde_json::from_value(value).map_err(|e| UpstreamError::protocol(Service::DingTalk, status, e))
