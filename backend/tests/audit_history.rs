@@ -32,6 +32,7 @@ async fn only_roles_with_the_audit_permission_read_a_history() {
             Ok(Receipt {
                 value: (),
                 request_id: Some("REQ-H".into()),
+                created_id: None,
             })
         })
         .await

@@ -479,6 +479,7 @@ async fn one_change_is_one_entry_in_the_list_its_filters_pages_and_exports() {
             Ok(Receipt {
                 value: 7,
                 request_id: Some("REQ-1".to_owned()),
+                created_id: None,
             })
         })
         .await
@@ -636,6 +637,7 @@ async fn a_create_entry_carries_what_the_upstream_gave() {
                 Ok(Receipt {
                     value: 42_i64,
                     request_id: Some("REQ-C".to_owned()),
+                    created_id: None,
                 })
             },
             |id: &i64| audit::Learned {

@@ -136,12 +136,12 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
     }
     assert_eq!(a.body, b.body, "a double click makes one group");
     let created = a.body;
-    let added = created["members"]["added"].as_array().unwrap();
+    let added = created["members"]["add"].as_array().unwrap();
     assert_eq!(added.len(), 45);
     assert!(
         added
             .iter()
-            .all(|i| i["ok"] == true && i["name"].is_string())
+            .all(|i| i["status"] == "done" && i["name"].is_string())
     );
     assert_eq!(created["members"]["calls"], 2);
     let id = created["group"]["id"].as_str().unwrap().to_owned();
@@ -210,7 +210,7 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
             Method::POST,
             format!("{path}/members"),
             json!({"add": ["user0150", "ghost-user"]}),
-            "add",
+            "add[1]",
             "ghost-user",
         ),
         (
@@ -291,17 +291,17 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
         sb.expire_tokens();
     });
     sb.faults().clear();
-    let results = batch["added"].as_array().unwrap();
+    let results = batch["add"].as_array().unwrap();
     assert_eq!(results.len(), 120);
-    assert!(results.iter().all(|i| i["ok"] == true), "{batch}");
+    assert!(results.iter().all(|i| i["status"] == "done"), "{batch}");
     assert_eq!(batch["calls"], 3);
     assert!(
         sb.token_fetches(DEMO_APP_KEY) > fetches,
         "refreshed mid-batch"
     );
 
-    // 41 removals take two calls; one of them is not a member and fails
-    // alone while the others are removed.
+    // 41 asked to leave: the 40 members in one call, the one who is not a
+    // member is already so.
     let mut remove = ids(201..=240);
     remove.push("user2999".into());
     let report = ok(
@@ -312,12 +312,15 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
         json!({ "remove": remove }),
     )
     .await;
-    let removed = report["removed"].as_array().unwrap();
+    let removed = report["remove"].as_array().unwrap();
     assert_eq!(removed.len(), 41);
-    let failed: Vec<&Value> = removed.iter().filter(|i| i["ok"] == false).collect();
-    assert_eq!(failed.len(), 1, "{report}");
-    assert_eq!(failed[0]["user_id"], "user2999");
-    assert!(failed[0]["error"].is_string());
+    assert!(
+        removed[..40].iter().all(|i| i["status"] == "done"),
+        "{report}"
+    );
+    assert_eq!(removed[40]["id"], "user2999");
+    assert_eq!(removed[40]["status"], "unchanged");
+    assert_eq!(report["calls"], 1);
     let detail = ok(&s, &desk, Method::GET, &path, Value::Null).await;
     assert_eq!(detail["group"]["member_count"], 125);
 
@@ -330,7 +333,7 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
         json!({"add": ["user0102", "user0103"]}),
     )
     .await;
-    assert_eq!(admins["added"].as_array().unwrap().len(), 2);
+    assert_eq!(admins["add"].as_array().unwrap().len(), 2);
     let set = ok(
         &s,
         &desk,
@@ -348,7 +351,7 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
         &desk,
         Method::PUT,
         &format!("{path}/nickname"),
-        json!({"user_id": added[1]["user_id"], "nickname": "夜班组长"}),
+        json!({"user_id": added[1]["id"], "nickname": "夜班组长"}),
     )
     .await;
     let detail = ok(&s, &desk, Method::GET, &path, Value::Null).await;
@@ -356,7 +359,7 @@ async fn every_group_operation(backend: Backend, api: DingTalkApi) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["user_id"] == added[1]["user_id"])
+        .find(|m| m["user_id"] == added[1]["id"])
         .unwrap();
     assert_eq!(member["nickname"]["value"], "夜班组长");
     assert_eq!(member["nickname"]["by"], "helpdesk");
@@ -641,4 +644,381 @@ async fn a_group_is_created_with_its_owner_and_members_given_by_name() {
         .map(|m| m["user_id"].as_str().unwrap())
         .collect();
     assert!(members.contains(&member_id.as_str()), "{detail}");
+}
+
+/// A console on the sandbox's app (new API) with a fresh group: user0100
+/// owns it, user0101 to user0115 are members, labelled 测试.
+async fn fresh_group(backend: Backend) -> (Server, Signed, Value) {
+    let s = Server::start(backend).await;
+    let app = app_id(&s, DingTalkApi::New).await;
+    let desk = s.sign_in("helpdesk").await;
+    let new = json!({"app_id": app, "name": "小组", "owner": "user0100",
+                     "members": ids(101..=115), "labels": ["测试"]});
+    let created = ok(&s, &desk, Method::POST, "/groups", new).await;
+    (s, desk, created)
+}
+
+fn group_path(created: &Value) -> String {
+    format!("/groups/{}", created["group"]["id"].as_str().unwrap())
+}
+
+fn member<'a>(detail: &'a Value, id: &str) -> &'a Value {
+    detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not listed: {detail}"))
+}
+
+/// A blank user id or name (empty, spaces, a line separator) is refused
+/// by its field, wherever a person is named, and nothing reaches DingTalk.
+#[tokio::test]
+async fn a_blank_person_is_refused_by_field() {
+    let (s, desk, created) = fresh_group(Backend::Sqlite).await;
+    let path = group_path(&created);
+    let before = intents(&s).await;
+    for blank in ["", " ", "\u{2028}"] {
+        let cases = [
+            (
+                Method::PUT,
+                format!("{path}/nickname"),
+                json!({"user_id": blank, "nickname": "夜班"}),
+                "user_id",
+            ),
+            (
+                Method::PATCH,
+                path.clone(),
+                json!({"owner": blank}),
+                "owner",
+            ),
+            (
+                Method::POST,
+                format!("{path}/members"),
+                json!({"add": ["user0120", blank]}),
+                "add[1]",
+            ),
+            (
+                Method::POST,
+                format!("{path}/admins"),
+                json!({"remove": [blank]}),
+                "remove[0]",
+            ),
+            (
+                Method::POST,
+                "/groups".into(),
+                json!({"app_id": created["group"]["app_id"], "name": "x", "owner": blank, "members": []}),
+                "owner",
+            ),
+        ];
+        for (method, url, body, field) in cases {
+            let reply = call(&s, &desk, method.clone(), &url, body).await;
+            let what = format!("{method} {url} with {blank:?}: {}", reply.raw);
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+            assert_eq!(reply.body["field"], field, "{what}");
+            assert_eq!(reply.body["problem"]["kind"], "empty", "{what}");
+        }
+    }
+    assert_eq!(intents(&s).await, before, "nothing reached DingTalk");
+}
+
+/// DingTalk drops the sub-admin role of whoever becomes the owner: so does
+/// chatdesk, on the page and in the count of twelve.
+async fn a_sub_admin_made_owner_is_no_longer_an_admin(backend: Backend) {
+    let (s, desk, created) = fresh_group(backend).await;
+    let path = group_path(&created);
+    let twelve = json!({"add": ids(101..=112)});
+    ok(&s, &desk, Method::POST, &format!("{path}/admins"), twelve).await;
+    ok(
+        &s,
+        &desk,
+        Method::PATCH,
+        &path,
+        json!({"owner": "user0101"}),
+    )
+    .await;
+    let detail = ok(&s, &desk, Method::GET, &path, Value::Null).await;
+    let owner = member(&detail, "user0101");
+    assert_eq!(
+        (&owner["owner"], &owner["admin"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(member(&detail, "user0102")["admin"], true);
+    assert_eq!(member(&detail, "user0100")["admin"], false);
+    // Eleven sub-admins are left, so a twelfth fits.
+    let report = ok(
+        &s,
+        &desk,
+        Method::POST,
+        &format!("{path}/admins"),
+        json!({"add": ["user0113"]}),
+    )
+    .await;
+    assert_eq!(report["add"][0]["status"], "done", "{report}");
+}
+
+#[tokio::test]
+async fn a_sub_admin_made_owner_is_no_longer_an_admin_sqlite() {
+    a_sub_admin_made_owner_is_no_longer_an_admin(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_sub_admin_made_owner_is_no_longer_an_admin_postgres() {
+    a_sub_admin_made_owner_is_no_longer_an_admin(Backend::Postgres).await;
+}
+
+/// Everyone a batch names gets a line, in the order asked: done, already
+/// so, or failed with the error (code, message, upstream RequestId).
+#[tokio::test]
+async fn every_person_asked_about_gets_a_line() {
+    let (s, desk, created) = fresh_group(Backend::Sqlite).await;
+    let path = group_path(&created);
+    // Someone who left the directory while chatdesk still knew their name.
+    let state = s.app.state();
+    let stored = state.vault.list_dingtalk().await.unwrap().remove(0);
+    let app = state.vault.dingtalk_app(&stored.id).await.unwrap().app();
+    let gone = shared::groups::UserId::parse("gone-user").unwrap();
+    backend::groups::people::remember(&app, [(gone, "走了".to_owned())]);
+
+    let change = json!({"add": ["user0101", "user0120", "gone-user"],
+                        "remove": ["user0102", "user2999"]});
+    let report = ok(&s, &desk, Method::POST, &format!("{path}/members"), change).await;
+    let line = |way: &str, i: usize| report[way][i].clone();
+    assert_eq!(line("add", 0)["id"], "user0101");
+    assert_eq!(line("add", 0)["status"], "unchanged", "{report}");
+    assert!(line("add", 0)["name"].is_string(), "{report}");
+    assert_eq!(line("add", 1)["status"], "done", "{report}");
+    assert!(line("add", 1)["request_id"].is_string(), "{report}");
+    let failed = line("add", 2);
+    assert_eq!(
+        (&failed["id"], &failed["status"]),
+        (&json!("gone-user"), &json!("failed"))
+    );
+    assert!(
+        failed["error"]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("upstream_"),
+        "{report}"
+    );
+    assert!(failed["error"]["message"].is_string(), "{report}");
+    assert!(failed["error"]["request_id"].is_string(), "{report}");
+    assert_eq!(line("remove", 0)["status"], "done", "{report}");
+    assert_eq!(line("remove", 1)["id"], "user2999");
+    assert_eq!(line("remove", 1)["status"], "unchanged", "{report}");
+    assert_eq!(report["add"].as_array().unwrap().len(), 3);
+
+    // Admins too: appointing one again is already so, and not sent.
+    let admins = format!("{path}/admins");
+    let first = ok(
+        &s,
+        &desk,
+        Method::POST,
+        &admins,
+        json!({"add": ["user0103"]}),
+    )
+    .await;
+    assert_eq!(first["add"][0]["status"], "done", "{first}");
+    let before = intents(&s).await;
+    let again = ok(
+        &s,
+        &desk,
+        Method::POST,
+        &admins,
+        json!({"add": ["user0103"]}),
+    )
+    .await;
+    assert_eq!(again["add"][0]["status"], "unchanged", "{again}");
+    assert_eq!(again["calls"], 0);
+    assert_eq!(intents(&s).await, before);
+}
+
+/// A nickname for someone outside the group is refused as such, naming the
+/// field, before DingTalk is asked (which would answer 60124).
+#[tokio::test]
+async fn a_nickname_for_a_non_member_is_refused_before_dingtalk() {
+    let (s, desk, created) = fresh_group(Backend::Sqlite).await;
+    let path = group_path(&created);
+    let before = intents(&s).await;
+    let reply = call(
+        &s,
+        &desk,
+        Method::PUT,
+        &format!("{path}/nickname"),
+        json!({"user_id": "user0500", "nickname": "访客"}),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.body["field"], "user_id", "{}", reply.raw);
+    assert_eq!(reply.body["message"], "user_id: not a member of this group");
+    assert_eq!(reply.body["problem"]["kind"], "not_member", "{}", reply.raw);
+    assert_eq!(intents(&s).await, before, "nothing reached DingTalk");
+}
+
+/// A create may name only the switches it turns on; the others take
+/// DingTalk's defaults (off), as a PATCH leaves out what it does not change.
+#[tokio::test]
+async fn a_create_with_some_settings_takes_the_defaults_for_the_rest() {
+    let s = Server::start(Backend::Sqlite).await;
+    let app = app_id(&s, DingTalkApi::New).await;
+    let desk = s.sign_in("helpdesk").await;
+    let new = json!({"app_id": app, "name": "可搜索", "owner": "user0100",
+                     "members": ["user0101"], "settings": {"searchable": true}});
+    let created = ok(&s, &desk, Method::POST, "/groups", new).await;
+    let detail = ok(&s, &desk, Method::GET, &group_path(&created), Value::Null).await;
+    assert_eq!(
+        detail["settings"],
+        json!({"muted": false, "searchable": true, "join_needs_approval": false,
+               "only_owner_mentions_all": false, "only_owner_manages": false,
+               "new_members_see_history": false})
+    );
+}
+
+/// Each kind of group edit is its own action in the audit trail; a
+/// create's outcome names the chatid DingTalk gave, its intent the labels.
+#[tokio::test]
+async fn group_edits_are_audited_by_what_they_change() {
+    let (s, desk, created) = fresh_group(Backend::Sqlite).await;
+    let path = group_path(&created);
+    let edits = [
+        (Method::PATCH, path.clone(), json!({"name": "小组 2"})),
+        (Method::PATCH, path.clone(), json!({"owner": "user0101"})),
+        (
+            Method::PATCH,
+            path.clone(),
+            json!({"settings": {"muted": true}}),
+        ),
+        (
+            Method::POST,
+            format!("{path}/admins"),
+            json!({"add": ["user0102"]}),
+        ),
+        (
+            Method::PUT,
+            format!("{path}/private-chat"),
+            json!({"allowed": false}),
+        ),
+        (
+            Method::PUT,
+            format!("{path}/nickname"),
+            json!({"user_id": "user0103", "nickname": "夜班"}),
+        ),
+        (
+            Method::PUT,
+            format!("{path}/labels"),
+            json!({"labels": ["运维"]}),
+        ),
+    ];
+    for (method, url, body) in edits {
+        ok(&s, &desk, method, &url, body).await;
+    }
+    let admin = s.sign_in("admin").await;
+    let page = ok(
+        &s,
+        &admin,
+        Method::GET,
+        "/audit/events?limit=100",
+        Value::Null,
+    )
+    .await;
+    let events = page["events"].as_array().unwrap();
+    let mut actions: Vec<&str> = events
+        .iter()
+        .filter(|e| e["outcome"] != "failure")
+        .filter(|e| e["intent_seq"].is_null())
+        .map(|e| e["action"].as_str().unwrap())
+        .filter(|a| a.starts_with("group."))
+        .collect();
+    actions.reverse();
+    assert_eq!(
+        actions,
+        [
+            "group.create",
+            "group.rename",
+            "group.owner",
+            "group.settings",
+            "group.admins",
+            "group.private_chat",
+            "group.nickname",
+            "group.labels",
+        ]
+    );
+    let chat_id = created["group"]["chat_id"].as_str().unwrap();
+    let create = |outcome: &str| {
+        events
+            .iter()
+            .find(|e| e["action"] == "group.create" && e["outcome"] == outcome)
+            .unwrap_or_else(|| panic!("no {outcome} of the create: {page}"))
+            .clone()
+    };
+    assert_eq!(create("success")["target"]["id"], chat_id, "{page}");
+    assert_eq!(create("success")["target"]["label"], "小组", "{page}");
+    let labelled = create("intent")["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["field"].as_str().unwrap().starts_with("labels") && c["after"] == "\"测试\"");
+    assert!(labelled, "{page}");
+}
+
+/// The preview is the plan applying computes: the same fields, before and
+/// after, and nothing changes until the edit is sent.
+#[tokio::test]
+async fn the_edit_preview_is_what_applying_records() {
+    let (s, desk, created) = fresh_group(Backend::Sqlite).await;
+    let path = group_path(&created);
+    let edit = json!({"name": "小组 2", "owner": "user0100", "settings": {"muted": true, "searchable": false}});
+    let before = intents(&s).await;
+    let plan = ok(
+        &s,
+        &desk,
+        Method::POST,
+        &format!("{path}/preview"),
+        edit.clone(),
+    )
+    .await;
+    assert_eq!(
+        plan,
+        json!([
+            {"field": "name", "before": "\"小组\"", "after": "\"小组 2\""},
+            {"field": "settings.muted", "before": "false", "after": "true"},
+        ])
+    );
+    assert_eq!(intents(&s).await, before, "a preview changes nothing");
+    let detail = ok(&s, &desk, Method::GET, &path, Value::Null).await;
+    assert_eq!(detail["group"]["name"], "小组");
+    // A preview is refused as the edit would be.
+    let outsider = json!({"owner": "user0500"});
+    let reply = call(
+        &s,
+        &desk,
+        Method::POST,
+        &format!("{path}/preview"),
+        outsider,
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.raw
+    );
+    assert_eq!(reply.body["problem"]["kind"], "not_member", "{}", reply.raw);
+
+    ok(&s, &desk, Method::PATCH, &path, edit).await;
+    let admin = s.sign_in("admin").await;
+    let page = ok(
+        &s,
+        &admin,
+        Method::GET,
+        "/audit/events?action=group.rename&outcome=intent",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(page["events"][0]["changes"], plan, "{page}");
 }

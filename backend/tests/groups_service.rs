@@ -6,21 +6,31 @@
 
 mod upstream_support;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use backend::audit::{self, Actor};
+use backend::auth::sessions::Session;
+use backend::auth::throttle::Throttle;
+use backend::config::Config;
+use backend::context::Ctx;
 use backend::db::Backend;
 use backend::db::testing::TestDb;
-use backend::groups::{App, Scope, service, store};
+use backend::groups::{App, Scope, people, service, store};
 use backend::sandbox::{DEMO_APP_KEY, DEMO_APP_SECRET, Fault, Sandbox, SandboxConfig};
+use backend::spa::Spa;
+use backend::state::AppState;
+use backend::telemetry::RequestId;
 use backend::upstream::Upstream;
 use backend::vault::{MasterKey, Vault};
 use shared::audit::{EventFilter, Outcome};
+use shared::auth::{Role, User};
 use shared::groups::{
     AdminsChange, CatalogueQuery, GroupEdit, GroupSettings, ImportRequest, MembersChange,
-    NewGroupRequest, SettingsPatch,
+    NewGroupRequest, SettingsPatch, UserId,
 };
+use shared::outcome::ItemStatus;
 use shared::vault::{DingTalkApi, DingTalkAppInput};
 use upstream_support::*;
 
@@ -28,6 +38,7 @@ struct World {
     sandbox: Sandbox,
     db: TestDb,
     upstream: Arc<Upstream>,
+    vault: Vault,
     app: App,
 }
 
@@ -64,21 +75,43 @@ async fn world(backend: Backend, api: DingTalkApi) -> World {
         sandbox,
         db,
         upstream,
+        vault,
         app,
     }
 }
 
 impl World {
+    /// A help-desk user's request through the sandbox app.
     fn scope(&self) -> Scope {
-        Scope {
+        let state = AppState {
+            config: Arc::new(Config::default()),
+            spa: Spa::load(Path::new("no-console-here")),
             db: self.db.db.clone(),
+            vault: self.vault.clone(),
+            throttle: Throttle::default(),
+            sandbox_url: None,
             upstream: self.upstream.clone(),
-            actor: Actor {
-                user_id: None,
-                username: "helpdesk".into(),
-                role: "helpdesk".into(),
-                source: None,
-            },
+        };
+        let user = User {
+            id: "u-helpdesk".into(),
+            username: "helpdesk".into(),
+            role: Role::Helpdesk,
+            disabled: false,
+            created_at: 0,
+        };
+        let session = Session {
+            id_hash: String::new(),
+            csrf_token: String::new(),
+            user,
+        };
+        let ctx = Ctx {
+            state,
+            session,
+            source: None,
+            request_id: RequestId::new(),
+        };
+        Scope {
+            ctx,
             app: self.app.clone(),
         }
     }
@@ -135,20 +168,20 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
     )
     .await
     .unwrap();
-    assert_eq!(created.members.added.len(), 45);
+    assert_eq!(created.members.add.len(), 45);
     assert!(
         created
             .members
-            .added
+            .add
             .iter()
-            .all(|i| i.ok && i.name.is_some())
+            .all(|i| i.is_done() && i.name.is_some())
     );
     assert_eq!(created.members.calls, 2);
     assert_eq!(created.group.member_count, 45);
     let id = created.group.id.clone();
 
     // The catalogue finds it by a member's name, the owner's name, a label.
-    let member = &created.members.added[44];
+    let member = &created.members.add[44];
     let by_member = store::page(
         &w.db.db,
         &CatalogueQuery {
@@ -217,7 +250,7 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
     let err = service::change_members(&scope, &id, &ghost)
         .await
         .unwrap_err();
-    assert_eq!(err.body().field.as_deref(), Some("add"));
+    assert_eq!(err.body().field.as_deref(), Some("add[1]"));
     assert!(err.to_string().contains("ghost-user"), "{err}");
     let err = service::create(
         &scope,
@@ -300,8 +333,8 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
         report.unwrap()
     };
     w.sandbox.faults().clear();
-    assert_eq!(batch.added.len(), 120);
-    assert!(batch.added.iter().all(|i| i.ok), "{batch:?}");
+    assert_eq!(batch.add.len(), 120);
+    assert!(batch.add.iter().all(|i| i.is_done()), "{batch:?}");
     assert_eq!(batch.calls, 3);
     assert!(
         w.sandbox.token_fetches(DEMO_APP_KEY) > fetches,
@@ -317,8 +350,8 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
         165
     );
 
-    // Remove three members and one who is not in the group: the call of
-    // four fails, then each is tried alone and only the outsider fails.
+    // Remove three members and one who is not in the group: the three in
+    // one call, the outsider already so.
     let remove = MembersChange {
         remove: vec![
             "user0201".into(),
@@ -329,11 +362,26 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
         ..MembersChange::default()
     };
     let report = service::change_members(&scope, &id, &remove).await.unwrap();
-    let failed: Vec<_> = report.removed.iter().filter(|i| !i.ok).collect();
-    assert_eq!(failed.len(), 1, "{report:?}");
-    assert_eq!(failed[0].user_id.as_str(), "user2999");
-    assert!(failed[0].error.is_some());
-    assert_eq!(report.removed.iter().filter(|i| i.ok).count(), 3);
+    let done: Vec<bool> = report.remove.iter().map(|i| i.is_done()).collect();
+    assert_eq!(done, [true, true, true, false], "{report:?}");
+    assert_eq!(report.remove[3].id, "user2999");
+    assert_eq!(report.remove[3].status, ItemStatus::Unchanged);
+    assert_eq!(report.calls, 1);
+
+    // One who left the directory while chatdesk still knew their name: the
+    // call of two fails, then each is tried alone and only they fail.
+    let app = &w.app.app;
+    people::remember(app, [(UserId::parse("gone-user").unwrap(), "走了".into())]);
+    let back = MembersChange {
+        add: vec!["user0201".into(), "gone-user".into()],
+        ..MembersChange::default()
+    };
+    let report = service::change_members(&scope, &id, &back).await.unwrap();
+    assert!(report.add[0].is_done(), "{report:?}");
+    let error = report.add[1].error().expect("the departed user failed");
+    assert_eq!(report.add[1].id, "gone-user");
+    assert!(error.message.contains("gone-user"), "{error:?}");
+    assert_eq!(report.calls, 3);
 
     // A throttled app slows down and the batch still succeeds.
     w.sandbox.faults().set(
@@ -353,7 +401,7 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
     )
     .await
     .unwrap();
-    assert!(report.added.iter().all(|i| i.ok), "{report:?}");
+    assert!(report.add.iter().all(|i| i.is_done()), "{report:?}");
     w.sandbox.faults().clear();
 
     // Admins: twelve at most, checked before calling.
@@ -362,8 +410,8 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
         ..AdminsChange::default()
     };
     let report = service::change_admins(&scope, &id, &twelve).await.unwrap();
-    assert_eq!(report.added.len(), 12);
-    assert!(report.added.iter().all(|i| i.ok));
+    assert_eq!(report.add.len(), 12);
+    assert!(report.add.iter().all(|i| i.is_done()));
     let thirteenth = AdminsChange {
         add: vec!["user0113".into()],
         ..AdminsChange::default()
@@ -447,7 +495,7 @@ async fn every_operation(backend: Backend, api: DingTalkApi) {
     assert!(failed.events.iter().all(|e| e.outcome == Outcome::Failure));
     assert!(
         !failed.events.is_empty(),
-        "the outsider's removal and the throttled calls"
+        "the departed user's addition and the throttled calls"
     );
 }
 

@@ -54,8 +54,26 @@ pub enum AuditAction {
     RobotTestMessage,
     #[serde(rename = "group.create")]
     GroupCreate,
+    /// Any group edit, as events before the actions below name it.
     #[serde(rename = "group.update")]
     GroupUpdate,
+    #[serde(rename = "group.rename")]
+    GroupRename,
+    /// The ownership moved (with whatever else the same edit changed).
+    #[serde(rename = "group.owner")]
+    GroupOwner,
+    #[serde(rename = "group.settings")]
+    GroupSettings,
+    /// Sub-admins appointed or removed.
+    #[serde(rename = "group.admins")]
+    GroupAdmins,
+    #[serde(rename = "group.private_chat")]
+    GroupPrivateChat,
+    #[serde(rename = "group.nickname")]
+    GroupNickname,
+    /// The console's own labels on a group.
+    #[serde(rename = "group.labels")]
+    GroupLabels,
     #[serde(rename = "group.members_add")]
     GroupMembersAdd,
     #[serde(rename = "group.members_remove")]
@@ -68,7 +86,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -93,6 +111,13 @@ impl AuditAction {
         AuditAction::RobotTestMessage,
         AuditAction::GroupCreate,
         AuditAction::GroupUpdate,
+        AuditAction::GroupRename,
+        AuditAction::GroupOwner,
+        AuditAction::GroupSettings,
+        AuditAction::GroupAdmins,
+        AuditAction::GroupPrivateChat,
+        AuditAction::GroupNickname,
+        AuditAction::GroupLabels,
         AuditAction::GroupMembersAdd,
         AuditAction::GroupMembersRemove,
         AuditAction::GroupDissolve,
@@ -126,6 +151,13 @@ impl AuditAction {
             AuditAction::RobotTestMessage => "robot.test_message",
             AuditAction::GroupCreate => "group.create",
             AuditAction::GroupUpdate => "group.update",
+            AuditAction::GroupRename => "group.rename",
+            AuditAction::GroupOwner => "group.owner",
+            AuditAction::GroupSettings => "group.settings",
+            AuditAction::GroupAdmins => "group.admins",
+            AuditAction::GroupPrivateChat => "group.private_chat",
+            AuditAction::GroupNickname => "group.nickname",
+            AuditAction::GroupLabels => "group.labels",
             AuditAction::GroupMembersAdd => "group.members_add",
             AuditAction::GroupMembersRemove => "group.members_remove",
             AuditAction::GroupDissolve => "group.dissolve",

@@ -37,6 +37,26 @@ string_type!(
 );
 
 string_type!(
+    /// A person as a picker or a paste names them: a user id or an exact
+    /// name. Never blank, so every one asked about is someone to look up.
+    PersonRef,
+    "user_id",
+    1..=64,
+    |c| !c.is_control(),
+    "printable characters"
+);
+
+impl PersonRef {
+    /// `value` as a person named in `field`.
+    pub fn parse_in(field: &str, value: &str) -> Result<PersonRef, InvalidField> {
+        PersonRef::parse(value).map_err(|e| InvalidField {
+            field: field.to_owned(),
+            ..e
+        })
+    }
+}
+
+string_type!(
     /// An organization member's DingTalk userid.
     UserId,
     "user_id",
@@ -45,9 +65,10 @@ string_type!(
     "letters, digits and - _ . = + $ @"
 );
 
-/// The six group switches (all off by default).
+/// The six group switches. Each is off unless turned on, as DingTalk's own
+/// default is 0 for every one: a switch left out of a request is off.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct GroupSettings {
     /// chatBannedType 1: everyone muted.
     pub muted: bool,
@@ -221,6 +242,7 @@ pub struct Department {
 
 // ---- The console's `/api/v1/groups` boundary ----
 
+use crate::outcome::ItemOutcome;
 use crate::validate::InvalidField;
 use crate::vault::DingTalkApi;
 
@@ -475,34 +497,19 @@ pub struct JoinLink {
     pub sharer: UserId,
 }
 
-/// What happened to one user of a batch.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemResult {
-    pub user_id: UserId,
-    pub name: Option<String>,
-    pub ok: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Per-user results of a batch change; partial failures are never hidden.
+/// Every user a batch was asked about, each way, with what happened to
+/// them; partial failures are never hidden.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchReport {
-    pub added: Vec<ItemResult>,
-    pub removed: Vec<ItemResult>,
+    pub add: Vec<ItemOutcome>,
+    pub remove: Vec<ItemOutcome>,
     /// How many upstream calls the batch took.
     pub calls: u32,
 }
 
 impl BatchReport {
     pub fn failed(&self) -> usize {
-        self.added
-            .iter()
-            .chain(&self.removed)
-            .filter(|i| !i.ok)
-            .count()
+        crate::outcome::failed(&self.add) + crate::outcome::failed(&self.remove)
     }
 }
 
@@ -563,9 +570,9 @@ pub fn check_new_group(
 /// Members after adding `add` must stay within the cap: the 1,001st is
 /// refused, naming them.
 pub fn check_member_cap(current: usize, add: &[UserId]) -> Result<(), InvalidField> {
-    let after = current + add.len();
-    if after > MAX_GROUP_MEMBERS {
-        let first_over = &add[MAX_GROUP_MEMBERS.saturating_sub(current).min(add.len() - 1)];
+    // The one that would be member 1,001, if there is one: adding nobody
+    // is never over the cap, even in a group DingTalk let grow past it.
+    if let Some(first_over) = add.get(MAX_GROUP_MEMBERS.saturating_sub(current)) {
         return Err(InvalidField::new(
             "add",
             format!(
@@ -687,6 +694,8 @@ mod tests {
             err.message.starts_with("user2002 would be admin number 13"),
             "{err}"
         );
+        assert!(check_member_cap(1001, &[]).is_ok(), "adding nobody");
+        assert!(check_member_cap(1001, &add[..1]).is_err());
         // Appointing an admin again is not a new one.
         assert!(check_admin_cap(&current, &current).is_ok());
     }
@@ -723,6 +732,30 @@ mod tests {
             user_ids("add", &["u1".into(), "u1".into()]).unwrap().len(),
             1
         );
+    }
+
+    #[test]
+    fn people_are_never_blank() {
+        for blank in ["", " ", "\u{2028}", "\t\n"] {
+            let err = PersonRef::parse_in("owner", blank).unwrap_err();
+            assert_eq!(err.field, "owner", "{blank:?}");
+            assert_eq!(err.problem, crate::validate::Problem::Empty, "{blank:?}");
+        }
+        assert_eq!(
+            PersonRef::parse_in("owner", " 林洋 ").unwrap().as_str(),
+            "林洋"
+        );
+        assert!(PersonRef::parse_in("add", "Ann Lee").is_ok());
+    }
+
+    #[test]
+    fn a_settings_subset_takes_dingtalks_defaults() {
+        let settings: GroupSettings = serde_json::from_str(r#"{"searchable": true}"#).unwrap();
+        let expected = GroupSettings {
+            searchable: true,
+            ..GroupSettings::default()
+        };
+        assert_eq!(settings, expected);
     }
 
     #[test]

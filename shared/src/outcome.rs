@@ -61,6 +61,10 @@ impl ItemOutcome {
         }
     }
 
+    pub fn is_done(&self) -> bool {
+        matches!(self.status, ItemStatus::Done { .. })
+    }
+
     pub fn error(&self) -> Option<&ErrorBody> {
         match &self.status {
             ItemStatus::Failed { error } => Some(error),

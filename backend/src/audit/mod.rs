@@ -282,6 +282,10 @@ where
                         pending.target.id = Some(id);
                     }
                     let (outcome, request_id, error) = outcome_of(&result);
+                    // A create's outcome names what the upstream made.
+                    if let Some(id) = result.as_ref().ok().and_then(|r| r.created_id.clone()) {
+                        pending.target.id = Some(id);
+                    }
                     let error = error.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
                     let learned = result
                         .as_ref()

@@ -5,6 +5,7 @@ use axum::Json as JsonAnswer;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::groups::{
     AdminsChange, AppChoice, BatchReport, CatalogueGroup, CataloguePage, CatalogueQuery,
@@ -32,6 +33,7 @@ pub fn routes() -> Vec<ApiRoute> {
         route(Method::GET, "/groups/people", read, find_people),
         route(Method::GET, "/groups/{id}", read, detail),
         route(Method::PATCH, "/groups/{id}", write, edit),
+        route(Method::POST, "/groups/{id}/preview", write, preview),
         route(Method::POST, "/groups/{id}/members", write, members),
         route(Method::POST, "/groups/{id}/admins", write, admins),
         route(
@@ -51,9 +53,7 @@ pub fn routes() -> Vec<ApiRoute> {
 async fn scope_for_app(ctx: &Ctx, app_id: &str) -> Result<Scope, ApiError> {
     let app = ctx.dingtalk(app_id).await?;
     Ok(Scope {
-        db: ctx.state.db.clone(),
-        upstream: ctx.state.upstream.clone(),
-        actor: ctx.actor(),
+        ctx: ctx.clone(),
         app: App {
             id: app.id,
             name: app.name,
@@ -138,7 +138,7 @@ async fn find_people(
         }
     }
     let scope = scope_for_app(&ctx, &params.app_id).await?;
-    let found = people::search(&scope.upstream, &scope.app.app, &params.q).await?;
+    let found = people::search(scope.upstream(), &scope.app.app, &params.q).await?;
     Ok(JsonAnswer(found))
 }
 
@@ -154,6 +154,16 @@ async fn edit(
 ) -> Result<JsonAnswer<GroupDetail>, ApiError> {
     let scope = scope_for_group(&ctx, &id).await?;
     Ok(JsonAnswer(service::edit(&scope, &id, &edit).await?))
+}
+
+/// What the edit would change, field by field, as applying it computes it.
+async fn preview(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(edit): Json<GroupEdit>,
+) -> Result<JsonAnswer<Vec<FieldChange>>, ApiError> {
+    let scope = scope_for_group(&ctx, &id).await?;
+    Ok(JsonAnswer(service::preview_edit(&scope, &id, &edit).await?))
 }
 
 async fn members(

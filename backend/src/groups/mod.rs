@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod people;
+pub mod plan;
 pub mod qr;
 pub mod service;
 pub mod store;

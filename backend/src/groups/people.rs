@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use shared::groups::{DirectoryLang, Person, UserId};
+use shared::groups::{DirectoryLang, Person, PersonRef, UserId};
+use shared::validate::Problem;
 use tokio::task::JoinSet;
 
 use crate::error::ApiError;
@@ -118,35 +119,35 @@ pub async fn search(
         .collect())
 }
 
-/// The people meant by `values` (user ids, or exact names as pasted),
-/// each checked against the directory: an unknown id or a name that
-/// matches no one or several people is refused, naming `field` and the
-/// value, before anything changes.
+/// The list `field` of a request as people to look up, refusing a blank or
+/// malformed one by its path (`add[2]`).
+pub fn refs(field: &str, values: &[String]) -> Result<Vec<PersonRef>, ApiError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            PersonRef::parse(value).map_err(|e| {
+                ApiError::invalid_because(format!("{field}[{i}]"), e.problem, e.message)
+            })
+        })
+        .collect()
+}
+
+/// The people meant by the list `field` (user ids, or exact names as
+/// pasted), one per distinct person, each checked against the directory: an
+/// unknown id or a name that matches no one or several people is refused,
+/// naming the item's path and value, before anything changes.
 pub async fn resolve(
     up: &Arc<Upstream>,
     app: &DingTalkApp,
-    field: &'static str,
-    values: &[String],
+    field: &str,
+    refs: &[PersonRef],
 ) -> Result<Vec<Person>, ApiError> {
-    let values: Vec<&str> = values
-        .iter()
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .collect();
-    let ids: Vec<UserId> = values
-        .iter()
-        .filter_map(|v| UserId::parse(v).ok())
-        .collect();
+    let ids: Vec<UserId> = refs.iter().filter_map(as_user_id).collect();
     let known = names(up, app, &ids).await?;
-    let mut out: Vec<Person> = Vec::with_capacity(values.len());
-    for value in values {
-        let person = match UserId::parse(value).ok().and_then(|id| {
-            let name = known.get(&id)?.clone();
-            Some(Person { user_id: id, name })
-        }) {
-            Some(person) => person,
-            None => by_exact_name(up, app, field, value).await?,
-        };
+    let mut out: Vec<Person> = Vec::with_capacity(refs.len());
+    for (i, who) in refs.iter().enumerate() {
+        let person = person(up, app, &format!("{field}[{i}]"), who, &known).await?;
         if !out.iter().any(|p| p.user_id == person.user_id) {
             out.push(person);
         }
@@ -154,28 +155,66 @@ pub async fn resolve(
     Ok(out)
 }
 
+/// The one person `who` means, as [`resolve`] finds them.
+pub async fn resolve_one(
+    up: &Arc<Upstream>,
+    app: &DingTalkApp,
+    field: &str,
+    who: &PersonRef,
+) -> Result<Person, ApiError> {
+    let ids: Vec<UserId> = as_user_id(who).into_iter().collect();
+    let known = names(up, app, &ids).await?;
+    person(up, app, field, who, &known).await
+}
+
+fn as_user_id(who: &PersonRef) -> Option<UserId> {
+    UserId::parse(who.as_str()).ok()
+}
+
+/// `who` as a known user id, else as an exact name.
+async fn person(
+    up: &Upstream,
+    app: &DingTalkApp,
+    field: &str,
+    who: &PersonRef,
+    known: &HashMap<UserId, String>,
+) -> Result<Person, ApiError> {
+    let by_id = as_user_id(who).and_then(|id| {
+        let name = known.get(&id)?.clone();
+        Some(Person { user_id: id, name })
+    });
+    match by_id {
+        Some(person) => Ok(person),
+        None => by_exact_name(up, app, field, who.as_str()).await,
+    }
+}
+
 async fn by_exact_name(
     up: &Upstream,
     app: &DingTalkApp,
-    field: &'static str,
+    field: &str,
     value: &str,
 ) -> Result<Person, ApiError> {
     let found = up.dingtalk.search_users(app, value, 0, 2, true).await?;
     match found.user_ids.as_slice() {
-        [] => Err(ApiError::invalid(
+        [] => Err(ApiError::invalid_because(
             field,
+            Problem::Unknown,
             format!("{value:?} is neither a user id nor the name of anyone in the directory"),
         )),
         [id] => Ok(Person {
             user_id: id.clone(),
             name: value.to_owned(),
         }),
-        _ => Err(ApiError::invalid(
-            field,
-            format!(
-                "{value:?} is the name of {} people; pick one by user id",
-                found.total_count.max(2)
-            ),
-        )),
+        _ => {
+            let count = found.total_count.max(2);
+            Err(ApiError::invalid_because(
+                field,
+                Problem::Ambiguous {
+                    count: count as usize,
+                },
+                format!("{value:?} is the name of {count} people; pick one by user id"),
+            ))
+        }
     }
 }

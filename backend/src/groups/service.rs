@@ -1,7 +1,7 @@
-//! The group operations as plain functions over a [`Scope`] (the database,
-//! the upstream clients, the acting user and one DingTalk app). Every
-//! upstream change goes through [`audited`]; batches are split into calls of
-//! at most 40 users and report each user.
+//! The group operations as plain functions over a [`Scope`] (the request's
+//! [`Ctx`] and one DingTalk app). Every upstream change goes through
+//! [`Ctx::audited`]; batches are split into calls of at most 40 users and
+//! report every user asked about ([`ItemOutcome`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -12,15 +12,19 @@ use serde_json::{Value, json};
 use shared::audit::FieldChange;
 use shared::groups::{
     AdminChange, AdminsChange, BatchReport, CatalogueGroup, ChatId, CreateReport, GroupCreate,
-    GroupDetail, GroupEdit, GroupInfo, GroupName, GroupUpdate, ImportRequest, ItemResult, JoinLink,
-    LastSet, MAX_GROUP_MEMBERS, MemberView, MembersChange, NewGroupRequest, OpenConversationId,
-    Person, UserId, batches, check_admin_cap, check_labels, check_member_cap, check_new_group,
+    GroupDetail, GroupEdit, GroupInfo, GroupName, GroupUpdate, ImportRequest, JoinLink, LastSet,
+    MAX_GROUP_MEMBERS, MemberView, MembersChange, NewGroupRequest, OpenConversationId, Person,
+    PersonRef, UserId, batches, check_admin_cap, check_labels, check_member_cap, check_new_group,
 };
+use shared::outcome::ItemOutcome;
+use shared::validate::Problem;
 use shared::vault::DingTalkApi;
 
 use super::people;
+use super::plan::{self, EditPlan};
 use super::store::{self, Snapshot, Source};
-use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
+use crate::audit::{self, Actor, AuditAction, Change, NewEvent, Target, TargetKind};
+use crate::context::Ctx;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::upstream::dingtalk::DingTalkApp;
@@ -43,38 +47,35 @@ pub struct App {
     pub api: DingTalkApi,
 }
 
-/// Who acts, through which app, with what. Owned, so that an operation can
-/// run in a task of its own (an idempotent create outlives its request).
+/// Who acts, through which app. Owned, so that an operation can run in a
+/// task of its own (an idempotent create outlives its request).
 #[derive(Clone)]
 pub struct Scope {
-    pub db: Db,
-    pub upstream: Arc<Upstream>,
-    pub actor: Actor,
+    pub ctx: Ctx,
     pub app: App,
+}
+
+impl Scope {
+    pub fn db(&self) -> &Db {
+        &self.ctx.state.db
+    }
+
+    pub fn upstream(&self) -> &Arc<Upstream> {
+        &self.ctx.state.upstream
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.ctx.actor()
+    }
+
+    /// Who set what chatdesk keeps of a group (admins, nicknames).
+    fn username(&self) -> &str {
+        &self.ctx.session.user.username
+    }
 }
 
 fn internal(err: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(err.into())
-}
-
-/// Makes one upstream change with its intent and outcome in the audit trail
-/// (the same path as `Ctx::audited`).
-async fn audited<T, F>(
-    scope: &Scope,
-    action: AuditAction,
-    target: Target,
-    changes: Vec<FieldChange>,
-    call: F,
-) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
-{
-    let change = audit::Change::new(action, target).with_changes(changes);
-    let result = audit::upstream_change(&scope.db, scope.actor.clone(), change, call)
-        .await
-        .map_err(internal)?;
-    Ok(result?)
 }
 
 /// One audited update of `group`: `call` gets its own handles on the
@@ -82,6 +83,7 @@ where
 async fn update_group<T, Fut>(
     scope: &Scope,
     group: &CatalogueGroup,
+    action: AuditAction,
     changes: Vec<FieldChange>,
     call: impl FnOnce(Arc<Upstream>, DingTalkApp, ChatId) -> Fut,
 ) -> Result<T, ApiError>
@@ -90,18 +92,12 @@ where
     Fut: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
 {
     let call = call(
-        scope.upstream.clone(),
+        scope.upstream().clone(),
         scope.app.app.clone(),
         group.chat_id.clone(),
     );
-    audited(
-        scope,
-        AuditAction::GroupUpdate,
-        target(group),
-        changes,
-        call,
-    )
-    .await
+    let change = Change::new(action, target(group)).with_changes(changes);
+    scope.ctx.audited(change, call).await
 }
 
 fn target(group: &CatalogueGroup) -> Target {
@@ -114,7 +110,7 @@ fn target(group: &CatalogueGroup) -> Target {
 
 /// The catalogue entry `id` of this scope's app.
 pub async fn entry(scope: &Scope, id: &str) -> Result<CatalogueGroup, ApiError> {
-    store::get(&scope.db, id)
+    store::get(scope.db(), id)
         .await?
         .filter(|g| g.app_id == scope.app.id)
         .ok_or(ApiError::NotFound("group"))
@@ -153,7 +149,7 @@ pub async fn read(
     chat_id: &ChatId,
     known_ocid: Option<OpenConversationId>,
 ) -> Result<Reading, ApiError> {
-    let dt = &scope.upstream.dingtalk;
+    let dt = &scope.upstream().dingtalk;
     let app = &scope.app.app;
     let info = dt.legacy_get_group(app, chat_id).await.map_err(|err| {
         if err.kind == ErrorKind::NotFound {
@@ -182,7 +178,7 @@ pub async fn read(
 }
 
 async fn read_names(scope: &Scope, reading: &mut Reading) -> Result<(), UpstreamError> {
-    let (dt, app) = (&scope.upstream.dingtalk, &scope.app.app);
+    let (dt, app) = (&scope.upstream().dingtalk, &scope.app.app);
     let Some(operator) = reading.info.owner.clone() else {
         return Ok(());
     };
@@ -225,7 +221,7 @@ pub async fn refresh(
     group: &CatalogueGroup,
 ) -> Result<(CatalogueGroup, Reading), ApiError> {
     let reading = read(scope, &group.chat_id, group.open_conversation_id.clone()).await?;
-    let mut conn = scope.db.pool().acquire().await?;
+    let mut conn = scope.db().pool().acquire().await?;
     store::upsert(
         &mut conn,
         &scope.app.id,
@@ -241,19 +237,24 @@ pub async fn refresh(
 pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
     let group = entry(scope, id).await?;
     let (group, reading) = refresh(scope, &group).await?;
-    let admins = store::admins(&scope.db, id).await?;
-    let mut nicknames = store::nicknames(&scope.db, id).await?;
+    let admins = store::admins(scope.db(), id).await?;
+    let mut nicknames = store::nicknames(scope.db(), id).await?;
     let owner = reading.info.owner.clone();
     let members = reading
         .info
         .members
         .iter()
-        .map(|m| MemberView {
-            user_id: m.clone(),
-            name: reading.names.get(m).cloned(),
-            owner: owner.as_ref() == Some(m),
-            admin: admins.contains(m),
-            nickname: nicknames.remove(m),
+        .map(|m| {
+            let owns = owner.as_ref() == Some(m);
+            MemberView {
+                user_id: m.clone(),
+                name: reading.names.get(m).cloned(),
+                owner: owns,
+                // DingTalk's owner is never also a sub-admin, even when the
+                // ownership moved outside chatdesk.
+                admin: !owns && admins.contains(m),
+                nickname: nicknames.remove(m),
+            }
         })
         .collect();
     Ok(GroupDetail {
@@ -262,7 +263,7 @@ pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
         settings: reading.info.settings,
         members,
         names_error: reading.names_error,
-        private_chat: store::private_chat(&scope.db, id).await?,
+        private_chat: store::private_chat(scope.db(), id).await?,
     })
 }
 
@@ -273,12 +274,13 @@ pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
 pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport, ApiError> {
     GroupName::parse(&req.name)?;
     let labels = check_labels(&req.labels)?;
-    if req.owner.trim().is_empty() {
-        return Err(ApiError::invalid("owner", "the owner is required"));
-    }
+    let owner = PersonRef::parse_in("owner", &req.owner)?;
     if req.members.len() > MAX_GROUP_MEMBERS {
-        return Err(ApiError::invalid(
+        return Err(ApiError::invalid_because(
             "members",
+            Problem::TooMany {
+                max: MAX_GROUP_MEMBERS,
+            },
             format!(
                 "{} members; a group holds at most {}",
                 req.members.len(),
@@ -286,20 +288,20 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
             ),
         ));
     }
-    let (up, app) = (&scope.upstream, &scope.app.app);
-    let mut people = people::resolve(up, app, "owner", std::slice::from_ref(&req.owner)).await?;
-    people.extend(people::resolve(up, app, "members", &req.members).await?);
-    let ids: Vec<String> = people
-        .iter()
-        .skip(1)
-        .map(|p| p.user_id.to_string())
+    let members = people::refs("members", &req.members)?;
+    let (up, app) = (scope.upstream(), &scope.app.app);
+    let owner = people::resolve_one(up, app, "owner", &owner).await?;
+    let people = people::resolve(up, app, "members", &members).await?;
+    let ids: Vec<String> = people.iter().map(|p| p.user_id.to_string()).collect();
+    let (name, owner_id, members) = check_new_group(&req.name, owner.user_id.as_str(), &ids)?;
+    let names: HashMap<UserId, String> = std::iter::once(owner)
+        .chain(people)
+        .map(|p| (p.user_id, p.name))
         .collect();
-    let (name, owner, members) = check_new_group(&req.name, people[0].user_id.as_str(), &ids)?;
-    let names: HashMap<UserId, String> = people.into_iter().map(|p| (p.user_id, p.name)).collect();
     let (first, rest) = members.split_at(members.len().min(shared::groups::MAX_MEMBERS_PER_CALL));
     let request = GroupCreate {
         name: name.clone(),
-        owner: owner.clone(),
+        owner: owner_id.clone(),
         members: first.to_vec(),
         settings: req.settings,
     };
@@ -311,37 +313,40 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
     let changes = audit::diff(
         &Value::Null,
         &json!({
-            "name": name, "owner": owner, "members": first, "settings": req.settings,
-            "app": scope.app.name,
+            "name": name, "owner": owner_id, "members": first, "settings": req.settings,
+            "app": scope.app.name, "labels": labels,
         }),
         &[],
     );
-    let (up, app, api) = (scope.upstream.clone(), scope.app.app.clone(), scope.app.api);
-    let created = audited(
-        scope,
-        AuditAction::GroupCreate,
-        target,
-        changes,
-        async move {
-            match api {
-                DingTalkApi::New => up.dingtalk.create_group(&app, &request).await,
-                DingTalkApi::Legacy => up.dingtalk.legacy_create_group(&app, &request).await,
-            }
-        },
-    )
-    .await?;
+    let (up, app, api) = (
+        scope.upstream().clone(),
+        scope.app.app.clone(),
+        scope.app.api,
+    );
+    let change = Change::new(AuditAction::GroupCreate, target).with_changes(changes);
+    let created = scope
+        .ctx
+        .audited(change, async move {
+            let receipt = match api {
+                DingTalkApi::New => up.dingtalk.create_group(&app, &request).await?,
+                DingTalkApi::Legacy => up.dingtalk.legacy_create_group(&app, &request).await?,
+            };
+            let chat_id = receipt.value.chat_id.to_string();
+            Ok(receipt.created(chat_id))
+        })
+        .await?;
     let snapshot = Snapshot {
         chat_id: created.chat_id.clone(),
         open_conversation_id: created.open_conversation_id.clone(),
         name: name.to_string(),
-        owner: Some(owner.clone()),
+        owner: Some(owner_id.clone()),
         members: first
             .iter()
             .map(|m| (m.clone(), names.get(m).cloned()))
             .collect(),
         dismissed: false,
     };
-    let mut tx = scope.db.pool().begin().await?;
+    let mut tx = scope.db().pool().begin().await?;
     let id = store::upsert(&mut tx, &scope.app.id, &snapshot, Source::Created).await?;
     store::set_labels(&mut tx, &id, &labels).await?;
     tx.commit().await?;
@@ -350,7 +355,7 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
         calls: 1,
         ..BatchReport::default()
     };
-    report.added = first.iter().map(|m| ok_item(m, &names, None)).collect();
+    report.add = first.iter().map(|m| done(m, &names, None)).collect();
     if !rest.is_empty() {
         let rest: Vec<Person> = rest
             .iter()
@@ -359,9 +364,9 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
                 name: names.get(m).cloned().unwrap_or_default(),
             })
             .collect();
-        let more = run_batches(scope, &group, &rest, Direction::Add).await?;
-        report.added.extend(more.0);
-        report.calls += more.1;
+        let (more, calls) = run_batches(scope, &group, &rest, Direction::Add).await?;
+        report.add.extend(more);
+        report.calls += calls;
     }
     let group = if rest.is_empty() {
         group
@@ -374,21 +379,15 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
     })
 }
 
-fn ok_item(id: &UserId, names: &HashMap<UserId, String>, request_id: Option<String>) -> ItemResult {
-    ItemResult {
-        user_id: id.clone(),
-        name: names.get(id).cloned(),
-        ok: true,
-        error: None,
-        request_id,
-    }
+fn done(id: &UserId, names: &HashMap<UserId, String>, request_id: Option<String>) -> ItemOutcome {
+    ItemOutcome::done(id.as_str(), names.get(id).cloned(), request_id)
 }
 
 /// Adds a group created elsewhere by its chatid (checked with chat/get).
 pub async fn import(scope: &Scope, req: &ImportRequest) -> Result<CatalogueGroup, ApiError> {
     let chat_id = ChatId::parse(&req.chat_id)?;
     let labels = check_labels(&req.labels)?;
-    if store::find(&scope.db, &scope.app.id, &chat_id)
+    if store::find(scope.db(), &scope.app.id, &chat_id)
         .await?
         .is_some()
     {
@@ -398,9 +397,9 @@ pub async fn import(scope: &Scope, req: &ImportRequest) -> Result<CatalogueGroup
         });
     }
     let reading = read(scope, &chat_id, None).await?;
-    let mut tx = scope.db.pool().begin().await?;
+    let mut tx = scope.db().pool().begin().await?;
     let event = NewEvent::success(
-        scope.actor.clone(),
+        scope.actor(),
         AuditAction::GroupImport,
         Target::new(
             TargetKind::Group,
@@ -434,83 +433,67 @@ pub async fn set_labels(
 ) -> Result<CatalogueGroup, ApiError> {
     let group = entry(scope, id).await?;
     let labels = check_labels(labels)?;
-    let mut tx = scope.db.pool().begin().await?;
-    let event = NewEvent::success(
-        scope.actor.clone(),
-        AuditAction::GroupUpdate,
-        target(&group),
-    )
-    .with_changes(audit::diff(
-        &json!({ "labels": group.labels }),
-        &json!({ "labels": labels }),
-        &[],
-    ));
+    let mut tx = scope.db().pool().begin().await?;
+    let event = NewEvent::success(scope.actor(), AuditAction::GroupLabels, target(&group))
+        .with_changes(audit::diff(
+            &json!({ "labels": group.labels }),
+            &json!({ "labels": labels }),
+            &[],
+        ));
     audit::append(&mut tx, &event).await.map_err(internal)?;
     store::set_labels(&mut tx, id, &labels).await?;
     tx.commit().await?;
     entry(scope, id).await
 }
 
-/// Name, owner and switches: reads all six switches, changes what the user
-/// changed and writes all six back. The new owner must be a member.
+/// Name, owner and switches, as [`plan::edit`] plans them (the preview
+/// shows the same plan). A sub-admin made owner is no longer a sub-admin.
 pub async fn edit(scope: &Scope, id: &str, edit: &GroupEdit) -> Result<GroupDetail, ApiError> {
     let group = entry(scope, id).await?;
+    let plan = plan_edit(scope, &group, edit).await?;
+    if !plan.changes_anything() {
+        return Err(ApiError::invalid("edit", "nothing to change"));
+    }
+    let new_owner = plan.update.owner.clone();
+    update_call(scope, &group, plan.action, plan.changes, plan.update).await?;
+    if let Some(owner) = new_owner {
+        // DingTalk drops the sub-admin role of whoever becomes the owner.
+        store::set_admin(scope.db(), id, &owner, false, scope.username()).await?;
+    }
+    detail(scope, id).await
+}
+
+/// What [`edit`] would change, field by field, without changing anything.
+pub async fn preview_edit(
+    scope: &Scope,
+    id: &str,
+    edit: &GroupEdit,
+) -> Result<Vec<FieldChange>, ApiError> {
+    let group = entry(scope, id).await?;
+    Ok(plan_edit(scope, &group, edit).await?.changes)
+}
+
+/// Parses and resolves `edit`, reads the group and plans the change.
+async fn plan_edit(
+    scope: &Scope,
+    group: &CatalogueGroup,
+    edit: &GroupEdit,
+) -> Result<EditPlan, ApiError> {
     let name = edit.name.as_deref().map(GroupName::parse).transpose()?;
     let owner = match edit.owner.as_deref() {
-        Some(value) => Some(
-            people::resolve(
-                &scope.upstream,
-                &scope.app.app,
-                "owner",
-                &[value.to_owned()],
-            )
-            .await?
-            .remove(0)
-            .user_id,
-        ),
+        Some(value) => {
+            let who = PersonRef::parse_in("owner", value)?;
+            let (up, app) = (scope.upstream(), &scope.app.app);
+            Some(people::resolve_one(up, app, "owner", &who).await?.user_id)
+        }
         None => None,
     };
     let info = scope
-        .upstream
+        .upstream()
         .dingtalk
         .legacy_get_group(&scope.app.app, &group.chat_id)
         .await?;
-    if let Some(owner) = &owner
-        && !info.members.contains(owner)
-    {
-        return Err(ApiError::invalid(
-            "owner",
-            format!("{owner} is not a member of the group; add them first"),
-        ));
-    }
-    let settings = edit.settings.apply(info.settings);
-    let name = name.filter(|n| n.as_str() != info.name);
-    let owner = owner.filter(|o| info.owner.as_ref() != Some(o));
-    let settings_changed = settings != info.settings;
-    if name.is_none() && owner.is_none() && !settings_changed {
-        return Err(ApiError::invalid("edit", "nothing to change"));
-    }
-    let before = json!({"name": info.name, "owner": info.owner, "settings": info.settings});
-    let after = json!({
-        "name": name.as_ref().map_or(info.name.as_str(), GroupName::as_str),
-        "owner": owner.as_ref().or(info.owner.as_ref()),
-        "settings": settings,
-    });
-    let update = GroupUpdate {
-        name,
-        owner,
-        settings: Some(settings),
-        ..GroupUpdate::default()
-    };
-    update_call(
-        scope,
-        &group,
-        AuditAction::GroupUpdate,
-        audit::diff(&before, &after, &[]),
-        update,
-    )
-    .await?;
-    detail(scope, id).await
+    Ok(plan::edit(&info, name, owner, &edit.settings)?)
 }
 
 /// One `chat/update` or UpdateGroup, per the app's API generation.
@@ -521,24 +504,29 @@ async fn update_call(
     changes: Vec<FieldChange>,
     update: GroupUpdate,
 ) -> Result<Option<String>, ApiError> {
-    let (up, app, api) = (scope.upstream.clone(), scope.app.app.clone(), scope.app.api);
-    let chat_id = group.chat_id.clone();
-    audited(scope, action, target(group), changes, async move {
-        let receipt = match api {
-            DingTalkApi::New => up
-                .dingtalk
-                .update_group(&app, &chat_id, &update)
-                .await?
-                .map(drop),
-            DingTalkApi::Legacy => {
-                up.dingtalk
-                    .legacy_update_group(&app, &chat_id, &update)
+    let api = scope.app.api;
+    update_group(
+        scope,
+        group,
+        action,
+        changes,
+        move |up, app, chat_id| async move {
+            let receipt = match api {
+                DingTalkApi::New => up
+                    .dingtalk
+                    .update_group(&app, &chat_id, &update)
                     .await?
-            }
-        };
-        let request_id = receipt.request_id.clone();
-        Ok(receipt.map(|()| request_id))
-    })
+                    .map(drop),
+                DingTalkApi::Legacy => {
+                    up.dingtalk
+                        .legacy_update_group(&app, &chat_id, &update)
+                        .await?
+                }
+            };
+            let request_id = receipt.request_id.clone();
+            Ok(receipt.map(|()| request_id))
+        },
+    )
     .await
 }
 
@@ -587,30 +575,23 @@ where
 
 /// Adds or removes `users` in calls of at most 40, reporting each user: a
 /// failed call whose error is about its users is retried user by user, so
-/// one bad user does not fail the others. Returns the results and the
+/// one bad user does not fail the others. Returns the outcomes and the
 /// number of calls.
 async fn run_batches(
     scope: &Scope,
     group: &CatalogueGroup,
     users: &[Person],
     direction: Direction,
-) -> Result<(Vec<ItemResult>, u32), ApiError> {
+) -> Result<(Vec<ItemOutcome>, u32), ApiError> {
     let ids: Vec<UserId> = users.iter().map(|p| p.user_id.clone()).collect();
-    let names: HashMap<UserId, String> = users
-        .iter()
-        .map(|p| (p.user_id.clone(), p.name.clone()))
-        .collect();
+    let names = names_of(users);
     let mut results = Vec::with_capacity(ids.len());
     let mut calls = 0;
     for batch in batches(&ids) {
         let outcome = member_call(scope, group, batch, direction, &mut calls).await;
         match outcome {
             Ok(request_id) => {
-                results.extend(
-                    batch
-                        .iter()
-                        .map(|id| ok_item(id, &names, request_id.clone())),
-                );
+                results.extend(batch.iter().map(|id| done(id, &names, request_id.clone())));
             }
             Err(ApiError::Upstream(err)) if batch.len() > 1 && about_users(&err) => {
                 for id in batch {
@@ -635,6 +616,27 @@ async fn run_batches(
     Ok((results, calls))
 }
 
+fn names_of(people: &[Person]) -> HashMap<UserId, String> {
+    people
+        .iter()
+        .map(|p| (p.user_id.clone(), p.name.clone()))
+        .collect()
+}
+
+/// One line per person asked about, in the order asked: the outcomes of
+/// those sent upstream, and "already so" for the others.
+fn in_order(asked: &[Person], sent: Vec<ItemOutcome>) -> Vec<ItemOutcome> {
+    let mut sent: HashMap<String, ItemOutcome> =
+        sent.into_iter().map(|o| (o.id.clone(), o)).collect();
+    asked
+        .iter()
+        .map(|p| {
+            sent.remove(p.user_id.as_str())
+                .unwrap_or_else(|| ItemOutcome::unchanged(p.user_id.as_str(), Some(p.name.clone())))
+        })
+        .collect()
+}
+
 /// An upstream failure can be reported per user; anything else (the audit
 /// trail, the database) stops the batch.
 fn clone_upstream(err: &ApiError) -> Result<ApiError, ApiError> {
@@ -648,16 +650,14 @@ fn item(
     id: &UserId,
     names: &HashMap<UserId, String>,
     outcome: Result<Option<String>, ApiError>,
-) -> Result<ItemResult, ApiError> {
+) -> Result<ItemOutcome, ApiError> {
     match outcome {
-        Ok(request_id) => Ok(ok_item(id, names, request_id)),
-        Err(ApiError::Upstream(err)) => Ok(ItemResult {
-            user_id: id.clone(),
-            name: names.get(id).cloned(),
-            ok: false,
-            request_id: err.request_id.clone(),
-            error: Some(ApiError::Upstream(err).to_string()),
-        }),
+        Ok(request_id) => Ok(done(id, names, request_id)),
+        Err(err @ ApiError::Upstream(_)) => Ok(ItemOutcome::failed(
+            id.as_str(),
+            names.get(id).cloned(),
+            err.body(),
+        )),
         Err(other) => Err(other),
     }
 }
@@ -695,31 +695,55 @@ async fn member_call(
     .await
 }
 
+/// The people a batch change names: neither list longer than a group
+/// holds, at least one person, each one found in the directory.
+async fn batch_people(
+    scope: &Scope,
+    add: &[String],
+    remove: &[String],
+) -> Result<(Vec<Person>, Vec<Person>), ApiError> {
+    for (field, list) in [("add", add), ("remove", remove)] {
+        if list.len() > MAX_GROUP_MEMBERS {
+            return Err(ApiError::invalid_because(
+                field,
+                Problem::TooMany {
+                    max: MAX_GROUP_MEMBERS,
+                },
+                format!("at most {MAX_GROUP_MEMBERS} users at once"),
+            ));
+        }
+    }
+    let (add, remove) = (people::refs("add", add)?, people::refs("remove", remove)?);
+    if add.is_empty() && remove.is_empty() {
+        return Err(ApiError::invalid_because(
+            "add",
+            Problem::Required,
+            "name at least one user to add or remove",
+        ));
+    }
+    let (up, app) = (scope.upstream(), &scope.app.app);
+    Ok((
+        people::resolve(up, app, "add", &add).await?,
+        people::resolve(up, app, "remove", &remove).await?,
+    ))
+}
+
 /// Adds and removes members (ids or exact names), in calls of at most 40
-/// each way, reporting each user. Checked first: every user exists, the
-/// owner is not removed, the group stays within 1,000 members.
+/// each way, with a line for each user: added or removed, already so, or
+/// failed and why. Checked first: every user exists, the owner is not
+/// removed, the group stays within 1,000 members.
 pub async fn change_members(
     scope: &Scope,
     id: &str,
     change: &MembersChange,
 ) -> Result<BatchReport, ApiError> {
     let group = entry(scope, id).await?;
-    if change.add.len() > MAX_GROUP_MEMBERS || change.remove.len() > MAX_GROUP_MEMBERS {
-        return Err(ApiError::invalid(
-            "add",
-            format!("at most {MAX_GROUP_MEMBERS} users at once"),
-        ));
-    }
-    let (up, app) = (&scope.upstream, &scope.app.app);
-    let add = people::resolve(up, app, "add", &change.add).await?;
-    let remove = people::resolve(up, app, "remove", &change.remove).await?;
-    if add.is_empty() && remove.is_empty() {
-        return Err(ApiError::invalid(
-            "add",
-            "name at least one user to add or remove",
-        ));
-    }
-    let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
+    let (add, remove) = batch_people(scope, &change.add, &change.remove).await?;
+    let info = scope
+        .upstream()
+        .dingtalk
+        .legacy_get_group(&scope.app.app, &group.chat_id)
+        .await?;
     if let Some(owner) = info.owner.as_ref()
         && remove.iter().any(|p| &p.user_id == owner)
     {
@@ -728,51 +752,51 @@ pub async fn change_members(
             format!("{owner} owns the group; transfer the ownership first"),
         ));
     }
-    let add: Vec<Person> = add
-        .into_iter()
-        .filter(|p| !info.members.contains(&p.user_id))
-        .collect();
-    let add_ids: Vec<UserId> = add.iter().map(|p| p.user_id.clone()).collect();
-    let leaving = remove
-        .iter()
-        .filter(|p| info.members.contains(&p.user_id))
-        .count();
-    check_member_cap(info.members.len() - leaving, &add_ids)?;
+    let is_member = |p: &&Person| info.members.contains(&p.user_id);
+    let to_add: Vec<Person> = add.iter().filter(|p| !is_member(p)).cloned().collect();
+    let to_remove: Vec<Person> = remove.iter().filter(is_member).cloned().collect();
+    let add_ids: Vec<UserId> = to_add.iter().map(|p| p.user_id.clone()).collect();
+    check_member_cap(info.members.len() - to_remove.len(), &add_ids)?;
     let mut report = BatchReport::default();
     // Removals first, so a full group has room for the additions.
-    let (removed, calls) = run_batches(scope, &group, &remove, Direction::Remove).await?;
-    report.removed = removed;
+    let (removed, calls) = run_batches(scope, &group, &to_remove, Direction::Remove).await?;
+    report.remove = in_order(&remove, removed);
     report.calls += calls;
-    let (added, calls) = run_batches(scope, &group, &add, Direction::Add).await?;
-    report.added = added;
+    let (added, calls) = run_batches(scope, &group, &to_add, Direction::Add).await?;
+    report.add = in_order(&add, added);
     report.calls += calls;
     refresh(scope, &group).await?;
-    for gone in report.removed.iter().filter(|i| i.ok) {
-        store::set_admin(&scope.db, id, &gone.user_id, false, &scope.actor.username).await?;
+    for gone in &to_remove {
+        if report
+            .remove
+            .iter()
+            .any(|o| o.id == gone.user_id.as_str() && o.is_done())
+        {
+            store::set_admin(scope.db(), id, &gone.user_id, false, scope.username()).await?;
+        }
     }
     Ok(report)
 }
 
 /// Appoints and removes admins in batch through the openConversationId
-/// (new API) or the chatid (legacy). Checked first: members only, not the
-/// owner, at most 12 admins.
+/// (new API) or the chatid (legacy), with a line for each user; one
+/// chatdesk already appointed is "already so". Checked first: members
+/// only, not the owner, at most 12 admins.
 pub async fn change_admins(
     scope: &Scope,
     id: &str,
     change: &AdminsChange,
 ) -> Result<BatchReport, ApiError> {
     let group = entry(scope, id).await?;
-    let (up, app) = (&scope.upstream, &scope.app.app);
-    let add = people::resolve(up, app, "add", &change.add).await?;
-    let remove = people::resolve(up, app, "remove", &change.remove).await?;
-    if add.is_empty() && remove.is_empty() {
-        return Err(ApiError::invalid("add", "name at least one member"));
-    }
+    let (add, remove) = batch_people(scope, &change.add, &change.remove).await?;
+    let up = scope.upstream();
+    let app = &scope.app.app;
     let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
     for (field, list) in [("add", &add), ("remove", &remove)] {
         if let Some(p) = list.iter().find(|p| !info.members.contains(&p.user_id)) {
-            return Err(ApiError::invalid(
+            return Err(ApiError::invalid_because(
                 field,
+                Problem::NotMember,
                 format!("{} ({}) is not a member of the group", p.user_id, p.name),
             ));
         }
@@ -786,12 +810,17 @@ pub async fn change_admins(
             ),
         ));
     }
-    let current: Vec<UserId> = store::admins(&scope.db, id)
-        .await?
+    let known = store::admins(scope.db(), id).await?;
+    let to_add: Vec<Person> = add
+        .iter()
+        .filter(|p| !known.contains(&p.user_id))
+        .cloned()
+        .collect();
+    let current: Vec<UserId> = known
         .into_iter()
         .filter(|a| !remove.iter().any(|p| &p.user_id == a))
         .collect();
-    let add_ids: Vec<UserId> = add.iter().map(|p| p.user_id.clone()).collect();
+    let add_ids: Vec<UserId> = to_add.iter().map(|p| p.user_id.clone()).collect();
     check_admin_cap(&current, &add_ids)?;
     let ocid = match (scope.app.api, group.open_conversation_id.clone()) {
         (DingTalkApi::New, Some(ocid)) => Some(ocid),
@@ -803,12 +832,10 @@ pub async fn change_admins(
         (DingTalkApi::Legacy, _) => None,
     };
     let mut report = BatchReport::default();
-    for (list, change) in [(&remove, AdminChange::Remove), (&add, AdminChange::Add)] {
+    for (list, change) in [(&remove, AdminChange::Remove), (&to_add, AdminChange::Add)] {
         let ids: Vec<UserId> = list.iter().map(|p| p.user_id.clone()).collect();
-        let names: HashMap<UserId, String> = list
-            .iter()
-            .map(|p| (p.user_id.clone(), p.name.clone()))
-            .collect();
+        let names = names_of(list);
+        let mut outcomes = Vec::with_capacity(ids.len());
         for batch in batches(&ids) {
             report.calls += 1;
             let outcome = admin_call(scope, &group, ocid.clone(), batch, change).await;
@@ -818,21 +845,16 @@ pub async fn change_admins(
                     Err(err) => Err(clone_upstream(err)?),
                 };
                 let result = item(user, &names, per_user)?;
-                if result.ok {
-                    store::set_admin(
-                        &scope.db,
-                        id,
-                        user,
-                        change == AdminChange::Add,
-                        &scope.actor.username,
-                    )
-                    .await?;
+                if result.is_done() {
+                    let admin = change == AdminChange::Add;
+                    store::set_admin(scope.db(), id, user, admin, scope.username()).await?;
                 }
-                match change {
-                    AdminChange::Add => report.added.push(result),
-                    AdminChange::Remove => report.removed.push(result),
-                }
+                outcomes.push(result);
             }
+        }
+        match change {
+            AdminChange::Add => report.add = in_order(&add, outcomes),
+            AdminChange::Remove => report.remove = in_order(&remove, outcomes),
         }
     }
     Ok(report)
@@ -852,22 +874,29 @@ async fn admin_call(
             AdminChange::Remove => "admins_removed",
         };
         let changes = audit::diff(&Value::Null, &json!({ field: batch }), &[]);
-        update_group(scope, group, changes, move |up, app, chat_id| async move {
-            let receipt = match ocid {
-                Some(ocid) => {
-                    up.dingtalk
-                        .update_admins(&app, &ocid, &users, change)
-                        .await?
-                }
-                None => {
-                    up.dingtalk
-                        .legacy_update_admins(&app, &chat_id, &users, change)
-                        .await?
-                }
-            };
-            let request_id = receipt.request_id.clone();
-            Ok(receipt.map(|_| request_id))
-        })
+        let action = AuditAction::GroupAdmins;
+        update_group(
+            scope,
+            group,
+            action,
+            changes,
+            move |up, app, chat_id| async move {
+                let receipt = match ocid {
+                    Some(ocid) => {
+                        up.dingtalk
+                            .update_admins(&app, &ocid, &users, change)
+                            .await?
+                    }
+                    None => {
+                        up.dingtalk
+                            .legacy_update_admins(&app, &chat_id, &users, change)
+                            .await?
+                    }
+                };
+                let request_id = receipt.request_id.clone();
+                Ok(receipt.map(|_| request_id))
+            },
+        )
     })
     .await
 }
@@ -880,22 +909,33 @@ pub async fn set_private_chat(
     allowed: bool,
 ) -> Result<LastSet<bool>, ApiError> {
     let group = entry(scope, id).await?;
-    let before = store::private_chat(&scope.db, id).await?.map(|l| l.value);
+    let before = store::private_chat(scope.db(), id).await?.map(|l| l.value);
     let changes = audit::diff(
         &json!({ "private_chat": before }),
         &json!({ "private_chat": allowed }),
         &[],
     );
-    update_group(scope, &group, changes, move |up, app, chat_id| async move {
-        up.dingtalk
-            .legacy_set_friend_switch(&app, &chat_id, !allowed)
-            .await
-    })
+    let action = AuditAction::GroupPrivateChat;
+    update_group(
+        scope,
+        &group,
+        action,
+        changes,
+        move |up, app, chat_id| async move {
+            up.dingtalk
+                .legacy_set_friend_switch(&app, &chat_id, !allowed)
+                .await
+        },
+    )
     .await?;
-    Ok(store::set_private_chat(&scope.db, id, allowed, &scope.actor.username).await?)
+    Ok(store::set_private_chat(scope.db(), id, allowed, scope.username()).await?)
 }
 
-/// Sets (or, empty, clears) a member's group nickname.
+/// A group nickname holds at most this many characters.
+const MAX_NICKNAME_CHARS: usize = 20;
+
+/// Sets (or, empty, clears) a member's group nickname. `user` must be a
+/// member now: that is checked before the change is sent.
 pub async fn set_nickname(
     scope: &Scope,
     id: &str,
@@ -903,25 +943,31 @@ pub async fn set_nickname(
     nickname: &str,
 ) -> Result<LastSet<String>, ApiError> {
     let group = entry(scope, id).await?;
+    let who = PersonRef::parse_in("user_id", user)?;
     let nickname = nickname.trim();
-    if nickname.chars().count() > 20 {
-        return Err(ApiError::invalid(
+    let count = nickname.chars().count();
+    if count > MAX_NICKNAME_CHARS {
+        return Err(ApiError::invalid_because(
             "nickname",
-            format!(
-                "{nickname:?} is {} characters; at most 20",
-                nickname.chars().count()
-            ),
+            Problem::Length {
+                min: 0,
+                max: MAX_NICKNAME_CHARS,
+                count,
+            },
+            format!("{nickname:?} is {count} characters; at most {MAX_NICKNAME_CHARS}"),
         ));
     }
-    let person = people::resolve(
-        &scope.upstream,
-        &scope.app.app,
-        "user_id",
-        &[user.to_owned()],
-    )
-    .await?
-    .remove(0);
-    let before = store::nicknames(&scope.db, id)
+    let (up, app) = (scope.upstream(), &scope.app.app);
+    let person = people::resolve_one(up, app, "user_id", &who).await?;
+    let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
+    if !info.members.contains(&person.user_id) {
+        return Err(ApiError::invalid_because(
+            "user_id",
+            Problem::NotMember,
+            "not a member of this group",
+        ));
+    }
+    let before = store::nicknames(scope.db(), id)
         .await?
         .remove(&person.user_id)
         .map(|l| l.value);
@@ -931,20 +977,20 @@ pub async fn set_nickname(
         &[],
     );
     let (user_id, nick) = (person.user_id.clone(), nickname.to_owned());
-    update_group(scope, &group, changes, move |up, app, chat_id| async move {
-        up.dingtalk
-            .legacy_set_group_nick(&app, &chat_id, &user_id, &nick)
-            .await
-    })
-    .await?;
-    Ok(store::set_nickname(
-        &scope.db,
-        id,
-        &person.user_id,
-        nickname,
-        &scope.actor.username,
+    let action = AuditAction::GroupNickname;
+    update_group(
+        scope,
+        &group,
+        action,
+        changes,
+        move |up, app, chat_id| async move {
+            up.dingtalk
+                .legacy_set_group_nick(&app, &chat_id, &user_id, &nick)
+                .await
+        },
     )
-    .await?)
+    .await?;
+    Ok(store::set_nickname(scope.db(), id, &person.user_id, nickname, scope.username()).await?)
 }
 
 /// The join link the owner shares (what the QR code encodes).
@@ -959,7 +1005,7 @@ pub async fn join_link(scope: &Scope, id: &str) -> Result<JoinLink, ApiError> {
             .ok_or_else(|| ApiError::invalid("owner", "the group has no owner to share it"))?,
     };
     let link = scope
-        .upstream
+        .upstream()
         .dingtalk
         .legacy_group_join_link(&scope.app.app, &group.chat_id, &sharer)
         .await?;

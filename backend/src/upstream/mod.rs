@@ -114,6 +114,10 @@ impl Upstream {
 pub struct Receipt<T> {
     pub value: T,
     pub request_id: Option<String>,
+    /// The upstream's id of what the call created (a new group's chatid),
+    /// for the audit trail's outcome: the intent was written before it
+    /// existed.
+    pub created_id: Option<String>,
 }
 
 impl<T> Receipt<T> {
@@ -121,7 +125,14 @@ impl<T> Receipt<T> {
         Receipt {
             value: f(self.value),
             request_id: self.request_id,
+            created_id: self.created_id,
         }
+    }
+
+    /// The receipt of a create whose answer names the new object `id`.
+    pub fn created(mut self, id: impl Into<String>) -> Receipt<T> {
+        self.created_id = Some(id.into());
+        self
     }
 }
 
@@ -133,7 +144,11 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Receipt<T> {
             .find_map(|k| value.get(*k).and_then(Value::as_str))
             .map(str::to_owned);
         let value = T::deserialize(value).map_err(D::Error::custom)?;
-        Ok(Receipt { value, request_id })
+        Ok(Receipt {
+            value,
+            request_id,
+            created_id: None,
+        })
     }
 }
 

@@ -16,10 +16,11 @@ use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::groups::{
     AdminsChange, AppChoice, BatchReport, CatalogueGroup, CataloguePage, CreateReport, GroupDetail,
-    GroupEdit, GroupSettings, ImportRequest, ItemResult, JoinLink, LabelsChange, LastSet,
-    MemberView, MembersChange, NewGroupRequest, NicknameChange, Person, PrivateChatChange,
-    SettingsPatch, check_labels,
+    GroupEdit, GroupSettings, ImportRequest, JoinLink, LabelsChange, LastSet, MemberView,
+    MembersChange, NewGroupRequest, NicknameChange, Person, PrivateChatChange, SettingsPatch,
+    check_labels,
 };
+use shared::outcome::{ItemOutcome, ItemStatus};
 
 pub use self::i18n::GroupsMsg;
 use crate::api::{self, Failure};
@@ -27,7 +28,6 @@ use crate::audit::show_time;
 use crate::auth::use_auth;
 use crate::i18n::{Msg, tr, use_i18n};
 use crate::router::{Link, use_router};
-use crate::ui::diff::change;
 use crate::ui::table::SortKey;
 use crate::ui::{
     ActionResult, ActionStatus, Column, ConfirmDialog, DataTable, DiffView, ErrorPanel, Field,
@@ -441,11 +441,11 @@ fn NewGroupForm() -> impl IntoView {
 /// Each person's result of a batch: partial failures are never hidden.
 #[component]
 fn ReportView(report: BatchReport) -> impl IntoView {
-    let rows: Vec<(&'static str, ItemResult)> = report
-        .removed
+    let rows: Vec<(&'static str, ItemOutcome)> = report
+        .remove
         .into_iter()
         .map(|i| ("-", i))
-        .chain(report.added.into_iter().map(|i| ("+", i)))
+        .chain(report.add.into_iter().map(|i| ("+", i)))
         .collect();
     view! {
         <div class="table-scroll" role="region" tabindex="0" aria-labelledby="report-caption">
@@ -458,15 +458,20 @@ fn ReportView(report: BatchReport) -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|(sign, i)| {
-                        let outcome = if i.ok { GroupsMsg::Succeeded } else { GroupsMsg::Failed };
-                        let detail = i.error.clone().map(|e| match &i.request_id {
-                            Some(r) => format!(" {e} (RequestId {r})"),
-                            None => format!(" {e}"),
+                        let outcome = match i.status {
+                            ItemStatus::Done { .. } => GroupsMsg::Succeeded,
+                            ItemStatus::Unchanged => GroupsMsg::Unchanged,
+                            ItemStatus::Failed { .. } => GroupsMsg::Failed,
+                        };
+                        let failed = i.error().is_some();
+                        let detail = i.error().map(|e| match &e.request_id {
+                            Some(r) => format!(" {} (RequestId {r})", e.message),
+                            None => format!(" {}", e.message),
                         });
                         view! {
-                            <tr class:failed=!i.ok>
+                            <tr class:failed=failed>
                                 <th scope="row">{sign} " " {i.name.clone().unwrap_or_default()}</th>
-                                <td><code>{i.user_id.to_string()}</code></td>
+                                <td><code>{i.id.clone()}</code></td>
                                 <td>{tr(g(outcome))}{detail}</td>
                             </tr>
                         }
@@ -799,40 +804,28 @@ fn EditGroup(detail: RwSignal<Option<GroupDetail>>, act: Done) -> impl IntoView 
     let owner = RwSignal::new(owner0);
     let settings = RwSignal::new(settings0);
     let pending = RwSignal::new(None::<(GroupEdit, Vec<FieldChange>)>);
+    // The server plans the edit (the same plan applying it makes) and the
+    // dialog shows that plan.
     let on_submit = move |_key: String| -> Option<Request> {
         let d = detail.get_untracked()?;
-        let before = settings_array(d.settings);
-        let after = settings.get_untracked();
         let old_owner = d
             .group
             .owner
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let mut changes: Vec<FieldChange> = Vec::new();
-        changes.extend(change(
-            i18n.t(g(GroupsMsg::Name)),
-            &d.group.name,
-            name.get_untracked().trim(),
-        ));
-        changes.extend(change(
-            i18n.t(g(GroupsMsg::Owner)),
-            &old_owner,
-            owner.get_untracked().trim(),
-        ));
-        for (i, (msg, _)) in SETTINGS.iter().enumerate() {
-            let yes_no = |on: bool| i18n.t(if on { Msg::Yes } else { Msg::No });
-            changes.extend(change(i18n.t(g(*msg)), yes_no(before[i]), yes_no(after[i])));
-        }
+        let (name, owner) = (name.get_untracked(), owner.get_untracked());
         let edit = GroupEdit {
-            name: (name.get_untracked().trim() != d.group.name)
-                .then(|| name.get_untracked().trim().to_owned()),
-            owner: (owner.get_untracked().trim() != old_owner)
-                .then(|| owner.get_untracked().trim().to_owned()),
-            settings: SettingsPatch::between(settings_of(before), settings_of(after)),
+            name: (name.trim() != d.group.name).then(|| name.trim().to_owned()),
+            owner: (owner.trim() != old_owner).then(|| owner.trim().to_owned()),
+            settings: SettingsPatch::between(d.settings, settings_of(settings.get_untracked())),
         };
-        pending.set(Some((edit, changes)));
-        None
+        let path = format!("/groups/{}/preview", d.group.id);
+        Some(Box::pin(async move {
+            let changes = api::send::<Vec<FieldChange>>(Method::POST, &path, &edit).await?;
+            pending.set(Some((edit, changes)));
+            Ok(())
+        }))
     };
     let confirm = move |_| {
         let (Some((edit, _)), Some(d)) = (pending.get_untracked(), detail.get_untracked()) else {

@@ -636,6 +636,22 @@ mod tests {
     }
 
     #[test]
+    fn a_sub_admin_made_owner_is_no_longer_a_sub_admin() {
+        let (dir, mut groups, chatid) = setup();
+        groups
+            .set_admins(&chatid, &users(2..=3), AdminRole::Add)
+            .unwrap();
+        let transfer = GroupUpdate {
+            owner: Some(userid(2)),
+            ..GroupUpdate::default()
+        };
+        groups.update(&dir, &chatid, transfer).unwrap();
+        let group = groups.get(&chatid).unwrap();
+        assert_eq!(group.owner, userid(2));
+        assert_eq!(group.admins, [userid(3)]);
+    }
+
+    #[test]
     fn an_owner_must_stay_in_the_group_as_its_type_says() {
         let (dir, mut groups, chatid) = setup();
         let to_ext = GroupUpdate {
