@@ -405,7 +405,10 @@ fn optional<T>(
 
 /// A typed secret: empty keeps the held one. The upstream's mask is never
 /// a secret: sent back, it would become the stored one.
-pub fn parse_secret(field: &str, value: Option<&SecretInput>) -> Result<SecretChange, InvalidField> {
+pub fn parse_secret(
+    field: &str,
+    value: Option<&SecretInput>,
+) -> Result<SecretChange, InvalidField> {
     let Some(value) = value.filter(|v| !v.is_empty()) else {
         return Ok(SecretChange::Keep);
     };
@@ -424,7 +427,8 @@ pub fn parse_secret(field: &str, value: Option<&SecretInput>) -> Result<SecretCh
     }
     if let Some(c) = text.chars().find(|c| c.is_control()) {
         return Err(
-            InvalidField::new(field, "must not contain control characters").because(Problem::Char(c)),
+            InvalidField::new(field, "must not contain control characters")
+                .because(Problem::Char(c)),
         );
     }
     if is_upstream_mask(text) {
