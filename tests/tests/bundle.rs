@@ -8,8 +8,11 @@
 use e2e::dist_dir;
 
 const BUDGET_BROTLI_BYTES: u64 = 200_000;
-/// The measured size plus a little room for compressor noise.
-const CEILING_BROTLI_BYTES: u64 = 288_000;
+/// The measured size plus a little room for compressor noise. Raised from
+/// 288,000 on 2026-12-02: the error contract, per-item outcomes, the groups
+/// preview and one-entry audit pages added 13.6 KB to the old pages; the
+/// pages-as-data rewrite (branch `console`) is what brings it down.
+const CEILING_BROTLI_BYTES: u64 = 302_000;
 
 #[test]
 fn wasm_and_js_stay_within_the_recorded_ceiling() {
