@@ -656,7 +656,10 @@ async fn a_typed_mask_is_refused(backend: Backend) {
         "{}",
         reply.raw
     );
-    assert_eq!(reply.body["field"], "configuration.client_secret");
+    assert_eq!(
+        reply.body["field"],
+        "fields.configuration.DingTalk.client_secret"
+    );
     assert_eq!(reply.body["problem"]["kind"], "masked", "{}", reply.raw);
     assert!(
         api.sandbox()
@@ -676,7 +679,10 @@ async fn a_typed_mask_is_refused(backend: Backend) {
         "{}",
         reply.raw
     );
-    assert_eq!(reply.body["field"], "configuration.entries.1.value");
+    assert_eq!(
+        reply.body["field"],
+        "fields.configuration.WeChat.entries[1].value"
+    );
     assert!(
         api.sandbox()
             .chat_configuration("cn-hangzhou", "masked-wecom")
@@ -695,7 +701,7 @@ async fn a_typed_mask_is_refused(backend: Backend) {
         "{}",
         reply.raw
     );
-    assert_eq!(reply.body["field"], "configuration.client_secret");
+    assert_eq!(reply.body["field"], "configuration.DingTalk.client_secret");
     let held = stored(api.sandbox(), "cn-hangzhou", "held");
     assert_eq!(held["DingTalkClientSecret"], SECRETS[0]);
     assert_eq!(
@@ -770,11 +776,7 @@ async fn any_upstream_name_reads(backend: Backend) {
         "{}",
         reply.raw
     );
-    assert_eq!(
-        reply.body["field"], "configuration.client_secret",
-        "{}",
-        reply.raw
-    );
+    assert_eq!(reply.body["field"], "client_secret", "{}", reply.raw);
     let edit = json!({"ram_role": "AliyunOOSDefaultRole", "labels": ["prod"]});
     let reply = api.call(Method::PUT, &one, Some(edit)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.raw);
@@ -839,7 +841,10 @@ async fn a_held_secret_belongs_to_one_instance(backend: Backend) {
         "{}",
         refused.raw
     );
-    assert_eq!(refused.body["field"], "configuration.client_secret");
+    assert_eq!(
+        refused.body["field"],
+        "configuration.DingTalk.client_secret"
+    );
     let held = stored(api.sandbox(), "cn-hangzhou", "reborn");
     assert_eq!(
         held["DingTalkClientSecret"], SECRETS[2],
