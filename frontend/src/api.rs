@@ -15,7 +15,7 @@ use shared::auth::CSRF_HEADER;
 use wasm_bindgen::JsValue;
 
 /// Codes the client itself gives a failure that never got a server answer.
-pub const CLIENT_CODES: [&str; 4] = ["network", "request", "response", "http"];
+pub const CLIENT_CODES: [&str; 5] = ["network", "request", "response", "http", "aborted"];
 
 thread_local! {
     // The browser runs wasm on one thread; the token changes at sign-in.
@@ -42,6 +42,15 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A field the browser found wrong before sending, worded as the
+    /// server would answer it.
+    pub fn invalid(field: &str, problem: shared::validate::Problem) -> Failure {
+        let mut f = Failure::local("invalid_input", String::new());
+        f.body.field = Some(field.to_owned());
+        f.body.problem = Some(problem);
+        f
+    }
+
     fn local(code: &str, message: String) -> Failure {
         Failure {
             status: 0,
@@ -85,8 +94,11 @@ async fn call(
     path: &str,
     body: Option<String>,
     idempotency_key: Option<&str>,
+    signal: Option<&web_sys::AbortSignal>,
 ) -> Result<gloo_net::http::Response, Failure> {
-    let mut builder = RequestBuilder::new(&format!("{API_PREFIX}{path}")).method(method.clone());
+    let mut builder = RequestBuilder::new(&format!("{API_PREFIX}{path}"))
+        .method(method.clone())
+        .abort_signal(signal);
     if method != Method::GET {
         builder = builder.header(CSRF_HEADER, &CSRF.with(|c| c.borrow().clone()));
     }
@@ -100,10 +112,15 @@ async fn call(
         None => builder.build(),
     }
     .map_err(|e| Failure::local("request", e.to_string()))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|e| Failure::local("network", e.to_string()))?;
+    let response = request.send().await.map_err(|e| {
+        // A request the page no longer wants is not a failure to show.
+        let code = if signal.is_some_and(web_sys::AbortSignal::aborted) {
+            "aborted"
+        } else {
+            "network"
+        };
+        Failure::local(code, e.to_string())
+    })?;
     if response.ok() {
         return Ok(response);
     }
@@ -154,7 +171,15 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
 /// A GET's answer before decoding, for callers that keep the waiting
 /// apart from the type (see `ui::Listing`).
 pub async fn get_json(path: &str) -> Result<JsValue, Failure> {
-    json_of(call(Method::GET, path, None, None).await?).await
+    get_json_abortable(path, None).await
+}
+
+/// A GET that `signal` can abandon; it then fails with code `aborted`.
+pub async fn get_json_abortable(
+    path: &str,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<JsValue, Failure> {
+    json_of(call(Method::GET, path, None, None, signal).await?).await
 }
 
 /// A state-changing call whose answer is JSON.
@@ -163,7 +188,7 @@ pub async fn send<T: DeserializeOwned>(
     path: &str,
     body: &impl Serialize,
 ) -> Result<T, Failure> {
-    decode(json_of(call(method, path, Some(json(body)?), None).await?).await?)
+    decode(json_of(call(method, path, Some(json(body)?), None, None).await?).await?)
 }
 
 /// A create (`POST`) the server performs once per `idempotency_key`: a
@@ -175,8 +200,34 @@ pub async fn create<T: DeserializeOwned>(
     idempotency_key: &str,
 ) -> Result<T, Failure> {
     decode(
-        json_of(call(Method::POST, path, Some(json(body)?), Some(idempotency_key)).await?).await?,
+        json_of(
+            call(
+                Method::POST,
+                path,
+                Some(json(body)?),
+                Some(idempotency_key),
+                None,
+            )
+            .await?,
+        )
+        .await?,
     )
+}
+
+/// A state-changing call with a body already serialised; the answer's
+/// JSON, if any (`null` for no content). Not generic: every edit that
+/// goes through review shares it.
+pub async fn send_json_text(method: Method, path: &str, body: String) -> Result<JsValue, Failure> {
+    let response = call(method, path, Some(body), None, None).await?;
+    if response.status() == 204 {
+        return Ok(JsValue::NULL);
+    }
+    json_of(response).await
+}
+
+/// The JSON text of `body`, for [`send_json_text`].
+pub fn to_json(body: &impl Serialize) -> Result<String, Failure> {
+    json(body)
 }
 
 /// A state-changing call answered with no content.
@@ -186,5 +237,5 @@ pub async fn send_empty(
     body: Option<&impl Serialize>,
 ) -> Result<(), Failure> {
     let body = body.map(json).transpose()?;
-    call(method, path, body, None).await.map(|_| ())
+    call(method, path, body, None, None).await.map(|_| ())
 }

@@ -1,4 +1,5 @@
-//! The application shell: banner, navigation, pages.
+//! The application shell: top bar, navigation, the page for the address,
+//! and the parts every page shares once (toasts, the review dialog).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -6,17 +7,13 @@ use shared::api::Meta;
 use shared::area::Area;
 
 use crate::api;
-use crate::audit::AuditPage;
-use crate::auth::{
-    ACCOUNT_PATH, AccountMenu, ChangePasswordPage, SignInPage, provide_auth, use_auth,
-};
-use crate::chat_configs::ChatConfigsPage;
-use crate::groups::GroupsPage;
-use crate::i18n::{Lang, Msg, UiMsg, provide_i18n, tr, use_i18n};
-use crate::robots::RobotsPage;
-use crate::router::{Link, provide_router};
-use crate::users::UsersPage;
-use crate::vault::CredentialsPage;
+use crate::auth::{ACCOUNT_PATH, AccountMenu, AccountPage, SignInPage, provide_auth, use_auth};
+use crate::i18n::common as c;
+use crate::i18n::{Lang, T, provide_i18n, tr, use_i18n};
+use crate::router::{Link, provide_router, use_router};
+use crate::ui::dialog::provide_review;
+use crate::ui::toast::provide_toasts;
+use crate::ui::{ReviewHost, ToastRegion};
 
 /// The pages of the console, parsed from the location path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,16 +29,39 @@ impl Page {
         match path.trim_end_matches('/') {
             "" => Page::Home,
             ACCOUNT_PATH => Page::Account,
-            // One group's or chat configuration's page lives under its area.
-            path if let Some(area) = [Area::Groups, Area::ChatConfigs].into_iter().find(|a| {
-                path.strip_prefix(a.path())
-                    .is_some_and(|rest| rest.starts_with('/'))
-            }) =>
-            {
-                Page::Area(area)
-            }
-            path => Area::from_path(path).map_or(Page::NotFound, Page::Area),
+            // One object's page lives under its area (`/groups/{id}`).
+            path => Area::ALL
+                .into_iter()
+                .find(|a| {
+                    path.strip_prefix(a.path())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+                .map_or(Page::NotFound, Page::Area),
         }
+    }
+}
+
+/// The rest of the path after an area's, for its detail pages.
+pub fn sub_path(area: Area) -> Signal<Option<String>> {
+    let router = use_router();
+    Signal::derive(move || {
+        router
+            .path()
+            .strip_prefix(area.path())
+            .and_then(|r| r.strip_prefix('/'))
+            .filter(|r| !r.is_empty())
+            .map(|r| js_sys::decode_uri_component(r).map_or_else(|_| r.to_owned(), String::from))
+    })
+}
+
+pub const fn area_text(area: Area) -> T {
+    match area {
+        Area::ChatConfigs => crate::i18n::chat_configs::TITLE,
+        Area::Robots => crate::i18n::robots::TITLE,
+        Area::Groups => crate::i18n::groups::TITLE,
+        Area::Audit => crate::i18n::audit::TITLE,
+        Area::Users => crate::i18n::auth::USERS,
+        Area::Credentials => crate::i18n::vault::TITLE,
     }
 }
 
@@ -73,15 +93,22 @@ pub fn on_panic(info: &std::panic::PanicHookInfo) {
 pub fn App() -> impl IntoView {
     provide_i18n();
     provide_router();
+    provide_theme();
+    provide_toasts();
+    provide_review();
     let auth = provide_auth();
-    move || {
-        if !auth.checked() {
-            ().into_any()
-        } else if auth.session().is_some() {
-            view! { <Shell/> }.into_any()
-        } else {
-            view! { <SignedOut/> }.into_any()
-        }
+    view! {
+        {move || {
+            if !auth.checked() {
+                ().into_any()
+            } else if auth.session().is_some() {
+                view! { <Shell/> }.into_any()
+            } else {
+                view! { <SignedOut/> }.into_any()
+            }
+        }}
+        <ToastRegion/>
+        <ReviewHost/>
     }
 }
 
@@ -89,8 +116,8 @@ pub fn App() -> impl IntoView {
 fn SignedOut() -> impl IntoView {
     view! {
         <header class="topbar">
-            <span class="brand">{tr(Msg::AppName)}</span>
-            <LanguagePicker/>
+            <span class="brand">{tr(c::APP_NAME)}</span>
+            <div class="tools"><Preferences/></div>
         </header>
         <main id="main" tabindex="-1">
             <SignInPage/>
@@ -98,11 +125,11 @@ fn SignedOut() -> impl IntoView {
     }
 }
 
-/// Banner, navigation and pages for a signed-in user. On a narrow screen
-/// the navigation folds behind a menu button (CSS decides when).
+/// Top bar, navigation and the page for a signed-in user. On a narrow
+/// screen the navigation folds behind a menu button (CSS decides when).
 #[component]
 pub fn Shell() -> impl IntoView {
-    let router = crate::router::use_router();
+    let router = use_router();
     let page = Memo::new(move |_| Page::parse(&router.path()));
     let menu_open = RwSignal::new(false);
     // Choosing a page closes the menu.
@@ -111,28 +138,28 @@ pub fn Shell() -> impl IntoView {
         menu_open.set(false);
     });
     view! {
-        <a class="skip-link" href="#main">{tr(Msg::SkipToContent)}</a>
+        <a class="skip-link" href="#main">{tr(c::SKIP_TO_CONTENT)}</a>
         <header class="topbar">
             <span class="brand">
-                <Link href="/">{tr(Msg::AppName)}</Link>
+                <Link href="/">{tr(c::APP_NAME)}</Link>
                 <SandboxBadge/>
             </span>
             <button type="button" class="menu-button" aria-controls="main-nav"
                 aria-expanded=move || if menu_open.get() { "true" } else { "false" }
                 on:click=move |_| menu_open.update(|o| *o = !*o)>
-                {tr(Msg::Ui(UiMsg::Menu))}
+                {tr(c::MENU)}
             </button>
             <div class="tools">
                 <AccountMenu/>
-                <LanguagePicker/>
+                <Preferences/>
             </div>
         </header>
         <div class="frame">
             <MainNav open=menu_open/>
             <main id="main" tabindex="-1">
                 {move || match page.get() {
-                    Page::Home => Home().into_any(),
-                    Page::Account => ChangePasswordPage().into_any(),
+                    Page::Home => crate::home::HomePage().into_any(),
+                    Page::Account => AccountPage().into_any(),
                     Page::Area(area) => AreaPage(AreaPageProps { area }).into_any(),
                     Page::NotFound => NotFound().into_any(),
                 }}
@@ -148,42 +175,80 @@ fn SandboxBadge() -> impl IntoView {
     let sandbox = RwSignal::new(false);
     spawn_local(async move {
         if let Ok(meta) = api::get::<Meta>("/meta").await {
-            sandbox.set(meta.sandbox);
+            sandbox.try_set(meta.sandbox);
         }
     });
+    let i18n = use_i18n();
     move || {
         sandbox.get().then(|| {
             view! {
-                <span class="badge" title=tr(Msg::Ui(UiMsg::SandboxHint))>
-                    {tr(Msg::Ui(UiMsg::Sandbox))}
-                </span>
+                <span class="badge" title=move || i18n.t(c::SANDBOX_HINT)>{tr(c::SANDBOX)}</span>
             }
         })
     }
 }
 
-#[component]
-fn LanguagePicker() -> impl IntoView {
-    let i18n = use_i18n();
-    let on_change = move |ev| {
-        if let Some(lang) = Lang::from_code(&event_target_value(&ev)) {
-            i18n.set_lang(lang);
+/// Light, dark or the system's; remembered in this browser.
+#[derive(Clone, Copy)]
+struct Theme(RwSignal<String>);
+
+const THEME_KEY: &str = "chatdesk.theme";
+
+fn provide_theme() {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let saved = storage
+        .as_ref()
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .unwrap_or_default();
+    let theme = Theme(RwSignal::new(saved));
+    Effect::new(move |_| {
+        let t = theme.0.get();
+        if let Some(s) = &storage {
+            let _ = s.set_item(THEME_KEY, &t);
         }
-    };
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = if t.is_empty() {
+                root.remove_attribute("data-theme")
+            } else {
+                root.set_attribute("data-theme", &t)
+            };
+        }
+    });
+    provide_context(theme);
+}
+
+/// The language and theme pickers.
+#[component]
+fn Preferences() -> impl IntoView {
+    let i18n = use_i18n();
+    let theme = expect_context::<Theme>();
+    let themes = [
+        ("", c::THEME_AUTO),
+        ("light", c::THEME_LIGHT),
+        ("dark", c::THEME_DARK),
+    ];
     view! {
-        <div class="language">
-            <label for="language">{tr(Msg::Language)}</label>
-            <select id="language" on:change=on_change>
-                {Lang::ALL
-                    .into_iter()
-                    .map(|lang| {
-                        view! {
-                            <option value=lang.code() selected=move || i18n.lang() == lang>
-                                {lang.native_name()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+        <div class="pickers">
+            <label for="language">{tr(c::LANGUAGE)}</label>
+            <select id="language" on:change=move |ev| {
+                if let Some(lang) = Lang::from_code(&event_target_value(&ev)) {
+                    i18n.set_lang(lang);
+                }
+            }>
+                {Lang::ALL.into_iter().map(|lang| view! {
+                    <option value=lang.code() selected=move || i18n.lang() == lang>
+                        {lang.native_name()}
+                    </option>
+                }).collect_view()}
+            </select>
+            <label for="theme">{tr(c::THEME)}</label>
+            <select id="theme" on:change=move |ev| theme.0.set(event_target_value(&ev))>
+                {themes.into_iter().map(|(v, t)| view! {
+                    <option value=v selected=move || theme.0.get() == v>{tr(t)}</option>
+                }).collect_view()}
             </select>
         </div>
     }
@@ -194,31 +259,16 @@ fn LanguagePicker() -> impl IntoView {
 fn MainNav(open: RwSignal<bool>) -> impl IntoView {
     let auth = use_auth();
     view! {
-        <nav id="main-nav" class:open=move || open.get() aria-label=tr(Msg::MainNav)>
+        <nav id="main-nav" class:open=move || open.get() aria-label=tr(c::MAIN_NAV)>
             <ul>
-                {move || {
-                    Area::ALL
-                        .into_iter()
-                        .filter(|area| auth.can(area.read_action()))
-                        .map(|area| {
-                            view! {
-                                <li>
-                                    <Link href=area.path()>{tr(Msg::Area(area))}</Link>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
+                <li><Link href="/">{tr(c::HOME)}</Link></li>
+                {move || Area::ALL
+                    .into_iter()
+                    .filter(|area| auth.can(area.read_action()))
+                    .map(|area| view! { <li><Link href=area.path()>{tr(area_text(area))}</Link></li> })
+                    .collect_view()}
             </ul>
         </nav>
-    }
-}
-
-#[component]
-fn Home() -> impl IntoView {
-    view! {
-        <h1>{tr(Msg::HomeTitle)}</h1>
-        <p>{tr(Msg::HomeIntro)}</p>
     }
 }
 
@@ -228,26 +278,24 @@ fn AreaPage(area: Area) -> impl IntoView {
     let auth = use_auth();
     move || match area {
         _ if !auth.can(area.read_action()) => view! {
-            <h1>{tr(Msg::Area(area))}</h1>
-            <p role="alert">{tr(Msg::NoAccess)}</p>
+            <h1>{tr(area_text(area))}</h1>
+            <p role="alert">{tr(c::NO_ACCESS)}</p>
         }
         .into_any(),
-        Area::Users => UsersPage().into_any(),
-        Area::Credentials => CredentialsPage().into_any(),
-        Area::Audit => AuditPage().into_any(),
-        Area::Robots => RobotsPage().into_any(),
-        Area::ChatConfigs => ChatConfigsPage().into_any(),
-        Area::Groups => GroupsPage().into_any(),
+        Area::Users => crate::auth::users::UsersPage().into_any(),
+        Area::Credentials => crate::vault::CredentialsPage().into_any(),
+        Area::Audit => crate::audit::AuditPage().into_any(),
+        Area::Robots => crate::robots::RobotsPage().into_any(),
+        Area::ChatConfigs => crate::chat_configs::ChatConfigsPage().into_any(),
+        Area::Groups => crate::groups::GroupsPage().into_any(),
     }
 }
 
 #[component]
 fn NotFound() -> impl IntoView {
     view! {
-        <h1>{tr(Msg::NotFoundTitle)}</h1>
-        <p>{tr(Msg::NotFoundBody)}</p>
-        <p>
-            <Link href="/">{tr(Msg::BackHome)}</Link>
-        </p>
+        <h1>{tr(c::NOT_FOUND)}</h1>
+        <p>{tr(c::NOT_FOUND_BODY)}</p>
+        <p><Link href="/">{tr(c::BACK_HOME)}</Link></p>
     }
 }

@@ -9,11 +9,11 @@ pub mod audit;
 pub mod auth;
 pub mod chat_configs;
 pub mod groups;
+pub mod home;
 pub mod i18n;
 pub mod robots;
 pub mod router;
 pub mod ui;
-pub mod users;
 pub mod vault;
 
 pub use app::App;

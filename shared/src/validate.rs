@@ -64,6 +64,8 @@ pub enum Problem {
     WrongPassword,
     /// The upstream's mask (`******`) typed where a secret belongs.
     Masked,
+    /// Differs from the field it repeats (a new password typed twice).
+    Mismatch,
     Other,
 }
 

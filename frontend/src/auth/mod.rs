@@ -1,18 +1,24 @@
-//! Who is signed in, the sign-in page, the account menu and the password
-//! change page. The UI only follows the permission matrix to hide what a
-//! role cannot do; the server enforces it.
+//! Who is signed in, the sign-in page, the account page and the users
+//! page. The UI follows the permission matrix in `shared` only to hide
+//! what a role cannot do; the server enforces it.
+
+pub mod users;
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::auth::{Action, PasswordChange, SessionInfo, SignIn, allows, check_new_password};
+use shared::auth::{Action, PasswordChange, Role, SessionInfo, SignIn, allows, check_new_password};
+use shared::validate::Problem;
 
 use crate::api::{self, Failure};
-use crate::i18n::{Msg, UiMsg, tr, use_i18n};
-use crate::router::Link;
-use crate::ui::{Field, FieldKind, Form, Request, failure_text, invalid};
+use crate::i18n::auth as tx;
+use crate::i18n::{T, tr, use_i18n};
+use crate::ui::error::failure_text;
+use crate::ui::{
+    Control, FieldSpec, FormSpec, PageHeader, Values, fact, facts, form_drawer, submit, use_toasts,
+};
 
-/// Where the signed-in user changes their own password.
+/// Where the signed-in user sees their account and changes the password.
 pub const ACCOUNT_PATH: &str = "/account";
 
 /// The session, shared through context. `None` inside `Some` means
@@ -42,6 +48,14 @@ impl Auth {
         })
     }
 
+    pub fn user_id(&self) -> Option<String> {
+        self.session.with(|s| {
+            s.as_ref()
+                .and_then(Option::as_ref)
+                .map(|s| s.user.id.clone())
+        })
+    }
+
     fn set(&self, session: Option<SessionInfo>) {
         if let Some(s) = &session {
             api::set_csrf_token(&s.csrf_token);
@@ -50,9 +64,9 @@ impl Auth {
         self.session.set(Some(session));
     }
 
-    fn new(session: Option<Option<SessionInfo>>) -> Auth {
+    fn new() -> Auth {
         let auth = Auth {
-            session: RwSignal::new(session),
+            session: RwSignal::new(None),
             expired: RwSignal::new(false),
         };
         // Any call that finds the session gone shows sign-in in place: the
@@ -70,7 +84,7 @@ impl Auth {
 
 /// Creates the context and asks the server who is signed in.
 pub fn provide_auth() -> Auth {
-    let auth = Auth::new(None);
+    let auth = Auth::new();
     spawn_local(async move {
         auth.set(api::get::<SessionInfo>("/session").await.ok());
     });
@@ -80,13 +94,21 @@ pub fn provide_auth() -> Auth {
 /// Creates the context for a known session (components mounted on their
 /// own, as in tests).
 pub fn provide_session(session: SessionInfo) -> Auth {
-    let auth = Auth::new(None);
+    let auth = Auth::new();
     auth.set(Some(session));
     auth
 }
 
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
+}
+
+pub const fn role_text(role: Role) -> T {
+    match role {
+        Role::Admin => tx::ADMIN,
+        Role::Helpdesk => tx::HELPDESK,
+        Role::Auditor => tx::AUDITOR,
+    }
 }
 
 #[component]
@@ -97,7 +119,7 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Failure>);
     let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
@@ -120,27 +142,31 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <section class="sign-in">
-            <h1>{tr(Msg::SignInTitle)}</h1>
+            <h1>{tr(tx::SIGN_IN_TITLE)}</h1>
             {move || auth.expired.get().then(|| view! {
-                <p class="notice" role="status">{tr(Msg::Ui(UiMsg::SessionExpired))}</p>
+                <p class="notice" role="status">{tr(tx::SESSION_EXPIRED)}</p>
             })}
-            <form on:submit=submit>
-                <label for="sign-in-username">{tr(Msg::Username)}</label>
-                <input id="sign-in-username" type="text" autocomplete="username" required
-                    bind:value=username/>
-                <label for="sign-in-password">{tr(Msg::Password)}</label>
-                <input id="sign-in-password" type="password" autocomplete="current-password"
-                    required bind:value=password/>
+            <form on:submit=on_submit>
+                <div class="field">
+                    <label for="sign-in-username">{tr(tx::USERNAME)}</label>
+                    <input id="sign-in-username" type="text" autocomplete="username" required
+                        bind:value=username/>
+                </div>
+                <div class="field">
+                    <label for="sign-in-password">{tr(tx::PASSWORD)}</label>
+                    <input id="sign-in-password" type="password" autocomplete="current-password"
+                        required bind:value=password/>
+                </div>
                 {move || error.get().map(|f| view! {
-                    <p class="error" role="alert">{failure_text(&f, i18n)}</p>
+                    <p class="field-error" role="alert">{failure_text(&f, i18n.lang())}</p>
                 })}
-                <button type="submit" disabled=move || busy.get()>{tr(Msg::SignIn)}</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>{tr(tx::SIGN_IN)}</button>
             </form>
         </section>
     }
 }
 
-/// The signed-in user, a link to change the password and sign-out.
+/// The signed-in user, a link to the account page and sign-out.
 #[component]
 pub fn AccountMenu() -> impl IntoView {
     let auth = use_auth();
@@ -154,55 +180,90 @@ pub fn AccountMenu() -> impl IntoView {
     };
     move || {
         auth.session().map(|s| {
-            let role = s.user.role;
             view! {
-                <div class="account" role="group" aria-label=tr(Msg::AccountMenu)>
-                    <span class="who">{s.user.username.clone()} " · " {tr(Msg::Role(role))}</span>
-                    <Link href=ACCOUNT_PATH>{tr(Msg::ChangePassword)}</Link>
-                    <button type="button" on:click=sign_out>{tr(Msg::SignOut)}</button>
+                <div class="account" role="group" aria-label=tr(tx::ACCOUNT)>
+                    <crate::router::Link href=ACCOUNT_PATH>
+                        {s.user.username.clone()}" · "{tr(role_text(s.user.role))}
+                    </crate::router::Link>
+                    <button type="button" class="link" on:click=sign_out>{tr(tx::SIGN_OUT)}</button>
                 </div>
             }
         })
     }
 }
 
+/// The fields of a new password, typed twice; with `current`, the old one
+/// first.
+pub fn password_fields(current: bool) -> Vec<FieldSpec> {
+    let mut fields = Vec::new();
+    if current {
+        fields.push(
+            FieldSpec::new("current_password", tx::CURRENT_PASSWORD, Control::Secret).required(),
+        );
+    }
+    fields.push(
+        FieldSpec::new("new_password", tx::NEW_PASSWORD, Control::Secret)
+            .required()
+            .hint(tx::PASSWORD_RULE)
+            .check(|v| check_new_password(v).err().map(|e| e.problem)),
+    );
+    fields
+        .push(FieldSpec::new("confirm_password", tx::CONFIRM_PASSWORD, Control::Secret).required());
+    fields
+}
+
+/// The new password, when typed the same twice (checked in the browser).
+pub fn same_password(v: &Values) -> Result<String, Failure> {
+    let new = v.text("new_password");
+    if new == v.text("confirm_password") {
+        Ok(new)
+    } else {
+        Err(Failure::invalid("confirm_password", Problem::Mismatch))
+    }
+}
+
+/// The account page: who you are, and your password.
 #[component]
-pub fn ChangePasswordPage() -> impl IntoView {
+pub fn AccountPage() -> impl IntoView {
+    let auth = use_auth();
+    let toasts = use_toasts();
     let i18n = use_i18n();
-    let current = RwSignal::new(String::new());
-    let new = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
-    let on_submit = move |_key: String| -> Option<Request> {
-        let body = PasswordChange {
-            current_password: current.get_untracked().into(),
-            new_password: new.get_untracked().into(),
-        };
-        Some(Box::pin(async move {
-            api::send_empty(Method::POST, "/me/password", Some(&body)).await?;
-            for s in [current, new, confirm] {
-                s.set(String::new());
-            }
-            Ok(())
-        }))
-    };
-    let same = move |v: String| {
-        if v == new.get() {
-            Ok(())
-        } else {
-            Err(i18n.t(Msg::PasswordsDiffer).to_owned())
-        }
+    let open = RwSignal::new(false);
+    let form = move || {
+        let name = auth.session().map(|s| s.user.username).unwrap_or_default();
+        form_drawer(FormSpec {
+            id: "change-password".into(),
+            title: Signal::derive(move || i18n.t(tx::CHANGE_PASSWORD).to_owned()),
+            submit_label: tx::CHANGE_PASSWORD,
+            fields: password_fields(true),
+            initial: Values::default(),
+            on_submit: submit(move |v: Values| {
+                let name = name.clone();
+                async move {
+                    let body = PasswordChange {
+                        current_password: v.text("current_password").into(),
+                        new_password: same_password(&v)?.into(),
+                    };
+                    api::send_empty(Method::POST, "/me/password", Some(&body)).await?;
+                    toasts.ok(tx::PASSWORD_CHANGED, &name);
+                    Ok(true)
+                }
+            }),
+            on_close: Callback::new(move |()| open.set(false)),
+        })
     };
     view! {
-        <h1>{tr(Msg::AccountMenu)}</h1>
-        <Form id="change-password" heading=Msg::ChangePassword submit=Msg::ChangePassword
-            on_submit=on_submit>
-            <Field id="pw-current" label=Msg::CurrentPassword value=current kind=FieldKind::Password
-                name="current_password" required=true/>
-            <Field id="pw-new" label=Msg::NewPassword value=new kind=FieldKind::NewPassword
-                name="new_password" required=true hint=Msg::PasswordRule
-                check=|v: String| check_new_password(&v).map_err(invalid)/>
-            <Field id="pw-confirm" label=Msg::ConfirmPassword value=confirm
-                kind=FieldKind::NewPassword required=true check=same/>
-        </Form>
+        <PageHeader title=tx::ACCOUNT>
+            {move || auth.can(Action::OwnPasswordChange).then(|| view! {
+                <button type="button" class="primary" on:click=move |_| open.set(true)>
+                    {tr(tx::CHANGE_PASSWORD)}
+                </button>
+            })}
+        </PageHeader>
+        {move || auth.session().map(|s| facts(vec![
+            fact(tx::USERNAME, s.user.username),
+            fact(tx::ROLE, tr(role_text(s.user.role))),
+        ]))}
+        {move || open.get().then(form)}
     }
 }

@@ -1,17 +1,137 @@
-//! A modal question before anything destructive or consequential: its
-//! title says what will happen ("Delete credential prod-hz?"). A native
-//! `<dialog>` opened with `showModal()` makes the rest of the page inert
-//! and gives it role dialog and aria-modal; focus starts on Cancel, Tab
-//! wraps inside it, Escape cancels, and focus returns where it was.
+//! The one question before a change: review, confirm, apply. A page asks
+//! with the server's plan (or, for a delete, just what will go) and awaits
+//! the answer; the dialog shows the plan as a diff with human labels and
+//! values, and its confirm button names the action ("Remove 3 members").
+//! A native `<dialog>` opened with `showModal()` makes the rest of the page
+//! inert; focus starts on Cancel, Tab wraps inside, Escape cancels, and
+//! focus returns where it was.
 
+use futures_channel::oneshot;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use shared::audit::{FieldChange, SecretChange};
 use wasm_bindgen::JsCast;
 
-use crate::i18n::{Msg, tr};
+use crate::i18n::common as c;
+use crate::i18n::{Lang, T, tr, use_i18n};
 
 const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])";
+
+/// How a page names its fields and values in a plan: each field key to its
+/// label, and a field's value (as JSON) to words when it is a code.
+#[derive(Clone, Copy)]
+pub struct Wording {
+    pub labels: &'static [(&'static str, T)],
+    pub value: fn(&str, &serde_json::Value) -> Option<T>,
+}
+
+impl Wording {
+    pub const fn labels(labels: &'static [(&'static str, T)]) -> Wording {
+        Wording {
+            labels,
+            value: |_, _| None,
+        }
+    }
+
+    /// A field's label; a path such as `members[2]` takes its head's.
+    pub fn label(&self, lang: Lang, field: &str) -> String {
+        let head = field.split(['[', '.']).next().unwrap_or(field);
+        self.labels
+            .iter()
+            .find(|(k, _)| *k == field || *k == head)
+            .map_or_else(|| field.replace('_', " "), |(_, t)| t.get(lang).to_owned())
+    }
+
+    /// A value (its JSON text) in words.
+    pub fn value(&self, lang: Lang, field: &str, json: Option<&str>) -> String {
+        let Some(json) = json else {
+            return c::EMPTY_VALUE.get(lang).to_owned();
+        };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else {
+            return json.to_owned();
+        };
+        self.words(lang, field, &v)
+    }
+
+    fn words(&self, lang: Lang, field: &str, v: &serde_json::Value) -> String {
+        use serde_json::Value as J;
+        if let Some(t) = (self.value)(field, v) {
+            return t.get(lang).to_owned();
+        }
+        match v {
+            J::Null => c::EMPTY_VALUE.get(lang).to_owned(),
+            J::Bool(b) => if *b { c::YES } else { c::NO }.get(lang).to_owned(),
+            J::String(s) if s.is_empty() => c::EMPTY_VALUE.get(lang).to_owned(),
+            J::String(s) => s.clone(),
+            J::Number(n) => n.to_string(),
+            J::Array(items) if items.is_empty() => c::EMPTY_VALUE.get(lang).to_owned(),
+            J::Array(items) => items
+                .iter()
+                .map(|i| self.words(lang, field, i))
+                .collect::<Vec<_>>()
+                .join(", "),
+            J::Object(map) => map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", self.label(lang, k), self.words(lang, k, v)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+/// What the dialog asks.
+pub struct Question {
+    /// Worded already: "Delete robot 值班告警?".
+    pub title: String,
+    /// The confirming button: "Remove 3 members".
+    pub confirm: String,
+    pub danger: bool,
+    /// A sentence under the title ("This cannot be undone.").
+    pub note: Option<T>,
+    /// The server's plan; empty for a delete.
+    pub changes: Vec<FieldChange>,
+    pub wording: Wording,
+}
+
+#[derive(Clone, Copy)]
+pub struct Review {
+    question: RwSignal<Option<std::sync::Arc<Question>>>,
+    answer: StoredValue<Option<oneshot::Sender<bool>>>,
+}
+
+impl Review {
+    /// Shows `question`; true when the user confirmed. A question still
+    /// open is answered no.
+    pub async fn ask(&self, question: Question) -> bool {
+        let (tx, rx) = oneshot::channel();
+        self.reply(false);
+        self.answer.set_value(Some(tx));
+        self.question.set(Some(std::sync::Arc::new(question)));
+        rx.await.unwrap_or(false)
+    }
+
+    fn reply(&self, yes: bool) {
+        if let Some(Some(tx)) = self.answer.try_update_value(Option::take) {
+            let _ = tx.send(yes);
+        }
+        self.question.try_set(None);
+    }
+}
+
+pub fn provide_review() -> Review {
+    let review = Review {
+        question: RwSignal::new(None),
+        answer: StoredValue::new(None),
+    };
+    provide_context(review);
+    review
+}
+
+pub fn use_review() -> Review {
+    expect_context::<Review>()
+}
 
 /// Keeps Tab and Shift+Tab inside `dialog`.
 fn wrap_focus(dialog: &web_sys::HtmlElement, ev: &KeyboardEvent) {
@@ -43,73 +163,192 @@ fn wrap_focus(dialog: &web_sys::HtmlElement, ev: &KeyboardEvent) {
     let _ = target.focus();
 }
 
-/// Shown while `open` is true. `title` names what will happen and is the
-/// dialog's accessible name; `children` may add detail (a diff, a hint).
-/// Confirm runs `on_confirm`; Cancel, Escape and closing run `on_cancel`.
-/// The parent closes it by making `open` false.
-#[component]
-pub fn ConfirmDialog(
-    #[prop(into)] open: Signal<bool>,
-    #[prop(into)] title: Signal<String>,
-    /// The confirming button's label, a verb ("Delete", "Apply").
-    confirm: Msg,
-    #[prop(into)] on_confirm: Callback<()>,
-    #[prop(into)] on_cancel: Callback<()>,
-    /// Styles the confirming button as destructive.
-    #[prop(optional)]
-    danger: bool,
-    #[prop(optional)] children: Option<ChildrenFn>,
-) -> impl IntoView {
-    let children = StoredValue::new(children);
-    move || {
-        open.get().then(|| {
-            let node = NodeRef::<html::Dialog>::new();
-            // Where focus was, to put it back when the dialog goes.
-            let opener = send_wrapper::SendWrapper::new(
-                web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.active_element())
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
-            );
-            Effect::new(move |_| {
-                if let Some(dialog) = node.get()
-                    && !dialog.open()
-                {
-                    let _ = dialog.show_modal();
+/// A modal `<dialog>` with a title, a body and a row of buttons; used by
+/// the review dialog and the drawer forms.
+pub fn modal(
+    class: &'static str,
+    title: Signal<String>,
+    body: AnyView,
+    buttons: AnyView,
+    on_cancel: Callback<()>,
+) -> AnyView {
+    let node = NodeRef::<html::Dialog>::new();
+    // Where focus was, to put it back when the dialog goes.
+    let opener = SendWrapper::new(
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
+    Effect::new(move |_| {
+        if let Some(dialog) = node.get()
+            && !dialog.open()
+        {
+            let _ = dialog.show_modal();
+        }
+    });
+    on_cleanup(move || {
+        // Closed first: nothing outside a modal dialog takes focus.
+        if let Some(dialog) = node.try_get_untracked().flatten() {
+            dialog.close();
+        }
+        if let Some(el) = opener.take() {
+            let _ = el.focus();
+        }
+    });
+    let title_id = format!("{class}-title");
+    let labelled_by = title_id.clone();
+    view! {
+        <dialog class=class node_ref=node aria-modal="true" aria-labelledby=labelled_by
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                on_cancel.run(());
+            }
+            on:keydown=move |ev| {
+                if let Some(dialog) = node.get_untracked() {
+                    wrap_focus(&dialog, &ev);
                 }
-            });
-            on_cleanup(move || {
-                // Closed first: nothing outside a modal dialog takes focus.
-                if let Some(dialog) = node.try_get_untracked().flatten() {
-                    dialog.close();
+            }>
+            <h2 id=title_id>{move || title.get()}</h2>
+            {body}
+            <div class="actions">{buttons}</div>
+        </dialog>
+    }
+    .into_any()
+}
+
+/// The plan as a table: field, before, after; secrets only as replaced
+/// or kept.
+pub fn plan_table(changes: &[FieldChange], wording: Wording) -> AnyView {
+    let i18n = use_i18n();
+    let rows = changes
+        .iter()
+        .cloned()
+        .map(|ch| {
+            let field = ch.field.clone();
+            let label = move || wording.label(i18n.lang(), &field);
+            let (before, after) = match ch.secret {
+                Some(s) => {
+                    let t = if s == SecretChange::Changed {
+                        c::SECRET_CHANGED
+                    } else {
+                        c::SECRET_UNCHANGED
+                    };
+                    (i18n.t(c::EMPTY_VALUE).to_owned(), i18n.t(t).to_owned())
                 }
-                if let Some(el) = opener.take() {
-                    let _ = el.focus();
+                None => {
+                    let lang = i18n.lang();
+                    (
+                        wording.value(lang, &ch.field, ch.before.as_deref()),
+                        wording.value(lang, &ch.field, ch.after.as_deref()),
+                    )
                 }
-            });
+            };
             view! {
-                <dialog class="confirm" node_ref=node aria-modal="true" aria-labelledby="confirm-title"
-                    on:cancel=move |ev: leptos::ev::Event| {
-                        ev.prevent_default();
-                        on_cancel.run(());
-                    }
-                    on:keydown=move |ev| {
-                        if let Some(dialog) = node.get_untracked() {
-                            wrap_focus(&dialog, &ev);
-                        }
-                    }>
-                    <h2 id="confirm-title">{move || title.get()}</h2>
-                    {children.with_value(|c| c.as_ref().map(|c| c()))}
-                    <div class="actions">
-                        <button type="button" autofocus on:click=move |_| on_cancel.run(())>
-                            {tr(Msg::Cancel)}
-                        </button>
-                        <button type="button" class:danger=danger on:click=move |_| on_confirm.run(())>
-                            {tr(confirm)}
-                        </button>
-                    </div>
-                </dialog>
+                <tr><th scope="row">{label}</th><td><del>{before}</del></td><td><ins>{after}</ins></td></tr>
             }
         })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="plan">
+                <thead><tr>
+                    <th scope="col">{tr(c::FIELD)}</th>
+                    <th scope="col">{tr(c::BEFORE)}</th>
+                    <th scope="col">{tr(c::AFTER)}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
+    .into_any()
+}
+
+/// Where the question is shown; once, in the shell.
+#[component]
+pub fn ReviewHost() -> impl IntoView {
+    let review = use_review();
+    move || {
+        review.question.get().map(|q| {
+            let title = Signal::stored(q.title.clone());
+            let note = q.note.map(|n| view! { <p>{tr(n)}</p> });
+            let plan = (!q.changes.is_empty()).then(|| plan_table(&q.changes, q.wording));
+            let body = view! { {note}{plan} }.into_any();
+            let buttons = view! {
+                <button type="button" autofocus on:click=move |_| review.reply(false)>
+                    {tr(c::CANCEL)}
+                </button>
+                <button type="button" class="primary" class:danger=q.danger
+                    on:click=move |_| review.reply(true)>
+                    {q.confirm.clone()}
+                </button>
+            }
+            .into_any();
+            modal(
+                "review",
+                title,
+                body,
+                buttons,
+                Callback::new(move |()| review.reply(false)),
+            )
+        })
+    }
+}
+
+/// What an edit sends: where the server plans it and where it applies it.
+pub struct Edit {
+    pub preview: String,
+    pub method: gloo_net::http::Method,
+    pub apply: String,
+    pub body: String,
+}
+
+/// Asks the server for the plan, shows it, and applies it once confirmed.
+/// `Ok(Some(answer))` when applied (the apply call's JSON), `Ok(None)`
+/// when nothing would change or the user backed out.
+pub async fn review_edit(
+    review: Review,
+    edit: Edit,
+    title: String,
+    confirm: String,
+    wording: Wording,
+) -> Result<Option<wasm_bindgen::JsValue>, crate::api::Failure> {
+    use crate::api;
+    let plan = api::send_json_text(
+        gloo_net::http::Method::POST,
+        &edit.preview,
+        edit.body.clone(),
+    )
+    .await?;
+    let changes: Vec<FieldChange> = api::decode(plan)?;
+    let question = Question {
+        title,
+        confirm,
+        danger: false,
+        note: changes.is_empty().then_some(c::NO_CHANGES),
+        changes,
+        wording,
+    };
+    let nothing = question.changes.is_empty();
+    if !review.ask(question).await || nothing {
+        return Ok(None);
+    }
+    api::send_json_text(edit.method, &edit.apply, edit.body)
+        .await
+        .map(Some)
+}
+
+/// Asks before a delete (or another change without a plan), naming what
+/// goes; true when confirmed.
+pub async fn confirm_danger(review: Review, title: String, confirm: String) -> bool {
+    review
+        .ask(Question {
+            title,
+            confirm,
+            danger: true,
+            note: Some(c::CONFIRM_DELETE_BODY),
+            changes: Vec::new(),
+            wording: Wording::labels(&[]),
+        })
+        .await
 }

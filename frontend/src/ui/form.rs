@@ -1,372 +1,596 @@
-//! Labelled fields that check themselves as the user types, with the same
-//! functions in `shared` the server runs, and a form that sends nothing
-//! while a field is wrong or a request is pending (a double click sends
-//! one request). Each submission attempt carries an idempotency key; a
-//! retry of the same values reuses it, so the server creates once.
+//! Forms from field specs: a page lists its fields (label, control, hint,
+//! the `shared` check, required) and what submitting does; this part draws
+//! them in a drawer, checks as the user types, keeps what was typed in
+//! session storage until it is sent (secrets excepted), shows a server's
+//! field error next to its field, sends once, and closes on success.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-
-use crate::api::{Failure, new_idempotency_key};
+use serde::{Deserialize, Serialize};
 use shared::validate::{InvalidField, Problem};
 
-use crate::i18n::{Lang, Msg, UiMsg, tr, use_i18n};
-use crate::ui::ErrorPanel;
+use crate::api::Failure;
+use crate::i18n::common as c;
+use crate::i18n::problem::problem_text;
+use crate::i18n::{T, tr, use_i18n};
+use crate::ui::dialog::modal;
+use crate::ui::error::ErrorPanel;
+use crate::ui::list::Opt;
 
-/// What a form sends: the call, resolved when the server answered.
-pub type Request = Pin<Box<dyn Future<Output = Result<(), Failure>>>>;
-
-/// Why a value is refused, in the words of `shared`'s checks.
-pub type Check = Callback<String, Result<(), String>>;
-
-/// A field as its form sees it.
-#[derive(Clone, Copy)]
-struct Registered {
-    id: &'static str,
-    value: RwSignal<String>,
-    error: Memo<Option<String>>,
-    dirty: RwSignal<bool>,
+/// A field's value as the form holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Value {
+    Text(String),
+    Bool(bool),
+    Pairs(Vec<(String, String)>),
 }
 
-/// Shared by a [`Form`] and the fields inside it.
-#[derive(Clone, Copy)]
-struct FormCtx {
-    submitted: RwSignal<bool>,
-    failure: RwSignal<Option<Failure>>,
-    fields: StoredValue<Vec<Registered>>,
-}
+/// Every field's value, by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Values(pub BTreeMap<String, Value>);
 
-/// The result of an action outside a form (a button in a table row):
-/// "Saved." or the [`ErrorPanel`], shown by [`ActionStatus`].
-#[derive(Clone, Copy)]
-pub struct ActionResult {
-    done: RwSignal<bool>,
-    error: RwSignal<Option<Failure>>,
-}
+impl Values {
+    pub fn with(mut self, key: &str, value: Value) -> Values {
+        self.0.insert(key.to_owned(), value);
+        self
+    }
 
-impl ActionResult {
-    pub fn new() -> ActionResult {
-        ActionResult {
-            done: RwSignal::new(false),
-            error: RwSignal::new(None),
+    pub fn text(&self, key: &str) -> String {
+        match self.0.get(key) {
+            Some(Value::Text(s)) => s.clone(),
+            _ => String::new(),
         }
     }
 
-    /// Shows the result; true when it succeeded.
-    pub fn report<T>(&self, result: Result<T, Failure>) -> bool {
-        let ok = result.is_ok();
-        self.done.set(ok);
-        self.error.set(result.err());
-        ok
+    /// `None` when empty: an optional field left blank.
+    pub fn opt(&self, key: &str) -> Option<String> {
+        Some(self.text(key)).filter(|s| !s.trim().is_empty())
     }
 
-    pub fn clear(&self) {
-        self.done.set(false);
-        self.error.set(None);
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(self.0.get(key), Some(Value::Bool(true)))
+    }
+
+    /// A one-item-per-line field's items, trimmed, blanks dropped.
+    pub fn lines(&self, key: &str) -> Vec<String> {
+        self.text(key)
+            .split(['\n', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn pairs(&self, key: &str) -> Vec<(String, String)> {
+        match self.0.get(key) {
+            Some(Value::Pairs(p)) => p.clone(),
+            _ => Vec::new(),
+        }
     }
 }
 
-impl Default for ActionResult {
-    fn default() -> Self {
-        ActionResult::new()
-    }
-}
-
-#[component]
-pub fn ActionStatus(result: ActionResult) -> impl IntoView {
-    view! {
-        {move || result.done.get().then(|| view! { <p class="ok" role="status">{tr(Msg::Done)}</p> })}
-        <ErrorPanel error=result.error/>
-    }
-}
-
-/// The kinds of input, each with the right `type` and `autocomplete`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum FieldKind {
-    #[default]
+/// How a field is entered.
+#[derive(Clone)]
+pub enum Control {
     Text,
-    /// The user's own current password.
-    Password,
-    /// A new password for an account.
-    NewPassword,
-    /// A write-only secret (AccessKey secret, AppSecret): never autofilled.
+    /// Never shown back, never kept in a draft.
     Secret,
-    DateTime,
+    Number,
+    /// Several lines of text.
+    Area,
+    /// One item per line (or comma-separated).
+    Lines,
+    Select(Signal<Vec<Opt>>),
+    Check,
+    /// Repeatable key/value rows, at most this many.
+    Pairs(usize),
 }
 
-impl FieldKind {
-    const fn input_type(self) -> &'static str {
-        match self {
-            FieldKind::Text => "text",
-            FieldKind::Password | FieldKind::NewPassword | FieldKind::Secret => "password",
-            FieldKind::DateTime => "datetime-local",
+pub type Check = fn(&str) -> Option<Problem>;
+
+#[derive(Clone)]
+pub struct FieldSpec {
+    /// The field's JSON path in the request: server errors name it.
+    pub key: &'static str,
+    pub label: T,
+    pub control: Control,
+    pub hint: Option<T>,
+    pub required: bool,
+    pub check: Option<Check>,
+    /// Shown only when this says so (a field that depends on another).
+    pub shown: Option<fn(&Values) -> bool>,
+}
+
+impl FieldSpec {
+    pub fn new(key: &'static str, label: T, control: Control) -> FieldSpec {
+        FieldSpec {
+            key,
+            label,
+            control,
+            hint: None,
+            required: false,
+            check: None,
+            shown: None,
+        }
+    }
+    pub fn text(key: &'static str, label: T) -> FieldSpec {
+        FieldSpec::new(key, label, Control::Text)
+    }
+    pub fn required(mut self) -> FieldSpec {
+        self.required = true;
+        self
+    }
+    pub fn hint(mut self, hint: T) -> FieldSpec {
+        self.hint = Some(hint);
+        self
+    }
+    pub fn check(mut self, check: Check) -> FieldSpec {
+        self.check = Some(check);
+        self
+    }
+    pub fn shown(mut self, when: fn(&Values) -> bool) -> FieldSpec {
+        self.shown = Some(when);
+        self
+    }
+
+    fn empty(&self) -> Value {
+        match self.control {
+            Control::Check => Value::Bool(false),
+            Control::Pairs(_) => Value::Pairs(Vec::new()),
+            _ => Value::Text(String::new()),
         }
     }
 
-    const fn autocomplete(self) -> &'static str {
-        match self {
-            FieldKind::Password => "current-password",
-            FieldKind::NewPassword | FieldKind::Secret => "new-password",
-            FieldKind::Text | FieldKind::DateTime => "off",
+    fn problem(&self, value: Option<&Value>) -> Option<Problem> {
+        let text = match value {
+            Some(Value::Text(s)) => s.as_str(),
+            Some(Value::Pairs(p)) if self.required && p.is_empty() => {
+                return Some(Problem::Required);
+            }
+            _ => return None,
+        };
+        if text.trim().is_empty() {
+            return self.required.then_some(Problem::Required);
         }
+        self.check.and_then(|check| check(text))
     }
 }
 
-/// A value's problem in the user's language, for a field's `check`. English
-/// keeps `shared`'s own wording, which also names what is allowed; other
-/// languages word the common problems themselves. Reactive: a check runs in
-/// the field's memo, so the error follows a language switch.
-pub fn invalid(e: InvalidField) -> String {
+/// What submitting does: `Ok(true)` when it was applied (the form closes),
+/// `Ok(false)` when the user backed out at review (it stays open).
+pub type Submit =
+    Arc<dyn Fn(Values) -> Pin<Box<dyn Future<Output = Result<bool, Failure>>>> + Send + Sync>;
+
+pub fn submit<F, Fut>(f: F) -> Submit
+where
+    F: Fn(Values) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<bool, Failure>> + 'static,
+{
+    Arc::new(move |v| Box::pin(f(v)))
+}
+
+/// A failure found in the browser, worded like the server's.
+pub fn invalid(e: InvalidField) -> Failure {
+    Failure::invalid(&e.field, e.problem)
+}
+
+pub struct FormSpec {
+    /// Unique per form and object ("robot-edit-42"): DOM ids and the draft.
+    pub id: String,
+    pub title: Signal<String>,
+    pub submit_label: T,
+    pub fields: Vec<FieldSpec>,
+    pub initial: Values,
+    pub on_submit: Submit,
+    pub on_close: Callback<()>,
+}
+
+fn draft_key(id: &str) -> String {
+    format!("chatdesk.draft.{id}")
+}
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+fn load_draft(id: &str) -> Option<Values> {
+    let text = session()?.get_item(&draft_key(id)).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+fn save_draft(id: &str, values: &Values, secret: &[&'static str]) {
+    let mut kept = values.clone();
+    kept.0.retain(|k, _| !secret.contains(&k.as_str()));
+    if let (Some(s), Ok(text)) = (session(), serde_json::to_string(&kept)) {
+        // Storage full or refused: the draft is only lost on reload.
+        let _ = s.set_item(&draft_key(id), &text);
+    }
+}
+
+pub fn clear_draft(id: &str) {
+    if let Some(s) = session() {
+        let _ = s.remove_item(&draft_key(id));
+    }
+}
+
+/// Whether the server's field path `path` belongs to field `key`.
+fn names(path: &str, key: &str) -> bool {
+    path == key
+        || path
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(['[', '.']))
+}
+
+/// The form, in a drawer at the screen's side.
+pub fn form_drawer(spec: FormSpec) -> AnyView {
     let i18n = use_i18n();
-    if i18n.lang() == Lang::En {
-        return e.message;
+    let FormSpec {
+        id,
+        title,
+        submit_label,
+        fields,
+        initial,
+        on_submit,
+        on_close,
+    } = spec;
+    let mut start = initial;
+    for f in &fields {
+        start.0.entry(f.key.to_owned()).or_insert_with(|| f.empty());
     }
-    let text = |m| i18n.t(Msg::Ui(m));
-    match e.problem {
-        Problem::Empty => text(UiMsg::FieldEmpty).to_owned(),
-        Problem::Length { min, max, count } => [min, max, count]
-            .iter()
-            .fold(text(UiMsg::FieldLength).to_owned(), |t, n| {
-                t.replacen("{}", &n.to_string(), 1)
-            }),
-        Problem::Char(c) => i18n.fill(Msg::Ui(UiMsg::FieldChar), &format!("{c:?}")),
-        // The console engineer words the newer problems; until then English.
-        _ => e.message,
-    }
-}
-
-/// Adds a field to its form while it is shown.
-fn register(
-    form: FormCtx,
-    id: &'static str,
-    value: RwSignal<String>,
-    error: Memo<Option<String>>,
-    dirty: RwSignal<bool>,
-) {
-    form.fields.update_value(|f| {
-        f.push(Registered {
-            id,
-            value,
-            error,
-            dirty,
-        });
+    let draft = load_draft(&id).filter(|d| {
+        d.0.iter()
+            .any(|(k, v)| start.0.get(k).is_some_and(|s| s != v))
     });
-    on_cleanup(move || {
-        // The form may be gone first.
-        let _ = form.fields.try_update_value(|f| f.retain(|r| r.id != id));
-    });
-}
-
-/// A labelled input. Inside a [`Form`] its error shows once the user has
-/// typed in it or tried to submit, and follows every keystroke after
-/// that; an error the server gives for `name` shows here too.
-#[component]
-pub fn Field(
-    /// The input's DOM id, unique on the page.
-    id: &'static str,
-    label: Msg,
-    value: RwSignal<String>,
-    #[prop(optional)] kind: FieldKind,
-    /// The request's field name, to show the server's error for it here.
-    #[prop(optional)]
-    name: &'static str,
-    #[prop(optional)] required: bool,
-    #[prop(optional, into)] check: Option<Check>,
-    #[prop(optional)] hint: Option<Msg>,
-) -> impl IntoView {
-    let form = use_context::<FormCtx>();
-    let dirty = RwSignal::new(false);
-    let error = Memo::new(move |_| {
-        let v = value.get();
-        if v.trim().is_empty() {
-            return required.then(String::new);
-        }
-        check.and_then(|c| c.run(v).err())
-    });
-    if let Some(form) = form {
-        register(form, id, value, error, dirty);
+    let restored = RwSignal::new(draft.is_some());
+    let initial = start.clone();
+    if let Some(d) = draft {
+        start.0.extend(d.0);
     }
-    let required_text = tr(Msg::Ui(UiMsg::Required));
-    // `try_`: while a page is torn down the form's signals may go before
-    // the field's effects do.
-    let shown = move || {
-        let server = form.and_then(|f| {
-            f.failure
-                .try_with(|x| {
-                    x.as_ref()
-                        .filter(|x| !name.is_empty() && x.body.field.as_deref() == Some(name))
-                        .map(|x| x.body.message.clone())
-                })
-                .flatten()
-        });
-        let visible = dirty.get() || form.is_some_and(|f| f.submitted.try_get() == Some(true));
-        let local = visible.then(|| error.get()).flatten().map(|e| {
-            if e.is_empty() {
-                required_text().to_owned()
-            } else {
-                e
-            }
-        });
-        local.or(server)
-    };
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = match hint {
-        Some(_) => format!("{hint_id} {error_id}"),
-        None => error_id.clone(),
-    };
-    view! {
-        <div class="field">
-            <label for=id>{tr(label)}</label>
-            <input id=id type=kind.input_type() autocomplete=kind.autocomplete()
-                aria-required=required.then_some("true")
-                aria-invalid=move || shown().is_some().then_some("true")
-                aria-describedby=described
-                prop:value=move || value.get()
-                on:input=move |ev| {
-                    dirty.set(true);
-                    value.set(event_target_value(&ev));
-                }/>
-            {hint.map(|h| view! { <small id=hint_id>{tr(h)}</small> })}
-            <p id=error_id class="field-error" role="alert">{shown}</p>
-        </div>
-    }
-}
-
-/// A labelled `<select>` of fixed options (value, label).
-#[component]
-pub fn Choice(
-    id: &'static str,
-    label: Msg,
-    value: RwSignal<String>,
-    options: Vec<(&'static str, Msg)>,
-) -> impl IntoView {
-    if let Some(form) = use_context::<FormCtx>() {
-        register(form, id, value, Memo::new(|_| None), RwSignal::new(false));
-    }
-    view! {
-        <div class="field">
-            <label for=id>{tr(label)}</label>
-            <select id=id prop:value=move || value.get()
-                on:change=move |ev| value.set(event_target_value(&ev))>
-                {options
-                    .into_iter()
-                    .map(|(v, m)| view! {
-                        <option value=v selected=move || value.get() == v>{tr(m)}</option>
-                    })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-}
-
-fn focus(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    let values = RwSignal::new(start);
+    let errors = RwSignal::new(BTreeMap::<String, Problem>::new());
+    let failure = RwSignal::new(None::<Failure>);
+    let busy = RwSignal::new(false);
+    let fields = Arc::new(fields);
+    let secret: Vec<&'static str> = fields
+        .iter()
+        .filter(|f| matches!(f.control, Control::Secret))
+        .map(|f| f.key)
+        .collect();
     {
-        let _ = el.focus();
-    }
-}
-
-/// A form with a heading, its fields (`children`), a submit button and an
-/// optional Cancel. On submit with every field valid it calls `on_submit`
-/// with the attempt's idempotency key (pass it to `api::create`); the
-/// returned request runs while the button is disabled, then "Saved." or
-/// the [`ErrorPanel`] shows. `None` from `on_submit` sends nothing.
-#[component]
-pub fn Form(
-    /// DOM id; the heading is `{id}-title`.
-    id: &'static str,
-    heading: Msg,
-    /// Shown after the heading: "Reset password: bob".
-    #[prop(optional, into)]
-    subject: Option<String>,
-    submit: Msg,
-    #[prop(into)] on_submit: Callback<String, Option<Request>>,
-    #[prop(optional, into)] on_cancel: Option<Callback<()>>,
-    children: Children,
-) -> impl IntoView {
-    let ctx = FormCtx {
-        submitted: RwSignal::new(false),
-        failure: RwSignal::new(None),
-        fields: StoredValue::new(Vec::new()),
-    };
-    provide_context(ctx);
-    let pending = RwSignal::new(false);
-    let saved = RwSignal::new(false);
-    let blocked = RwSignal::new(false);
-    // The values and key of the last attempt that did not succeed.
-    let attempt = StoredValue::new(None::<(String, String)>);
-    let send = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        // Checked before anything renders: a second click in the same
-        // frame finds the form pending.
-        if pending.get_untracked() {
-            return;
-        }
-        ctx.submitted.set(true);
-        saved.set(false);
-        let fields = ctx.fields.get_value();
-        if let Some(bad) = fields.iter().find(|f| f.error.get_untracked().is_some()) {
-            blocked.set(true);
-            focus(bad.id);
-            return;
-        }
-        blocked.set(false);
-        let values: Vec<String> = fields.iter().map(|f| f.value.get_untracked()).collect();
-        let values = values.join("\u{1f}");
-        let key = match attempt.get_value() {
-            Some((last, key)) if last == values => key,
-            _ => new_idempotency_key(),
-        };
-        attempt.set_value(Some((values, key.clone())));
-        let Some(request) = on_submit.run(key) else {
-            return;
-        };
-        pending.set(true);
-        ctx.failure.set(None);
-        spawn_local(async move {
-            let result = request.await;
-            pending.set(false);
-            match result {
-                Ok(()) => {
-                    attempt.set_value(None);
-                    ctx.submitted.set(false);
-                    for f in fields {
-                        f.dirty.set(false);
-                    }
-                    saved.set(true);
-                }
-                Err(failure) => ctx.failure.set(Some(failure)),
+        let id = id.clone();
+        Effect::new(move |first: Option<()>| {
+            let v = values.get();
+            if first.is_some() {
+                save_draft(&id, &v, &secret);
             }
         });
+    }
+
+    let set = move |key: &'static str, value: Value| {
+        values.update(|v| {
+            v.0.insert(key.to_owned(), value);
+        });
+        errors.update(|e| {
+            e.remove(key);
+        });
     };
-    let title_id = format!("{id}-title");
-    let labelled_by = title_id.clone();
-    view! {
-        <form id=id class="stack" novalidate aria-labelledby=labelled_by on:submit=send>
-            <h2 id=title_id>{tr(heading)} {subject.map(|s| format!(": {s}"))}</h2>
-            {children()}
-            {move || blocked.get().then(|| view! {
-                <p class="error" role="alert">{tr(Msg::Ui(UiMsg::FixFields))}</p>
+
+    let rendered = fields
+        .iter()
+        .cloned()
+        .map(|f| field_view(&id, f, values, errors, set))
+        .collect_view();
+
+    let send = {
+        let (fields, id) = (Arc::clone(&fields), id.clone());
+        move || {
+            if busy.get_untracked() {
+                return;
+            }
+            let v = values.get_untracked();
+            let found: BTreeMap<String, Problem> = fields
+                .iter()
+                .filter(|f| f.shown.is_none_or(|s| s(&v)))
+                .filter_map(|f| f.problem(v.0.get(f.key)).map(|p| (f.key.to_owned(), p)))
+                .collect();
+            if !found.is_empty() {
+                errors.set(found);
+                failure.set(None);
+                focus_first_error();
+                return;
+            }
+            busy.set(true);
+            failure.set(None);
+            let (run, fields, id) = (Arc::clone(&on_submit), Arc::clone(&fields), id.clone());
+            leptos::task::spawn_local(async move {
+                match run(v).await {
+                    Ok(true) => {
+                        clear_draft(&id);
+                        on_close.run(());
+                    }
+                    Ok(false) => {}
+                    Err(f) => {
+                        let key = f.body.field.as_deref().and_then(|path| {
+                            fields.iter().find(|s| names(path, s.key)).map(|s| s.key)
+                        });
+                        match (key, f.body.problem) {
+                            (Some(key), Some(p)) => {
+                                errors.try_update(|e| e.insert(key.to_owned(), p));
+                                failure.try_set(None);
+                                focus_first_error();
+                            }
+                            _ => {
+                                failure.try_set(Some(f));
+                            }
+                        }
+                    }
+                }
+                busy.try_set(false);
+            });
+        }
+    };
+    let initial = StoredValue::new(initial);
+    let discard = move |_| {
+        values.set(initial.get_value());
+        restored.set(false);
+    };
+    let form_id = format!("{id}-form");
+    let body = view! {
+        <form id=form_id.clone() novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            send();
+        }>
+            {move || restored.get().then(|| view! {
+                <p class="notice" role="status">
+                    {tr(c::DRAFT_RESTORED)}" "
+                    <button type="button" class="link" on:click=discard>{tr(c::DISCARD_DRAFT)}</button>
+                </p>
             })}
-            <ActionStatus result=ActionResult { done: saved, error: ctx.failure }/>
-            <div class="actions">
-                <button type="submit" disabled=move || pending.get()
-                    aria-busy=move || pending.get().then_some("true")>
-                    {tr(submit)}
-                </button>
-                {on_cancel.map(|cancel| view! {
-                    <button type="button" on:click=move |_| cancel.run(())>{tr(Msg::Cancel)}</button>
-                })}
-            </div>
+            {move || errors.with(|e| !e.is_empty()).then(|| view! {
+                <p class="field-error" role="alert">{tr(c::FIX_FIELDS)}</p>
+            })}
+            {rendered}
+            <ErrorPanel error=failure/>
         </form>
     }
+    .into_any();
+    let buttons = view! {
+        <button type="button" on:click=move |_| on_close.run(())>{tr(c::CANCEL)}</button>
+        <button type="submit" class="primary" form=form_id disabled=move || busy.get()
+            aria-busy=move || busy.get().then_some("true")>
+            {move || i18n.t(submit_label)}
+        </button>
+    }
+    .into_any();
+    modal("drawer", title, body, buttons, on_close)
+}
+
+fn focus_first_error() {
+    // After the errors render.
+    request_animation_frame(|| {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector("dialog [aria-invalid='true']")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+fn field_view(
+    form: &str,
+    f: FieldSpec,
+    values: RwSignal<Values>,
+    errors: RwSignal<BTreeMap<String, Problem>>,
+    set: impl Fn(&'static str, Value) + Copy + Send + Sync + 'static,
+) -> AnyView {
+    let i18n = use_i18n();
+    let key = f.key;
+    let dom = format!("{form}-{key}");
+    let hint_id = format!("{dom}-hint");
+    let err_id = format!("{dom}-error");
+    let error = move || errors.with(|e| e.get(key).copied());
+    let invalid = move || error().is_some().then_some("true");
+    let describedby = {
+        let (h, e, has_hint) = (hint_id.clone(), err_id.clone(), f.hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(h.clone());
+            }
+            if error().is_some() {
+                ids.push(e.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let text = move || values.with(|v| v.text(key));
+    let on_text = move |ev| set(key, Value::Text(event_target_value(&ev)));
+    let hint = f
+        .hint
+        .map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(h)}</p> });
+    let err = view! {
+        <p class="field-error" id=err_id>
+            {move || error().map(|p| problem_text(i18n.lang(), &p))}
+        </p>
+    };
+    let mark = if f.required { c::REQUIRED } else { c::OPTIONAL };
+    let label = view! {
+        <label for=dom.clone()>
+            {tr(f.label)}
+            <span class="mark">" ("{tr(mark)}")"</span>
+        </label>
+    };
+    let control = match f.control {
+        Control::Check => {
+            return view! {
+                <div class="field check" class:hidden=move || hidden(&f.shown, values)>
+                    <label>
+                        <input id=dom type="checkbox"
+                            prop:checked=move || values.with(|v| v.flag(key))
+                            aria-describedby=describedby
+                            on:change=move |ev| set(key, Value::Bool(event_target_checked(&ev)))/>
+                        " "{tr(f.label)}
+                    </label>
+                    {hint}
+                    {err}
+                </div>
+            }
+            .into_any();
+        }
+        Control::Pairs(_) => {
+            return pairs_view(
+                &dom,
+                f,
+                values,
+                set,
+                hint.map(IntoAny::into_any),
+                err.into_any(),
+            );
+        }
+        Control::Area | Control::Lines => view! {
+            <textarea id=dom.clone() rows="4" prop:value=text aria-invalid=invalid
+                aria-required=f.required.then_some("true")
+                aria-describedby=describedby on:input=on_text></textarea>
+        }
+        .into_any(),
+        Control::Select(options) => view! {
+            <select id=dom.clone() aria-invalid=invalid aria-describedby=describedby
+                aria-required=f.required.then_some("true")
+                on:change=move |ev| set(key, Value::Text(event_target_value(&ev)))>
+                <option value="" selected=move || text().is_empty()>{tr(c::CHOOSE)}</option>
+                {move || options.get().into_iter().map(|o| {
+                    let v = o.value.clone();
+                    view! { <option value=o.value selected=move || text() == v>{o.label}</option> }
+                }).collect_view()}
+            </select>
+        }
+        .into_any(),
+        control => {
+            let (kind, auto) = match control {
+                Control::Secret => ("password", "new-password"),
+                Control::Number => ("number", "off"),
+                _ => ("text", "off"),
+            };
+            view! {
+                <input id=dom.clone() type=kind autocomplete=auto prop:value=text
+                    aria-invalid=invalid aria-required=f.required.then_some("true")
+                    aria-describedby=describedby on:input=on_text/>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="field" class:hidden=move || hidden(&f.shown, values)>
+            {label}
+            {control}
+            {hint}
+            {err}
+        </div>
+    }
+    .into_any()
+}
+
+fn hidden(shown: &Option<fn(&Values) -> bool>, values: RwSignal<Values>) -> bool {
+    shown.is_some_and(|s| !values.with(|v| s(v)))
+}
+
+/// Repeatable key/value rows: each row's inputs are labelled "Key 2",
+/// "Value 2"; adding stops at the field's maximum.
+fn pairs_view(
+    dom: &str,
+    f: FieldSpec,
+    values: RwSignal<Values>,
+    set: impl Fn(&'static str, Value) + Copy + Send + Sync + 'static,
+    hint: Option<AnyView>,
+    err: AnyView,
+) -> AnyView {
+    let i18n = use_i18n();
+    let key = f.key;
+    let max = match f.control {
+        Control::Pairs(max) => max,
+        _ => 0,
+    };
+    let rows = move || values.with(|v| v.pairs(key));
+    let edit = move |i: usize, which: usize, text: String| {
+        let mut p = rows();
+        if let Some(row) = p.get_mut(i) {
+            if which == 0 {
+                row.0 = text;
+            } else {
+                row.1 = text;
+            }
+        }
+        set(key, Value::Pairs(p));
+    };
+    let dom = dom.to_owned();
+    let list = move || {
+        let dom = dom.clone();
+        rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                let n = (i + 1).to_string();
+                let (n1, n2, n3) = (n.clone(), n.clone(), n);
+                view! {
+                    <div class="pair">
+                        <input type="text" id=format!("{dom}-{i}-key") prop:value=k
+                            aria-label=move || format!("{} {n1}", i18n.t(c::KEY))
+                            on:input=move |ev| edit(i, 0, event_target_value(&ev))/>
+                        <input type="text" id=format!("{dom}-{i}-value") prop:value=v
+                            aria-label=move || format!("{} {n2}", i18n.t(c::VALUE))
+                            on:input=move |ev| edit(i, 1, event_target_value(&ev))/>
+                        <button type="button" class="link danger"
+                            aria-label=move || i18n.fill(c::REMOVE_ROW, &[&n3])
+                            on:click=move |_| {
+                                let mut p = rows();
+                                p.remove(i);
+                                set(key, Value::Pairs(p));
+                            }>
+                            {tr(c::DELETE)}
+                        </button>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    // Not inline in the view: `>=` there would end the tag.
+    let full = move || rows().len() >= max;
+    let add = move |_: leptos::ev::MouseEvent| {
+        let mut p = rows();
+        p.push((String::new(), String::new()));
+        set(key, Value::Pairs(p));
+    };
+    view! {
+        <fieldset class="field pairs" class:hidden=move || hidden(&f.shown, values)>
+            <legend>{tr(f.label)}</legend>
+            {list}
+            <button type="button" disabled=full on:click=add>
+                {tr(c::ADD_ROW)}
+            </button>
+            {hint}
+            {err}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// `Opt`s from static choices worded in the current language.
+pub fn choices(items: &'static [(&'static str, T)]) -> Signal<Vec<Opt>> {
+    let i18n = use_i18n();
+    Signal::derive(move || {
+        items
+            .iter()
+            .map(|(v, t)| Opt::new(*v, i18n.t(*t)))
+            .collect()
+    })
 }

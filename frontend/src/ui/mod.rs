@@ -1,16 +1,28 @@
-//! The parts every page is built from: a data table, form fields and
-//! forms, a confirmation dialog, a diff view and an error panel. Pages
-//! share them rather than writing their own, which keeps the console
-//! consistent and its wasm small (see BENCHMARKS.md for what each costs).
+//! The parts every page is made of. A page describes itself as data (its
+//! filters, columns, facts, fields and actions) and hands it to these;
+//! that keeps the console consistent and its wasm small, since Leptos
+//! compiles each distinct view shape once (BENCHMARKS.md).
 
+pub mod detail;
 pub mod dialog;
-pub mod diff;
 pub mod error;
 pub mod form;
+pub mod list;
+pub mod outcome;
+pub mod remote;
 pub mod table;
+pub mod time;
+pub mod toast;
 
-pub use dialog::ConfirmDialog;
-pub use diff::DiffView;
-pub use error::{ErrorPanel, failure_text};
-pub use form::{ActionResult, ActionStatus, Choice, Field, FieldKind, Form, Request, invalid};
-pub use table::{Column, DataTable, Listing, ServerPaging, SortKey};
+pub use detail::{DetailHeader, fact, facts, tab_panel, tabs};
+pub use dialog::{
+    Edit, Question, Review, ReviewHost, Wording, confirm_danger, review_edit, use_review,
+};
+pub use error::ErrorPanel;
+pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, invalid, submit};
+pub use list::{Filter, FilterBar, Opt, PageHeader, param};
+pub use outcome::Outcomes;
+pub use remote::Remote;
+pub use table::{Column, DataTable, RowAction, ServerPaging, SortKey};
+pub use time::{CopyButton, Time};
+pub use toast::{ToastRegion, use_toasts};

@@ -16,7 +16,8 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, Failure};
-use crate::i18n::{Msg, UiMsg, tr, use_i18n};
+use crate::i18n::common as c;
+use crate::i18n::{T as Text, tr, use_i18n};
 use crate::ui::ErrorPanel;
 
 /// What a column sorts by: numbers before text, each in natural order.
@@ -36,7 +37,7 @@ type Cells = Arc<dyn Fn() -> Vec<AnyView> + Send + Sync>;
 /// A column: its header and how a row fills its cell. The first column is
 /// the row's header (`<th scope="row">`).
 pub struct Column<T> {
-    header: Msg,
+    header: Text,
     cell: Cell<T>,
     sort: Option<Sorter<T>>,
 }
@@ -54,7 +55,7 @@ impl<T> Clone for Column<T> {
 impl<T: 'static> Column<T> {
     /// A column whose cell is any view (buttons, links, badges); not
     /// sortable unless [`Column::sort_by`] says how.
-    pub fn new(header: Msg, cell: impl Fn(&T) -> AnyView + Send + Sync + 'static) -> Column<T> {
+    pub fn new(header: Text, cell: impl Fn(&T) -> AnyView + Send + Sync + 'static) -> Column<T> {
         Column {
             header,
             cell: Arc::new(cell),
@@ -63,7 +64,7 @@ impl<T: 'static> Column<T> {
     }
 
     /// A column of plain text, sorted by it (ignoring case).
-    pub fn text(header: Msg, text: fn(&T) -> String) -> Column<T> {
+    pub fn text(header: Text, text: fn(&T) -> String) -> Column<T> {
         Column {
             header,
             cell: Arc::new(move |row| text(row).into_any()),
@@ -74,6 +75,63 @@ impl<T: 'static> Column<T> {
     pub fn sort_by(mut self, key: impl Fn(&T) -> SortKey + Send + Sync + 'static) -> Column<T> {
         self.sort = Some(Arc::new(key));
         self
+    }
+}
+
+/// A button at a row's end; its accessible name adds the row's name
+/// ("Delete prod-hz"), since every row has one.
+pub struct RowAction<T> {
+    pub label: Text,
+    pub danger: bool,
+    /// Whether this row offers it (a role, the row's state).
+    pub shown: fn(&T) -> bool,
+    pub run: Arc<dyn Fn(&T) + Send + Sync>,
+}
+
+impl<T> RowAction<T> {
+    pub fn new(label: Text, run: impl Fn(&T) + Send + Sync + 'static) -> RowAction<T> {
+        RowAction {
+            label,
+            danger: false,
+            shown: |_| true,
+            run: Arc::new(run),
+        }
+    }
+
+    pub fn danger(mut self) -> RowAction<T> {
+        self.danger = true;
+        self
+    }
+
+    pub fn when(mut self, shown: fn(&T) -> bool) -> RowAction<T> {
+        self.shown = shown;
+        self
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Column<T> {
+    /// The row actions column.
+    pub fn actions(name: fn(&T) -> String, actions: Vec<RowAction<T>>) -> Column<T> {
+        let actions = Arc::new(actions);
+        Column::new(crate::i18n::common::ACTIONS, move |row: &T| {
+            let i18n = use_i18n();
+            let buttons = actions
+                .iter()
+                .filter(|a| (a.shown)(row))
+                .map(|a| {
+                    let (run, row, label) = (Arc::clone(&a.run), row.clone(), a.label);
+                    let row_name = name(&row);
+                    let named = move || format!("{} {}", i18n.t(label), row_name);
+                    view! {
+                        <button type="button" class="link" class:danger=a.danger
+                            aria-label=named on:click=move |_| run(&row)>
+                            {tr(label)}
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! { <div class="row-actions">{buttons}</div> }.into_any()
+        })
     }
 }
 
@@ -178,7 +236,7 @@ impl PartialEq for Row {
 /// A column's header as the core sees it.
 #[derive(Clone, Copy)]
 struct Head {
-    header: Msg,
+    header: Text,
     sortable: bool,
 }
 
@@ -199,12 +257,19 @@ fn revision<T: PartialEq>(old: &Revisions<T>, key: &str, row: &T) -> u32 {
 pub fn DataTable<T>(
     /// DOM id, unique on the page; also prefixes the ids inside.
     id: &'static str,
-    caption: Msg,
+    caption: Text,
     #[prop(into)] rows: Signal<Vec<T>>,
     columns: Vec<Column<T>>,
     key: fn(&T) -> String,
     #[prop(optional)] name: Option<fn(&T) -> String>,
-    #[prop(optional)] filter: Option<fn(&T) -> String>,
+    /// The text rows are filtered by (the filter bar's search box) and
+    /// what of a row it searches.
+    #[prop(optional)]
+    filter: Option<fn(&T) -> String>,
+    #[prop(optional, into)] search: Signal<String>,
+    /// The key of a row to mark and scroll to (just created or changed).
+    #[prop(optional, into)]
+    highlight: Signal<Option<String>>,
     #[prop(optional, into)] loading: Signal<bool>,
     #[prop(optional, into)] error: Signal<Option<Failure>>,
     #[prop(default = 25)] page_size: usize,
@@ -213,8 +278,8 @@ pub fn DataTable<T>(
     #[prop(optional)]
     selection: Option<RwSignal<HashSet<String>>>,
     /// What to say when there are no rows at all.
-    #[prop(default = Msg::Ui(UiMsg::Empty))]
-    empty: Msg,
+    #[prop(default = c::EMPTY)]
+    empty: Text,
 ) -> impl IntoView
 where
     T: Clone + PartialEq + Send + Sync + 'static,
@@ -264,7 +329,8 @@ where
         caption,
         rows: prepared.into(),
         heads,
-        filtered: filter.is_some(),
+        search,
+        highlight,
         loading,
         error,
         page_size,
@@ -277,29 +343,30 @@ where
 /// What [`table_core`] draws.
 struct Core {
     id: &'static str,
-    caption: Msg,
+    caption: Text,
     rows: Signal<Vec<Row>>,
     heads: Vec<Head>,
-    filtered: bool,
+    search: Signal<String>,
+    highlight: Signal<Option<String>>,
     loading: Signal<bool>,
     error: Signal<Option<Failure>>,
     page_size: usize,
     server: Option<ServerPaging>,
     selection: Option<RwSignal<HashSet<String>>>,
-    empty: Msg,
+    empty: Text,
 }
 
 fn table_core(core: Core) -> AnyView {
     let (id, caption, rows, heads) = (core.id, core.caption, core.rows, core.heads);
-    let (filtered, loading, error, empty) = (core.filtered, core.loading, core.error, core.empty);
+    let (search, highlight) = (core.search, core.highlight);
+    let (loading, error, empty) = (core.loading, core.error, core.empty);
     let (page_size, server, selection) = (core.page_size, core.server, core.selection);
     let i18n = use_i18n();
-    let query = RwSignal::new(String::new());
     let sort = RwSignal::new(None::<(usize, bool)>);
     let local_page = RwSignal::new(0_usize);
 
     let order = Memo::new(move |_| {
-        let q = query.with(|q| q.trim().to_lowercase());
+        let q = search.with(|q| q.trim().to_lowercase());
         rows.with(|rows| {
             let mut order: Vec<usize> = (0..rows.len())
                 .filter(|&i| q.is_empty() || rows[i].haystack.contains(&q))
@@ -344,6 +411,11 @@ fn table_core(core: Core) -> AnyView {
             })
         })
     };
+    // A new search starts at the first page.
+    Effect::new(move |_| {
+        search.track();
+        local_page.set(0);
+    });
     // Selected rows that went away are no longer selected.
     if let Some(selected) = selection {
         Effect::new(move |_| {
@@ -401,7 +473,7 @@ fn table_core(core: Core) -> AnyView {
                             if on { s.insert(k); } else { s.remove(&k); }
                         });
                     }/>
-                    <span class="visually-hidden">{tr(Msg::Ui(UiMsg::SelectAll))}</span>
+                    <span class="visually-hidden">{tr(c::SELECT_ALL)}</span>
                 </label>
             </th>
         }
@@ -423,7 +495,7 @@ fn table_core(core: Core) -> AnyView {
                                 });
                             }/>
                         <span class="visually-hidden">
-                            {move || i18n.fill(Msg::Ui(UiMsg::SelectRow), &label)}
+                            {move || i18n.fill(c::SELECT_ROW, &[&label])}
                         </span>
                     </label>
                 </td>
@@ -440,33 +512,30 @@ fn table_core(core: Core) -> AnyView {
                 }
             })
             .collect_view();
-        view! { <tr>{check}{cells}</tr> }
+        let key = row.key.clone();
+        let marked = move || highlight.with(|h| h.as_deref() == Some(key.as_str()));
+        let node = NodeRef::<leptos::html::Tr>::new();
+        let mark = marked.clone();
+        Effect::new(move |_| {
+            if mark()
+                && let Some(tr) = node.get()
+            {
+                tr.scroll_into_view_with_bool(false);
+            }
+        });
+        view! { <tr node_ref=node class:highlight=marked>{check}{cells}</tr> }
     };
 
-    let filter_id = format!("{id}-filter");
     let caption_id = format!("{id}-caption");
     let labelled_by = caption_id.clone();
     let toolbar = view! {
         <div class="table-tools">
-            {filtered.then(|| view! {
-                <div class="field">
-                    <label for=filter_id.clone()>
-                        {move || i18n.fill(Msg::Ui(UiMsg::Filter), i18n.t(caption))}
-                    </label>
-                    <input id=filter_id.clone() type="search" autocomplete="off"
-                        prop:value=move || query.get()
-                        on:input=move |ev| {
-                            query.set(event_target_value(&ev));
-                            local_page.set(0);
-                        }/>
-                </div>
-            })}
             <span class="count">
-                {move || i18n.fill(Msg::Ui(UiMsg::Rows), &order.with(Vec::len).to_string())}
+                {move || i18n.fill(c::ROWS, &[&order.with(Vec::len).to_string()])}
             </span>
             {selection.map(|s| view! {
                 <span class="count">
-                    {move || i18n.fill(Msg::Ui(UiMsg::Selected), &s.with(HashSet::len).to_string())}
+                    {move || i18n.fill(c::SELECTED, &[&s.with(HashSet::len).to_string()])}
                 </span>
             })}
         </div>
@@ -477,13 +546,9 @@ fn table_core(core: Core) -> AnyView {
             return None;
         }
         let msg = if rows.with(Vec::is_empty) {
-            if loading.get() {
-                Msg::Ui(UiMsg::Loading)
-            } else {
-                empty
-            }
+            if loading.get() { c::LOADING } else { empty }
         } else if order.with(Vec::is_empty) {
-            Msg::Ui(UiMsg::NoMatches)
+            c::NO_MATCHES
         } else {
             return None;
         };
@@ -496,11 +561,11 @@ fn table_core(core: Core) -> AnyView {
             view! {
                 <div class="pager">
                     <button type="button" disabled={page == 0} on:click=move |_| go(page - 1)>
-                        {tr(Msg::Ui(UiMsg::Previous))}
+                        {tr(c::PREVIOUS)}
                     </button>
-                    <span>{move || i18n.fill(Msg::Ui(UiMsg::Page), &format!("{} / {pages}", page + 1))}</span>
+                    <span>{move || i18n.fill(c::PAGE, &[&format!("{} / {pages}", page + 1)])}</span>
                     <button type="button" disabled={page + 1 >= pages} on:click=move |_| go(page + 1)>
-                        {tr(Msg::Ui(UiMsg::Next))}
+                        {tr(c::NEXT)}
                     </button>
                 </div>
             }

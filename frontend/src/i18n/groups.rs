@@ -1,0 +1,5 @@
+//! The groups page's words.
+
+use super::T;
+
+pub const TITLE: T = T("DingTalk groups", "钉钉群");

@@ -1,0 +1,5 @@
+//! The home page's words.
+
+use super::T;
+
+pub const TITLE: T = T("Home", "首页");
