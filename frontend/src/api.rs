@@ -230,6 +230,16 @@ pub fn to_json(body: &impl Serialize) -> Result<String, Failure> {
     json(body)
 }
 
+/// A create whose body is already JSON text (a page that builds bodies
+/// from form values); the answer's JSON.
+pub async fn create_json_text(
+    path: &str,
+    body: String,
+    idempotency_key: &str,
+) -> Result<JsValue, Failure> {
+    json_of(call(Method::POST, path, Some(body), Some(idempotency_key), None).await?).await
+}
+
 /// A state-changing call answered with no content.
 pub async fn send_empty(
     method: Method,

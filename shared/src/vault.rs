@@ -98,6 +98,9 @@ pub struct AlibabaAccount {
     /// Stored by the console for its built-in sandbox.
     #[serde(default)]
     pub sandbox: bool,
+    /// What pickers choose for a user who has not picked one yet.
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// Create (`POST`, secrets required) or change (`PUT`, secrets replaced
@@ -133,6 +136,9 @@ pub struct DingTalkApp {
     /// Stored by the console for its built-in sandbox.
     #[serde(default)]
     pub sandbox: bool,
+    /// What pickers choose for a user who has not picked one yet.
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// Create (`POST`, secret required) or change (`PUT`) a DingTalk app.
@@ -235,4 +241,15 @@ mod tests {
         assert_eq!(check_name("  ").unwrap_err().problem, Problem::Empty);
         assert_eq!(check_name("a\nb").unwrap_err().problem, Problem::Char('\n'));
     }
+}
+
+/// `GET`/`PUT /api/v1/preferences`: the account and app a user picked
+/// last; pickers open on them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    #[serde(default)]
+    pub alibaba: Option<String>,
+    #[serde(default)]
+    pub dingtalk: Option<String>,
 }

@@ -422,20 +422,62 @@ impl Browser {
         .await
     }
 
-    /// The form control whose `<label>` has exactly this text.
+    /// The form control whose `<label>` has exactly this text, or whose
+    /// `aria-label` is this text (a key/value row's "Key 2").
     pub async fn field(&self, label: &str) -> anyhow::Result<Element> {
-        let label_el = self
+        let lit = xpath_literal(label);
+        let found = self
             .wait_xpath(&format!(
-                "//label[normalize-space()={}]",
-                xpath_literal(label)
+                "//label[normalize-space()={lit}] | //*[@aria-label={lit}][self::input or self::select or self::textarea]"
             ))
             .await?;
-        let id = label_el
+        if found.tag_name().await? != "label" {
+            return Ok(found);
+        }
+        let id = found
             .attr("for")
             .await?
             .with_context(|| format!("label {label:?} has no `for`"))?;
         self.wait_xpath(&format!("//*[@id={}]", xpath_literal(&id)))
             .await
+    }
+
+    /// The table row whose header cell is exactly `name`.
+    pub async fn row(&self, name: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&row_xpath(name)).await
+    }
+
+    /// The button named `action` in the row `name` ("Delete prod-hz").
+    pub async fn row_button(&self, name: &str, action: &str) -> anyhow::Result<Element> {
+        self.wait_xpath(&format!(
+            "{}//button[normalize-space()={}]",
+            row_xpath(name),
+            xpath_literal(action)
+        ))
+        .await
+    }
+
+    /// Waits until nothing matches `xpath`.
+    pub async fn wait_gone(&self, xpath: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + WAIT;
+        while self.exists(xpath).await? {
+            anyhow::ensure!(Instant::now() < deadline, "{xpath} stayed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    /// Picks `option` in the select labelled `label`.
+    pub async fn choose(&self, label: &str, option: &str) -> anyhow::Result<()> {
+        self.field(label).await?.select_by_label(option).await?;
+        Ok(())
+    }
+
+    /// Sets the window so that the viewport is `width` px wide.
+    pub async fn set_width(&self, width: i64) -> anyhow::Result<()> {
+        self.resize_viewport(width, 844).await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        Ok(())
     }
 
     /// Waits until some element's own text contains `text`.
@@ -534,8 +576,13 @@ impl Browser {
     }
 }
 
+/// A table row whose header cell is exactly `name`.
+pub fn row_xpath(name: &str) -> String {
+    format!("//tr[th[normalize-space()={}]]", xpath_literal(name))
+}
+
 /// Quotes `s` for XPath 1.0, which has no escape for quotes.
-fn xpath_literal(s: &str) -> String {
+pub fn xpath_literal(s: &str) -> String {
     if !s.contains('\'') {
         format!("'{s}'")
     } else if !s.contains('"') {

@@ -55,15 +55,13 @@ async fn seed(app: &TestApp) -> anyhow::Result<i64> {
     Ok(last)
 }
 
-/// The actor column of the events table, once it holds `count` rows.
+/// The actor column of the entries table, once it holds `count` rows.
 async fn actors_shown(browser: &Browser, count: usize) -> anyhow::Result<Vec<String>> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let cells = browser
             .client
-            .find_all(Locator::XPath(
-                "//table[contains(@class,'audit-events')]/tbody/tr/td[3]",
-            ))
+            .find_all(Locator::XPath("//table[@id='audit']/tbody/tr/td[1]"))
             .await?;
         let mut actors = Vec::new();
         for cell in cells {
@@ -74,15 +72,6 @@ async fn actors_shown(browser: &Browser, count: usize) -> anyhow::Result<Vec<Str
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn xpath(browser: &Browser, xpath: &str) -> anyhow::Result<fantoccini::elements::Element> {
-    Ok(browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath(xpath))
-        .await?)
 }
 
 #[tokio::test]
@@ -96,53 +85,70 @@ async fn auditor_filters_by_actor_opens_a_diff_and_exports_csv() -> anyhow::Resu
     let total = usize::try_from(audit::verify(&app.state.db).await?.head_seq)?;
     assert!(total > 12);
 
-    browser.link_in_nav("Main", "Audit").await?.click().await?;
-    browser.heading("Audit").await?;
-    assert_eq!(actors_shown(&browser, total).await?.len(), total);
-    browser.assert_accessible().await?;
-
-    browser.field("Actor").await?.send_keys("bob").await?;
-    xpath(&browser, "//button[normalize-space()='Apply filters']")
+    browser
+        .link_in_nav("Main", "Audit trail")
         .await?
         .click()
         .await?;
-    assert_eq!(actors_shown(&browser, 4).await?, vec!["bob"; 4]);
+    browser.heading("Audit trail").await?;
+    assert_eq!(actors_shown(&browser, total).await?.len(), total);
+    browser.assert_accessible().await?;
 
-    xpath(
-        &browser,
-        "//tr[td[normalize-space()='robot.update']]//button[normalize-space()='Details']",
-    )
-    .await?
-    .click()
-    .await?;
-    let heading = format!("Event #{robot_seq}");
-    browser.heading(&heading).await?;
-    let focused = browser.client.active_element().await?.text().await?;
-    assert_eq!(focused, heading, "opening an event moves focus to it");
+    // Filters live in the URL; actions and targets are worded.
+    browser.field("Who").await?.send_keys("bob").await?;
+    assert_eq!(actors_shown(&browser, 4).await?, vec!["bob"; 4]);
+    browser.choose("Action", "Changed a robot").await?;
+    assert_eq!(actors_shown(&browser, 1).await?, vec!["bob"]);
+    browser.choose("Outcome", "Succeeded").await?;
+    browser.client.refresh().await?;
+    assert_eq!(actors_shown(&browser, 1).await?, vec!["bob"]);
+    browser.wait_for_text("Notification robot").await?;
+    browser.field("From (day)").await?;
+    browser.field("To (day, inclusive)").await?;
+    browser.field("Target").await?.send_keys("ops").await?;
+    assert_eq!(actors_shown(&browser, 1).await?, vec!["bob"]);
+
+    browser
+        .wait_xpath("//table[@id='audit']//button[normalize-space()='Details']")
+        .await?
+        .click()
+        .await?;
+    browser.heading(&format!("Entry {robot_seq}")).await?;
     browser.assert_accessible().await?;
     let row = |field: &str| {
-        format!("//table[contains(@class,'diff')]//tr[th[normalize-space()='{field}']]")
+        format!("//table[contains(@class,'plan')]//tr[th[normalize-space()='{field}']]")
     };
-    let name = xpath(&browser, &row("name")).await?.text().await?;
-    assert!(
-        name.contains("\"ops\"") && name.contains("\"ops-2\""),
-        "{name}"
-    );
-    let token = xpath(&browser, &row("webhook.token")).await?.text().await?;
-    assert!(
-        token.contains("(secret, hidden)") && token.contains("changed"),
-        "{token}"
-    );
+    let name = browser.wait_xpath(&row("name")).await?.text().await?;
+    assert!(name.contains("ops") && name.contains("ops-2"), "{name}");
+    let token = browser
+        .wait_xpath(&row("webhook.token"))
+        .await?
+        .text()
+        .await?;
+    assert!(token.contains("replaced (not shown)"), "{token}");
     let page = browser.client.source().await?;
     assert!(!page.contains(WEBHOOK_TOKEN) && !page.contains("tok-old"));
-    browser.screenshot("audit-diff").await?;
+    browser.dialog_button("Close").await?.click().await?;
+    browser.wait_gone("//dialog").await?;
 
-    let link = xpath(&browser, "//a[normalize-space()='Export CSV']").await?;
+    let link = browser
+        .wait_xpath("//a[normalize-space()='Export CSV']")
+        .await?;
     assert!(link.attr("download").await?.is_some());
     let href = link.attr("href").await?.unwrap_or_default();
     assert!(
         href.contains("format=csv") && href.contains("actor=bob"),
         "{href}"
+    );
+    let jsonl = browser
+        .wait_xpath("//a[normalize-space()='Export JSON Lines']")
+        .await?;
+    assert!(
+        jsonl
+            .attr("href")
+            .await?
+            .unwrap_or_default()
+            .contains("format=jsonl")
     );
     let csv_text = browser
         .client
@@ -154,8 +160,13 @@ async fn auditor_filters_by_actor_opens_a_diff_and_exports_csv() -> anyhow::Resu
     let csv_text = csv_text.as_str().unwrap_or_default().to_owned();
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
-    assert_eq!(rows.len(), 4, "{csv_text}");
+    assert_eq!(rows.len(), 1, "{csv_text}");
     assert!(rows.iter().all(|r| &r[3] == "bob"));
     assert!(!csv_text.contains(WEBHOOK_TOKEN));
+
+    browser.button("Verify the chain").await?.click().await?;
+    browser.role_with_text("status", "The chain holds").await?;
+    browser.button("Reset").await?.click().await?;
+    assert_eq!(actors_shown(&browser, total).await?.len(), total);
     browser.close().await
 }

@@ -249,6 +249,7 @@ impl Vault {
             regions: split_regions(&row.try_get::<String, _>("regions")?),
             updated_at: row.try_get("updated_at")?,
             id,
+            default: false,
         })
     }
 
@@ -674,6 +675,7 @@ fn dingtalk_view(row: &AnyRow) -> Result<DingTalkApp, VaultError> {
         api: DingTalkApi::parse(&api).unwrap_or_default(),
         updated_at: row.try_get("updated_at")?,
         sandbox: row.try_get::<i64, _>("sandbox")? != 0,
+        default: false,
     })
 }
 

@@ -1,6 +1,146 @@
+//! The audit trail: filters in the URL, newest first, pages by cursor,
+//! each entry's details with its diff, the chain's health and a check of
+//! it, and the export of exactly what the filters show.
+
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::API_PREFIX;
+use shared::audit::{AuditHealth, EventFilter, EventPage, Outcome, VerifyReport};
+use shared::auth::Action;
+use wasm_bindgen::JsValue;
+
+use crate::api;
+use crate::auth::use_auth;
+use crate::i18n::audit as tx;
+use crate::i18n::{T, tr, use_i18n};
+use crate::router::use_router;
+use crate::ui::time::local_text;
+use crate::ui::{
+    AuditTable, Filter, FilterBar, PageHeader, Remote, ServerPaging, choices, param, use_toasts,
+};
+
+/// Local midnight of `YYYY-MM-DD` plus `days`, as epoch ms.
+fn day_start(day: &str, days: u32) -> Option<i64> {
+    let d = js_sys::Date::new(&JsValue::from_str(&format!("{day}T00:00:00")));
+    let ms = d.get_time();
+    ms.is_finite()
+        .then(|| ms as i64 + i64::from(days) * 86_400_000)
+}
+
+/// The API's filter from the URL's.
+fn filter(before: Option<i64>) -> EventFilter {
+    let p = |k: &'static str| Some(param(k).get()).filter(|s| !s.is_empty());
+    EventFilter {
+        from: p("from").and_then(|d| day_start(&d, 0)),
+        // The day chosen is included: up to the next midnight.
+        to: p("to").and_then(|d| day_start(&d, 1)),
+        actor: p("actor"),
+        action: p("action"),
+        target: p("target"),
+        outcome: p("outcome").and_then(|o| Outcome::ALL.into_iter().find(|x| x.as_str() == o)),
+        before,
+        limit: None,
+    }
+}
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    view! { <crate::ui::PageHeader title=crate::i18n::audit::TITLE/> }
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let router = use_router();
+    // Cursors of the newer pages walked through; the URL's `before` is the
+    // page shown, so a reload keeps it.
+    let trail = RwSignal::new(Vec::<Option<i64>>::new());
+    let before = Signal::derive(move || router.param("before").and_then(|b| b.parse().ok()));
+    let page = Remote::<EventPage>::follow(move || {
+        Some(format!("/audit/events?{}", filter(before.get()).to_query()))
+    });
+    let health = Remote::<Option<AuditHealth>>::follow(|| Some("/audit/status".into()));
+    let rows = Signal::derive(move || {
+        page.value
+            .with(|p| p.as_ref().map(|p| p.events.clone()).unwrap_or_default())
+    });
+    let next = Signal::derive(move || page.value.with(|p| p.as_ref().and_then(|p| p.next_cursor)));
+    let paging = ServerPaging {
+        page: Signal::derive(move || trail.with(Vec::len)),
+        page_size: shared::audit::DEFAULT_PAGE_SIZE as usize,
+        total: Signal::stored(None),
+        has_next: Signal::derive(move || next.get().is_some()),
+        on_page: Callback::new(move |to: usize| {
+            let here = trail.with_untracked(Vec::len);
+            let cursor = if to > here {
+                trail.update(|t| t.push(before.get_untracked()));
+                next.get_untracked()
+            } else {
+                trail.try_update(Vec::pop).flatten().flatten()
+            };
+            router.set_params(
+                &[("before", cursor.map(|c| c.to_string()).unwrap_or_default())],
+                true,
+            );
+        }),
+    };
+    // A new filter starts from the newest entries.
+    Effect::new(move |_| {
+        for k in ["from", "to", "actor", "action", "target", "outcome"] {
+            router.param(k);
+        }
+        trail.set(Vec::new());
+    });
+    let export = move |format: &'static str| {
+        let mut f = filter(None);
+        f.before = None;
+        format!("{API_PREFIX}/audit/export?{}&format={format}", f.to_query())
+    };
+    let verify = move |_| {
+        spawn_local(async move {
+            match api::get::<VerifyReport>("/audit/verify").await {
+                Ok(r) if r.is_valid() => toasts.ok(tx::VERIFIED, &r.checked.to_string()),
+                Ok(r) => {
+                    let b = r.first_broken.unwrap_or(shared::audit::BrokenLink {
+                        seq: 0,
+                        reason: String::new(),
+                    });
+                    toasts.ok(tx::BROKEN, &format!("{} ({})", b.seq, b.reason));
+                }
+                Err(f) => toasts.failed(&f),
+            }
+            health.reload();
+        });
+    };
+    let banner = move || {
+        health.value.get().flatten().map(|h| {
+            let text = if h.ok {
+                i18n.fill(tx::HEALTH_OK, &[&local_text(h.checked_at)])
+            } else {
+                let seq = h.first_bad_seq.unwrap_or_default().to_string();
+                i18n.fill(
+                    tx::HEALTH_BAD,
+                    &[&seq, h.problem.as_deref().unwrap_or_default()],
+                )
+            };
+            view! { <p class="notice" class:failed=!h.ok role="status">{text}</p> }
+        })
+    };
+    let actions: &'static [(&'static str, T)] = tx::ACTIONS;
+    view! {
+        <PageHeader title=tx::TITLE>
+            {move || auth.can(Action::AuditExport).then(|| view! {
+                <a class="button" href=move || export("csv") download="">{tr(tx::EXPORT_CSV)}</a>
+                <a class="button" href=move || export("jsonl") download="">{tr(tx::EXPORT_JSONL)}</a>
+            })}
+            <button type="button" on:click=verify>{tr(tx::VERIFY)}</button>
+        </PageHeader>
+        {banner}
+        <FilterBar id="audit-filters" filters=vec![
+            Filter::date("from", tx::FROM),
+            Filter::date("to", tx::TO),
+            Filter::search("actor", tx::ACTOR),
+            Filter::choice("action", tx::ACTION, choices(actions)),
+            Filter::search("target", tx::TARGET),
+            Filter::choice("outcome", tx::OUTCOME, choices(tx::OUTCOMES)),
+        ]/>
+        <AuditTable id="audit" caption=tx::TITLE rows=rows loading=page.loading error=page.error server=paging/>
+    }
 }

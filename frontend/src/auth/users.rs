@@ -19,8 +19,8 @@ use crate::ui::{
 
 const WORDING: Wording = Wording {
     labels: tx::USER_LABELS,
-    value: |field, v| match (field, v.as_str()) {
-        ("role", Some(r)) => Role::parse(r).map(role_text),
+    value: |field, v| match field {
+        "role" => Role::parse(v).map(role_text),
         _ => None,
     },
 };
@@ -110,8 +110,7 @@ pub fn UsersPage() -> impl IntoView {
                         role: Role::parse(&v.text("role")).unwrap_or(Role::Auditor),
                         password: same_password(&v)?.into(),
                     };
-                    let user: User =
-                        api::create("/users", &body, &api::new_idempotency_key()).await?;
+                    let user: User = api::create("/users", &body, v.key()).await?;
                     toasts.ok(c::CREATED_TOAST, &user.username);
                     router.set_params(&[("new", user.id.clone())], false);
                     users.reload();

@@ -54,8 +54,6 @@ pub const DISABLED: T = T("Disabled", "已停用");
 pub const YES: T = T("Yes", "是");
 pub const NO: T = T("No", "否");
 pub const NONE: T = T("None", "无");
-pub const REQUIRED: T = T("required", "必填");
-pub const OPTIONAL: T = T("optional", "选填");
 
 pub const CREATE: T = T("Create", "创建");
 pub const EDIT: T = T("Edit", "编辑");

@@ -153,22 +153,3 @@ pub fn tr(text: T) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || i18n.t(text)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fill_puts_values_in_order() {
-        assert_eq!(fill("{} of {}", &["3", "5"]), "3 of 5");
-        assert_eq!(fill("no marks", &["x"]), "no marks");
-        assert_eq!(fill("{} and {}", &["only"]), "only and ");
-    }
-
-    #[test]
-    fn language_tags_map_to_languages() {
-        assert_eq!(Lang::from_code("zh-Hans-CN"), Some(Lang::ZhCn));
-        assert_eq!(Lang::from_code("en_GB"), Some(Lang::En));
-        assert_eq!(Lang::from_code("fr"), None);
-    }
-}

@@ -184,24 +184,3 @@ pub fn problem_text(lang: Lang, problem: &Problem) -> String {
         Problem::Other => t(T("This value is not allowed.", "该值不被允许。"), &[]),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_server_code_has_a_sentence() {
-        for code in shared::api::ERROR_CODES {
-            assert!(code_text(code).is_some(), "no text for {code}");
-        }
-    }
-
-    #[test]
-    fn problems_carry_their_parameters_in_both_languages() {
-        let p = Problem::Ambiguous { count: 5 };
-        assert!(problem_text(Lang::En, &p).contains('5'));
-        assert!(problem_text(Lang::ZhCn, &p).contains("5 人"));
-        let r = Problem::Range { min: 0, max: 1440 };
-        assert!(problem_text(Lang::ZhCn, &r).contains("1440"));
-    }
-}

@@ -12,7 +12,7 @@ use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use shared::audit::{FieldChange, SecretChange};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::common as c;
 use crate::i18n::{Lang, T, tr, use_i18n};
@@ -20,11 +20,12 @@ use crate::i18n::{Lang, T, tr, use_i18n};
 const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])";
 
 /// How a page names its fields and values in a plan: each field key to its
-/// label, and a field's value (as JSON) to words when it is a code.
+/// label, and a field's text value to words when it is a code (a role, a
+/// platform).
 #[derive(Clone, Copy)]
 pub struct Wording {
     pub labels: &'static [(&'static str, T)],
-    pub value: fn(&str, &serde_json::Value) -> Option<T>,
+    pub value: fn(&str, &str) -> Option<T>,
 }
 
 impl Wording {
@@ -44,40 +45,54 @@ impl Wording {
             .map_or_else(|| field.replace('_', " "), |(_, t)| t.get(lang).to_owned())
     }
 
-    /// A value (its JSON text) in words.
+    /// A value (its JSON text) in words. Parsed by the browser: the JSON
+    /// parser stays out of the wasm.
     pub fn value(&self, lang: Lang, field: &str, json: Option<&str>) -> String {
         let Some(json) = json else {
             return c::EMPTY_VALUE.get(lang).to_owned();
         };
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else {
-            return json.to_owned();
-        };
-        self.words(lang, field, &v)
+        match js_sys::JSON::parse(json) {
+            Ok(v) => self.words(lang, field, &v),
+            Err(_) => json.to_owned(),
+        }
     }
 
-    fn words(&self, lang: Lang, field: &str, v: &serde_json::Value) -> String {
-        use serde_json::Value as J;
-        if let Some(t) = (self.value)(field, v) {
-            return t.get(lang).to_owned();
+    fn words(&self, lang: Lang, field: &str, v: &JsValue) -> String {
+        let empty = || c::EMPTY_VALUE.get(lang).to_owned();
+        if let Some(s) = v.as_string() {
+            return match (self.value)(field, &s) {
+                Some(t) => t.get(lang).to_owned(),
+                None if s.is_empty() => empty(),
+                None => s,
+            };
         }
-        match v {
-            J::Null => c::EMPTY_VALUE.get(lang).to_owned(),
-            J::Bool(b) => if *b { c::YES } else { c::NO }.get(lang).to_owned(),
-            J::String(s) if s.is_empty() => c::EMPTY_VALUE.get(lang).to_owned(),
-            J::String(s) => s.clone(),
-            J::Number(n) => n.to_string(),
-            J::Array(items) if items.is_empty() => c::EMPTY_VALUE.get(lang).to_owned(),
-            J::Array(items) => items
-                .iter()
-                .map(|i| self.words(lang, field, i))
-                .collect::<Vec<_>>()
-                .join(", "),
-            J::Object(map) => map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", self.label(lang, k), self.words(lang, k, v)))
-                .collect::<Vec<_>>()
-                .join("; "),
+        if let Some(b) = v.as_bool() {
+            return if b { c::YES } else { c::NO }.get(lang).to_owned();
         }
+        if v.as_f64().is_some() {
+            return js_sys::JSON::stringify(v).map_or_else(|_| empty(), String::from);
+        }
+        if v.is_null() || v.is_undefined() {
+            return empty();
+        }
+        if let Some(items) = v.dyn_ref::<js_sys::Array>() {
+            let words: Vec<String> = items.iter().map(|i| self.words(lang, field, &i)).collect();
+            return if words.is_empty() {
+                empty()
+            } else {
+                words.join(", ")
+            };
+        }
+        js_sys::Object::entries(v.unchecked_ref())
+            .iter()
+            .map(|pair| {
+                let pair: js_sys::Array = pair.unchecked_into();
+                let key = pair.get(0).as_string().unwrap_or_default();
+                let words = self.words(lang, &key, &pair.get(1));
+                format!("{}: {words}", self.label(lang, &key))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 

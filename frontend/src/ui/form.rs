@@ -29,11 +29,17 @@ pub enum Value {
     Pairs(Vec<(String, String)>),
 }
 
-/// Every field's value, by key.
+/// Every field's value, by key, and the submission's idempotency key:
+/// one per draft, so a retry after a lost answer cannot create twice.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Values(pub BTreeMap<String, Value>);
+pub struct Values(pub BTreeMap<String, Value>, #[serde(default)] pub String);
 
 impl Values {
+    /// The `Idempotency-Key` of this submission (the same on a retry).
+    pub fn key(&self) -> &str {
+        &self.1
+    }
+
     pub fn with(mut self, key: &str, value: Value) -> Values {
         self.0.insert(key.to_owned(), value);
         self
@@ -199,7 +205,8 @@ fn session() -> Option<web_sys::Storage> {
 
 fn load_draft(id: &str) -> Option<Values> {
     let text = session()?.get_item(&draft_key(id)).ok()??;
-    serde_json::from_str(&text).ok()
+    // The browser parses: the JSON parser stays out of the wasm.
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(&text).ok()?).ok()
 }
 
 fn save_draft(id: &str, values: &Values, secret: &[&'static str]) {
@@ -249,6 +256,10 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
     let initial = start.clone();
     if let Some(d) = draft {
         start.0.extend(d.0);
+        start.1 = d.1;
+    }
+    if start.1.is_empty() {
+        start.1 = crate::api::new_idempotency_key();
     }
     let values = RwSignal::new(start);
     let errors = RwSignal::new(BTreeMap::<String, Problem>::new());
@@ -423,19 +434,15 @@ fn field_view(
             {move || error().map(|p| problem_text(i18n.lang(), &p))}
         </p>
     };
-    let mark = if f.required { c::REQUIRED } else { c::OPTIONAL };
-    let label = view! {
-        <label for=dom.clone()>
-            {tr(f.label)}
-            <span class="mark">" ("{tr(mark)}")"</span>
-        </label>
-    };
+    // The mark is CSS (`label.required::after`); the control says
+    // aria-required, so the label's text stays the field's name.
+    let label = view! { <label for=dom.clone() class:required=f.required>{tr(f.label)}</label> };
     let control = match f.control {
         Control::Check => {
             return view! {
                 <div class="field check" class:hidden=move || hidden(&f.shown, values)>
-                    <label>
-                        <input id=dom type="checkbox"
+                    <label for=dom.clone()>
+                        <input id=dom.clone() type="checkbox"
                             prop:checked=move || values.with(|v| v.flag(key))
                             aria-describedby=describedby
                             on:change=move |ev| set(key, Value::Bool(event_target_checked(&ev)))/>

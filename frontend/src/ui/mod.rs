@@ -7,6 +7,7 @@ pub mod detail;
 pub mod dialog;
 pub mod error;
 pub mod form;
+pub mod history;
 pub mod list;
 pub mod outcome;
 pub mod remote;
@@ -20,6 +21,7 @@ pub use dialog::{
 };
 pub use error::ErrorPanel;
 pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, invalid, submit};
+pub use history::AuditTable;
 pub use list::{Filter, FilterBar, Opt, PageHeader, param};
 pub use outcome::Outcomes;
 pub use remote::Remote;

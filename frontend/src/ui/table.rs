@@ -84,7 +84,7 @@ pub struct RowAction<T> {
     pub label: Text,
     pub danger: bool,
     /// Whether this row offers it (a role, the row's state).
-    pub shown: fn(&T) -> bool,
+    pub shown: Arc<dyn Fn(&T) -> bool + Send + Sync>,
     pub run: Arc<dyn Fn(&T) + Send + Sync>,
 }
 
@@ -93,7 +93,7 @@ impl<T> RowAction<T> {
         RowAction {
             label,
             danger: false,
-            shown: |_| true,
+            shown: Arc::new(|_| true),
             run: Arc::new(run),
         }
     }
@@ -103,8 +103,8 @@ impl<T> RowAction<T> {
         self
     }
 
-    pub fn when(mut self, shown: fn(&T) -> bool) -> RowAction<T> {
-        self.shown = shown;
+    pub fn when(mut self, shown: impl Fn(&T) -> bool + Send + Sync + 'static) -> RowAction<T> {
+        self.shown = Arc::new(shown);
         self
     }
 }

@@ -13,6 +13,7 @@ use crate::ui::error::{failure_text, support_ids};
 struct Toast {
     id: u32,
     text: String,
+    bad: bool,
     failure: Option<Failure>,
 }
 
@@ -26,16 +27,23 @@ pub struct Toasts {
 const FADE_MS: u64 = 6000;
 
 impl Toasts {
-    fn push(&self, text: String, failure: Option<Failure>) -> u32 {
+    fn push(&self, text: String, bad: bool, failure: Option<Failure>) -> u32 {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.items.update(|t| t.push(Toast { id, text, failure }));
+        self.items.update(|t| {
+            t.push(Toast {
+                id,
+                text,
+                bad,
+                failure,
+            })
+        });
         id
     }
 
     /// `text` with `{}` filled by `name` ("Deleted: 值班告警").
     pub fn ok(&self, text: T, name: &str) {
-        let id = self.push(self.i18n.fill(text, &[name]), None);
+        let id = self.push(self.i18n.fill(text, &[name]), false, None);
         let items = self.items;
         set_timeout(
             move || items.try_update(|t| t.retain(|x| x.id != id)).unwrap_or(()),
@@ -44,8 +52,17 @@ impl Toasts {
     }
 
     pub fn failed(&self, failure: &Failure) {
+        let text = failure_text(failure, self.i18n.lang());
+        self.push(text, true, Some(failure.clone()));
+    }
+
+    /// A failure of an action on something named: "Connection failed:
+    /// ops-hz", then why.
+    pub fn failed_at(&self, text: T, name: &str, failure: &Failure) {
+        let why = failure_text(failure, self.i18n.lang());
         self.push(
-            failure_text(failure, self.i18n.lang()),
+            format!("{} {why}", self.i18n.fill(text, &[name])),
+            true,
             Some(failure.clone()),
         );
     }
@@ -77,8 +94,7 @@ pub fn ToastRegion() -> impl IntoView {
     view! {
         <section class="toasts" aria-label=move || i18n.t(c::NOTIFICATIONS)>
             <For each=move || toasts.items.get() key=|t| t.id let:toast>
-                <div class="toast" class:failed=toast.failure.is_some()
-                    role=if toast.failure.is_some() { "alert" } else { "status" }>
+                <div class="toast" class:failed=toast.bad role=if toast.bad { "alert" } else { "status" }>
                     <p>{toast.text.clone()}</p>
                     {toast.failure.as_ref().map(support_ids)}
                     <button type="button" class="link" on:click=move |_| toasts.dismiss(toast.id)>

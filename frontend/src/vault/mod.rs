@@ -1,6 +1,416 @@
+//! The credentials vault: Alibaba Cloud accounts and DingTalk apps, one
+//! tab each (in the URL). Secrets are write-only; an edit shows the
+//! server's plan (secrets as replaced or kept) before it applies; one
+//! credential per kind is the default the pickers open on.
+
+use gloo_net::http::Method;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
+use shared::auth::Action;
+use shared::secret::SecretInput;
+use shared::validate::Problem;
+use shared::vault::{
+    AlibabaAccount, AlibabaAccountInput, ConnectionCheck, DingTalkApi, DingTalkApp,
+    DingTalkAppInput, DingTalkSite, SignatureKind, check_name, check_region,
+};
+
+use crate::api::{self, Failure};
+use crate::auth::use_auth;
+use crate::i18n::common as c;
+use crate::i18n::vault as tx;
+use crate::i18n::{T, tr, use_i18n};
+use crate::router::{encode, use_router};
+use crate::ui::form::Value;
+use crate::ui::{
+    Column, Control, DataTable, Edit, FieldSpec, FormSpec, PageHeader, Remote, RowAction, SortKey,
+    Time, Values, Wording, choices, confirm_danger, form_drawer, review_edit, submit, tab_panel,
+    tabs, use_review, use_toasts,
+};
+
+const WORDING: Wording = Wording::labels(tx::LABELS);
+
+/// What differs between the two kinds; the page is the same for both.
+struct Kind<V> {
+    path: &'static str,
+    title: T,
+    add: T,
+    columns: fn() -> Vec<Column<V>>,
+    fields: fn(bool) -> Vec<FieldSpec>,
+    initial: fn(&V) -> Values,
+    /// The request body, for a create (`false`) or an edit (`true`).
+    body: fn(&Values, bool) -> Result<String, Failure>,
+    id: fn(&V) -> String,
+    name: fn(&V) -> String,
+    is_default: fn(&V) -> bool,
+    updated: fn(&V) -> i64,
+}
+
+fn name_field() -> FieldSpec {
+    FieldSpec::text("name", c::NAME)
+        .required()
+        .check(|v| check_name(v).err().map(|e| e.problem))
+}
+
+/// A secret: required on create, "leave empty to keep" on edit.
+fn secret_field(key: &'static str, label: T, editing: bool) -> FieldSpec {
+    let f = FieldSpec::new(key, label, Control::Secret);
+    if editing {
+        f.hint(tx::KEEP_SECRET)
+    } else {
+        f.required()
+    }
+}
+
+fn secret(v: &Values, key: &str) -> Option<SecretInput> {
+    v.opt(key).map(SecretInput::from)
+}
+
+fn regions_check(text: &str) -> Option<Problem> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .any(|r| check_region(r).is_err())
+        .then_some(Problem::Format)
+}
+
+fn alibaba() -> Kind<AlibabaAccount> {
+    Kind {
+        path: "/credentials/alibaba",
+        title: tx::ALIBABA,
+        add: tx::ADD_ALIBABA,
+        columns: || {
+            vec![
+                Column::text(c::NAME, |a: &AlibabaAccount| a.name.clone()),
+                Column::text(tx::FINGERPRINT, |a: &AlibabaAccount| a.fingerprint.clone()),
+                Column::text(tx::REGIONS, |a: &AlibabaAccount| a.regions.join(", ")),
+                Column::new(tx::SIGNATURE, |a: &AlibabaAccount| {
+                    let t = crate::i18n::audit::word(tx::SIGNATURES, a.signature.as_str());
+                    t.map_or_else(|| a.signature.as_str().into_any(), |t| tr(t).into_any())
+                }),
+            ]
+        },
+        fields: |editing| {
+            let mut f = vec![
+                name_field(),
+                FieldSpec::text("access_key_id", tx::ACCESS_KEY_ID).hint(tx::WRITE_ONLY),
+                secret_field("access_key_secret", tx::ACCESS_KEY_SECRET, editing),
+                FieldSpec::new("sts_token", tx::STS_TOKEN, Control::Secret),
+            ];
+            if editing {
+                f.push(FieldSpec::new("remove_sts", tx::REMOVE_STS, Control::Check));
+            } else {
+                f[1] = f[1].clone().required();
+            }
+            f.push(
+                FieldSpec::new(
+                    "signature",
+                    tx::SIGNATURE,
+                    Control::Select(choices(tx::SIGNATURES)),
+                )
+                .required(),
+            );
+            f.push(
+                FieldSpec::new("regions", tx::REGIONS, Control::Lines)
+                    .hint(tx::REGIONS_HINT)
+                    .check(regions_check),
+            );
+            f
+        },
+        initial: |a| {
+            Values::default()
+                .with("name", Value::Text(a.name.clone()))
+                .with("signature", Value::Text(a.signature.as_str().into()))
+                .with("regions", Value::Text(a.regions.join("\n")))
+        },
+        body: |v, editing| {
+            let sts = if v.flag("remove_sts") {
+                Some(SecretInput::from(""))
+            } else {
+                secret(v, "sts_token")
+            };
+            api::to_json(&AlibabaAccountInput {
+                name: v.text("name"),
+                // On an edit the key id goes with a new secret only.
+                access_key_id: v
+                    .opt("access_key_id")
+                    .filter(|_| !editing || v.opt("access_key_secret").is_some()),
+                access_key_secret: secret(v, "access_key_secret"),
+                sts_token: sts,
+                signature: SignatureKind::parse(&v.text("signature")).unwrap_or_default(),
+                regions: v.lines("regions"),
+            })
+        },
+        id: |a| a.id.clone(),
+        name: |a| a.name.clone(),
+        is_default: |a| a.default,
+        updated: |a| a.updated_at,
+    }
+}
+
+fn dingtalk() -> Kind<DingTalkApp> {
+    Kind {
+        path: "/credentials/dingtalk",
+        title: tx::DINGTALK,
+        add: tx::ADD_DINGTALK,
+        columns: || {
+            vec![
+                Column::text(c::NAME, |a: &DingTalkApp| a.name.clone()),
+                Column::text(tx::APP_KEY, |a: &DingTalkApp| a.app_key.clone()),
+                Column::text(tx::FINGERPRINT, |a: &DingTalkApp| a.fingerprint.clone()),
+                Column::new(tx::SITE, |a: &DingTalkApp| {
+                    crate::i18n::audit::word(tx::SITES, a.site.as_str())
+                        .map_or_else(|| ().into_any(), |t| tr(t).into_any())
+                }),
+                Column::new(tx::API, |a: &DingTalkApp| {
+                    crate::i18n::audit::word(tx::APIS, a.api.as_str())
+                        .map_or_else(|| ().into_any(), |t| tr(t).into_any())
+                }),
+            ]
+        },
+        fields: |editing| {
+            vec![
+                name_field(),
+                FieldSpec::text("app_key", tx::APP_KEY).required(),
+                secret_field("app_secret", tx::APP_SECRET, editing),
+                FieldSpec::new("site", tx::SITE, Control::Select(choices(tx::SITES))).required(),
+                FieldSpec::new("api", tx::API, Control::Select(choices(tx::APIS))).required(),
+            ]
+        },
+        initial: |a| {
+            Values::default()
+                .with("name", Value::Text(a.name.clone()))
+                .with("app_key", Value::Text(a.app_key.clone()))
+                .with("site", Value::Text(a.site.as_str().into()))
+                .with("api", Value::Text(a.api.as_str().into()))
+        },
+        body: |v, _| {
+            api::to_json(&DingTalkAppInput {
+                name: v.text("name"),
+                app_key: v.text("app_key"),
+                app_secret: secret(v, "app_secret"),
+                site: DingTalkSite::parse(&v.text("site")).unwrap_or_default(),
+                api: DingTalkApi::parse(&v.text("api")).unwrap_or_default(),
+            })
+        },
+        id: |a| a.id.clone(),
+        name: |a| a.name.clone(),
+        is_default: |a| a.default,
+        updated: |a| a.updated_at,
+    }
+}
+
+/// Which drawer is open: a new one, or an edit of this id and name.
+#[derive(Clone, PartialEq)]
+enum Open {
+    New,
+    Edit(String, String, Values),
+}
+
+fn panel<V>(kind: Kind<V>) -> AnyView
+where
+    V: DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
+{
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let review = use_review();
+    let router = use_router();
+    let Kind {
+        path,
+        title,
+        add,
+        columns,
+        fields,
+        initial,
+        body,
+        id,
+        name,
+        is_default,
+        updated,
+    } = kind;
+    let list = Remote::<Vec<V>>::follow(move || Some(path.into()));
+    let rows = Signal::derive(move || list.value.get().unwrap_or_default());
+    let open = RwSignal::new(None::<Open>);
+    let manage = auth.can(Action::CredentialsManage);
+    let item = move |v: &V| format!("{path}/{}", encode(&id(v)));
+    let mut cols = columns();
+    cols.push(Column::new(tx::DEFAULT, move |v: &V| {
+        is_default(v)
+            .then(|| view! { <span class="badge">{tr(tx::DEFAULT)}</span> })
+            .into_any()
+    }));
+    cols.push(
+        Column::new(c::UPDATED, move |v: &V| {
+            view! { <Time millis=updated(v)/> }.into_any()
+        })
+        .sort_by(move |v| SortKey::Number(updated(v))),
+    );
+    if manage {
+        let test = RowAction::new(tx::TEST, move |v: &V| {
+            let (path, label) = (format!("{}/test", item(v)), name(v));
+            spawn_local(async move {
+                match api::send::<ConnectionCheck>(Method::POST, &path, &()).await {
+                    Ok(check) if check.ok => toasts.ok(tx::TEST_OK, &label),
+                    Ok(check) => {
+                        // Reached the upstream, which refused: its words and id.
+                        let f = Failure {
+                            status: 0,
+                            body: shared::api::ErrorBody {
+                                code: "upstream_rejected".into(),
+                                message: check.message,
+                                field: None,
+                                problem: None,
+                                request_id: check.request_id,
+                                trace_id: None,
+                            },
+                        };
+                        toasts.failed_at(tx::TEST_FAILED, &label, &f);
+                    }
+                    Err(f) => toasts.failed_at(tx::TEST_FAILED, &label, &f),
+                }
+            });
+        });
+        let make_default = RowAction::new(tx::MAKE_DEFAULT, move |v: &V| {
+            let (path, label) = (format!("{}/default", item(v)), name(v));
+            spawn_local(async move {
+                match api::send_json_text(Method::PUT, &path, String::new()).await {
+                    Ok(_) => {
+                        toasts.ok(tx::NOW_DEFAULT, &label);
+                        list.reload();
+                    }
+                    Err(f) => toasts.failed(&f),
+                }
+            });
+        })
+        .when(move |v| !is_default(v));
+        let edit = RowAction::new(c::EDIT, move |v: &V| {
+            open.set(Some(Open::Edit(id(v), name(v), initial(v))));
+        });
+        let delete = RowAction::new(c::DELETE, move |v: &V| {
+            let (path, label) = (item(v), name(v));
+            spawn_local(async move {
+                let what = i18n.fill(tx::CREDENTIAL, &[&label]);
+                let yes = confirm_danger(
+                    review,
+                    i18n.fill(c::CONFIRM_DELETE, &[&what]),
+                    i18n.fill(c::DELETE_NAMED, &[&label]),
+                )
+                .await;
+                if !yes {
+                    return;
+                }
+                match api::send_empty(Method::DELETE, &path, None::<&()>).await {
+                    Ok(()) => {
+                        toasts.ok(c::DELETED, &label);
+                        list.reload();
+                    }
+                    Err(f) => toasts.failed(&f),
+                }
+            });
+        })
+        .danger();
+        cols.push(Column::actions(
+            name,
+            vec![test, make_default, edit, delete],
+        ));
+    }
+    let drawer = move || {
+        let close = Callback::new(move |()| open.set(None));
+        open.get().map(|which| {
+            let editing = matches!(which, Open::Edit(..));
+            let (form_id, label, start) = match &which {
+                Open::New => (format!("{}-new", path), String::new(), Values::default()),
+                Open::Edit(i, n, v) => (format!("{}-{i}", path), n.clone(), v.clone()),
+            };
+            let heading = label.clone();
+            form_drawer(FormSpec {
+                id: form_id.replace('/', "-"),
+                title: Signal::derive(move || {
+                    if editing {
+                        i18n.fill(tx::EDIT_NAMED, &[&heading])
+                    } else {
+                        i18n.t(add).to_owned()
+                    }
+                }),
+                submit_label: if editing { c::REVIEW } else { c::CREATE },
+                fields: fields(editing),
+                initial: start,
+                on_submit: submit(move |v: Values| {
+                    let (which, label) = (which.clone(), label.clone());
+                    async move {
+                        let json = body(&v, editing)?;
+                        match which {
+                            Open::New => {
+                                let saved = api::create_json_text(path, json, v.key()).await?;
+                                let new_id = js_sys::Reflect::get(&saved, &"id".into())
+                                    .ok()
+                                    .and_then(|id| id.as_string())
+                                    .unwrap_or_default();
+                                toasts.ok(c::CREATED_TOAST, &v.text("name"));
+                                router.set_params(&[("new", new_id)], false);
+                            }
+                            Open::Edit(item_id, ..) => {
+                                let at = format!("{path}/{}", encode(&item_id));
+                                let edit = Edit {
+                                    preview: format!("{at}/preview"),
+                                    method: Method::PUT,
+                                    apply: at,
+                                    body: json,
+                                };
+                                let title = i18n.fill(c::PLAN_TITLE, &[&label]);
+                                let confirm = i18n.fill(tx::APPLY_NAMED, &[&label]);
+                                if review_edit(review, edit, title, confirm, WORDING)
+                                    .await?
+                                    .is_none()
+                                {
+                                    return Ok(false);
+                                }
+                                toasts.ok(c::SAVED, &label);
+                            }
+                        }
+                        list.reload();
+                        Ok(true)
+                    }
+                }),
+                on_close: close,
+            })
+        })
+    };
+    view! {
+        <div class="page-header">
+            <h2>{tr(title)}</h2>
+            <div class="toolbar">
+                {manage.then(|| view! {
+                    <button type="button" class="primary" on:click=move |_| open.set(Some(Open::New))>
+                        {tr(add)}
+                    </button>
+                })}
+            </div>
+        </div>
+        <DataTable id=path caption=title rows=rows columns=cols key=id name=name
+            highlight=Signal::derive(move || router.param("new"))
+            loading=list.loading error=list.error/>
+        {drawer}
+    }
+    .into_any()
+}
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
-    view! { <crate::ui::PageHeader title=crate::i18n::vault::TITLE/> }
+    let (bar, current) = tabs(
+        "credentials",
+        vec![("alibaba", tx::ALIBABA), ("dingtalk", tx::DINGTALK)],
+    );
+    let body = (move || match current.get() {
+        "dingtalk" => panel(dingtalk()),
+        _ => panel(alibaba()),
+    })
+    .into_any();
+    view! {
+        <PageHeader title=tx::TITLE/>
+        <p class="hint">{tr(tx::WRITE_ONLY)}</p>
+        {bar}
+        {tab_panel("credentials", current, body)}
+    }
 }

@@ -1,0 +1,127 @@
+//! The trail's entries as one table, for the audit page and every
+//! object's History tab: when (the one time format), who, the action,
+//! target and outcome worded, and an entry's details with its diff.
+
+use leptos::prelude::*;
+use shared::audit::{AuditEntry, Outcome};
+
+use crate::api::Failure;
+use crate::i18n::audit::{self as tx, word};
+use crate::i18n::common as c;
+use crate::i18n::{T, tr, use_i18n};
+use crate::ui::dialog::{Wording, modal, plan_table};
+use crate::ui::{
+    Column, CopyButton, DataTable, RowAction, ServerPaging, SortKey, Time, fact, facts,
+};
+
+fn worded(table: &'static [(&'static str, T)], code: String) -> AnyView {
+    let i18n = use_i18n();
+    (move || word(table, &code).map_or_else(|| code.clone(), |t| i18n.t(t).to_owned())).into_any()
+}
+
+fn target_text(e: &AuditEntry) -> String {
+    e.target
+        .label
+        .clone()
+        .or_else(|| e.target.id.clone())
+        .unwrap_or_default()
+}
+
+/// An entry's facts and its diff, in a dialog.
+fn details(entry: AuditEntry, close: Callback<()>) -> AnyView {
+    let i18n = use_i18n();
+    let seq = entry.seq.to_string();
+    let title = Signal::derive(move || i18n.fill(tx::ENTRY, &[&seq]));
+    let mut items = vec![
+        fact(tx::WHEN, view! { <Time millis=entry.at/> }),
+        fact(tx::ACTOR, format!("{} ({})", entry.actor, entry.role)),
+        fact(tx::ACTION, worded(tx::ACTIONS, entry.action.clone())),
+        fact(tx::TARGET, {
+            let kind = worded(tx::TARGETS, entry.target.kind.clone());
+            view! { {kind}" · "{target_text(&entry)} }
+        }),
+        fact(
+            tx::OUTCOME,
+            worded(tx::OUTCOMES, entry.outcome.as_str().to_owned()),
+        ),
+    ];
+    if let Some(source) = entry.source.clone() {
+        items.push(fact(tx::SOURCE, source));
+    }
+    if let Some(id) = entry.request_id.clone() {
+        items.push(fact(
+            tx::REQUEST_ID,
+            view! { <code>{id.clone()}</code>" "<CopyButton what=tx::REQUEST_ID value=id/> },
+        ));
+    }
+    if let Some(code) = entry.error_code.clone() {
+        let text = entry.error_message.clone().unwrap_or_default();
+        items.push(fact(tx::ERROR, format!("{code}: {text}")));
+    }
+    items.push(fact(
+        tx::HASH,
+        view! { <code class="hash">{entry.hash.clone()}</code> },
+    ));
+    let changes = if entry.changes.is_empty() {
+        view! { <p>{tr(tx::NO_CHANGES)}</p> }.into_any()
+    } else {
+        plan_table(&entry.changes, Wording::labels(&[]))
+    };
+    let body = view! { {facts(items)}<h3>{tr(tx::CHANGES)}</h3>{changes} }.into_any();
+    let buttons = view! {
+        <button type="button" autofocus on:click=move |_| close.run(())>{tr(c::CLOSE)}</button>
+    }
+    .into_any();
+    modal("drawer", title, body, buttons, close)
+}
+
+#[component]
+pub fn AuditTable(
+    id: &'static str,
+    caption: T,
+    #[prop(into)] rows: Signal<Vec<AuditEntry>>,
+    #[prop(optional, into)] loading: Signal<bool>,
+    #[prop(optional, into)] error: Signal<Option<Failure>>,
+    #[prop(optional)] server: Option<ServerPaging>,
+) -> impl IntoView {
+    let open = RwSignal::new(None::<AuditEntry>);
+    let columns = vec![
+        Column::new(tx::WHEN, |e: &AuditEntry| {
+            view! { <Time millis=e.at/> }.into_any()
+        })
+        .sort_by(|e| SortKey::Number(e.at)),
+        Column::text(tx::ACTOR, |e: &AuditEntry| e.actor.clone()),
+        Column::new(tx::ACTION, |e: &AuditEntry| {
+            worded(tx::ACTIONS, e.action.clone())
+        }),
+        Column::new(tx::TARGET, |e: &AuditEntry| {
+            let kind = worded(tx::TARGETS, e.target.kind.clone());
+            view! { {kind}" · "{target_text(e)} }.into_any()
+        }),
+        Column::new(tx::OUTCOME, |e: &AuditEntry| {
+            let failed = e.outcome != Outcome::Success;
+            let text = worded(tx::OUTCOMES, e.outcome.as_str().to_owned());
+            view! { <span class:failed=failed>{text}</span> }.into_any()
+        }),
+        Column::actions(
+            |e: &AuditEntry| e.seq.to_string(),
+            vec![RowAction::new(c::DETAILS, move |e: &AuditEntry| {
+                open.set(Some(e.clone()))
+            })],
+        ),
+    ];
+    let close = Callback::new(move |()| open.set(None));
+    view! {
+        {match server {
+            Some(server) => view! {
+                <DataTable id=id caption=caption rows=rows columns=columns
+                    key=|e: &AuditEntry| e.seq.to_string() loading=loading error=error server=server/>
+            }.into_any(),
+            None => view! {
+                <DataTable id=id caption=caption rows=rows columns=columns
+                    key=|e: &AuditEntry| e.seq.to_string() loading=loading error=error/>
+            }.into_any(),
+        }}
+        {move || open.get().map(|e| details(e, close))}
+    }
+}
