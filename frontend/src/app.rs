@@ -41,19 +41,6 @@ impl Page {
     }
 }
 
-/// The rest of the path after an area's, for its detail pages.
-pub fn sub_path(area: Area) -> Signal<Option<String>> {
-    let router = use_router();
-    Signal::derive(move || {
-        router
-            .path()
-            .strip_prefix(area.path())
-            .and_then(|r| r.strip_prefix('/'))
-            .filter(|r| !r.is_empty())
-            .map(|r| js_sys::decode_uri_component(r).map_or_else(|_| r.to_owned(), String::from))
-    })
-}
-
 pub const fn area_text(area: Area) -> T {
     match area {
         Area::ChatConfigs => crate::i18n::chat_configs::TITLE,

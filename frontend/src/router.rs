@@ -177,3 +177,17 @@ pub fn Link(#[prop(into)] href: String, children: Children) -> impl IntoView {
         </a>
     }
 }
+
+/// The rest of the path after an area's (`/groups/{id}` gives the id,
+/// decoded), for its detail pages; reactive.
+pub fn sub_path(area: shared::area::Area) -> Signal<Option<String>> {
+    let router = use_router();
+    Signal::derive(move || {
+        router
+            .path()
+            .strip_prefix(area.path())
+            .and_then(|r| r.strip_prefix('/'))
+            .filter(|r| !r.is_empty())
+            .map(|r| js_sys::decode_uri_component(r).map_or_else(|_| r.to_owned(), String::from))
+    })
+}

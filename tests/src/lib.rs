@@ -394,12 +394,17 @@ impl Browser {
 
     /// The first element matching `xpath`, waiting for it to appear.
     pub async fn wait_xpath(&self, xpath: &str) -> anyhow::Result<Element> {
-        self.client
+        let found = self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::XPath(xpath))
-            .await
-            .with_context(|| format!("nothing matched {xpath} within {WAIT:?}"))
+            .await;
+        if found.is_err() {
+            // What the page showed instead, for whoever reads the failure.
+            let _ = self.screenshot("last-failure").await;
+        }
+        found.with_context(|| format!("nothing matched {xpath} within {WAIT:?}"))
     }
 
     /// A heading of any level with exactly this text.
@@ -426,9 +431,15 @@ impl Browser {
     /// `aria-label` is this text (a key/value row's "Key 2").
     pub async fn field(&self, label: &str) -> anyhow::Result<Element> {
         let lit = xpath_literal(label);
+        // An open modal dialog is all a user can reach: look there first.
+        let scope = if self.exists("//dialog[@open]").await? {
+            "//dialog[@open]"
+        } else {
+            ""
+        };
         let found = self
             .wait_xpath(&format!(
-                "//label[normalize-space()={lit}] | //*[@aria-label={lit}][self::input or self::select or self::textarea]"
+                "{scope}//label[normalize-space()={lit}] | {scope}//*[@aria-label={lit}][self::input or self::select or self::textarea]"
             ))
             .await?;
         if found.tag_name().await? != "label" {

@@ -156,7 +156,7 @@ async fn a_new_app_does_not_become_the_default_until_chosen() -> anyhow::Result<
     browser
         .field("AppSecret")
         .await?
-        .send_keys("a new app secret value")
+        .send_keys("aNewAppSecretValue42")
         .await?;
     browser.choose("Site", "International").await?;
     browser
