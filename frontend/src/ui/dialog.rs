@@ -238,7 +238,6 @@ pub fn plan_table(changes: &[FieldChange], wording: Wording) -> AnyView {
     let i18n = use_i18n();
     let rows = changes
         .iter()
-        .cloned()
         .map(|ch| {
             let field = ch.field.clone();
             let label = move || wording.label(i18n.lang(), &field);

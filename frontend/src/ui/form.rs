@@ -508,7 +508,7 @@ fn field_view(
 }
 
 fn hidden(shown: &Option<fn(&Values) -> bool>, values: RwSignal<Values>) -> bool {
-    shown.is_some_and(|s| !values.with(|v| s(v)))
+    shown.is_some_and(|s| !values.with(s))
 }
 
 /// Repeatable key/value rows: each row's inputs are labelled "Key 2",
