@@ -33,10 +33,14 @@ fn action_text(action: &str) -> T {
 fn history_table(path: String) -> AnyView {
     let history = Remote::<Vec<AuditEntry>>::follow(move || Some(format!("{path}/history")));
     let columns = vec![
-        Column::new(tx::WHEN, |e: &AuditEntry| view! { <Time millis=e.at/> }.into_any())
-            .sort_by(|e| crate::ui::SortKey::Number(e.at)),
+        Column::new(tx::WHEN, |e: &AuditEntry| {
+            view! { <Time millis=e.at/> }.into_any()
+        })
+        .sort_by(|e| crate::ui::SortKey::Number(e.at)),
         Column::text(tx::WHO, |e: &AuditEntry| e.actor.clone()),
-        Column::new(tx::WHAT, |e: &AuditEntry| tr(action_text(&e.action)).into_any()),
+        Column::new(tx::WHAT, |e: &AuditEntry| {
+            tr(action_text(&e.action)).into_any()
+        }),
         Column::new(tx::OUTCOME, |e: &AuditEntry| {
             tr(match e.outcome {
                 Outcome::Success => tx::OK,
@@ -64,7 +68,12 @@ fn settings_facts(d: &ChatConfigDetail) -> AnyView {
             SettingValue::Plain(v) => (s.key.clone(), v.clone().into_any()),
             SettingValue::Secret { set } => (
                 s.key.clone(),
-                tr(if *set { tx::SECRET_SET } else { tx::SECRET_UNSET }).into_any(),
+                tr(if *set {
+                    tx::SECRET_SET
+                } else {
+                    tx::SECRET_UNSET
+                })
+                .into_any(),
             ),
         })
         .map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> })
@@ -74,9 +83,8 @@ fn settings_facts(d: &ChatConfigDetail) -> AnyView {
 
 fn main_facts(d: &ChatConfigDetail) -> AnyView {
     let s = &d.config.summary;
-    let time = |t: Option<shared::time::Timestamp>| {
-        t.map(|t| view! { <Time millis=t.epoch_millis()/> })
-    };
+    let time =
+        |t: Option<shared::time::Timestamp>| t.map(|t| view! { <Time millis=t.epoch_millis()/> });
     let webhook = s.webhook_url.clone().map(|url| {
         view! { <code>{url.clone()}</code>" "<CopyButton what=tx::WEBHOOK value=url/> }
     });
@@ -87,7 +95,10 @@ fn main_facts(d: &ChatConfigDetail) -> AnyView {
         fact(tx::PLATFORM, s.platform.map(|p| tr(platform_text(p)))),
         fact(tx::WEBHOOK, webhook),
         fact(tx::RAM_ROLE, s.ram_role.clone().unwrap_or_default()),
-        fact(tx::RESOURCE_GROUP, d.config.resource_group_id.clone().unwrap_or_default()),
+        fact(
+            tx::RESOURCE_GROUP,
+            d.config.resource_group_id.clone().unwrap_or_default(),
+        ),
         fact(tx::LABELS, labels.join(", ")),
         fact(
             tx::SECRETS,
@@ -162,7 +173,11 @@ pub fn Detail(rest: String) -> impl IntoView {
     let drawer = move || {
         let d = detail.value.get().filter(|_| editing.get())?;
         let close = Callback::new(move |()| editing.set(false));
-        Some(edit_drawer(d, Callback::new(move |()| detail.reload()), close))
+        Some(edit_drawer(
+            d,
+            Callback::new(move |()| detail.reload()),
+            close,
+        ))
     };
     view! {
         <DetailHeader title=title back=(LIST, tx::TITLE)>

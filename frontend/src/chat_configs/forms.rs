@@ -37,7 +37,8 @@ pub const fn platform_text(p: ChatPlatform) -> crate::i18n::T {
     }
 }
 
-pub const PLATFORMS: &[(&str, crate::i18n::T)] = &[("DingTalk", tx::DINGTALK), ("WeChat", tx::WECOM)];
+pub const PLATFORMS: &[(&str, crate::i18n::T)] =
+    &[("DingTalk", tx::DINGTALK), ("WeChat", tx::WECOM)];
 
 const CLIENT_ID: &str = "configuration.DingTalk.client_id";
 const CLIENT_SECRET: &str = "configuration.DingTalk.client_secret";
@@ -58,13 +59,18 @@ fn is_wecom(v: &Values) -> bool {
 
 /// The fields an edit and a create share.
 fn shared_fields(new: bool) -> Vec<FieldSpec> {
-    let secret = FieldSpec::new(CLIENT_SECRET, tx::CLIENT_SECRET, Control::Secret).shown(is_dingtalk);
+    let secret =
+        FieldSpec::new(CLIENT_SECRET, tx::CLIENT_SECRET, Control::Secret).shown(is_dingtalk);
     vec![
         FieldSpec::text(CLIENT_ID, tx::CLIENT_ID)
             .required()
             .shown(is_dingtalk)
             .check(|s| problem(DingTalkClientId::parse(s))),
-        if new { secret.required() } else { secret.hint(tx::SECRET_KEEP) },
+        if new {
+            secret.required()
+        } else {
+            secret.hint(tx::SECRET_KEEP)
+        },
         FieldSpec::text(TEMPLATE_ID, tx::TEMPLATE_ID)
             .shown(is_dingtalk)
             .check(|s| problem(TemplateId::parse(s))),
@@ -110,7 +116,12 @@ fn draft(v: &Values) -> ChatConfigDraft {
 
 /// A create's fields sit under `fields`: its errors name them there.
 fn unnest(mut f: Failure) -> Failure {
-    if let Some(path) = f.body.field.as_deref().and_then(|p| p.strip_prefix("fields.")) {
+    if let Some(path) = f
+        .body
+        .field
+        .as_deref()
+        .and_then(|p| p.strip_prefix("fields."))
+    {
         f.body.field = Some(path.to_owned());
     }
     f
@@ -136,7 +147,12 @@ pub fn create_drawer(
         FieldSpec::text("name", c::NAME)
             .required()
             .check(|s| problem(NewConfigName::parse(s))),
-        FieldSpec::new("platform", tx::PLATFORM, Control::Select(choices(PLATFORMS))).required(),
+        FieldSpec::new(
+            "platform",
+            tx::PLATFORM,
+            Control::Select(choices(PLATFORMS)),
+        )
+        .required(),
     ];
     fields.extend(shared_fields(true));
     let initial = Values::default()
@@ -161,7 +177,11 @@ pub fn create_drawer(
                 .map_err(unnest)?;
             pick.remember(&body.account_id);
             toasts.ok(c::CREATED_TOAST, saved.name.as_str());
-            created.run(row_key(&body.account_id, &body.region_id, saved.name.as_str()));
+            created.run(row_key(
+                &body.account_id,
+                &body.region_id,
+                saved.name.as_str(),
+            ));
             Ok(true)
         }),
         on_close: close,
@@ -206,10 +226,19 @@ fn current(d: &ChatConfigDetail) -> Values {
     let labels: Vec<&str> = d.labels.iter().map(|l| l.as_str()).collect();
     Values::default()
         .with("platform", Value::Text(platform.into()))
-        .with(CLIENT_ID, Value::Text(plain(shared::chat_configs::DINGTALK_CLIENT_ID)))
-        .with(TEMPLATE_ID, Value::Text(plain(shared::chat_configs::DINGTALK_TEMPLATE_ID)))
+        .with(
+            CLIENT_ID,
+            Value::Text(plain(shared::chat_configs::DINGTALK_CLIENT_ID)),
+        )
+        .with(
+            TEMPLATE_ID,
+            Value::Text(plain(shared::chat_configs::DINGTALK_TEMPLATE_ID)),
+        )
         .with(ENTRIES, Value::Pairs(entries))
-        .with("ram_role", Value::Text(s.ram_role.clone().unwrap_or_default()))
+        .with(
+            "ram_role",
+            Value::Text(s.ram_role.clone().unwrap_or_default()),
+        )
         .with(
             "resource_group_id",
             Value::Text(d.config.resource_group_id.clone().unwrap_or_default()),
@@ -244,7 +273,10 @@ pub fn edit_drawer(detail: ChatConfigDetail, saved: Callback<()>, close: Callbac
                 };
                 let title = i18n.fill(c::PLAN_TITLE, &[&name]);
                 let confirm = i18n.fill(tx::APPLY, &[&name]);
-                if review_edit(review, edit, title, confirm, WORDING).await?.is_none() {
+                if review_edit(review, edit, title, confirm, WORDING)
+                    .await?
+                    .is_none()
+                {
                     return Ok(false);
                 }
                 toasts.ok(c::SAVED, &name);

@@ -84,7 +84,12 @@ fn ListPage() -> impl IntoView {
     let router = use_router();
     let write = move || auth.can(Action::ChatConfigsWrite);
     let pick = AccountPick::alibaba(write());
-    let (account, region, kind, label) = (param("account"), param("region"), param("type"), param("label"));
+    let (account, region, kind, label) = (
+        param("account"),
+        param("region"),
+        param("type"),
+        param("label"),
+    );
     let list = Remote::<ChatConfigList>::follow(move || {
         let query = shared::chat_configs::ListParams {
             account_id: Some(account.get()).filter(|s| !s.is_empty()),
@@ -96,15 +101,25 @@ fn ListPage() -> impl IntoView {
         .to_query();
         Some(format!("/chat-configs?{query}"))
     });
-    let (accounts, regions, labels) = (RwSignal::new(vec![]), RwSignal::new(vec![]), RwSignal::new(vec![]));
+    let (accounts, regions, labels) = (
+        RwSignal::new(vec![]),
+        RwSignal::new(vec![]),
+        RwSignal::new(vec![]),
+    );
     Effect::new(move |_| {
         list.value.with(|l| {
             for r in l.iter().flat_map(|l| &l.regions) {
                 seen(accounts, vec![Opt::new(&r.account_id, &r.account_name)]);
-                seen(regions, vec![Opt::new(r.region_id.as_str(), r.region_id.as_str())]);
+                seen(
+                    regions,
+                    vec![Opt::new(r.region_id.as_str(), r.region_id.as_str())],
+                );
                 if let RegionOutcome::Loaded { configs } = &r.outcome {
                     let found = configs.iter().flat_map(|c| &c.labels);
-                    seen(labels, found.map(|l| Opt::new(l.as_str(), l.as_str())).collect());
+                    seen(
+                        labels,
+                        found.map(|l| Opt::new(l.as_str(), l.as_str())).collect(),
+                    );
                 }
             }
         });
@@ -133,8 +148,12 @@ fn ListPage() -> impl IntoView {
                 .flat_map(|l| &l.regions)
                 .filter_map(|r| match &r.outcome {
                     RegionOutcome::Failed { error } => {
-                        let failure = Failure { status: 0, body: error.clone() };
-                        let named = i18n.fill(tx::REGION_FAILED, &[&r.account_name, r.region_id.as_str()]);
+                        let failure = Failure {
+                            status: 0,
+                            body: error.clone(),
+                        };
+                        let named =
+                            i18n.fill(tx::REGION_FAILED, &[&r.account_name, r.region_id.as_str()]);
                         Some(view! {
                             <p class="field-error">{named}</p>
                             <ErrorPanel error=Signal::stored(Some(failure))/>
@@ -153,15 +172,30 @@ fn ListPage() -> impl IntoView {
         })
         .sort_by(|r| SortKey::Text(r.name().to_lowercase())),
         Column::new(tx::PLATFORM, |r: &Row| {
-            r.row.summary.platform.map(|p| tr(platform_text(p))).into_any()
+            r.row
+                .summary
+                .platform
+                .map(|p| tr(platform_text(p)))
+                .into_any()
         }),
-        Column::text(tx::REGION, |r: &Row| r.row.summary.region_id.as_str().to_owned()),
+        Column::text(tx::REGION, |r: &Row| {
+            r.row.summary.region_id.as_str().to_owned()
+        }),
         Column::text(tx::ACCOUNT, |r: &Row| r.account_name.clone()),
         Column::text(tx::LABELS, |r: &Row| {
-            r.row.labels.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+            r.row
+                .labels
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         }),
         Column::new(c::UPDATED, |r: &Row| {
-            r.row.summary.updated.map(|t| view! { <Time millis=t.epoch_millis()/> }).into_any()
+            r.row
+                .summary
+                .updated
+                .map(|t| view! { <Time millis=t.epoch_millis()/> })
+                .into_any()
         })
         .sort_by(|r| SortKey::Number(r.row.summary.updated.map_or(0, |t| t.epoch_millis()))),
     ];

@@ -7,7 +7,10 @@ pub const ONE: T = T("Chat configuration {} ({})", "聊天配置 {}（{}）");
 pub const NEW: T = T("Create chat configuration", "创建聊天配置");
 pub const EDIT_TITLE: T = T("Edit chat configuration {}", "编辑聊天配置 {}");
 pub const APPLY: T = T("Apply changes to {}", "应用对 {} 的更改");
-pub const DELETE_Q: T = T("Delete chat configuration {} ({})?", "删除聊天配置 {}（{}）？");
+pub const DELETE_Q: T = T(
+    "Delete chat configuration {} ({})?",
+    "删除聊天配置 {}（{}）？",
+);
 pub const ACCOUNT: T = T("Account", "账号");
 pub const REGION: T = T("Region", "地域");
 pub const PLATFORM: T = T("Platform", "平台");
@@ -64,7 +67,10 @@ pub const LABELS_OF_FIELDS: &[(&str, T)] = &[
     ("configuration.DingTalkClientId", CLIENT_ID),
     ("configuration.DingTalkClientSecret", CLIENT_SECRET),
     ("configuration.DingTalkTemplateId", TEMPLATE_ID),
-    ("configuration.CorpId", T("Corp id (CorpId)", "企业 ID（CorpId）")),
+    (
+        "configuration.CorpId",
+        T("Corp id (CorpId)", "企业 ID（CorpId）"),
+    ),
     (
         "configuration.CorpSecret",
         T("Corp secret (CorpSecret)", "企业密钥（CorpSecret）"),

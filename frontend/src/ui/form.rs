@@ -461,7 +461,14 @@ fn field_view(
             );
         }
         Control::Many(options) => {
-            return many_view(f, options, values, set, hint.map(IntoAny::into_any), err.into_any());
+            return many_view(
+                f,
+                options,
+                values,
+                set,
+                hint.map(IntoAny::into_any),
+                err.into_any(),
+            );
         }
         Control::Area | Control::Lines => view! {
             <textarea id=dom.clone() rows="4" prop:value=text aria-invalid=invalid
