@@ -90,7 +90,9 @@ fn ListPage() -> impl IntoView {
         param("type"),
         param("label"),
     );
-    let list = Remote::<ChatConfigList>::follow(move || {
+    // A memo: only a filter the server applies loads again (not the
+    // search box, which filters the rows here, nor `new`).
+    let path = Memo::new(move |_| {
         let query = shared::chat_configs::ListParams {
             account_id: Some(account.get()).filter(|s| !s.is_empty()),
             regions: Some(region.get()).filter(|s| !s.is_empty()),
@@ -99,8 +101,9 @@ fn ListPage() -> impl IntoView {
             name: None,
         }
         .to_query();
-        Some(format!("/chat-configs?{query}"))
+        format!("/chat-configs?{query}")
     });
+    let list = Remote::<ChatConfigList>::follow(move || Some(path.get()));
     let (accounts, regions, labels) = (
         RwSignal::new(vec![]),
         RwSignal::new(vec![]),
