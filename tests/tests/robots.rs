@@ -15,8 +15,9 @@ use shared::auth::Role;
 const TOKEN: &str = "e2e0token0ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd";
 const NAME: &str = "值班告警";
 
+/// Robot `name`'s row in the list (not in an outcome list).
 fn row(name: &str) -> String {
-    format!("//tr[th[normalize-space()='{name}']]")
+    format!("//table[caption[normalize-space()='Notification robots']]//tr[th[normalize-space()='{name}']]")
 }
 
 /// The row-end button `action` of robot `name` ("Edit 值班告警").
