@@ -71,6 +71,17 @@ async fn labelled(browser: &Browser, label: &str) -> anyhow::Result<fantoccini::
         .await
 }
 
+/// The number of the key/value row whose key is `key`.
+async fn row_of(browser: &Browser, key: &str) -> anyhow::Result<usize> {
+    for n in 1..=30 {
+        let input = labelled(browser, &format!("Key {n}")).await?;
+        if input.prop("value").await?.as_deref() == Some(key) {
+            return Ok(n);
+        }
+    }
+    anyhow::bail!("no row has the key {key}")
+}
+
 async fn type_into(browser: &Browser, label: &str, text: &str) -> anyhow::Result<()> {
     let field = browser.field(label).await?;
     field.clear().await?;
@@ -91,7 +102,7 @@ async fn filters_live_in_the_url_in_one_line() -> anyhow::Result<()> {
     let tops = browser
         .client
         .execute(
-            "return [...document.querySelectorAll('[role=search] .filter')].map(f => f.getBoundingClientRect().top)",
+            "return [...document.querySelectorAll('[role=search] .filter')].map(f => f.getBoundingClientRect().bottom)",
             vec![],
         )
         .await?;
@@ -172,7 +183,7 @@ async fn an_admin_creates_a_wecom_configuration_with_several_rows_edits_and_dele
         "Add stops at 30"
     );
     browser
-        .wait_xpath("//button[@aria-label='Remove row 30']")
+        .wait_xpath("//button[@aria-label='Delete row 30']")
         .await?
         .click()
         .await?;
@@ -322,16 +333,16 @@ async fn an_admin_creates_a_wecom_configuration_with_several_rows_edits_and_dele
     // Edit: the plan in words, then the change.
     browser.button("Edit").await?.click().await?;
     browser.heading("Edit chat configuration e2e-wecom").await?;
+    let secret_row = row_of(&browser, "CorpSecret").await?;
+    let value = labelled(&browser, &format!("Value {secret_row}")).await?;
     assert_eq!(
-        labelled(&browser, "Value 2")
-            .await?
-            .prop("value")
-            .await?
-            .as_deref(),
-        Some("")
+        value.prop("value").await?.as_deref(),
+        Some(""),
+        "never shown back"
     );
     browser.assert_accessible().await?;
-    let agent = labelled(&browser, "Value 3").await?;
+    let agent_row = row_of(&browser, "AgentId").await?;
+    let agent = labelled(&browser, &format!("Value {agent_row}")).await?;
     agent.clear().await?;
     agent.send_keys("1000004").await?;
     browser.button("Review changes").await?.click().await?;
@@ -409,14 +420,28 @@ async fn a_dingtalk_edit_refuses_the_mask_at_its_field_and_a_row_delete_says_del
     type_into(&browser, "Card template id (optional)", "second.schema").await?;
     type_into(&browser, "Client secret (AppSecret) (optional)", "******").await?;
     browser.button("Review changes").await?.click().await?;
+    let secret_error = "//div[label[starts-with(normalize-space(), 'Client secret')]]/p[contains(@class, 'field-error')]";
     let error = browser
-        .wait_xpath("//div[label[starts-with(normalize-space(), 'Client secret')]]/p[contains(@class, 'field-error')][normalize-space()!='']")
+        .wait_xpath(&format!("{secret_error}[normalize-space()!='']"))
         .await?;
     assert!(error.text().await?.contains("mask"));
+    // Emptied as a user does (select all, delete), so the page hears it.
     browser
         .field("Client secret (AppSecret) (optional)")
         .await?
-        .clear()
+        .send_keys("\u{e009}a\u{e009}\u{e017}")
+        .await?;
+    browser.button("Review changes").await?.click().await?;
+    // Made outside chatdesk, it holds no secret to keep: one is required.
+    browser
+        .wait_xpath(&format!(
+            "{secret_error}[normalize-space()='This is required.']"
+        ))
+        .await?;
+    browser
+        .field("Client secret (AppSecret) (optional)")
+        .await?
+        .send_keys("e2e-dingtalk-secret")
         .await?;
     browser.button("Review changes").await?.click().await?;
     browser
@@ -437,7 +462,7 @@ async fn a_dingtalk_edit_refuses_the_mask_at_its_field_and_a_row_delete_says_del
     .await?;
     assert_eq!(
         stored(&sandbox, "oncall-dingtalk").unwrap()["DingTalkClientSecret"],
-        "demo-secret-hz-2"
+        "e2e-dingtalk-secret"
     );
 
     browser

@@ -17,7 +17,9 @@ const NAME: &str = "值班告警";
 
 /// Robot `name`'s row in the list (not in an outcome list).
 fn row(name: &str) -> String {
-    format!("//table[caption[normalize-space()='Notification robots']]//tr[th[normalize-space()='{name}']]")
+    format!(
+        "//table[caption[normalize-space()='Notification robots']]//tr[th[normalize-space()='{name}']]"
+    )
 }
 
 /// The row-end button `action` of robot `name` ("Edit 值班告警").
