@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use backend::audit::Actor;
-use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Sandbox};
+use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Fault, Sandbox};
 use e2e::{Browser, PASSWORD, TestApp};
 use fantoccini::Locator;
 use shared::auth::Role;
@@ -147,6 +147,42 @@ async fn filters_live_in_the_url_in_one_line() -> anyhow::Result<()> {
     gone(&browser, &row("release-wecom")).await?;
     assert!(browser.exists(&row("oncall-dingtalk")).await?);
     browser.assert_fits_phone("chat-configs-list").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_region_that_fails_is_named_and_hides_no_other() -> anyhow::Result<()> {
+    let (app, sandbox) = with_account().await?;
+    sandbox
+        .faults()
+        .set("ListChatConfigurations", Fault::no_permission().times(1));
+    let browser = Browser::start().await?;
+    browser.sign_in(&app, "admin", PASSWORD).await?;
+    browser.goto(&app.url("/chat-configs")).await?;
+    let named = browser
+        .wait_for_text("could not be listed:")
+        .await?
+        .text()
+        .await?;
+    let listed = if named.contains("cn-hangzhou") {
+        "cn-shanghai"
+    } else {
+        "cn-hangzhou"
+    };
+    assert!(named.starts_with("ops · "), "{named}");
+    browser
+        .wait_for_text("The credential lacks a permission the upstream service requires.")
+        .await?;
+    // The other region's rows are listed.
+    browser
+        .wait_xpath(&format!("//tr[td[normalize-space()='{listed}']]"))
+        .await?;
+    let panels = browser
+        .client
+        .find_all(Locator::XPath("//p[contains(., 'could not be listed:')]"))
+        .await?;
+    assert_eq!(panels.len(), 1, "one region failed");
+    browser.assert_accessible().await?;
     browser.close().await
 }
 
