@@ -205,7 +205,11 @@ impl SendInterval {
             _ => Err(InvalidField::new(
                 "interval",
                 format!("must be 0 (no limit) to {max} {}", unit.as_str()),
-            )),
+            )
+            .because(Problem::Range {
+                min: 0,
+                max: i64::from(max),
+            })),
         }
     }
 

@@ -25,7 +25,7 @@ use shared::chat_configs::{
     WeComValue, secret_field,
 };
 
-use shared::validate::InvalidField;
+use shared::validate::{InvalidField, Problem};
 
 use self::store::{HeldSecrets, Instance};
 use crate::audit::{self, Target, TargetKind};
@@ -120,11 +120,14 @@ pub fn build_configuration(
         match change {
             SecretChange::Set(input) => Ok(SecretString::from(input.clone().into_exposed())),
             SecretChange::Keep => held.get(key).cloned().ok_or_else(|| {
-                ChatConfigError::invalid(
-                    secret_field(configuration, key),
-                    "this configuration was created outside chatdesk, which never saw its \
-                     secret: give it again to change the configuration (changing only the RAM \
-                     role does not need it)",
+                ChatConfigError::Invalid(
+                    InvalidField::new(
+                        secret_field(configuration, key),
+                        "this configuration was created outside chatdesk, which never saw its \
+                         secret: give it again to change the configuration (changing only the \
+                         RAM role does not need it)",
+                    )
+                    .because(Problem::Required),
                 )
             }),
         }

@@ -63,7 +63,8 @@ pub const CANCEL: T = T("Cancel", "取消");
 pub const CLOSE: T = T("Close", "关闭");
 pub const REVIEW: T = T("Review changes", "检查变更");
 pub const ADD_ROW: T = T("Add a row", "添加一行");
-pub const REMOVE_ROW: T = T("Remove row {}", "删除第 {} 行");
+// Starts with the button's visible word: its name contains what it shows.
+pub const REMOVE_ROW: T = T("Delete row {}", "删除第 {} 行");
 pub const KEY: T = T("Key", "键");
 pub const VALUE: T = T("Value", "值");
 pub const ROW_N: T = T("Row {}", "第 {} 行");

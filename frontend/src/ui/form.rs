@@ -94,6 +94,9 @@ pub enum Control {
     Check,
     /// Repeatable key/value rows, at most this many.
     Pairs(usize),
+    /// Any number of these, a checkbox each; the value is the chosen
+    /// values one per line (`Values::lines`).
+    Many(Signal<Vec<Opt>>),
 }
 
 pub type Check = fn(&str) -> Option<Problem>;
@@ -464,6 +467,16 @@ fn field_view(
                 err.into_any(),
             );
         }
+        Control::Many(options) => {
+            return many_view(
+                f,
+                options,
+                values,
+                set,
+                hint.map(IntoAny::into_any),
+                err.into_any(),
+            );
+        }
         Control::Area | Control::Lines => view! {
             <textarea id=dom.clone() rows="4" prop:value=text aria-invalid=invalid
                 aria-required=f.required.then_some("true")
@@ -584,6 +597,52 @@ fn pairs_view(
             <button type="button" disabled=full on:click=add>
                 {tr(c::ADD_ROW)}
             </button>
+            {hint}
+            {err}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// Several choices, each checkbox inside its own label.
+fn many_view(
+    f: FieldSpec,
+    options: Signal<Vec<Opt>>,
+    values: RwSignal<Values>,
+    set: impl Fn(&'static str, Value) + Copy + Send + Sync + 'static,
+    hint: Option<AnyView>,
+    err: AnyView,
+) -> AnyView {
+    let key = f.key;
+    let chosen = move || values.with(|v| v.lines(key));
+    let toggle = move |value: &str, on: bool| {
+        let mut list = chosen();
+        list.retain(|v| v != value);
+        if on {
+            list.push(value.to_owned());
+        }
+        set(key, Value::Text(list.join("\n")));
+    };
+    let boxes = move || {
+        options
+            .get()
+            .into_iter()
+            .map(|o| {
+                let (v1, v2) = (o.value.clone(), o.value);
+                view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || chosen().contains(&v1)
+                            on:change=move |ev| toggle(&v2, event_target_checked(&ev))/>
+                        " "{o.label}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <fieldset class="field many" class:hidden=move || hidden(&f.shown, values)>
+            <legend>{tr(f.label)}</legend>
+            {boxes}
             {hint}
             {err}
         </fieldset>

@@ -10,6 +10,7 @@ pub mod form;
 pub mod history;
 pub mod list;
 pub mod outcome;
+pub mod pick;
 pub mod remote;
 pub mod table;
 pub mod time;
@@ -24,6 +25,7 @@ pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, inval
 pub use history::AuditTable;
 pub use list::{Filter, FilterBar, Opt, PageHeader, param};
 pub use outcome::Outcomes;
+pub use pick::AccountPick;
 pub use remote::Remote;
 pub use table::{Column, DataTable, RowAction, ServerPaging, SortKey};
 pub use time::{CopyButton, Time};

@@ -1,0 +1,289 @@
+//! The create and edit drawers of a chat configuration: the fields per
+//! platform, keyed by their JSON paths in a `ChatConfigDraft` so the
+//! server's field errors land on them; secrets write-only.
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use shared::chat_configs::{
+    ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigSaved, ChatPlatform,
+    ConfigurationDraft, DingTalkClientId, EntryDraft, MAX_WECOM_ENTRIES, NewConfigName, RamRole,
+    ResourceGroupId, SettingValue, TemplateId,
+};
+use shared::secret::SecretInput;
+use shared::validate::Problem;
+
+use crate::api::{self, Failure};
+use crate::i18n::chat_configs as tx;
+use crate::i18n::common as c;
+use crate::i18n::use_i18n;
+use crate::ui::form::Value;
+use crate::ui::{
+    AccountPick, Control, Edit, FieldSpec, FormSpec, Opt, Values, Wording, choices, form_drawer,
+    review_edit, submit, use_review, use_toasts,
+};
+
+pub const WORDING: Wording = Wording {
+    labels: tx::LABELS_OF_FIELDS,
+    value: |field, v| match (field, v.as_str().and_then(ChatPlatform::parse)) {
+        ("type", Some(p)) => Some(platform_text(p)),
+        _ => None,
+    },
+};
+
+pub const fn platform_text(p: ChatPlatform) -> crate::i18n::T {
+    match p {
+        ChatPlatform::DingTalk => tx::DINGTALK,
+        ChatPlatform::WeChat => tx::WECOM,
+    }
+}
+
+pub const PLATFORMS: &[(&str, crate::i18n::T)] =
+    &[("DingTalk", tx::DINGTALK), ("WeChat", tx::WECOM)];
+
+const CLIENT_ID: &str = "configuration.DingTalk.client_id";
+const CLIENT_SECRET: &str = "configuration.DingTalk.client_secret";
+const TEMPLATE_ID: &str = "configuration.DingTalk.template_id";
+const ENTRIES: &str = "configuration.WeChat.entries";
+
+fn problem<T>(r: Result<T, shared::validate::InvalidField>) -> Option<Problem> {
+    r.err().map(|e| e.problem)
+}
+
+fn is_dingtalk(v: &Values) -> bool {
+    v.text("platform") == "DingTalk"
+}
+
+fn is_wecom(v: &Values) -> bool {
+    v.text("platform") == "WeChat"
+}
+
+/// The fields an edit and a create share.
+fn shared_fields(new: bool) -> Vec<FieldSpec> {
+    let secret =
+        FieldSpec::new(CLIENT_SECRET, tx::CLIENT_SECRET, Control::Secret).shown(is_dingtalk);
+    vec![
+        FieldSpec::text(CLIENT_ID, tx::CLIENT_ID)
+            .required()
+            .shown(is_dingtalk)
+            .check(|s| problem(DingTalkClientId::parse(s))),
+        if new {
+            secret.required()
+        } else {
+            secret.hint(tx::SECRET_KEEP)
+        },
+        FieldSpec::text(TEMPLATE_ID, tx::TEMPLATE_ID)
+            .shown(is_dingtalk)
+            .check(|s| problem(TemplateId::parse(s))),
+        FieldSpec::new(ENTRIES, tx::ENTRIES, Control::Pairs(MAX_WECOM_ENTRIES))
+            .required()
+            .hint(tx::ENTRIES_HINT)
+            .shown(is_wecom),
+        FieldSpec::text("ram_role", tx::RAM_ROLE).check(|s| problem(RamRole::parse(s))),
+        FieldSpec::text("resource_group_id", tx::RESOURCE_GROUP)
+            .check(|s| problem(ResourceGroupId::parse(s))),
+        FieldSpec::new("labels", tx::LABELS, Control::Lines).hint(tx::LABELS_HINT),
+    ]
+}
+
+/// The typed form as the API takes it; a secret left empty keeps the held one.
+fn draft(v: &Values) -> ChatConfigDraft {
+    let secret = |s: String| Some(SecretInput::new(s)).filter(|s| !s.is_empty());
+    let configuration = if is_wecom(v) {
+        ConfigurationDraft::WeChat {
+            entries: v
+                .pairs(ENTRIES)
+                .into_iter()
+                .map(|(key, value)| EntryDraft {
+                    key,
+                    value: secret(value),
+                })
+                .collect(),
+        }
+    } else {
+        ConfigurationDraft::DingTalk {
+            client_id: v.text(CLIENT_ID),
+            client_secret: secret(v.text(CLIENT_SECRET)),
+            template_id: v.text(TEMPLATE_ID),
+        }
+    };
+    ChatConfigDraft {
+        ram_role: v.text("ram_role"),
+        resource_group_id: v.text("resource_group_id"),
+        configuration: Some(configuration),
+        labels: Some(v.lines("labels")),
+    }
+}
+
+/// A create's fields sit under `fields`: its errors name them there.
+fn unnest(mut f: Failure) -> Failure {
+    if let Some(path) = f
+        .body
+        .field
+        .as_deref()
+        .and_then(|p| p.strip_prefix("fields."))
+    {
+        f.body.field = Some(path.to_owned());
+    }
+    f
+}
+
+/// The row key of a configuration, as the list highlights it.
+pub fn row_key(account: &str, region: &str, name: &str) -> String {
+    format!("{account}/{region}/{name}")
+}
+
+/// The create drawer; `created` gets the new row's key.
+pub fn create_drawer(
+    pick: AccountPick,
+    regions: Signal<Vec<Opt>>,
+    created: Callback<String>,
+    close: Callback<()>,
+) -> AnyView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let mut fields = vec![
+        FieldSpec::new("account_id", tx::ACCOUNT, Control::Select(pick.options())).required(),
+        FieldSpec::new("region_id", tx::REGION, Control::Select(regions)).required(),
+        FieldSpec::text("name", c::NAME)
+            .required()
+            .check(|s| problem(NewConfigName::parse(s))),
+        FieldSpec::new(
+            "platform",
+            tx::PLATFORM,
+            Control::Select(choices(PLATFORMS)),
+        )
+        .required(),
+    ];
+    fields.extend(shared_fields(true));
+    let initial = Values::default()
+        .with("account_id", Value::Text(pick.initial()))
+        .with("platform", Value::Text("DingTalk".into()));
+    form_drawer(FormSpec {
+        id: "chat-config-new".into(),
+        title: Signal::derive(move || i18n.t(tx::NEW).to_owned()),
+        submit_label: c::CREATE,
+        fields,
+        initial,
+        on_submit: submit(move |v: Values| async move {
+            let body = ChatConfigCreateDraft {
+                account_id: v.text("account_id"),
+                region_id: v.text("region_id"),
+                name: v.text("name"),
+                fields: draft(&v),
+            };
+            let key = api::new_idempotency_key();
+            let saved: ChatConfigSaved = api::create("/chat-configs", &body, &key)
+                .await
+                .map_err(unnest)?;
+            pick.remember(&body.account_id);
+            toasts.ok(c::CREATED_TOAST, saved.name.as_str());
+            created.run(row_key(
+                &body.account_id,
+                &body.region_id,
+                saved.name.as_str(),
+            ));
+            Ok(true)
+        }),
+        on_close: close,
+    })
+}
+
+/// The API path of one configuration.
+pub fn api_path(account: &str, region: &str, name: &str) -> String {
+    use crate::router::encode;
+    format!(
+        "/chat-configs/{}/{}/{}",
+        encode(account),
+        encode(region),
+        encode(name)
+    )
+}
+
+/// The form as the configuration is now; secrets empty (kept).
+fn current(d: &ChatConfigDetail) -> Values {
+    let s = &d.config.summary;
+    let plain = |key: &str| {
+        d.config
+            .settings
+            .iter()
+            .find(|x| x.key == key)
+            .and_then(|x| match &x.value {
+                SettingValue::Plain(v) => Some(v.clone()),
+                SettingValue::Secret { .. } => None,
+            })
+            .unwrap_or_default()
+    };
+    let entries = d
+        .config
+        .settings
+        .iter()
+        .map(|x| match &x.value {
+            SettingValue::Plain(v) => (x.key.clone(), v.clone()),
+            SettingValue::Secret { .. } => (x.key.clone(), String::new()),
+        })
+        .collect();
+    let platform = s.platform.unwrap_or(ChatPlatform::DingTalk).as_str();
+    let labels: Vec<&str> = d.labels.iter().map(|l| l.as_str()).collect();
+    Values::default()
+        .with("platform", Value::Text(platform.into()))
+        .with(
+            CLIENT_ID,
+            Value::Text(plain(shared::chat_configs::DINGTALK_CLIENT_ID)),
+        )
+        .with(
+            TEMPLATE_ID,
+            Value::Text(plain(shared::chat_configs::DINGTALK_TEMPLATE_ID)),
+        )
+        .with(ENTRIES, Value::Pairs(entries))
+        .with(
+            "ram_role",
+            Value::Text(s.ram_role.clone().unwrap_or_default()),
+        )
+        .with(
+            "resource_group_id",
+            Value::Text(d.config.resource_group_id.clone().unwrap_or_default()),
+        )
+        .with("labels", Value::Text(labels.join("\n")))
+}
+
+/// The edit drawer: the server's plan, then the change once confirmed.
+pub fn edit_drawer(detail: ChatConfigDetail, saved: Callback<()>, close: Callback<()>) -> AnyView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let review = use_review();
+    let s = &detail.config.summary;
+    let path = api_path(&detail.account_id, s.region_id.as_str(), s.name.as_str());
+    let name = s.name.as_str().to_owned();
+    let title_name = name.clone();
+    form_drawer(FormSpec {
+        // An id and a draft per configuration; names may hold spaces.
+        id: path.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
+        title: Signal::derive(move || i18n.fill(tx::EDIT_TITLE, &[&title_name])),
+        submit_label: c::REVIEW,
+        fields: shared_fields(false),
+        initial: current(&detail),
+        on_submit: submit(move |v: Values| {
+            let (path, name) = (path.clone(), name.clone());
+            async move {
+                let edit = Edit {
+                    preview: format!("{path}/preview"),
+                    method: Method::PUT,
+                    apply: path,
+                    body: api::to_json(&draft(&v))?,
+                };
+                let title = i18n.fill(c::PLAN_TITLE, &[&name]);
+                let confirm = i18n.fill(tx::APPLY, &[&name]);
+                if review_edit(review, edit, title, confirm, WORDING)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(false);
+                }
+                toasts.ok(c::SAVED, &name);
+                saved.run(());
+                Ok(true)
+            }
+        }),
+        on_close: close,
+    })
+}

@@ -1,0 +1,313 @@
+//! The new-robot and edit drawers: the fields of a `RobotForm`, the alert
+//! scopes and asset groups Security Center offers the account, a
+//! confirmation before a create and the server's plan before an edit.
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use shared::audit::{FieldChange, SecretChange};
+use shared::robots::{
+    AssetGroups, IntervalUnit, Robot, RobotEdit, RobotForm, RobotLang, RobotName, RobotSaved,
+    RobotScopes, ScopeChoices, ScopePick, WebhookUrl, flatten_groups, picks_of, rules_from_picks,
+};
+use shared::secret::SecretInput;
+use shared::validate::Problem;
+
+use crate::api;
+use crate::i18n::robots as tx;
+use crate::i18n::{Lang, T, use_i18n};
+use crate::router::encode;
+use crate::ui::form::Value;
+use crate::ui::{
+    Control, Edit, FieldSpec, FormSpec, Opt, Question, Remote, Values, Wording, choices,
+    form_drawer, review_edit, submit, use_review, use_toasts,
+};
+
+pub const WORDING: Wording = Wording {
+    labels: tx::FIELD_LABELS,
+    value: |field, v| match (field, v.as_str()) {
+        ("lang", Some(l)) => RobotLang::parse(l).map(lang_text),
+        ("interval_unit", Some(u)) => IntervalUnit::parse(u).map(unit_text),
+        _ => None,
+    },
+};
+
+pub const fn lang_text(l: RobotLang) -> T {
+    match l {
+        RobotLang::Zh => tx::LANG_ZH,
+        RobotLang::En => tx::LANG_EN,
+    }
+}
+
+pub const fn unit_text(u: IntervalUnit) -> T {
+    match u {
+        IntervalUnit::Seconds => tx::SECONDS,
+        IntervalUnit::Minutes => tx::MINUTES,
+    }
+}
+
+/// A robot's API path under its account.
+pub fn robot_path(account: &str, robot: &Robot) -> String {
+    format!("/robots/{}/{}", encode(account), robot.id)
+}
+
+/// A scope choice as one checkbox value.
+fn pick_value((source, field, value): &ScopePick) -> String {
+    format!("{source}|{field}|{value}")
+}
+
+fn pick_of(text: &str) -> Option<ScopePick> {
+    let mut parts = text.splitn(3, '|').map(str::to_owned);
+    Some((parts.next()?, parts.next()?, parts.next()?))
+}
+
+/// What Security Center offers `account` (in the UI's language), as
+/// checkbox choices: the alert scopes and the asset groups.
+fn offered(account: String) -> (Signal<Vec<Opt>>, Signal<Vec<Opt>>) {
+    let i18n = use_i18n();
+    let lang = move || {
+        if i18n.lang() == Lang::ZhCn {
+            "zh"
+        } else {
+            "en"
+        }
+    };
+    let base = format!("/robots/{}", encode(&account));
+    let b2 = base.clone();
+    let scopes =
+        Remote::<ScopeChoices>::follow(move || Some(format!("{base}/choices?lang={}", lang())));
+    let groups =
+        Remote::<AssetGroups>::follow(move || Some(format!("{b2}/groups?lang={}", lang())));
+    let scope_opts = Signal::derive(move || {
+        scopes.value.with(|c| {
+            let mut out = Vec::new();
+            for s in c.iter().flat_map(|c| &c.sources) {
+                for f in &s.fields {
+                    for v in &f.values {
+                        let pick = (s.name.clone(), f.key.clone(), v.value.clone());
+                        let label = format!("{} · {}: {}", s.label, f.label, v.label);
+                        out.push(Opt::new(pick_value(&pick), label));
+                    }
+                }
+            }
+            out
+        })
+    });
+    let group_opts = Signal::derive(move || {
+        groups.value.with(|g| {
+            flatten_groups(g.as_ref().map_or(&[][..], |g| &g.groups))
+                .into_iter()
+                .map(|g| Opt::new(g.id.to_string(), g.path))
+                .collect()
+        })
+    });
+    (scope_opts, group_opts)
+}
+
+fn fields(new: bool, scopes: Signal<Vec<Opt>>, groups: Signal<Vec<Opt>>) -> Vec<FieldSpec> {
+    let webhook = FieldSpec::new("webhook", tx::WEBHOOK, Control::Secret)
+        .check(|s| WebhookUrl::parse(s).err().map(|_| Problem::Format));
+    vec![
+        FieldSpec::text("name", crate::i18n::common::NAME)
+            .required()
+            .check(|s| RobotName::parse(s).err().map(|e| e.problem)),
+        if new {
+            webhook.required().hint(tx::WEBHOOK_HINT)
+        } else {
+            webhook.hint(tx::WEBHOOK_KEEP)
+        },
+        FieldSpec::new("lang", tx::LANG, Control::Select(choices(tx::LANGS))).required(),
+        FieldSpec::new("interval", tx::INTERVAL, Control::Number)
+            .required()
+            .hint(tx::INTERVAL_HINT)
+            .check(|s| s.trim().parse::<i64>().err().map(|_| Problem::Format)),
+        FieldSpec::new(
+            "interval_unit",
+            tx::UNIT,
+            Control::Select(choices(tx::UNITS)),
+        )
+        .required(),
+        FieldSpec::new("rules", tx::SCOPES, Control::Many(scopes)),
+        FieldSpec::new("group_ids", tx::GROUPS, Control::Many(groups)),
+    ]
+}
+
+/// The typed form as the API takes it; an empty webhook keeps the held one.
+fn form(v: &Values) -> RobotForm {
+    let picks: Vec<ScopePick> = v.lines("rules").iter().filter_map(|p| pick_of(p)).collect();
+    RobotForm {
+        name: v.text("name").trim().to_owned(),
+        webhook: Some(SecretInput::new(v.text("webhook"))).filter(|w| !w.is_empty()),
+        lang: v.text("lang"),
+        // A text that is no number was refused in the browser already.
+        interval: v.text("interval").trim().parse().unwrap_or(-1),
+        interval_unit: v.text("interval_unit"),
+        rules: rules_from_picks(&picks),
+        group_ids: v
+            .lines("group_ids")
+            .iter()
+            .filter_map(|g| g.parse().ok())
+            .collect(),
+    }
+}
+
+/// What a create will send, for its confirmation (the webhook only as set).
+fn create_plan(f: &RobotForm) -> Vec<FieldChange> {
+    let change = |field: &str, after: String| FieldChange {
+        field: field.into(),
+        before: None,
+        after: Some(after),
+        secret: None,
+    };
+    let json = |s: &str| serde_json::Value::from(s).to_string();
+    vec![
+        change("name", json(&f.name)),
+        FieldChange {
+            field: "webhook".into(),
+            before: None,
+            after: None,
+            secret: Some(SecretChange::Changed),
+        },
+        change("lang", json(&f.lang)),
+        change("interval", f.interval.to_string()),
+        change("interval_unit", json(&f.interval_unit)),
+    ]
+}
+
+/// The new-robot drawer for `account`; `created` gets the new row's key.
+pub fn create_drawer(
+    account: (String, String),
+    created: Callback<String>,
+    close: Callback<()>,
+) -> AnyView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let review = use_review();
+    let (id, account_name) = account;
+    let (scopes, groups) = offered(id.clone());
+    let initial = Values::default()
+        .with(
+            "lang",
+            Value::Text(
+                if i18n.lang() == Lang::ZhCn {
+                    "zh"
+                } else {
+                    "en"
+                }
+                .into(),
+            ),
+        )
+        .with("interval", Value::Text("0".into()))
+        .with("interval_unit", Value::Text("minutes".into()));
+    let title_name = account_name.clone();
+    form_drawer(FormSpec {
+        id: format!("robot-new-{}", encode(&id).replace('%', "-")),
+        title: Signal::derive(move || i18n.fill(tx::NEW_IN, &[&title_name])),
+        submit_label: crate::i18n::common::CREATE,
+        fields: fields(true, scopes, groups),
+        initial,
+        on_submit: submit(move |v: Values| {
+            let (id, account_name) = (id.clone(), account_name.clone());
+            async move {
+                let body = form(&v);
+                let question = Question {
+                    title: i18n.fill(tx::CREATE_Q, &[&body.name, &account_name]),
+                    confirm: i18n.fill(tx::CREATE_NAMED, &[&body.name]),
+                    danger: false,
+                    note: None,
+                    changes: create_plan(&body),
+                    wording: WORDING,
+                };
+                if !review.ask(question).await {
+                    return Ok(false);
+                }
+                let path = format!("/robots/{}", encode(&id));
+                let key = api::new_idempotency_key();
+                let saved: RobotSaved = api::create(&path, &body, &key).await?;
+                toasts.ok(crate::i18n::common::CREATED_TOAST, &saved.robot.name);
+                created.run(format!("{id}/{}", saved.robot.id));
+                Ok(true)
+            }
+        }),
+        on_close: close,
+    })
+}
+
+/// The form as `robot` is now; the webhook empty (kept).
+fn current(robot: &Robot) -> Values {
+    let (rules, groups) = match &robot.scopes {
+        RobotScopes::Known { rules, group_ids } => (
+            picks_of(rules).iter().map(pick_value).collect::<Vec<_>>(),
+            group_ids.iter().map(i64::to_string).collect::<Vec<_>>(),
+        ),
+        RobotScopes::Unreadable { .. } => (Vec::new(), Vec::new()),
+    };
+    let text = |s: String| Value::Text(s);
+    Values::default()
+        .with("name", text(robot.name.clone()))
+        .with(
+            "lang",
+            text(robot.lang.unwrap_or(RobotLang::Zh).as_str().into()),
+        )
+        .with("interval", text(robot.interval.to_string()))
+        .with(
+            "interval_unit",
+            text(
+                robot
+                    .interval_unit
+                    .unwrap_or(IntervalUnit::Minutes)
+                    .as_str()
+                    .into(),
+            ),
+        )
+        .with("rules", text(rules.join("\n")))
+        .with("group_ids", text(groups.join("\n")))
+}
+
+/// The edit drawer: the server's plan, then the save once confirmed.
+pub fn edit_drawer(
+    account: String,
+    robot: Robot,
+    saved: Callback<()>,
+    close: Callback<()>,
+) -> AnyView {
+    let i18n = use_i18n();
+    let toasts = use_toasts();
+    let review = use_review();
+    let (scopes, groups) = offered(account.clone());
+    let path = robot_path(&account, &robot);
+    let name = robot.name.clone();
+    let title_name = name.clone();
+    form_drawer(FormSpec {
+        id: format!(
+            "robot-edit-{}",
+            path.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        ),
+        title: Signal::derive(move || i18n.fill(tx::EDIT_TITLE, &[&title_name])),
+        submit_label: crate::i18n::common::REVIEW,
+        fields: fields(false, scopes, groups),
+        initial: current(&robot),
+        on_submit: submit(move |v: Values| {
+            let (path, name) = (path.clone(), name.clone());
+            async move {
+                let edit = Edit {
+                    preview: format!("{path}/preview"),
+                    method: Method::PUT,
+                    apply: path,
+                    body: api::to_json(&RobotEdit::from(form(&v)))?,
+                };
+                let title = i18n.fill(crate::i18n::common::PLAN_TITLE, &[&name]);
+                let confirm = i18n.fill(tx::APPLY, &[&name]);
+                if review_edit(review, edit, title, confirm, WORDING)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(false);
+                }
+                toasts.ok(crate::i18n::common::SAVED, &name);
+                saved.run(());
+                Ok(true)
+            }
+        }),
+        on_close: close,
+    })
+}
