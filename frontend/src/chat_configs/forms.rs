@@ -24,7 +24,7 @@ use crate::ui::{
 
 pub const WORDING: Wording = Wording {
     labels: tx::LABELS_OF_FIELDS,
-    value: |field, v| match (field, v.as_str().and_then(ChatPlatform::parse)) {
+    value: |field, v| match (field, ChatPlatform::parse(v)) {
         ("type", Some(p)) => Some(platform_text(p)),
         _ => None,
     },

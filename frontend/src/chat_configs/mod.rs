@@ -56,7 +56,7 @@ enum Open {
 
 #[component]
 pub fn ChatConfigsPage() -> impl IntoView {
-    let sub = crate::app::sub_path(Area::ChatConfigs);
+    let sub = crate::router::sub_path(Area::ChatConfigs);
     move || match sub.get() {
         Some(rest) => detail::Detail(detail::DetailProps { rest }).into_any(),
         None => ListPage().into_any(),

@@ -24,9 +24,9 @@ use crate::ui::{
 
 pub const WORDING: Wording = Wording {
     labels: tx::FIELD_LABELS,
-    value: |field, v| match (field, v.as_str()) {
-        ("lang", Some(l)) => RobotLang::parse(l).map(lang_text),
-        ("interval_unit", Some(u)) => IntervalUnit::parse(u).map(unit_text),
+    value: |field, v| match field {
+        "lang" => RobotLang::parse(v).map(lang_text),
+        "interval_unit" => IntervalUnit::parse(v).map(unit_text),
         _ => None,
     },
 };
@@ -158,7 +158,7 @@ fn create_plan(f: &RobotForm) -> Vec<FieldChange> {
         after: Some(after),
         secret: None,
     };
-    let json = |s: &str| serde_json::Value::from(s).to_string();
+    let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
     vec![
         change("name", json(&f.name)),
         FieldChange {
