@@ -31,7 +31,7 @@ async fn a_five_thousand_member_table_renders_one_page_quickly() {
     let rows = RwSignal::new(Vec::new());
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         frontend::i18n::provide_i18n().set_lang(Lang::En);
-        view! { <MemberTable rows loading=false selection=None/> }
+        view! { <MemberTable rows selection=None/> }
     });
     leptos::task::tick().await;
     let mut times = Vec::new();
