@@ -4,10 +4,10 @@
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
-use shared::audit::{AuditEntry, EventPage, FieldChange, Outcome};
+use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::groups::{
-    GroupDetail, GroupEdit, GroupName, JoinLink, LastSet, PrivateChatChange, SettingsPatch,
+    GroupDetail, GroupEdit, GroupName, LastSet, PrivateChatChange, SettingsPatch,
 };
 use shared::outcome::ItemOutcome;
 use shared::vault::DingTalkApi;
@@ -23,9 +23,9 @@ use crate::ui::form::Value;
 use crate::ui::time::local_text;
 use crate::ui::toast::Toasts;
 use crate::ui::{
-    Column, Control, CopyButton, DataTable, DetailHeader, Edit, ErrorPanel, FieldSpec, FormSpec,
-    Remote, SortKey, Time, Values, choices, fact, facts, form_drawer, review_edit, submit,
-    tab_panel, tabs, use_review, use_toasts,
+    Control, CopyButton, DetailHeader, Edit, ErrorPanel, FieldSpec, FormSpec, Remote, Time, Values,
+    choices, fact, facts, form_drawer, review_edit, submit, tab_panel, tabs, use_review,
+    use_toasts,
 };
 
 /// What every part of the page shares: the group as last read, and the
@@ -124,8 +124,8 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
             let panel = move || match current.get() {
                 "settings" => settings_tab(ctx, open),
                 "nicknames" => super::members::nicknames_tab(ctx),
-                "qr" => join_qr(ctx),
-                "history" => history(ctx),
+                "qr" => super::trail::join_qr(ctx),
+                "history" => super::trail::history(ctx),
                 _ => super::members::members_tab(ctx),
             };
             view! {
@@ -382,82 +382,4 @@ fn private_drawer(ctx: Ctx, close: Callback<()>) -> AnyView {
         }),
         on_close: close,
     })
-}
-
-/// The join link as the QR code the server draws, and the link to copy.
-fn join_qr(ctx: Ctx) -> AnyView {
-    let i18n = use_i18n();
-    let link = Remote::<JoinLink>::follow(move || Some(ctx.path("/join-link")));
-    let src = format!("{}{}", shared::api::API_PREFIX, ctx.path("/qr.svg"));
-    view! {
-        <ErrorPanel error=link.error/>
-        {move || link.value.get().map(|l| {
-            let alt = move || i18n.fill(tx::QR_ALT, &[&ctx.name()]);
-            view! {
-                <img class="qr" width="240" height="240" src=src.clone() alt=alt/>
-                {facts(vec![
-                    fact(tx::JOIN_LINK, view! {
-                        <code>{l.link.clone()}</code>" "<CopyButton what=tx::JOIN_LINK value=l.link/>
-                    }),
-                    fact(tx::SHARER, l.sharer.to_string()),
-                ])}
-            }
-        })}
-    }
-    .into_any()
-}
-
-fn action_text(code: &str) -> Option<T> {
-    tx::ACTIONS
-        .iter()
-        .find(|(k, _)| *k == code)
-        .map(|(_, t)| *t)
-}
-
-/// The group's entries in the audit trail (its target is the chat id).
-fn history(ctx: Ctx) -> AnyView {
-    let chat = ctx.peek(|d| d.group.chat_id.to_string());
-    let events = Remote::<EventPage>::follow(move || {
-        Some(format!("/audit/events?target={}", encode(&chat)))
-    });
-    let rows = Signal::derive(move || {
-        events
-            .value
-            .with(|p| p.as_ref().map(|p| p.events.clone()).unwrap_or_default())
-    });
-    let columns = vec![
-        Column::new(tx::WHEN, |e: &AuditEntry| {
-            view! { <Time millis=e.at/> }.into_any()
-        })
-        .sort_by(|e| SortKey::Number(e.at)),
-        Column::text(tx::WHO, |e: &AuditEntry| e.actor.clone()),
-        Column::new(tx::ACTION, |e: &AuditEntry| match action_text(&e.action) {
-            Some(t) => tr(t).into_any(),
-            None => e.action.clone().into_any(),
-        }),
-        Column::new(tx::OUTCOME, |e: &AuditEntry| {
-            tr(match e.outcome {
-                Outcome::Success => tx::SUCCESS,
-                Outcome::Failure => tx::FAILURE,
-                Outcome::Unknown => tx::UNKNOWN,
-            })
-            .into_any()
-        }),
-        Column::new(tx::CHANGES, |e: &AuditEntry| {
-            let i18n = use_i18n();
-            let fields: Vec<String> = e.changes.iter().map(|c| c.field.clone()).collect();
-            (move || {
-                let lang = i18n.lang();
-                let words: Vec<String> = fields.iter().map(|f| WORDING.label(lang, f)).collect();
-                words.join(", ")
-            })
-            .into_any()
-        }),
-    ];
-    view! {
-        <DataTable id="group-history" caption=c::HISTORY rows=rows columns=columns
-            key=|e: &AuditEntry| e.seq.to_string()
-            loading=events.loading error=events.error/>
-    }
-    .into_any()
 }

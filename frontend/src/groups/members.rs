@@ -66,6 +66,15 @@ fn named(i18n: I18n, people: &[String]) -> String {
     }
 }
 
+/// "Remove 3 members", or the singular for one.
+fn how_many(i18n: I18n, one: crate::i18n::T, many: crate::i18n::T, n: usize) -> String {
+    if n == 1 {
+        i18n.t(one).to_owned()
+    } else {
+        i18n.fill(many, &[&n.to_string()])
+    }
+}
+
 /// The members table: name, user id, role and nickname, filtered by
 /// `search` over texts prepared once per row (1,000 members stay fast).
 #[component]
@@ -162,7 +171,7 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
         });
         let names: Vec<String> = picked.iter().map(label).collect();
         let title = i18n.fill(tx::REMOVE_FROM, &[&ctx.name(), &named(i18n, &names)]);
-        let confirm = i18n.fill(tx::REMOVE_N, &[&picked.len().to_string()]);
+        let confirm = how_many(i18n, tx::REMOVE_ONE, tx::REMOVE_N, picked.len());
         let body = MembersChange {
             remove: picked.iter().map(|m| m.user_id.to_string()).collect(),
             ..MembersChange::default()
@@ -197,7 +206,7 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
                 on_submit: submit(move |v: Values| async move {
                     let people = v.lines("add");
                     let title = i18n.fill(tx::ADD_TO, &[&ctx.name(), &named(i18n, &people)]);
-                    let confirm = i18n.fill(tx::ADD_N, &[&people.len().to_string()]);
+                    let confirm = how_many(i18n, tx::ADD_ONE, tx::ADD_N, people.len());
                     if !ask(review, title, confirm, false, Vec::new()).await {
                         return Ok(false);
                     }
@@ -230,7 +239,7 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
             <div class="toolbar">
                 <button type="button" on:click=move |_| adding.set(true)>{tr(tx::ADD_MEMBERS)}</button>
                 <button type="button" class="danger" disabled=none on:click=remove>
-                    {move || i18n.fill(tx::REMOVE_N, &[&count().to_string()])}
+                    {move || how_many(i18n, tx::REMOVE_ONE, tx::REMOVE_N, count())}
                 </button>
             </div>
         })}

@@ -5,6 +5,7 @@
 
 mod detail;
 mod members;
+mod trail;
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
