@@ -120,19 +120,29 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
     let loaded = Memo::new(move |_| ctx.group.value.with(Option::is_some));
     let body = move || {
         loaded.get().then(|| {
-            let (bar, current) = tabs("group", list.clone());
-            let panel = move || match current.get() {
-                "settings" => settings_tab(ctx, open),
-                "nicknames" => super::members::nicknames_tab(ctx),
-                "qr" => super::trail::join_qr(ctx),
-                "history" => super::trail::history(ctx),
-                _ => super::members::members_tab(ctx),
-            };
-            view! {
-                {facts_of(ctx)}
-                {bar}
-                {tab_panel("group", current, panel.into_any())}
-            }
+            untrack(|| {
+                let (bar, tab) = tabs("group", list.clone());
+                // Only a change of tab redraws the panel, not each keystroke
+                // in a filter that also lives in the URL.
+                let current = Memo::new(move |_| tab.get());
+                // Untracked: a tab reads the group as it draws, and a reload
+                // of the group must update the tab, not redraw it.
+                let panel = move || {
+                    let key = current.get();
+                    untrack(|| match key {
+                        "settings" => settings_tab(ctx, open),
+                        "nicknames" => super::members::nicknames_tab(ctx),
+                        "qr" => super::trail::join_qr(ctx),
+                        "history" => super::trail::history(ctx),
+                        _ => super::members::members_tab(ctx),
+                    })
+                };
+                view! {
+                    {facts_of(ctx)}
+                    {bar}
+                    {tab_panel("group", current.into(), panel.into_any())}
+                }
+            })
         })
     };
     view! {
@@ -150,9 +160,9 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
 
 fn facts_of(ctx: Ctx) -> AnyView {
     let chat = ctx.peek(|d| d.group.chat_id.to_string());
-    let names_error = ctx.with(|d| d.names_error.is_some());
+    let names_error = move || ctx.with(|d| d.names_error.is_some());
     view! {
-        {names_error.then(|| view! { <p class="notice" role="status">{tr(tx::NAMES_ERROR)}</p> })}
+        {move || names_error().then(|| view! { <p class="notice" role="status">{tr(tx::NAMES_ERROR)}</p> })}
         {facts(vec![
             fact(tx::CHAT_ID_FACT, view! {
                 <code>{chat.clone()}</code>" "<CopyButton what=tx::CHAT_ID_FACT value=chat/>
