@@ -65,6 +65,37 @@ async fn members(app: &TestApp, id: &str) -> anyhow::Result<Vec<(String, String)
         .collect())
 }
 
+/// The page's label of member `uid` of group `id`.
+async fn label_of(app: &TestApp, id: &str, uid: &str) -> anyhow::Result<String> {
+    members(app, id)
+        .await?
+        .into_iter()
+        .find(|(m, _)| m == uid)
+        .map(|(_, label)| label)
+        .ok_or_else(|| anyhow::anyhow!("{uid} is not a member"))
+}
+
+/// Sends a drawer to review, then confirms with the button named `confirm`.
+async fn review_and_confirm(browser: &Browser, confirm: &str) -> anyhow::Result<()> {
+    browser
+        .dialog_button("Review changes")
+        .await?
+        .click()
+        .await?;
+    browser.dialog_button(confirm).await?.click().await?;
+    Ok(())
+}
+
+/// Clicks the button whose accessible name is `name` (a row action).
+async fn click_named(browser: &Browser, name: &str) -> anyhow::Result<()> {
+    browser
+        .wait_xpath(&format!("//button[@aria-label={}]", lit(name)))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 /// A name several people of the demo directory share, and how many.
 async fn shared_name(app: &TestApp) -> anyhow::Result<(String, u32)> {
     let big = group(app, "全员大群").await?;
@@ -443,7 +474,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     // Filter, select two members, remove them: the count and the people
     // are named, and each gets an outcome line.
     let (id_a, a) = people[people.len() - 1].clone();
-    let (id_b, b) = people[people.len() - 2].clone();
+    let (_, b) = people[people.len() - 2].clone();
     for label in [&a, &b] {
         type_into(
             &browser,
@@ -521,20 +552,8 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // Make one an admin and back, each asked and reported.
     type_into(&browser, "Filter members", "user2001").await?;
-    let who = members(&app, &duty.id)
-        .await?
-        .into_iter()
-        .find(|(id, _)| id == "user2001")
-        .map(|(_, l)| l)
-        .expect("added");
-    browser
-        .wait_xpath(&format!(
-            "//button[@aria-label={}]",
-            lit(&format!("Make admin {who}"))
-        ))
-        .await?
-        .click()
-        .await?;
+    let who = label_of(&app, &duty.id, "user2001").await?;
+    click_named(&browser, &format!("Make admin {who}")).await?;
     browser
         .dialog_button(&format!("Make admin {who}"))
         .await?
@@ -544,14 +563,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
         .wait_xpath("//table[@id='members']//tr[.//code[normalize-space()='user2001']]/td[normalize-space()='Admin']")
         .await?;
     assert_eq!(outcome_lines(&browser).await?.len(), 1);
-    browser
-        .wait_xpath(&format!(
-            "//button[@aria-label={}]",
-            lit(&format!("Remove admin {who}"))
-        ))
-        .await?
-        .click()
-        .await?;
+    click_named(&browser, &format!("Remove admin {who}")).await?;
     browser
         .dialog_button(&format!("Remove admin {who}"))
         .await?
@@ -586,16 +598,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     // Transfer the owner to a member.
     browser.button("Transfer owner").await?.click().await?;
     type_into(&browser, "New owner (required)", "user2002").await?;
-    browser
-        .dialog_button("Review changes")
-        .await?
-        .click()
-        .await?;
-    browser
-        .dialog_button("Transfer 值班群 夜班 to user2002")
-        .await?
-        .click()
-        .await?;
+    review_and_confirm(&browser, "Transfer 值班群 夜班 to user2002").await?;
     browser
         .wait_xpath("//dl//dd[contains(normalize-space(), '(user2002)')]")
         .await?;
@@ -663,16 +666,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
         .await?;
     assert_eq!(private.prop("value").await?.as_deref(), Some(""));
     private.select_by_label("Forbidden").await?;
-    browser
-        .dialog_button("Review changes")
-        .await?
-        .click()
-        .await?;
-    browser
-        .dialog_button("Forbid private chat in 值班群 夜班")
-        .await?
-        .click()
-        .await?;
+    review_and_confirm(&browser, "Forbid private chat in 值班群 夜班").await?;
     browser.wait_for_text("Forbidden (set by desk").await?;
     browser.button("Change private chat").await?.click().await?;
     let private = browser
@@ -685,31 +679,10 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     // A nickname, confirmed, then shown with who set it.
     tab(&browser, "Nicknames").await?;
     type_into(&browser, "Filter members", "user2002").await?;
-    let owner = members(&app, &duty.id)
-        .await?
-        .into_iter()
-        .find(|(id, _)| id == "user2002")
-        .map(|(_, l)| l)
-        .expect("member");
-    browser
-        .wait_xpath(&format!(
-            "//button[@aria-label={}]",
-            lit(&format!("Set nickname {owner}"))
-        ))
-        .await?
-        .click()
-        .await?;
+    let owner = label_of(&app, &duty.id, "user2002").await?;
+    click_named(&browser, &format!("Set nickname {owner}")).await?;
     type_into(&browser, "Group nickname (optional)", "夜班长").await?;
-    browser
-        .dialog_button("Review changes")
-        .await?
-        .click()
-        .await?;
-    browser
-        .dialog_button(&format!("Set the nickname of {owner}"))
-        .await?
-        .click()
-        .await?;
+    review_and_confirm(&browser, &format!("Set the nickname of {owner}")).await?;
     browser
         .wait_xpath("//table[@id='nicknames']//td[normalize-space()='夜班长']")
         .await?;
@@ -761,16 +734,7 @@ async fn an_auditor_reads_groups_and_their_history_without_edit_controls() -> an
     browser.goto(&app.url(&page)).await?;
     browser.button("Rename").await?.click().await?;
     type_into(&browser, "Group name (required)", "值班群 A").await?;
-    browser
-        .dialog_button("Review changes")
-        .await?
-        .click()
-        .await?;
-    browser
-        .dialog_button("Rename to 值班群 A")
-        .await?
-        .click()
-        .await?;
+    review_and_confirm(&browser, "Rename to 值班群 A").await?;
     browser.heading("值班群 A").await?;
     browser.button("Sign out").await?.click().await?;
 
