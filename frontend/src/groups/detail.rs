@@ -385,8 +385,7 @@ fn private_drawer(ctx: Ctx, close: Callback<()>) -> AnyView {
                 return Ok(false);
             }
             let body = PrivateChatChange { allowed };
-            let _: LastSet<bool> =
-                api::send(Method::PUT, &ctx.path("/private-chat"), &body).await?;
+            api::send_empty(Method::PUT, &ctx.path("/private-chat"), Some(&body)).await?;
             ctx.changed(c::SAVED, None);
             Ok(true)
         }),

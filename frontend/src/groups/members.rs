@@ -7,9 +7,7 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::audit::FieldChange;
-use shared::groups::{
-    AdminsChange, BatchReport, LastSet, MemberView, MembersChange, NicknameChange,
-};
+use shared::groups::{AdminsChange, BatchReport, MemberView, MembersChange, NicknameChange};
 
 use super::detail::Ctx;
 use super::{ask, outcomes_view, person};
@@ -307,8 +305,7 @@ pub(super) fn nicknames_tab(ctx: Ctx) -> AnyView {
                             user_id: id,
                             nickname: after,
                         };
-                        let _: LastSet<String> =
-                            api::send(Method::PUT, &ctx.path("/nickname"), &body).await?;
+                        api::send_empty(Method::PUT, &ctx.path("/nickname"), Some(&body)).await?;
                         ctx.changed(c::SAVED, None);
                         Ok(true)
                     }
