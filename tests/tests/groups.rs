@@ -646,8 +646,13 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
         .await?
         .click()
         .await?;
+    // The transfer's toast may still show: wait for the new state instead.
+    let muted = if before.muted { "No" } else { "Yes" };
     browser
-        .role_with_text("status", "Saved: 值班群 夜班")
+        .wait_xpath(&format!(
+            "//dl/div[dt[normalize-space()='Everyone muted']]/dd[normalize-space()={}]",
+            lit(muted)
+        ))
         .await?;
     let after = app
         .state
