@@ -749,6 +749,7 @@ async fn an_auditor_reads_groups_and_their_history_without_edit_controls() -> an
         .wait_xpath("//table[@id='groups']//a[normalize-space()='值班群 A']")
         .await?;
     browser.assert_accessible().await?;
+    browser.assert_fits_phone("groups").await?;
     for control in ["Create group", "Import group"] {
         let xpath = format!("//button[normalize-space()={}]", lit(control));
         assert!(
@@ -764,6 +765,7 @@ async fn an_auditor_reads_groups_and_their_history_without_edit_controls() -> an
     browser.heading("值班群 A").await?;
     browser.wait_xpath("//table[@id='members']//code").await?;
     browser.assert_accessible().await?;
+    browser.assert_fits_phone("group").await?;
     let edits = [
         "Rename",
         "Transfer owner",
