@@ -1,6 +1,441 @@
-use leptos::prelude::*;
+//! The DingTalk groups area: the catalogue (filters in the URL, create and
+//! import in drawers) and, under `/groups/{id}`, one group's page
+//! ([`detail`], [`members`]). Help-desk staff and admins change groups;
+//! auditors read the same pages without the controls.
 
+mod detail;
+mod members;
+mod trail;
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+use shared::area::Area;
+use shared::audit::FieldChange;
+use shared::auth::Action;
+use shared::groups::{
+    AppChoice, CATALOGUE_PAGE, CatalogueGroup, CataloguePage, ChatId, CreateReport, GroupName,
+    GroupSettings, ImportRequest, Label, NewGroupRequest,
+};
+use shared::outcome::ItemOutcome;
+
+pub use self::members::MemberTable;
+use crate::api;
+use crate::auth::use_auth;
+use crate::i18n::common as c;
+use crate::i18n::groups as tx;
+use crate::i18n::tr;
+use crate::i18n::use_i18n;
+use crate::router::{Link, encode, use_router};
+use crate::ui::form::Value;
+use crate::ui::{
+    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Opt, Outcomes, PageHeader,
+    Question, Remote, Review, ServerPaging, SortKey, Values, Wording, form_drawer, param, submit,
+    use_toasts,
+};
+
+const PAGE: usize = CATALOGUE_PAGE as usize;
+
+/// How plans and confirmations word group fields and values.
+const WORDING: Wording = Wording {
+    labels: tx::PLAN_LABELS,
+    value: |field, v| match (field, v) {
+        ("private_chat", "true") => Some(tx::ALLOWED),
+        ("private_chat", "false") => Some(tx::FORBIDDEN),
+        _ => None,
+    },
+};
+
+/// `/groups` shows the catalogue, `/groups/{id}` one group.
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    view! { <crate::ui::PageHeader title=crate::i18n::groups::TITLE/> }
+    let sub = crate::router::sub_path(Area::Groups);
+    let id = Memo::new(move |_| sub.get());
+    move || match id.get() {
+        Some(id) => detail::GroupPage(detail::GroupPageProps { id }).into_any(),
+        None => Catalogue().into_any(),
+    }
+}
+
+/// "Name (user id)", or the id alone when the name is unknown.
+fn person(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(name) if !name.is_empty() => format!("{name} ({id})"),
+        _ => id.to_owned(),
+    }
+}
+
+/// The six switches in [`tx::SWITCHES`] order.
+fn flags(s: GroupSettings) -> [bool; 6] {
+    [
+        s.muted,
+        s.searchable,
+        s.join_needs_approval,
+        s.only_owner_mentions_all,
+        s.only_owner_manages,
+        s.new_members_see_history,
+    ]
+}
+
+/// The switches as form values, and back.
+fn switch_values(s: GroupSettings) -> Values {
+    tx::SWITCHES
+        .iter()
+        .zip(flags(s))
+        .fold(Values::default(), |v, ((key, _), on)| {
+            v.with(key, Value::Bool(on))
+        })
+}
+
+fn switches(v: &Values) -> GroupSettings {
+    let f = |i: usize| v.flag(tx::SWITCHES[i].0);
+    GroupSettings {
+        muted: f(0),
+        searchable: f(1),
+        join_needs_approval: f(2),
+        only_owner_mentions_all: f(3),
+        only_owner_manages: f(4),
+        new_members_see_history: f(5),
+    }
+}
+
+fn switch_fields() -> impl Iterator<Item = FieldSpec> {
+    tx::SWITCHES
+        .iter()
+        .map(|(key, label)| FieldSpec::new(key, *label, Control::Check))
+}
+
+/// Asks before a change the server has no preview route for; the plan,
+/// if any, is worded here. True when confirmed.
+async fn ask(
+    review: Review,
+    title: String,
+    confirm: String,
+    danger: bool,
+    changes: Vec<FieldChange>,
+) -> bool {
+    review
+        .ask(Question {
+            title,
+            confirm,
+            danger,
+            note: None,
+            changes,
+            wording: WORDING,
+        })
+        .await
+}
+
+/// A bulk answer's items, shown with [`Outcomes`] until the next one.
+fn outcomes_view(outcomes: RwSignal<Option<Vec<ItemOutcome>>>) -> impl IntoView {
+    move || outcomes.get().map(|items| view! { <Outcomes items/> })
+}
+
+/// `GET`/`PUT /preferences`: the account and the app the user last picked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Preferences {
+    alibaba: Option<String>,
+    dingtalk: Option<String>,
+}
+
+/// The app to start with: the user's last pick while it still exists, else
+/// the first (`/groups/apps` marks no vault default).
+fn start_app(apps: &[AppChoice], prefs: Option<&Preferences>) -> Option<String> {
+    prefs
+        .and_then(|p| p.dingtalk.clone())
+        .filter(|id| apps.iter().any(|a| &a.id == id))
+        .or_else(|| apps.first().map(|a| a.id.clone()))
+}
+
+/// Remembers `app` as the user's pick. Without the preferences API (an
+/// older server) there is nothing to remember it in; a failed save only
+/// costs the next visit its default.
+fn remember(prefs: RwSignal<Option<Option<Preferences>>>, app: String) {
+    let Some(Some(mut p)) = prefs.get_untracked() else {
+        return;
+    };
+    if p.dingtalk.as_deref() == Some(app.as_str()) {
+        return;
+    }
+    p.dingtalk = Some(app);
+    prefs.set(Some(Some(p.clone())));
+    spawn_local(async move {
+        let _ = api::send_empty(Method::PUT, "/preferences", Some(&p)).await;
+    });
+}
+
+/// The catalogue path for the URL's filters and page.
+fn catalogue_path(router: crate::router::Router, page: usize) -> String {
+    let mut query: Vec<String> = [("q", "q"), ("app", "app_id"), ("label", "label")]
+        .into_iter()
+        .filter_map(|(key, api_key)| {
+            router
+                .param(key)
+                .map(|v| format!("{api_key}={}", encode(v.trim())))
+        })
+        .collect();
+    if page > 0 {
+        query.push(format!("offset={}", page * PAGE));
+    }
+    if query.is_empty() {
+        "/groups".into()
+    } else {
+        format!("/groups?{}", query.join("&"))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Drawer {
+    Create,
+    Import,
+}
+
+#[component]
+fn Catalogue() -> impl IntoView {
+    let i18n = use_i18n();
+    let router = use_router();
+    let toasts = use_toasts();
+    let write = use_auth().can(Action::GroupsWrite);
+    let apps = Remote::<Vec<AppChoice>>::follow(|| Some("/groups/apps".into()));
+    let app_opts = Signal::derive(move || {
+        apps.value.with(|a| {
+            a.iter()
+                .flatten()
+                .map(|a| Opt::new(a.id.clone(), a.name.clone()))
+                .collect()
+        })
+    });
+    // None while asking; Some(None) when the server has no preferences.
+    let prefs = RwSignal::new(None::<Option<Preferences>>);
+    spawn_local(async move {
+        prefs.try_set(Some(api::get::<Preferences>("/preferences").await.ok()));
+    });
+    // A link or reload that names an app keeps it; otherwise the list
+    // waits for the default rather than loading everything first.
+    let ready = RwSignal::new(untrack(|| router.param("app")).is_some());
+    let defaulted = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        if ready.get_untracked() {
+            return;
+        }
+        if apps.error.with(Option::is_some) {
+            ready.set(true);
+            return;
+        }
+        let (Some(p), Some(list)) = (prefs.get(), apps.value.get()) else {
+            return;
+        };
+        if let Some(id) = start_app(&list, p.as_ref()) {
+            defaulted.set_value(Some(id.clone()));
+            router.set_params(&[("app", id)], false);
+        }
+        ready.set(true);
+    });
+    let app = param("app");
+    Effect::new(move |prev: Option<String>| {
+        let now = app.get();
+        let automatic = defaulted.with_value(|d| d.as_deref() == Some(now.as_str()));
+        if prev.is_some_and(|p| p != now) && !now.is_empty() && !automatic {
+            remember(prefs, now.clone());
+        }
+        now
+    });
+
+    let page = Signal::derive(move || {
+        router
+            .param("page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1)
+            - 1
+    });
+    let groups = Remote::<CataloguePage>::follow(move || {
+        ready.get().then(|| catalogue_path(router, page.get()))
+    });
+    let rows = Signal::derive(move || {
+        groups
+            .value
+            .with(|p| p.as_ref().map(|p| p.groups.clone()).unwrap_or_default())
+    });
+    let paging = ServerPaging {
+        page,
+        page_size: PAGE,
+        total: Signal::derive(move || {
+            groups
+                .value
+                .with(|p| p.as_ref().and_then(|p| usize::try_from(p.total).ok()))
+        }),
+        has_next: Signal::derive(move || {
+            groups
+                .value
+                .with(|p| p.as_ref().is_some_and(|p| p.next_offset.is_some()))
+        }),
+        on_page: Callback::new(move |p: usize| {
+            let value = if p == 0 {
+                String::new()
+            } else {
+                (p + 1).to_string()
+            };
+            router.set_params(&[("page", value)], true);
+        }),
+    };
+    let columns = vec![
+        Column::new(tx::GROUP_NAME, |g: &CatalogueGroup| {
+            let (href, name) = (format!("/groups/{}", encode(&g.id)), g.name.clone());
+            view! { <Link href=href>{name}</Link> }.into_any()
+        })
+        .sort_by(|g| SortKey::Text(g.name.to_lowercase())),
+        Column::text(tx::APP, |g: &CatalogueGroup| g.app_name.clone()),
+        Column::text(tx::OWNER, |g: &CatalogueGroup| {
+            let id = g
+                .owner
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            person(g.owner_name.as_deref(), &id)
+        }),
+        Column::new(tx::MEMBER_COUNT, |g: &CatalogueGroup| {
+            g.member_count.to_string().into_any()
+        })
+        .sort_by(|g| SortKey::Number(i64::from(g.member_count))),
+        Column::new(c::STATUS, |g: &CatalogueGroup| {
+            tr(if g.dismissed {
+                tx::DISMISSED
+            } else {
+                tx::ACTIVE
+            })
+            .into_any()
+        }),
+        Column::text(tx::LABELS, |g: &CatalogueGroup| {
+            let labels: Vec<String> = g.labels.iter().map(ToString::to_string).collect();
+            labels.join(", ")
+        }),
+    ];
+
+    let open = RwSignal::new(None::<Drawer>);
+    let outcomes = RwSignal::new(None::<Vec<ItemOutcome>>);
+    // One key per draft: a second click or a retry of the same draft
+    // replays the first answer instead of making a second group.
+    let create_key = StoredValue::new(api::new_idempotency_key());
+    let app_field = move || FieldSpec::new("app_id", tx::APP, Control::Select(app_opts)).required();
+    let start = move || {
+        let id = untrack(|| app.get());
+        let id = if id.is_empty() {
+            apps.value
+                .with_untracked(|a| a.as_ref().and_then(|a| start_app(a, None)))
+                .unwrap_or_default()
+        } else {
+            id
+        };
+        Values::default().with("app_id", Value::Text(id))
+    };
+    let labels_field = || {
+        FieldSpec::new("labels", tx::LABELS, Control::Lines)
+            .hint(tx::LABELS_HINT)
+            .check(|v| {
+                v.split(['\n', ','])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .find_map(|l| Label::parse(l).err().map(|e| e.problem))
+            })
+    };
+    let done = move |group: CatalogueGroup, toast| {
+        toasts.ok(toast, &group.name);
+        router.set_params(&[("new", group.id)], false);
+        groups.reload();
+    };
+    let drawer = move || {
+        let close = Callback::new(move |()| open.set(None));
+        open.get().map(|which| match which {
+            Drawer::Create => {
+                let mut fields = vec![
+                    app_field(),
+                    FieldSpec::text("name", tx::GROUP_NAME)
+                        .required()
+                        .check(|v| GroupName::parse(v).err().map(|e| e.problem)),
+                    FieldSpec::text("owner", tx::OWNER)
+                        .required()
+                        .hint(tx::PERSON_HINT),
+                    FieldSpec::new("members", tx::MEMBERS, Control::Lines).hint(tx::PEOPLE_HINT),
+                ];
+                fields.extend(switch_fields());
+                fields.push(labels_field());
+                form_drawer(FormSpec {
+                    id: "group-new".into(),
+                    title: Signal::derive(move || i18n.t(tx::NEW_GROUP).to_owned()),
+                    submit_label: tx::CREATE_GROUP,
+                    fields,
+                    initial: start(),
+                    on_submit: submit(move |v: Values| async move {
+                        let body = NewGroupRequest {
+                            app_id: v.text("app_id"),
+                            name: v.text("name").trim().to_owned(),
+                            owner: v.text("owner").trim().to_owned(),
+                            members: v.lines("members"),
+                            settings: switches(&v),
+                            labels: v.lines("labels"),
+                        };
+                        let key = create_key.get_value();
+                        let report: CreateReport = api::create("/groups", &body, &key).await?;
+                        create_key.set_value(api::new_idempotency_key());
+                        let added = report.members.add;
+                        outcomes.set((!added.is_empty()).then_some(added));
+                        done(report.group, c::CREATED_TOAST);
+                        Ok(true)
+                    }),
+                    on_close: close,
+                })
+            }
+            Drawer::Import => form_drawer(FormSpec {
+                id: "group-import".into(),
+                title: Signal::derive(move || i18n.t(tx::IMPORT_GROUP).to_owned()),
+                submit_label: tx::IMPORT,
+                fields: vec![
+                    app_field(),
+                    FieldSpec::text("chat_id", tx::CHAT_ID)
+                        .required()
+                        .hint(tx::CHAT_ID_HINT)
+                        .check(|v| ChatId::parse(v.trim()).err().map(|e| e.problem)),
+                    labels_field(),
+                ],
+                initial: start(),
+                on_submit: submit(move |v: Values| async move {
+                    let body = ImportRequest {
+                        app_id: v.text("app_id"),
+                        chat_id: v.text("chat_id").trim().to_owned(),
+                        labels: v.lines("labels"),
+                    };
+                    let group: CatalogueGroup =
+                        api::send(Method::POST, "/groups/import", &body).await?;
+                    done(group, tx::IMPORTED);
+                    Ok(true)
+                }),
+                on_close: close,
+            }),
+        })
+    };
+    view! {
+        <PageHeader title=tx::TITLE>
+            {write.then(|| view! {
+                <button type="button" class="primary" on:click=move |_| open.set(Some(Drawer::Create))>
+                    {tr(tx::CREATE_GROUP)}
+                </button>
+                <button type="button" on:click=move |_| open.set(Some(Drawer::Import))>
+                    {tr(tx::IMPORT_GROUP)}
+                </button>
+            })}
+        </PageHeader>
+        <FilterBar id="groups-filters" filters=vec![
+            Filter::search("q", tx::SEARCH_HINT),
+            Filter::choice("app", tx::APP, app_opts),
+            Filter::search("label", tx::LABEL),
+        ]/>
+        {outcomes_view(outcomes)}
+        <DataTable id="groups" caption=tx::CATALOGUE rows=rows columns=columns
+            key=|g: &CatalogueGroup| g.id.clone() name=|g: &CatalogueGroup| g.name.clone()
+            highlight=Signal::derive(move || router.param("new"))
+            loading=groups.loading error=groups.error server=paging empty=tx::NO_GROUPS/>
+        {drawer}
+    }
 }

@@ -21,7 +21,7 @@ const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), 
 
 /// How a page names its fields and values in a plan: each field key to its
 /// label, and a field's text value to words when it is a code (a role, a
-/// platform).
+/// platform; a flag comes as `true`/`false`).
 #[derive(Clone, Copy)]
 pub struct Wording {
     pub labels: &'static [(&'static str, T)],
@@ -67,7 +67,10 @@ impl Wording {
             };
         }
         if let Some(b) = v.as_bool() {
-            return if b { c::YES } else { c::NO }.get(lang).to_owned();
+            // A page may word a flag its own way ("Allowed"), else Yes/No.
+            let text = if b { "true" } else { "false" };
+            let t = (self.value)(field, text).unwrap_or(if b { c::YES } else { c::NO });
+            return t.get(lang).to_owned();
         }
         if v.as_f64().is_some() {
             return js_sys::JSON::stringify(v).map_or_else(|_| empty(), String::from);

@@ -1,0 +1,394 @@
+//! One group's page: its name and primary actions (rename, transfer the
+//! owner), its facts, and the tabs Members · Settings · Nicknames · Join QR
+//! · History. Edits go through the server's plan (`POST …/preview`).
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use shared::audit::FieldChange;
+use shared::auth::Action;
+use shared::groups::{
+    GroupDetail, GroupEdit, GroupName, LastSet, PrivateChatChange, SettingsPatch,
+};
+use shared::outcome::ItemOutcome;
+use shared::vault::DingTalkApi;
+
+use super::{WORDING, ask, flags, person, switch_fields, switch_values, switches};
+use crate::api;
+use crate::auth::use_auth;
+use crate::i18n::common as c;
+use crate::i18n::groups as tx;
+use crate::i18n::{I18n, T, tr, use_i18n};
+use crate::router::encode;
+use crate::ui::form::Value;
+use crate::ui::time::local_text;
+use crate::ui::toast::Toasts;
+use crate::ui::{
+    Control, CopyButton, DetailHeader, Edit, ErrorPanel, FieldSpec, FormSpec, Remote, Time, Values,
+    choices, fact, facts, form_drawer, review_edit, submit, tab_panel, tabs, use_review,
+    use_toasts,
+};
+
+/// What every part of the page shares: the group as last read, and the
+/// last bulk answer.
+#[derive(Clone, Copy)]
+pub(super) struct Ctx {
+    pub group: Remote<GroupDetail>,
+    pub id: StoredValue<String>,
+    pub outcomes: RwSignal<Option<Vec<ItemOutcome>>>,
+    pub write: bool,
+    toasts: Toasts,
+}
+
+impl Ctx {
+    /// `f` of the group; reactive.
+    pub fn with<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
+        self.group
+            .value
+            .with(|d| d.as_ref().map(f).unwrap_or_default())
+    }
+
+    /// `f` of the group as it is now, for an event or a task.
+    pub fn peek<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
+        self.group
+            .value
+            .with_untracked(|d| d.as_ref().map(f).unwrap_or_default())
+    }
+
+    pub fn name(&self) -> String {
+        self.peek(|d| d.group.name.clone())
+    }
+
+    /// An API path under this group's.
+    pub fn path(&self, tail: &str) -> String {
+        format!("/groups/{}{tail}", self.id.with_value(|id| encode(id)))
+    }
+
+    /// After a change: its toast, its per-person outcomes, the new state.
+    pub fn changed(&self, toast: T, items: Option<Vec<ItemOutcome>>) {
+        self.toasts.ok(toast, &self.name());
+        if items.is_some() {
+            self.outcomes.set(items);
+        }
+        self.group.reload();
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Drawer {
+    Rename,
+    Transfer,
+    Settings,
+    Private,
+}
+
+const PRIVATE_CHOICES: &[(&str, T)] = &[("allowed", tx::ALLOWED), ("forbidden", tx::FORBIDDEN)];
+
+#[component]
+pub(super) fn GroupPage(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let ctx = Ctx {
+        group: Remote::new(),
+        id: StoredValue::new(id),
+        outcomes: RwSignal::new(None),
+        write: auth.can(Action::GroupsWrite),
+        toasts: use_toasts(),
+    };
+    ctx.group.load(ctx.path(""));
+    let title = Signal::derive(move || {
+        ctx.group.value.with(|d| {
+            d.as_ref()
+                .map_or_else(|| i18n.t(c::LOADING).to_owned(), |d| d.group.name.clone())
+        })
+    });
+    let open = RwSignal::new(None::<Drawer>);
+    let button = move |label: T, which: Drawer| {
+        view! { <button type="button" on:click=move |_| open.set(Some(which))>{tr(label)}</button> }
+    };
+    let mut list = vec![
+        ("members", tx::MEMBERS),
+        ("settings", tx::TAB_SETTINGS),
+        ("nicknames", tx::TAB_NICKNAMES),
+    ];
+    // The join link is a write route; the history is the audit trail's.
+    if ctx.write {
+        list.push(("qr", tx::TAB_QR));
+    }
+    if auth.can(Action::AuditRead) {
+        list.push(("history", c::HISTORY));
+    }
+    let loaded = Memo::new(move |_| ctx.group.value.with(Option::is_some));
+    let body = move || {
+        loaded.get().then(|| {
+            untrack(|| {
+                let (bar, tab) = tabs("group", list.clone());
+                // Only a change of tab redraws the panel, not each keystroke
+                // in a filter that also lives in the URL.
+                let current = Memo::new(move |_| tab.get());
+                // Untracked: a tab reads the group as it draws, and a reload
+                // of the group must update the tab, not redraw it.
+                let panel = move || {
+                    let key = current.get();
+                    untrack(|| match key {
+                        "settings" => settings_tab(ctx, open),
+                        "nicknames" => super::members::nicknames_tab(ctx),
+                        "qr" => super::trail::join_qr(ctx),
+                        "history" => super::trail::history(ctx),
+                        _ => super::members::members_tab(ctx),
+                    })
+                };
+                view! {
+                    {facts_of(ctx)}
+                    {bar}
+                    {tab_panel("group", current.into(), panel.into_any())}
+                }
+            })
+        })
+    };
+    view! {
+        <DetailHeader title=title back=("/groups", tx::TITLE)>
+            {ctx.write.then(|| view! {
+                {button(tx::RENAME, Drawer::Rename)}
+                {button(tx::TRANSFER, Drawer::Transfer)}
+            })}
+        </DetailHeader>
+        <ErrorPanel error=ctx.group.error/>
+        {body}
+        {move || open.get().map(|which| drawer(ctx, which, Callback::new(move |()| open.set(None))))}
+    }
+}
+
+fn facts_of(ctx: Ctx) -> AnyView {
+    let chat = ctx.peek(|d| d.group.chat_id.to_string());
+    let names_error = move || ctx.with(|d| d.names_error.is_some());
+    view! {
+        {move || names_error().then(|| view! { <p class="notice" role="status">{tr(tx::NAMES_ERROR)}</p> })}
+        {facts(vec![
+            fact(tx::CHAT_ID_FACT, view! {
+                <code>{chat.clone()}</code>" "<CopyButton what=tx::CHAT_ID_FACT value=chat/>
+            }),
+            fact(tx::OWNER, move || ctx.with(|d| {
+                let id = d.group.owner.as_ref().map(ToString::to_string).unwrap_or_default();
+                person(d.group.owner_name.as_deref(), &id)
+            })),
+            fact(tx::MEMBER_COUNT, move || ctx.with(|d| d.members.len().to_string())),
+            fact(tx::APP, move || ctx.with(|d| d.group.app_name.clone())),
+            fact(tx::API_KIND, move || tr(match ctx.with(|d| d.api) {
+                DingTalkApi::New => tx::API_NEW,
+                DingTalkApi::Legacy => tx::API_LEGACY,
+            })()),
+            fact(c::STATUS, move || {
+                tr(if ctx.with(|d| d.group.dismissed) { tx::DISMISSED } else { tx::ACTIVE })()
+            }),
+            fact(tx::LABELS, move || ctx.with(|d| {
+                d.group.labels.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            })),
+            fact(tx::REFRESHED, move || {
+                let at = ctx.with(|d| d.group.refreshed_at);
+                view! { <Time millis=at/> }
+            }),
+        ])}
+    }
+    .into_any()
+}
+
+/// "Allowed (set by desk, 2026-12-02 12:51 UTC+8)", or that chatdesk
+/// never set it (DingTalk cannot say).
+fn private_text(i18n: I18n, set: Option<LastSet<bool>>) -> String {
+    match set {
+        Some(s) => {
+            let state = i18n.t(if s.value { tx::ALLOWED } else { tx::FORBIDDEN });
+            i18n.fill(tx::SET_BY, &[state, &s.by, &local_text(s.at)])
+        }
+        None => i18n.t(tx::NOT_SET).to_owned(),
+    }
+}
+
+fn settings_tab(ctx: Ctx, open: RwSignal<Option<Drawer>>) -> AnyView {
+    let i18n = use_i18n();
+    let mut items: Vec<_> = tx::SWITCHES
+        .iter()
+        .enumerate()
+        .map(|(i, (_, label))| {
+            fact(*label, move || {
+                tr(if ctx.with(|d| flags(d.settings)[i]) {
+                    c::YES
+                } else {
+                    c::NO
+                })()
+            })
+        })
+        .collect();
+    items.push(fact(tx::PRIVATE_CHAT, move || {
+        private_text(i18n, ctx.with(|d| d.private_chat.clone()))
+    }));
+    let button = move |label: T, which: Drawer| {
+        view! { <button type="button" on:click=move |_| open.set(Some(which))>{tr(label)}</button> }
+    };
+    view! {
+        {facts(items)}
+        {ctx.write.then(|| view! {
+            <div class="toolbar">
+                {button(tx::CHANGE_SETTINGS, Drawer::Settings)}
+                {button(tx::CHANGE_PRIVATE, Drawer::Private)}
+            </div>
+        })}
+    }
+    .into_any()
+}
+
+/// An edit the server plans: what the form turns into, and the confirm
+/// button's words for it.
+struct EditForm {
+    key: &'static str,
+    title: T,
+    fields: Vec<FieldSpec>,
+    initial: Values,
+    edit: fn(&Values, &GroupDetail) -> GroupEdit,
+    confirm: fn(I18n, &str, &Values) -> String,
+}
+
+fn drawer(ctx: Ctx, which: Drawer, close: Callback<()>) -> AnyView {
+    let form = match which {
+        Drawer::Private => return private_drawer(ctx, close),
+        Drawer::Rename => EditForm {
+            key: "rename",
+            title: tx::RENAME,
+            fields: vec![
+                FieldSpec::text("name", tx::GROUP_NAME)
+                    .required()
+                    .check(|v| GroupName::parse(v).err().map(|e| e.problem)),
+            ],
+            initial: Values::default().with("name", Value::Text(ctx.name())),
+            edit: |v, _| GroupEdit {
+                name: Some(v.text("name").trim().to_owned()),
+                ..GroupEdit::default()
+            },
+            confirm: |i18n, _, v| i18n.fill(tx::RENAME_TO, &[v.text("name").trim()]),
+        },
+        Drawer::Transfer => EditForm {
+            key: "owner",
+            title: tx::TRANSFER,
+            fields: vec![
+                FieldSpec::text("owner", tx::NEW_OWNER)
+                    .required()
+                    .hint(tx::PERSON_HINT),
+            ],
+            initial: Values::default(),
+            edit: |v, _| GroupEdit {
+                owner: Some(v.text("owner").trim().to_owned()),
+                ..GroupEdit::default()
+            },
+            confirm: |i18n, group, v| i18n.fill(tx::TRANSFER_TO, &[group, v.text("owner").trim()]),
+        },
+        Drawer::Settings => EditForm {
+            key: "settings",
+            title: tx::CHANGE_SETTINGS,
+            fields: switch_fields().collect(),
+            initial: switch_values(ctx.peek(|d| d.settings)),
+            edit: |v, d| GroupEdit {
+                settings: SettingsPatch::between(d.settings, switches(v)),
+                ..GroupEdit::default()
+            },
+            confirm: |i18n, group, _| i18n.fill(tx::APPLY_SETTINGS, &[group]),
+        },
+    };
+    edit_drawer(ctx, form, close)
+}
+
+fn form_title(ctx: Ctx, title: T) -> Signal<String> {
+    let i18n = use_i18n();
+    Signal::derive(move || format!("{}: {}", i18n.t(title), ctx.name()))
+}
+
+fn edit_drawer(ctx: Ctx, form: EditForm, close: Callback<()>) -> AnyView {
+    let (i18n, review) = (use_i18n(), use_review());
+    let EditForm {
+        key,
+        title,
+        fields,
+        initial,
+        edit,
+        confirm,
+    } = form;
+    form_drawer(FormSpec {
+        id: format!("group-{key}-{}", ctx.id.get_value()),
+        title: form_title(ctx, title),
+        submit_label: c::REVIEW,
+        fields,
+        initial,
+        on_submit: submit(move |v: Values| async move {
+            let name = ctx.name();
+            let body = ctx.peek(|d| edit(&v, d));
+            let path = ctx.path("");
+            let plan = Edit {
+                preview: format!("{path}/preview"),
+                method: Method::PATCH,
+                apply: path,
+                body: api::to_json(&body)?,
+            };
+            let title = i18n.fill(c::PLAN_TITLE, &[&name]);
+            let confirm = confirm(i18n, &name, &v);
+            if review_edit(review, plan, title, confirm, WORDING)
+                .await?
+                .is_none()
+            {
+                return Ok(false);
+            }
+            ctx.changed(c::SAVED, None);
+            Ok(true)
+        }),
+        on_close: close,
+    })
+}
+
+/// Private chat has no preview route: the one-line plan is made here from
+/// what chatdesk last set.
+fn private_drawer(ctx: Ctx, close: Callback<()>) -> AnyView {
+    let (i18n, review) = (use_i18n(), use_review());
+    let stored = ctx.peek(|d| d.private_chat.as_ref().map(|p| p.value));
+    let start = match stored {
+        Some(true) => "allowed",
+        Some(false) => "forbidden",
+        None => "",
+    };
+    form_drawer(FormSpec {
+        id: format!("group-private-{}", ctx.id.get_value()),
+        title: form_title(ctx, tx::CHANGE_PRIVATE),
+        submit_label: c::REVIEW,
+        fields: vec![
+            FieldSpec::new(
+                "allowed",
+                tx::PRIVATE_CHAT,
+                Control::Select(choices(PRIVATE_CHOICES)),
+            )
+            .required()
+            .hint(tx::NOT_SET),
+        ],
+        initial: Values::default().with("allowed", Value::Text(start.into())),
+        on_submit: submit(move |v: Values| async move {
+            let allowed = v.text("allowed") == "allowed";
+            let name = ctx.name();
+            let plan = vec![FieldChange {
+                field: "private_chat".into(),
+                before: stored.map(|b| b.to_string()),
+                after: Some(allowed.to_string()),
+                secret: None,
+            }];
+            let words = if allowed {
+                tx::ALLOW_PRIVATE
+            } else {
+                tx::FORBID_PRIVATE
+            };
+            let title = i18n.fill(c::PLAN_TITLE, &[&name]);
+            if !ask(review, title, i18n.fill(words, &[&name]), false, plan).await {
+                return Ok(false);
+            }
+            let body = PrivateChatChange { allowed };
+            api::send_empty(Method::PUT, &ctx.path("/private-chat"), Some(&body)).await?;
+            ctx.changed(c::SAVED, None);
+            Ok(true)
+        }),
+        on_close: close,
+    })
+}

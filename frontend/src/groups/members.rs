@@ -1,0 +1,325 @@
+//! A group's people: the members tab (filter, select, add, remove, admins,
+//! each answer one line per person) and the nicknames tab.
+
+use std::collections::HashSet;
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::audit::FieldChange;
+use shared::groups::{AdminsChange, BatchReport, MemberView, MembersChange, NicknameChange};
+
+use super::detail::Ctx;
+use super::{ask, outcomes_view, person};
+use crate::api;
+use crate::i18n::common as c;
+use crate::i18n::groups as tx;
+use crate::i18n::{I18n, tr, use_i18n};
+use crate::ui::form::Value;
+use crate::ui::{
+    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, RowAction, SortKey, Time,
+    Values, form_drawer, param, submit, use_review, use_toasts,
+};
+
+/// How many names a confirmation spells out before "and N more".
+const NAMED: usize = 10;
+
+fn label(m: &MemberView) -> String {
+    person(m.name.as_deref(), m.user_id.as_str())
+}
+
+fn role(m: &MemberView) -> crate::i18n::T {
+    if m.owner {
+        tx::ROLE_OWNER
+    } else if m.admin {
+        tx::ROLE_ADMIN
+    } else {
+        tx::ROLE_MEMBER
+    }
+}
+
+fn nickname(m: &MemberView) -> String {
+    m.nickname
+        .as_ref()
+        .map(|n| n.value.clone())
+        .unwrap_or_default()
+}
+
+/// What the filter searches: name, user id and nickname.
+fn haystack(m: &MemberView) -> String {
+    format!(
+        "{} {} {}",
+        m.name.as_deref().unwrap_or_default(),
+        m.user_id,
+        nickname(m)
+    )
+}
+
+/// The people a confirmation names: all of a few, the first of many.
+fn named(i18n: I18n, people: &[String]) -> String {
+    let shown = people[..people.len().min(NAMED)].join(", ");
+    match people.len().checked_sub(NAMED).filter(|n| *n > 0) {
+        Some(more) => i18n.fill(tx::AND_MORE, &[&shown, &more.to_string()]),
+        None => shown,
+    }
+}
+
+/// "Remove 3 members", or the singular for one.
+fn how_many(i18n: I18n, one: crate::i18n::T, many: crate::i18n::T, n: usize) -> String {
+    if n == 1 {
+        i18n.t(one).to_owned()
+    } else {
+        i18n.fill(many, &[&n.to_string()])
+    }
+}
+
+/// The members table: name, user id, role and nickname, filtered by
+/// `search` over texts prepared once per row (1,000 members stay fast).
+#[component]
+pub fn MemberTable(
+    #[prop(into)] rows: Signal<Vec<MemberView>>,
+    #[prop(optional, into)] search: Signal<String>,
+    /// The selected rows' user ids; checkboxes only when given.
+    selection: Option<RwSignal<HashSet<String>>>,
+    #[prop(optional)] actions: Vec<RowAction<MemberView>>,
+) -> impl IntoView {
+    let mut columns = vec![
+        Column::text(c::NAME, |m: &MemberView| m.name.clone().unwrap_or_default()),
+        Column::new(tx::USER_ID, |m: &MemberView| {
+            view! { <code>{m.user_id.to_string()}</code> }.into_any()
+        })
+        .sort_by(|m| SortKey::Text(m.user_id.to_string())),
+        Column::new(tx::ROLE, |m: &MemberView| tr(role(m)).into_any())
+            .sort_by(|m| SortKey::Number(i64::from(!m.owner) * 2 + i64::from(!m.admin))),
+        Column::text(tx::NICKNAME, nickname),
+    ];
+    if !actions.is_empty() {
+        columns.push(Column::actions(label, actions));
+    }
+    let key = |m: &MemberView| m.user_id.to_string();
+    match selection {
+        Some(selection) => view! {
+            <DataTable id="members" caption=tx::MEMBERS rows=rows columns=columns key=key
+                name=label filter=haystack search=search selection=selection/>
+        }
+        .into_any(),
+        None => view! {
+            <DataTable id="members" caption=tx::MEMBERS rows=rows columns=columns key=key
+                name=label filter=haystack search=search/>
+        }
+        .into_any(),
+    }
+}
+
+/// Makes or unmakes `m` an admin, after asking.
+fn admin_action(ctx: Ctx, make: bool) -> RowAction<MemberView> {
+    let (i18n, review, toasts) = (use_i18n(), use_review(), use_toasts());
+    let (words, question) = if make {
+        (tx::MAKE_ADMIN, tx::MAKE_ADMIN_OF)
+    } else {
+        (tx::UNSET_ADMIN, tx::UNSET_ADMIN_OF)
+    };
+    let action = RowAction::new(words, move |m: &MemberView| {
+        let (who, id) = (label(m), m.user_id.to_string());
+        let title = i18n.fill(question, &[&who, &ctx.name()]);
+        let confirm = format!("{} {who}", i18n.t(words));
+        spawn_local(async move {
+            if !ask(review, title, confirm, false, Vec::new()).await {
+                return;
+            }
+            let body = if make {
+                AdminsChange {
+                    add: vec![id],
+                    ..AdminsChange::default()
+                }
+            } else {
+                AdminsChange {
+                    remove: vec![id],
+                    ..AdminsChange::default()
+                }
+            };
+            match api::send::<BatchReport>(Method::POST, &ctx.path("/admins"), &body).await {
+                Ok(r) => ctx.changed(c::SAVED, Some(if make { r.add } else { r.remove })),
+                Err(f) => toasts.failed(&f),
+            }
+        });
+    });
+    if make {
+        action.when(|m| !m.owner && !m.admin)
+    } else {
+        action.when(|m| m.admin)
+    }
+}
+
+pub(super) fn members_tab(ctx: Ctx) -> AnyView {
+    let (i18n, review, toasts) = (use_i18n(), use_review(), use_toasts());
+    let rows = Signal::derive(move || ctx.with(|d| d.members.clone()));
+    let selected = RwSignal::new(HashSet::<String>::new());
+    let adding = RwSignal::new(false);
+    let count = move || selected.with(HashSet::len);
+    let remove = move |_| {
+        let picked: Vec<MemberView> = ctx.peek(|d| {
+            selected.with_untracked(|s| {
+                d.members
+                    .iter()
+                    .filter(|m| s.contains(m.user_id.as_str()))
+                    .cloned()
+                    .collect()
+            })
+        });
+        let names: Vec<String> = picked.iter().map(label).collect();
+        let title = i18n.fill(tx::REMOVE_FROM, &[&ctx.name(), &named(i18n, &names)]);
+        let confirm = how_many(i18n, tx::REMOVE_ONE, tx::REMOVE_N, picked.len());
+        let body = MembersChange {
+            remove: picked.iter().map(|m| m.user_id.to_string()).collect(),
+            ..MembersChange::default()
+        };
+        spawn_local(async move {
+            if !ask(review, title, confirm, true, Vec::new()).await {
+                return;
+            }
+            match api::send::<BatchReport>(Method::POST, &ctx.path("/members"), &body).await {
+                Ok(r) => {
+                    selected.set(HashSet::new());
+                    ctx.changed(tx::MEMBERS_CHANGED, Some(r.remove));
+                }
+                Err(f) => toasts.failed(&f),
+            }
+        });
+    };
+    let add_drawer = move || {
+        adding.get().then(|| {
+            form_drawer(FormSpec {
+                id: format!("group-add-{}", ctx.id.get_value()),
+                title: Signal::derive(move || {
+                    format!("{}: {}", i18n.t(tx::ADD_MEMBERS), ctx.name())
+                }),
+                submit_label: tx::ADD_MEMBERS,
+                fields: vec![
+                    FieldSpec::new("add", tx::PEOPLE, Control::Lines)
+                        .required()
+                        .hint(tx::PEOPLE_HINT),
+                ],
+                initial: Values::default(),
+                on_submit: submit(move |v: Values| async move {
+                    let people = v.lines("add");
+                    let title = i18n.fill(tx::ADD_TO, &[&ctx.name(), &named(i18n, &people)]);
+                    let confirm = how_many(i18n, tx::ADD_ONE, tx::ADD_N, people.len());
+                    if !ask(review, title, confirm, false, Vec::new()).await {
+                        return Ok(false);
+                    }
+                    let body = MembersChange {
+                        add: people,
+                        ..MembersChange::default()
+                    };
+                    let r: BatchReport =
+                        api::send(Method::POST, &ctx.path("/members"), &body).await?;
+                    ctx.changed(tx::MEMBERS_CHANGED, Some(r.add));
+                    Ok(true)
+                }),
+                on_close: Callback::new(move |()| adding.set(false)),
+            })
+        })
+    };
+    let (selection, actions) = if ctx.write {
+        (
+            Some(selected),
+            vec![admin_action(ctx, true), admin_action(ctx, false)],
+        )
+    } else {
+        (None, Vec::new())
+    };
+    // Not inline in the view: a comparison there would end the tag.
+    let none = move || count() == 0;
+    view! {
+        {outcomes_view(ctx.outcomes)}
+        {ctx.write.then(|| view! {
+            <div class="toolbar">
+                <button type="button" on:click=move |_| adding.set(true)>{tr(tx::ADD_MEMBERS)}</button>
+                <button type="button" class="danger" disabled=none on:click=remove>
+                    {move || how_many(i18n, tx::REMOVE_ONE, tx::REMOVE_N, count())}
+                </button>
+            </div>
+        })}
+        <FilterBar id="members-filters" filters=vec![Filter::search("who", tx::FILTER_MEMBERS)]/>
+        <MemberTable rows=rows search=param("who") selection=selection actions=actions/>
+        {add_drawer}
+    }
+    .into_any()
+}
+
+/// Nicknames are set through chatdesk only (DingTalk cannot read them
+/// back), so each shows who set it and when.
+pub(super) fn nicknames_tab(ctx: Ctx) -> AnyView {
+    let (i18n, review) = (use_i18n(), use_review());
+    let rows = Signal::derive(move || ctx.with(|d| d.members.clone()));
+    let editing = RwSignal::new(None::<MemberView>);
+    let mut columns = vec![
+        Column::text(c::NAME, label),
+        Column::text(tx::NICKNAME, nickname),
+        Column::text(tx::WHO, |m: &MemberView| {
+            m.nickname
+                .as_ref()
+                .map(|n| n.by.clone())
+                .unwrap_or_default()
+        }),
+        Column::new(tx::WHEN, |m: &MemberView| match &m.nickname {
+            Some(n) => view! { <Time millis=n.at/> }.into_any(),
+            None => ().into_any(),
+        })
+        .sort_by(|m| SortKey::Number(m.nickname.as_ref().map_or(0, |n| n.at))),
+    ];
+    if ctx.write {
+        let set = RowAction::new(tx::SET_NICKNAME, move |m: &MemberView| {
+            editing.set(Some(m.clone()));
+        });
+        columns.push(Column::actions(label, vec![set]));
+    }
+    let drawer = move || {
+        editing.get().map(|m| {
+            let who = label(&m);
+            let before = nickname(&m);
+            let title_who = who.clone();
+            form_drawer(FormSpec {
+                id: format!("group-nick-{}-{}", ctx.id.get_value(), m.user_id),
+                title: Signal::derive(move || i18n.fill(tx::NICKNAME_OF, &[&title_who])),
+                submit_label: c::REVIEW,
+                fields: vec![FieldSpec::text("nickname", tx::NICKNAME).hint(tx::NICKNAME_HINT)],
+                initial: Values::default().with("nickname", Value::Text(before.clone())),
+                on_submit: submit(move |v: Values| {
+                    let (who, before, id) = (who.clone(), before.clone(), m.user_id.to_string());
+                    async move {
+                        let after = v.text("nickname").trim().to_owned();
+                        let plan = vec![FieldChange {
+                            field: "nickname".into(),
+                            before: api::to_json(&before).ok(),
+                            after: api::to_json(&after).ok(),
+                            secret: None,
+                        }];
+                        let title = i18n.fill(c::PLAN_TITLE, &[&who]);
+                        let confirm = i18n.fill(tx::SET_NICKNAME_OF, &[&who]);
+                        if !ask(review, title, confirm, false, plan).await {
+                            return Ok(false);
+                        }
+                        let body = NicknameChange {
+                            user_id: id,
+                            nickname: after,
+                        };
+                        api::send_empty(Method::PUT, &ctx.path("/nickname"), Some(&body)).await?;
+                        ctx.changed(c::SAVED, None);
+                        Ok(true)
+                    }
+                }),
+                on_close: Callback::new(move |()| editing.set(None)),
+            })
+        })
+    };
+    view! {
+        <FilterBar id="nicknames-filters" filters=vec![Filter::search("who", tx::FILTER_MEMBERS)]/>
+        <DataTable id="nicknames" caption=tx::TAB_NICKNAMES rows=rows columns=columns
+            key=|m: &MemberView| m.user_id.to_string() name=label
+            filter=haystack search=param("who")/>
+        {drawer}
+    }
+    .into_any()
+}
