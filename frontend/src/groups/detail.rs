@@ -9,69 +9,22 @@ use shared::auth::Action;
 use shared::groups::{
     GroupDetail, GroupEdit, GroupName, LastSet, PrivateChatChange, SettingsPatch,
 };
-use shared::outcome::ItemOutcome;
 use shared::vault::DingTalkApi;
 
+use super::ctx::Ctx;
 use super::{WORDING, ask, flags, person, switch_fields, switch_values, switches};
 use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{I18n, T, tr, use_i18n};
-use crate::router::encode;
 use crate::ui::form::Value;
 use crate::ui::time::local_text;
-use crate::ui::toast::Toasts;
 use crate::ui::{
     Control, CopyButton, DetailHeader, Edit, ErrorPanel, FieldSpec, FormSpec, Remote, Time, Values,
     choices, fact, facts, form_drawer, review_edit, submit, tab_panel, tabs, use_review,
     use_toasts,
 };
-
-/// What every part of the page shares: the group as last read, and the
-/// last bulk answer.
-#[derive(Clone, Copy)]
-pub(super) struct Ctx {
-    pub group: Remote<GroupDetail>,
-    pub id: StoredValue<String>,
-    pub outcomes: RwSignal<Option<Vec<ItemOutcome>>>,
-    pub write: bool,
-    toasts: Toasts,
-}
-
-impl Ctx {
-    /// `f` of the group; reactive.
-    pub fn with<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
-        self.group
-            .value
-            .with(|d| d.as_ref().map(f).unwrap_or_default())
-    }
-
-    /// `f` of the group as it is now, for an event or a task.
-    pub fn peek<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
-        self.group
-            .value
-            .with_untracked(|d| d.as_ref().map(f).unwrap_or_default())
-    }
-
-    pub fn name(&self) -> String {
-        self.peek(|d| d.group.name.clone())
-    }
-
-    /// An API path under this group's.
-    pub fn path(&self, tail: &str) -> String {
-        format!("/groups/{}{tail}", self.id.with_value(|id| encode(id)))
-    }
-
-    /// After a change: its toast, its per-person outcomes, the new state.
-    pub fn changed(&self, toast: T, items: Option<Vec<ItemOutcome>>) {
-        self.toasts.ok(toast, &self.name());
-        if items.is_some() {
-            self.outcomes.set(items);
-        }
-        self.group.reload();
-    }
-}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Drawer {

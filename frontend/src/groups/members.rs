@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use shared::audit::FieldChange;
 use shared::groups::{AdminsChange, BatchReport, MemberView, MembersChange, NicknameChange};
 
-use super::detail::Ctx;
+use super::ctx::Ctx;
 use super::{ask, outcomes_view, person};
 use crate::api;
 use crate::i18n::common as c;

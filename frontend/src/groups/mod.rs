@@ -3,6 +3,7 @@
 //! ([`detail`], [`members`]). Help-desk staff and admins change groups;
 //! auditors read the same pages without the controls.
 
+mod ctx;
 mod detail;
 mod members;
 mod trail;

@@ -6,7 +6,7 @@ use shared::audit::{AuditEntry, EventPage, Outcome};
 use shared::groups::JoinLink;
 
 use super::WORDING;
-use super::detail::Ctx;
+use super::ctx::Ctx;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{T, tr, use_i18n};

@@ -1,0 +1,57 @@
+//! What every part of a group's page shares: the group as last read, its
+//! path, the last bulk answer, and what follows a change.
+
+use leptos::prelude::*;
+use shared::groups::GroupDetail;
+use shared::outcome::ItemOutcome;
+
+use crate::i18n::T;
+use crate::router::encode;
+use crate::ui::Remote;
+use crate::ui::toast::Toasts;
+
+/// What every part of the page shares: the group as last read, and the
+/// last bulk answer.
+#[derive(Clone, Copy)]
+pub(super) struct Ctx {
+    pub group: Remote<GroupDetail>,
+    pub id: StoredValue<String>,
+    pub outcomes: RwSignal<Option<Vec<ItemOutcome>>>,
+    pub write: bool,
+    pub toasts: Toasts,
+}
+
+impl Ctx {
+    /// `f` of the group; reactive.
+    pub fn with<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
+        self.group
+            .value
+            .with(|d| d.as_ref().map(f).unwrap_or_default())
+    }
+
+    /// `f` of the group as it is now, for an event or a task.
+    pub fn peek<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
+        self.group
+            .value
+            .with_untracked(|d| d.as_ref().map(f).unwrap_or_default())
+    }
+
+    pub fn name(&self) -> String {
+        self.peek(|d| d.group.name.clone())
+    }
+
+    /// An API path under this group's.
+    pub fn path(&self, tail: &str) -> String {
+        format!("/groups/{}{tail}", self.id.with_value(|id| encode(id)))
+    }
+
+    /// After a change: its toast, its per-person outcomes, the new state.
+    pub fn changed(&self, toast: T, items: Option<Vec<ItemOutcome>>) {
+        self.toasts.ok(toast, &self.name());
+        if items.is_some() {
+            self.outcomes.set(items);
+        }
+        self.group.reload();
+    }
+}
+
