@@ -296,18 +296,18 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
     // What was typed survives a reload until discarded.
     browser.button("Create group").await?.click().await?;
     browser.heading("New group").await?;
-    type_into(&browser, "Group name (required)", "草稿").await?;
+    type_into(&browser, "Group name", "草稿").await?;
     browser.goto(&app.url("/groups")).await?;
     browser.button("Create group").await?.click().await?;
     browser
         .wait_for_text("What you typed before was restored.")
         .await?;
     browser.button("Discard").await?.click().await?;
-    let name = browser.field("Group name (required)").await?;
+    let name = browser.field("Group name").await?;
     assert_eq!(name.prop("value").await?.as_deref(), Some(""));
 
     // Every field of the form; the two switches ticked by their labels.
-    let app_select = browser.field("DingTalk app (required)").await?;
+    let app_select = browser.field("DingTalk app").await?;
     assert!(
         !app_select
             .prop("value")
@@ -321,8 +321,8 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
         .text()
         .await?;
     app_select.select_by_label(&first).await?;
-    type_into(&browser, "Group name (required)", NEW_GROUP).await?;
-    type_into(&browser, "Owner (required)", "user0003").await?;
+    type_into(&browser, "Group name", NEW_GROUP).await?;
+    type_into(&browser, "Owner", "user0003").await?;
     type_into(&browser, "Members (optional)", "user0004\nuser0005").await?;
     type_into(&browser, "Labels (optional)", "e2e").await?;
     for label in ["Everyone muted", "Can be found by search"] {
@@ -376,7 +376,7 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
     assert_eq!(info.members.len(), 3, "owner and two members");
     // Nothing is left to send twice: the form opens empty.
     browser.button("Create group").await?.click().await?;
-    let name = browser.field("Group name (required)").await?;
+    let name = browser.field("Group name").await?;
     assert_eq!(name.prop("value").await?.as_deref(), Some(""));
     browser.dialog_button("Cancel").await?.click().await?;
     gone(&browser, "//dialog").await?;
@@ -390,13 +390,13 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
         .select_by_label("简体中文")
         .await?;
     browser.button("创建群").await?.click().await?;
-    type_into(&browser, "群名称 (必填)", "同名测试").await?;
-    type_into(&browser, "群主 (必填)", &shared).await?;
+    type_into(&browser, "群名称", "同名测试").await?;
+    type_into(&browser, "群主", &shared).await?;
     browser.dialog_button("创建群").await?.click().await?;
     let sentence = format!("有 {count} 人同名，请按用户 ID 选择。");
     let said = browser.wait_for_text(&sentence).await?.text().await?;
     assert_eq!(said, sentence, "the Chinese sentence alone, no English");
-    let owner = browser.field("群主 (必填)").await?;
+    let owner = browser.field("群主").await?;
     assert_eq!(owner.attr("aria-invalid").await?.as_deref(), Some("true"));
     browser.assert_accessible().await?;
     browser.dialog_button("取消").await?.click().await?;
@@ -409,7 +409,7 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
     // Import by chat id, with a label; then the label filter finds it.
     browser.button("Import group").await?.click().await?;
     browser.heading("Import group").await?;
-    let import_app = browser.field("DingTalk app (required)").await?;
+    let import_app = browser.field("DingTalk app").await?;
     assert!(
         !import_app
             .prop("value")
@@ -417,7 +417,7 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
             .unwrap_or_default()
             .is_empty()
     );
-    type_into(&browser, "Chat id (required)", outside.as_str()).await?;
+    type_into(&browser, "Chat id", outside.as_str()).await?;
     type_into(&browser, "Labels (optional)", "ops").await?;
     browser.assert_accessible().await?;
     browser.dialog_button("Import").await?.click().await?;
@@ -522,7 +522,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // Add two by user id: one outcome line each.
     browser.button("Add members").await?.click().await?;
-    type_into(&browser, "People (required)", "user2001\nuser2002").await?;
+    type_into(&browser, "People", "user2001\nuser2002").await?;
     browser.dialog_button("Add members").await?.click().await?;
     browser
         .dialog_button("Add 2 members")
@@ -539,7 +539,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     // An ambiguous name is refused next to the field, with the count.
     let (shared, count) = shared_name(&app).await?;
     browser.button("Add members").await?.click().await?;
-    type_into(&browser, "People (required)", &shared).await?;
+    type_into(&browser, "People", &shared).await?;
     browser.dialog_button("Add members").await?.click().await?;
     browser.dialog_button("Add 1 member").await?.click().await?;
     browser
@@ -575,7 +575,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // Rename through the server's plan.
     browser.button("Rename").await?.click().await?;
-    type_into(&browser, "Group name (required)", "值班群 夜班").await?;
+    type_into(&browser, "Group name", "值班群 夜班").await?;
     browser
         .dialog_button("Review changes")
         .await?
@@ -597,7 +597,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // Transfer the owner to a member.
     browser.button("Transfer owner").await?.click().await?;
-    type_into(&browser, "New owner (required)", "user2002").await?;
+    type_into(&browser, "New owner", "user2002").await?;
     review_and_confirm(&browser, "Transfer 值班群 夜班 to user2002").await?;
     browser
         .wait_xpath("//dl//dd[contains(normalize-space(), '(user2002)')]")
@@ -667,7 +667,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     browser.wait_for_text("Not set through chatdesk").await?;
     browser.button("Change private chat").await?.click().await?;
     let private = browser
-        .field("Private chat between members (required)")
+        .field("Private chat between members")
         .await?;
     assert_eq!(private.prop("value").await?.as_deref(), Some(""));
     private.select_by_label("Forbidden").await?;
@@ -675,7 +675,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     browser.wait_for_text("Forbidden (set by desk").await?;
     browser.button("Change private chat").await?.click().await?;
     let private = browser
-        .field("Private chat between members (required)")
+        .field("Private chat between members")
         .await?;
     assert_eq!(private.prop("value").await?.as_deref(), Some("forbidden"));
     browser.dialog_button("Cancel").await?.click().await?;
@@ -738,7 +738,7 @@ async fn an_auditor_reads_groups_and_their_history_without_edit_controls() -> an
     browser.sign_in(&app, "admin", PASSWORD).await?;
     browser.goto(&app.url(&page)).await?;
     browser.button("Rename").await?.click().await?;
-    type_into(&browser, "Group name (required)", "值班群 A").await?;
+    type_into(&browser, "Group name", "值班群 A").await?;
     review_and_confirm(&browser, "Rename to 值班群 A").await?;
     browser.heading("值班群 A").await?;
     browser.button("Sign out").await?.click().await?;

@@ -152,25 +152,25 @@ async fn an_admin_creates_tests_edits_disables_and_deletes_a_robot() -> anyhow::
         .heading("New robot in Sandbox Alibaba Cloud")
         .await?;
     browser
-        .field("Name (required)")
+        .field("Name")
         .await?
         .send_keys(NAME)
         .await?;
     browser
-        .field("Webhook URL (required)")
+        .field("Webhook URL")
         .await?
         .send_keys(&format!(
             "https://oapi.dingtalk.com/robot/send?access_token={TOKEN}"
         ))
         .await?;
     browser
-        .field("Message language (required)")
+        .field("Message language")
         .await?
         .select_by_label("Chinese")
         .await?;
-    type_into(&browser, "Send interval (required)", "5").await?;
+    type_into(&browser, "Send interval", "5").await?;
     browser
-        .field("Interval unit (required)")
+        .field("Interval unit")
         .await?
         .select_by_label("minutes")
         .await?;
@@ -221,7 +221,7 @@ async fn an_admin_creates_tests_edits_disables_and_deletes_a_robot() -> anyhow::
     act(&browser, "Edit", NAME).await?;
     browser.heading("Edit robot 值班告警").await?;
     browser.assert_accessible().await?;
-    type_into(&browser, "Send interval (required)", "10").await?;
+    type_into(&browser, "Send interval", "10").await?;
     check(&browser, "Production / Production East").await?;
     browser.button("Review changes").await?.click().await?;
     let plan = browser
@@ -339,11 +339,11 @@ async fn a_server_field_error_reads_in_chinese_next_to_its_field() -> anyhow::Re
     act(&browser, "编辑", "Security alerts").await?;
     browser.heading("编辑机器人 Security alerts").await?;
     browser
-        .field("间隔单位 (必填)")
+        .field("间隔单位")
         .await?
         .select_by_label("分钟")
         .await?;
-    type_into(&browser, "发送间隔 (必填)", "5000").await?;
+    type_into(&browser, "发送间隔", "5000").await?;
     browser.button("检查变更").await?.click().await?;
     let error = browser
         .wait_xpath("//div[label[starts-with(normalize-space(), '发送间隔')]]/p[contains(@class, 'field-error')][normalize-space()!='']")
