@@ -299,17 +299,17 @@ async fn an_admin_creates_a_wecom_configuration_with_several_rows_edits_and_dele
             .await?;
     }
     browser
-        .field("RAM role (optional)")
+        .field("RAM role")
         .await?
         .send_keys("OOSServiceRole")
         .await?;
     browser
-        .field("Resource group id (optional)")
+        .field("Resource group id")
         .await?
         .send_keys("rg-acfmxsn4m4demo")
         .await?;
     browser
-        .field("Labels (optional)")
+        .field("Labels")
         .await?
         .send_keys("e2e, 运维")
         .await?;
@@ -457,8 +457,8 @@ async fn a_dingtalk_edit_refuses_the_mask_at_its_field_and_a_row_delete_says_del
         "dingoa8demo2client",
     )
     .await?;
-    type_into(&browser, "Card template id (optional)", "second.schema").await?;
-    type_into(&browser, "Client secret (AppSecret) (optional)", "******").await?;
+    type_into(&browser, "Card template id", "second.schema").await?;
+    type_into(&browser, "Client secret (AppSecret)", "******").await?;
     browser.button("Review changes").await?.click().await?;
     let secret_error = "//div[label[starts-with(normalize-space(), 'Client secret')]]/p[contains(@class, 'field-error')]";
     let error = browser
@@ -467,7 +467,7 @@ async fn a_dingtalk_edit_refuses_the_mask_at_its_field_and_a_row_delete_says_del
     assert!(error.text().await?.contains("mask"));
     // Emptied as a user does (select all, delete), so the page hears it.
     browser
-        .field("Client secret (AppSecret) (optional)")
+        .field("Client secret (AppSecret)")
         .await?
         .send_keys("\u{e009}a\u{e009}\u{e017}")
         .await?;
@@ -479,7 +479,7 @@ async fn a_dingtalk_edit_refuses_the_mask_at_its_field_and_a_row_delete_says_del
         ))
         .await?;
     browser
-        .field("Client secret (AppSecret) (optional)")
+        .field("Client secret (AppSecret)")
         .await?
         .send_keys("e2e-dingtalk-secret")
         .await?;

@@ -323,8 +323,8 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
     app_select.select_by_label(&first).await?;
     type_into(&browser, "Group name", NEW_GROUP).await?;
     type_into(&browser, "Owner", "user0003").await?;
-    type_into(&browser, "Members (optional)", "user0004\nuser0005").await?;
-    type_into(&browser, "Labels (optional)", "e2e").await?;
+    type_into(&browser, "Members", "user0004\nuser0005").await?;
+    type_into(&browser, "Labels", "e2e").await?;
     for label in ["Everyone muted", "Can be found by search"] {
         browser
             .wait_xpath(&format!("//label[normalize-space()={}]", lit(label)))
@@ -418,7 +418,7 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
             .is_empty()
     );
     type_into(&browser, "Chat id", outside.as_str()).await?;
-    type_into(&browser, "Labels (optional)", "ops").await?;
+    type_into(&browser, "Labels", "ops").await?;
     browser.assert_accessible().await?;
     browser.dialog_button("Import").await?.click().await?;
     browser
@@ -686,7 +686,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     type_into(&browser, "Filter members", "user2002").await?;
     let owner = label_of(&app, &duty.id, "user2002").await?;
     click_named(&browser, &format!("Set nickname {owner}")).await?;
-    type_into(&browser, "Group nickname (optional)", "夜班长").await?;
+    type_into(&browser, "Group nickname", "夜班长").await?;
     review_and_confirm(&browser, &format!("Set the nickname of {owner}")).await?;
     browser
         .wait_xpath("//table[@id='nicknames']//td[normalize-space()='夜班长']")
