@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use shared::auth::{Role, UserUpdate};
 
 use crate::audit::{self, Actor};
+use crate::auth::sessions::Sessions;
 use crate::auth::{password, users};
 use crate::config::{self, LogFormat, Overrides};
 use crate::db::Db;
@@ -246,10 +247,14 @@ pub async fn user_command(
     command: &UserCommand,
     input: &mut impl std::io::BufRead,
 ) -> anyhow::Result<String> {
+    // This process serves no requests: its session cache starts and stays
+    // empty, and a console on the same database sees the change within a
+    // second (see `crate::cache`).
+    let sessions = Sessions::new(db.clone());
     let set = |role, disabled| UserUpdate { role, disabled };
     let update = async |username: &str, change: UserUpdate| -> anyhow::Result<String> {
         let user = users::by_username(db, username).await?;
-        let user = users::update(db, &Actor::cli(), &user.id, &change).await?;
+        let user = users::update(&sessions, &Actor::cli(), &user.id, &change).await?;
         Ok(format!(
             "{}: role {}, {}\n",
             user.username,
@@ -292,7 +297,7 @@ pub async fn user_command(
         } => {
             let (password, generated) = new_password(*password_stdin, input)?;
             let user = users::by_username(db, username).await?;
-            users::set_password(db, &Actor::cli(), &user.id, &password).await?;
+            users::set_password(&sessions, &Actor::cli(), &user.id, &password).await?;
             let mut out = format!("password of {} reset; its sessions ended\n", user.username);
             if generated {
                 out.push_str(&format!("password: {password}\n"));
@@ -435,7 +440,7 @@ mod tests {
     #[tokio::test]
     async fn user_commands_manage_accounts_on_both_databases() {
         use crate::db::Backend;
-        use crate::db::testing::TestDb;
+        use crate::testing::TestDb;
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
             let mut no_input = std::io::empty();

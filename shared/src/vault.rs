@@ -98,6 +98,10 @@ pub struct AlibabaAccount {
     /// Stored by the console for its built-in sandbox.
     #[serde(default)]
     pub sandbox: bool,
+    /// The account the console picks first: the first one stored, or the
+    /// one marked since (`PUT …/{id}/default`); none after it is deleted.
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// Create (`POST`, secrets required) or change (`PUT`, secrets replaced
@@ -133,6 +137,9 @@ pub struct DingTalkApp {
     /// Stored by the console for its built-in sandbox.
     #[serde(default)]
     pub sandbox: bool,
+    /// The app the console picks first (as [`AlibabaAccount::default`]).
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// Create (`POST`, secret required) or change (`PUT`) a DingTalk app.
@@ -147,6 +154,20 @@ pub struct DingTalkAppInput {
     pub site: DingTalkSite,
     #[serde(default)]
     pub api: DingTalkApi,
+}
+
+/// A user's last pick of each kind of credential (`GET`/`PUT
+/// /preferences`), so every page starts from it. Ids only: nothing secret.
+/// A `PUT` replaces both; `null` (or absent) is no pick.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// An Alibaba Cloud account id.
+    #[serde(default)]
+    pub alibaba: Option<String>,
+    /// A DingTalk app id.
+    #[serde(default)]
+    pub dingtalk: Option<String>,
 }
 
 /// An Alibaba Cloud region id such as `cn-hangzhou` or `ap-southeast-1`.

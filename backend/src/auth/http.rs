@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
+use shared::audit::FieldChange;
 use shared::auth::{
     Action, NewUser, PasswordChange, PasswordReset, SessionInfo, SignIn, User, UserUpdate,
 };
@@ -35,6 +36,12 @@ pub fn routes() -> Vec<ApiRoute> {
         route(M::GET, "/users", Allowed(UsersRead), list_users),
         route(M::POST, "/users", Allowed(UsersManage), create_user),
         route(M::PATCH, "/users/{id}", Allowed(UsersManage), update_user),
+        route(
+            M::POST,
+            "/users/{id}/preview",
+            Allowed(UsersManage),
+            preview_user,
+        ),
         route(
             M::POST,
             "/users/{id}/password",
@@ -76,9 +83,9 @@ async fn sign_in(
     state.throttle.succeeded(&username);
     // A fresh id at every sign-in; any session the browser had ends.
     if let Some(old) = session_cookie(&headers) {
-        sessions::revoke(&state.db, &sessions::hash_id(&old)).await?;
+        state.sessions.revoke(&sessions::hash_id(&old)).await?;
     }
-    let (cookie, session) = sessions::create(&state.db, user, addr).await?;
+    let (cookie, session) = state.sessions.create(user, addr).await?;
     tracing::info!(username = %session.user.username, "signed in");
     let max_age = state.config.sessions.absolute_timeout_hours * 3600;
     Ok((
@@ -125,7 +132,10 @@ async fn me(CurrentUser(session): CurrentUser) -> axum::Json<SessionInfo> {
 }
 
 async fn sign_out(ctx: Ctx, headers: HeaderMap) -> Result<Response, ApiError> {
-    sessions::sign_out(&ctx.state.db, &ctx.session, ctx.source).await?;
+    ctx.state
+        .sessions
+        .sign_out(&ctx.session, ctx.source)
+        .await?;
     tracing::info!("signed out");
     Ok((
         StatusCode::NO_CONTENT,
@@ -148,7 +158,7 @@ async fn change_password(
         });
     }
     let changed = users::change_own_password(
-        &ctx.state.db,
+        &ctx.state.sessions,
         &ctx.actor(),
         &ctx.session.user.id,
         body.current_password.expose(),
@@ -204,9 +214,18 @@ async fn update_user(
     Path(id): Path<String>,
     Json(body): Json<UserUpdate>,
 ) -> Result<axum::Json<User>, ApiError> {
-    let user = users::update(&ctx.state.db, &ctx.actor(), &id, &body).await?;
+    let user = users::update(&ctx.state.sessions, &ctx.actor(), &id, &body).await?;
     tracing::info!(username = %user.username, role = user.role.as_str(), disabled = user.disabled, "user updated");
     Ok(axum::Json(user))
+}
+
+/// What the `PATCH` with the same body would change, from the same plan.
+async fn preview_user(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(body): Json<UserUpdate>,
+) -> Result<axum::Json<Vec<FieldChange>>, ApiError> {
+    Ok(axum::Json(users::preview(&ctx.state.db, &id, &body).await?))
 }
 
 async fn reset_password(
@@ -214,15 +233,20 @@ async fn reset_password(
     Path(id): Path<String>,
     Json(body): Json<PasswordReset>,
 ) -> Result<StatusCode, ApiError> {
-    users::set_password(&ctx.state.db, &ctx.actor(), &id, body.password.expose())
-        .await
-        .map_err(|e| match e {
-            users::UserError::Invalid(e) => ApiError::from(InvalidField {
-                field: "password".into(),
-                ..e
-            }),
-            other => other.into(),
-        })?;
+    users::set_password(
+        &ctx.state.sessions,
+        &ctx.actor(),
+        &id,
+        body.password.expose(),
+    )
+    .await
+    .map_err(|e| match e {
+        users::UserError::Invalid(e) => ApiError::from(InvalidField {
+            field: "password".into(),
+            ..e
+        }),
+        other => other.into(),
+    })?;
     tracing::info!(user_id = %id, "password reset");
     Ok(StatusCode::NO_CONTENT)
 }

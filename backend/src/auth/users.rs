@@ -2,14 +2,17 @@
 //! or by an operator on the server (CLI).
 
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::audit::{FieldChange, SecretChange};
 use shared::auth::{Role, User, UserUpdate, check_new_password, check_username};
 use shared::validate::{InvalidField, Problem};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use super::password;
+use super::plan::{self, audit_state};
+use super::sessions::Sessions;
+use super::store::user_from_row_with;
 use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
 use crate::db::{Db, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
@@ -52,29 +55,6 @@ const COLUMNS: &str = "id, username, role, disabled, created_at";
 
 fn user_from_row(row: &AnyRow) -> Result<User, UserError> {
     Ok(user_from_row_with(row, "created_at")?)
-}
-
-/// A [`User`] from a row holding the user columns, the creation time under
-/// `created_at_column` (joins rename it).
-pub(super) fn user_from_row_with(row: &AnyRow, created_at_column: &str) -> anyhow::Result<User> {
-    let role: String = row.try_get("role")?;
-    Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in the database"))?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
-        created_at: row.try_get(created_at_column)?,
-    })
-}
-
-/// What the audit trail shows of a user: never the password hash.
-fn audit_state(user: &User) -> Value {
-    json!({
-        "username": user.username,
-        "role": user.role.as_str(),
-        "disabled": user.disabled,
-    })
 }
 
 fn audit_target(id: &str, username: &str) -> Target {
@@ -150,9 +130,13 @@ pub async fn list(db: &Db) -> Result<Vec<User>, UserError> {
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<User, UserError> {
+    get_with(&mut *db.pool().acquire().await?, id).await
+}
+
+async fn get_with(conn: &mut AnyConnection, id: &str) -> Result<User, UserError> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(conn)
         .await?
         .ok_or(UserError::NotFound)?;
     user_from_row(&row)
@@ -194,11 +178,12 @@ async fn password_hash(db: &Db, id: &str) -> Result<String, UserError> {
 /// Changes role and/or the disabled flag, refusing to leave the console
 /// without an enabled admin. Disabling ends the user's sessions.
 pub async fn update(
-    db: &Db,
+    sessions: &Sessions,
     actor: &Actor,
     id: &str,
     update: &UserUpdate,
 ) -> Result<User, UserError> {
+    let db = sessions.db();
     let mut tx = db.pool().begin().await?;
     // Write first: on SQLite a transaction that reads first cannot wait
     // for the write lock later.
@@ -216,29 +201,13 @@ pub async fn update(
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
-    let before = user_from_row(&row)?;
-    let mut user = before.clone();
-    if let Some(role) = update.role {
-        user.role = role;
+    let plan = plan::user_update(&user_from_row(&row)?, update);
+    if plan.removes_an_admin && !other_admins(&mut tx, id).await? {
+        // Explicitly, so the connection goes back to the pool clean.
+        tx.rollback().await?;
+        return Err(UserError::LastAdmin);
     }
-    if let Some(disabled) = update.disabled {
-        user.disabled = disabled;
-    }
-    let was_enabled_admin = before.role == Role::Admin && !before.disabled;
-    if was_enabled_admin && (user.role != Role::Admin || user.disabled) {
-        let others: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        if others == 0 {
-            // Explicitly, so the connection goes back to the pool clean.
-            tx.rollback().await?;
-            return Err(UserError::LastAdmin);
-        }
-    }
+    let user = plan.after;
     sqlx::query("UPDATE users SET role = $1, disabled = $2 WHERE id = $3")
         .bind(user.role.as_str())
         .bind(i64::from(user.disabled))
@@ -251,43 +220,72 @@ pub async fn update(
             .execute(&mut *tx)
             .await?;
     }
-    let action = match (before.disabled, user.disabled) {
-        (false, true) => AuditAction::UserDisable,
-        (true, false) => AuditAction::UserEnable,
-        _ => AuditAction::UserUpdate,
-    };
-    let event = NewEvent::success(actor.clone(), action, audit_target(id, &user.username))
-        .with_changes(audit::diff(&audit_state(&before), &audit_state(&user), &[]));
+    let event = NewEvent::success(actor.clone(), plan.action, audit_target(id, &user.username))
+        .with_changes(plan.changes);
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     // A new role or a disabled account applies to the next request.
-    super::sessions::forget_user(db, id);
+    sessions.forget_user(id);
     Ok(user)
+}
+
+/// What [`update`] would change (or why it would refuse), stored nowhere.
+pub async fn preview(
+    db: &Db,
+    id: &str,
+    update: &UserUpdate,
+) -> Result<Vec<FieldChange>, UserError> {
+    let mut conn = db.pool().acquire().await?;
+    let plan = plan::user_update(&get_with(&mut conn, id).await?, update);
+    if plan.removes_an_admin && !other_admins(&mut conn, id).await? {
+        return Err(UserError::LastAdmin);
+    }
+    Ok(plan.changes)
+}
+
+/// Whether an enabled admin other than `id` is left.
+async fn other_admins(conn: &mut AnyConnection, id: &str) -> Result<bool, UserError> {
+    let others: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?
+    .try_get(0)?;
+    Ok(others > 0)
 }
 
 /// Sets a user's password on an operator's or admin's behalf and ends all
 /// the user's sessions.
 pub async fn set_password(
-    db: &Db,
+    sessions: &Sessions,
     actor: &Actor,
     id: &str,
     new_password: &str,
 ) -> Result<(), UserError> {
     let hash = password::hash(checked_password("new_password", new_password)?).await?;
-    store_password(db, actor, AuditAction::UserPasswordReset, id, &hash, None).await
+    store_password(
+        sessions,
+        actor,
+        AuditAction::UserPasswordReset,
+        id,
+        &hash,
+        None,
+    )
+    .await
 }
 
 /// Stores a new password hash and ends the user's sessions except
 /// `keep_session` (the caller's own, when users change their own password).
 async fn store_password(
-    db: &Db,
+    sessions: &Sessions,
     actor: &Actor,
     action: AuditAction,
     id: &str,
     hash: &str,
     keep_session: Option<&str>,
 ) -> Result<(), UserError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = sessions.db().pool().begin().await?;
     let Some(row) = sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 RETURNING username",
     )
@@ -318,21 +316,21 @@ async fn store_password(
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     // The sessions just ended must not live on in the cache.
-    super::sessions::forget_user(db, id);
+    sessions.forget_user(id);
     Ok(())
 }
 
 /// A user's own password change: the current one must be right. The
 /// session `session` stays; the user's others end.
 pub async fn change_own_password(
-    db: &Db,
+    sessions: &Sessions,
     actor: &Actor,
     id: &str,
     current: &str,
     new_password: &str,
     session: &str,
 ) -> Result<(), UserError> {
-    let hash = password_hash(db, id).await?;
+    let hash = password_hash(sessions.db(), id).await?;
     if !password::verify(SecretString::from(current.to_owned()), Some(hash)).await {
         return Err(UserError::Invalid(
             InvalidField::new("current_password", "is not your current password")
@@ -340,7 +338,15 @@ pub async fn change_own_password(
         ));
     }
     let hash = password::hash(checked_password("new_password", new_password)?).await?;
-    store_password(db, actor, AuditAction::UserUpdate, id, &hash, Some(session)).await
+    store_password(
+        sessions,
+        actor,
+        AuditAction::UserUpdate,
+        id,
+        &hash,
+        Some(session),
+    )
+    .await
 }
 
 /// On first start (no users at all) creates `admin` with `password` or a
@@ -372,7 +378,7 @@ pub async fn ensure_first_admin(
 mod tests {
     use super::*;
     use crate::db::Backend;
-    use crate::db::testing::TestDb;
+    use crate::testing::TestDb;
 
     const PW: &str = "a long password";
 
@@ -440,25 +446,27 @@ mod tests {
                 disabled: Some(true),
             };
             assert!(matches!(
-                update(&t.db, &op(), &admin.id, &demote).await,
+                update(&Sessions::new(t.db.clone()), &op(), &admin.id, &demote).await,
                 Err(UserError::LastAdmin)
             ));
             assert!(matches!(
-                update(&t.db, &op(), &admin.id, &disable).await,
+                update(&Sessions::new(t.db.clone()), &op(), &admin.id, &disable).await,
                 Err(UserError::LastAdmin)
             ));
 
             let second = create(&t.db, &op(), "root2", Role::Admin, PW)
                 .await
                 .unwrap();
-            let updated = update(&t.db, &op(), &admin.id, &disable).await.unwrap();
+            let updated = update(&Sessions::new(t.db.clone()), &op(), &admin.id, &disable)
+                .await
+                .unwrap();
             assert!(updated.disabled);
             assert!(matches!(
-                update(&t.db, &op(), &second.id, &demote).await,
+                update(&Sessions::new(t.db.clone()), &op(), &second.id, &demote).await,
                 Err(UserError::LastAdmin)
             ));
             let enabled = update(
-                &t.db,
+                &Sessions::new(t.db.clone()),
                 &op(),
                 &admin.id,
                 &UserUpdate {
@@ -470,7 +478,7 @@ mod tests {
             .unwrap();
             assert!(!enabled.disabled);
             assert!(matches!(
-                update(&t.db, &op(), "missing", &demote).await,
+                update(&Sessions::new(t.db.clone()), &op(), "missing", &demote).await,
                 Err(UserError::NotFound)
             ));
         }
@@ -484,7 +492,7 @@ mod tests {
                 .await
                 .unwrap();
             let err = change_own_password(
-                &t.db,
+                &Sessions::new(t.db.clone()),
                 &op(),
                 &user.id,
                 "wrong password",
@@ -497,9 +505,16 @@ mod tests {
                 err,
                 UserError::Invalid(ref e) if e.field == "current_password"
             ));
-            change_own_password(&t.db, &op(), &user.id, PW, "new long password", "s")
-                .await
-                .unwrap();
+            change_own_password(
+                &Sessions::new(t.db.clone()),
+                &op(),
+                &user.id,
+                PW,
+                "new long password",
+                "s",
+            )
+            .await
+            .unwrap();
             let (_, hash) = credentials(&t.db, "dana").await.unwrap().unwrap();
             assert!(password::verify_blocking(
                 &SecretString::from("new long password"),

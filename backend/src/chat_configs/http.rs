@@ -101,7 +101,7 @@ async fn detail(
     let account = account(&ctx, &config.account_id).await?;
     let s = &ctx.state;
     Ok(axum::Json(
-        service::detail(&s.db, &s.upstream, &account, &config).await?,
+        service::detail(&s.chat_configs, &s.upstream, &account, &config).await?,
     ))
 }
 
@@ -124,7 +124,13 @@ async fn apply(
     let s = &ctx.state;
     let saved = match plan.write.clone() {
         None => {
-            service::commit(&s.db, s.vault.master_key(), &plan, Some(&ctx.actor())).await?;
+            service::commit(
+                &s.chat_configs,
+                s.vault.master_key(),
+                &plan,
+                Some(&ctx.actor()),
+            )
+            .await?;
             return Ok(None);
         }
         Some(write) => {
@@ -145,7 +151,7 @@ async fn apply(
     if action == AuditAction::ChatConfigCreate {
         plan.instance = Instance::created(&saved);
     }
-    service::commit(&s.db, s.vault.master_key(), &plan, None).await?;
+    service::commit(&s.chat_configs, s.vault.master_key(), &plan, None).await?;
     Ok(Some(saved))
 }
 
@@ -209,7 +215,7 @@ async fn update(
     let account = self::account(&ctx, &config.account_id).await?;
     let s = &ctx.state;
     Ok(axum::Json(
-        service::detail(&s.db, &s.upstream, &account, &config).await?,
+        service::detail(&s.chat_configs, &s.upstream, &account, &config).await?,
     ))
 }
 
@@ -229,7 +235,7 @@ async fn delete(
         upstream.oos.delete(&acs, &region, &name).await
     })
     .await?;
-    service::forget(&s.db, &config).await?;
+    service::forget(&s.chat_configs, &config).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

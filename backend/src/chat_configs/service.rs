@@ -10,14 +10,14 @@ use shared::chat_configs::{
 };
 use shared::vault::ConnectionCheck;
 
-use super::store::{self, HeldSecrets, Instance};
+use super::store::{self, ChatConfigStore, HeldSecrets, Instance};
 use super::{ChatConfigError, Plan, target, target_id};
 use crate::audit::{self, Actor, NewEvent};
+use crate::crypto::MasterKey;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::upstream::Upstream;
 use crate::upstream::dingtalk::DingTalkApp;
-use crate::vault::MasterKey;
 use crate::vault::connection::report;
 
 pub use crate::context::AlibabaAccount as Account;
@@ -170,7 +170,7 @@ pub fn secret_source(config: &ChatConfig, held: &[(String, Instance)]) -> Secret
 /// which secrets chatdesk holds (usually cached) read while the upstream
 /// answers.
 pub async fn detail(
-    db: &Db,
+    store: &ChatConfigStore,
     upstream: &Upstream,
     account: &Account,
     config: &ConfigRef,
@@ -179,7 +179,7 @@ pub async fn detail(
         upstream
             .oos
             .get(&account.acs, &config.region_id, &config.name),
-        store::kept(db, config),
+        store.kept(config),
     );
     let (got, kept) = (got?, kept?);
     Ok(ChatConfigDetail {
@@ -211,12 +211,17 @@ pub async fn history(db: &Db, config: &ConfigRef) -> Result<Vec<AuditEntry>, Cha
 /// labels and secrets, and for a labels-only change its audit event, in one
 /// transaction.
 pub async fn commit(
-    db: &Db,
+    store: &ChatConfigStore,
     key: &MasterKey,
     plan: &Plan,
     labels_only: Option<&Actor>,
 ) -> Result<(), ChatConfigError> {
-    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    let mut tx = store
+        .db()
+        .pool()
+        .begin()
+        .await
+        .map_err(anyhow::Error::from)?;
     store::set_labels(&mut tx, &plan.config, &plan.labels).await?;
     if let Some(secrets) = &plan.secrets {
         store::set_secrets(&mut tx, key, &plan.config, secrets, &plan.instance).await?;
@@ -233,16 +238,21 @@ pub async fn commit(
             .map_err(|e| ChatConfigError::Internal(e.into()))?;
     }
     tx.commit().await.map_err(anyhow::Error::from)?;
-    store::forget_kept(db, &plan.config);
+    store.forget_kept(&plan.config);
     Ok(())
 }
 
 /// After the upstream deleted `config`: forget its labels and secrets.
-pub async fn forget(db: &Db, config: &ConfigRef) -> Result<(), ChatConfigError> {
-    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+pub async fn forget(store: &ChatConfigStore, config: &ConfigRef) -> Result<(), ChatConfigError> {
+    let mut tx = store
+        .db()
+        .pool()
+        .begin()
+        .await
+        .map_err(anyhow::Error::from)?;
     store::forget(&mut tx, config).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    store::forget_kept(db, config);
+    store.forget_kept(config);
     Ok(())
 }
 

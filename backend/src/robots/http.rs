@@ -178,7 +178,7 @@ fn with_request_id(
 struct Writes {
     upstream: Arc<Upstream>,
     acs: AcsCredentials,
-    region: shared::chat_configs::RegionId,
+    region: shared::ids::RegionId,
 }
 
 impl Writes {
@@ -244,7 +244,7 @@ impl Writes {
 /// its Security Center.
 struct Account {
     account: AlibabaAccount,
-    region: shared::chat_configs::RegionId,
+    region: shared::ids::RegionId,
 }
 
 impl Account {
