@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
 use crate::config::Config;
 
@@ -123,6 +123,30 @@ pub fn now_ms() -> i64 {
 /// A new row id: a UUIDv7, so ids sort by creation time.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// Starts the transaction changing row `id` of `table` with a write to it
+/// (its `updated_at`), so SQLite takes its write lock first: a transaction
+/// that reads first cannot wait for it later. `None`: there is no such row.
+pub async fn claim(
+    db: &Db,
+    table: &str,
+    id: &str,
+) -> Result<Option<Transaction<'static, Any>>, sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let sql = format!("UPDATE {table} SET updated_at = $1 WHERE id = $2");
+    let claimed = sqlx::query(&sql)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if claimed == 0 {
+        // Explicitly, so the connection goes back to the pool clean.
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    Ok(Some(tx))
 }
 
 /// True when `err` is a unique-constraint violation (e.g. a taken name).

@@ -14,7 +14,7 @@ use super::plan::{self, audit_state};
 use super::sessions::Sessions;
 use super::store::user_from_row_with;
 use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
-use crate::db::{Db, is_unique_violation, new_id, now_ms};
+use crate::db::{Db, claim, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
@@ -183,20 +183,9 @@ pub async fn update(
     id: &str,
     update: &UserUpdate,
 ) -> Result<User, UserError> {
-    let db = sessions.db();
-    let mut tx = db.pool().begin().await?;
-    // Write first: on SQLite a transaction that reads first cannot wait
-    // for the write lock later.
-    let claimed = sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if claimed == 0 {
-        tx.rollback().await?;
+    let Some(mut tx) = claim(sessions.db(), "users", id).await? else {
         return Err(UserError::NotFound);
-    }
+    };
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)

@@ -4,6 +4,7 @@
 //! it travels only inside [`RobotWrite`] and [`StoredRobot`].
 
 pub mod http;
+mod service;
 pub mod store;
 
 pub use http::routes;

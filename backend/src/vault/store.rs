@@ -10,7 +10,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::VaultError;
 use super::plan::{AlibabaPlan, DingTalkPlan, split_regions};
-use crate::db::{Db, is_unique_violation, now_ms};
+use crate::db::{self, Db, is_unique_violation, now_ms};
 
 /// One kind's table and how its errors name it.
 #[derive(Clone, Copy)]
@@ -224,27 +224,15 @@ pub(super) async fn update_dingtalk(
     Ok(())
 }
 
-/// Starts the transaction changing row `id` of `table` with a write to it,
-/// so SQLite takes its write lock first (a transaction that reads first
-/// cannot wait for it later).
+/// The transaction changing row `id` of `table` (see [`db::claim`]).
 pub(super) async fn claim(
     db: &Db,
     table: Table,
     id: &str,
 ) -> Result<Transaction<'static, Any>, VaultError> {
-    let mut tx = db.pool().begin().await?;
-    let sql = format!("UPDATE {} SET updated_at = $1 WHERE id = $2", table.name);
-    let claimed = sqlx::query(&sql)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
+    db::claim(db, table.name, id)
         .await?
-        .rows_affected();
-    if claimed == 0 {
-        tx.rollback().await?;
-        return Err(VaultError::NotFound(table.what));
-    }
-    Ok(tx)
+        .ok_or(VaultError::NotFound(table.what))
 }
 
 /// Deleting a credential also forgets every user's pick of it (the
