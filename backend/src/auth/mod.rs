@@ -10,6 +10,7 @@
 pub mod http;
 pub mod password;
 mod plan;
+mod service;
 pub mod sessions;
 mod store;
 pub mod throttle;
