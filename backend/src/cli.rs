@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand};
 use shared::auth::{Role, UserUpdate};
 
 use crate::audit::{self, Actor};
-use crate::auth::sessions::Sessions;
 use crate::auth::{password, users};
 use crate::config::{self, LogFormat, Overrides};
 use crate::db::Db;
@@ -247,14 +246,10 @@ pub async fn user_command(
     command: &UserCommand,
     input: &mut impl std::io::BufRead,
 ) -> anyhow::Result<String> {
-    // This process serves no requests: its session cache starts and stays
-    // empty, and a console on the same database sees the change within a
-    // second (see `crate::cache`).
-    let sessions = Sessions::new(db.clone());
     let set = |role, disabled| UserUpdate { role, disabled };
     let update = async |username: &str, change: UserUpdate| -> anyhow::Result<String> {
         let user = users::by_username(db, username).await?;
-        let user = users::update(&sessions, &Actor::cli(), &user.id, &change).await?;
+        let user = users::update(db, &Actor::cli(), &user.id, &change).await?;
         Ok(format!(
             "{}: role {}, {}\n",
             user.username,
@@ -297,7 +292,7 @@ pub async fn user_command(
         } => {
             let (password, generated) = new_password(*password_stdin, input)?;
             let user = users::by_username(db, username).await?;
-            users::set_password(&sessions, &Actor::cli(), &user.id, &password).await?;
+            users::set_password(db, &Actor::cli(), &user.id, &password).await?;
             let mut out = format!("password of {} reset; its sessions ended\n", user.username);
             if generated {
                 out.push_str(&format!("password: {password}\n"));

@@ -6,6 +6,9 @@
 //! columns, ids assigned here ([`new_id`]), times as epoch milliseconds
 //! ([`now_ms`]), booleans as 0/1, `$1`-style placeholders.
 
+use std::any::{Any as AnyValue, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -39,11 +42,24 @@ impl Backend {
 }
 
 /// A migrated connection pool. The caches of hot rows belong to the stores
-/// that write those rows ([`crate::cache`]), not to it.
+/// that write those rows ([`crate::cache`]): their types and code are the
+/// stores'; the pool only keeps one of each type ([`Db::cache`]), so every
+/// handle on this database in the process reaches the same one.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    caches: Arc<Caches>,
+}
+
+/// One value of each cache type, created on first use.
+#[derive(Default)]
+struct Caches(Mutex<HashMap<TypeId, Arc<dyn AnyValue + Send + Sync>>>);
+
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Caches(..)")
+    }
 }
 
 impl Db {
@@ -89,7 +105,11 @@ impl Db {
             .run(&pool)
             .await
             .context("cannot apply database migrations")?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            caches: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -98,6 +118,17 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This database's cache of type `T` (see [`Db`]).
+    pub fn cache<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut caches = self.caches.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let cache = caches
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        // The entry for `T` only ever holds a `T`.
+        cache.downcast().unwrap_or_else(|_| Arc::new(T::default()))
     }
 
     /// A cheap round trip, for `/readyz`.

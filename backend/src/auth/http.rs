@@ -118,7 +118,7 @@ async fn update_user(
     Path(id): Path<String>,
     Json(body): Json<UserUpdate>,
 ) -> Result<axum::Json<User>, ApiError> {
-    let user = users::update(&ctx.state.sessions, &ctx.actor(), &id, &body).await?;
+    let user = users::update(&ctx.state.db, &ctx.actor(), &id, &body).await?;
     tracing::info!(username = %user.username, role = user.role.as_str(), disabled = user.disabled, "user updated");
     Ok(axum::Json(user))
 }

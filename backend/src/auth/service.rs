@@ -97,7 +97,7 @@ pub(super) async fn change_own_password(ctx: &Ctx, body: &PasswordChange) -> Res
         });
     }
     let changed = users::change_own_password(
-        &ctx.state.sessions,
+        &ctx.state.db,
         &ctx.actor(),
         &ctx.session.user.id,
         body.current_password.expose(),
@@ -129,8 +129,8 @@ pub(super) async fn reset_password(
     id: &str,
     body: &PasswordReset,
 ) -> Result<(), ApiError> {
-    let sessions = &ctx.state.sessions;
-    users::set_password(sessions, &ctx.actor(), id, body.password.expose())
+    let db = &ctx.state.db;
+    users::set_password(db, &ctx.actor(), id, body.password.expose())
         .await
         .map_err(|e| match e {
             users::UserError::Invalid(e) => ApiError::from(InvalidField {

@@ -77,10 +77,11 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// The sessions of `db`, with the one cache this process keeps of them.
     pub fn new(db: Db) -> Sessions {
         Sessions {
+            cache: db.cache(),
             db,
-            cache: Arc::default(),
         }
     }
 
@@ -222,4 +223,9 @@ async fn load(
         cached.last_seen_at = now;
     }
     Ok(Some(cached))
+}
+
+/// Ends session `id_hash` of `db` without a record (see [`Sessions::revoke`]).
+pub async fn revoke(db: &Db, id_hash: &str) -> anyhow::Result<()> {
+    Sessions::new(db.clone()).revoke(id_hash).await
 }

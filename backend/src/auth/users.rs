@@ -178,12 +178,12 @@ async fn password_hash(db: &Db, id: &str) -> Result<String, UserError> {
 /// Changes role and/or the disabled flag, refusing to leave the console
 /// without an enabled admin. Disabling ends the user's sessions.
 pub async fn update(
-    sessions: &Sessions,
+    db: &Db,
     actor: &Actor,
     id: &str,
     update: &UserUpdate,
 ) -> Result<User, UserError> {
-    let Some(mut tx) = claim(sessions.db(), "users", id).await? else {
+    let Some(mut tx) = claim(db, "users", id).await? else {
         return Err(UserError::NotFound);
     };
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
@@ -214,7 +214,7 @@ pub async fn update(
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     // A new role or a disabled account applies to the next request.
-    sessions.forget_user(id);
+    Sessions::new(db.clone()).forget_user(id);
     Ok(user)
 }
 
@@ -247,34 +247,26 @@ async fn other_admins(conn: &mut AnyConnection, id: &str) -> Result<bool, UserEr
 /// Sets a user's password on an operator's or admin's behalf and ends all
 /// the user's sessions.
 pub async fn set_password(
-    sessions: &Sessions,
+    db: &Db,
     actor: &Actor,
     id: &str,
     new_password: &str,
 ) -> Result<(), UserError> {
     let hash = password::hash(checked_password("new_password", new_password)?).await?;
-    store_password(
-        sessions,
-        actor,
-        AuditAction::UserPasswordReset,
-        id,
-        &hash,
-        None,
-    )
-    .await
+    store_password(db, actor, AuditAction::UserPasswordReset, id, &hash, None).await
 }
 
 /// Stores a new password hash and ends the user's sessions except
 /// `keep_session` (the caller's own, when users change their own password).
 async fn store_password(
-    sessions: &Sessions,
+    db: &Db,
     actor: &Actor,
     action: AuditAction,
     id: &str,
     hash: &str,
     keep_session: Option<&str>,
 ) -> Result<(), UserError> {
-    let mut tx = sessions.db().pool().begin().await?;
+    let mut tx = db.pool().begin().await?;
     let Some(row) = sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 RETURNING username",
     )
@@ -305,21 +297,21 @@ async fn store_password(
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     // The sessions just ended must not live on in the cache.
-    sessions.forget_user(id);
+    Sessions::new(db.clone()).forget_user(id);
     Ok(())
 }
 
 /// A user's own password change: the current one must be right. The
 /// session `session` stays; the user's others end.
 pub async fn change_own_password(
-    sessions: &Sessions,
+    db: &Db,
     actor: &Actor,
     id: &str,
     current: &str,
     new_password: &str,
     session: &str,
 ) -> Result<(), UserError> {
-    let hash = password_hash(sessions.db(), id).await?;
+    let hash = password_hash(db, id).await?;
     if !password::verify(SecretString::from(current.to_owned()), Some(hash)).await {
         return Err(UserError::Invalid(
             InvalidField::new("current_password", "is not your current password")
@@ -327,15 +319,7 @@ pub async fn change_own_password(
         ));
     }
     let hash = password::hash(checked_password("new_password", new_password)?).await?;
-    store_password(
-        sessions,
-        actor,
-        AuditAction::UserUpdate,
-        id,
-        &hash,
-        Some(session),
-    )
-    .await
+    store_password(db, actor, AuditAction::UserUpdate, id, &hash, Some(session)).await
 }
 
 /// On first start (no users at all) creates `admin` with `password` or a
@@ -435,27 +419,25 @@ mod tests {
                 disabled: Some(true),
             };
             assert!(matches!(
-                update(&Sessions::new(t.db.clone()), &op(), &admin.id, &demote).await,
+                update(&t.db, &op(), &admin.id, &demote).await,
                 Err(UserError::LastAdmin)
             ));
             assert!(matches!(
-                update(&Sessions::new(t.db.clone()), &op(), &admin.id, &disable).await,
+                update(&t.db, &op(), &admin.id, &disable).await,
                 Err(UserError::LastAdmin)
             ));
 
             let second = create(&t.db, &op(), "root2", Role::Admin, PW)
                 .await
                 .unwrap();
-            let updated = update(&Sessions::new(t.db.clone()), &op(), &admin.id, &disable)
-                .await
-                .unwrap();
+            let updated = update(&t.db, &op(), &admin.id, &disable).await.unwrap();
             assert!(updated.disabled);
             assert!(matches!(
-                update(&Sessions::new(t.db.clone()), &op(), &second.id, &demote).await,
+                update(&t.db, &op(), &second.id, &demote).await,
                 Err(UserError::LastAdmin)
             ));
             let enabled = update(
-                &Sessions::new(t.db.clone()),
+                &t.db,
                 &op(),
                 &admin.id,
                 &UserUpdate {
@@ -467,7 +449,7 @@ mod tests {
             .unwrap();
             assert!(!enabled.disabled);
             assert!(matches!(
-                update(&Sessions::new(t.db.clone()), &op(), "missing", &demote).await,
+                update(&t.db, &op(), "missing", &demote).await,
                 Err(UserError::NotFound)
             ));
         }
@@ -481,7 +463,7 @@ mod tests {
                 .await
                 .unwrap();
             let err = change_own_password(
-                &Sessions::new(t.db.clone()),
+                &t.db,
                 &op(),
                 &user.id,
                 "wrong password",
@@ -494,16 +476,9 @@ mod tests {
                 err,
                 UserError::Invalid(ref e) if e.field == "current_password"
             ));
-            change_own_password(
-                &Sessions::new(t.db.clone()),
-                &op(),
-                &user.id,
-                PW,
-                "new long password",
-                "s",
-            )
-            .await
-            .unwrap();
+            change_own_password(&t.db, &op(), &user.id, PW, "new long password", "s")
+                .await
+                .unwrap();
             let (_, hash) = credentials(&t.db, "dana").await.unwrap().unwrap();
             assert!(password::verify_blocking(
                 &SecretString::from("new long password"),

@@ -69,7 +69,7 @@ async fn sessions_resolve_expire_and_are_stored_hashed() {
         let (cookie, _) = sessions.create(user.clone(), None).await.unwrap();
         assert!(sessions.lookup(&config, &cookie).await.unwrap().is_some());
         users::update(
-            &sessions,
+            &t.db,
             &Actor::cli(),
             &user.id,
             &UserUpdate {

@@ -91,7 +91,7 @@ impl Server {
         }
         let first = app.first_admin_password().unwrap().to_owned();
         users::set_password(
-            &state.sessions,
+            &state.db,
             &Actor::cli(),
             &users::by_username(&state.db, "admin").await.unwrap().id,
             PASSWORD,
