@@ -15,8 +15,8 @@
 use std::time::{Duration, Instant};
 
 use backend::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
-use backend::db::testing::TestDb;
 use backend::db::{Backend, Db};
+use backend::testing::TestDb;
 use futures_util::TryStreamExt;
 use rand::{Rng, SeedableRng};
 use shared::audit::{EventFilter, ExportFormat, Outcome};

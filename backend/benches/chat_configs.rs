@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use backend::chat_configs::service::{Account, list};
 use backend::db::Backend;
-use backend::db::testing::TestDb;
 use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Fault, Sandbox, SandboxConfig};
+use backend::testing::TestDb;
 use backend::upstream::acs::{AcsCredentials, SignatureKind};
 use backend::upstream::http::Endpoints;
 use backend::upstream::ratelimit::Rate;

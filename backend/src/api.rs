@@ -20,6 +20,7 @@ use crate::error::ApiError;
 use crate::extract::Json;
 pub use crate::route::{Access, ApiRoute, route};
 use crate::state::AppState;
+use crate::telemetry::RequestSpan;
 use crate::{audit, auth, chat_configs, vault};
 
 /// Every API route of the console.
@@ -115,8 +116,12 @@ async fn guard(
 ) -> Result<Response, ApiError> {
     // Only here is the route known: every later log line of the request
     // carries it (the span was opened by `telemetry::request_span`).
+    let span = request
+        .extensions()
+        .get::<RequestSpan>()
+        .map_or_else(tracing::Span::none, |s| s.0.clone());
     if let Some(path) = request.extensions().get::<MatchedPath>() {
-        tracing::Span::current().record("route", path.as_str());
+        span.record("route", path.as_str());
     }
     let state_changing = changes_state(request.method());
     if state_changing && !same_origin(request.headers()) {
@@ -141,7 +146,7 @@ async fn guard(
         {
             return Err(ApiError::Forbidden);
         }
-        tracing::Span::current().record("user", session.user.username.as_str());
+        span.record("user", session.user.username.as_str());
         request.extensions_mut().insert(CurrentUser(session));
     }
     crate::extract::check_query(request.uri().query().unwrap_or_default())?;

@@ -435,7 +435,7 @@ mod tests {
     #[tokio::test]
     async fn user_commands_manage_accounts_on_both_databases() {
         use crate::db::Backend;
-        use crate::db::testing::TestDb;
+        use crate::testing::TestDb;
         for backend in Backend::ALL {
             let t = TestDb::fresh(backend).await;
             let mut no_input = std::io::empty();

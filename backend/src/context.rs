@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use shared::chat_configs::RegionId;
+use shared::ids::RegionId;
 use shared::vault::DingTalkApi;
 
 use crate::audit::{self, Actor, Change};
@@ -100,7 +100,7 @@ pub struct AlibabaAccount {
 }
 
 /// A DingTalk app, decrypted, with the API generation it prefers.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct DingTalkAppRef {
     pub id: String,
     pub name: String,

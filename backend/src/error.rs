@@ -207,25 +207,6 @@ impl ApiError {
     }
 }
 
-/// A domain error type's `Internal(anyhow::Error)` variant takes database
-/// and audit-trail failures: `internal_errors!(UserError);`.
-#[macro_export]
-macro_rules! internal_errors {
-    ($error:ident) => {
-        impl From<sqlx::Error> for $error {
-            fn from(err: sqlx::Error) -> $error {
-                $error::Internal(err.into())
-            }
-        }
-
-        impl From<$crate::audit::AuditError> for $error {
-            fn from(err: $crate::audit::AuditError) -> $error {
-                $error::Internal(err.into())
-            }
-        }
-    };
-}
-
 impl From<InvalidField> for ApiError {
     fn from(err: InvalidField) -> ApiError {
         ApiError::invalid_because(err.field, err.problem, err.message)

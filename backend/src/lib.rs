@@ -10,6 +10,7 @@ pub mod chat_configs;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod extract;
@@ -22,5 +23,7 @@ pub mod server;
 pub mod spa;
 pub mod state;
 pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod upstream;
 pub mod vault;

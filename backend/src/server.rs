@@ -16,8 +16,10 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::audit::Actor;
+use crate::auth::sessions::Sessions;
 use crate::auth::throttle::Throttle;
 use crate::auth::users;
+use crate::chat_configs::store::ChatConfigStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::extract::BODY_LIMIT;
@@ -91,6 +93,8 @@ impl Application {
             config: Arc::new(config),
             spa,
             vault,
+            sessions: Sessions::new(db.clone()),
+            chat_configs: ChatConfigStore::new(db.clone()),
             db,
             throttle: Throttle::default(),
             sandbox_url: sandbox.as_ref().map(Sandbox::base_url),

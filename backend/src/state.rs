@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::auth::sessions::Sessions;
 use crate::auth::throttle::Throttle;
+use crate::chat_configs::store::ChatConfigStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::spa::Spa;
@@ -16,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub spa: Spa,
     pub db: Db,
+    pub sessions: Sessions,
+    pub chat_configs: ChatConfigStore,
     pub vault: Vault,
     pub throttle: Throttle,
     /// Base URL of the built-in sandbox when it stands in for every

@@ -71,6 +71,12 @@ pub fn current_request_id() -> Option<String> {
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The span [`request_span`] opened, for the API guard to fill in route
+/// and user: with debug logging on, the current span inside the guard is
+/// the HTTP trace layer's, which has neither field.
+#[derive(Clone)]
+pub struct RequestSpan(pub tracing::Span);
+
 /// Gives the request an id and runs it inside a span naming the method,
 /// path, id and (filled in by the API guard) route and user.
 pub async fn request_span(mut request: Request, next: Next) -> Response {
@@ -84,6 +90,7 @@ pub async fn request_span(mut request: Request, next: Next) -> Response {
         route = tracing::field::Empty,
         user = tracing::field::Empty,
     );
+    request.extensions_mut().insert(RequestSpan(span.clone()));
     let header = HeaderValue::from_str(id.as_str()).expect("hex is a valid header value");
     let mut response = CURRENT.scope(id, next.run(request)).instrument(span).await;
     response.headers_mut().insert(REQUEST_ID_HEADER, header);

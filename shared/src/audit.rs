@@ -38,6 +38,9 @@ pub enum AuditAction {
     DingtalkAppUpdate,
     #[serde(rename = "vault.dingtalk_app.delete")]
     DingtalkAppDelete,
+    /// A credential marked as the default of its kind.
+    #[serde(rename = "credential.default")]
+    CredentialDefault,
     #[serde(rename = "chat_config.create")]
     ChatConfigCreate,
     #[serde(rename = "chat_config.update")]
@@ -86,7 +89,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -102,6 +105,7 @@ impl AuditAction {
         AuditAction::DingtalkAppCreate,
         AuditAction::DingtalkAppUpdate,
         AuditAction::DingtalkAppDelete,
+        AuditAction::CredentialDefault,
         AuditAction::ChatConfigCreate,
         AuditAction::ChatConfigUpdate,
         AuditAction::ChatConfigDelete,
@@ -142,6 +146,7 @@ impl AuditAction {
             AuditAction::DingtalkAppCreate => "vault.dingtalk_app.create",
             AuditAction::DingtalkAppUpdate => "vault.dingtalk_app.update",
             AuditAction::DingtalkAppDelete => "vault.dingtalk_app.delete",
+            AuditAction::CredentialDefault => "credential.default",
             AuditAction::ChatConfigCreate => "chat_config.create",
             AuditAction::ChatConfigUpdate => "chat_config.update",
             AuditAction::ChatConfigDelete => "chat_config.delete",

@@ -9,22 +9,8 @@ use crate::secret::{SecretInput, UPSTREAM_MASK, is_upstream_mask};
 use crate::time::Timestamp;
 use crate::validate::{InvalidField, Problem, string_type};
 
-string_type!(
-    /// An Alibaba Cloud region such as `cn-hangzhou`.
-    RegionId,
-    "region_id",
-    2..=32,
-    |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
-    "lowercase letters, digits and '-'"
-);
-
-impl RegionId {
-    /// Mainland China regions (`cn-*`) are served by other hosts than the
-    /// rest of the world.
-    pub fn is_mainland(&self) -> bool {
-        self.as_str().starts_with("cn-")
-    }
-}
+// Moved to [`crate::ids`]: the vault, robots and upstream use it too.
+pub use crate::ids::RegionId;
 
 /// The name of a chat configuration as OOS holds it, its key within a
 /// region. OOS documents no rule and holds names made elsewhere

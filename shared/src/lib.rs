@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod chat_configs;
 pub mod groups;
+pub mod ids;
 pub mod outcome;
 pub mod robots;
 pub mod secret;

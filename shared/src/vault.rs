@@ -98,7 +98,8 @@ pub struct AlibabaAccount {
     /// Stored by the console for its built-in sandbox.
     #[serde(default)]
     pub sandbox: bool,
-    /// What pickers choose for a user who has not picked one yet.
+    /// The account the console picks first: the first one stored, or the
+    /// one marked since (`PUT …/{id}/default`); none after it is deleted.
     #[serde(default)]
     pub default: bool,
 }
@@ -136,7 +137,7 @@ pub struct DingTalkApp {
     /// Stored by the console for its built-in sandbox.
     #[serde(default)]
     pub sandbox: bool,
-    /// What pickers choose for a user who has not picked one yet.
+    /// The app the console picks first (as [`AlibabaAccount::default`]).
     #[serde(default)]
     pub default: bool,
 }
@@ -153,6 +154,20 @@ pub struct DingTalkAppInput {
     pub site: DingTalkSite,
     #[serde(default)]
     pub api: DingTalkApi,
+}
+
+/// A user's last pick of each kind of credential (`GET`/`PUT
+/// /preferences`), so every page starts from it. Ids only: nothing secret.
+/// A `PUT` replaces both; `null` (or absent) is no pick.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// An Alibaba Cloud account id.
+    #[serde(default)]
+    pub alibaba: Option<String>,
+    /// A DingTalk app id.
+    #[serde(default)]
+    pub dingtalk: Option<String>,
 }
 
 /// An Alibaba Cloud region id such as `cn-hangzhou` or `ap-southeast-1`.
@@ -241,15 +256,4 @@ mod tests {
         assert_eq!(check_name("  ").unwrap_err().problem, Problem::Empty);
         assert_eq!(check_name("a\nb").unwrap_err().problem, Problem::Char('\n'));
     }
-}
-
-/// `GET`/`PUT /api/v1/preferences`: the account and app a user picked
-/// last; pickers open on them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Preferences {
-    #[serde(default)]
-    pub alibaba: Option<String>,
-    #[serde(default)]
-    pub dingtalk: Option<String>,
 }

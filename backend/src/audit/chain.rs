@@ -4,6 +4,7 @@
 //! HMAC-SHA256 under the audit key ([`super::keys`]); older events keep the
 //! plain SHA-256 links they were written with.
 
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -124,6 +125,52 @@ impl Record {
                     Ok(())
                 }
             }
+        }
+    }
+}
+
+/// A checkpoint ([`super::checkpoint`]): the trail's last good event's seq
+/// and link, signed with the audit key, kept outside the database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub trail: String,
+    /// The last good event (0 for an empty trail).
+    pub seq: i64,
+    pub link: String,
+    pub keyed_from: Option<i64>,
+    /// When the checkpoint was taken (epoch milliseconds).
+    pub at: i64,
+    pub key_id: String,
+    pub mac: String,
+}
+
+/// A checkpoint's signature domain: it can never pass as a link.
+pub(super) const CHECKPOINT_DOMAIN: &str = "chatdesk-audit-checkpoint-v1\n";
+
+impl Checkpoint {
+    pub(super) fn input(&self) -> String {
+        json!([
+            self.trail,
+            self.seq,
+            self.link,
+            self.keyed_from,
+            self.at,
+            self.key_id
+        ])
+        .to_string()
+    }
+
+    /// Whether a key `trust` accepts for the checkpoint's seq signed it.
+    pub(crate) fn signed_by(&self, trust: &Trust) -> Result<(), String> {
+        let key = trust.signer(&self.key_id, self.seq)?;
+        if key.verifies(
+            &[CHECKPOINT_DOMAIN.as_bytes(), self.input().as_bytes()],
+            &self.mac,
+        ) {
+            Ok(())
+        } else {
+            Err("not signed with its audit key (edited)".into())
         }
     }
 }

@@ -8,54 +8,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-use serde_json::json;
 use shared::audit::VerifyReport;
 
-use super::keys::Trust;
+use super::chain::{CHECKPOINT_DOMAIN, Checkpoint};
 use super::store;
 use super::{AuditError, note_health};
 use crate::db::Db;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Checkpoint {
-    pub trail: String,
-    /// The last good event (0 for an empty trail).
-    pub seq: i64,
-    pub link: String,
-    pub keyed_from: Option<i64>,
-    /// When the checkpoint was taken (epoch milliseconds).
-    pub at: i64,
-    pub key_id: String,
-    pub mac: String,
-}
-
-const DOMAIN: &str = "chatdesk-audit-checkpoint-v1\n";
-
-impl Checkpoint {
-    fn input(&self) -> String {
-        json!([
-            self.trail,
-            self.seq,
-            self.link,
-            self.keyed_from,
-            self.at,
-            self.key_id
-        ])
-        .to_string()
-    }
-
-    /// Whether a key `trust` accepts for the checkpoint's seq signed it.
-    pub(crate) fn signed_by(&self, trust: &Trust) -> Result<(), String> {
-        let key = trust.signer(&self.key_id, self.seq)?;
-        if key.verifies(&[DOMAIN.as_bytes(), self.input().as_bytes()], &self.mac) {
-            Ok(())
-        } else {
-            Err("not signed with its audit key (edited)".into())
-        }
-    }
-}
 
 /// Verifies the trail and signs a checkpoint of its last good event; logs
 /// it (loudly when the trail is broken) and appends it to `file`.
@@ -72,7 +30,7 @@ pub async fn checkpoint(db: &Db, file: &Path) -> Result<(Checkpoint, VerifyRepor
         key_id: key.id().to_owned(),
         mac: String::new(),
     };
-    cp.mac = key.mac(&[DOMAIN.as_bytes(), cp.input().as_bytes()]);
+    cp.mac = key.mac(&[CHECKPOINT_DOMAIN.as_bytes(), cp.input().as_bytes()]);
     let line = serde_json::to_string(&cp).expect("a checkpoint serialises");
     tracing::info!(checkpoint = %line, "audit checkpoint");
     append_line(file, &line)

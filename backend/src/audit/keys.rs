@@ -26,7 +26,7 @@ use sha2::Sha256;
 use shared::audit::AuditHealth;
 
 use crate::config::Config;
-use crate::vault::MasterKey;
+use crate::crypto::MasterKey;
 
 /// Environment variable holding the audit key (base64 of at least 32
 /// bytes); it takes precedence over `audit.key_file`.

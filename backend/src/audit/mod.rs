@@ -22,6 +22,7 @@ mod export;
 pub mod http;
 mod keys;
 mod store;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 use std::future::Future;
@@ -32,7 +33,8 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-pub use checkpoint::{Checkpoint, checkpoint, read_checkpoints, run_checkpoints, verify_against};
+pub use chain::Checkpoint;
+pub use checkpoint::{checkpoint, read_checkpoints, run_checkpoints, verify_against};
 pub use diff::{diff, is_secret_field};
 pub use export::{CSV_HEADER, export_stream};
 pub use keys::{AUDIT_KEY_VAR, AuditKey, Keyring};
@@ -59,6 +61,25 @@ pub enum AuditError {
     NoKey(String),
     #[error("audit checkpoint: {0}")]
     Checkpoint(String),
+}
+
+/// A domain error type's `Internal(anyhow::Error)` variant takes database
+/// and audit-trail failures: `internal_errors!(UserError);`.
+#[macro_export]
+macro_rules! internal_errors {
+    ($error:ident) => {
+        impl From<sqlx::Error> for $error {
+            fn from(err: sqlx::Error) -> $error {
+                $error::Internal(err.into())
+            }
+        }
+
+        impl From<$crate::audit::AuditError> for $error {
+            fn from(err: $crate::audit::AuditError) -> $error {
+                $error::Internal(err.into())
+            }
+        }
+    };
 }
 
 /// Who did it, as they were at the time.

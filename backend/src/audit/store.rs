@@ -9,8 +9,8 @@ use shared::audit::{
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::chain::Checkpoint;
 use super::chain::{GENESIS, Record};
-use super::checkpoint::Checkpoint;
 use super::eras;
 use super::keys::{self, Keyring, Trust};
 use super::{Actor, AuditAction, AuditError, EventId, EventOutcome, NewEvent, Target};
@@ -283,11 +283,14 @@ async fn write(
     Ok(records.iter().map(|r| r.seq).collect())
 }
 
+/// For [`super::testing`]'s tampering: a row written as given.
+#[cfg(any(test, feature = "testing"))]
 pub(crate) async fn insert_raw(conn: &mut AnyConnection, row: &Record) -> Result<(), AuditError> {
     insert(conn, std::slice::from_ref(row)).await
 }
 
-/// Every stored event in seq order, as stored.
+/// Every stored event in seq order, as stored (for [`super::testing`]).
+#[cfg(any(test, feature = "testing"))]
 pub(crate) async fn raw_rows(db: &Db) -> Result<Vec<Record>, AuditError> {
     let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
     let rows = sqlx::query(&sql)

@@ -9,7 +9,10 @@
 
 pub mod http;
 pub mod password;
+mod plan;
+mod service;
 pub mod sessions;
+mod store;
 pub mod throttle;
 pub mod users;
 
@@ -89,7 +92,7 @@ pub async fn session_from_headers(
     headers: &HeaderMap,
 ) -> Result<Option<Session>, ApiError> {
     match session_cookie(headers) {
-        Some(id) => Ok(sessions::lookup(&state.db, &state.config.sessions, &id).await?),
+        Some(id) => Ok(state.sessions.lookup(&state.config.sessions, &id).await?),
         None => Ok(None),
     }
 }

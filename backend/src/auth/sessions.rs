@@ -3,6 +3,7 @@
 //! the idle and absolute timeouts are measured from.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,7 +11,7 @@ use sha2::{Digest, Sha256};
 use shared::auth::User;
 use sqlx::Row;
 
-use super::users::user_from_row_with;
+use super::store::user_from_row_with;
 use crate::audit::{self, AuditAction, NewEvent, Target, TargetKind};
 use crate::cache::RowCache;
 use crate::config::SessionConfig;
@@ -47,41 +48,6 @@ fn audit_target(user: &User) -> Target {
     }
 }
 
-/// Starts a session for `user`, signing in from `source`, and records the
-/// sign-in; returns the cookie value (never stored) and the session.
-pub async fn create(
-    db: &Db,
-    user: User,
-    source: Option<IpAddr>,
-) -> anyhow::Result<(String, Session)> {
-    let id = random_token();
-    let session = Session {
-        id_hash: hash_id(&id),
-        csrf_token: random_token(),
-        user,
-    };
-    let now = now_ms();
-    let mut tx = db.pool().begin().await?;
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) \
-         VALUES ($1, $2, $3, $4, $4)",
-    )
-    .bind(&session.id_hash)
-    .bind(&session.user.id)
-    .bind(&session.csrf_token)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let event = NewEvent::success(
-        super::actor(&session.user, source),
-        AuditAction::SignIn,
-        audit_target(&session.user),
-    );
-    audit::append(&mut tx, &event).await?;
-    tx.commit().await?;
-    Ok((id, session))
-}
-
 /// A session row as cached: the session and the times its timeouts are
 /// measured from.
 #[derive(Clone, Debug)]
@@ -102,23 +68,120 @@ impl CachedSession {
     }
 }
 
-/// The live session for cookie value `id`, if any. Expired sessions and
-/// sessions of disabled users are deleted on sight.
-pub async fn lookup(db: &Db, config: &SessionConfig, id: &str) -> anyhow::Result<Option<Session>> {
-    let id_hash = hash_id(id);
-    let cached = db
-        .caches()
-        .sessions
-        .get_or_load(&id_hash, || load(db, config, &id_hash))
-        .await?;
-    let Some(cached) = cached else {
-        return Ok(None);
-    };
-    if cached.expired(config, now_ms()) || cached.session.user.disabled {
-        revoke(db, &id_hash).await?;
-        return Ok(None);
+/// The sessions table with its cache of live sessions: the one owner of
+/// both, so every writer in this process invalidates what it changes.
+#[derive(Clone, Debug)]
+pub struct Sessions {
+    db: Db,
+    cache: Arc<SessionCache>,
+}
+
+impl Sessions {
+    /// The sessions of `db`, with the one cache this process keeps of them.
+    pub fn new(db: Db) -> Sessions {
+        Sessions {
+            cache: db.cache(),
+            db,
+        }
     }
-    Ok(Some(cached.session))
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Starts a session for `user`, signing in from `source`, and records the
+    /// sign-in; returns the cookie value (never stored) and the session.
+    pub async fn create(
+        &self,
+        user: User,
+        source: Option<IpAddr>,
+    ) -> anyhow::Result<(String, Session)> {
+        let db = &self.db;
+        let id = random_token();
+        let session = Session {
+            id_hash: hash_id(&id),
+            csrf_token: random_token(),
+            user,
+        };
+        let now = now_ms();
+        let mut tx = db.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(&session.id_hash)
+        .bind(&session.user.id)
+        .bind(&session.csrf_token)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent::success(
+            super::actor(&session.user, source),
+            AuditAction::SignIn,
+            audit_target(&session.user),
+        );
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok((id, session))
+    }
+
+    /// The live session for cookie value `id`, if any. Expired sessions and
+    /// sessions of disabled users are deleted on sight.
+    pub async fn lookup(
+        &self,
+        config: &SessionConfig,
+        id: &str,
+    ) -> anyhow::Result<Option<Session>> {
+        let id_hash = hash_id(id);
+        let cached = self
+            .cache
+            .get_or_load(&id_hash, || load(&self.db, config, &id_hash))
+            .await?;
+        let Some(cached) = cached else {
+            return Ok(None);
+        };
+        if cached.expired(config, now_ms()) || cached.session.user.disabled {
+            self.revoke(&id_hash).await?;
+            return Ok(None);
+        }
+        Ok(Some(cached.session))
+    }
+
+    /// Signs `session` out (from `source`) and records it.
+    pub async fn sign_out(&self, session: &Session, source: Option<IpAddr>) -> anyhow::Result<()> {
+        let mut tx = self.db.pool().begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(&session.id_hash)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent::success(
+            super::actor(&session.user, source),
+            AuditAction::SignOut,
+            audit_target(&session.user),
+        );
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.cache.invalidate(session.id_hash.as_str());
+        Ok(())
+    }
+
+    /// Ends a session without a record: an expired one, or the one a browser
+    /// still had when it signed in again.
+    pub async fn revoke(&self, id_hash: &str) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(self.db.pool())
+            .await?;
+        self.cache.invalidate(id_hash);
+        Ok(())
+    }
+
+    /// Forgets the cached sessions of user `user_id` after a change to the
+    /// user or their sessions, so the next request reads them again.
+    pub fn forget_user(&self, user_id: &str) {
+        self.cache
+            .invalidate_if(|cached| cached.session.user.id == user_id);
+    }
 }
 
 /// The session row, its `last_seen_at` brought forward when it is live
@@ -162,147 +225,7 @@ async fn load(
     Ok(Some(cached))
 }
 
-/// Signs `session` out (from `source`) and records it.
-pub async fn sign_out(db: &Db, session: &Session, source: Option<IpAddr>) -> anyhow::Result<()> {
-    let mut tx = db.pool().begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(&session.id_hash)
-        .execute(&mut *tx)
-        .await?;
-    let event = NewEvent::success(
-        super::actor(&session.user, source),
-        AuditAction::SignOut,
-        audit_target(&session.user),
-    );
-    audit::append(&mut tx, &event).await?;
-    tx.commit().await?;
-    db.caches().sessions.invalidate(session.id_hash.as_str());
-    Ok(())
-}
-
-/// Ends a session without a record: an expired one, or the one a browser
-/// still had when it signed in again.
+/// Ends session `id_hash` of `db` without a record (see [`Sessions::revoke`]).
 pub async fn revoke(db: &Db, id_hash: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(id_hash)
-        .execute(db.pool())
-        .await?;
-    db.caches().sessions.invalidate(id_hash);
-    Ok(())
-}
-
-/// Forgets the cached sessions of user `user_id` after a change to the
-/// user or their sessions, so the next request reads them again.
-pub(crate) fn forget_user(db: &Db, user_id: &str) {
-    db.caches()
-        .sessions
-        .invalidate_if(|cached| cached.session.user.id == user_id);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::audit::Actor;
-    use crate::auth::users;
-    use crate::db::Backend;
-    use crate::db::testing::TestDb;
-    use shared::auth::{Role, UserUpdate};
-
-    #[tokio::test]
-    async fn sessions_resolve_expire_and_are_stored_hashed() {
-        for backend in Backend::ALL {
-            let t = TestDb::fresh(backend).await;
-            let config = SessionConfig::default();
-            let user = users::create(
-                &t.db,
-                &Actor::cli(),
-                "erin",
-                Role::Helpdesk,
-                "a long password",
-            )
-            .await
-            .unwrap();
-            let (cookie, session) = create(&t.db, user.clone(), None).await.unwrap();
-            assert_ne!(cookie, session.id_hash);
-            let found = lookup(&t.db, &config, &cookie).await.unwrap().unwrap();
-            assert_eq!(found.user, user);
-            assert_eq!(found.csrf_token, session.csrf_token);
-            assert!(lookup(&t.db, &config, "forged").await.unwrap().is_none());
-
-            // The raw id is nowhere in the table.
-            let stored: i64 = sqlx::query("SELECT COUNT(*) FROM sessions WHERE id_hash = $1")
-                .bind(&cookie)
-                .fetch_one(t.db.pool())
-                .await
-                .unwrap()
-                .get(0);
-            assert_eq!(stored, 0);
-
-            // Idle timeout: pretend the session was last used long ago.
-            // The row changes behind the cache's back, which forgets it
-            // here rather than after `REVALIDATE_AFTER`.
-            sqlx::query("UPDATE sessions SET last_seen_at = $1")
-                .bind(now_ms() - config.idle_timeout_ms() - 1)
-                .execute(t.db.pool())
-                .await
-                .unwrap();
-            forget_user(&t.db, &user.id);
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
-
-            // Absolute timeout, however recently used.
-            let (cookie, _) = create(&t.db, user.clone(), None).await.unwrap();
-            sqlx::query("UPDATE sessions SET created_at = $1")
-                .bind(now_ms() - config.absolute_timeout_ms() - 1)
-                .execute(t.db.pool())
-                .await
-                .unwrap();
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
-
-            // Revocation and disabling end sessions, cached or not.
-            let (cookie, session) = create(&t.db, user.clone(), None).await.unwrap();
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_some());
-            revoke(&t.db, &session.id_hash).await.unwrap();
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
-            let (cookie, _) = create(&t.db, user.clone(), None).await.unwrap();
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_some());
-            users::update(
-                &t.db,
-                &Actor::cli(),
-                &user.id,
-                &UserUpdate {
-                    role: None,
-                    disabled: Some(true),
-                },
-            )
-            .await
-            .unwrap();
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
-        }
-    }
-
-    #[tokio::test]
-    async fn a_session_ended_by_another_process_is_refused_within_a_second() {
-        for backend in Backend::ALL {
-            let t = TestDb::fresh(backend).await;
-            let config = SessionConfig::default();
-            let user = users::create(
-                &t.db,
-                &Actor::cli(),
-                "finn",
-                Role::Auditor,
-                "a long password",
-            )
-            .await
-            .unwrap();
-            let (cookie, _) = create(&t.db, user, None).await.unwrap();
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_some());
-            // Another instance on the same database signs everyone out.
-            sqlx::query("DELETE FROM sessions")
-                .execute(t.db.pool())
-                .await
-                .unwrap();
-            tokio::time::sleep(crate::cache::REVALIDATE_AFTER).await;
-            assert!(lookup(&t.db, &config, &cookie).await.unwrap().is_none());
-        }
-    }
+    Sessions::new(db.clone()).revoke(id_hash).await
 }

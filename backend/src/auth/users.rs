@@ -2,16 +2,19 @@
 //! or by an operator on the server (CLI).
 
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::audit::{FieldChange, SecretChange};
 use shared::auth::{Role, User, UserUpdate, check_new_password, check_username};
 use shared::validate::{InvalidField, Problem};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use super::password;
+use super::plan::{self, audit_state};
+use super::sessions::Sessions;
+use super::store::user_from_row_with;
 use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
-use crate::db::{Db, is_unique_violation, new_id, now_ms};
+use crate::db::{Db, claim, is_unique_violation, new_id, now_ms};
 use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,29 +55,6 @@ const COLUMNS: &str = "id, username, role, disabled, created_at";
 
 fn user_from_row(row: &AnyRow) -> Result<User, UserError> {
     Ok(user_from_row_with(row, "created_at")?)
-}
-
-/// A [`User`] from a row holding the user columns, the creation time under
-/// `created_at_column` (joins rename it).
-pub(super) fn user_from_row_with(row: &AnyRow, created_at_column: &str) -> anyhow::Result<User> {
-    let role: String = row.try_get("role")?;
-    Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| anyhow::anyhow!("unknown role {role:?} in the database"))?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
-        created_at: row.try_get(created_at_column)?,
-    })
-}
-
-/// What the audit trail shows of a user: never the password hash.
-fn audit_state(user: &User) -> Value {
-    json!({
-        "username": user.username,
-        "role": user.role.as_str(),
-        "disabled": user.disabled,
-    })
 }
 
 fn audit_target(id: &str, username: &str) -> Target {
@@ -150,9 +130,13 @@ pub async fn list(db: &Db) -> Result<Vec<User>, UserError> {
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<User, UserError> {
+    get_with(&mut *db.pool().acquire().await?, id).await
+}
+
+async fn get_with(conn: &mut AnyConnection, id: &str) -> Result<User, UserError> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(conn)
         .await?
         .ok_or(UserError::NotFound)?;
     user_from_row(&row)
@@ -199,46 +183,20 @@ pub async fn update(
     id: &str,
     update: &UserUpdate,
 ) -> Result<User, UserError> {
-    let mut tx = db.pool().begin().await?;
-    // Write first: on SQLite a transaction that reads first cannot wait
-    // for the write lock later.
-    let claimed = sqlx::query("UPDATE users SET updated_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if claimed == 0 {
-        tx.rollback().await?;
+    let Some(mut tx) = claim(db, "users", id).await? else {
         return Err(UserError::NotFound);
-    }
+    };
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
-    let before = user_from_row(&row)?;
-    let mut user = before.clone();
-    if let Some(role) = update.role {
-        user.role = role;
+    let plan = plan::user_update(&user_from_row(&row)?, update);
+    if plan.removes_an_admin && !other_admins(&mut tx, id).await? {
+        // Explicitly, so the connection goes back to the pool clean.
+        tx.rollback().await?;
+        return Err(UserError::LastAdmin);
     }
-    if let Some(disabled) = update.disabled {
-        user.disabled = disabled;
-    }
-    let was_enabled_admin = before.role == Role::Admin && !before.disabled;
-    if was_enabled_admin && (user.role != Role::Admin || user.disabled) {
-        let others: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-        if others == 0 {
-            // Explicitly, so the connection goes back to the pool clean.
-            tx.rollback().await?;
-            return Err(UserError::LastAdmin);
-        }
-    }
+    let user = plan.after;
     sqlx::query("UPDATE users SET role = $1, disabled = $2 WHERE id = $3")
         .bind(user.role.as_str())
         .bind(i64::from(user.disabled))
@@ -251,18 +209,39 @@ pub async fn update(
             .execute(&mut *tx)
             .await?;
     }
-    let action = match (before.disabled, user.disabled) {
-        (false, true) => AuditAction::UserDisable,
-        (true, false) => AuditAction::UserEnable,
-        _ => AuditAction::UserUpdate,
-    };
-    let event = NewEvent::success(actor.clone(), action, audit_target(id, &user.username))
-        .with_changes(audit::diff(&audit_state(&before), &audit_state(&user), &[]));
+    let event = NewEvent::success(actor.clone(), plan.action, audit_target(id, &user.username))
+        .with_changes(plan.changes);
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     // A new role or a disabled account applies to the next request.
-    super::sessions::forget_user(db, id);
+    Sessions::new(db.clone()).forget_user(id);
     Ok(user)
+}
+
+/// What [`update`] would change (or why it would refuse), stored nowhere.
+pub async fn preview(
+    db: &Db,
+    id: &str,
+    update: &UserUpdate,
+) -> Result<Vec<FieldChange>, UserError> {
+    let mut conn = db.pool().acquire().await?;
+    let plan = plan::user_update(&get_with(&mut conn, id).await?, update);
+    if plan.removes_an_admin && !other_admins(&mut conn, id).await? {
+        return Err(UserError::LastAdmin);
+    }
+    Ok(plan.changes)
+}
+
+/// Whether an enabled admin other than `id` is left.
+async fn other_admins(conn: &mut AnyConnection, id: &str) -> Result<bool, UserError> {
+    let others: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?
+    .try_get(0)?;
+    Ok(others > 0)
 }
 
 /// Sets a user's password on an operator's or admin's behalf and ends all
@@ -318,7 +297,7 @@ async fn store_password(
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     // The sessions just ended must not live on in the cache.
-    super::sessions::forget_user(db, id);
+    Sessions::new(db.clone()).forget_user(id);
     Ok(())
 }
 
@@ -372,7 +351,7 @@ pub async fn ensure_first_admin(
 mod tests {
     use super::*;
     use crate::db::Backend;
-    use crate::db::testing::TestDb;
+    use crate::testing::TestDb;
 
     const PW: &str = "a long password";
 

@@ -1,23 +1,29 @@
-//! The reads and the local half of each change, as plain functions over the
-//! database, the master key and the upstream clients.
+//! The chat configurations' operations: the reads, and each change loaded,
+//! planned ([`super::plan_update`] and friends, shared with the preview),
+//! sent through the one audited path (`Ctx::audited`) and committed.
+
+use std::sync::Arc;
 
 use futures_util::future::join_all;
 use secrecy::SecretString;
 use shared::audit::{AuditAction, AuditEntry, EventFilter};
 use shared::chat_configs::{
-    ChatConfig, ChatConfigDetail, ChatConfigList, ChatConfigRow, ConfigRef, ListFilter, ListParams,
-    ListQuery, RegionId, RegionListing, RegionOutcome, SecretSource, SettingValue,
+    ChatConfig, ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigList,
+    ChatConfigRow, ChatConfigSaved, ConfigRef, DINGTALK_CLIENT_SECRET, ListFilter, ListParams,
+    ListQuery, RegionId, RegionListing, RegionOutcome, SecretChange, SecretSource, SettingValue,
 };
+use shared::validate::Problem;
 use shared::vault::ConnectionCheck;
 
-use super::store::{self, HeldSecrets, Instance};
-use super::{ChatConfigError, Plan, target, target_id};
-use crate::audit::{self, Actor, NewEvent};
+use super::store::{self, ChatConfigStore, HeldSecrets, Instance};
+use super::{ChatConfigError, Plan, delete_changes, plan_create, plan_update, target, target_id};
+use crate::audit::{self, Actor, Change, NewEvent};
+use crate::context::Ctx;
+use crate::crypto::MasterKey;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::upstream::Upstream;
 use crate::upstream::dingtalk::DingTalkApp;
-use crate::vault::MasterKey;
 use crate::vault::connection::report;
 
 pub use crate::context::AlibabaAccount as Account;
@@ -170,7 +176,7 @@ pub fn secret_source(config: &ChatConfig, held: &[(String, Instance)]) -> Secret
 /// which secrets chatdesk holds (usually cached) read while the upstream
 /// answers.
 pub async fn detail(
-    db: &Db,
+    store: &ChatConfigStore,
     upstream: &Upstream,
     account: &Account,
     config: &ConfigRef,
@@ -179,7 +185,7 @@ pub async fn detail(
         upstream
             .oos
             .get(&account.acs, &config.region_id, &config.name),
-        store::kept(db, config),
+        store.kept(config),
     );
     let (got, kept) = (got?, kept?);
     Ok(ChatConfigDetail {
@@ -211,12 +217,17 @@ pub async fn history(db: &Db, config: &ConfigRef) -> Result<Vec<AuditEntry>, Cha
 /// labels and secrets, and for a labels-only change its audit event, in one
 /// transaction.
 pub async fn commit(
-    db: &Db,
+    store: &ChatConfigStore,
     key: &MasterKey,
     plan: &Plan,
     labels_only: Option<&Actor>,
 ) -> Result<(), ChatConfigError> {
-    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    let mut tx = store
+        .db()
+        .pool()
+        .begin()
+        .await
+        .map_err(anyhow::Error::from)?;
     store::set_labels(&mut tx, &plan.config, &plan.labels).await?;
     if let Some(secrets) = &plan.secrets {
         store::set_secrets(&mut tx, key, &plan.config, secrets, &plan.instance).await?;
@@ -233,16 +244,21 @@ pub async fn commit(
             .map_err(|e| ChatConfigError::Internal(e.into()))?;
     }
     tx.commit().await.map_err(anyhow::Error::from)?;
-    store::forget_kept(db, &plan.config);
+    store.forget_kept(&plan.config);
     Ok(())
 }
 
 /// After the upstream deleted `config`: forget its labels and secrets.
-pub async fn forget(db: &Db, config: &ConfigRef) -> Result<(), ChatConfigError> {
-    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+pub async fn forget(store: &ChatConfigStore, config: &ConfigRef) -> Result<(), ChatConfigError> {
+    let mut tx = store
+        .db()
+        .pool()
+        .begin()
+        .await
+        .map_err(anyhow::Error::from)?;
     store::forget(&mut tx, config).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    store::forget_kept(db, config);
+    store.forget_kept(config);
     Ok(())
 }
 
@@ -265,4 +281,156 @@ pub async fn check_app(
             .await
             .map(|()| "DingTalk issued an access token for this client id and secret".to_owned()),
     )
+}
+
+/// The accounts a list covers: the one asked, or every stored one.
+pub async fn accounts(ctx: &Ctx, account_id: Option<&str>) -> Result<Vec<Account>, ApiError> {
+    let ids: Vec<String> = match account_id {
+        Some(id) => vec![id.to_owned()],
+        None => ctx
+            .state
+            .vault
+            .list_alibaba()
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect(),
+    };
+    let mut accounts = Vec::with_capacity(ids.len());
+    for id in &ids {
+        accounts.push(ctx.alibaba(id).await?);
+    }
+    Ok(accounts)
+}
+
+/// Runs the upstream half of `plan` through the audited path, then the
+/// local half; a refusal upstream leaves labels and secrets untouched.
+async fn apply(
+    ctx: &Ctx,
+    account: &Account,
+    mut plan: Plan,
+    action: AuditAction,
+) -> Result<Option<ChatConfigSaved>, ApiError> {
+    let s = &ctx.state;
+    let saved = match plan.write.clone() {
+        None => {
+            commit(
+                &s.chat_configs,
+                s.vault.master_key(),
+                &plan,
+                Some(&ctx.actor()),
+            )
+            .await?;
+            return Ok(None);
+        }
+        Some(write) => {
+            let upstream: Arc<Upstream> = s.upstream.clone();
+            let acs = account.acs.clone();
+            let change =
+                Change::new(action, target(&plan.config)).with_changes(plan.changes.clone());
+            ctx.audited(change, async move {
+                if action == AuditAction::ChatConfigCreate {
+                    upstream.oos.create(&acs, &write).await
+                } else {
+                    upstream.oos.update(&acs, &write).await
+                }
+            })
+            .await?
+        }
+    };
+    if action == AuditAction::ChatConfigCreate {
+        plan.instance = Instance::created(&saved);
+    }
+    commit(&s.chat_configs, s.vault.master_key(), &plan, None).await?;
+    Ok(Some(saved))
+}
+
+/// Creates a configuration: planned, sent through the audited path, then
+/// its labels and secrets kept.
+pub async fn create(ctx: &Ctx, draft: &ChatConfigCreateDraft) -> Result<ChatConfigSaved, ApiError> {
+    let new = draft.parse().map_err(ChatConfigError::from)?;
+    let account = ctx.alibaba(&new.account_id).await?;
+    let plan = plan_create(&new)?;
+    apply(ctx, &account, plan, AuditAction::ChatConfigCreate)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a create always calls OOS")))
+}
+
+/// An edit of `config`, checked and planned against what OOS holds now:
+/// what it sends, keeps and records. Nothing is sent.
+pub async fn plan_edit(
+    ctx: &Ctx,
+    config: ConfigRef,
+    draft: &ChatConfigDraft,
+) -> Result<(Account, Plan), ApiError> {
+    let fields = draft.parse().map_err(ChatConfigError::from)?;
+    let account = ctx.alibaba(&config.account_id).await?;
+    let s = &ctx.state;
+    let now = current(&s.db, &s.upstream, s.vault.master_key(), &account, &config).await?;
+    let plan = plan_update(&config, &now.config, &now.labels, &now.held, &fields)?;
+    Ok((account, plan))
+}
+
+/// Applies an edit and answers the configuration as it now is, through
+/// the account the edit loaded.
+pub async fn update(
+    ctx: &Ctx,
+    config: ConfigRef,
+    draft: &ChatConfigDraft,
+) -> Result<ChatConfigDetail, ApiError> {
+    let (account, plan) = plan_edit(ctx, config, draft).await?;
+    let config = plan.config.clone();
+    apply(ctx, &account, plan, AuditAction::ChatConfigUpdate).await?;
+    let s = &ctx.state;
+    Ok(detail(&s.chat_configs, &s.upstream, &account, &config).await?)
+}
+
+/// Deletes `config` upstream through the audited path (recording what it
+/// was), then forgets its labels and secrets.
+pub async fn delete(ctx: &Ctx, config: ConfigRef) -> Result<(), ApiError> {
+    let account = ctx.alibaba(&config.account_id).await?;
+    let s = &ctx.state;
+    let now = current(&s.db, &s.upstream, s.vault.master_key(), &account, &config).await?;
+    let change = Change::new(AuditAction::ChatConfigDelete, target(&config))
+        .with_changes(delete_changes(&now.config, &now.labels, &now.held));
+    let upstream = s.upstream.clone();
+    let (acs, region, name) = (account.acs, config.region_id.clone(), config.name.clone());
+    ctx.audited(change, async move {
+        upstream.oos.delete(&acs, &region, &name).await
+    })
+    .await?;
+    Ok(forget(&s.chat_configs, &config).await?)
+}
+
+/// The secret "check the app" uses: the typed one, or the one chatdesk
+/// holds for the existing configuration named.
+pub async fn app_secret(
+    ctx: &Ctx,
+    typed: SecretChange,
+    existing: Option<&ConfigRef>,
+) -> Result<SecretString, ApiError> {
+    let s = &ctx.state;
+    match (typed, existing) {
+        (SecretChange::Set(secret), _) => Ok(SecretString::from(secret.into_exposed())),
+        (SecretChange::Keep, Some(existing)) => {
+            let account = ctx.alibaba(&existing.account_id).await?;
+            current(&s.db, &s.upstream, s.vault.master_key(), &account, existing)
+                .await?
+                .held
+                .remove(DINGTALK_CLIENT_SECRET)
+                .ok_or_else(|| {
+                    ApiError::invalid_because(
+                        "client_secret",
+                        Problem::Required,
+                        "chatdesk does not hold this configuration's secret: type it to check \
+                         the app",
+                    )
+                })
+        }
+        (SecretChange::Keep, None) => Err(ApiError::invalid_because(
+            "client_secret",
+            Problem::Required,
+            "type the client secret to check the app",
+        )),
+    }
 }

@@ -2,6 +2,7 @@
 //! and the write-only secrets it was given, sealed like the vault.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use secrecy::SecretString;
 use shared::chat_configs::{
@@ -11,8 +12,8 @@ use shared::time::Timestamp;
 use sqlx::{AnyConnection, Row};
 
 use crate::cache::RowCache;
+use crate::crypto::MasterKey;
 use crate::db::{Db, now_ms};
-use crate::vault::MasterKey;
 
 /// The vault kind the secrets are sealed under.
 const SEALED_KIND: &str = "chat_config_secret";
@@ -127,30 +128,48 @@ pub struct Kept {
 }
 
 /// [`Kept`] by `account/region/name`.
-pub type KeptCache = RowCache<String, Kept>;
+type KeptCache = RowCache<String, Kept>;
+
+/// The chat configurations' rows, with the cache of what every read shows
+/// of them ([`Kept`]): its one owner, so every change here invalidates it.
+#[derive(Clone, Debug)]
+pub struct ChatConfigStore {
+    db: Db,
+    kept: Arc<KeptCache>,
+}
 
 fn cache_key(config: &ConfigRef) -> String {
     format!("{}/{}/{}", config.account_id, config.region_id, config.name)
 }
 
-/// The labels and held secret keys of `config`, from the cache when it
-/// has them: every change here calls [`forget_kept`] after committing.
-pub async fn kept(db: &Db, config: &ConfigRef) -> anyhow::Result<Kept> {
-    let load = || async {
-        let (labels, held_keys) = tokio::try_join!(labels(db, config), held_keys(db, config))?;
-        anyhow::Ok(Some(Kept { labels, held_keys }))
-    };
-    let kept = db
-        .caches()
-        .chat_configs
-        .get_or_load(&cache_key(config), load)
-        .await?;
-    Ok(kept.unwrap_or_default())
-}
+impl ChatConfigStore {
+    pub fn new(db: Db) -> ChatConfigStore {
+        ChatConfigStore {
+            db,
+            kept: Arc::default(),
+        }
+    }
 
-/// Forgets the cached [`Kept`] of `config` after a committed change.
-pub fn forget_kept(db: &Db, config: &ConfigRef) {
-    db.caches().chat_configs.invalidate(&cache_key(config));
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The labels and held secret keys of `config`, from the cache when it
+    /// has them: every change calls [`Self::forget_kept`] after committing.
+    pub async fn kept(&self, config: &ConfigRef) -> anyhow::Result<Kept> {
+        let db = &self.db;
+        let load = || async {
+            let (labels, held_keys) = tokio::try_join!(labels(db, config), held_keys(db, config))?;
+            anyhow::Ok(Some(Kept { labels, held_keys }))
+        };
+        let kept = self.kept.get_or_load(&cache_key(config), load).await?;
+        Ok(kept.unwrap_or_default())
+    }
+
+    /// Forgets the cached [`Kept`] of `config` after a committed change.
+    pub fn forget_kept(&self, config: &ConfigRef) {
+        self.kept.invalidate(&cache_key(config));
+    }
 }
 
 fn instance_of(row: &sqlx::any::AnyRow) -> Result<Instance, sqlx::Error> {
@@ -296,8 +315,8 @@ mod tests {
     use sqlx::Row;
 
     use super::*;
-    use crate::db::testing::TestDb;
     use crate::db::{Backend, new_id};
+    use crate::testing::TestDb;
 
     async fn account(db: &Db) -> String {
         let id = new_id();

@@ -14,13 +14,13 @@ use shared::groups::{
 };
 use shared::validate::{InvalidField, Problem};
 
-use super::service::{self, App, Scope};
+use super::service::{self, Scope};
 use super::{people, qr, store};
-use crate::api::{Access, ApiRoute, route};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::idempotency::{self, IdempotencyKey};
+use crate::route::{Access, ApiRoute, route};
 
 pub fn routes() -> Vec<ApiRoute> {
     let read = Access::Allowed(Action::GroupsRead);
@@ -54,12 +54,7 @@ async fn scope_for_app(ctx: &Ctx, app_id: &str) -> Result<Scope, ApiError> {
     let app = ctx.dingtalk(app_id).await?;
     Ok(Scope {
         ctx: ctx.clone(),
-        app: App {
-            id: app.id,
-            name: app.name,
-            app: app.app,
-            api: app.api,
-        },
+        app,
     })
 }
 

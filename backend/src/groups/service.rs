@@ -39,13 +39,7 @@ const PATIENCE: u32 = 5;
 const FIRST_WAIT: Duration = Duration::from_millis(500);
 
 /// A DingTalk app as the operations need it.
-#[derive(Clone, Debug)]
-pub struct App {
-    pub id: String,
-    pub name: String,
-    pub app: DingTalkApp,
-    pub api: DingTalkApi,
-}
+pub use crate::context::DingTalkAppRef as App;
 
 /// Who acts, through which app. Owned, so that an operation can run in a
 /// task of its own (an idempotent create outlives its request).

@@ -4,6 +4,7 @@
 //! it travels only inside [`RobotWrite`] and [`StoredRobot`].
 
 pub mod http;
+mod service;
 pub mod store;
 
 pub use http::routes;
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use shared::chat_configs::RegionId;
+use shared::ids::RegionId;
 use shared::robots::{
     DEFAULT_PAGE_SIZE, IntervalUnit, MAX_PAGE_SIZE, MaskedUrl, Robot, RobotChanges, RobotId,
     RobotInput, RobotName, RobotScopes, SendInterval,
@@ -326,8 +327,8 @@ pub fn bulk_ids(ids: &[RobotId]) -> Result<Vec<RobotId>, InvalidField> {
 mod tests {
     use super::*;
     use crate::db::Backend;
-    use crate::db::testing::TestDb;
     use crate::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Sandbox, SandboxConfig};
+    use crate::testing::TestDb;
     use crate::upstream::acs::SignatureKind;
     use crate::upstream::http::Endpoints;
     use crate::upstream::{Upstream, UpstreamSettings};

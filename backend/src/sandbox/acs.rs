@@ -11,10 +11,11 @@ use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+use super::call::{AcsError, AcsResult, Params, new_request_id};
 use super::faults::{ConnCloser, Flavour};
 use super::{AccessKey, Clock, Shared};
 use crate::upstream::signing;
@@ -49,90 +50,8 @@ const LEGACY_PROTOCOL: [&str; 10] = [
     "Version",
 ];
 
-/// An Alibaba Cloud error: status plus `Code` and `Message`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AcsError {
-    pub status: StatusCode,
-    pub code: String,
-    pub message: String,
-}
-
-impl AcsError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> AcsError {
-        AcsError {
-            status,
-            code: code.to_owned(),
-            message: message.into(),
-        }
-    }
-
-    /// `Missing{Name}`, 400.
-    pub fn missing(name: &str) -> AcsError {
-        AcsError::new(
-            StatusCode::BAD_REQUEST,
-            &format!("Missing{}", name.replace('.', "")),
-            format!(
-                "The input parameter \"{name}\" that is mandatory for processing this request is not supplied."
-            ),
-        )
-    }
-
-    /// `Invalid{Name}`, 400.
-    pub fn invalid(name: &str, why: impl std::fmt::Display) -> AcsError {
-        AcsError::new(
-            StatusCode::BAD_REQUEST,
-            &format!("Invalid{}", name.replace('.', "")),
-            format!("The parameter \"{name}\" is invalid: {why}"),
-        )
-    }
-
-    fn incomplete(why: &str) -> AcsError {
-        AcsError::new(StatusCode::BAD_REQUEST, "IncompleteSignature", why)
-    }
-
-    pub(crate) fn into_response_with(self, request_id: &str, host: &str) -> Response {
-        let body = json!({
-            "RequestId": request_id,
-            "HostId": host,
-            "Code": self.code,
-            "Message": self.message,
-            "Recommend": format!(
-                "https://api.aliyun.com/troubleshoot?q={}&product=Sandbox&requestId={request_id}",
-                self.code
-            ),
-        });
-        (self.status, Json(body)).into_response()
-    }
-}
-
-pub type AcsResult<T> = Result<T, AcsError>;
-
-/// The decoded action parameters of a call.
-#[derive(Clone, Debug, Default)]
-pub struct Params(pub Vec<(String, String)>);
-
-impl Params {
-    /// The value of `name`; an empty value counts as absent.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, v)| k == name && !v.is_empty())
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn require(&self, name: &str) -> AcsResult<&str> {
-        self.get(name).ok_or_else(|| AcsError::missing(name))
-    }
-
-    pub fn int(&self, name: &str) -> AcsResult<Option<i64>> {
-        self.get(name)
-            .map(|v| {
-                v.trim()
-                    .parse()
-                    .map_err(|_| AcsError::invalid(name, "must be an integer"))
-            })
-            .transpose()
-    }
+fn incomplete(why: &str) -> AcsError {
+    AcsError::new(StatusCode::BAD_REQUEST, "IncompleteSignature", why)
 }
 
 /// The pieces of an HTTP request the verifier needs.
@@ -202,7 +121,7 @@ impl AcsVerifier {
         } else if params.iter().any(|(k, _)| k == "Signature") {
             self.verify_legacy(req, params)
         } else {
-            Err(AcsError::incomplete(
+            Err(incomplete(
                 "The request carries neither an Authorization header nor a Signature parameter.",
             ))
         }
@@ -224,17 +143,17 @@ impl AcsVerifier {
         };
         let auth = header("authorization")?.unwrap_or_default();
         let auth = signing::Authorization::parse(auth).ok_or_else(|| {
-            AcsError::incomplete("The Authorization header is not ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=....")
+            incomplete("The Authorization header is not ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=....")
         })?;
         let mut signed = Vec::with_capacity(auth.signed_headers.len());
         for name in &auth.signed_headers {
             if name.is_empty() || name.to_ascii_lowercase() != *name {
-                return Err(AcsError::incomplete(&format!(
+                return Err(incomplete(&format!(
                     "SignedHeaders must be lowercase names: {name:?}"
                 )));
             }
             let value = header(name)?.ok_or_else(|| {
-                AcsError::incomplete(&format!("The signed header {name} is not in the request."))
+                incomplete(&format!("The signed header {name} is not in the request."))
             })?;
             signed.push((name.as_str(), value));
         }
@@ -246,9 +165,7 @@ impl AcsVerifier {
             .iter()
             .find(|n| !auth.signed_headers.iter().any(|s| s == *n))
         {
-            return Err(AcsError::incomplete(&format!(
-                "The header {missing} must be signed."
-            )));
+            return Err(incomplete(&format!("The header {missing} must be signed.")));
         }
         // Present because they are signed (checked just above).
         let date = header("x-acs-date")?.unwrap_or_default();
@@ -453,10 +370,6 @@ fn decode_query(raw: &str) -> AcsResult<Vec<(String, String)>> {
         .collect()
 }
 
-pub fn new_request_id() -> String {
-    uuid::Uuid::new_v4().to_string().to_ascii_uppercase()
-}
-
 /// `POST /` (and `GET /` for legacy calls): every Alibaba Cloud action.
 pub(crate) async fn handle(
     State(shared): State<Arc<Shared>>,
@@ -523,7 +436,7 @@ fn dispatch(shared: &Shared, caller: &Caller) -> AcsResult<Value> {
     let action = caller.action.as_str();
     match caller.version.as_str() {
         OOS_VERSION if super::oos::ACTIONS.contains(&action) => {
-            shared.with_world(|world| super::oos::call(world, now, action, &params))
+            shared.with_world(|world| super::oos::call(&mut world.configs, now, action, &params))
         }
         SAS_VERSION if super::sas::ACTIONS.contains(&action) => {
             shared.with_world(|world| super::sas::call(&mut world.robots, now, action, &params))

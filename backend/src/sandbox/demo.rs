@@ -132,9 +132,9 @@ pub fn seed(world: &mut World, directory: &Directory) {
             configuration.insert("CorpSecret".into(), json!(secret));
             configuration.insert("AgentId".into(), json!("1000002"));
         }
-        let seq = world.next_seq();
+        let seq = world.configs.next_seq();
         let created = DEMO_START + time::Duration::days(i as i64);
-        world.configs.insert(
+        world.configs.by_key.insert(
             ((*region).to_owned(), (*name).to_owned()),
             ChatConfig {
                 name: (*name).to_owned(),
@@ -225,18 +225,19 @@ mod tests {
     fn demo_is_deterministic_and_within_limits() {
         let config = SandboxConfig::demo();
         let dir = Directory::generate(config.seed);
-        let a = World::seeded(&config, &dir);
-        let b = World::seeded(&config, &dir);
+        let [mut a, mut b] = [World::new(&config), World::new(&config)];
+        seed(&mut a, &dir);
+        seed(&mut b, &dir);
         assert_eq!(a.groups.len(), 20);
         let ids_a: Vec<_> = a.groups.iter().map(|g| g.chatid.clone()).collect();
         let ids_b: Vec<_> = b.groups.iter().map(|g| g.chatid.clone()).collect();
         assert_eq!(ids_a, ids_b);
         assert!(a.groups.iter().any(|g| g.members.len() == MAX_MEMBERS));
         assert_eq!(a.groups.iter().filter(|g| g.status == 2).count(), 1);
-        assert_eq!(a.configs.len(), 5);
+        assert_eq!(a.configs.by_key.len(), 5);
         assert_eq!(a.robots.by_id.len(), 6);
         for region in ["cn-hangzhou", "cn-shanghai"] {
-            assert!(a.configs.keys().any(|(r, _)| r == region));
+            assert!(a.configs.by_key.keys().any(|(r, _)| r == region));
         }
     }
 }

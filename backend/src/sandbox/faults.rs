@@ -233,7 +233,7 @@ impl Faults {
 }
 
 fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
-    let request_id = super::acs::new_request_id();
+    let request_id = super::call::new_request_id();
     // Security Center documents its own code and wording for these two.
     let sas = super::sas::ACTIONS.contains(&operation);
     match (kind, flavour) {
@@ -249,7 +249,7 @@ fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
         )
             .into_response(),
         (FaultKind::Throttle { retry_after_secs }, Flavour::Acs) => {
-            let mut response = super::acs::AcsError::new(
+            let mut response = super::call::AcsError::new(
                 StatusCode::BAD_REQUEST,
                 "Throttling.User",
                 "Request was denied due to user flow control.",
@@ -283,13 +283,13 @@ fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             response
         }
-        (FaultKind::ErrorRate { .. }, Flavour::Acs) if sas => super::acs::AcsError::new(
+        (FaultKind::ErrorRate { .. }, Flavour::Acs) if sas => super::call::AcsError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "ServerError",
             "ServerError",
         )
         .into_response_with(&request_id, "sandbox"),
-        (FaultKind::ErrorRate { .. }, Flavour::Acs) => super::acs::AcsError::new(
+        (FaultKind::ErrorRate { .. }, Flavour::Acs) => super::call::AcsError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalError",
             "The request processing has failed due to some unknown error.",
@@ -304,7 +304,7 @@ fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
             "system busy",
             &request_id,
         ),
-        (FaultKind::ServiceUnavailable, Flavour::Acs) => super::acs::AcsError::new(
+        (FaultKind::ServiceUnavailable, Flavour::Acs) => super::call::AcsError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",
             "The request has failed due to a temporary failure of the server.",
@@ -321,7 +321,7 @@ fn render(kind: &FaultKind, flavour: Flavour, operation: &str) -> Response {
             "service unavailable",
             &request_id,
         ),
-        (FaultKind::NoPermission, Flavour::Acs) => super::acs::AcsError::new(
+        (FaultKind::NoPermission, Flavour::Acs) => super::call::AcsError::new(
             StatusCode::FORBIDDEN,
             "NoPermission",
             if sas {

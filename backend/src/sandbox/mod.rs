@@ -6,6 +6,7 @@
 //! What the spec left open and how it was decided: `README.md` beside this file.
 
 pub mod acs;
+mod call;
 mod demo;
 mod dingtalk;
 pub mod faults;
@@ -137,6 +138,15 @@ impl SandboxConfig {
 }
 
 /// What every request handler of the sandbox reaches.
+/// A fresh world, with the demo data when the config asks for it.
+fn seeded(config: &SandboxConfig, directory: &Directory) -> World {
+    let mut world = World::new(config);
+    if config.demo_data {
+        demo::seed(&mut world, directory);
+    }
+    world
+}
+
 pub(crate) struct Shared {
     config: SandboxConfig,
     verifier: acs::AcsVerifier,
@@ -148,7 +158,7 @@ pub(crate) struct Shared {
 impl Shared {
     fn new(config: SandboxConfig) -> Shared {
         let directory = Arc::new(Directory::generate(config.seed));
-        let world = World::seeded(&config, &directory);
+        let world = seeded(&config, &directory);
         let faults = Faults::new(config.seed);
         faults.load(&config.faults);
         Shared {
@@ -168,7 +178,7 @@ impl Shared {
     }
 
     fn reset(&self) {
-        let fresh = World::seeded(&self.config, &self.directory);
+        let fresh = seeded(&self.config, &self.directory);
         self.with_world(|world| *world = fresh);
         self.faults.clear();
         self.faults.load(&self.config.faults);
@@ -269,6 +279,7 @@ impl Sandbox {
     ) -> Option<serde_json::Map<String, serde_json::Value>> {
         self.shared.with_world(|w| {
             w.configs
+                .by_key
                 .get(&(region.to_owned(), name.to_owned()))
                 .map(|c| c.configuration.clone())
         })

@@ -1,11 +1,12 @@
 //! OOS 2019-06-01 chat configurations, kept per region.
 
+use std::collections::BTreeMap;
+
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use super::acs::{AcsError, AcsResult, Params};
-use super::state::World;
+use super::call::{AcsError, AcsResult, Params};
 use crate::upstream::signing::hex_sha256;
 
 pub const ACTIONS: [&str; 5] = [
@@ -97,31 +98,51 @@ impl ChatConfig {
     }
 }
 
+/// The chat configurations of every region, keyed by (RegionId, Name).
+#[derive(Default)]
+pub struct ChatConfigs {
+    pub by_key: BTreeMap<(String, String), ChatConfig>,
+    /// Makes generated webhooks unique and stable.
+    seq: u64,
+}
+
+impl ChatConfigs {
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+}
+
 /// The webhook the chat platform calls, unique per created configuration.
 pub fn outputs_for(region: &str, name: &str, seq: u64) -> String {
     let uid = &hex_sha256(format!("{region}/{name}/{seq}").as_bytes())[..32];
     json!({ "URL": format!("https://{uid}.appflow.aliyunnest.com/webhook/") }).to_string()
 }
 
-pub fn call(world: &mut World, now: OffsetDateTime, action: &str, p: &Params) -> AcsResult<Value> {
+pub fn call(
+    configs: &mut ChatConfigs,
+    now: OffsetDateTime,
+    action: &str,
+    p: &Params,
+) -> AcsResult<Value> {
     let region = region(p)?;
     match action {
-        "CreateChatConfiguration" => create(world, now, region, p),
-        "UpdateChatConfiguration" => update(world, now, region, p),
+        "CreateChatConfiguration" => create(configs, now, region, p),
+        "UpdateChatConfiguration" => update(configs, now, region, p),
         "GetChatConfiguration" => {
             let key = (region.to_owned(), name(p)?.to_owned());
-            let config = world.configs.get(&key).ok_or_else(|| not_found(&key.1))?;
+            let config = configs.by_key.get(&key).ok_or_else(|| not_found(&key.1))?;
             Ok(json!({ "ChatConfiguration": config.full() }))
         }
         "DeleteChatConfiguration" => {
             let key = (region.to_owned(), name(p)?.to_owned());
-            let removed = world
-                .configs
+            let removed = configs
+                .by_key
                 .remove(&key)
                 .ok_or_else(|| not_found(&key.1))?;
             Ok(json!({ "Content": removed.name }))
         }
-        _ => list(world, region, p),
+        _ => list(configs, region, p),
     }
 }
 
@@ -196,20 +217,25 @@ fn not_found(name: &str) -> AcsError {
     )
 }
 
-fn create(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> AcsResult<Value> {
+fn create(
+    configs: &mut ChatConfigs,
+    now: OffsetDateTime,
+    region: &str,
+    p: &Params,
+) -> AcsResult<Value> {
     let name = name(p)?.to_owned();
     let kind = kind(p.require("Type")?)?;
     let configuration = parse_configuration(p.require("Configuration")?)?;
     check_configuration(&kind, &configuration)?;
     let key = (region.to_owned(), name.clone());
-    if world.configs.contains_key(&key) {
+    if configs.by_key.contains_key(&key) {
         return Err(AcsError::new(
             StatusCode::CONFLICT,
             "EntityAlreadyExists.ChatConfiguration",
             format!("The chat configuration {name} already exists in {region}."),
         ));
     }
-    let seq = world.next_seq();
+    let seq = configs.next_seq();
     let config = ChatConfig {
         outputs: outputs_for(region, &name, seq),
         name,
@@ -221,15 +247,20 @@ fn create(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> A
         updated: now,
     };
     let dates = config.dates();
-    world.configs.insert(key, config);
+    configs.by_key.insert(key, config);
     Ok(json!({ "ChatConfiguration": dates }))
 }
 
 /// Only the parameters sent change; a Configuration replaces the stored one
 /// whole, exactly as sent (a `******` is stored as `******`).
-fn update(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> AcsResult<Value> {
+fn update(
+    configs: &mut ChatConfigs,
+    now: OffsetDateTime,
+    region: &str,
+    p: &Params,
+) -> AcsResult<Value> {
     let key = (region.to_owned(), name(p)?.to_owned());
-    let stored = world.configs.get(&key).ok_or_else(|| not_found(&key.1))?;
+    let stored = configs.by_key.get(&key).ok_or_else(|| not_found(&key.1))?;
     let mut next = stored.clone();
     if let Some(kind_value) = p.get("Type") {
         next.kind = kind(kind_value)?;
@@ -246,7 +277,7 @@ fn update(world: &mut World, now: OffsetDateTime, region: &str, p: &Params) -> A
     }
     next.updated = now;
     let dates = next.dates();
-    world.configs.insert(key, next);
+    configs.by_key.insert(key, next);
     Ok(json!({ "ChatConfiguration": dates }))
 }
 
@@ -275,7 +306,7 @@ fn filters(p: &Params) -> AcsResult<Vec<(String, String)>> {
     Ok(filters)
 }
 
-fn list(world: &World, region: &str, p: &Params) -> AcsResult<Value> {
+fn list(configs: &ChatConfigs, region: &str, p: &Params) -> AcsResult<Value> {
     let filters = filters(p)?;
     let max = p.int("MaxResults")?.unwrap_or(DEFAULT_MAX_RESULTS);
     if !(1..=MAX_RESULTS).contains(&max) {
@@ -287,8 +318,8 @@ fn list(world: &World, region: &str, p: &Params) -> AcsResult<Value> {
             _ => c.kind == *value,
         })
     };
-    let items: Vec<Value> = world
-        .configs
+    let items: Vec<Value> = configs
+        .by_key
         .iter()
         .filter(|((r, _), c)| r == region && matches(c))
         .take(usize::try_from(max).unwrap_or(usize::MAX))
@@ -300,12 +331,9 @@ fn list(world: &World, region: &str, p: &Params) -> AcsResult<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::{SandboxConfig, dingtalk::directory::Directory};
 
-    fn world() -> World {
-        let mut config = SandboxConfig::demo();
-        config.demo_data = false;
-        World::seeded(&config, &Directory::generate(1))
+    fn world() -> ChatConfigs {
+        ChatConfigs::default()
     }
 
     fn params(pairs: &[(&str, &str)]) -> Params {
@@ -333,7 +361,7 @@ mod tests {
             r#"{"DingTalkClientId":"ding2","DingTalkClientSecret":"******"}"#,
         ));
         call(&mut w, now, "UpdateChatConfiguration", &params(&upd)).unwrap();
-        let stored = &w.configs[&("cn-hangzhou".into(), "ops".into())];
+        let stored = &w.by_key[&("cn-hangzhou".into(), "ops".into())];
         assert_eq!(stored.configuration["DingTalkClientSecret"], MASK);
         assert_eq!(stored.configuration["DingTalkClientId"], "ding2");
         let got = call(&mut w, now, "GetChatConfiguration", &params(&base)).unwrap();

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::DEMO_ALI_UID;
-use super::acs::{AcsError, AcsResult, Params};
+use super::call::{AcsError, AcsResult, Params};
 
 pub const ACTIONS: [&str; 7] = [
     "DescribeDingTalk",

@@ -75,7 +75,7 @@ async fn not_found(uri: Uri) -> impl IntoResponse {
         Json(json!({
             "code": "InvalidApi.NotFound",
             "message": format!("the sandbox has no API at {}", uri.path()),
-            "requestid": super::acs::new_request_id(),
+            "requestid": super::call::new_request_id(),
         })),
     )
 }

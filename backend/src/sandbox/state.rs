@@ -1,16 +1,14 @@
 //! The sandbox's mutable state and its clock.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
 use super::SandboxConfig;
-use super::dingtalk::directory::Directory;
 use super::dingtalk::groups::Groups;
 use super::dingtalk::token::Tokens;
-use super::oos::ChatConfig;
+use super::oos::ChatConfigs;
 use super::sas::Robots;
 
 /// Where "now" comes from. Tests inject a fixed instant to verify requests
@@ -40,32 +38,20 @@ impl fmt::Debug for Clock {
 
 /// Everything a call can change; `reset` replaces it whole.
 pub(crate) struct World {
-    /// Keyed by (RegionId, Name).
-    pub configs: BTreeMap<(String, String), ChatConfig>,
+    pub configs: ChatConfigs,
     pub robots: Robots,
     pub groups: Groups,
     pub tokens: Tokens,
-    /// Makes generated identifiers (webhooks, chat ids) unique and stable.
-    pub seq: u64,
 }
 
 impl World {
-    pub fn seeded(config: &SandboxConfig, directory: &Directory) -> World {
-        let mut world = World {
-            configs: BTreeMap::new(),
+    /// An empty world; [`super::demo::seed`] fills it with the demo data.
+    pub fn new(config: &SandboxConfig) -> World {
+        World {
+            configs: ChatConfigs::default(),
             robots: Robots::default(),
             groups: Groups::default(),
             tokens: Tokens::new(config.token_ttl),
-            seq: 0,
-        };
-        if config.demo_data {
-            super::demo::seed(&mut world, directory);
         }
-        world
-    }
-
-    pub fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
     }
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use shared::chat_configs::RegionId;
+use shared::ids::RegionId;
 use url::Url;
 
 use super::error::{ErrorKind, Service, UpstreamError};

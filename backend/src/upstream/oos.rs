@@ -7,8 +7,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::chat_configs::{
     ChatConfig, ChatConfigSaved, ChatConfigSummary, ChatPlatform, ConfigName, ListQuery, RamRole,
-    RegionId, ResourceGroupId, Setting, SettingValue, is_secret_key,
+    ResourceGroupId, Setting, SettingValue, is_secret_key,
 };
+use shared::ids::RegionId;
 use shared::time::Timestamp;
 
 use super::Receipt;

@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use shared::chat_configs::RegionId;
+use shared::ids::RegionId;
 use shared::robots::{
     AssetGroup, MaskedUrl, PageInfo, Robot, RobotId, RobotLang, RobotName, RobotPage, RobotScopes,
     ScopeChoices, ScopeField, ScopeItem, ScopeRule, ScopeSource, ScopeValue,

@@ -2,7 +2,8 @@
 //! the same clients (and, by default, the sandbox) as every other call, so
 //! an admin learns at once whether a key, secret or permission is wrong.
 
-use shared::chat_configs::{ListQuery, RegionId};
+use shared::chat_configs::ListQuery;
+use shared::ids::RegionId;
 use shared::vault::ConnectionCheck;
 
 use super::{AlibabaCredentials, DingTalkCredentials, Vault, VaultError, invalid};

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::groups::{AdminRole, GroupError, NewGroup};
 use super::token::TokenError;
 use super::{AuthError, Fields, parse_body};
-use crate::sandbox::acs::new_request_id;
+use crate::sandbox::call::new_request_id;
 use crate::sandbox::faults::{ConnCloser, Flavour};
 use crate::sandbox::{PERM_CHAT_MANAGE, PERM_CHAT_READ, PERM_GET_MEMBER, Shared};
 use crate::upstream::dingtalk::REQUEST_ID_HEADER;
