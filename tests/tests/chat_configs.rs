@@ -254,11 +254,7 @@ async fn an_admin_creates_a_wecom_configuration_with_several_rows_edits_and_dele
         .await?
         .select_by_label("cn-hangzhou")
         .await?;
-    browser
-        .field("Name")
-        .await?
-        .send_keys(NAME)
-        .await?;
+    browser.field("Name").await?.send_keys(NAME).await?;
     assert!(
         browser
             .field("Client id (AppKey)")
@@ -451,12 +447,7 @@ async fn a_dingtalk_edit_refuses_the_mask_at_its_field_and_a_row_delete_says_del
     browser
         .heading("Edit chat configuration oncall-dingtalk")
         .await?;
-    type_into(
-        &browser,
-        "Client id (AppKey)",
-        "dingoa8demo2client",
-    )
-    .await?;
+    type_into(&browser, "Client id (AppKey)", "dingoa8demo2client").await?;
     type_into(&browser, "Card template id", "second.schema").await?;
     type_into(&browser, "Client secret (AppSecret)", "******").await?;
     browser.button("Review changes").await?.click().await?;

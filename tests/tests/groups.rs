@@ -666,17 +666,13 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     // Private chat: never set through chatdesk, so not claimed either way.
     browser.wait_for_text("Not set through chatdesk").await?;
     browser.button("Change private chat").await?.click().await?;
-    let private = browser
-        .field("Private chat between members")
-        .await?;
+    let private = browser.field("Private chat between members").await?;
     assert_eq!(private.prop("value").await?.as_deref(), Some(""));
     private.select_by_label("Forbidden").await?;
     review_and_confirm(&browser, "Forbid private chat in 值班群 夜班").await?;
     browser.wait_for_text("Forbidden (set by desk").await?;
     browser.button("Change private chat").await?.click().await?;
-    let private = browser
-        .field("Private chat between members")
-        .await?;
+    let private = browser.field("Private chat between members").await?;
     assert_eq!(private.prop("value").await?.as_deref(), Some("forbidden"));
     browser.dialog_button("Cancel").await?.click().await?;
     gone(&browser, "//dialog").await?;

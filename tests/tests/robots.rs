@@ -151,11 +151,7 @@ async fn an_admin_creates_tests_edits_disables_and_deletes_a_robot() -> anyhow::
     browser
         .heading("New robot in Sandbox Alibaba Cloud")
         .await?;
-    browser
-        .field("Name")
-        .await?
-        .send_keys(NAME)
-        .await?;
+    browser.field("Name").await?.send_keys(NAME).await?;
     browser
         .field("Webhook URL")
         .await?

@@ -54,4 +54,3 @@ impl Ctx {
         self.group.reload();
     }
 }
-
