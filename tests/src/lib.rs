@@ -433,7 +433,7 @@ impl Browser {
         let lit = xpath_literal(label);
         // An open modal dialog is all a user can reach: look there first.
         let scope = if self.exists("//dialog[@open]").await? {
-            "//dialog[@open]"
+            "(//dialog[@open])[last()]"
         } else {
             ""
         };
@@ -509,11 +509,12 @@ impl Browser {
         .await
     }
 
-    /// The button named `name` in the open dialog (a confirmation's own
-    /// Cancel or Delete, not the page's button of the same name).
+    /// The button named `name` in the topmost open dialog (a
+    /// confirmation's own Cancel, not the drawer's under it, nor the
+    /// page's button of the same name).
     pub async fn dialog_button(&self, name: &str) -> anyhow::Result<Element> {
         self.wait_xpath(&format!(
-            "//dialog//button[normalize-space()={}]",
+            "(//dialog[@open])[last()]//button[normalize-space()={}]",
             xpath_literal(name)
         ))
         .await
