@@ -58,7 +58,9 @@ pub fn tabs(id: &'static str, tabs: Vec<(&'static str, T)>) -> (AnyView, Signal<
     let first = keys[0];
     let current = {
         let keys = keys.clone();
-        Signal::derive(move || {
+        // A memo: typing in a tab's filter changes the query, not the tab,
+        // and must not redraw the panel.
+        Memo::new(move |_| {
             let wanted = router.param("tab");
             keys.iter()
                 .copied()
@@ -116,7 +118,7 @@ pub fn tabs(id: &'static str, tabs: Vec<(&'static str, T)>) -> (AnyView, Signal<
         </div>
     }
     .into_any();
-    (bar, current)
+    (bar, current.into())
 }
 
 /// The open tab's panel, labelled by its tab.

@@ -68,9 +68,10 @@ impl Filter {
 }
 
 /// A filter's current value from the URL; reactive.
+/// A memo, so a keystroke in one filter wakes only what reads that one.
 pub fn param(key: &'static str) -> Signal<String> {
     let router = use_router();
-    Signal::derive(move || router.param(key).unwrap_or_default())
+    Memo::new(move |_| router.param(key).unwrap_or_default()).into()
 }
 
 /// The page's `<h1>` and its toolbar (the primary actions).
