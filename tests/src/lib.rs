@@ -453,6 +453,16 @@ impl Browser {
             .await
     }
 
+    /// Replaces what the field labelled `label` holds with `text`, as a
+    /// user does (select all, delete, type), so the page sees every input
+    /// event; WebDriver's `clear` sends none.
+    pub async fn retype(&self, label: &str, text: &str) -> anyhow::Result<()> {
+        let field = self.field(label).await?;
+        field.send_keys("\u{E009}a\u{E009}\u{E003}").await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
     /// The table row whose header cell is exactly `name`.
     pub async fn row(&self, name: &str) -> anyhow::Result<Element> {
         self.wait_xpath(&row_xpath(name)).await

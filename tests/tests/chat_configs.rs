@@ -82,13 +82,6 @@ async fn row_of(browser: &Browser, key: &str) -> anyhow::Result<usize> {
     anyhow::bail!("no row has the key {key}")
 }
 
-async fn type_into(browser: &Browser, label: &str, text: &str) -> anyhow::Result<()> {
-    let field = browser.field(label).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn filters_live_in_the_url_in_one_line() -> anyhow::Result<()> {
     let (app, _sandbox) = with_account().await?;
@@ -447,9 +440,13 @@ async fn a_dingtalk_edit_refuses_the_mask_at_its_field_and_a_row_delete_says_del
     browser
         .heading("Edit chat configuration oncall-dingtalk")
         .await?;
-    type_into(&browser, "Client id (AppKey)", "dingoa8demo2client").await?;
-    type_into(&browser, "Card template id", "second.schema").await?;
-    type_into(&browser, "Client secret (AppSecret)", "******").await?;
+    browser
+        .retype("Client id (AppKey)", "dingoa8demo2client")
+        .await?;
+    browser.retype("Card template id", "second.schema").await?;
+    browser
+        .retype("Client secret (AppSecret)", "******")
+        .await?;
     browser.button("Review changes").await?.click().await?;
     let secret_error = "//div[label[starts-with(normalize-space(), 'Client secret')]]/p[contains(@class, 'field-error')]";
     let error = browser

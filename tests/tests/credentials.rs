@@ -63,11 +63,8 @@ async fn an_admin_adds_an_account_whose_secret_never_comes_back() -> anyhow::Res
         .wait_for_text("This is not in the expected form.")
         .await?;
     browser.assert_accessible().await?;
-    browser.field("Regions").await?.clear().await?;
     browser
-        .field("Regions")
-        .await?
-        .send_keys("cn-hangzhou\ncn-shanghai")
+        .retype("Regions", "cn-hangzhou\ncn-shanghai")
         .await?;
     // A draft survives a reload, its secrets excepted.
     browser.client.refresh().await?;
@@ -107,12 +104,7 @@ async fn an_admin_adds_an_account_whose_secret_never_comes_back() -> anyhow::Res
 
     // An edit shows the plan: the secret only as kept.
     browser.row_button("ops-hz", "Edit").await?.click().await?;
-    browser.field("Name").await?.clear().await?;
-    browser
-        .field("Name")
-        .await?
-        .send_keys("ops-hangzhou")
-        .await?;
+    browser.retype("Name", "ops-hangzhou").await?;
     browser
         .field("Remove the stored STS token")
         .await?

@@ -172,13 +172,6 @@ async fn outcome_lines(browser: &Browser) -> anyhow::Result<Vec<String>> {
 
 /// Replaces what the field holds with `text`, key by key as a person
 /// types (select all, delete), so every keystroke's input event fires.
-async fn type_into(browser: &Browser, label: &str, text: &str) -> anyhow::Result<()> {
-    let field = browser.field(label).await?;
-    field.send_keys("\u{E009}a\u{E009}\u{E003}").await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
 const NEW_GROUP: &str = "E2E 新群";
 
 #[tokio::test]
@@ -238,7 +231,7 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
         .expect("a member past user1000");
     let sales_row = "//table[@id='groups']//a[normalize-space()='销售华北']";
     let everyone = "//table[@id='groups']//a[normalize-space()='全员大群']";
-    type_into(&browser, "Name, owner or member", &member).await?;
+    browser.retype("Name, owner or member", &member).await?;
     gone(&browser, everyone).await?;
     browser.wait_xpath(sales_row).await?;
     let url = browser.client.current_url().await?;
@@ -296,7 +289,7 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
     // What was typed survives a reload until discarded.
     browser.button("Create group").await?.click().await?;
     browser.heading("New group").await?;
-    type_into(&browser, "Group name", "草稿").await?;
+    browser.retype("Group name", "草稿").await?;
     browser.goto(&app.url("/groups")).await?;
     browser.button("Create group").await?.click().await?;
     browser
@@ -321,10 +314,10 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
         .text()
         .await?;
     app_select.select_by_label(&first).await?;
-    type_into(&browser, "Group name", NEW_GROUP).await?;
-    type_into(&browser, "Owner", "user0003").await?;
-    type_into(&browser, "Members", "user0004\nuser0005").await?;
-    type_into(&browser, "Labels", "e2e").await?;
+    browser.retype("Group name", NEW_GROUP).await?;
+    browser.retype("Owner", "user0003").await?;
+    browser.retype("Members", "user0004\nuser0005").await?;
+    browser.retype("Labels", "e2e").await?;
     for label in ["Everyone muted", "Can be found by search"] {
         browser
             .wait_xpath(&format!("//label[normalize-space()={}]", lit(label)))
@@ -390,8 +383,8 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
         .select_by_label("简体中文")
         .await?;
     browser.button("创建群").await?.click().await?;
-    type_into(&browser, "群名称", "同名测试").await?;
-    type_into(&browser, "群主", &shared).await?;
+    browser.retype("群名称", "同名测试").await?;
+    browser.retype("群主", &shared).await?;
     browser.dialog_button("创建群").await?.click().await?;
     let sentence = format!("有 {count} 人同名，请按用户 ID 选择。");
     let said = browser.wait_for_text(&sentence).await?.text().await?;
@@ -417,8 +410,8 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
             .unwrap_or_default()
             .is_empty()
     );
-    type_into(&browser, "Chat id", outside.as_str()).await?;
-    type_into(&browser, "Labels", "ops").await?;
+    browser.retype("Chat id", outside.as_str()).await?;
+    browser.retype("Labels", "ops").await?;
     browser.assert_accessible().await?;
     browser.dialog_button("Import").await?.click().await?;
     browser
@@ -427,7 +420,7 @@ async fn helpdesk_filters_creates_once_and_imports_in_the_catalogue() -> anyhow:
     browser
         .wait_xpath("//table[@id='groups']//tr[contains(@class,'highlight')]//a[normalize-space()='外部创建的群']")
         .await?;
-    type_into(&browser, "Label", "ops").await?;
+    browser.retype("Label", "ops").await?;
     gone(
         &browser,
         "//table[@id='groups']//a[normalize-space()='全员大群']",
@@ -476,18 +469,18 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     let (id_a, a) = people[people.len() - 1].clone();
     let (_, b) = people[people.len() - 2].clone();
     for label in [&a, &b] {
-        type_into(
-            &browser,
-            "Filter members",
-            label.split(" (").next().unwrap_or_default(),
-        )
-        .await?;
+        browser
+            .retype(
+                "Filter members",
+                label.split(" (").next().unwrap_or_default(),
+            )
+            .await?;
         checkbox(&browser, &format!("Select {label}"))
             .await?
             .click()
             .await?;
     }
-    type_into(&browser, "Filter members", "").await?;
+    browser.retype("Filter members", "").await?;
     browser.button("Remove 2 members").await?.click().await?;
     let title = browser.wait_xpath("//dialog//h2").await?.text().await?;
     assert!(title.contains(&a) && title.contains(&b), "{title}");
@@ -522,7 +515,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // Add two by user id: one outcome line each.
     browser.button("Add members").await?.click().await?;
-    type_into(&browser, "People", "user2001\nuser2002").await?;
+    browser.retype("People", "user2001\nuser2002").await?;
     browser.dialog_button("Add members").await?.click().await?;
     browser
         .dialog_button("Add 2 members")
@@ -539,7 +532,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     // An ambiguous name is refused next to the field, with the count.
     let (shared, count) = shared_name(&app).await?;
     browser.button("Add members").await?.click().await?;
-    type_into(&browser, "People", &shared).await?;
+    browser.retype("People", &shared).await?;
     browser.dialog_button("Add members").await?.click().await?;
     browser.dialog_button("Add 1 member").await?.click().await?;
     browser
@@ -551,7 +544,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
     gone(&browser, "//dialog").await?;
 
     // Make one an admin and back, each asked and reported.
-    type_into(&browser, "Filter members", "user2001").await?;
+    browser.retype("Filter members", "user2001").await?;
     let who = label_of(&app, &duty.id, "user2001").await?;
     click_named(&browser, &format!("Make admin {who}")).await?;
     browser
@@ -575,7 +568,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // Rename through the server's plan.
     browser.button("Rename").await?.click().await?;
-    type_into(&browser, "Group name", "值班群 夜班").await?;
+    browser.retype("Group name", "值班群 夜班").await?;
     browser
         .dialog_button("Review changes")
         .await?
@@ -597,7 +590,7 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // Transfer the owner to a member.
     browser.button("Transfer owner").await?.click().await?;
-    type_into(&browser, "New owner", "user2002").await?;
+    browser.retype("New owner", "user2002").await?;
     review_and_confirm(&browser, "Transfer 值班群 夜班 to user2002").await?;
     browser
         .wait_xpath("//dl//dd[contains(normalize-space(), '(user2002)')]")
@@ -679,10 +672,10 @@ async fn helpdesk_changes_members_settings_and_nicknames_on_the_group_page() -> 
 
     // A nickname, confirmed, then shown with who set it.
     tab(&browser, "Nicknames").await?;
-    type_into(&browser, "Filter members", "user2002").await?;
+    browser.retype("Filter members", "user2002").await?;
     let owner = label_of(&app, &duty.id, "user2002").await?;
     click_named(&browser, &format!("Set nickname {owner}")).await?;
-    type_into(&browser, "Group nickname", "夜班长").await?;
+    browser.retype("Group nickname", "夜班长").await?;
     review_and_confirm(&browser, &format!("Set the nickname of {owner}")).await?;
     browser
         .wait_xpath("//table[@id='nicknames']//td[normalize-space()='夜班长']")
@@ -734,7 +727,7 @@ async fn an_auditor_reads_groups_and_their_history_without_edit_controls() -> an
     browser.sign_in(&app, "admin", PASSWORD).await?;
     browser.goto(&app.url(&page)).await?;
     browser.button("Rename").await?.click().await?;
-    type_into(&browser, "Group name", "值班群 A").await?;
+    browser.retype("Group name", "值班群 A").await?;
     review_and_confirm(&browser, "Rename to 值班群 A").await?;
     browser.heading("值班群 A").await?;
     browser.button("Sign out").await?.click().await?;

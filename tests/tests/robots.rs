@@ -53,13 +53,6 @@ async fn gone(browser: &Browser, xpath: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn type_into(browser: &Browser, label: &str, text: &str) -> anyhow::Result<()> {
-    let field = browser.field(label).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
 /// The toast saying `text`, which must sit inside the viewport.
 async fn toast_in_view(browser: &Browser, text: &str) -> anyhow::Result<()> {
     let toast = browser.role_with_text("status", text).await?;
@@ -164,7 +157,7 @@ async fn an_admin_creates_tests_edits_disables_and_deletes_a_robot() -> anyhow::
         .await?
         .select_by_label("Chinese")
         .await?;
-    type_into(&browser, "Send interval", "5").await?;
+    browser.retype("Send interval", "5").await?;
     browser
         .field("Interval unit")
         .await?
@@ -217,7 +210,7 @@ async fn an_admin_creates_tests_edits_disables_and_deletes_a_robot() -> anyhow::
     act(&browser, "Edit", NAME).await?;
     browser.heading("Edit robot 值班告警").await?;
     browser.assert_accessible().await?;
-    type_into(&browser, "Send interval", "10").await?;
+    browser.retype("Send interval", "10").await?;
     check(&browser, "Production / Production East").await?;
     browser.button("Review changes").await?.click().await?;
     let plan = browser
@@ -339,7 +332,7 @@ async fn a_server_field_error_reads_in_chinese_next_to_its_field() -> anyhow::Re
         .await?
         .select_by_label("分钟")
         .await?;
-    type_into(&browser, "发送间隔", "5000").await?;
+    browser.retype("发送间隔", "5000").await?;
     browser.button("检查变更").await?.click().await?;
     let error = browser
         .wait_xpath("//div[label[starts-with(normalize-space(), '发送间隔')]]/p[contains(@class, 'field-error')][normalize-space()!='']")

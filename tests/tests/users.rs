@@ -43,34 +43,20 @@ async fn an_admin_creates_a_user_once_and_the_new_row_is_marked() -> anyhow::Res
         .wait_for_text("Must be 12 to 256 long; this is 5.")
         .await?;
     browser.wait_for_text("The character").await?;
-    browser.field("User name").await?.clear().await?;
+    browser.retype("User name", "newdesk").await?;
     browser
-        .field("User name")
-        .await?
-        .send_keys("newdesk")
+        .retype("New password", "a long enough password")
         .await?;
-    browser.field("New password").await?.clear().await?;
     browser
-        .field("New password")
-        .await?
-        .send_keys("a long enough password")
-        .await?;
-    browser.field("New password again").await?.clear().await?;
-    browser
-        .field("New password again")
-        .await?
-        .send_keys("a long enough pasword")
+        .retype("New password again", "a long enough pasword")
         .await?;
     browser.dialog_button("Create user").await?.click().await?;
     browser
         .wait_for_text("Does not match the field above.")
         .await?;
     browser.assert_accessible().await?;
-    browser.field("New password again").await?.clear().await?;
     browser
-        .field("New password again")
-        .await?
-        .send_keys("a long enough password")
+        .retype("New password again", "a long enough password")
         .await?;
     let create = browser.dialog_button("Create user").await?;
     browser.double_click(&create).await?;
@@ -223,12 +209,7 @@ async fn everyone_changes_their_own_password_on_the_account_page() -> anyhow::Re
     browser
         .wait_for_text("This is not your current password.")
         .await?;
-    browser.field("Current password").await?.clear().await?;
-    browser
-        .field("Current password")
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
+    browser.retype("Current password", PASSWORD).await?;
     browser
         .dialog_button("Change password")
         .await?
