@@ -169,7 +169,7 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
 }
 
 /// A GET's answer before decoding, for callers that keep the waiting
-/// apart from the type (see `ui::Listing`).
+/// apart from the type.
 pub async fn get_json(path: &str) -> Result<JsValue, Failure> {
     get_json_abortable(path, None).await
 }

@@ -114,20 +114,43 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Accepts epoch milliseconds or a lenient ISO 8601 string.
+/// Accepts epoch milliseconds or a lenient ISO 8601 string. A visitor
+/// rather than an untagged enum, which decodes through serde's buffering
+/// `Content` (more code in the console's wasm for every timestamp read).
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Millis(i64),
-            Text(String),
+        struct Either;
+        impl serde::de::Visitor<'_> for Either {
+            type Value = Timestamp;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("epoch milliseconds or an ISO 8601 date")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, m: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp(m))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, m: u64) -> Result<Timestamp, E> {
+                i64::try_from(m)
+                    .map(Timestamp)
+                    .map_err(|_| E::custom("timestamp out of range"))
+            }
+
+            // A browser's JSON numbers are all floats.
+            fn visit_f64<E: serde::de::Error>(self, m: f64) -> Result<Timestamp, E> {
+                if m.fract() == 0.0 && m.abs() < 9.0e15 {
+                    Ok(Timestamp(m as i64))
+                } else {
+                    Err(E::custom("not whole milliseconds"))
+                }
+            }
+
+            fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Timestamp, E> {
+                Timestamp::parse_lenient(t).ok_or_else(|| E::custom(format!("not a date: {t:?}")))
+            }
         }
-        match Raw::deserialize(deserializer)? {
-            Raw::Millis(m) => Ok(Timestamp(m)),
-            Raw::Text(t) => Timestamp::parse_lenient(&t)
-                .ok_or_else(|| serde::de::Error::custom(format!("not a date: {t:?}"))),
-        }
+        deserializer.deserialize_any(Either)
     }
 }
 

@@ -22,7 +22,7 @@ pub struct InvalidField {
 /// and the console words it in the user's language. `Other` keeps only the
 /// English message. A new variant needs its wording in the console's
 /// English and Chinese tables.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", content = "params", rename_all = "snake_case")]
 pub enum Problem {
     /// Empty or only white space where a value is needed.
@@ -67,6 +67,166 @@ pub enum Problem {
     /// Differs from the field it repeats (a new password typed twice).
     Mismatch,
     Other,
+}
+
+/// The derived decoder of an adjacently tagged enum keeps a second,
+/// buffering (`Content`) copy of itself for `params` sent before `kind`:
+/// most of a field error's decoding code in the console's wasm. This one
+/// reads `params` into one loose shape whatever the order, then picks the
+/// variant by `kind`.
+impl<'de> serde::Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ProblemVisitor)
+    }
+}
+
+struct ProblemVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ProblemVisitor {
+    type Value = Problem;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a problem: {\"kind\": …, \"params\": …}")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Problem, A::Error> {
+        use serde::de::Error;
+        let (mut kind, mut p) = (None::<String>, Params::default());
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "kind" => kind = Some(map.next_value()?),
+                "params" => p = map.next_value()?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let kind = kind.ok_or_else(|| A::Error::missing_field("kind"))?;
+        let need =
+            |v: Option<i64>, name: &'static str| v.ok_or_else(|| A::Error::missing_field(name));
+        let size = |v: Option<i64>, name: &'static str| {
+            need(v, name).and_then(|n| usize::try_from(n).map_err(|_| A::Error::custom(name)))
+        };
+        Ok(match kind.as_str() {
+            "empty" => Problem::Empty,
+            "required" => Problem::Required,
+            "length" => Problem::Length {
+                min: size(p.min, "min")?,
+                max: size(p.max, "max")?,
+                count: size(p.count, "count")?,
+            },
+            "char" => Problem::Char(p.ch.ok_or_else(|| A::Error::missing_field("params"))?),
+            "range" => Problem::Range {
+                min: need(p.min, "min")?,
+                max: need(p.max, "max")?,
+            },
+            "format" => Problem::Format,
+            "too_many" => Problem::TooMany {
+                max: size(p.max, "max")?,
+            },
+            "duplicate" => Problem::Duplicate,
+            "ambiguous" => Problem::Ambiguous {
+                count: size(p.count, "count")?,
+            },
+            "unknown" => Problem::Unknown,
+            "unknown_field" => Problem::UnknownField,
+            "not_member" => Problem::NotMember,
+            "wrong_password" => Problem::WrongPassword,
+            "masked" => Problem::Masked,
+            "mismatch" => Problem::Mismatch,
+            "other" => Problem::Other,
+            other => return Err(A::Error::unknown_variant(other, &[])),
+        })
+    }
+}
+
+/// Every variant's `params` in one shape: an object of numbers, or the
+/// character of `Char`.
+#[derive(Default)]
+struct Params {
+    min: Option<i64>,
+    max: Option<i64>,
+    count: Option<i64>,
+    ch: Option<char>,
+}
+
+impl<'de> serde::Deserialize<'de> for Params {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ParamsVisitor)
+    }
+}
+
+struct ParamsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ParamsVisitor {
+    type Value = Params;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a problem's params")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Params, A::Error> {
+        let mut p = Params::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let slot = match key.as_str() {
+                "min" => &mut p.min,
+                "max" => &mut p.max,
+                "count" => &mut p.count,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = Some(map.next_value::<Number>()?.0);
+        }
+        Ok(p)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Params, E> {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(Params {
+                ch: Some(c),
+                ..Params::default()
+            }),
+            _ => Err(E::invalid_length(s.chars().count(), &"one character")),
+        }
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Params, E> {
+        Ok(Params::default())
+    }
+}
+
+/// A whole number, from JSON's integers or a browser's floats.
+struct Number(i64);
+
+impl<'de> serde::Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Number, E> {
+                Ok(Number(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Number, E> {
+                i64::try_from(n)
+                    .map(Number)
+                    .map_err(|_| E::custom("number out of range"))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Number, E> {
+                if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                    Ok(Number(n as i64))
+                } else {
+                    Err(E::custom("not a whole number"))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl fmt::Display for InvalidField {
@@ -239,6 +399,54 @@ mod tests {
         assert_eq!(err.to_string(), "id: '/' is not allowed; use letters");
         assert_eq!(err.problem, Problem::Char('/'));
         assert_eq!(InvalidField::new("x", "why").problem, Problem::Other);
+    }
+
+    #[test]
+    fn every_problem_reads_back_from_its_wire_form() {
+        let all = [
+            Problem::Empty,
+            Problem::Required,
+            Problem::Length {
+                min: 1,
+                max: 64,
+                count: 70,
+            },
+            Problem::Char('群'),
+            Problem::Range { min: -5, max: 1440 },
+            Problem::Format,
+            Problem::TooMany { max: 20 },
+            Problem::Duplicate,
+            Problem::Ambiguous { count: 5 },
+            Problem::Unknown,
+            Problem::UnknownField,
+            Problem::NotMember,
+            Problem::WrongPassword,
+            Problem::Masked,
+            Problem::Mismatch,
+            Problem::Other,
+        ];
+        for p in all {
+            let wire = serde_json::to_string(&p).unwrap();
+            assert_eq!(serde_json::from_str::<Problem>(&wire).unwrap(), p, "{wire}");
+        }
+        // `params` before `kind` reads the same.
+        let late = r#"{"params": {"min": 0, "max": 1440}, "kind": "range"}"#;
+        assert_eq!(
+            serde_json::from_str::<Problem>(late).unwrap(),
+            Problem::Range { min: 0, max: 1440 }
+        );
+        assert_eq!(
+            serde_json::to_string(&Problem::Char('/')).unwrap(),
+            r#"{"kind":"char","params":"/"}"#
+        );
+        for bad in [
+            r#"{"kind": "length", "params": {"min": 1}}"#,
+            r#"{"kind": "char", "params": "ab"}"#,
+            r#"{"kind": "no_such"}"#,
+            r#"{"params": {}}"#,
+        ] {
+            assert!(serde_json::from_str::<Problem>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -11,11 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
 
-use crate::api::{self, Failure};
+use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::{T as Text, tr, use_i18n};
 use crate::ui::ErrorPanel;
@@ -114,25 +111,39 @@ impl<T: Clone + Send + Sync + 'static> Column<T> {
     pub fn actions(name: fn(&T) -> String, actions: Vec<RowAction<T>>) -> Column<T> {
         let actions = Arc::new(actions);
         Column::new(crate::i18n::common::ACTIONS, move |row: &T| {
-            let i18n = use_i18n();
             let buttons = actions
                 .iter()
                 .filter(|a| (a.shown)(row))
                 .map(|a| {
-                    let (run, row, label) = (Arc::clone(&a.run), row.clone(), a.label);
-                    let row_name = name(&row);
-                    let named = move || format!("{} {}", i18n.t(label), row_name);
-                    view! {
-                        <button type="button" class="link" class:danger=a.danger
-                            aria-label=named on:click=move |_| run(&row)>
-                            {tr(label)}
-                        </button>
-                    }
+                    let (run, row) = (Arc::clone(&a.run), row.clone());
+                    action_button(a.label, a.danger, name(&row), Box::new(move || run(&row)))
                 })
-                .collect_view();
-            view! { <div class="row-actions">{buttons}</div> }.into_any()
+                .collect();
+            row_actions(buttons)
         })
     }
+}
+
+/// One row action's button; not generic, so compiled once for all rows.
+fn action_button(
+    label: Text,
+    danger: bool,
+    row_name: String,
+    run: Box<dyn Fn() + Send + Sync>,
+) -> AnyView {
+    let i18n = use_i18n();
+    let named = move || format!("{} {}", i18n.t(label), row_name);
+    view! {
+        <button type="button" class="link" class:danger=danger
+            aria-label=named on:click=move |_| run()>
+            {tr(label)}
+        </button>
+    }
+    .into_any()
+}
+
+fn row_actions(buttons: Vec<AnyView>) -> AnyView {
+    view! { <div class="row-actions">{buttons}</div> }.into_any()
 }
 
 /// Paging done by the server: the table shows the rows it is given as
@@ -147,62 +158,6 @@ pub struct ServerPaging {
     /// Whether a next page exists (used when `total` is unknown).
     pub has_next: Signal<bool>,
     pub on_page: Callback<usize>,
-}
-
-/// Rows fetched from the API for a [`DataTable`]: `rows`, `loading` and
-/// `error` go straight into its props. A reload keeps the rows shown until
-/// the answer replaces them.
-pub struct Listing<T: Send + Sync + 'static> {
-    pub rows: RwSignal<Vec<T>>,
-    pub loading: RwSignal<bool>,
-    pub error: RwSignal<Option<Failure>>,
-}
-
-impl<T: Send + Sync + 'static> Clone for Listing<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T: Send + Sync + 'static> Copy for Listing<T> {}
-
-impl<T: DeserializeOwned + Send + Sync + 'static> Listing<T> {
-    pub fn new() -> Listing<T> {
-        Listing {
-            rows: RwSignal::new(Vec::new()),
-            loading: RwSignal::new(false),
-            error: RwSignal::new(None),
-        }
-    }
-
-    /// GETs `path` (under `/api/v1`), a JSON array of rows.
-    pub fn load(self, path: &str) {
-        self.loading.set(true);
-        fetch(
-            path.to_owned(),
-            Box::new(move |answer| {
-                match answer.and_then(api::decode::<Vec<T>>) {
-                    Ok(rows) => {
-                        self.rows.set(rows);
-                        self.error.set(None);
-                    }
-                    Err(failure) => self.error.set(Some(failure)),
-                }
-                self.loading.set(false);
-            }),
-        );
-    }
-}
-
-/// Not generic, so the waiting task is compiled once for every row type.
-fn fetch(path: String, done: Box<dyn FnOnce(Result<JsValue, Failure>)>) {
-    spawn_local(async move { done(api::get_json(&path).await) });
-}
-
-impl<T: DeserializeOwned + Send + Sync + 'static> Default for Listing<T> {
-    fn default() -> Self {
-        Listing::new()
-    }
 }
 
 /// Which page (from 0) of `pages` to show, never past the last.
@@ -294,7 +249,7 @@ where
     let columns = Arc::new(columns);
     let name = name.unwrap_or(key);
     let revisions = StoredValue::new(Revisions::<T>::new());
-    let prepared = Memo::new(move |_| {
+    let prepare = Arc::new(move || {
         rows.with(|rows| {
             let mut next = Revisions::new();
             let prepared = revisions.with_value(|old| {
@@ -327,7 +282,7 @@ where
     table_core(Core {
         id,
         caption,
-        rows: prepared.into(),
+        prepare,
         heads,
         search,
         highlight,
@@ -344,7 +299,9 @@ where
 struct Core {
     id: &'static str,
     caption: Text,
-    rows: Signal<Vec<Row>>,
+    /// The rows as the core sees them, from the page's rows (reactive).
+    /// Behind `dyn`, so the memo over it is compiled once, not per type.
+    prepare: Arc<dyn Fn() -> Vec<Row> + Send + Sync>,
     heads: Vec<Head>,
     search: Signal<String>,
     highlight: Signal<Option<String>>,
@@ -357,7 +314,9 @@ struct Core {
 }
 
 fn table_core(core: Core) -> AnyView {
-    let (id, caption, rows, heads) = (core.id, core.caption, core.rows, core.heads);
+    let (id, caption, heads) = (core.id, core.caption, core.heads);
+    let prepare = core.prepare;
+    let rows = Memo::new(move |_| prepare());
     let (search, highlight) = (core.search, core.highlight);
     let (loading, error, empty) = (core.loading, core.error, core.empty);
     let (page_size, server, selection) = (core.page_size, core.server, core.selection);
@@ -514,17 +473,27 @@ fn table_core(core: Core) -> AnyView {
             .collect_view();
         let key = row.key.clone();
         let marked = move || highlight.with(|h| h.as_deref() == Some(key.as_str()));
-        let node = NodeRef::<leptos::html::Tr>::new();
-        let mark = marked.clone();
-        Effect::new(move |_| {
-            if mark()
-                && let Some(tr) = node.get()
-            {
+        view! { <tr class:highlight=marked>{check}{cells}</tr> }
+    };
+    // One effect for the table, not one per row: once the marked row is
+    // drawn (it may arrive after the mark, with a refresh), bring it into
+    // view.
+    Effect::new(move |_| {
+        if highlight.with(Option::is_none) {
+            return;
+        }
+        order.track();
+        request_animation_frame(move || {
+            let marked = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+                d.query_selector(&format!("#{id} tr.highlight"))
+                    .ok()
+                    .flatten()
+            });
+            if let Some(tr) = marked {
                 tr.scroll_into_view_with_bool(false);
             }
         });
-        view! { <tr node_ref=node class:highlight=marked>{check}{cells}</tr> }
-    };
+    });
 
     let caption_id = format!("{id}-caption");
     let labelled_by = caption_id.clone();
