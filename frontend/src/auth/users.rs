@@ -9,7 +9,7 @@ use shared::auth::{Action, NewUser, PasswordReset, Role, User, UserUpdate, check
 use super::{password_fields, role_text, same_password, use_auth};
 use crate::api;
 use crate::i18n::common as c;
-use crate::i18n::{auth as tx, use_i18n};
+use crate::i18n::{auth as tx, now, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::{
     Column, Control, DataTable, Edit, FieldSpec, Filter, FilterBar, FormSpec, PageHeader, Remote,
@@ -58,12 +58,10 @@ pub fn UsersPage() -> impl IntoView {
     });
     let mut columns = vec![
         Column::text(tx::USERNAME, |u: &User| u.username.clone()),
-        Column::new(tx::ROLE, |u: &User| {
-            crate::i18n::tr(role_text(u.role)).into_any()
-        })
-        .sort_by(|u| crate::ui::SortKey::Text(u.role.as_str().into())),
+        Column::new(tx::ROLE, |u: &User| now(role_text(u.role)).into_any())
+            .sort_by(|u| crate::ui::SortKey::Text(u.role.as_str().into())),
         Column::new(c::STATUS, |u: &User| {
-            crate::i18n::tr(if u.disabled { c::DISABLED } else { c::ENABLED }).into_any()
+            now(if u.disabled { c::DISABLED } else { c::ENABLED }).into_any()
         }),
         Column::new(c::CREATED, |u: &User| {
             view! { <Time millis=u.created_at/> }.into_any()

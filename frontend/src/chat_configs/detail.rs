@@ -13,7 +13,7 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::{
     Column, CopyButton, DataTable, DetailHeader, ErrorPanel, Remote, Time, confirm_danger, fact,
@@ -39,10 +39,10 @@ fn history_table(path: String) -> AnyView {
         .sort_by(|e| crate::ui::SortKey::Number(e.at)),
         Column::text(tx::WHO, |e: &AuditEntry| e.actor.clone()),
         Column::new(tx::WHAT, |e: &AuditEntry| {
-            tr(action_text(&e.action)).into_any()
+            now(action_text(&e.action)).into_any()
         }),
         Column::new(tx::OUTCOME, |e: &AuditEntry| {
-            tr(match e.outcome {
+            now(match e.outcome {
                 Outcome::Success => tx::OK,
                 Outcome::Failure => tx::FAILED,
                 Outcome::Unknown => tx::UNKNOWN,

@@ -14,7 +14,7 @@ use super::{ask, outcomes_view, person};
 use crate::api;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
-use crate::i18n::{I18n, tr, use_i18n};
+use crate::i18n::{I18n, now, tr, use_i18n};
 use crate::ui::form::Value;
 use crate::ui::{
     Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, RowAction, SortKey, Time,
@@ -89,7 +89,7 @@ pub fn MemberTable(
             view! { <code>{m.user_id.to_string()}</code> }.into_any()
         })
         .sort_by(|m| SortKey::Text(m.user_id.to_string())),
-        Column::new(tx::ROLE, |m: &MemberView| tr(role(m)).into_any())
+        Column::new(tx::ROLE, |m: &MemberView| now(role(m)).into_any())
             .sort_by(|m| SortKey::Number(i64::from(!m.owner) * 2 + i64::from(!m.admin))),
         Column::text(tx::NICKNAME, nickname),
     ];

@@ -26,6 +26,7 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
+use crate::i18n::now;
 use crate::i18n::tr;
 use crate::i18n::use_i18n;
 use crate::router::{Link, encode, use_router};
@@ -301,7 +302,7 @@ fn Catalogue() -> impl IntoView {
         })
         .sort_by(|g| SortKey::Number(i64::from(g.member_count))),
         Column::new(c::STATUS, |g: &CatalogueGroup| {
-            tr(if g.dismissed {
+            now(if g.dismissed {
                 tx::DISMISSED
             } else {
                 tx::ACTIVE

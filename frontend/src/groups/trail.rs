@@ -9,7 +9,7 @@ use super::WORDING;
 use super::ctx::Ctx;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, now, use_i18n};
 use crate::router::encode;
 use crate::ui::{Column, CopyButton, DataTable, ErrorPanel, Remote, SortKey, Time, fact, facts};
 
@@ -61,11 +61,11 @@ pub(super) fn history(ctx: Ctx) -> AnyView {
         .sort_by(|e| SortKey::Number(e.at)),
         Column::text(tx::WHO, |e: &AuditEntry| e.actor.clone()),
         Column::new(tx::ACTION, |e: &AuditEntry| match action_text(&e.action) {
-            Some(t) => tr(t).into_any(),
+            Some(t) => now(t).into_any(),
             None => e.action.clone().into_any(),
         }),
         Column::new(tx::OUTCOME, |e: &AuditEntry| {
-            tr(match e.outcome {
+            now(match e.outcome {
                 Outcome::Success => tx::SUCCESS,
                 Outcome::Failure => tx::FAILURE,
                 Outcome::Unknown => tx::UNKNOWN,

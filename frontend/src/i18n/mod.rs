@@ -20,7 +20,7 @@ use leptos::prelude::*;
 /// Where the chosen language is remembered between visits.
 const STORAGE_KEY: &str = "chatdesk.lang";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lang {
     En,
     ZhCn,
@@ -152,4 +152,11 @@ pub fn use_i18n() -> I18n {
 pub fn tr(text: T) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || i18n.t(text)
+}
+
+/// The text in the current language, once: for what is drawn again when
+/// the language changes (a table's rows), where a reactive text per cell
+/// would only add work to every redraw.
+pub fn now(text: T) -> &'static str {
+    use_i18n().t(text)
 }

@@ -19,7 +19,7 @@ use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::robots as tx;
-use crate::i18n::{tr, use_i18n};
+use crate::i18n::{now, tr, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::{
     AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Opt, Outcomes, PageHeader,
@@ -212,7 +212,7 @@ pub fn RobotsPage() -> impl IntoView {
     let mut columns = vec![
         Column::text(c::NAME, |r: &Row| r.robot.name.clone()),
         Column::new(c::STATUS, |r: &Row| {
-            tr(if r.robot.enabled {
+            now(if r.robot.enabled {
                 c::ENABLED
             } else {
                 c::DISABLED
@@ -222,7 +222,7 @@ pub fn RobotsPage() -> impl IntoView {
         .sort_by(|r| SortKey::Number(i64::from(r.robot.enabled))),
         Column::text(tx::ACCOUNT, |r: &Row| r.account_name.clone()),
         Column::new(tx::LANG, |r: &Row| {
-            r.robot.lang.map(|l| tr(lang_text(l))).into_any()
+            r.robot.lang.map(|l| now(lang_text(l))).into_any()
         }),
         Column::new(tx::INTERVAL, |r: &Row| {
             let amount = r.robot.interval;

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use crate::api::Failure;
 use crate::i18n::common as c;
-use crate::i18n::{T as Text, tr, use_i18n};
+use crate::i18n::{Lang, T as Text, tr, use_i18n};
 use crate::ui::ErrorPanel;
 
 /// What a column sorts by: numbers before text, each in natural order.
@@ -131,12 +131,14 @@ fn action_button(
     row_name: String,
     run: Box<dyn Fn() + Send + Sync>,
 ) -> AnyView {
-    let i18n = use_i18n();
-    let named = move || format!("{} {}", i18n.t(label), row_name);
+    // Plain text, not reactive: a row is drawn again when the language
+    // changes (its key holds the language), which keeps a page of rows
+    // cheap to draw while typing in the filter.
+    let text = use_i18n().t(label);
     view! {
         <button type="button" class="link" class:danger=danger
-            aria-label=named on:click=move |_| run()>
-            {tr(label)}
+            aria-label=format!("{text} {row_name}") on:click=move |_| run()>
+            {text}
         </button>
     }
     .into_any()
@@ -370,6 +372,11 @@ fn table_core(core: Core) -> AnyView {
             })
         })
     };
+    // The rows shown, each with the language it is worded in.
+    let shown = move || {
+        let lang = i18n.lang();
+        items().into_iter().map(|r| (r, lang)).collect::<Vec<_>>()
+    };
     // A new search starts at the first page.
     Effect::new(move |_| {
         search.track();
@@ -438,7 +445,7 @@ fn table_core(core: Core) -> AnyView {
         }
     });
 
-    let row_view = move |row: Row| {
+    let row_view = move |(row, _): (Row, Lang)| {
         let check = selection.map(|selected| {
             let (k1, k2) = (row.key.clone(), row.key.clone());
             let label = row.name.clone();
@@ -453,9 +460,7 @@ fn table_core(core: Core) -> AnyView {
                                     if on { s.insert(k2.clone()); } else { s.remove(&k2); }
                                 });
                             }/>
-                        <span class="visually-hidden">
-                            {move || i18n.fill(c::SELECT_ROW, &[&label])}
-                        </span>
+                        <span class="visually-hidden">{i18n.fill(c::SELECT_ROW, &[&label])}</span>
                     </label>
                 </td>
             }
@@ -551,7 +556,8 @@ fn table_core(core: Core) -> AnyView {
                         <tr>{select_all}{headers}</tr>
                     </thead>
                     <tbody>
-                        <For each=items key=|r: &Row| (r.key.clone(), r.rev) children=row_view/>
+                        <For each=shown key=|(r, lang): &(Row, Lang)| (r.key.clone(), r.rev, *lang)
+                            children=row_view/>
                     </tbody>
                 </table>
             </div>

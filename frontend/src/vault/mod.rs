@@ -19,7 +19,7 @@ use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::vault as tx;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::form::Value;
 use crate::ui::{
@@ -86,7 +86,7 @@ fn alibaba() -> Kind<AlibabaAccount> {
                 Column::text(tx::REGIONS, |a: &AlibabaAccount| a.regions.join(", ")),
                 Column::new(tx::SIGNATURE, |a: &AlibabaAccount| {
                     let t = crate::i18n::audit::word(tx::SIGNATURES, a.signature.as_str());
-                    t.map_or_else(|| a.signature.as_str().into_any(), |t| tr(t).into_any())
+                    t.map_or_else(|| a.signature.as_str().into_any(), |t| now(t).into_any())
                 }),
             ]
         },
@@ -160,11 +160,11 @@ fn dingtalk() -> Kind<DingTalkApp> {
                 Column::text(tx::FINGERPRINT, |a: &DingTalkApp| a.fingerprint.clone()),
                 Column::new(tx::SITE, |a: &DingTalkApp| {
                     crate::i18n::audit::word(tx::SITES, a.site.as_str())
-                        .map_or_else(|| ().into_any(), |t| tr(t).into_any())
+                        .map_or_else(|| ().into_any(), |t| now(t).into_any())
                 }),
                 Column::new(tx::API, |a: &DingTalkApp| {
                     crate::i18n::audit::word(tx::APIS, a.api.as_str())
-                        .map_or_else(|| ().into_any(), |t| tr(t).into_any())
+                        .map_or_else(|| ().into_any(), |t| now(t).into_any())
                 }),
             ]
         },
