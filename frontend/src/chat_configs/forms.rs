@@ -2,7 +2,6 @@
 //! platform, keyed by their JSON paths in a `ChatConfigDraft` so the
 //! server's field errors land on them; secrets write-only.
 
-use gloo_net::http::Method;
 use leptos::prelude::*;
 use shared::chat_configs::{
     ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigSaved, ChatPlatform,
@@ -16,10 +15,10 @@ use crate::api::{self, Failure};
 use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
 use crate::i18n::use_i18n;
-use crate::ui::form::Value;
+use crate::ui::form::{EditForm, Value, edit_drawer as ui_edit_drawer};
 use crate::ui::{
-    AccountPick, Control, Edit, FieldSpec, FormSpec, Opt, Values, Wording, choices, form_drawer,
-    review_edit, submit, use_review, use_toasts,
+    AccountPick, Control, FieldSpec, FormSpec, Opt, Values, Wording, choices, form_drawer, submit,
+    use_toasts,
 };
 
 pub const WORDING: Wording = Wording {
@@ -248,42 +247,17 @@ fn current(d: &ChatConfigDetail) -> Values {
 
 /// The edit drawer: the server's plan, then the change once confirmed.
 pub fn edit_drawer(detail: ChatConfigDetail, saved: Callback<()>, close: Callback<()>) -> AnyView {
-    let i18n = use_i18n();
-    let toasts = use_toasts();
-    let review = use_review();
     let s = &detail.config.summary;
-    let path = api_path(&detail.account_id, s.region_id.as_str(), s.name.as_str());
-    let name = s.name.as_str().to_owned();
-    let title_name = name.clone();
-    form_drawer(FormSpec {
-        // An id and a draft per configuration; names may hold spaces.
-        id: path.replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
-        title: Signal::derive(move || i18n.fill(tx::EDIT_TITLE, &[&title_name])),
-        submit_label: c::REVIEW,
+    ui_edit_drawer(EditForm {
+        path: api_path(&detail.account_id, s.region_id.as_str(), s.name.as_str()),
+        name: s.name.as_str().to_owned(),
+        title: tx::EDIT_TITLE,
+        apply: tx::APPLY,
         fields: shared_fields(false),
         initial: current(&detail),
-        on_submit: submit(move |v: Values| {
-            let (path, name) = (path.clone(), name.clone());
-            async move {
-                let edit = Edit {
-                    preview: format!("{path}/preview"),
-                    method: Method::PUT,
-                    apply: path,
-                    body: api::to_json(&draft(&v))?,
-                };
-                let title = i18n.fill(c::PLAN_TITLE, &[&name]);
-                let confirm = i18n.fill(tx::APPLY, &[&name]);
-                if review_edit(review, edit, title, confirm, WORDING)
-                    .await?
-                    .is_none()
-                {
-                    return Ok(false);
-                }
-                toasts.ok(c::SAVED, &name);
-                saved.run(());
-                Ok(true)
-            }
-        }),
-        on_close: close,
+        body: |v| api::to_json(&draft(v)),
+        wording: WORDING,
+        saved,
+        close,
     })
 }

@@ -2,7 +2,6 @@
 //! scopes and asset groups Security Center offers the account, a
 //! confirmation before a create and the server's plan before an edit.
 
-use gloo_net::http::Method;
 use leptos::prelude::*;
 use shared::audit::{FieldChange, SecretChange};
 use shared::robots::{
@@ -16,10 +15,10 @@ use crate::api;
 use crate::i18n::robots as tx;
 use crate::i18n::{Lang, T, use_i18n};
 use crate::router::encode;
-use crate::ui::form::Value;
+use crate::ui::form::{EditForm, Value, edit_drawer as ui_edit_drawer};
 use crate::ui::{
-    Control, Edit, FieldSpec, FormSpec, Opt, Question, Remote, Values, Wording, choices,
-    form_drawer, review_edit, submit, use_review, use_toasts,
+    Control, FieldSpec, FormSpec, Opt, Question, Remote, Values, Wording, choices, form_drawer,
+    submit, use_review, use_toasts,
 };
 
 pub const WORDING: Wording = Wording {
@@ -270,44 +269,17 @@ pub fn edit_drawer(
     saved: Callback<()>,
     close: Callback<()>,
 ) -> AnyView {
-    let i18n = use_i18n();
-    let toasts = use_toasts();
-    let review = use_review();
     let (scopes, groups) = offered(account.clone());
-    let path = robot_path(&account, &robot);
-    let name = robot.name.clone();
-    let title_name = name.clone();
-    form_drawer(FormSpec {
-        id: format!(
-            "robot-edit-{}",
-            path.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
-        ),
-        title: Signal::derive(move || i18n.fill(tx::EDIT_TITLE, &[&title_name])),
-        submit_label: crate::i18n::common::REVIEW,
+    ui_edit_drawer(EditForm {
+        path: robot_path(&account, &robot),
+        name: robot.name.clone(),
+        title: tx::EDIT_TITLE,
+        apply: tx::APPLY,
         fields: fields(false, scopes, groups),
         initial: current(&robot),
-        on_submit: submit(move |v: Values| {
-            let (path, name) = (path.clone(), name.clone());
-            async move {
-                let edit = Edit {
-                    preview: format!("{path}/preview"),
-                    method: Method::PUT,
-                    apply: path,
-                    body: api::to_json(&RobotEdit::from(form(&v)))?,
-                };
-                let title = i18n.fill(crate::i18n::common::PLAN_TITLE, &[&name]);
-                let confirm = i18n.fill(tx::APPLY, &[&name]);
-                if review_edit(review, edit, title, confirm, WORDING)
-                    .await?
-                    .is_none()
-                {
-                    return Ok(false);
-                }
-                toasts.ok(crate::i18n::common::SAVED, &name);
-                saved.run(());
-                Ok(true)
-            }
-        }),
-        on_close: close,
+        body: |v| api::to_json(&RobotEdit::from(form(v))),
+        wording: WORDING,
+        saved,
+        close,
     })
 }

@@ -17,9 +17,10 @@ use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::problem::problem_text;
 use crate::i18n::{T, tr, use_i18n};
-use crate::ui::dialog::modal;
+use crate::ui::dialog::{Edit, Wording, modal, review_edit, use_review};
 use crate::ui::error::ErrorPanel;
 use crate::ui::list::Opt;
+use crate::ui::toast::use_toasts;
 
 /// A field's value as the form holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +197,77 @@ pub struct FormSpec {
     pub initial: Values,
     pub on_submit: Submit,
     pub on_close: Callback<()>,
+}
+
+/// An edit of one object: its fields in a drawer, then the server's plan
+/// for them (`POST {path}/preview`) to confirm, then `PUT {path}`; a toast
+/// and `saved` once applied.
+pub struct EditForm {
+    /// The object's API path (under `/api/v1`); also names the draft.
+    pub path: String,
+    /// What the title, the confirm button and the toast call it.
+    pub name: String,
+    /// "Edit {}" and "Apply to {}", each filled with `name`.
+    pub title: T,
+    pub apply: T,
+    pub fields: Vec<FieldSpec>,
+    pub initial: Values,
+    /// The request body the fields make.
+    pub body: fn(&Values) -> Result<String, Failure>,
+    pub wording: Wording,
+    pub saved: Callback<()>,
+    pub close: Callback<()>,
+}
+
+pub fn edit_drawer(e: EditForm) -> AnyView {
+    let (i18n, toasts, review) = (use_i18n(), use_toasts(), use_review());
+    let EditForm {
+        path,
+        name,
+        title,
+        apply,
+        fields,
+        initial,
+        body,
+        wording,
+        saved,
+        close,
+    } = e;
+    let title_name = name.clone();
+    form_drawer(FormSpec {
+        // An id and a draft per object; paths hold slashes and spaces.
+        id: format!(
+            "edit{}",
+            path.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        ),
+        title: Signal::derive(move || i18n.fill(title, &[&title_name])),
+        submit_label: c::REVIEW,
+        fields,
+        initial,
+        on_submit: submit(move |v: Values| {
+            let (path, name) = (path.clone(), name.clone());
+            async move {
+                let edit = Edit {
+                    preview: format!("{path}/preview"),
+                    method: gloo_net::http::Method::PUT,
+                    apply: path,
+                    body: body(&v)?,
+                };
+                let plan_title = i18n.fill(c::PLAN_TITLE, &[&name]);
+                let confirm = i18n.fill(apply, &[&name]);
+                if review_edit(review, edit, plan_title, confirm, wording)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(false);
+                }
+                toasts.ok(c::SAVED, &name);
+                saved.run(());
+                Ok(true)
+            }
+        }),
+        on_close: close,
+    })
 }
 
 fn draft_key(id: &str) -> String {
