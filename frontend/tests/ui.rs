@@ -391,7 +391,7 @@ async fn the_review_dialog_words_the_plan_names_the_action_and_hides_secrets() {
                             secret: Some(SecretChange::Changed),
                         },
                     ],
-                    wording: Wording::labels(LABELS),
+                    wording: Wording::labels(&[LABELS]),
                 })
                 .await;
             answer.set(Some(yes));

@@ -18,7 +18,7 @@ use crate::ui::{
 };
 
 const WORDING: Wording = Wording {
-    labels: tx::USER_LABELS,
+    labels: &[tx::USER_LABELS],
     value: |field, v| match field {
         "role" => Role::parse(v).map(role_text),
         _ => None,

@@ -22,7 +22,7 @@ use crate::ui::{
 };
 
 pub const WORDING: Wording = Wording {
-    labels: tx::LABELS_OF_FIELDS,
+    labels: &[tx::LABELS_OF_FIELDS],
     value: |field, v| match (field, ChatPlatform::parse(v)) {
         ("type", Some(p)) => Some(platform_text(p)),
         _ => None,

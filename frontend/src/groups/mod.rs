@@ -41,7 +41,7 @@ const PAGE: usize = CATALOGUE_PAGE as usize;
 
 /// How plans and confirmations word group fields and values.
 const WORDING: Wording = Wording {
-    labels: tx::PLAN_LABELS,
+    labels: &[tx::PLAN_LABELS, &tx::SWITCHES],
     value: |field, v| match (field, v) {
         ("private_chat", "true") => Some(tx::ALLOWED),
         ("private_chat", "false") => Some(tx::FORBIDDEN),

@@ -68,17 +68,12 @@ pub const NOT_SET: T = T(
     "未通过 chatdesk 设置（钉钉无法读取）",
 );
 pub const SET_BY: T = T("{} (set by {}, {})", "{}（{} 设置于 {}）");
+/// A plan's labels besides the switches' (the plan wording takes both).
 pub const PLAN_LABELS: &[(&str, T)] = &[
     ("name", GROUP_NAME),
     ("owner", OWNER),
     ("private_chat", PRIVATE_CHAT),
     ("nickname", NICKNAME),
-    ("settings.muted", MUTED),
-    ("settings.searchable", SEARCHABLE),
-    ("settings.join_needs_approval", JOIN_APPROVAL),
-    ("settings.only_owner_mentions_all", OWNER_MENTIONS_ALL),
-    ("settings.only_owner_manages", OWNER_MANAGES),
-    ("settings.new_members_see_history", NEW_SEE_HISTORY),
 ];
 
 pub const RENAME: T = T("Rename", "重命名");

@@ -22,7 +22,7 @@ use crate::ui::{
 };
 
 pub const WORDING: Wording = Wording {
-    labels: tx::FIELD_LABELS,
+    labels: &[tx::FIELD_LABELS],
     value: |field, v| match field {
         "lang" => RobotLang::parse(v).map(lang_text),
         "interval_unit" => IntervalUnit::parse(v).map(unit_text),

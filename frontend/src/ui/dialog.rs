@@ -20,16 +20,17 @@ use crate::i18n::{Lang, T, tr, use_i18n};
 const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])";
 
 /// How a page names its fields and values in a plan: each field key to its
-/// label, and a field's text value to words when it is a code (a role, a
-/// platform; a flag comes as `true`/`false`).
+/// label (from one table or several, so a table the page uses elsewhere is
+/// not written twice), and a field's text value to words when it is a code
+/// (a role, a platform; a flag comes as `true`/`false`).
 #[derive(Clone, Copy)]
 pub struct Wording {
-    pub labels: &'static [(&'static str, T)],
+    pub labels: &'static [&'static [(&'static str, T)]],
     pub value: fn(&str, &str) -> Option<T>,
 }
 
 impl Wording {
-    pub const fn labels(labels: &'static [(&'static str, T)]) -> Wording {
+    pub const fn labels(labels: &'static [&'static [(&'static str, T)]]) -> Wording {
         Wording {
             labels,
             value: |_, _| None,
@@ -41,6 +42,8 @@ impl Wording {
         let head = field.split(['[', '.']).next().unwrap_or(field);
         self.labels
             .iter()
+            .copied()
+            .flatten()
             .find(|(k, _)| *k == field || *k == head)
             .map_or_else(|| field.replace('_', " "), |(_, t)| t.get(lang).to_owned())
     }

@@ -28,7 +28,7 @@ use crate::ui::{
     tabs, use_review, use_toasts,
 };
 
-const WORDING: Wording = Wording::labels(tx::LABELS);
+const WORDING: Wording = Wording::labels(&[tx::LABELS]);
 
 /// What differs between the two kinds; the page is the same for both.
 struct Kind<V> {
