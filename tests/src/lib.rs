@@ -20,6 +20,7 @@ use backend::server::Application;
 use backend::state::AppState;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use shared::auth::Role;
 use tokio::sync::oneshot;
@@ -226,7 +227,77 @@ const AXE_RUN: &str = r#"
     )).catch(e => done(['axe failed: ' + e]));
 "#;
 
+/// A Chrome DevTools Protocol command, sent through chromedriver's vendor
+/// endpoint `POST /session/{id}/goog/cdp/execute` to the current page.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        // Always set once the session is open; without one chromedriver
+        // answers "invalid session id".
+        let id = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{id}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 impl Browser {
+    /// Sends the DevTools command `cmd` (e.g. `Network.clearBrowserCache`)
+    /// with `params` to the current page and answers its result.
+    pub async fn cdp(
+        &self,
+        cmd: &str,
+        params: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        let command = Cdp {
+            cmd: cmd.to_owned(),
+            params,
+        };
+        self.client
+            .issue_cmd(command)
+            .await
+            .with_context(|| format!("DevTools command {cmd}"))
+    }
+
+    /// Slows the page's CPU down `rate` times (1 = full speed), as DevTools'
+    /// performance panel does; it lasts across navigations in this tab.
+    pub async fn throttle_cpu(&self, rate: f64) -> anyhow::Result<()> {
+        self.cdp(
+            "Emulation.setCPUThrottlingRate",
+            serde_json::json!({ "rate": rate }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs `source` in every document this tab loads from now on, before
+    /// the page's own scripts; answers the id that
+    /// `Page.removeScriptToEvaluateOnNewDocument` takes.
+    pub async fn on_every_new_document(&self, source: &str) -> anyhow::Result<String> {
+        let added = self
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({ "source": source }),
+            )
+            .await?;
+        added["identifier"]
+            .as_str()
+            .map(str::to_owned)
+            .context("Page.addScriptToEvaluateOnNewDocument answered no identifier")
+    }
+
     pub async fn start() -> anyhow::Result<Browser> {
         let driver = Driver::start()?;
         let profile = tempfile::tempdir()?;

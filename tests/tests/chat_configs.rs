@@ -4,9 +4,12 @@
 //! edits it after the server's plan in words, and deletes it after a
 //! question naming it; a DingTalk edit refuses the upstream's mask next to
 //! its field; an auditor and a help-desk user read without edit controls.
+//! A benchmark prints how soon the list's first row appears with the CPU
+//! throttled 4x (issue 18's budget).
 
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use backend::audit::Actor;
 use backend::sandbox::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, Fault, Sandbox};
 use e2e::{Browser, PASSWORD, TestApp};
@@ -562,3 +565,137 @@ async fn auditors_and_help_desk_read_without_edit_controls() -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// Issue 18's budget, measured (BENCHMARKS.md): the first data row of
+/// /chat-configs <= 1 s from navigation on loopback with the CPU throttled
+/// 4x. Five full page loads an admin makes (the first with an empty HTTP
+/// cache, then reloads) at full speed and at a quarter of it; each timed
+/// inside the page from the navigation's start until the table has a row.
+/// A measurement, not a timed test: a loaded CI machine must not fail the
+/// suite.
+#[tokio::test]
+async fn first_data_row_of_chat_configs_with_the_cpu_throttled_4x() -> anyhow::Result<()> {
+    const RUNS: usize = 5;
+    // The built-in sandbox and its demo account, as a fresh console has them.
+    let app = TestApp::spawn().await?;
+    let browser = Browser::start().await?;
+    browser.sign_in(&app, "admin", PASSWORD).await?;
+    let observer = browser.on_every_new_document(FIRST_ROW_OBSERVER).await?;
+    let url = app.url("/chat-configs");
+    for rate in [1.0, 4.0] {
+        browser.throttle_cpu(rate).await?;
+        browser
+            .cdp("Network.clearBrowserCache", serde_json::json!({}))
+            .await?;
+        let mut rows = Vec::with_capacity(RUNS);
+        for run in 0..RUNS {
+            if run == 0 {
+                browser.goto(&url).await?;
+            } else {
+                browser.client.refresh().await?;
+            }
+            let t = browser
+                .client
+                .execute_async(FIRST_ROW_TIMES, vec![])
+                .await?;
+            let ms = |key: &str| t[key].as_f64().unwrap_or(f64::NAN);
+            let row = t["row"]
+                .as_f64()
+                .context("the chat configurations table got no row")?;
+            let load = if run == 0 { "cold" } else { "reload" };
+            println!(
+                "first data row, CPU {rate}x, run {} ({load}): {row:.1} ms (html {:.1}, wasm {:.1}, session {:.1}-{:.1}, list {:.1}-{:.1})",
+                run + 1,
+                ms("html"),
+                ms("wasm"),
+                ms("session_start"),
+                ms("session"),
+                ms("list_start"),
+                ms("list_end"),
+            );
+            rows.push(row);
+        }
+        // What the throttling does to plain script, as a check it applies.
+        let spin = browser.client.execute(SPIN, vec![]).await?;
+        let mut sorted = rows.clone();
+        sorted.sort_by(f64::total_cmp);
+        let each: Vec<_> = rows.iter().map(|ms| format!("{ms:.1}")).collect();
+        println!(
+            "first data row, CPU {rate}x: median {:.1} ms of [{}] (a fixed loop: {:.1} ms)",
+            sorted[RUNS / 2],
+            each.join(", "),
+            spin.as_f64().unwrap_or(f64::NAN),
+        );
+        assert_eq!(rows.len(), RUNS, "every load was measured");
+    }
+    browser.throttle_cpu(1.0).await?;
+    browser
+        .cdp(
+            "Page.removeScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "identifier": observer }),
+        )
+        .await?;
+    browser.row("release-wecom").await?;
+    browser.assert_accessible().await?;
+    browser.close().await?;
+    Ok(())
+}
+
+/// Run in every new document before the console's scripts: on
+/// /chat-configs, `window.firstChatConfigRow` resolves to `performance.now()`
+/// (from the navigation's start) the moment the table captioned "Chat
+/// configurations" first has a row in its body; a MutationObserver's
+/// callback runs right after the DOM change, before the next paint.
+const FIRST_ROW_OBSERVER: &str = r#"
+if (location.pathname === "/chat-configs") {
+  window.firstChatConfigRow = new Promise(resolve => {
+    const hasRow = () => [...document.getElementsByTagName("table")].some(t =>
+      t.caption && t.caption.textContent.trim() === "Chat configurations" &&
+      t.tBodies.length > 0 && t.tBodies[0].rows.length > 0);
+    const observer = new MutationObserver(() => {
+      if (hasRow()) {
+        const now = performance.now();
+        observer.disconnect();
+        resolve(now);
+      }
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
+}
+"#;
+
+/// Waits for the first row; answers when it was there and when the page's
+/// parts arrived (navigation and resource timings), in ms from the
+/// navigation's start, `null` for what the page did not load.
+const FIRST_ROW_TIMES: &str = r#"
+const done = arguments[arguments.length - 1];
+if (!window.firstChatConfigRow) {
+  done({ row: null, html: 0 });
+} else {
+  window.firstChatConfigRow.then(row => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const loaded = performance.getEntriesByType("resource");
+    const find = test => loaded.find(r => test(new URL(r.name)));
+    const wasm = find(u => u.pathname.endsWith(".wasm"));
+    const session = find(u => u.pathname === "/api/v1/session");
+    const list = find(u => u.pathname === "/api/v1/chat-configs");
+    done({
+      row,
+      html: nav.responseEnd,
+      wasm: wasm ? wasm.responseEnd : null,
+      session_start: session ? session.startTime : null,
+      session: session ? session.responseEnd : null,
+      list_start: list ? list.startTime : null,
+      list_end: list ? list.responseEnd : null,
+    });
+  });
+}
+"#;
+
+/// A fixed amount of plain script, timed: about 4x longer when throttled.
+const SPIN: &str = r#"
+const t0 = performance.now();
+let x = 0;
+for (let i = 0; i < 20000000; i++) x = (x + i) % 1000003;
+return performance.now() - t0 + x * 0;
+"#;
