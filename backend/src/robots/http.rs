@@ -11,7 +11,7 @@ use shared::robots::{
     RobotLang, RobotPage, RobotSaved, ScopeChoices, StatusChange, TestSent,
 };
 
-use super::PageRequest;
+use super::plan::PageRequest;
 use super::service::{self, Account};
 use crate::context::Ctx;
 use crate::error::ApiError;

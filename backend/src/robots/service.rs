@@ -1,5 +1,5 @@
 //! The robots' operations: load the account and the robot, plan (the pure
-//! rules in [`super`]), make the change through the one audited path
+//! rules in [`super::plan`]), make the change through the one audited path
 //! (`Ctx::audited`, one event per robot, bulk actions included), then
 //! record what chatdesk keeps ([`super::store`]).
 
@@ -14,18 +14,107 @@ use shared::audit::{AuditAction, FieldChange, TargetKind};
 use shared::ids::RegionId;
 use shared::outcome::ItemOutcome;
 use shared::robots::{
-    AccountResult, AccountRobots, BulkOutcome, Robot, RobotChanges, RobotEdit, RobotForm, RobotId,
-    RobotInput, RobotLang, RobotPage, RobotSaved, ScopeRule, StatusChange, check_group_ids,
+    AccountResult, AccountRobots, BulkOutcome, MAX_PAGE_SIZE, Robot, RobotChanges, RobotEdit,
+    RobotForm, RobotId, RobotInput, RobotLang, RobotName, RobotPage, RobotSaved, ScopeRule,
+    StatusChange, check_group_ids,
 };
 
-use super::{PageRequest, Target, store};
+use super::plan::{self, PageRequest};
+use super::store;
 use crate::audit::{self, Change, CreatedId};
 use crate::context::{AlibabaAccount, Ctx};
 use crate::error::ApiError;
 use crate::upstream::acs::AcsCredentials;
 use crate::upstream::error::{ErrorKind, UpstreamError};
-use crate::upstream::sas::{RobotWrite, StoredRobot};
+use crate::upstream::sas::{RobotWrite, SasClient, StoredRobot, StoredRobotPage};
 use crate::upstream::{Receipt, Upstream};
+
+/// Where robot calls go: one account's credentials and the region whose
+/// Security Center host serves it.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    pub sas: &'a SasClient,
+    pub credentials: &'a AcsCredentials,
+    pub region: &'a RegionId,
+}
+
+/// One page, optionally filtered by (part of) the name.
+pub async fn list(
+    t: Target<'_>,
+    page: PageRequest,
+    name: Option<&str>,
+) -> Result<StoredRobotPage, UpstreamError> {
+    t.sas
+        .list(t.credentials, t.region, page.page, page.size, name)
+        .await
+}
+
+/// Walks every page of a listing (filtered by `name` when given), handing
+/// each to `seen`, until it answers that it has what it needs.
+async fn scan(
+    t: Target<'_>,
+    name: Option<&str>,
+    mut seen: impl FnMut(&[StoredRobot]) -> bool,
+) -> Result<(), UpstreamError> {
+    let mut page = 1;
+    loop {
+        let answer = t
+            .sas
+            .list(t.credentials, t.region, page, MAX_PAGE_SIZE, name)
+            .await?;
+        if seen(&answer.robots) {
+            return Ok(());
+        }
+        let read = u64::from(page) * u64::from(MAX_PAGE_SIZE);
+        if answer.robots.is_empty() || read >= answer.page.total_count {
+            return Ok(());
+        }
+        page += 1;
+    }
+}
+
+/// The robot named exactly `name`; with several, the newest (highest Id),
+/// which is the one a create just made. The filter upstream may match more
+/// than the exact name, hence the check here.
+pub async fn find_by_name(
+    t: Target<'_>,
+    name: &RobotName,
+) -> Result<Option<StoredRobot>, UpstreamError> {
+    let mut best: Option<StoredRobot> = None;
+    scan(t, Some(name.as_str()), |robots| {
+        for r in robots.iter().filter(|r| r.robot.name == name.as_str()) {
+            if best.as_ref().is_none_or(|b| b.robot.id < r.robot.id) {
+                best = Some(r.clone());
+            }
+        }
+        false
+    })
+    .await?;
+    Ok(best)
+}
+
+/// The robot with `id` (DescribeDingTalk has no id filter: every page is
+/// read until it shows up).
+pub async fn find_by_id(t: Target<'_>, id: RobotId) -> Result<Option<StoredRobot>, UpstreamError> {
+    Ok(find_many(t, &[id]).await?.remove(&id))
+}
+
+/// The robots among `ids` that exist, in one walk over the pages (a bulk
+/// action records each one's state before it changes it).
+pub async fn find_many(
+    t: Target<'_>,
+    ids: &[RobotId],
+) -> Result<HashMap<RobotId, StoredRobot>, UpstreamError> {
+    let mut found = HashMap::new();
+    scan(t, None, |robots| {
+        for r in robots.iter().filter(|r| ids.contains(&r.robot.id)) {
+            found.insert(r.robot.id, r.clone());
+        }
+        ids.iter().all(|id| found.contains_key(id))
+    })
+    .await?;
+    Ok(found)
+}
 
 /// An upstream write whose value is its own RequestId, which a bulk
 /// answer shows per robot.
@@ -75,7 +164,7 @@ impl Writes {
                 credentials: &w.acs,
                 region: &w.region,
             };
-            let found = match super::find_by_name(t, &write.name).await {
+            let found = match find_by_name(t, &write.name).await {
                 Ok(found) => found,
                 Err(e) => {
                     tracing::warn!(code = %e.code, "created a robot, but cannot list it");
@@ -120,7 +209,7 @@ pub(super) struct Account {
 impl Account {
     pub(super) async fn load(ctx: &Ctx, id: &str) -> Result<Account, ApiError> {
         let account = ctx.alibaba(id).await?;
-        let region = super::sas_region(&account.regions);
+        let region = plan::sas_region(&account.regions);
         Ok(Account { account, region })
     }
 
@@ -160,17 +249,17 @@ impl Account {
         page: PageRequest,
         name: Option<&str>,
     ) -> Result<RobotPage, ApiError> {
-        let answer = super::list(self.target(ctx), page, name).await?;
+        let answer = list(self.target(ctx), page, name).await?;
         let units = store::interval_units(&ctx.state.db, self.id()).await?;
         Ok(RobotPage {
             page: answer.page,
-            robots: super::with_units(answer.robots.into_iter().map(|r| r.robot), &units),
+            robots: plan::with_units(answer.robots.into_iter().map(|r| r.robot), &units),
         })
     }
 
     /// The robot `id` with its recorded unit, or 404.
     pub(super) async fn robot(&self, ctx: &Ctx, id: RobotId) -> Result<StoredRobot, ApiError> {
-        let mut found = super::find_by_id(self.target(ctx), id)
+        let mut found = find_by_id(self.target(ctx), id)
             .await?
             .ok_or(ApiError::NotFound("robot"))?;
         let units = store::interval_units(&ctx.state.db, self.id()).await?;
@@ -180,7 +269,7 @@ impl Account {
 
     async fn shown(&self, ctx: &Ctx, found: StoredRobot) -> Result<Robot, ApiError> {
         let units = store::interval_units(&ctx.state.db, self.id()).await?;
-        Ok(super::with_units([found.robot], &units).remove(0))
+        Ok(plan::with_units([found.robot], &units).remove(0))
     }
 }
 
@@ -256,14 +345,14 @@ pub(super) async fn create(
     form: RobotForm,
 ) -> Result<RobotSaved, ApiError> {
     let input = RobotInput::parse(form)?;
-    let write = super::create_write(&input)?;
+    let write = plan::create_write(&input)?;
     let account = Account::load(&ctx, &account).await?;
     check_choices(&account, &ctx, Some(&input.rules), Some(&input.group_ids)).await?;
     let unit = input.interval.unit();
     let changes = audit::diff(
         &Value::Null,
-        &super::write_view(&write, Some(unit), None),
-        super::SECRET_FIELDS,
+        &plan::write_view(&write, Some(unit), None),
+        plan::SECRET_FIELDS,
     );
     let change = Change::new(
         AuditAction::RobotCreate,
@@ -295,10 +384,10 @@ async fn plan_edit(
     account: &Account,
     id: RobotId,
     edit: RobotEdit,
-) -> Result<(StoredRobot, super::Edit, Vec<FieldChange>), ApiError> {
+) -> Result<(StoredRobot, plan::Edit, Vec<FieldChange>), ApiError> {
     let changes = RobotChanges::parse(edit)?;
     let existing = account.robot(ctx, id).await?;
-    let edit = super::edit_write(&changes, &existing)?;
+    let edit = plan::edit_write(&changes, &existing)?;
     check_choices(
         account,
         ctx,
@@ -308,9 +397,9 @@ async fn plan_edit(
     .await?;
     let unit = edit.unit.or(existing.robot.interval_unit);
     let diff = audit::diff(
-        &super::stored_view(&existing),
-        &super::write_view(&edit.write, unit, Some(&existing.robot)),
-        super::SECRET_FIELDS,
+        &plan::stored_view(&existing),
+        &plan::write_view(&edit.write, unit, Some(&existing.robot)),
+        plan::SECRET_FIELDS,
     );
     Ok((existing, edit, diff))
 }
@@ -408,8 +497,8 @@ pub(super) async fn set_status(
     change: StatusChange,
 ) -> Result<BulkOutcome, ApiError> {
     let account = Account::load(ctx, account).await?;
-    let ids = super::bulk_ids(&change.ids)?;
-    let found = super::find_many(account.target(ctx), &ids).await?;
+    let ids = plan::bulk_ids(&change.ids)?;
+    let found = find_many(account.target(ctx), &ids).await?;
     let writes = account.writes(ctx);
     let after = json!({ "enabled": change.enabled });
     let results =
@@ -436,12 +525,12 @@ async fn delete_robot(
     id: RobotId,
     robot: Option<&StoredRobot>,
 ) -> Result<Option<String>, ApiError> {
-    let before = robot.map_or(Value::Null, super::stored_view);
+    let before = robot.map_or(Value::Null, plan::stored_view);
     let target = account.audit_target(id, robot.map(|r| r.robot.name.as_str()));
     let audit_change = Change::new(AuditAction::RobotDelete, target).with_changes(audit::diff(
         &before,
         &Value::Null,
-        super::SECRET_FIELDS,
+        plan::SECRET_FIELDS,
     ));
     let request_id = ctx
         .audited(audit_change, account.writes(ctx).delete(id))
@@ -460,8 +549,8 @@ pub(super) async fn delete_many(
     robots: &[RobotId],
 ) -> Result<BulkOutcome, ApiError> {
     let account = Account::load(ctx, account).await?;
-    let ids = super::bulk_ids(robots)?;
-    let found = super::find_many(account.target(ctx), &ids).await?;
+    let ids = plan::bulk_ids(robots)?;
+    let found = find_many(account.target(ctx), &ids).await?;
     let results = each(&ids, &found, |id, robot| {
         let account = &account;
         Some(async move {
