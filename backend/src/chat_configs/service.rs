@@ -1,5 +1,5 @@
 //! The chat configurations' operations: the reads, and each change loaded,
-//! planned ([`super::plan_update`] and friends, shared with the preview),
+//! planned ([`super::plan::plan_update`] and friends, shared with the preview),
 //! sent through the one audited path (`Ctx::audited`) and committed.
 
 use std::sync::Arc;
@@ -15,8 +15,9 @@ use shared::chat_configs::{
 use shared::validate::Problem;
 use shared::vault::ConnectionCheck;
 
+use super::ChatConfigError;
+use super::plan::{Plan, delete_changes, plan_create, plan_update, target, target_id};
 use super::store::{self, ChatConfigStore, HeldSecrets, Instance};
-use super::{ChatConfigError, Plan, delete_changes, plan_create, plan_update, target, target_id};
 use crate::audit::{self, Actor, Change, NewEvent};
 use crate::context::Ctx;
 use crate::crypto::MasterKey;

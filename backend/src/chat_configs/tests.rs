@@ -1,12 +1,17 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use shared::audit::FieldChange;
 use shared::audit::SecretChange as Masked;
 use shared::chat_configs::{
-    ChatConfig, ChatConfigCreateDraft, ChatConfigDraft, ChatConfigSummary, ConfigName,
-    ConfigurationDraft, EntryDraft, RegionId, Setting, SettingValue,
+    ChatConfig, ChatConfigCreateDraft, ChatConfigDraft, ChatConfigFields, ChatConfigSummary,
+    ChatPlatform, ConfigName, ConfigRef, ConfigurationDraft, DINGTALK_CLIENT_ID,
+    DINGTALK_CLIENT_SECRET, DINGTALK_TEMPLATE_ID, EntryDraft, Label, RegionId, Setting,
+    SettingValue,
 };
 use shared::secret::{SecretInput, UPSTREAM_MASK};
 
+use super::plan::*;
+use super::store::HeldSecrets;
 use super::*;
 
 fn config_ref() -> ConfigRef {
