@@ -13,7 +13,7 @@ use shared::validate::{InvalidField, Problem};
 
 use shared::auth::Action;
 
-use super::{AuditError, export_stream, health, query, verify};
+use super::{AuditError, health, query, service, verify};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
 use crate::route::{Access, ApiRoute, route};
@@ -120,25 +120,14 @@ async fn export(
     let format = params.format.ok_or_else(|| {
         InvalidField::new("format", "is required: csv or jsonl").because(Problem::Required)
     })?;
-    let filter = params.filter()?;
-    let (content_type, ext) = match format {
-        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        ExportFormat::Jsonl => ("application/jsonl; charset=utf-8", "jsonl"),
-    };
-    let name = format!("audit-{}.{ext}", crate::db::now_ms());
-    let body = Body::from_stream(export_stream(state.db.clone(), filter, format));
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    let d = service::export(&state.db, params.filter()?, format);
+    let disposition = format!("attachment; filename=\"{}\"", d.file_name);
+    let headers = [
+        (header::CONTENT_TYPE, d.content_type.to_owned()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
+    Ok((headers, Body::from_stream(d.events)).into_response())
 }
 
 async fn verify_chain(State(state): State<AppState>) -> Result<Json<VerifyReport>, ApiError> {

@@ -223,12 +223,7 @@ pub async fn commit(
     plan: &Plan,
     labels_only: Option<&Actor>,
 ) -> Result<(), ChatConfigError> {
-    let mut tx = store
-        .db()
-        .pool()
-        .begin()
-        .await
-        .map_err(anyhow::Error::from)?;
+    let mut tx = store.begin().await?;
     store::set_labels(&mut tx, &plan.config, &plan.labels).await?;
     if let Some(secrets) = &plan.secrets {
         store::set_secrets(&mut tx, key, &plan.config, secrets, &plan.instance).await?;
@@ -251,12 +246,7 @@ pub async fn commit(
 
 /// After the upstream deleted `config`: forget its labels and secrets.
 pub async fn forget(store: &ChatConfigStore, config: &ConfigRef) -> Result<(), ChatConfigError> {
-    let mut tx = store
-        .db()
-        .pool()
-        .begin()
-        .await
-        .map_err(anyhow::Error::from)?;
+    let mut tx = store.begin().await?;
     store::forget(&mut tx, config).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     store.forget_kept(config);

@@ -154,6 +154,11 @@ impl ChatConfigStore {
         &self.db
     }
 
+    /// A transaction for a change's local half (commit or forget).
+    pub async fn begin(&self) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.db.pool().begin().await?)
+    }
+
     /// The labels and held secret keys of `config`, from the cache when it
     /// has them: every change calls [`Self::forget_kept`] after committing.
     pub async fn kept(&self, config: &ConfigRef) -> anyhow::Result<Kept> {

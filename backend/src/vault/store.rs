@@ -33,13 +33,17 @@ const ALIBABA_COLUMNS: &str = "id, name, fingerprint, secret_ciphertext, signatu
 const DINGTALK_COLUMNS: &str =
     "id, name, app_key, fingerprint, site, api, updated_at, sandbox, is_default, secret_ciphertext";
 
-fn name_taken(name: &str) -> impl FnOnce(sqlx::Error) -> VaultError + '_ {
-    move |e| {
-        if is_unique_violation(&e) {
-            VaultError::NameTaken(name.to_owned())
-        } else {
-            e.into()
-        }
+/// Runs the write of a credential named `name`; a name another credential
+/// of its kind has is `NameTaken`.
+async fn write<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    conn: &mut AnyConnection,
+    name: &str,
+) -> Result<(), VaultError> {
+    match query.execute(conn).await {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(VaultError::NameTaken(name.to_owned())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -127,7 +131,7 @@ pub(super) async fn insert_alibaba(
     row: NewRow<'_>,
     plan: &AlibabaPlan,
 ) -> Result<(), VaultError> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO alibaba_accounts \
          (id, name, secret_ciphertext, fingerprint, signature, regions, created_at, updated_at, \
          has_sts_token, sandbox, is_default) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)",
@@ -141,11 +145,8 @@ pub(super) async fn insert_alibaba(
     .bind(now_ms())
     .bind(i64::from(plan.secret.sts_token.is_some()))
     .bind(i64::from(row.sandbox))
-    .bind(i64::from(row.default))
-    .execute(conn)
-    .await
-    .map_err(name_taken(&plan.name))?;
-    Ok(())
+    .bind(i64::from(row.default));
+    write(query, conn, &plan.name).await
 }
 
 pub(super) async fn update_alibaba(
@@ -154,7 +155,7 @@ pub(super) async fn update_alibaba(
     sealed: String,
     plan: &AlibabaPlan,
 ) -> Result<(), VaultError> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE alibaba_accounts SET name = $1, secret_ciphertext = $2, fingerprint = $3, \
          signature = $4, regions = $5, updated_at = $6, has_sts_token = $7 WHERE id = $8",
     )
@@ -165,11 +166,8 @@ pub(super) async fn update_alibaba(
     .bind(&plan.regions)
     .bind(now_ms())
     .bind(i64::from(plan.secret.sts_token.is_some()))
-    .bind(id)
-    .execute(conn)
-    .await
-    .map_err(name_taken(&plan.name))?;
-    Ok(())
+    .bind(id);
+    write(query, conn, &plan.name).await
 }
 
 pub(super) async fn insert_dingtalk(
@@ -177,7 +175,7 @@ pub(super) async fn insert_dingtalk(
     row: NewRow<'_>,
     plan: &DingTalkPlan,
 ) -> Result<(), VaultError> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO dingtalk_apps \
          (id, name, app_key, secret_ciphertext, fingerprint, site, api, created_at, updated_at, \
          sandbox, is_default) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
@@ -191,11 +189,8 @@ pub(super) async fn insert_dingtalk(
     .bind(plan.api.as_str())
     .bind(now_ms())
     .bind(i64::from(row.sandbox))
-    .bind(i64::from(row.default))
-    .execute(conn)
-    .await
-    .map_err(name_taken(&plan.name))?;
-    Ok(())
+    .bind(i64::from(row.default));
+    write(query, conn, &plan.name).await
 }
 
 /// `sealed`: the new secret's ciphertext, or `None` to keep the held one.
@@ -205,7 +200,7 @@ pub(super) async fn update_dingtalk(
     sealed: Option<String>,
     plan: &DingTalkPlan,
 ) -> Result<(), VaultError> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE dingtalk_apps SET name = $1, app_key = $2, \
          secret_ciphertext = COALESCE($3, secret_ciphertext), fingerprint = $4, site = $5, \
          api = $6, updated_at = $7 WHERE id = $8",
@@ -217,11 +212,8 @@ pub(super) async fn update_dingtalk(
     .bind(plan.site.as_str())
     .bind(plan.api.as_str())
     .bind(now_ms())
-    .bind(id)
-    .execute(conn)
-    .await
-    .map_err(name_taken(&plan.name))?;
-    Ok(())
+    .bind(id);
+    write(query, conn, &plan.name).await
 }
 
 /// The transaction changing row `id` of `table` (see [`db::claim`]).
