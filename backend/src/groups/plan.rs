@@ -7,7 +7,13 @@ use shared::audit::FieldChange;
 use shared::groups::{GroupInfo, GroupName, GroupUpdate, SettingsPatch, UserId};
 use shared::validate::{InvalidField, Problem};
 
-use crate::audit::{self, AuditAction};
+use std::collections::HashMap;
+
+use shared::groups::{CatalogueGroup, Person};
+use shared::outcome::ItemOutcome;
+
+use crate::audit::{self, AuditAction, Target, TargetKind};
+use crate::error::ApiError;
 
 /// A planned `chat/update` (or UpdateGroup).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +78,64 @@ pub fn edit(
             ..GroupUpdate::default()
         },
     })
+}
+
+/// The audit target of a group: its chatid, named.
+pub fn target(group: &CatalogueGroup) -> Target {
+    Target::new(
+        TargetKind::Group,
+        group.chat_id.as_str(),
+        group.name.clone(),
+    )
+}
+
+/// A person's line for a change DingTalk accepted.
+pub fn done(
+    id: &UserId,
+    names: &HashMap<UserId, String>,
+    request_id: Option<String>,
+) -> ItemOutcome {
+    ItemOutcome::done(id.as_str(), names.get(id).cloned(), request_id)
+}
+
+/// Each person's name by user id, for their lines.
+pub fn names_of(people: &[Person]) -> HashMap<UserId, String> {
+    people
+        .iter()
+        .map(|p| (p.user_id.clone(), p.name.clone()))
+        .collect()
+}
+
+/// One line per person asked about, in the order asked: the outcomes of
+/// those sent upstream, and "already so" for the others.
+pub fn in_order(asked: &[Person], sent: Vec<ItemOutcome>) -> Vec<ItemOutcome> {
+    let mut sent: HashMap<String, ItemOutcome> =
+        sent.into_iter().map(|o| (o.id.clone(), o)).collect();
+    asked
+        .iter()
+        .map(|p| {
+            sent.remove(p.user_id.as_str())
+                .unwrap_or_else(|| ItemOutcome::unchanged(p.user_id.as_str(), Some(p.name.clone())))
+        })
+        .collect()
+}
+
+/// A person's line from their call: done, or failed with the upstream's
+/// error; anything else (the trail, the database) stops the batch.
+pub fn item(
+    id: &UserId,
+    names: &HashMap<UserId, String>,
+    outcome: Result<Option<String>, ApiError>,
+) -> Result<ItemOutcome, ApiError> {
+    match outcome {
+        Ok(request_id) => Ok(done(id, names, request_id)),
+        Err(err @ ApiError::Upstream(_)) => Ok(ItemOutcome::failed(
+            id.as_str(),
+            names.get(id).cloned(),
+            err.body(),
+        )),
+        Err(other) => Err(other),
+    }
 }
 
 #[cfg(test)]

@@ -90,16 +90,8 @@ where
         scope.app.app.clone(),
         group.chat_id.clone(),
     );
-    let change = Change::new(action, target(group)).with_changes(changes);
+    let change = Change::new(action, plan::target(group)).with_changes(changes);
     scope.ctx.audited(change, call).await
-}
-
-fn target(group: &CatalogueGroup) -> Target {
-    Target::new(
-        TargetKind::Group,
-        group.chat_id.as_str(),
-        group.name.clone(),
-    )
 }
 
 /// The catalogue entry `id` of this scope's app.
@@ -349,7 +341,7 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
         calls: 1,
         ..BatchReport::default()
     };
-    report.add = first.iter().map(|m| done(m, &names, None)).collect();
+    report.add = first.iter().map(|m| plan::done(m, &names, None)).collect();
     if !rest.is_empty() {
         let rest: Vec<Person> = rest
             .iter()
@@ -371,10 +363,6 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
         group,
         members: report,
     })
-}
-
-fn done(id: &UserId, names: &HashMap<UserId, String>, request_id: Option<String>) -> ItemOutcome {
-    ItemOutcome::done(id.as_str(), names.get(id).cloned(), request_id)
 }
 
 /// Adds a group created elsewhere by its chatid (checked with chat/get).
@@ -428,12 +416,16 @@ pub async fn set_labels(
     let group = entry(scope, id).await?;
     let labels = check_labels(labels)?;
     let mut tx = scope.db().pool().begin().await?;
-    let event = NewEvent::success(scope.actor(), AuditAction::GroupLabels, target(&group))
-        .with_changes(audit::diff(
-            &json!({ "labels": group.labels }),
-            &json!({ "labels": labels }),
-            &[],
-        ));
+    let event = NewEvent::success(
+        scope.actor(),
+        AuditAction::GroupLabels,
+        plan::target(&group),
+    )
+    .with_changes(audit::diff(
+        &json!({ "labels": group.labels }),
+        &json!({ "labels": labels }),
+        &[],
+    ));
     audit::append(&mut tx, &event).await.map_err(internal)?;
     store::set_labels(&mut tx, id, &labels).await?;
     tx.commit().await?;
@@ -578,14 +570,18 @@ async fn run_batches(
     direction: Direction,
 ) -> Result<(Vec<ItemOutcome>, u32), ApiError> {
     let ids: Vec<UserId> = users.iter().map(|p| p.user_id.clone()).collect();
-    let names = names_of(users);
+    let names = plan::names_of(users);
     let mut results = Vec::with_capacity(ids.len());
     let mut calls = 0;
     for batch in batches(&ids) {
         let outcome = member_call(scope, group, batch, direction, &mut calls).await;
         match outcome {
             Ok(request_id) => {
-                results.extend(batch.iter().map(|id| done(id, &names, request_id.clone())));
+                results.extend(
+                    batch
+                        .iter()
+                        .map(|id| plan::done(id, &names, request_id.clone())),
+                );
             }
             Err(ApiError::Upstream(err)) if batch.len() > 1 && about_users(&err) => {
                 for id in batch {
@@ -597,38 +593,17 @@ async fn run_batches(
                         &mut calls,
                     )
                     .await;
-                    results.push(item(id, &names, single)?);
+                    results.push(plan::item(id, &names, single)?);
                 }
             }
             Err(err) => {
                 for id in batch {
-                    results.push(item(id, &names, Err(clone_upstream(&err)?))?);
+                    results.push(plan::item(id, &names, Err(clone_upstream(&err)?))?);
                 }
             }
         }
     }
     Ok((results, calls))
-}
-
-fn names_of(people: &[Person]) -> HashMap<UserId, String> {
-    people
-        .iter()
-        .map(|p| (p.user_id.clone(), p.name.clone()))
-        .collect()
-}
-
-/// One line per person asked about, in the order asked: the outcomes of
-/// those sent upstream, and "already so" for the others.
-fn in_order(asked: &[Person], sent: Vec<ItemOutcome>) -> Vec<ItemOutcome> {
-    let mut sent: HashMap<String, ItemOutcome> =
-        sent.into_iter().map(|o| (o.id.clone(), o)).collect();
-    asked
-        .iter()
-        .map(|p| {
-            sent.remove(p.user_id.as_str())
-                .unwrap_or_else(|| ItemOutcome::unchanged(p.user_id.as_str(), Some(p.name.clone())))
-        })
-        .collect()
 }
 
 /// An upstream failure can be reported per user; anything else (the audit
@@ -637,22 +612,6 @@ fn clone_upstream(err: &ApiError) -> Result<ApiError, ApiError> {
     match err {
         ApiError::Upstream(e) => Ok(ApiError::Upstream(e.clone())),
         other => Err(internal(anyhow::anyhow!("{other}"))),
-    }
-}
-
-fn item(
-    id: &UserId,
-    names: &HashMap<UserId, String>,
-    outcome: Result<Option<String>, ApiError>,
-) -> Result<ItemOutcome, ApiError> {
-    match outcome {
-        Ok(request_id) => Ok(done(id, names, request_id)),
-        Err(err @ ApiError::Upstream(_)) => Ok(ItemOutcome::failed(
-            id.as_str(),
-            names.get(id).cloned(),
-            err.body(),
-        )),
-        Err(other) => Err(other),
     }
 }
 
@@ -754,10 +713,10 @@ pub async fn change_members(
     let mut report = BatchReport::default();
     // Removals first, so a full group has room for the additions.
     let (removed, calls) = run_batches(scope, &group, &to_remove, Direction::Remove).await?;
-    report.remove = in_order(&remove, removed);
+    report.remove = plan::in_order(&remove, removed);
     report.calls += calls;
     let (added, calls) = run_batches(scope, &group, &to_add, Direction::Add).await?;
-    report.add = in_order(&add, added);
+    report.add = plan::in_order(&add, added);
     report.calls += calls;
     refresh(scope, &group).await?;
     for gone in &to_remove {
@@ -828,7 +787,7 @@ pub async fn change_admins(
     let mut report = BatchReport::default();
     for (list, change) in [(&remove, AdminChange::Remove), (&to_add, AdminChange::Add)] {
         let ids: Vec<UserId> = list.iter().map(|p| p.user_id.clone()).collect();
-        let names = names_of(list);
+        let names = plan::names_of(list);
         let mut outcomes = Vec::with_capacity(ids.len());
         for batch in batches(&ids) {
             report.calls += 1;
@@ -838,7 +797,7 @@ pub async fn change_admins(
                     Ok(request_id) => Ok(request_id.clone()),
                     Err(err) => Err(clone_upstream(err)?),
                 };
-                let result = item(user, &names, per_user)?;
+                let result = plan::item(user, &names, per_user)?;
                 if result.is_done() {
                     let admin = change == AdminChange::Add;
                     store::set_admin(scope.db(), id, user, admin, scope.username()).await?;
@@ -847,8 +806,8 @@ pub async fn change_admins(
             }
         }
         match change {
-            AdminChange::Add => report.add = in_order(&add, outcomes),
-            AdminChange::Remove => report.remove = in_order(&remove, outcomes),
+            AdminChange::Add => report.add = plan::in_order(&add, outcomes),
+            AdminChange::Remove => report.remove = plan::in_order(&remove, outcomes),
         }
     }
     Ok(report)
