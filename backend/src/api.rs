@@ -1,7 +1,8 @@
 //! The `/api/v1` routes, all in one table ([`routes`]) that both the router
 //! and the permission test read, so no route can escape either. Each route
-//! names what it needs ([`Access`]); [`guard`] checks that, the session and
-//! CSRF protection, once, in one place, before any handler runs.
+//! names what it needs ([`Access`]); [`guard`] has [`authorize`] check
+//! that, the session and CSRF protection, once, in one place, before any
+//! handler runs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use shared::api::{API_PREFIX, Meta};
 use shared::auth::{CSRF_HEADER, allows};
 use subtle::ConstantTimeEq;
 
+use crate::auth::Session;
 use crate::context::CurrentUser;
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -114,8 +116,19 @@ async fn guard(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    // Only here is the route known: every later log line of the request
-    // carries it (the span was opened by `telemetry::request_span`).
+    let span = route_span(&request);
+    if let Some(session) = authorize(&state, access, request.method(), request.headers()).await? {
+        span.record("user", session.user.username.as_str());
+        request.extensions_mut().insert(CurrentUser(session));
+    }
+    crate::extract::check_query(request.uri().query().unwrap_or_default())?;
+    Ok(next.run(request).await)
+}
+
+/// The request's span, now carrying its route: only here is the route
+/// known, and every later log line of the request carries it (the span was
+/// opened by `telemetry::request_span`).
+fn route_span(request: &Request) -> tracing::Span {
     let span = request
         .extensions()
         .get::<RequestSpan>()
@@ -123,32 +136,45 @@ async fn guard(
     if let Some(path) = request.extensions().get::<MatchedPath>() {
         span.record("route", path.as_str());
     }
-    let state_changing = changes_state(request.method());
-    if state_changing && !same_origin(request.headers()) {
+    span
+}
+
+/// Whether a request may reach a route that needs `access`: same origin for
+/// a change, then (unless the route is public) a live session, its CSRF
+/// token for a change, and the role's permission. The session, if one was
+/// needed.
+async fn authorize(
+    state: &AppState,
+    access: Access,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, ApiError> {
+    let state_changing = changes_state(method);
+    if state_changing && !same_origin(headers) {
         return Err(ApiError::Csrf("missing or foreign Origin header"));
     }
-    if access != Access::Public {
-        let session = auth::session_from_headers(&state, request.headers())
-            .await?
-            .ok_or(ApiError::NotSignedIn)?;
-        if state_changing {
-            let sent = request
-                .headers()
-                .get(CSRF_HEADER)
-                .map(|v| v.as_bytes())
-                .unwrap_or_default();
-            if !bool::from(sent.ct_eq(session.csrf_token.as_bytes())) {
-                return Err(ApiError::Csrf("missing or wrong x-csrf-token header"));
-            }
-        }
-        if let Access::Allowed(action) = access
-            && !allows(session.user.role, action)
-        {
-            return Err(ApiError::Forbidden);
-        }
-        span.record("user", session.user.username.as_str());
-        request.extensions_mut().insert(CurrentUser(session));
+    if access == Access::Public {
+        return Ok(None);
     }
-    crate::extract::check_query(request.uri().query().unwrap_or_default())?;
-    Ok(next.run(request).await)
+    let session = auth::session_from_headers(state, headers)
+        .await?
+        .ok_or(ApiError::NotSignedIn)?;
+    if state_changing && !csrf_matches(headers, &session) {
+        return Err(ApiError::Csrf("missing or wrong x-csrf-token header"));
+    }
+    if let Access::Allowed(action) = access
+        && !allows(session.user.role, action)
+    {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Some(session))
+}
+
+/// The CSRF header against the session's token, in constant time.
+fn csrf_matches(headers: &HeaderMap, session: &Session) -> bool {
+    let sent = headers
+        .get(CSRF_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    bool::from(sent.ct_eq(session.csrf_token.as_bytes()))
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -211,17 +211,17 @@ async fn security_headers(
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
     response
 }
+
+const SECURITY_HEADERS: [(HeaderName, &str); 3] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
 
 async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
@@ -232,16 +232,8 @@ async fn healthz() -> impl IntoResponse {
 /// monitoring but does not make the console unready (it still serves,
 /// and records on the true head).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let reason = if !state.spa.is_built() {
-        Some("the console (dist/index.html) is not built")
-    } else if let Err(err) = state.db.ping().await {
-        tracing::warn!(error = format!("{err:#}"), "database not reachable");
-        Some("the database is not reachable")
-    } else {
-        None
-    };
     let audit = crate::audit::health(&state.db).await.ok().flatten();
-    match reason {
+    match not_ready(&state).await {
         None => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "audit": audit })),
@@ -250,6 +242,18 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({ "status": "not ready", "reason": reason, "audit": audit })),
         ),
+    }
+}
+
+/// Why the console cannot serve yet, if it cannot.
+async fn not_ready(state: &AppState) -> Option<&'static str> {
+    if !state.spa.is_built() {
+        Some("the console (dist/index.html) is not built")
+    } else if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = format!("{err:#}"), "database not reachable");
+        Some("the database is not reachable")
+    } else {
+        None
     }
 }
 

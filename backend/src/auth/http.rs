@@ -17,34 +17,25 @@ use crate::route::{Access, ApiRoute, route};
 use crate::state::AppState;
 
 pub fn routes() -> Vec<ApiRoute> {
-    use Access::*;
-    use Action::{OwnPasswordChange, UsersManage, UsersRead};
+    use Access::{Public, SignedIn};
     use Method as M;
+    let manage = Access::Allowed(Action::UsersManage);
+    let own_password = Access::Allowed(Action::OwnPasswordChange);
     vec![
         route(M::POST, "/session", Public, sign_in),
         route(M::GET, "/session", SignedIn, me),
         route(M::DELETE, "/session", SignedIn, sign_out),
+        route(M::POST, "/me/password", own_password, change_password),
         route(
-            M::POST,
-            "/me/password",
-            Allowed(OwnPasswordChange),
-            change_password,
+            M::GET,
+            "/users",
+            Access::Allowed(Action::UsersRead),
+            list_users,
         ),
-        route(M::GET, "/users", Allowed(UsersRead), list_users),
-        route(M::POST, "/users", Allowed(UsersManage), create_user),
-        route(M::PATCH, "/users/{id}", Allowed(UsersManage), update_user),
-        route(
-            M::POST,
-            "/users/{id}/preview",
-            Allowed(UsersManage),
-            preview_user,
-        ),
-        route(
-            M::POST,
-            "/users/{id}/password",
-            Allowed(UsersManage),
-            reset_password,
-        ),
+        route(M::POST, "/users", manage, create_user),
+        route(M::PATCH, "/users/{id}", manage, update_user),
+        route(M::POST, "/users/{id}/preview", manage, preview_user),
+        route(M::POST, "/users/{id}/password", manage, reset_password),
     ]
 }
 
@@ -57,14 +48,11 @@ async fn sign_in(
     let old = session_cookie(&headers);
     let (cookie, session) = service::sign_in(&state, addr, old, body).await?;
     let max_age = state.config.sessions.absolute_timeout_hours * 3600;
-    Ok((
-        [(
-            header::SET_COOKIE,
-            set_cookie(&headers, &cookie, Some(max_age)),
-        )],
-        axum::Json(session_info(&session)),
-    )
-        .into_response())
+    let set = [(
+        header::SET_COOKIE,
+        set_cookie(&headers, &cookie, Some(max_age)),
+    )];
+    Ok((set, axum::Json(session_info(&session))).into_response())
 }
 
 async fn me(CurrentUser(session): CurrentUser) -> axum::Json<SessionInfo> {

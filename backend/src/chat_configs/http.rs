@@ -95,14 +95,8 @@ async fn create(
     Json(draft): Json<ChatConfigCreateDraft>,
 ) -> Result<(StatusCode, axum::Json<ChatConfigSaved>), ApiError> {
     let inner = ctx.clone();
-    let saved = idempotency::once(
-        &ctx,
-        key,
-        "chat_configs.create",
-        draft,
-        |draft| async move { service::create(&inner, &draft).await },
-    )
-    .await?;
+    let create = |draft| async move { service::create(&inner, &draft).await };
+    let saved = idempotency::once(&ctx, key, "chat_configs.create", draft, create).await?;
     Ok((StatusCode::CREATED, axum::Json(saved)))
 }
 

@@ -20,74 +20,29 @@ use crate::idempotency::{self, IdempotencyKey};
 use crate::route::{Access, ApiRoute, route};
 
 pub fn routes() -> Vec<ApiRoute> {
-    use Access::Allowed;
-    use Action::{RobotsRead, RobotsWrite};
+    let read = Access::Allowed(Action::RobotsRead);
+    let write = Access::Allowed(Action::RobotsWrite);
     vec![
-        route(Method::GET, "/robots", Allowed(RobotsRead), list_all),
-        route(
-            Method::GET,
-            "/robots/{account}",
-            Allowed(RobotsRead),
-            list_one,
-        ),
-        route(
-            Method::POST,
-            "/robots/{account}",
-            Allowed(RobotsWrite),
-            create,
-        ),
-        route(
-            Method::GET,
-            "/robots/{account}/choices",
-            Allowed(RobotsRead),
-            choices,
-        ),
-        route(
-            Method::GET,
-            "/robots/{account}/groups",
-            Allowed(RobotsRead),
-            groups,
-        ),
-        route(
-            Method::POST,
-            "/robots/{account}/status",
-            Allowed(RobotsWrite),
-            set_status,
-        ),
-        route(
-            Method::POST,
-            "/robots/{account}/delete",
-            Allowed(RobotsWrite),
-            delete,
-        ),
-        route(
-            Method::GET,
-            "/robots/{account}/{id}",
-            Allowed(RobotsRead),
-            get_one,
-        ),
-        route(
-            Method::PUT,
-            "/robots/{account}/{id}",
-            Allowed(RobotsWrite),
-            update,
-        ),
-        route(
-            Method::DELETE,
-            "/robots/{account}/{id}",
-            Allowed(RobotsWrite),
-            delete_one,
-        ),
+        route(Method::GET, "/robots", read, list_all),
+        route(Method::GET, "/robots/{account}", read, list_one),
+        route(Method::POST, "/robots/{account}", write, create),
+        route(Method::GET, "/robots/{account}/choices", read, choices),
+        route(Method::GET, "/robots/{account}/groups", read, groups),
+        route(Method::POST, "/robots/{account}/status", write, set_status),
+        route(Method::POST, "/robots/{account}/delete", write, delete),
+        route(Method::GET, "/robots/{account}/{id}", read, get_one),
+        route(Method::PUT, "/robots/{account}/{id}", write, update),
+        route(Method::DELETE, "/robots/{account}/{id}", write, delete_one),
         route(
             Method::POST,
             "/robots/{account}/{id}/preview",
-            Allowed(RobotsWrite),
+            write,
             preview,
         ),
         route(
             Method::POST,
             "/robots/{account}/{id}/test",
-            Allowed(RobotsWrite),
+            write,
             test_message,
         ),
     ]
