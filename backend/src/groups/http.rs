@@ -96,20 +96,7 @@ async fn import(
 
 /// The DingTalk apps, by id and name only (no vault access needed).
 async fn apps(ctx: Ctx) -> Result<JsonAnswer<Vec<AppChoice>>, ApiError> {
-    let apps = ctx
-        .state
-        .vault
-        .list_dingtalk()
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(JsonAnswer(
-        apps.into_iter()
-            .map(|a| AppChoice {
-                id: a.id,
-                name: a.name,
-            })
-            .collect(),
-    ))
+    Ok(JsonAnswer(service::apps(&ctx).await?))
 }
 
 /// `?app_id=&q=`, both required.
@@ -120,18 +107,23 @@ struct PeopleQuery {
     q: String,
 }
 
+impl PeopleQuery {
+    fn check(&self) -> Result<(), InvalidField> {
+        for (name, value) in [("app_id", &self.app_id), ("q", &self.q)] {
+            if value.trim().is_empty() {
+                return Err(InvalidField::new(name, "is required").because(Problem::Required));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// People of the app's organization by name.
 async fn find_people(
     ctx: Ctx,
     Query(params): Query<PeopleQuery>,
 ) -> Result<JsonAnswer<Vec<Person>>, ApiError> {
-    for (name, value) in [("app_id", &params.app_id), ("q", &params.q)] {
-        if value.trim().is_empty() {
-            return Err(InvalidField::new(name, "is required")
-                .because(Problem::Required)
-                .into());
-        }
-    }
+    params.check()?;
     let scope = scope_for_app(&ctx, &params.app_id).await?;
     let found = people::search(scope.upstream(), &scope.app.app, &params.q).await?;
     Ok(JsonAnswer(found))

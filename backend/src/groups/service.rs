@@ -1,28 +1,28 @@
 //! The group operations as plain functions over a [`Scope`] (the request's
-//! [`Ctx`] and one DingTalk app). Every upstream change goes through
-//! [`Ctx::audited`]; batches are split into calls of at most 40 users and
-//! report every user asked about ([`ItemOutcome`]).
+//! [`Ctx`] and one DingTalk app): each loads what it needs, has
+//! [`super::plan`] decide, sends every upstream change through
+//! [`Ctx::audited`] and commits. Batches are split into calls of at most 40
+//! users and report every user asked about ([`ItemOutcome`]).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use shared::audit::FieldChange;
 use shared::groups::{
-    AdminChange, AdminsChange, BatchReport, CatalogueGroup, ChatId, CreateReport, GroupCreate,
+    AdminChange, AdminsChange, AppChoice, BatchReport, CatalogueGroup, ChatId, CreateReport,
     GroupDetail, GroupEdit, GroupInfo, GroupName, GroupUpdate, ImportRequest, JoinLink, LastSet,
-    MAX_GROUP_MEMBERS, MemberView, MembersChange, NewGroupRequest, OpenConversationId, Person,
-    PersonRef, UserId, batches, check_admin_cap, check_labels, check_member_cap, check_new_group,
+    MembersChange, NewGroupRequest, OpenConversationId, Person, PersonRef, UserId, batches,
+    check_labels,
 };
 use shared::outcome::ItemOutcome;
-use shared::validate::Problem;
 use shared::vault::DingTalkApi;
+use sqlx::{Any, Transaction};
 
 use super::people;
-use super::plan::{self, EditPlan};
-use super::store::{self, Snapshot, Source};
+use super::plan::{self, Direction, EditPlan, Reading};
+use super::store::{self, Source};
 use crate::audit::{self, Actor, AuditAction, Change, NewEvent, Target, TargetKind};
 use crate::context::Ctx;
 use crate::db::Db;
@@ -72,15 +72,28 @@ fn internal(err: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(err.into())
 }
 
-/// One audited update of `group`: `call` gets its own handles on the
-/// client, the app and the chat, since the call may outlive the request.
+/// The DingTalk apps to choose from, by id and name.
+pub async fn apps(ctx: &Ctx) -> Result<Vec<AppChoice>, ApiError> {
+    let apps = ctx.state.vault.list_dingtalk().await.map_err(internal)?;
+    Ok(apps
+        .into_iter()
+        .map(|a| AppChoice {
+            id: a.id,
+            name: a.name,
+        })
+        .collect())
+}
+
+/// One audited update of `group`, answering the upstream's RequestId:
+/// `call` gets its own handles on the client, the app and the chat, since
+/// the call may outlive the request.
 async fn update_group<T, Fut>(
     scope: &Scope,
     group: &CatalogueGroup,
     action: AuditAction,
     changes: Vec<FieldChange>,
     call: impl FnOnce(Arc<Upstream>, DingTalkApp, ChatId) -> Fut,
-) -> Result<T, ApiError>
+) -> Result<Option<String>, ApiError>
 where
     T: Send + 'static,
     Fut: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
@@ -90,8 +103,27 @@ where
         scope.app.app.clone(),
         group.chat_id.clone(),
     );
+    let call = async move {
+        let receipt = call.await?;
+        let request_id = receipt.request_id.clone();
+        Ok(receipt.map(|_| request_id))
+    };
     let change = Change::new(action, plan::target(group)).with_changes(changes);
     scope.ctx.audited(change, call).await
+}
+
+/// Begins a change only chatdesk's catalogue sees, its audit event first in
+/// the same transaction.
+async fn recorded(
+    scope: &Scope,
+    action: AuditAction,
+    target: Target,
+    changes: Vec<FieldChange>,
+) -> Result<Transaction<'static, Any>, ApiError> {
+    let mut tx = scope.db().pool().begin().await?;
+    let event = NewEvent::success(scope.actor(), action, target).with_changes(changes);
+    audit::append(&mut tx, &event).await.map_err(internal)?;
+    Ok(tx)
 }
 
 /// The catalogue entry `id` of this scope's app.
@@ -100,33 +132,6 @@ pub async fn entry(scope: &Scope, id: &str) -> Result<CatalogueGroup, ApiError> 
         .await?
         .filter(|g| g.app_id == scope.app.id)
         .ok_or(ApiError::NotFound("group"))
-}
-
-/// What DingTalk says about a group now, with member names (read in pages
-/// of 100; a failure there leaves names out and says why).
-pub struct Reading {
-    pub info: GroupInfo,
-    pub open_conversation_id: Option<OpenConversationId>,
-    pub names: HashMap<UserId, String>,
-    pub names_error: Option<String>,
-}
-
-impl Reading {
-    fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            chat_id: self.info.chat_id.clone(),
-            open_conversation_id: self.open_conversation_id.clone(),
-            name: self.info.name.clone(),
-            owner: self.info.owner.clone(),
-            members: self
-                .info
-                .members
-                .iter()
-                .map(|m| (m.clone(), self.names.get(m).cloned()))
-                .collect(),
-            dismissed: self.info.dismissed,
-        }
-    }
 }
 
 /// Reads a group: `chat/get`, then the member list for names.
@@ -224,33 +229,17 @@ pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
     let group = entry(scope, id).await?;
     let (group, reading) = refresh(scope, &group).await?;
     let admins = store::admins(scope.db(), id).await?;
-    let mut nicknames = store::nicknames(scope.db(), id).await?;
-    let owner = reading.info.owner.clone();
-    let members = reading
-        .info
-        .members
-        .iter()
-        .map(|m| {
-            let owns = owner.as_ref() == Some(m);
-            MemberView {
-                user_id: m.clone(),
-                name: reading.names.get(m).cloned(),
-                owner: owns,
-                // DingTalk's owner is never also a sub-admin, even when the
-                // ownership moved outside chatdesk.
-                admin: !owns && admins.contains(m),
-                nickname: nicknames.remove(m),
-            }
-        })
-        .collect();
-    Ok(GroupDetail {
+    let nicknames = store::nicknames(scope.db(), id).await?;
+    let private_chat = store::private_chat(scope.db(), id).await?;
+    let api = scope.app.api;
+    Ok(plan::detail(
         group,
-        api: scope.app.api,
-        settings: reading.info.settings,
-        members,
-        names_error: reading.names_error,
-        private_chat: store::private_chat(scope.db(), id).await?,
-    })
+        api,
+        reading,
+        &admins,
+        nicknames,
+        private_chat,
+    ))
 }
 
 /// Creates a group: the first 40 members (owner first) in the create call,
@@ -258,58 +247,15 @@ pub async fn detail(scope: &Scope, id: &str) -> Result<GroupDetail, ApiError> {
 /// The owner and members may be user ids or exact names, as everywhere a
 /// person is picked; what cannot succeed is refused before any lookup.
 pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport, ApiError> {
-    GroupName::parse(&req.name)?;
-    let labels = check_labels(&req.labels)?;
-    let owner = PersonRef::parse_in("owner", &req.owner)?;
-    if req.members.len() > MAX_GROUP_MEMBERS {
-        return Err(ApiError::invalid_because(
-            "members",
-            Problem::TooMany {
-                max: MAX_GROUP_MEMBERS,
-            },
-            format!(
-                "{} members; a group holds at most {}",
-                req.members.len(),
-                MAX_GROUP_MEMBERS
-            ),
-        ));
-    }
-    let members = people::refs("members", &req.members)?;
+    let asked = plan::new_group(req)?;
     let (up, app) = (scope.upstream(), &scope.app.app);
-    let owner = people::resolve_one(up, app, "owner", &owner).await?;
-    let people = people::resolve(up, app, "members", &members).await?;
-    let ids: Vec<String> = people.iter().map(|p| p.user_id.to_string()).collect();
-    let (name, owner_id, members) = check_new_group(&req.name, owner.user_id.as_str(), &ids)?;
-    let names: HashMap<UserId, String> = std::iter::once(owner)
-        .chain(people)
-        .map(|p| (p.user_id, p.name))
-        .collect();
-    let (first, rest) = members.split_at(members.len().min(shared::groups::MAX_MEMBERS_PER_CALL));
-    let request = GroupCreate {
-        name: name.clone(),
-        owner: owner_id.clone(),
-        members: first.to_vec(),
-        settings: req.settings,
-    };
-    let target = Target {
-        kind: TargetKind::Group,
-        id: None,
-        label: Some(name.to_string()),
-    };
-    let changes = audit::diff(
-        &Value::Null,
-        &json!({
-            "name": name, "owner": owner_id, "members": first, "settings": req.settings,
-            "app": scope.app.name, "labels": labels,
-        }),
-        &[],
-    );
-    let (up, app, api) = (
-        scope.upstream().clone(),
-        scope.app.app.clone(),
-        scope.app.api,
-    );
-    let change = Change::new(AuditAction::GroupCreate, target).with_changes(changes);
+    let owner = people::resolve_one(up, app, "owner", &asked.owner).await?;
+    let people = people::resolve(up, app, "members", &asked.members).await?;
+    let plan = plan::create(req, &scope.app.name, &asked.labels, owner, people)?;
+    let (up, app, api) = (up.clone(), app.clone(), scope.app.api);
+    let request = plan.request.clone();
+    let change = Change::new(AuditAction::GroupCreate, plan.target.clone())
+        .with_changes(plan.changes.clone());
     let created = scope
         .ctx
         .audited(change, async move {
@@ -321,44 +267,24 @@ pub async fn create(scope: &Scope, req: &NewGroupRequest) -> Result<CreateReport
             Ok(receipt.created(chat_id))
         })
         .await?;
-    let snapshot = Snapshot {
-        chat_id: created.chat_id.clone(),
-        open_conversation_id: created.open_conversation_id.clone(),
-        name: name.to_string(),
-        owner: Some(owner_id.clone()),
-        members: first
-            .iter()
-            .map(|m| (m.clone(), names.get(m).cloned()))
-            .collect(),
-        dismissed: false,
-    };
     let mut tx = scope.db().pool().begin().await?;
-    let id = store::upsert(&mut tx, &scope.app.id, &snapshot, Source::Created).await?;
-    store::set_labels(&mut tx, &id, &labels).await?;
+    let id = store::upsert(
+        &mut tx,
+        &scope.app.id,
+        &plan.snapshot(&created),
+        Source::Created,
+    )
+    .await?;
+    store::set_labels(&mut tx, &id, &asked.labels).await?;
     tx.commit().await?;
-    let group = entry(scope, &id).await?;
-    let mut report = BatchReport {
-        calls: 1,
-        ..BatchReport::default()
-    };
-    report.add = first.iter().map(|m| plan::done(m, &names, None)).collect();
-    if !rest.is_empty() {
-        let rest: Vec<Person> = rest
-            .iter()
-            .map(|m| Person {
-                user_id: m.clone(),
-                name: names.get(m).cloned().unwrap_or_default(),
-            })
-            .collect();
-        let (more, calls) = run_batches(scope, &group, &rest, Direction::Add).await?;
+    let mut group = entry(scope, &id).await?;
+    let mut report = plan.report();
+    if !plan.rest.is_empty() {
+        let (more, calls) = run_batches(scope, &group, &plan.rest, Direction::Add).await?;
         report.add.extend(more);
         report.calls += calls;
+        group = refresh(scope, &group).await?.0;
     }
-    let group = if rest.is_empty() {
-        group
-    } else {
-        refresh(scope, &group).await?.0
-    };
     Ok(CreateReport {
         group,
         members: report,
@@ -379,29 +305,15 @@ pub async fn import(scope: &Scope, req: &ImportRequest) -> Result<CatalogueGroup
         });
     }
     let reading = read(scope, &chat_id, None).await?;
-    let mut tx = scope.db().pool().begin().await?;
-    let event = NewEvent::success(
-        scope.actor(),
-        AuditAction::GroupImport,
-        Target::new(
-            TargetKind::Group,
-            chat_id.as_str(),
-            reading.info.name.clone(),
-        ),
-    )
-    .with_changes(audit::diff(
-        &Value::Null,
-        &json!({"chat_id": chat_id, "app": scope.app.name, "labels": labels}),
-        &[],
-    ));
-    audit::append(&mut tx, &event).await.map_err(internal)?;
-    let id = store::upsert(
-        &mut tx,
-        &scope.app.id,
-        &reading.snapshot(),
-        Source::Imported,
-    )
-    .await?;
+    let target = Target::new(
+        TargetKind::Group,
+        chat_id.as_str(),
+        reading.info.name.clone(),
+    );
+    let changes = plan::import(&chat_id, &scope.app.name, &labels);
+    let mut tx = recorded(scope, AuditAction::GroupImport, target, changes).await?;
+    let snapshot = reading.snapshot();
+    let id = store::upsert(&mut tx, &scope.app.id, &snapshot, Source::Imported).await?;
     store::set_labels(&mut tx, &id, &labels).await?;
     tx.commit().await?;
     entry(scope, &id).await
@@ -415,18 +327,9 @@ pub async fn set_labels(
 ) -> Result<CatalogueGroup, ApiError> {
     let group = entry(scope, id).await?;
     let labels = check_labels(labels)?;
-    let mut tx = scope.db().pool().begin().await?;
-    let event = NewEvent::success(
-        scope.actor(),
-        AuditAction::GroupLabels,
-        plan::target(&group),
-    )
-    .with_changes(audit::diff(
-        &json!({ "labels": group.labels }),
-        &json!({ "labels": labels }),
-        &[],
-    ));
-    audit::append(&mut tx, &event).await.map_err(internal)?;
+    let changes = plan::labels(&group, &labels);
+    let target = plan::target(&group);
+    let mut tx = recorded(scope, AuditAction::GroupLabels, target, changes).await?;
     store::set_labels(&mut tx, id, &labels).await?;
     tx.commit().await?;
     entry(scope, id).await
@@ -491,45 +394,21 @@ async fn update_call(
     update: GroupUpdate,
 ) -> Result<Option<String>, ApiError> {
     let api = scope.app.api;
-    update_group(
-        scope,
-        group,
-        action,
-        changes,
-        move |up, app, chat_id| async move {
-            let receipt = match api {
-                DingTalkApi::New => up
-                    .dingtalk
-                    .update_group(&app, &chat_id, &update)
-                    .await?
-                    .map(drop),
-                DingTalkApi::Legacy => {
-                    up.dingtalk
-                        .legacy_update_group(&app, &chat_id, &update)
-                        .await?
-                }
-            };
-            let request_id = receipt.request_id.clone();
-            Ok(receipt.map(|()| request_id))
-        },
-    )
-    .await
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Direction {
-    Add,
-    Remove,
-}
-
-/// Whether a failed call names something about its users (so trying them
-/// one by one tells which), rather than the group, the app or the service.
-fn about_users(err: &UpstreamError) -> bool {
-    const GROUP_CODES: [&str; 5] = ["34001", "40016", "group.diaband", "invalideChatId", "49000"];
-    matches!(
-        err.kind,
-        ErrorKind::BadParameter { .. } | ErrorKind::NotFound
-    ) && !GROUP_CODES.contains(&err.code.as_str())
+    let call = move |up: Arc<Upstream>, app: DingTalkApp, chat_id: ChatId| async move {
+        match api {
+            DingTalkApi::New => Ok(up
+                .dingtalk
+                .update_group(&app, &chat_id, &update)
+                .await?
+                .map(drop)),
+            DingTalkApi::Legacy => {
+                up.dingtalk
+                    .legacy_update_group(&app, &chat_id, &update)
+                    .await
+            }
+        }
+    };
+    update_group(scope, group, action, changes, call).await
 }
 
 /// Calls `attempt` again while DingTalk says the app is throttled, waiting
@@ -583,7 +462,7 @@ async fn run_batches(
                         .map(|id| plan::done(id, &names, request_id.clone())),
                 );
             }
-            Err(ApiError::Upstream(err)) if batch.len() > 1 && about_users(&err) => {
+            Err(ApiError::Upstream(err)) if batch.len() > 1 && plan::about_users(&err) => {
                 for id in batch {
                     let single = member_call(
                         scope,
@@ -598,21 +477,12 @@ async fn run_batches(
             }
             Err(err) => {
                 for id in batch {
-                    results.push(plan::item(id, &names, Err(clone_upstream(&err)?))?);
+                    results.push(plan::item(id, &names, Err(plan::clone_upstream(&err)?))?);
                 }
             }
         }
     }
     Ok((results, calls))
-}
-
-/// An upstream failure can be reported per user; anything else (the audit
-/// trail, the database) stops the batch.
-fn clone_upstream(err: &ApiError) -> Result<ApiError, ApiError> {
-    match err {
-        ApiError::Upstream(e) => Ok(ApiError::Upstream(e.clone())),
-        other => Err(internal(anyhow::anyhow!("{other}"))),
-    }
 }
 
 async fn member_call(
@@ -624,61 +494,28 @@ async fn member_call(
 ) -> Result<Option<String>, ApiError> {
     patiently(|| {
         *calls += 1;
-        let (action, field, update) = match direction {
-            Direction::Add => (
-                AuditAction::GroupMembersAdd,
-                "members_added",
-                GroupUpdate {
-                    add_members: batch.to_vec(),
-                    ..GroupUpdate::default()
-                },
-            ),
-            Direction::Remove => (
-                AuditAction::GroupMembersRemove,
-                "members_removed",
-                GroupUpdate {
-                    remove_members: batch.to_vec(),
-                    ..GroupUpdate::default()
-                },
-            ),
-        };
-        let changes = audit::diff(&Value::Null, &json!({ field: batch }), &[]);
+        let (action, changes, update) = plan::member_batch(batch, direction);
         update_call(scope, group, action, changes, update)
     })
     .await
 }
 
-/// The people a batch change names: neither list longer than a group
-/// holds, at least one person, each one found in the directory.
-async fn batch_people(
+/// What a batch change starts from: the group, the people it adds and
+/// removes (each one found in the directory) and DingTalk's view of the
+/// group now.
+async fn batch(
     scope: &Scope,
+    id: &str,
     add: &[String],
     remove: &[String],
-) -> Result<(Vec<Person>, Vec<Person>), ApiError> {
-    for (field, list) in [("add", add), ("remove", remove)] {
-        if list.len() > MAX_GROUP_MEMBERS {
-            return Err(ApiError::invalid_because(
-                field,
-                Problem::TooMany {
-                    max: MAX_GROUP_MEMBERS,
-                },
-                format!("at most {MAX_GROUP_MEMBERS} users at once"),
-            ));
-        }
-    }
-    let (add, remove) = (people::refs("add", add)?, people::refs("remove", remove)?);
-    if add.is_empty() && remove.is_empty() {
-        return Err(ApiError::invalid_because(
-            "add",
-            Problem::Required,
-            "name at least one user to add or remove",
-        ));
-    }
+) -> Result<(CatalogueGroup, Vec<Person>, Vec<Person>, GroupInfo), ApiError> {
+    let group = entry(scope, id).await?;
+    let (add, remove) = plan::batch_refs(add, remove)?;
     let (up, app) = (scope.upstream(), &scope.app.app);
-    Ok((
-        people::resolve(up, app, "add", &add).await?,
-        people::resolve(up, app, "remove", &remove).await?,
-    ))
+    let add = people::resolve(up, app, "add", &add).await?;
+    let remove = people::resolve(up, app, "remove", &remove).await?;
+    let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
+    Ok((group, add, remove, info))
 }
 
 /// Adds and removes members (ids or exact names), in calls of at most 40
@@ -690,43 +527,19 @@ pub async fn change_members(
     id: &str,
     change: &MembersChange,
 ) -> Result<BatchReport, ApiError> {
-    let group = entry(scope, id).await?;
-    let (add, remove) = batch_people(scope, &change.add, &change.remove).await?;
-    let info = scope
-        .upstream()
-        .dingtalk
-        .legacy_get_group(&scope.app.app, &group.chat_id)
-        .await?;
-    if let Some(owner) = info.owner.as_ref()
-        && remove.iter().any(|p| &p.user_id == owner)
-    {
-        return Err(ApiError::invalid(
-            "remove",
-            format!("{owner} owns the group; transfer the ownership first"),
-        ));
-    }
-    let is_member = |p: &&Person| info.members.contains(&p.user_id);
-    let to_add: Vec<Person> = add.iter().filter(|p| !is_member(p)).cloned().collect();
-    let to_remove: Vec<Person> = remove.iter().filter(is_member).cloned().collect();
-    let add_ids: Vec<UserId> = to_add.iter().map(|p| p.user_id.clone()).collect();
-    check_member_cap(info.members.len() - to_remove.len(), &add_ids)?;
+    let (group, add, remove, info) = batch(scope, id, &change.add, &change.remove).await?;
+    let sent = plan::members(&info, &add, &remove)?;
     let mut report = BatchReport::default();
     // Removals first, so a full group has room for the additions.
-    let (removed, calls) = run_batches(scope, &group, &to_remove, Direction::Remove).await?;
+    let (removed, calls) = run_batches(scope, &group, &sent.remove, Direction::Remove).await?;
     report.remove = plan::in_order(&remove, removed);
     report.calls += calls;
-    let (added, calls) = run_batches(scope, &group, &to_add, Direction::Add).await?;
+    let (added, calls) = run_batches(scope, &group, &sent.add, Direction::Add).await?;
     report.add = plan::in_order(&add, added);
     report.calls += calls;
     refresh(scope, &group).await?;
-    for gone in &to_remove {
-        if report
-            .remove
-            .iter()
-            .any(|o| o.id == gone.user_id.as_str() && o.is_done())
-        {
-            store::set_admin(scope.db(), id, &gone.user_id, false, scope.username()).await?;
-        }
+    for gone in plan::removed(&sent.remove, &report.remove) {
+        store::set_admin(scope.db(), id, gone, false, scope.username()).await?;
     }
     Ok(report)
 }
@@ -740,41 +553,10 @@ pub async fn change_admins(
     id: &str,
     change: &AdminsChange,
 ) -> Result<BatchReport, ApiError> {
-    let group = entry(scope, id).await?;
-    let (add, remove) = batch_people(scope, &change.add, &change.remove).await?;
-    let up = scope.upstream();
-    let app = &scope.app.app;
-    let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
-    for (field, list) in [("add", &add), ("remove", &remove)] {
-        if let Some(p) = list.iter().find(|p| !info.members.contains(&p.user_id)) {
-            return Err(ApiError::invalid_because(
-                field,
-                Problem::NotMember,
-                format!("{} ({}) is not a member of the group", p.user_id, p.name),
-            ));
-        }
-    }
-    if let Some(p) = add.iter().find(|p| info.owner.as_ref() == Some(&p.user_id)) {
-        return Err(ApiError::invalid(
-            "add",
-            format!(
-                "{} ({}) owns the group and cannot also be an admin",
-                p.user_id, p.name
-            ),
-        ));
-    }
+    let (group, add, remove, info) = batch(scope, id, &change.add, &change.remove).await?;
+    let (up, app) = (scope.upstream(), &scope.app.app);
     let known = store::admins(scope.db(), id).await?;
-    let to_add: Vec<Person> = add
-        .iter()
-        .filter(|p| !known.contains(&p.user_id))
-        .cloned()
-        .collect();
-    let current: Vec<UserId> = known
-        .into_iter()
-        .filter(|a| !remove.iter().any(|p| &p.user_id == a))
-        .collect();
-    let add_ids: Vec<UserId> = to_add.iter().map(|p| p.user_id.clone()).collect();
-    check_admin_cap(&current, &add_ids)?;
+    let to_add = plan::admins(&info, known, &add, &remove)?;
     let ocid = match (scope.app.api, group.open_conversation_id.clone()) {
         (DingTalkApi::New, Some(ocid)) => Some(ocid),
         (DingTalkApi::New, None) => Some(
@@ -795,7 +577,7 @@ pub async fn change_admins(
             for user in batch {
                 let per_user = match &outcome {
                     Ok(request_id) => Ok(request_id.clone()),
-                    Err(err) => Err(clone_upstream(err)?),
+                    Err(err) => Err(plan::clone_upstream(err)?),
                 };
                 let result = plan::item(user, &names, per_user)?;
                 if result.is_done() {
@@ -822,34 +604,19 @@ async fn admin_call(
 ) -> Result<Option<String>, ApiError> {
     patiently(|| {
         let (ocid, users) = (ocid.clone(), batch.to_vec());
-        let field = match change {
-            AdminChange::Add => "admins_added",
-            AdminChange::Remove => "admins_removed",
-        };
-        let changes = audit::diff(&Value::Null, &json!({ field: batch }), &[]);
+        let changes = plan::admin_batch(batch, change);
         let action = AuditAction::GroupAdmins;
-        update_group(
-            scope,
-            group,
-            action,
-            changes,
-            move |up, app, chat_id| async move {
-                let receipt = match ocid {
-                    Some(ocid) => {
-                        up.dingtalk
-                            .update_admins(&app, &ocid, &users, change)
-                            .await?
-                    }
-                    None => {
-                        up.dingtalk
-                            .legacy_update_admins(&app, &chat_id, &users, change)
-                            .await?
-                    }
-                };
-                let request_id = receipt.request_id.clone();
-                Ok(receipt.map(|_| request_id))
-            },
-        )
+        let call = move |up: Arc<Upstream>, app: DingTalkApp, chat_id: ChatId| async move {
+            match ocid {
+                Some(ocid) => up.dingtalk.update_admins(&app, &ocid, &users, change).await,
+                None => {
+                    up.dingtalk
+                        .legacy_update_admins(&app, &chat_id, &users, change)
+                        .await
+                }
+            }
+        };
+        update_group(scope, group, action, changes, call)
     })
     .await
 }
@@ -863,29 +630,16 @@ pub async fn set_private_chat(
 ) -> Result<LastSet<bool>, ApiError> {
     let group = entry(scope, id).await?;
     let before = store::private_chat(scope.db(), id).await?.map(|l| l.value);
-    let changes = audit::diff(
-        &json!({ "private_chat": before }),
-        &json!({ "private_chat": allowed }),
-        &[],
-    );
+    let changes = plan::private_chat(before, allowed);
     let action = AuditAction::GroupPrivateChat;
-    update_group(
-        scope,
-        &group,
-        action,
-        changes,
-        move |up, app, chat_id| async move {
-            up.dingtalk
-                .legacy_set_friend_switch(&app, &chat_id, !allowed)
-                .await
-        },
-    )
-    .await?;
+    let call = move |up: Arc<Upstream>, app: DingTalkApp, chat_id: ChatId| async move {
+        up.dingtalk
+            .legacy_set_friend_switch(&app, &chat_id, !allowed)
+            .await
+    };
+    update_group(scope, &group, action, changes, call).await?;
     Ok(store::set_private_chat(scope.db(), id, allowed, scope.username()).await?)
 }
-
-/// A group nickname holds at most this many characters.
-const MAX_NICKNAME_CHARS: usize = 20;
 
 /// Sets (or, empty, clears) a member's group nickname. `user` must be a
 /// member now: that is checked before the change is sent.
@@ -897,52 +651,23 @@ pub async fn set_nickname(
 ) -> Result<LastSet<String>, ApiError> {
     let group = entry(scope, id).await?;
     let who = PersonRef::parse_in("user_id", user)?;
-    let nickname = nickname.trim();
-    let count = nickname.chars().count();
-    if count > MAX_NICKNAME_CHARS {
-        return Err(ApiError::invalid_because(
-            "nickname",
-            Problem::Length {
-                min: 0,
-                max: MAX_NICKNAME_CHARS,
-                count,
-            },
-            format!("{nickname:?} is {count} characters; at most {MAX_NICKNAME_CHARS}"),
-        ));
-    }
+    let nickname = plan::nickname(nickname)?;
     let (up, app) = (scope.upstream(), &scope.app.app);
     let person = people::resolve_one(up, app, "user_id", &who).await?;
     let info = up.dingtalk.legacy_get_group(app, &group.chat_id).await?;
-    if !info.members.contains(&person.user_id) {
-        return Err(ApiError::invalid_because(
-            "user_id",
-            Problem::NotMember,
-            "not a member of this group",
-        ));
-    }
     let before = store::nicknames(scope.db(), id)
         .await?
         .remove(&person.user_id)
         .map(|l| l.value);
-    let changes = audit::diff(
-        &json!({ "nickname": { person.user_id.as_str(): before } }),
-        &json!({ "nickname": { person.user_id.as_str(): nickname } }),
-        &[],
-    );
+    let changes = plan::nickname_change(&info, &person.user_id, before, nickname)?;
     let (user_id, nick) = (person.user_id.clone(), nickname.to_owned());
     let action = AuditAction::GroupNickname;
-    update_group(
-        scope,
-        &group,
-        action,
-        changes,
-        move |up, app, chat_id| async move {
-            up.dingtalk
-                .legacy_set_group_nick(&app, &chat_id, &user_id, &nick)
-                .await
-        },
-    )
-    .await?;
+    let call = move |up: Arc<Upstream>, app: DingTalkApp, chat_id: ChatId| async move {
+        up.dingtalk
+            .legacy_set_group_nick(&app, &chat_id, &user_id, &nick)
+            .await
+    };
+    update_group(scope, &group, action, changes, call).await?;
     Ok(store::set_nickname(scope.db(), id, &person.user_id, nickname, scope.username()).await?)
 }
 
@@ -974,40 +699,16 @@ pub async fn seed_demo(
     app_key: &str,
     sandbox: &crate::sandbox::Sandbox,
 ) -> anyhow::Result<usize> {
-    use sqlx::Row;
-    let Some(app) =
-        sqlx::query("SELECT id FROM dingtalk_apps WHERE app_key = $1 ORDER BY created_at LIMIT 1")
-            .bind(app_key)
-            .fetch_optional(db.pool())
-            .await?
-    else {
+    let Some(app_id) = store::app_by_key(db, app_key).await? else {
         return Ok(0);
     };
-    let app_id: String = app.try_get("id")?;
-    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM dingtalk_groups WHERE app_id = $1")
-        .bind(&app_id)
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
-    if existing > 0 {
+    if store::count(db, &app_id).await? > 0 {
         return Ok(0);
     }
     let groups = sandbox.groups();
     let mut tx = db.pool().begin().await?;
     for g in &groups {
-        let snapshot = Snapshot {
-            chat_id: ChatId::parse(&g.chatid)?,
-            open_conversation_id: Some(OpenConversationId::parse(&g.open_conversation_id)?),
-            name: g.name.clone(),
-            owner: Some(UserId::parse(&g.owner)?),
-            members: g
-                .members
-                .iter()
-                .map(|(id, name)| Ok((UserId::parse(id)?, Some(name.clone()))))
-                .collect::<Result<_, shared::validate::InvalidField>>()?,
-            dismissed: g.dismissed,
-        };
-        store::upsert(&mut tx, &app_id, &snapshot, Source::Demo).await?;
+        store::upsert(&mut tx, &app_id, &plan::demo(g)?, Source::Demo).await?;
     }
     tx.commit().await?;
     Ok(groups.len())

@@ -300,18 +300,24 @@ async fn replace_members(
 
 /// Members as last read, in joining order.
 pub async fn members(db: &Db, id: &str) -> Result<Vec<(UserId, Option<String>)>, sqlx::Error> {
-    sqlx::query(
-        "SELECT user_id, name FROM dingtalk_group_members WHERE group_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        let user: String = r.try_get("user_id")?;
-        Ok((parse("user_id", &user, UserId::parse)?, r.try_get("name")?))
-    })
-    .collect()
+    let sql =
+        "SELECT user_id, name FROM dingtalk_group_members WHERE group_id = $1 ORDER BY position";
+    rows_of(db, sql, id)
+        .await?
+        .iter()
+        .map(|r| Ok((user_id(r)?, r.try_get("name")?)))
+        .collect()
+}
+
+/// The rows `sql` selects for the group `id` (its `$1`).
+async fn rows_of(db: &Db, sql: &'static str, id: &str) -> Result<Vec<AnyRow>, sqlx::Error> {
+    sqlx::query(sql).bind(id).fetch_all(db.pool()).await
+}
+
+/// A row's `user_id`.
+fn user_id(row: &AnyRow) -> Result<UserId, sqlx::Error> {
+    let user: String = row.try_get("user_id")?;
+    parse("user_id", &user, UserId::parse)
 }
 
 pub async fn set_labels(
@@ -335,21 +341,9 @@ pub async fn set_labels(
 
 /// Admins appointed through chatdesk.
 pub async fn admins(db: &Db, id: &str) -> Result<Vec<UserId>, sqlx::Error> {
-    sqlx::query(
-        "SELECT user_id FROM dingtalk_group_admins WHERE group_id = $1 ORDER BY set_at, user_id",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        parse(
-            "user_id",
-            &r.try_get::<String, _>("user_id")?,
-            UserId::parse,
-        )
-    })
-    .collect()
+    let sql =
+        "SELECT user_id FROM dingtalk_group_admins WHERE group_id = $1 ORDER BY set_at, user_id";
+    rows_of(db, sql, id).await?.iter().map(user_id).collect()
 }
 
 pub async fn set_admin(
@@ -426,18 +420,12 @@ pub async fn set_private_chat(
 }
 
 pub async fn nicknames(db: &Db, id: &str) -> Result<HashMap<UserId, LastSet<String>>, sqlx::Error> {
-    sqlx::query("SELECT user_id, nickname, set_by, set_at FROM dingtalk_group_nicknames WHERE group_id = $1")
-        .bind(id)
-        .fetch_all(db.pool())
+    let sql = "SELECT user_id, nickname, set_by, set_at FROM dingtalk_group_nicknames \
+               WHERE group_id = $1";
+    rows_of(db, sql, id)
         .await?
         .iter()
-        .map(|r| {
-            let user: String = r.try_get("user_id")?;
-            Ok((
-                parse("user_id", &user, UserId::parse)?,
-                last_set(r, r.try_get("nickname")?)?,
-            ))
-        })
+        .map(|r| Ok((user_id(r)?, last_set(r, r.try_get("nickname")?)?)))
         .collect()
 }
 
@@ -468,6 +456,25 @@ pub async fn set_nickname(
         by: by.to_owned(),
         at,
     })
+}
+
+/// The oldest DingTalk app stored under `app_key` (the sandbox's), by id.
+pub async fn app_by_key(db: &Db, app_key: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query("SELECT id FROM dingtalk_apps WHERE app_key = $1 ORDER BY created_at LIMIT 1")
+        .bind(app_key)
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| r.try_get("id"))
+        .transpose()
+}
+
+/// How many groups of the app `app_id` the catalogue holds.
+pub async fn count(db: &Db, app_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM dingtalk_groups WHERE app_id = $1")
+        .bind(app_id)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")
 }
 
 #[cfg(test)]
