@@ -66,6 +66,17 @@ pub type AcsResult<T> = Result<T, AcsError>;
 pub struct Params(pub Vec<(String, String)>);
 
 impl Params {
+    /// Parameters as a test writes them.
+    #[cfg(test)]
+    pub fn of(pairs: &[(&str, &str)]) -> Params {
+        Params(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        )
+    }
+
     /// The value of `name`; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0

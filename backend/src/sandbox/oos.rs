@@ -336,15 +336,6 @@ mod tests {
         ChatConfigs::default()
     }
 
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        Params(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
-    }
-
     const CONF: &str = r#"{"DingTalkClientId":"ding1","DingTalkClientSecret":"s3cret","DingTalkTemplateId":"t.schema"}"#;
 
     #[test]
@@ -354,26 +345,26 @@ mod tests {
         let base = [("RegionId", "cn-hangzhou"), ("Name", "ops")];
         let mut create = base.to_vec();
         create.extend([("Type", "DingTalk"), ("Configuration", CONF)]);
-        call(&mut w, now, "CreateChatConfiguration", &params(&create)).unwrap();
+        call(&mut w, now, "CreateChatConfiguration", &Params::of(&create)).unwrap();
         let mut upd = base.to_vec();
         upd.push((
             "Configuration",
             r#"{"DingTalkClientId":"ding2","DingTalkClientSecret":"******"}"#,
         ));
-        call(&mut w, now, "UpdateChatConfiguration", &params(&upd)).unwrap();
+        call(&mut w, now, "UpdateChatConfiguration", &Params::of(&upd)).unwrap();
         let stored = &w.by_key[&("cn-hangzhou".into(), "ops".into())];
         assert_eq!(stored.configuration["DingTalkClientSecret"], MASK);
         assert_eq!(stored.configuration["DingTalkClientId"], "ding2");
-        let got = call(&mut w, now, "GetChatConfiguration", &params(&base)).unwrap();
+        let got = call(&mut w, now, "GetChatConfiguration", &Params::of(&base)).unwrap();
         let shown: Value =
             serde_json::from_str(got["ChatConfiguration"]["Configuration"].as_str().unwrap())
                 .unwrap();
         assert_eq!(shown["DingTalkClientSecret"], MASK);
         // Same name again: conflict; another region: fine.
-        let err = call(&mut w, now, "CreateChatConfiguration", &params(&create)).unwrap_err();
+        let err = call(&mut w, now, "CreateChatConfiguration", &Params::of(&create)).unwrap_err();
         assert_eq!(err.status, StatusCode::CONFLICT);
         create[0] = ("RegionId", "cn-shanghai");
-        call(&mut w, now, "CreateChatConfiguration", &params(&create)).unwrap();
+        call(&mut w, now, "CreateChatConfiguration", &Params::of(&create)).unwrap();
     }
 
     #[test]
@@ -393,11 +384,11 @@ mod tests {
 
     #[test]
     fn filters_must_be_known_and_complete() {
-        let p = params(&[("Filters.1.Name", "Owner"), ("Filters.1.Value", "x")]);
+        let p = Params::of(&[("Filters.1.Name", "Owner"), ("Filters.1.Value", "x")]);
         assert_eq!(filters(&p).unwrap_err().code, "InvalidFilters1Name");
-        let p = params(&[("Filters.1.Name", "Type")]);
+        let p = Params::of(&[("Filters.1.Name", "Type")]);
         assert_eq!(filters(&p).unwrap_err().code, "MissingFilters1Value");
-        let p = params(&[
+        let p = Params::of(&[
             ("Filters.1.Name", "Type"),
             ("Filters.1.Value", "WeChat"),
             ("Filters.2.Name", "Name"),

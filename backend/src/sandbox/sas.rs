@@ -481,20 +481,11 @@ fn group_struct(p: &Params) -> AcsResult<Value> {
 mod tests {
     use super::*;
 
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        Params(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        )
-    }
-
     fn create(robots: &mut Robots, name: &str) -> i64 {
         robots
             .create_or_update(
                 OffsetDateTime::UNIX_EPOCH,
-                &params(&[
+                &Params::of(&[
                     ("RuleActionName", name),
                     (
                         "SendUrl",
@@ -514,7 +505,7 @@ mod tests {
         assert_eq!((a, b), (1, 2));
         assert_eq!(robots.by_id[&a].group_id_list, "1,2");
         let now = OffsetDateTime::UNIX_EPOCH;
-        let p = params(&[
+        let p = Params::of(&[
             ("Id", "1"),
             ("RuleActionName", "renamed"),
             (
@@ -533,7 +524,7 @@ mod tests {
             &mut robots,
             now,
             "ModifyDingTalkStatus",
-            &params(&[("Ids", "1,9"), ("Status", "0")]),
+            &Params::of(&[("Ids", "1,9"), ("Status", "0")]),
         )
         .unwrap_err();
         assert_eq!(err.code, "EntityNotExists.DingTalk");
@@ -542,7 +533,7 @@ mod tests {
             &mut robots,
             now,
             "ModifyDingTalkStatus",
-            &params(&[("Ids", "1,2"), ("Status", "0")]),
+            &Params::of(&[("Ids", "1,2"), ("Status", "0")]),
         )
         .unwrap();
         assert!(robots.by_id.values().all(|r| r.status == 0));
@@ -550,7 +541,7 @@ mod tests {
             &mut robots,
             now,
             "DeleteDingTalk",
-            &params(&[("Ids", "1, 2")]),
+            &Params::of(&[("Ids", "1, 2")]),
         )
         .unwrap();
         assert!(robots.by_id.is_empty());
@@ -568,7 +559,7 @@ mod tests {
             (&"x".repeat(64)[..], true),
             (&"x".repeat(65)[..], false),
         ] {
-            let p = params(&[("RuleActionName", name), ("SendUrl", "https://h/x")]);
+            let p = Params::of(&[("RuleActionName", name), ("SendUrl", "https://h/x")]);
             assert_eq!(robots.create_or_update(now, &p).is_ok(), ok, "{name}");
         }
     }

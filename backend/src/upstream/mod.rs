@@ -12,6 +12,7 @@ pub mod dingtalk;
 pub mod error;
 pub mod http;
 pub mod oos;
+pub mod product;
 pub mod ratelimit;
 pub mod retry;
 pub mod sas;

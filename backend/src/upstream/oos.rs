@@ -13,17 +13,15 @@ use shared::ids::RegionId;
 use shared::time::Timestamp;
 
 use super::Receipt;
-use super::acs::{AcsClient, AcsCredentials, RpcRequest};
+use super::acs::{AcsClient, AcsCredentials};
 use super::error::{Service, UpstreamError};
 use super::http::Endpoints;
+use super::product::{Product, ProductClient};
 use super::retry::Idempotency;
-
-const VERSION: &str = "2019-06-01";
 
 #[derive(Debug)]
 pub struct OosClient {
-    acs: Arc<AcsClient>,
-    endpoints: Arc<Endpoints>,
+    api: ProductClient,
 }
 
 #[derive(Deserialize)]
@@ -118,18 +116,15 @@ pub struct ChatConfigWrite {
 
 impl OosClient {
     pub fn new(acs: Arc<AcsClient>, endpoints: Arc<Endpoints>) -> OosClient {
-        OosClient { acs, endpoints }
-    }
-
-    async fn call<T: serde::de::DeserializeOwned>(
-        &self,
-        credentials: &AcsCredentials,
-        region_id: &RegionId,
-        request: RpcRequest,
-    ) -> Result<T, UpstreamError> {
-        let base = self.endpoints.oos(region_id)?;
-        let request = request.param("RegionId", region_id.as_str());
-        self.acs.call(credentials, &base, &request).await
+        let product = Product {
+            service: Service::Oos,
+            version: "2019-06-01",
+            host: Endpoints::oos,
+            sends_region: true,
+        };
+        OosClient {
+            api: ProductClient::new(acs, endpoints, product),
+        }
     }
 
     async fn save(
@@ -138,7 +133,7 @@ impl OosClient {
         action: &'static str,
         write: &ChatConfigWrite,
     ) -> Result<Receipt<ChatConfigSaved>, UpstreamError> {
-        let request = RpcRequest::new(Service::Oos, VERSION, action, Idempotency::Write)
+        let request = (self.api.request(action, Idempotency::Write))
             .param("Name", write.name.as_str())
             .param_opt("Type", write.platform.map(ChatPlatform::as_str))
             .param_opt(
@@ -153,7 +148,10 @@ impl OosClient {
                     .as_ref()
                     .map(ResourceGroupId::as_str),
             );
-        let saved: Receipt<WireSaved> = self.call(credentials, &write.region_id, request).await?;
+        let saved: Receipt<WireSaved> = self
+            .api
+            .call(credentials, &write.region_id, request)
+            .await?;
         Ok(saved.map(|s| {
             let c = s.chat_configuration;
             ChatConfigSaved {
@@ -204,14 +202,11 @@ impl OosClient {
         region_id: &RegionId,
         name: &ConfigName,
     ) -> Result<ChatConfig, UpstreamError> {
-        let request = RpcRequest::new(
-            Service::Oos,
-            VERSION,
-            "GetChatConfiguration",
-            Idempotency::Read,
-        )
-        .param("Name", name.as_str());
-        let got: WireSaved = self.call(credentials, region_id, request).await?;
+        let request = self
+            .api
+            .request("GetChatConfiguration", Idempotency::Read)
+            .param("Name", name.as_str());
+        let got: WireSaved = self.api.call(credentials, region_id, request).await?;
         let c = got.chat_configuration;
         let settings = settings_from_configuration(c.configuration.as_deref().unwrap_or(""))
             .map_err(|e| UpstreamError::protocol(Service::Oos, 200, e))?;
@@ -229,15 +224,11 @@ impl OosClient {
         region_id: &RegionId,
         name: &ConfigName,
     ) -> Result<Receipt<()>, UpstreamError> {
-        let request = RpcRequest::new(
-            Service::Oos,
-            VERSION,
-            "DeleteChatConfiguration",
-            Idempotency::Write,
-        )
-        .param("Name", name.as_str());
-        let deleted: Receipt<Value> = self.call(credentials, region_id, request).await?;
-        Ok(deleted.map(|_| ()))
+        let request = self
+            .api
+            .request("DeleteChatConfiguration", Idempotency::Write)
+            .param("Name", name.as_str());
+        self.api.write(credentials, region_id, request).await
     }
 
     /// ListChatConfigurations, `Filters` flattened 1-based.
@@ -247,20 +238,17 @@ impl OosClient {
         region_id: &RegionId,
         query: &ListQuery,
     ) -> Result<Vec<ChatConfigSummary>, UpstreamError> {
-        let mut request = RpcRequest::new(
-            Service::Oos,
-            VERSION,
-            "ListChatConfigurations",
-            Idempotency::Read,
-        )
-        .param_opt("MaxResults", query.max_results.map(|m| m.to_string()))
-        .param_opt("NextToken", query.next_token.as_deref());
+        let mut request = self
+            .api
+            .request("ListChatConfigurations", Idempotency::Read)
+            .param_opt("MaxResults", query.max_results.map(|m| m.to_string()))
+            .param_opt("NextToken", query.next_token.as_deref());
         for (i, filter) in query.filters.iter().enumerate() {
             request = request
                 .param(format!("Filters.{}.Name", i + 1), filter.name.as_str())
                 .param(format!("Filters.{}.Value", i + 1), filter.value.as_str());
         }
-        let list: WireList = self.call(credentials, region_id, request).await?;
+        let list: WireList = self.api.call(credentials, region_id, request).await?;
         Ok(list
             .chat_configurations
             .iter()

@@ -15,17 +15,15 @@ use shared::robots::{
 use shared::time::Timestamp;
 
 use super::Receipt;
-use super::acs::{AcsClient, AcsCredentials, RpcRequest};
+use super::acs::{AcsClient, AcsCredentials};
 use super::error::{Service, UpstreamError};
 use super::http::Endpoints;
+use super::product::{Product, ProductClient};
 use super::retry::Idempotency;
-
-const VERSION: &str = "2018-12-03";
 
 #[derive(Debug)]
 pub struct SasClient {
-    acs: Arc<AcsClient>,
-    endpoints: Arc<Endpoints>,
+    api: ProductClient,
 }
 
 /// A robot with its webhook URL, which an update must send again. The
@@ -382,28 +380,15 @@ fn ids(ids: &[RobotId]) -> String {
 
 impl SasClient {
     pub fn new(acs: Arc<AcsClient>, endpoints: Arc<Endpoints>) -> SasClient {
-        SasClient { acs, endpoints }
-    }
-
-    async fn call<T: serde::de::DeserializeOwned>(
-        &self,
-        credentials: &AcsCredentials,
-        region_id: &RegionId,
-        request: RpcRequest,
-    ) -> Result<T, UpstreamError> {
-        let base = self.endpoints.sas(region_id)?;
-        self.acs.call(credentials, &base, &request).await
-    }
-
-    /// A write whose answer is only its RequestId.
-    async fn write(
-        &self,
-        credentials: &AcsCredentials,
-        region_id: &RegionId,
-        request: RpcRequest,
-    ) -> Result<Receipt<()>, UpstreamError> {
-        let receipt: Receipt<Value> = self.call(credentials, region_id, request).await?;
-        Ok(receipt.map(|_| ()))
+        let product = Product {
+            service: Service::Sas,
+            version: "2018-12-03",
+            host: Endpoints::sas,
+            sends_region: false,
+        };
+        SasClient {
+            api: ProductClient::new(acs, endpoints, product),
+        }
     }
 
     /// DescribeDingTalk: one page (from 1), optionally filtered by name. A
@@ -417,11 +402,13 @@ impl SasClient {
         page_size: u32,
         name: Option<&str>,
     ) -> Result<StoredRobotPage, UpstreamError> {
-        let request = RpcRequest::new(Service::Sas, VERSION, "DescribeDingTalk", Idempotency::Read)
+        let request = self
+            .api
+            .request("DescribeDingTalk", Idempotency::Read)
             .param("CurrentPage", page.max(1).to_string())
             .param("PageSize", page_size.to_string())
             .param_opt("RuleActionName", name.filter(|n| !n.is_empty()));
-        let answer: WireDescribe = self.call(credentials, region_id, request).await?;
+        let answer: WireDescribe = self.api.call(credentials, region_id, request).await?;
         let info = answer.page_info.unwrap_or(WirePageInfo {
             current_page: None,
             page_size: None,
@@ -452,20 +439,17 @@ impl SasClient {
     ) -> Result<Receipt<()>, UpstreamError> {
         let groups: Vec<String> = robot.group_ids.iter().map(i64::to_string).collect();
         let groups = serde_json::to_string(&groups).expect("ids serialize");
-        let request = RpcRequest::new(
-            Service::Sas,
-            VERSION,
-            "CreateOrUpdateDingTalk",
-            Idempotency::Write,
-        )
-        .param("RuleActionName", robot.name.as_str())
-        .param("SendUrl", robot.send_url.expose_secret())
-        .param_opt("Id", robot.id.map(|i| i.0.to_string()))
-        .param("IntervalTime", robot.interval_time.to_string())
-        .param("ConfigList", config_list(&robot.rules))
-        .param("GroupIdList", groups)
-        .param_opt("DingTalkLang", robot.lang.map(RobotLang::as_str));
-        self.write(credentials, region_id, request).await
+        let request = self
+            .api
+            .request("CreateOrUpdateDingTalk", Idempotency::Write)
+            .param("RuleActionName", robot.name.as_str())
+            .param("SendUrl", robot.send_url.expose_secret())
+            .param_opt("Id", robot.id.map(|i| i.0.to_string()))
+            .param("IntervalTime", robot.interval_time.to_string())
+            .param("ConfigList", config_list(&robot.rules))
+            .param("GroupIdList", groups)
+            .param_opt("DingTalkLang", robot.lang.map(RobotLang::as_str));
+        self.api.write(credentials, region_id, request).await
     }
 
     /// ModifyDingTalkStatus (Enterprise edition only).
@@ -476,15 +460,12 @@ impl SasClient {
         robots: &[RobotId],
         enabled: bool,
     ) -> Result<Receipt<()>, UpstreamError> {
-        let request = RpcRequest::new(
-            Service::Sas,
-            VERSION,
-            "ModifyDingTalkStatus",
-            Idempotency::Write,
-        )
-        .param("Ids", ids(robots))
-        .param("Status", if enabled { "1" } else { "0" });
-        self.write(credentials, region_id, request).await
+        let request = self
+            .api
+            .request("ModifyDingTalkStatus", Idempotency::Write)
+            .param("Ids", ids(robots))
+            .param("Status", if enabled { "1" } else { "0" });
+        self.api.write(credentials, region_id, request).await
     }
 
     /// DeleteDingTalk.
@@ -494,9 +475,11 @@ impl SasClient {
         region_id: &RegionId,
         robots: &[RobotId],
     ) -> Result<Receipt<()>, UpstreamError> {
-        let request = RpcRequest::new(Service::Sas, VERSION, "DeleteDingTalk", Idempotency::Write)
+        let request = self
+            .api
+            .request("DeleteDingTalk", Idempotency::Write)
             .param("Ids", ids(robots));
-        self.write(credentials, region_id, request).await
+        self.api.write(credentials, region_id, request).await
     }
 
     /// DingTalkOnlineTest: sends a test message (so never retried). The
@@ -507,14 +490,11 @@ impl SasClient {
         region_id: &RegionId,
         robot: RobotId,
     ) -> Result<Receipt<()>, UpstreamError> {
-        let request = RpcRequest::new(
-            Service::Sas,
-            VERSION,
-            "DingTalkOnlineTest",
-            Idempotency::Write,
-        )
-        .param("Id", robot.0.to_string());
-        self.write(credentials, region_id, request).await
+        let request = self
+            .api
+            .request("DingTalkOnlineTest", Idempotency::Write)
+            .param("Id", robot.0.to_string());
+        self.api.write(credentials, region_id, request).await
     }
 
     /// DescribeDataSource for `ConfigType=DingTalk`: the choices behind
@@ -525,15 +505,12 @@ impl SasClient {
         region_id: &RegionId,
         lang: RobotLang,
     ) -> Result<ScopeChoices, UpstreamError> {
-        let request = RpcRequest::new(
-            Service::Sas,
-            VERSION,
-            "DescribeDataSource",
-            Idempotency::Read,
-        )
-        .param("ConfigType", "DingTalk")
-        .param("Lang", lang.as_str());
-        let answer: WireDataSource = self.call(credentials, region_id, request).await?;
+        let request = self
+            .api
+            .request("DescribeDataSource", Idempotency::Read)
+            .param("ConfigType", "DingTalk")
+            .param("Lang", lang.as_str());
+        let answer: WireDataSource = self.api.call(credentials, region_id, request).await?;
         Ok(answer.into_choices())
     }
 
@@ -544,14 +521,11 @@ impl SasClient {
         region_id: &RegionId,
         lang: RobotLang,
     ) -> Result<Vec<AssetGroup>, UpstreamError> {
-        let request = RpcRequest::new(
-            Service::Sas,
-            VERSION,
-            "DescribeGroupStruct",
-            Idempotency::Read,
-        )
-        .param("Lang", lang.as_str());
-        let answer: WireGroup = self.call(credentials, region_id, request).await?;
+        let request = self
+            .api
+            .request("DescribeGroupStruct", Idempotency::Read)
+            .param("Lang", lang.as_str());
+        let answer: WireGroup = self.api.call(credentials, region_id, request).await?;
         Ok(answer.into_tree())
     }
 }

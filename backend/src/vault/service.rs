@@ -120,19 +120,16 @@ impl Vault {
         let plan = plan::alibaba_create(input)?;
         let id = new_id();
         let mut tx = self.db.pool().begin().await?;
-        let default = store::is_empty(&mut tx, ALIBABA).await?;
         let row = NewRow {
             id: &id,
             sealed: self.seal_alibaba(&id, &plan.secret)?,
             sandbox,
-            default,
+            default: store::is_empty(&mut tx, ALIBABA).await?,
         };
         store::insert_alibaba(&mut tx, row, &plan).await?;
-        let view = store::alibaba_view(&store::row(&mut tx, ALIBABA, &id).await?)?;
-        let target = Target::new(TargetKind::AlibabaAccount, &id, &view.name);
         let action = AuditAction::AlibabaAccountCreate;
-        record(tx, actor, action, target, plan.changes).await?;
-        Ok(view)
+        let row = recorded(tx, actor, ALIBABA, &id, action, plan.changes).await?;
+        store::alibaba_view(&row)
     }
 
     /// What [`Self::update_alibaba`] would change, stored nowhere.
@@ -157,13 +154,10 @@ impl Vault {
         let plan = plan::alibaba_update(&current, input)?;
         let sealed = self.seal_alibaba(id, &plan.secret)?;
         store::update_alibaba(&mut tx, id, sealed, &plan).await?;
-        let view = store::alibaba_view(&store::row(&mut tx, ALIBABA, id).await?)?;
-        let target = Target::new(TargetKind::AlibabaAccount, id, &view.name);
         let action = AuditAction::AlibabaAccountUpdate;
-        let recorded = record(tx, actor, action, target, plan.changes).await;
+        let row = recorded(tx, actor, ALIBABA, id, action, plan.changes).await;
         self.accounts.invalidate(id);
-        recorded?;
-        Ok(view)
+        store::alibaba_view(&row?)
     }
 
     pub async fn delete_alibaba(&self, actor: &Actor, id: &str) -> Result<(), VaultError> {
@@ -246,20 +240,17 @@ impl Vault {
         let plan = plan::dingtalk_create(input)?;
         let id = new_id();
         let mut tx = self.db.pool().begin().await?;
-        let default = store::is_empty(&mut tx, DINGTALK).await?;
         let secret = plan.new_secret.as_deref().unwrap_or_default();
         let row = NewRow {
             id: &id,
             sealed: self.seal_dingtalk(&id, secret)?,
             sandbox,
-            default,
+            default: store::is_empty(&mut tx, DINGTALK).await?,
         };
         store::insert_dingtalk(&mut tx, row, &plan).await?;
-        let view = store::dingtalk_view(&store::row(&mut tx, DINGTALK, &id).await?)?;
-        let target = Target::new(TargetKind::DingtalkApp, &id, &view.name);
         let action = AuditAction::DingtalkAppCreate;
-        record(tx, actor, action, target, plan.changes).await?;
-        Ok(view)
+        let row = recorded(tx, actor, DINGTALK, &id, action, plan.changes).await?;
+        store::dingtalk_view(&row)
     }
 
     /// What [`Self::update_dingtalk`] would change, stored nowhere.
@@ -287,11 +278,9 @@ impl Vault {
             None => None,
         };
         store::update_dingtalk(&mut tx, id, sealed, &plan).await?;
-        let view = store::dingtalk_view(&store::row(&mut tx, DINGTALK, id).await?)?;
-        let target = Target::new(TargetKind::DingtalkApp, id, &view.name);
         let action = AuditAction::DingtalkAppUpdate;
-        record(tx, actor, action, target, plan.changes).await?;
-        Ok(view)
+        let row = recorded(tx, actor, DINGTALK, id, action, plan.changes).await?;
+        store::dingtalk_view(&row)
     }
 
     pub async fn delete_dingtalk(&self, actor: &Actor, id: &str) -> Result<(), VaultError> {
@@ -324,20 +313,21 @@ impl Vault {
         id: &str,
     ) -> Result<AnyRow, VaultError> {
         let (mut tx, already) = store::set_default(&self.db, table, id).await?;
-        let row = store::row(&mut tx, table, id).await?;
         if already {
+            let row = store::row(&mut tx, table, id).await?;
             tx.commit().await?;
             return Ok(row);
         }
-        let kind = if table.name == ALIBABA.name {
-            TargetKind::AlibabaAccount
-        } else {
-            TargetKind::DingtalkApp
-        };
-        let target = Target::new(kind, id, row.try_get::<String, _>("name")?);
         let changes = audit::diff(&json!({"default": false}), &json!({"default": true}), &[]);
-        record(tx, actor, AuditAction::CredentialDefault, target, changes).await?;
-        Ok(row)
+        recorded(
+            tx,
+            actor,
+            table,
+            id,
+            AuditAction::CredentialDefault,
+            changes,
+        )
+        .await
     }
 
     /// On the first start with the built-in sandbox as the upstream, stores
@@ -412,6 +402,27 @@ impl Vault {
         store::set_preferences(&mut conn, user_id, picks).await?;
         Ok(picks.clone())
     }
+}
+
+/// The row `id` of `table` as the change made in `tx` left it, with the
+/// change recorded under it: both committed, or neither.
+async fn recorded(
+    mut tx: Transaction<'static, Any>,
+    actor: &Actor,
+    table: Table,
+    id: &str,
+    action: AuditAction,
+    changes: Vec<FieldChange>,
+) -> Result<AnyRow, VaultError> {
+    let row = store::row(&mut tx, table, id).await?;
+    let kind = if table.name == ALIBABA.name {
+        TargetKind::AlibabaAccount
+    } else {
+        TargetKind::DingtalkApp
+    };
+    let target = Target::new(kind, id, row.try_get::<String, _>("name")?);
+    record(tx, actor, action, target, changes).await?;
+    Ok(row)
 }
 
 /// Records the change made in `tx` and commits both, or neither.
