@@ -129,6 +129,15 @@ impl Record {
     }
 }
 
+/// The head row: which trail, and where its keyed links start.
+pub(crate) struct Head {
+    pub trail: String,
+    pub seq: i64,
+    pub hash: String,
+    pub keyed_from: Option<i64>,
+    pub keyed_mac: Option<String>,
+}
+
 /// A checkpoint ([`super::checkpoint`]): the trail's last good event's seq
 /// and link, signed with the audit key, kept outside the database.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

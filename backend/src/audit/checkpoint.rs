@@ -10,9 +10,10 @@ use std::path::Path;
 
 use shared::audit::VerifyReport;
 
+use super::AuditError;
 use super::chain::{CHECKPOINT_DOMAIN, Checkpoint};
+use super::keys::note_health;
 use super::store;
-use super::{AuditError, note_health};
 use crate::db::Db;
 
 /// Verifies the trail and signs a checkpoint of its last good event; logs

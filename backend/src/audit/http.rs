@@ -5,14 +5,10 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use shared::audit::{
-    AuditHealth, EventFilter, EventPage, ExportFormat, MAX_PAGE_SIZE, Outcome, VerifyReport,
-};
-use shared::validate::{InvalidField, Problem};
-
+use shared::audit::{AuditHealth, EventPage, VerifyReport};
 use shared::auth::Action;
 
+use super::plan::AuditQuery;
 use super::{AuditError, health, query, service, verify};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
@@ -22,31 +18,17 @@ use crate::state::AppState;
 /// The audit API: auditors and admins read and export (the matrix in
 /// `shared::auth`). Read-only by construction: there is no route that changes an event.
 pub fn routes() -> Vec<ApiRoute> {
+    let read = Access::Allowed(Action::AuditRead);
     vec![
-        route(
-            Method::GET,
-            "/audit/events",
-            Access::Allowed(Action::AuditRead),
-            events,
-        ),
+        route(Method::GET, "/audit/events", read, events),
         route(
             Method::GET,
             "/audit/export",
             Access::Allowed(Action::AuditExport),
             export,
         ),
-        route(
-            Method::GET,
-            "/audit/verify",
-            Access::Allowed(Action::AuditRead),
-            verify_chain,
-        ),
-        route(
-            Method::GET,
-            "/audit/status",
-            Access::Allowed(Action::AuditRead),
-            status,
-        ),
+        route(Method::GET, "/audit/verify", read, verify_chain),
+        route(Method::GET, "/audit/status", read, status),
     ]
 }
 
@@ -56,78 +38,33 @@ impl From<AuditError> for ApiError {
     }
 }
 
-/// The query of the list and the export: the filter, and the export's
-/// `format`. An empty text filter is no filter.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AuditQuery {
-    from: Option<i64>,
-    to: Option<i64>,
-    before: Option<i64>,
-    limit: Option<u32>,
-    actor: Option<String>,
-    action: Option<String>,
-    target: Option<String>,
-    outcome: Option<Outcome>,
-    format: Option<ExportFormat>,
-}
-
-impl AuditQuery {
-    fn filter(self) -> Result<EventFilter, ApiError> {
-        if let Some(limit) = self.limit
-            && !(1..=MAX_PAGE_SIZE).contains(&limit)
-        {
-            return Err(InvalidField::new(
-                "limit",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            )
-            .because(Problem::Range {
-                min: 1,
-                max: i64::from(MAX_PAGE_SIZE),
-            })
-            .into());
-        }
-        let text = |v: Option<String>| v.filter(|v| !v.is_empty());
-        Ok(EventFilter {
-            from: self.from,
-            to: self.to,
-            before: self.before,
-            limit: self.limit,
-            actor: text(self.actor),
-            action: text(self.action),
-            target: text(self.target),
-            outcome: self.outcome,
-        })
-    }
-}
-
 async fn events(
     State(state): State<AppState>,
     Query(params): Query<AuditQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
-    if params.format.is_some() {
-        return Err(InvalidField::new("format", "is for the export only")
-            .because(Problem::UnknownField)
-            .into());
-    }
-    Ok(Json(query(&state.db, &params.filter()?).await?))
+    Ok(Json(query(&state.db, &params.page()?).await?))
 }
 
 async fn export(
     State(state): State<AppState>,
     Query(params): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let format = params.format.ok_or_else(|| {
-        InvalidField::new("format", "is required: csv or jsonl").because(Problem::Required)
-    })?;
-    let d = service::export(&state.db, params.filter()?, format);
+    let (filter, format) = params.export()?;
+    Ok(attachment(service::export(&state.db, filter, format)))
+}
+
+/// The download as a file to save, never cached.
+fn attachment<S>(d: service::Download<S>) -> Response
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static,
+{
     let disposition = format!("attachment; filename=\"{}\"", d.file_name);
     let headers = [
         (header::CONTENT_TYPE, d.content_type.to_owned()),
         (header::CONTENT_DISPOSITION, disposition),
         (header::CACHE_CONTROL, "no-store".to_owned()),
     ];
-    Ok((headers, Body::from_stream(d.events)).into_response())
+    (headers, Body::from_stream(d.events)).into_response()
 }
 
 async fn verify_chain(State(state): State<AppState>) -> Result<Json<VerifyReport>, ApiError> {

@@ -330,6 +330,27 @@ pub(crate) fn set_health(trail: &str, health: AuditHealth) {
     }
 }
 
+/// Keeps the latest verdict on `trail` and says it in the log: an error
+/// naming the first bad seq when the trail is broken.
+pub(crate) fn note_health(trail: &str, report: &shared::audit::VerifyReport) {
+    if let Some(bad) = &report.first_broken {
+        tracing::error!(
+            first_bad_seq = bad.seq,
+            problem = %bad.reason,
+            problems = report.problem_count,
+            "AUDIT TRAIL BROKEN: seq {}: {}",
+            bad.seq,
+            bad.reason
+        );
+    } else {
+        tracing::info!(checked = report.checked, "audit trail verified");
+    }
+    set_health(
+        trail,
+        shared::audit::AuditHealth::of(report, crate::db::now_ms()),
+    );
+}
+
 pub(crate) fn health(trail: &str) -> Option<AuditHealth> {
     trails().get(trail).and_then(|t| t.health.clone())
 }

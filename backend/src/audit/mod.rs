@@ -21,18 +21,13 @@ mod eras;
 mod export;
 pub mod http;
 mod keys;
+mod plan;
 pub mod service;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-use std::future::Future;
 use std::net::IpAddr;
-use std::panic::AssertUnwindSafe;
-use std::time::Duration;
-
-use futures_util::FutureExt;
-use tracing::Instrument;
 
 pub use chain::Checkpoint;
 pub use checkpoint::{checkpoint, read_checkpoints, run_checkpoints, verify_against};
@@ -46,9 +41,6 @@ pub use shared::audit::{AuditAction, FieldChange, TargetKind};
 pub use store::{append_at, query, verify};
 
 use crate::db::Db;
-use crate::upstream::Receipt;
-use crate::upstream::error::UpstreamError;
-use store::Stage;
 
 /// A stored event's sequence number (1, 2, ...; also its place in the chain).
 pub type EventId = i64;
@@ -239,25 +231,4 @@ pub struct Learned {
     pub target_id: Option<String>,
     /// Built with [`diff`], like the intent's.
     pub changes: Vec<FieldChange>,
-}
-
-/// Keeps the latest verdict on `trail` and says it in the log: an error
-/// naming the first bad seq when the trail is broken.
-fn note_health(trail: &str, report: &shared::audit::VerifyReport) {
-    if let Some(bad) = &report.first_broken {
-        tracing::error!(
-            first_bad_seq = bad.seq,
-            problem = %bad.reason,
-            problems = report.problem_count,
-            "AUDIT TRAIL BROKEN: seq {}: {}",
-            bad.seq,
-            bad.reason
-        );
-    } else {
-        tracing::info!(checked = report.checked, "audit trail verified");
-    }
-    keys::set_health(
-        trail,
-        shared::audit::AuditHealth::of(report, crate::db::now_ms()),
-    );
 }

@@ -3,7 +3,17 @@
 //! (intent, call, outcome), opening a trail for a console and reporting its
 //! verdict, and the export's download.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use tracing::Instrument;
+
 use super::*;
+use crate::upstream::Receipt;
+use crate::upstream::error::UpstreamError;
+use store::Stage;
 
 /// Appends `event` inside the caller's transaction (pass `&mut *tx`) and
 /// returns its id. It commits or rolls back with the caller's change; an
@@ -366,14 +376,10 @@ pub fn export(
     format: shared::audit::ExportFormat,
 ) -> Download<impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static>
 {
-    use shared::audit::ExportFormat;
-    let (content_type, ext) = match format {
-        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        ExportFormat::Jsonl => ("application/jsonl; charset=utf-8", "jsonl"),
-    };
+    let (content_type, file_name) = super::plan::export_file(format, crate::db::now_ms());
     Download {
         content_type,
-        file_name: format!("audit-{}.{ext}", crate::db::now_ms()),
+        file_name,
         events: export_stream(db.clone(), filter, format),
     }
 }

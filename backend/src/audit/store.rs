@@ -3,16 +3,16 @@
 
 use futures_util::TryStreamExt;
 use shared::audit::{
-    AuditEntry, BrokenLink, DEFAULT_PAGE_SIZE, EventFilter, EventPage, FieldChange, MAX_PAGE_SIZE,
-    Outcome, Target as TargetView, VerifyReport,
+    AuditEntry, DEFAULT_PAGE_SIZE, EventFilter, EventPage, FieldChange, MAX_PAGE_SIZE, Outcome,
+    Target as TargetView, VerifyReport,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::chain::Checkpoint;
-use super::chain::{GENESIS, Record};
+use super::chain::{Checkpoint, GENESIS, Head, Record};
 use super::eras;
 use super::keys::{self, Keyring, Trust};
+use super::plan::{self, ChainCheck};
 use super::{Actor, AuditAction, AuditError, EventId, EventOutcome, NewEvent, Target};
 use crate::db::Db;
 
@@ -137,15 +137,6 @@ pub(crate) async fn append_committed(db: &Db, draft: Draft<'_>) -> Result<EventI
     let id = append_draft(&mut tx, draft).await?;
     tx.commit().await.map_err(AuditError::Write)?;
     Ok(id)
-}
-
-/// The head row: which trail, and where its keyed links start.
-pub(crate) struct Head {
-    pub trail: String,
-    pub seq: i64,
-    pub hash: String,
-    pub keyed_from: Option<i64>,
-    pub keyed_mac: Option<String>,
 }
 
 const HEAD_COLUMNS: &str = "trail, seq, hash, keyed_from, keyed_mac";
@@ -583,57 +574,8 @@ fn record_of_row(row: &AnyRow) -> Result<Record, AuditError> {
 /// `keyed_from`: "key id:mac".
 pub(crate) fn switch_over_mac(keys: &Keyring, trail: &str, keyed_from: i64) -> String {
     let key = keys.current();
-    let mac = key.mac(&[switch_over_input(trail, keyed_from).as_bytes()]);
+    let mac = key.mac(&[plan::switch_over_input(trail, keyed_from).as_bytes()]);
     format!("{}:{mac}", key.id())
-}
-
-fn switch_over_input(trail: &str, keyed_from: i64) -> String {
-    format!("chatdesk-audit-switch-over\n{trail}\n{keyed_from}")
-}
-
-/// Why the head's switch-over point does not hold, if it does not.
-fn switch_over_problem(trust: &Trust, head: &Head) -> Option<String> {
-    let from = head.keyed_from?;
-    let Some((id, mac)) = head.keyed_mac.as_deref().and_then(|m| m.split_once(':')) else {
-        return Some("the switch-over point to keyed links is not signed (moved)".into());
-    };
-    match trust.signer(id, from) {
-        Err(why) => Some(format!("the switch-over point to keyed links is {why}")),
-        Ok(key) if !key.verifies(&[switch_over_input(&head.trail, from).as_bytes()], mac) => Some(
-            "the switch-over point to keyed links does not verify under its key (moved)".into(),
-        ),
-        Ok(_) => None,
-    }
-}
-
-/// Collects what is wrong: all problems counted, the first
-/// [`MAX_PROBLEMS`](shared::audit::MAX_PROBLEMS) kept.
-struct Findings {
-    report: VerifyReport,
-}
-
-impl Findings {
-    fn add(&mut self, seq: i64, reason: String) {
-        let report = &mut self.report;
-        report.problem_count += 1;
-        if report.first_broken.as_ref().is_none_or(|b| seq < b.seq) {
-            report.first_broken = Some(BrokenLink {
-                seq,
-                reason: reason.clone(),
-            });
-        }
-        if report.problems.len() < shared::audit::MAX_PROBLEMS {
-            report.problems.push(BrokenLink { seq, reason });
-        }
-    }
-}
-
-fn missing(from: i64, to: i64) -> String {
-    if from == to {
-        format!("event {from} is missing")
-    } else {
-        format!("events {from} to {to} are missing")
-    }
 }
 
 /// What a walk of the chain found, and its last good event (the one a
@@ -657,154 +599,20 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
     let keys = keys::keyring(&head.trail).ok_or_else(|| AuditError::NoKey(head.trail.clone()))?;
     let eras = eras::read(&mut conn).await.map_err(AuditError::Read)?;
     let (trust, era_problems) = eras::trust(&keys, &head.trail, &eras);
-    for cp in checkpoints {
-        if cp.trail != head.trail {
-            return Err(AuditError::Checkpoint(format!(
-                "the checkpoint of seq {} belongs to another trail ({}, not {})",
-                cp.seq, cp.trail, head.trail
-            )));
-        }
-        if let Err(why) = cp.signed_by(&trust) {
-            return Err(AuditError::Checkpoint(format!(
-                "the checkpoint of seq {} is {why}",
-                cp.seq
-            )));
-        }
-    }
-    let mut found = Findings {
-        report: VerifyReport {
-            checked: 0,
-            head_seq: head.seq,
-            keyed_from: head.keyed_from,
-            checkpoints: checkpoints.len() as u64,
-            first_broken: None,
-            problems: Vec::new(),
-            problem_count: 0,
-        },
-    };
-    for (seq, reason) in era_problems {
-        found.add(seq, reason);
-    }
-    if let Some(from) = head.keyed_from
-        && let Some(reason) = switch_over_problem(&trust, &head)
-    {
-        found.add(from, reason);
-    }
-    for cp in checkpoints {
-        if cp.keyed_from != head.keyed_from {
-            let seq = [cp.keyed_from, head.keyed_from].into_iter().flatten().min();
-            found.add(
-                seq.unwrap_or(1),
-                format!(
-                    "the switch-over point was {:?} at the checkpoint of seq {}, now {:?}",
-                    cp.keyed_from, cp.seq, head.keyed_from
-                ),
-            );
-        }
-    }
+    let mut check = ChainCheck::start(&head, &trust, &keys, checkpoints, era_problems)?;
     let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
     let mut rows = sqlx::query(&sql).fetch(&mut *conn);
-    // The last row seen, and the last one whose own link held.
-    let (mut seen, mut seen_link) = (0_i64, GENESIS.to_owned());
-    let (mut good_seq, mut good_link, mut good_at) = (0_i64, GENESIS.to_owned(), i64::MIN);
-    // Once a trusted key has signed, the derived key is no longer the
-    // audit key: a later event under it is forged, whatever eras say.
-    let mut trusted_signed = false;
-    let derived = keys.derived().map(|d| d.id().to_owned());
     while let Some(row) = rows.try_next().await.map_err(AuditError::Read)? {
-        let r = record_of_row(&row)?;
-        found.report.checked += 1;
-        if r.seq == seen && found.report.checked > 1 {
-            found.add(r.seq, format!("seq {} is stored twice", r.seq));
-        } else if r.seq > seen + 1 {
-            found.add(seen + 1, missing(seen + 1, r.seq - 1));
-        }
-        if r.seq > head.seq {
-            found.add(
-                r.seq,
-                format!("the event lies above the chain's head (seq {})", head.seq),
-            );
-        }
-        for cp in checkpoints.iter().filter(|cp| cp.seq == r.seq) {
-            if cp.link != r.hash {
-                found.add(
-                    r.seq,
-                    format!("the event differs from the checkpoint taken at {}", cp.at),
-                );
-            }
-        }
-        let checked = r.check(&trust, head.keyed_from).and_then(|()| {
-            if trusted_signed && r.key_id.is_some() && r.key_id == derived {
-                return Err(
-                    "the event is signed with the key derived from the master key \
-                            after events signed with the configured audit key (forged?)"
-                        .into(),
-                );
-            }
-            Ok(())
-        });
-        match checked {
-            Err(reason) => found.add(r.seq, reason),
-            Ok(()) => {
-                // Linked to the last good event, or to the row right
-                // before it when that one is already reported (an event
-                // edited in place): one tampered row, one problem.
-                if r.prev_hash != good_link && r.prev_hash != seen_link {
-                    found.add(
-                        r.seq,
-                        format!(
-                            "the event does not link to event {good_seq}: events were \
-                             inserted, removed, reordered or edited"
-                        ),
-                    );
-                }
-                if r.at < good_at {
-                    found.add(
-                        r.seq,
-                        format!("the event is older than event {good_seq} (time goes backwards)"),
-                    );
-                }
-                (good_seq, good_link, good_at) = (r.seq, r.hash.clone(), r.at);
-                trusted_signed |= r.key_id.as_deref().is_some_and(|id| keys.is_trusted(id));
-            }
-        }
-        seen = r.seq;
-        seen_link = r.hash;
+        check.event(record_of_row(&row)?);
     }
     drop(rows);
-    if seen < head.seq {
-        found.add(
-            seen + 1,
-            format!(
-                "{}: the head is at seq {}",
-                missing(seen + 1, head.seq),
-                head.seq
-            ),
-        );
-    } else if good_seq == head.seq && good_link != head.hash {
-        found.add(
-            head.seq,
-            format!("the chain's head does not match event {}", head.seq),
-        );
-    }
-    for cp in checkpoints.iter().filter(|cp| cp.seq > seen) {
-        found.add(
-            seen + 1,
-            format!(
-                "{}: the checkpoint taken at {} saw the trail up to seq {} (truncated)",
-                missing(seen + 1, cp.seq),
-                cp.at,
-                cp.seq
-            ),
-        );
-    }
-    found.report.problems.sort_by_key(|p| p.seq);
+    let verdict = check.finish();
     Ok(Walk {
-        report: found.report,
+        report: verdict.report,
         trail: head.trail,
         keys,
-        good_seq,
-        good_link,
+        good_seq: verdict.good_seq,
+        good_link: verdict.good_link,
         keyed_from: head.keyed_from,
     })
 }
@@ -813,6 +621,6 @@ pub(crate) async fn walk(db: &Db, checkpoints: &[Checkpoint]) -> Result<Walk, Au
 /// audit page's banner and `/readyz`.
 pub async fn verify(db: &Db) -> Result<VerifyReport, AuditError> {
     let walk = walk(db, &[]).await?;
-    super::note_health(&walk.trail, &walk.report);
+    keys::note_health(&walk.trail, &walk.report);
     Ok(walk.report)
 }
