@@ -19,10 +19,46 @@ pub mod users;
 use axum::http::{HeaderMap, HeaderValue, header};
 use shared::auth::{SessionInfo, User, permissions};
 
+use shared::validate::InvalidField;
+
 use crate::audit::Actor;
 use crate::error::ApiError;
 use crate::state::AppState;
 pub use sessions::Session;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("no such user")]
+    NotFound,
+    #[error("username: {0:?} is taken")]
+    UsernameTaken(String),
+    #[error("{0}")]
+    Invalid(InvalidField),
+    #[error("this would leave no enabled admin")]
+    LastAdmin,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+crate::internal_errors!(UserError);
+
+impl From<UserError> for ApiError {
+    fn from(err: UserError) -> ApiError {
+        match err {
+            UserError::NotFound => ApiError::NotFound("user"),
+            UserError::UsernameTaken(name) => ApiError::Conflict {
+                field: "username".into(),
+                message: format!("{name:?} is taken"),
+            },
+            UserError::Invalid(err) => err.into(),
+            UserError::LastAdmin => ApiError::Conflict {
+                field: "role".into(),
+                message: "this would leave no enabled admin".into(),
+            },
+            UserError::Internal(err) => ApiError::Internal(err),
+        }
+    }
+}
 
 pub const SECURE_COOKIE: &str = "__Host-chatdesk";
 pub const PLAIN_COOKIE: &str = "chatdesk";

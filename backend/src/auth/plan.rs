@@ -1,12 +1,15 @@
-//! What an edit of a user will store and what the audit trail shows of
+//! What a change of a user will store and what the audit trail shows of
 //! it, from the request and the stored user alone: the preview
 //! (`POST /users/{id}/preview`) and the edit run this same code.
 
+use secrecy::SecretString;
 use serde_json::{Value, json};
-use shared::audit::FieldChange;
-use shared::auth::{Role, User, UserUpdate};
+use shared::audit::{FieldChange, SecretChange};
+use shared::auth::{Role, User, UserUpdate, check_new_password, check_username};
+use shared::validate::InvalidField;
 
-use crate::audit::{self, AuditAction};
+use super::UserError;
+use crate::audit::{self, AuditAction, Target, TargetKind};
 
 pub(super) struct UserPlan {
     pub after: User,
@@ -45,4 +48,48 @@ pub(super) fn audit_state(user: &User) -> Value {
         "role": user.role.as_str(),
         "disabled": user.disabled,
     })
+}
+
+/// The audit target of a user.
+pub(super) fn target(id: &str, username: &str) -> Target {
+    Target::new(TargetKind::User, id, username)
+}
+
+/// A new user's name, as the `username` field.
+pub(super) fn checked_username(username: &str) -> Result<(), UserError> {
+    check_username(username).map_err(|e| {
+        UserError::Invalid(InvalidField {
+            field: "username".into(),
+            ..e
+        })
+    })
+}
+
+/// A new password, long enough, as the field `field`.
+pub(super) fn checked_password(
+    field: &'static str,
+    password: &str,
+) -> Result<SecretString, UserError> {
+    check_new_password(password).map_err(|e| {
+        UserError::Invalid(InvalidField {
+            field: field.into(),
+            ..e
+        })
+    })?;
+    Ok(SecretString::from(password.to_owned()))
+}
+
+/// A new user's diff: everything is new.
+pub(super) fn user_create(user: &User) -> Vec<FieldChange> {
+    audit::diff(&Value::Null, &audit_state(user), &[])
+}
+
+/// A password change's diff: changed, never shown.
+pub(super) fn password_change() -> Vec<FieldChange> {
+    vec![FieldChange {
+        field: "password".into(),
+        before: None,
+        after: None,
+        secret: Some(SecretChange::Changed),
+    }]
 }

@@ -8,7 +8,7 @@ use shared::auth::{NewUser, PasswordChange, PasswordReset, SignIn, User};
 use shared::validate::InvalidField;
 
 use super::sessions::{self, Session};
-use super::{password, users};
+use super::{UserError, password, users};
 use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -106,7 +106,7 @@ pub(super) async fn change_own_password(ctx: &Ctx, body: &PasswordChange) -> Res
     )
     .await;
     match &changed {
-        Err(users::UserError::Invalid(e)) if e.field == "current_password" => {
+        Err(UserError::Invalid(e)) if e.field == "current_password" => {
             throttle.failed(username, addr);
             tracing::warn!(%username, ?addr, "password change with a wrong current password");
         }
@@ -133,7 +133,7 @@ pub(super) async fn reset_password(
     users::set_password(db, &ctx.actor(), id, body.password.expose())
         .await
         .map_err(|e| match e {
-            users::UserError::Invalid(e) => ApiError::from(InvalidField {
+            UserError::Invalid(e) => ApiError::from(InvalidField {
                 field: "password".into(),
                 ..e
             }),

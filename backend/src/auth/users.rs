@@ -1,75 +1,20 @@
 //! Local accounts: stored with an argon2id hash, managed by admins (API)
-//! or by an operator on the server (CLI).
+//! or by an operator on the server (CLI). Each change checks and plans
+//! ([`super::plan`]), writes ([`super::store`]) and records its event in
+//! the same transaction.
 
 use secrecy::SecretString;
-use serde_json::Value;
-use shared::audit::{FieldChange, SecretChange};
-use shared::auth::{Role, User, UserUpdate, check_new_password, check_username};
+use shared::audit::FieldChange;
+use shared::auth::{Role, User, UserUpdate};
 use shared::validate::{InvalidField, Problem};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
-use super::password;
-use super::plan::{self, audit_state};
+use super::plan::{self, checked_password};
 use super::sessions::Sessions;
-use super::store::user_from_row_with;
-use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
-use crate::db::{Db, claim, is_unique_violation, new_id, now_ms};
-use crate::error::ApiError;
-
-#[derive(Debug, thiserror::Error)]
-pub enum UserError {
-    #[error("no such user")]
-    NotFound,
-    #[error("username: {0:?} is taken")]
-    UsernameTaken(String),
-    #[error("{0}")]
-    Invalid(InvalidField),
-    #[error("this would leave no enabled admin")]
-    LastAdmin,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-crate::internal_errors!(UserError);
-
-impl From<UserError> for ApiError {
-    fn from(err: UserError) -> ApiError {
-        match err {
-            UserError::NotFound => ApiError::NotFound("user"),
-            UserError::UsernameTaken(name) => ApiError::Conflict {
-                field: "username".into(),
-                message: format!("{name:?} is taken"),
-            },
-            UserError::Invalid(err) => err.into(),
-            UserError::LastAdmin => ApiError::Conflict {
-                field: "role".into(),
-                message: "this would leave no enabled admin".into(),
-            },
-            UserError::Internal(err) => ApiError::Internal(err),
-        }
-    }
-}
-
-const COLUMNS: &str = "id, username, role, disabled, created_at";
-
-fn user_from_row(row: &AnyRow) -> Result<User, UserError> {
-    Ok(user_from_row_with(row, "created_at")?)
-}
-
-fn audit_target(id: &str, username: &str) -> Target {
-    Target::new(TargetKind::User, id, username)
-}
-
-fn checked_password(field: &'static str, password: &str) -> Result<SecretString, UserError> {
-    check_new_password(password).map_err(|e| {
-        UserError::Invalid(InvalidField {
-            field: field.into(),
-            ..e
-        })
-    })?;
-    Ok(SecretString::from(password.to_owned()))
-}
+use super::store;
+pub use super::store::{by_username, credentials, get, list};
+use super::{UserError, password};
+use crate::audit::{self, Actor, AuditAction, NewEvent};
+use crate::db::{Db, claim, new_id, now_ms};
 
 pub async fn create(
     db: &Db,
@@ -78,12 +23,7 @@ pub async fn create(
     role: Role,
     password: &str,
 ) -> Result<User, UserError> {
-    check_username(username).map_err(|e| {
-        UserError::Invalid(InvalidField {
-            field: "username".into(),
-            ..e
-        })
-    })?;
+    plan::checked_username(username)?;
     let hash = password::hash(checked_password("password", password)?).await?;
     let user = User {
         id: new_id(),
@@ -93,86 +33,16 @@ pub async fn create(
         created_at: now_ms(),
     };
     let mut tx = db.pool().begin().await?;
-    sqlx::query(
-        "INSERT INTO users (id, username, password_hash, role, disabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 0, $5, $5)",
-    )
-    .bind(&user.id)
-    .bind(&user.username)
-    .bind(&hash)
-    .bind(role.as_str())
-    .bind(user.created_at)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            UserError::UsernameTaken(username.to_owned())
-        } else {
-            e.into()
-        }
-    })?;
+    store::insert(&mut tx, &user, &hash).await?;
     let event = NewEvent::success(
         actor.clone(),
         AuditAction::UserCreate,
-        audit_target(&user.id, &user.username),
+        plan::target(&user.id, &user.username),
     )
-    .with_changes(audit::diff(&Value::Null, &audit_state(&user), &[]));
+    .with_changes(plan::user_create(&user));
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(user)
-}
-
-pub async fn list(db: &Db) -> Result<Vec<User>, UserError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter().map(user_from_row).collect()
-}
-
-pub async fn get(db: &Db, id: &str) -> Result<User, UserError> {
-    get_with(&mut *db.pool().acquire().await?, id).await
-}
-
-async fn get_with(conn: &mut AnyConnection, id: &str) -> Result<User, UserError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(UserError::NotFound)?;
-    user_from_row(&row)
-}
-
-pub async fn by_username(db: &Db, username: &str) -> Result<User, UserError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE username = $1"))
-        .bind(username)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(UserError::NotFound)?;
-    user_from_row(&row)
-}
-
-/// The user and their password hash, for signing in.
-pub async fn credentials(db: &Db, username: &str) -> Result<Option<(User, String)>, UserError> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS}, password_hash FROM users WHERE username = $1"
-    ))
-    .bind(username)
-    .fetch_optional(db.pool())
-    .await?;
-    match row {
-        Some(row) => Ok(Some((user_from_row(&row)?, row.try_get("password_hash")?))),
-        None => Ok(None),
-    }
-}
-
-async fn password_hash(db: &Db, id: &str) -> Result<String, UserError> {
-    sqlx::query("SELECT password_hash FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(UserError::NotFound)?
-        .try_get("password_hash")
-        .map_err(Into::into)
 }
 
 /// Changes role and/or the disabled flag, refusing to leave the console
@@ -186,30 +56,18 @@ pub async fn update(
     let Some(mut tx) = claim(db, "users", id).await? else {
         return Err(UserError::NotFound);
     };
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let plan = plan::user_update(&user_from_row(&row)?, update);
-    if plan.removes_an_admin && !other_admins(&mut tx, id).await? {
+    let plan = plan::user_update(&store::get_with(&mut tx, id).await?, update);
+    if plan.removes_an_admin && !store::other_admins(&mut tx, id).await? {
         // Explicitly, so the connection goes back to the pool clean.
         tx.rollback().await?;
         return Err(UserError::LastAdmin);
     }
     let user = plan.after;
-    sqlx::query("UPDATE users SET role = $1, disabled = $2 WHERE id = $3")
-        .bind(user.role.as_str())
-        .bind(i64::from(user.disabled))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    store::set_role(&mut tx, &user).await?;
     if user.disabled {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        store::end_sessions(&mut tx, id, None).await?;
     }
-    let event = NewEvent::success(actor.clone(), plan.action, audit_target(id, &user.username))
+    let event = NewEvent::success(actor.clone(), plan.action, plan::target(id, &user.username))
         .with_changes(plan.changes);
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
@@ -225,23 +83,11 @@ pub async fn preview(
     update: &UserUpdate,
 ) -> Result<Vec<FieldChange>, UserError> {
     let mut conn = db.pool().acquire().await?;
-    let plan = plan::user_update(&get_with(&mut conn, id).await?, update);
-    if plan.removes_an_admin && !other_admins(&mut conn, id).await? {
+    let plan = plan::user_update(&store::get_with(&mut conn, id).await?, update);
+    if plan.removes_an_admin && !store::other_admins(&mut conn, id).await? {
         return Err(UserError::LastAdmin);
     }
     Ok(plan.changes)
-}
-
-/// Whether an enabled admin other than `id` is left.
-async fn other_admins(conn: &mut AnyConnection, id: &str) -> Result<bool, UserError> {
-    let others: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
-    )
-    .bind(id)
-    .fetch_one(conn)
-    .await?
-    .try_get(0)?;
-    Ok(others > 0)
 }
 
 /// Sets a user's password on an operator's or admin's behalf and ends all
@@ -267,33 +113,13 @@ async fn store_password(
     keep_session: Option<&str>,
 ) -> Result<(), UserError> {
     let mut tx = db.pool().begin().await?;
-    let Some(row) = sqlx::query(
-        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 RETURNING username",
-    )
-    .bind(hash)
-    .bind(now_ms())
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    else {
+    let Some(username) = store::set_password_hash(&mut tx, id, hash).await? else {
         tx.rollback().await?;
         return Err(UserError::NotFound);
     };
-    let username: String = row.try_get("username")?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-        .bind(id)
-        .bind(keep_session.unwrap_or(""))
-        .execute(&mut *tx)
-        .await?;
-    let event =
-        NewEvent::success(actor.clone(), action, audit_target(id, &username)).with_changes(vec![
-            FieldChange {
-                field: "password".into(),
-                before: None,
-                after: None,
-                secret: Some(SecretChange::Changed),
-            },
-        ]);
+    store::end_sessions(&mut tx, id, keep_session).await?;
+    let event = NewEvent::success(actor.clone(), action, plan::target(id, &username))
+        .with_changes(plan::password_change());
     audit::append(&mut tx, &event).await?;
     tx.commit().await?;
     // The sessions just ended must not live on in the cache.
@@ -311,7 +137,7 @@ pub async fn change_own_password(
     new_password: &str,
     session: &str,
 ) -> Result<(), UserError> {
-    let hash = password_hash(db, id).await?;
+    let hash = store::password_hash(db, id).await?;
     if !password::verify(SecretString::from(current.to_owned()), Some(hash)).await {
         return Err(UserError::Invalid(
             InvalidField::new("current_password", "is not your current password")
@@ -330,11 +156,7 @@ pub async fn ensure_first_admin(
     actor: &Actor,
     password: Option<String>,
 ) -> Result<Option<String>, UserError> {
-    let count: i64 = sqlx::query("SELECT COUNT(*) FROM users")
-        .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
-    if count > 0 {
+    if store::count(db).await? > 0 {
         return Ok(None);
     }
     let generated = password.is_none();

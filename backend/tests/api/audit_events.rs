@@ -5,7 +5,7 @@
 use crate::support::{CLIENT, PASSWORD, Server, Signed};
 use axum::http::{Method, StatusCode};
 use backend::audit;
-use backend::auth::users::{self, UserError};
+use backend::auth::{UserError, users};
 use backend::db::{Backend, Db};
 use serde_json::{Value, json};
 use shared::audit::{AuditEntry, EventFilter, MAX_PAGE_SIZE};
