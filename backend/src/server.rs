@@ -52,18 +52,7 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let spa = Spa::load(&config.dist_dir);
-        let sandbox = if config.upstream.is_sandbox() {
-            let sandbox =
-                Sandbox::start(SocketAddr::from(([127, 0, 0, 1], 0)), SandboxConfig::demo())
-                    .await?;
-            tracing::info!(
-                url = %sandbox.base_url(),
-                "no upstream configured: the built-in sandbox serves OOS, Security Center and DingTalk"
-            );
-            Some(sandbox)
-        } else {
-            None
-        };
+        let sandbox = start_sandbox(&config).await?;
         let defaults = match &sandbox {
             Some(sandbox) => Endpoints::single(&sandbox.base_url()),
             None => Endpoints::official(),
@@ -80,14 +69,8 @@ impl Application {
                 .await?;
         let vault = Vault::new(db.clone(), key);
         vault.backfill().await?;
-        if let Some(sb) = &sandbox
-            && vault.seed_sandbox(sandbox_account(), sandbox_app()).await?
-        {
-            tracing::info!("stored a sandbox Alibaba Cloud account and DingTalk app");
-            // DingTalk cannot list groups: a fresh console on the sandbox
-            // starts with the sandbox's demo groups in its catalogue.
-            let groups = crate::groups::service::seed_demo(&db, sandbox::DEMO_APP_KEY, sb).await?;
-            tracing::info!(groups, "stored the sandbox's demo groups in the catalogue");
+        if let Some(sandbox) = &sandbox {
+            seed_sandbox(&db, &vault, sandbox).await?;
         }
         let state = AppState {
             config: Arc::new(config),
@@ -198,6 +181,34 @@ fn sandbox_app() -> DingTalkAppInput {
         app_secret: Some(sandbox::DEMO_APP_SECRET.into()),
         ..DingTalkAppInput::default()
     }
+}
+
+/// The built-in sandbox, when no upstream is configured.
+async fn start_sandbox(config: &Config) -> anyhow::Result<Option<Sandbox>> {
+    if !config.upstream.is_sandbox() {
+        return Ok(None);
+    }
+    let sandbox =
+        Sandbox::start(SocketAddr::from(([127, 0, 0, 1], 0)), SandboxConfig::demo()).await?;
+    tracing::info!(
+        url = %sandbox.base_url(),
+        "no upstream configured: the built-in sandbox serves OOS, Security Center and DingTalk"
+    );
+    Ok(Some(sandbox))
+}
+
+/// On the first start on the sandbox, its credentials in the vault and its
+/// demo groups in the catalogue.
+async fn seed_sandbox(db: &Db, vault: &Vault, sandbox: &Sandbox) -> anyhow::Result<()> {
+    if !vault.seed_sandbox(sandbox_account(), sandbox_app()).await? {
+        return Ok(());
+    }
+    tracing::info!("stored a sandbox Alibaba Cloud account and DingTalk app");
+    // DingTalk cannot list groups: a fresh console on the sandbox starts
+    // with the sandbox's demo groups in its catalogue.
+    let groups = crate::groups::service::seed_demo(db, sandbox::DEMO_APP_KEY, sandbox).await?;
+    tracing::info!(groups, "stored the sandbox's demo groups in the catalogue");
+    Ok(())
 }
 
 /// Headers that keep the console out of frames, stop content sniffing,
