@@ -156,7 +156,7 @@ async fn authorize(
     if access == Access::Public {
         return Ok(None);
     }
-    let session = auth::session_from_headers(state, headers)
+    let session = auth::http::session_from_headers(state, headers)
         .await?
         .ok_or(ApiError::NotSignedIn)?;
     if state_changing && !csrf_matches(headers, &session) {

@@ -111,7 +111,7 @@ pub struct DingTalkAppRef {
 impl Ctx {
     /// The signed-in user as the actor of an audit event.
     pub fn actor(&self) -> Actor {
-        crate::auth::actor(&self.session.user, self.source)
+        self.session.actor(self.source)
     }
 
     /// The stored Alibaba Cloud account `id`, ready to sign calls.

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
-use shared::auth::User;
+use shared::auth::{SessionInfo, User, permissions};
 use sqlx::Row;
 
 use super::store::user_from_row_with;
-use crate::audit::{self, AuditAction, NewEvent, Target, TargetKind};
+use crate::audit::{self, Actor, AuditAction, NewEvent, Target, TargetKind};
 use crate::cache::RowCache;
 use crate::config::SessionConfig;
 use crate::db::{Db, now_ms};
@@ -24,6 +24,27 @@ pub struct Session {
     pub id_hash: String,
     pub csrf_token: String,
     pub user: User,
+}
+
+impl Session {
+    /// Its user as the actor of an audit event, acting from `source`.
+    pub fn actor(&self, source: Option<IpAddr>) -> Actor {
+        Actor {
+            user_id: Some(self.user.id.clone()),
+            username: self.user.username.clone(),
+            role: self.user.role.as_str().to_owned(),
+            source,
+        }
+    }
+
+    /// What the console learns of its session.
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            user: self.user.clone(),
+            csrf_token: self.csrf_token.clone(),
+            permissions: permissions(self.user.role),
+        }
+    }
 }
 
 /// Don't write `last_seen_at` on every request: once a minute is enough
@@ -116,7 +137,7 @@ impl Sessions {
         .execute(&mut *tx)
         .await?;
         let event = NewEvent::success(
-            super::actor(&session.user, source),
+            session.actor(source),
             AuditAction::SignIn,
             audit_target(&session.user),
         );
@@ -155,7 +176,7 @@ impl Sessions {
             .execute(&mut *tx)
             .await?;
         let event = NewEvent::success(
-            super::actor(&session.user, source),
+            session.actor(source),
             AuditAction::SignOut,
             audit_target(&session.user),
         );
