@@ -380,47 +380,51 @@ pub(crate) async fn handle(
     body: Bytes,
 ) -> Response {
     let raw_query = uri.query().unwrap_or_default();
-    let operation = headers
-        .get("x-acs-action")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| {
-            decode_query(raw_query).ok().and_then(|params| {
-                params
-                    .into_iter()
-                    .find(|(k, _)| k == "Action")
-                    .map(|(_, v)| v)
-            })
-        })
-        .unwrap_or_default();
-    // A fault may target one region (`Action@RegionId`), so that one region
-    // of a list across many can fail on its own.
-    let region = decode_query(raw_query)
-        .ok()
-        .and_then(|params| params.into_iter().find(|(k, _)| k == "RegionId"))
-        .map(|(_, v)| v);
-    let scoped = region.map(|r| format!("{operation}@{r}"));
-    for op in scoped.iter().chain([&operation]) {
-        if let Some(response) = shared.faults.apply(op, Flavour::Acs, &closer).await {
+    for op in fault_names(raw_query, &headers) {
+        if let Some(response) = shared.faults.apply(&op, Flavour::Acs, &closer).await {
             return response;
         }
     }
-    let host = headers
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("sandbox")
-        .to_owned();
-    let request_id = new_request_id();
     let parts = RequestParts {
         method: method.as_str(),
         raw_query,
         headers: &headers,
         body: &body,
     };
+    answer(&shared, &parts)
+}
+
+/// The names a fault for this call may be added under: `Action@RegionId`
+/// first, so that one region of a list across many can fail on its own,
+/// then the action (from `x-acs-action`, or a legacy call's `Action`).
+fn fault_names(raw_query: &str, headers: &HeaderMap) -> Vec<String> {
+    let params = decode_query(raw_query).unwrap_or_default();
+    let param = |name: &str| {
+        (params.iter())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let operation = headers
+        .get("x-acs-action")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| param("Action"))
+        .unwrap_or_default();
+    let scoped = param("RegionId").map(|r| format!("{operation}@{r}"));
+    scoped.into_iter().chain([operation]).collect()
+}
+
+/// The action's answer with a new RequestId, or its error.
+fn answer(shared: &Shared, parts: &RequestParts) -> Response {
+    let host = (parts.headers.get("host"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("sandbox")
+        .to_owned();
+    let request_id = new_request_id();
     let result = shared
         .verifier
-        .verify(&parts)
-        .and_then(|caller| dispatch(&shared, &caller));
+        .verify(parts)
+        .and_then(|caller| dispatch(shared, &caller));
     match result {
         Ok(mut value) => {
             value["RequestId"] = Value::String(request_id);

@@ -212,24 +212,27 @@ async fn serve(
     {
         return response;
     }
-    let result = (|| -> LegacyResult {
-        shared.authorize(query.get("access_token").map(String::as_str), op.permission)?;
-        let mut fields = match parse_body(body)? {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
-        for (k, v) in query {
-            if k != "access_token" {
-                fields.entry(k).or_insert(Value::String(v));
-            }
+    respond(run(shared, op, query, body))
+}
+
+/// One action: the token's permission checked, then the body's fields and
+/// the query's (but the token) handed to the action.
+fn run(shared: &Shared, op: &Op, query: HashMap<String, String>, body: &[u8]) -> LegacyResult {
+    shared.authorize(query.get("access_token").map(String::as_str), op.permission)?;
+    let mut fields = match parse_body(body)? {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    for (k, v) in query {
+        if k != "access_token" {
+            fields.entry(k).or_insert(Value::String(v));
         }
-        let fields = Value::Object(fields);
-        (op.run)(&Call {
-            shared,
-            fields: Fields(&fields),
-        })
-    })();
-    respond(result)
+    }
+    let fields = Value::Object(fields);
+    (op.run)(&Call {
+        shared,
+        fields: Fields(&fields),
+    })
 }
 
 async fn gettoken(
@@ -244,18 +247,20 @@ async fn gettoken(
     {
         return response;
     }
+    respond(issue_token(&shared, &query))
+}
+
+/// A token for the app whose key and secret the query holds.
+fn issue_token(shared: &Shared, query: &HashMap<String, String>) -> LegacyResult {
     let (Some(key), Some(secret)) = (query.get("appkey"), query.get("appsecret")) else {
-        return respond(Err(LegacyError::new(
-            40036,
-            "appkey and appsecret are required",
-        )));
+        return Err(LegacyError::new(40036, "appkey and appsecret are required"));
     };
     let Some(app) = shared.app_by_credentials(key, secret) else {
-        return respond(Err(LegacyError::new(40096, "invalid appkey or appsecret")));
+        return Err(LegacyError::new(40096, "invalid appkey or appsecret"));
     };
     let token = shared.issue_token(&app.app_key);
     let ttl = shared.with_world(|w| w.tokens.ttl().as_secs());
-    respond(Ok(json!({"access_token": token, "expires_in": ttl})))
+    Ok(json!({"access_token": token, "expires_in": ttl}))
 }
 
 fn chat_create(call: &Call<'_>) -> LegacyResult {

@@ -202,8 +202,14 @@ async fn serve(
     {
         return response;
     }
+    respond(run(shared, op, headers, body))
+}
+
+/// One action: the token's permission checked, then the body parsed and
+/// the action run.
+fn run(shared: &Shared, op: &Op, headers: &HeaderMap, body: &[u8]) -> Result<Value, NewError> {
     let token = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok());
-    let result = match shared.authorize(token, op.permission) {
+    match shared.authorize(token, op.permission) {
         // CreateGroup and UpdateGroup answer a missing permission in their own words.
         Err(AuthError::Permission(p)) if matches!(op.op, "CreateGroup" | "UpdateGroup") => {
             Err(NewError::new(
@@ -216,8 +222,7 @@ async fn serve(
         Ok(()) => parse_body(body)
             .and_then(|body| (op.run)(shared, Fields(&body)))
             .map_err(|err| group_error(op.op, err)),
-    };
-    respond(result)
+    }
 }
 
 async fn access_token(
@@ -232,25 +237,27 @@ async fn access_token(
     {
         return response;
     }
-    let result = (|| -> Result<Value, NewError> {
-        let body = parse_body(&body).map_err(|e| group_error("GetAccessToken", e))?;
-        let f = Fields(&body);
-        let credentials = f
-            .required("appKey")
-            .and_then(|k| Ok((k, f.required("appSecret")?)));
-        let (key, secret) = credentials.map_err(|e| group_error("GetAccessToken", e))?;
-        let app = shared.app_by_credentials(&key, &secret).ok_or_else(|| {
-            NewError::new(
-                StatusCode::BAD_REQUEST,
-                "invalidClientIdOrSecret",
-                "the appKey or appSecret is wrong",
-            )
-        })?;
-        let token = shared.issue_token(&app.app_key);
-        let ttl = shared.with_world(|w| w.tokens.ttl().as_secs());
-        Ok(json!({"accessToken": token, "expireIn": ttl}))
-    })();
-    respond(result)
+    respond(issue_token(&shared, &body))
+}
+
+/// A token for the app whose key and secret `body` holds.
+fn issue_token(shared: &Shared, body: &[u8]) -> Result<Value, NewError> {
+    let body = parse_body(body).map_err(|e| group_error("GetAccessToken", e))?;
+    let f = Fields(&body);
+    let credentials = f
+        .required("appKey")
+        .and_then(|k| Ok((k, f.required("appSecret")?)));
+    let (key, secret) = credentials.map_err(|e| group_error("GetAccessToken", e))?;
+    let app = shared.app_by_credentials(&key, &secret).ok_or_else(|| {
+        NewError::new(
+            StatusCode::BAD_REQUEST,
+            "invalidClientIdOrSecret",
+            "the appKey or appSecret is wrong",
+        )
+    })?;
+    let token = shared.issue_token(&app.app_key);
+    let ttl = shared.with_world(|w| w.tokens.ttl().as_secs());
+    Ok(json!({"accessToken": token, "expireIn": ttl}))
 }
 
 fn convert(shared: &Shared, f: Fields<'_>) -> NewResult {
