@@ -14,6 +14,8 @@ use shared::api::{API_PREFIX, ErrorBody, IDEMPOTENCY_HEADER};
 use shared::auth::CSRF_HEADER;
 use wasm_bindgen::JsValue;
 
+pub use crate::ui::json::Json;
+
 /// Codes the client itself gives a failure that never got a server answer.
 pub const CLIENT_CODES: [&str; 5] = ["network", "request", "response", "http", "aborted"];
 
@@ -159,9 +161,19 @@ async fn json_of(response: gloo_net::http::Response) -> Result<JsValue, Failure>
 /// Decodes with serde-wasm-bindgen rather than serde_json: it reads an
 /// object only through its type's known field names, so each answer type
 /// compiles to about half the code and the JSON parser stays out of the
-/// wasm (BENCHMARKS.md).
+/// wasm (BENCHMARKS.md). A [`Json`] is kept as the browser parsed it.
 pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, Failure> {
     serde_wasm_bindgen::from_value(value).map_err(|e| Failure::local("response", e.to_string()))
+}
+
+/// A server error nested in an answer (one account's or region's
+/// failure), through the one `ErrorBody` decoder; `None` for `null`.
+pub fn failure_of(v: &Json) -> Option<Failure> {
+    if v.is_null() {
+        return None;
+    }
+    let body = decode::<ErrorBody>(v.js().clone()).ok()?;
+    Some(Failure { status: 0, body })
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {

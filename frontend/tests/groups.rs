@@ -3,6 +3,7 @@
 
 use frontend::groups::MemberTable;
 use frontend::i18n::Lang;
+use frontend::ui::Json;
 use leptos::prelude::*;
 use shared::groups::{MemberView, UserId};
 use wasm_bindgen::JsCast;
@@ -10,8 +11,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn members(n: usize) -> Vec<MemberView> {
-    (1..=n)
+/// Members as the server sends them, parsed by the browser.
+fn members(n: usize) -> Vec<Json> {
+    let typed: Vec<MemberView> = (1..=n)
         .map(|i| MemberView {
             user_id: UserId::parse(&format!("user{i:05}")).unwrap(),
             name: Some(format!("成员 {i:05}")),
@@ -19,7 +21,9 @@ fn members(n: usize) -> Vec<MemberView> {
             admin: i % 400 == 0,
             nickname: None,
         })
-        .collect()
+        .collect();
+    let array = serde_wasm_bindgen::to_value(&typed).unwrap();
+    frontend::ui::json::list(&Json::new(array), "")
 }
 
 #[wasm_bindgen_test]

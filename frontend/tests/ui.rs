@@ -9,6 +9,7 @@ use frontend::api::{CLIENT_CODES, Failure};
 use frontend::i18n::problem::{code_text, problem_text};
 use frontend::i18n::{Lang, T, fill};
 use frontend::ui::dialog::{Question, Review, ReviewHost, Wording, provide_review};
+use frontend::ui::json::{self, Json};
 use frontend::ui::toast::provide_toasts;
 use frontend::ui::{Column, Control, DataTable, FieldSpec, FormSpec, Values, form_drawer, submit};
 use leptos::prelude::*;
@@ -79,6 +80,38 @@ async fn ticks(n: usize) {
 }
 
 #[wasm_bindgen_test]
+fn answers_are_read_by_field_path() {
+    let text = r#"{"name": "值班", "n": 3, "on": true, "at": "2025-12-26T09:53:02Z",
+        "ms": 1766742782000, "labels": ["a", "b"], "inner": {"id": "x"}, "none": null}"#;
+    let v = Json::new(js_sys::JSON::parse(text).unwrap());
+    assert_eq!(json::s(&v, "/name"), "值班");
+    assert_eq!(json::s(&v, "/inner/id"), "x");
+    assert_eq!(json::s(&v, "/missing/deeper"), "");
+    assert_eq!(json::int(&v, "/n"), 3);
+    assert_eq!(json::text(&v, "/n"), "3");
+    assert_eq!(json::text(&v, "/on"), "true");
+    assert_eq!(json::text(&v, "/none"), "");
+    assert!(json::flag(&v, "/on") && !json::flag(&v, "/name"));
+    assert_eq!(json::millis(&v, "/at"), Some(1_766_742_782_000));
+    assert_eq!(json::millis(&v, "/ms"), Some(1_766_742_782_000));
+    assert_eq!(json::millis(&v, "/none"), None);
+    assert_eq!(json::joined(&v, "/labels"), "a, b");
+    assert!(json::at(&v, "/none").is_null() && json::at(&v, "/missing").is_null());
+    let added = json::with(&v, "account", "acc");
+    assert_eq!(json::s(&added, "/account"), "acc");
+    assert_eq!(
+        json::s(&v, "/account"),
+        "",
+        "the original is left as it was"
+    );
+    let again = Json::new(js_sys::JSON::parse(text).unwrap());
+    assert!(
+        again == v && added != v,
+        "equal when they write out the same"
+    );
+}
+
+#[wasm_bindgen_test]
 fn every_error_code_and_problem_is_worded_in_both_languages() {
     for code in ERROR_CODES.iter().chain(CLIENT_CODES.iter()) {
         let t = code_text(code).unwrap_or_else(|| panic!("no words for {code}"));
@@ -97,17 +130,12 @@ fn every_error_code_and_problem_is_worded_in_both_languages() {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Member {
-    id: u32,
-    name: String,
-}
-
-fn members(n: u32) -> Vec<Member> {
+/// Rows as the browser parses the server's JSON.
+fn members(n: u32) -> Vec<Json> {
     (0..n)
-        .map(|id| Member {
-            id,
-            name: format!("member {id:04}"),
+        .map(|id| {
+            let text = format!(r#"{{"id": {id}, "name": "member {id:04}"}}"#);
+            Json::new(js_sys::JSON::parse(&text).unwrap())
         })
         .collect()
 }
@@ -115,19 +143,21 @@ fn members(n: u32) -> Vec<Member> {
 const NAME: T = T("Name", "名称");
 
 fn member_table(
-    rows: RwSignal<Vec<Member>>,
+    rows: RwSignal<Vec<Json>>,
     search: RwSignal<String>,
     selection: RwSignal<HashSet<String>>,
 ) -> impl IntoView {
     let columns = vec![
-        Column::text(NAME, |m: &Member| m.name.clone()),
-        Column::new(NAME, |m: &Member| format!("#{}", m.id).into_any())
-            .sort_by(|m: &Member| frontend::ui::SortKey::Number(i64::from(m.id))),
+        Column::at(NAME, "/name"),
+        Column::new(NAME, |m: &Json| {
+            format!("#{}", json::int(m, "/id")).into_any()
+        })
+        .sort_by(|m: &Json| frontend::ui::SortKey::Number(json::int(m, "/id"))),
     ];
     view! {
         <DataTable id="members" caption=NAME rows columns selection search
-            key=|m: &Member| m.id.to_string() name=|m: &Member| m.name.clone()
-            filter=|m: &Member| m.name.clone()/>
+            key=|m| json::text(m, "/id") name=|m| json::text(m, "/name")
+            filter=|m| json::text(m, "/name")/>
     }
 }
 
@@ -179,8 +209,9 @@ async fn a_refresh_re_renders_only_changed_rows_and_sorting_paging_selection_wor
     leptos::task::tick().await;
     let first = all(&root, "tbody tr")[0].clone();
     let second = all(&root, "tbody tr")[1].clone();
+    // The same rows parsed again: equal content keeps a row's DOM.
     let mut fresh = members(30);
-    fresh[1].name = "renamed".into();
+    fresh[1] = json::with(&fresh[1], "name", "renamed");
     rows.set(fresh);
     leptos::task::tick().await;
     let now = all(&root, "tbody tr");

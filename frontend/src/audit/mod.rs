@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::API_PREFIX;
-use shared::audit::{AuditHealth, EventFilter, EventPage, Outcome, VerifyReport};
+use shared::audit::{EventFilter, Outcome, VerifyReport};
 use shared::auth::Action;
 use wasm_bindgen::JsValue;
 
@@ -16,7 +16,8 @@ use crate::i18n::{T, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::time::local_text;
 use crate::ui::{
-    AuditTable, Filter, FilterBar, PageHeader, Remote, ServerPaging, choices, param, use_toasts,
+    AuditTable, Filter, FilterBar, Json, PageHeader, Remote, ServerPaging, choices, json, param,
+    use_toasts,
 };
 
 /// Local midnight of `YYYY-MM-DD` plus `days`, as epoch ms.
@@ -53,15 +54,22 @@ pub fn AuditPage() -> impl IntoView {
     // page shown, so a reload keeps it.
     let trail = RwSignal::new(Vec::<Option<i64>>::new());
     let before = Signal::derive(move || router.param("before").and_then(|b| b.parse().ok()));
-    let page = Remote::<EventPage>::follow(move || {
+    let page = Remote::<Json>::follow(move || {
         Some(format!("/audit/events?{}", filter(before.get()).to_query()))
     });
-    let health = Remote::<Option<AuditHealth>>::follow(|| Some("/audit/status".into()));
+    // An `AuditHealth`, or `null` before the first check.
+    let health = Remote::<Json>::follow(|| Some("/audit/status".into()));
     let rows = Signal::derive(move || {
         page.value
-            .with(|p| p.as_ref().map(|p| p.events.clone()).unwrap_or_default())
+            .with(|p| p.iter().flat_map(|p| json::list(p, "/events")).collect())
     });
-    let next = Signal::derive(move || page.value.with(|p| p.as_ref().and_then(|p| p.next_cursor)));
+    let next = Signal::derive(move || {
+        page.value.with(|p| {
+            p.as_ref()
+                .filter(|p| !json::at(p, "/next_cursor").is_null())
+                .map(|p| json::int(p, "/next_cursor"))
+        })
+    });
     let paging = ServerPaging {
         page: Signal::derive(move || trail.with(Vec::len)),
         page_size: shared::audit::DEFAULT_PAGE_SIZE as usize,
@@ -110,17 +118,15 @@ pub fn AuditPage() -> impl IntoView {
         });
     };
     let banner = move || {
-        health.value.get().flatten().map(|h| {
-            let text = if h.ok {
-                i18n.fill(tx::HEALTH_OK, &[&local_text(h.checked_at)])
+        health.value.get().filter(|h| !h.is_null()).map(|h| {
+            let ok = json::flag(&h, "/ok");
+            let text = if ok {
+                i18n.fill(tx::HEALTH_OK, &[&local_text(json::int(&h, "/checked_at"))])
             } else {
-                let seq = h.first_bad_seq.unwrap_or_default().to_string();
-                i18n.fill(
-                    tx::HEALTH_BAD,
-                    &[&seq, h.problem.as_deref().unwrap_or_default()],
-                )
+                let seq = json::int(&h, "/first_bad_seq").to_string();
+                i18n.fill(tx::HEALTH_BAD, &[&seq, &json::s(&h, "/problem")])
             };
-            view! { <p class="notice" class:failed=!h.ok role="status">{text}</p> }
+            view! { <p class="notice" class:failed=!ok role="status">{text}</p> }
         })
     };
     let actions: &'static [(&'static str, T)] = tx::ACTIONS;

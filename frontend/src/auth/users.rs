@@ -9,12 +9,12 @@ use shared::auth::{Action, NewUser, PasswordReset, Role, User, UserUpdate, check
 use super::{password_fields, role_text, same_password, use_auth};
 use crate::api;
 use crate::i18n::common as c;
-use crate::i18n::{auth as tx, now, use_i18n};
+use crate::i18n::{auth as tx, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::{
-    Column, Control, DataTable, Edit, FieldSpec, Filter, FilterBar, FormSpec, PageHeader, Remote,
-    RowAction, Time, Values, Wording, choices, confirm_danger, form_drawer, param, review_edit,
-    submit, use_review, use_toasts,
+    Column, Control, DataTable, Edit, FieldSpec, Filter, FilterBar, FormSpec, Json, PageHeader,
+    Remote, RowAction, Values, Wording, choices, confirm_danger, form_drawer, json, param,
+    review_edit, submit, use_review, use_toasts,
 };
 
 const WORDING: Wording = Wording {
@@ -29,8 +29,16 @@ const WORDING: Wording = Wording {
 #[derive(Clone, PartialEq)]
 enum Open {
     New,
-    Edit(User),
-    Password(User),
+    Edit(Json),
+    Password(Json),
+}
+
+fn id(u: &Json) -> String {
+    json::text(u, "/id")
+}
+
+fn username(u: &Json) -> String {
+    json::text(u, "/username")
 }
 
 #[component]
@@ -40,7 +48,7 @@ pub fn UsersPage() -> impl IntoView {
     let toasts = use_toasts();
     let review = use_review();
     let router = use_router();
-    let users = Remote::<Vec<User>>::follow(|| Some("/users".into()));
+    let users = Remote::<Json>::follow(|| Some("/users".into()));
     let open = RwSignal::new(None::<Open>);
     let manage = move || auth.can(Action::UsersManage);
     let role_filter = param("role");
@@ -49,36 +57,28 @@ pub fn UsersPage() -> impl IntoView {
         let (role, status) = (role_filter.get(), status_filter.get());
         users.value.with(|u| {
             u.iter()
-                .flatten()
-                .filter(|u| role.is_empty() || u.role.as_str() == role)
-                .filter(|u| status.is_empty() || (status == "disabled") == u.disabled)
-                .cloned()
+                .flat_map(|u| json::list(u, ""))
+                .filter(|u| role.is_empty() || json::s(u, "/role") == role)
+                .filter(|u| {
+                    status.is_empty() || (status == "disabled") == json::flag(u, "/disabled")
+                })
                 .collect::<Vec<_>>()
         })
     });
     let mut columns = vec![
-        Column::text(tx::USERNAME, |u: &User| u.username.clone()),
-        Column::new(tx::ROLE, |u: &User| now(role_text(u.role)).into_any())
-            .sort_by(|u| crate::ui::SortKey::Text(u.role.as_str().into())),
-        Column::new(c::STATUS, |u: &User| {
-            now(if u.disabled { c::DISABLED } else { c::ENABLED }).into_any()
-        }),
-        Column::new(c::CREATED, |u: &User| {
-            view! { <Time millis=u.created_at/> }.into_any()
-        })
-        .sort_by(|u| crate::ui::SortKey::Number(u.created_at)),
+        Column::at(tx::USERNAME, "/username"),
+        Column::word(tx::ROLE, "/role", tx::ROLES),
+        Column::word(c::STATUS, "/disabled", c::DISABLED_WORDS),
+        Column::time(c::CREATED, "/created_at"),
     ];
     if manage() {
-        let edit = RowAction::new(c::EDIT, move |u: &User| {
+        let edit = RowAction::new(c::EDIT, move |u: &Json| {
             open.set(Some(Open::Edit(u.clone())))
         });
-        let reset = RowAction::new(tx::RESET_PASSWORD, move |u: &User| {
+        let reset = RowAction::new(tx::RESET_PASSWORD, move |u: &Json| {
             open.set(Some(Open::Password(u.clone())));
         });
-        columns.push(Column::actions(
-            |u: &User| u.username.clone(),
-            vec![edit, reset],
-        ));
+        columns.push(Column::actions(username, vec![edit, reset]));
     }
     let status_opts = choices(&[("enabled", c::ENABLED), ("disabled", c::DISABLED)]);
 
@@ -117,16 +117,19 @@ pub fn UsersPage() -> impl IntoView {
                 on_close: close,
             }),
             Open::Edit(user) => {
-                let name = user.username.clone();
+                let (user_id, name) = (id(&user), username(&user));
                 let initial = Values::default()
                     .with(
                         "role",
-                        crate::ui::form::Value::Text(user.role.as_str().into()),
+                        crate::ui::form::Value::Text(json::text(&user, "/role")),
                     )
-                    .with("disabled", crate::ui::form::Value::Bool(user.disabled));
+                    .with(
+                        "disabled",
+                        crate::ui::form::Value::Bool(json::flag(&user, "/disabled")),
+                    );
                 let title_name = name.clone();
                 form_drawer(FormSpec {
-                    id: format!("user-edit-{}", user.id),
+                    id: format!("user-edit-{user_id}"),
                     title: Signal::derive(move || i18n.fill(tx::EDIT_USER, &[&title_name])),
                     submit_label: c::REVIEW,
                     fields: vec![
@@ -136,7 +139,7 @@ pub fn UsersPage() -> impl IntoView {
                     ],
                     initial,
                     on_submit: submit(move |v: Values| {
-                        let (id, name) = (user.id.clone(), name.clone());
+                        let (id, name) = (user_id.clone(), name.clone());
                         async move {
                             let body = UserUpdate {
                                 role: Role::parse(&v.text("role")),
@@ -166,26 +169,27 @@ pub fn UsersPage() -> impl IntoView {
                 })
             }
             Open::Password(user) => {
-                let title_name = user.username.clone();
+                let (user_id, name) = (id(&user), username(&user));
+                let title_name = name.clone();
                 form_drawer(FormSpec {
-                    id: format!("user-password-{}", user.id),
+                    id: format!("user-password-{user_id}"),
                     title: Signal::derive(move || i18n.fill(tx::RESET_PASSWORD_OF, &[&title_name])),
                     submit_label: tx::SET_PASSWORD,
                     fields: password_fields(false),
                     initial: Values::default(),
                     on_submit: submit(move |v: Values| {
-                        let user = user.clone();
+                        let (user_id, name) = (user_id.clone(), name.clone());
                         async move {
                             let body = PasswordReset {
                                 password: same_password(&v)?.into(),
                             };
-                            let title = i18n.fill(tx::RESET_PASSWORD_OF, &[&user.username]);
+                            let title = i18n.fill(tx::RESET_PASSWORD_OF, &[&name]);
                             if !confirm_danger(review, format!("{title}?"), title).await {
                                 return Ok(false);
                             }
-                            let path = format!("/users/{}/password", encode(&user.id));
+                            let path = format!("/users/{}/password", encode(&user_id));
                             api::send_empty(Method::POST, &path, Some(&body)).await?;
-                            toasts.ok(c::SAVED, &user.username);
+                            toasts.ok(c::SAVED, &name);
                             Ok(true)
                         }
                     }),
@@ -208,8 +212,7 @@ pub fn UsersPage() -> impl IntoView {
             Filter::choice("status", c::STATUS, status_opts),
         ]/>
         <DataTable id="users" caption=tx::USERS rows=rows columns=columns
-            key=|u: &User| u.id.clone() name=|u: &User| u.username.clone()
-            filter=|u: &User| u.username.clone() search=param("q")
+            key=id name=username filter=username search=param("q")
             highlight=Signal::derive(move || router.param("new"))
             loading=users.loading error=users.error/>
         {drawer}

@@ -4,11 +4,9 @@
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::audit::{AuditEntry, Outcome};
 use shared::auth::Action;
-use shared::chat_configs::{ChatConfigDetail, SecretSource, SettingValue};
 
-use super::forms::{api_path, edit_drawer, platform_text};
+use super::forms::{PLATFORMS, api_path, edit_drawer};
 use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::chat_configs as tx;
@@ -16,8 +14,8 @@ use crate::i18n::common as c;
 use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::{
-    Column, CopyButton, DataTable, DetailHeader, ErrorPanel, Remote, Time, confirm_danger, fact,
-    facts, tab_panel, tabs, use_review, use_toasts,
+    Column, CopyButton, DataTable, DetailHeader, ErrorPanel, Json, Remote, Time, confirm_danger,
+    fact, facts, json, tab_panel, tabs, use_review, use_toasts,
 };
 
 const LIST: &str = "/chat-configs";
@@ -30,86 +28,86 @@ fn action_text(action: &str) -> T {
     }
 }
 
+const OUTCOMES: &[(&str, crate::i18n::T)] = &[
+    ("success", tx::OK),
+    ("failure", tx::FAILED),
+    ("unknown", tx::UNKNOWN),
+];
+
 fn history_table(path: String) -> AnyView {
-    let history = Remote::<Vec<AuditEntry>>::follow(move || Some(format!("{path}/history")));
+    let history = Remote::<Json>::follow(move || Some(format!("{path}/history")));
     let columns = vec![
-        Column::new(tx::WHEN, |e: &AuditEntry| {
-            view! { <Time millis=e.at/> }.into_any()
-        })
-        .sort_by(|e| crate::ui::SortKey::Number(e.at)),
-        Column::text(tx::WHO, |e: &AuditEntry| e.actor.clone()),
-        Column::new(tx::WHAT, |e: &AuditEntry| {
-            now(action_text(&e.action)).into_any()
+        Column::time(tx::WHEN, "/at"),
+        Column::at(tx::WHO, "/actor"),
+        Column::text(tx::WHAT, |e| {
+            now(action_text(&json::s(e, "/action"))).to_owned()
         }),
-        Column::new(tx::OUTCOME, |e: &AuditEntry| {
-            now(match e.outcome {
-                Outcome::Success => tx::OK,
-                Outcome::Failure => tx::FAILED,
-                Outcome::Unknown => tx::UNKNOWN,
-            })
-            .into_any()
-        }),
+        Column::word(tx::OUTCOME, "/outcome", OUTCOMES),
     ];
+    let rows = Signal::derive(move || {
+        history
+            .value
+            .with(|h| h.iter().flat_map(|h| json::list(h, "")).collect())
+    });
     view! {
-        <DataTable id="chat-config-history" caption=c::HISTORY
-            rows=Signal::derive(move || history.value.get().unwrap_or_default())
-            columns=columns key=|e: &AuditEntry| e.seq.to_string()
+        <DataTable id="chat-config-history" caption=c::HISTORY rows=rows
+            columns=columns key=|e| json::text(e, "/seq")
             loading=history.loading error=history.error/>
     }
     .into_any()
 }
 
-fn settings_facts(d: &ChatConfigDetail) -> AnyView {
-    let items = d
-        .config
-        .settings
-        .iter()
-        .map(|s| match &s.value {
-            SettingValue::Plain(v) => (s.key.clone(), v.clone().into_any()),
-            SettingValue::Secret { set } => (
-                s.key.clone(),
-                tr(if *set {
-                    tx::SECRET_SET
-                } else {
-                    tx::SECRET_UNSET
-                })
-                .into_any(),
-            ),
+// `d` is a `ChatConfigDetail` as the server sent it.
+
+/// A setting's value: plain text, or a secret only as set or not.
+fn setting_value(s: &Json) -> AnyView {
+    let plain = json::at(s, "/value/plain");
+    match plain.js().as_string() {
+        Some(v) => v.into_any(),
+        None => tr(if json::flag(s, "/value/secret/set") {
+            tx::SECRET_SET
+        } else {
+            tx::SECRET_UNSET
         })
-        .map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> })
+        .into_any(),
+    }
+}
+
+fn settings_facts(d: &Json) -> AnyView {
+    let items = json::list(d, "/config/settings")
+        .into_iter()
+        .map(|s| view! { <div><dt>{json::s(&s, "/key")}</dt><dd>{setting_value(&s)}</dd></div> })
         .collect_view();
     view! { <dl class="facts">{items}</dl> }.into_any()
 }
 
-fn main_facts(d: &ChatConfigDetail) -> AnyView {
-    let s = &d.config.summary;
-    let time =
-        |t: Option<shared::time::Timestamp>| t.map(|t| view! { <Time millis=t.epoch_millis()/> });
-    let webhook = s.webhook_url.clone().map(|url| {
+const SECRETS: &[(&str, T)] = &[
+    ("held", tx::SECRETS_HELD),
+    ("outside", tx::SECRETS_OUTSIDE),
+    ("none", c::NONE),
+];
+
+fn main_facts(d: &Json) -> AnyView {
+    let time = |ptr| json::millis(d, ptr).map(|millis| view! { <Time millis/> });
+    let url = json::s(d, "/config/summary/webhook_url");
+    let webhook = (!url.is_empty()).then(|| {
         view! { <code>{url.clone()}</code>" "<CopyButton what=tx::WEBHOOK value=url/> }
     });
-    let labels: Vec<&str> = d.labels.iter().map(|l| l.as_str()).collect();
+    let word = |ptr, words: &[(&str, T)]| {
+        let value = json::s(d, ptr);
+        words.iter().find(|(v, _)| *v == value).map(|(_, t)| tr(*t))
+    };
     facts(vec![
-        fact(tx::ACCOUNT, d.account_name.clone()),
-        fact(tx::REGION, s.region_id.as_str().to_owned()),
-        fact(tx::PLATFORM, s.platform.map(|p| tr(platform_text(p)))),
+        fact(tx::ACCOUNT, json::s(d, "/account_name")),
+        fact(tx::REGION, json::s(d, "/config/summary/region_id")),
+        fact(tx::PLATFORM, word("/config/summary/platform", PLATFORMS)),
         fact(tx::WEBHOOK, webhook),
-        fact(tx::RAM_ROLE, s.ram_role.clone().unwrap_or_default()),
-        fact(
-            tx::RESOURCE_GROUP,
-            d.config.resource_group_id.clone().unwrap_or_default(),
-        ),
-        fact(tx::LABELS, labels.join(", ")),
-        fact(
-            tx::SECRETS,
-            tr(match d.secrets {
-                SecretSource::Held => tx::SECRETS_HELD,
-                SecretSource::Outside => tx::SECRETS_OUTSIDE,
-                SecretSource::None => c::NONE,
-            }),
-        ),
-        fact(c::CREATED, time(s.created)),
-        fact(c::UPDATED, time(s.updated)),
+        fact(tx::RAM_ROLE, json::s(d, "/config/summary/ram_role")),
+        fact(tx::RESOURCE_GROUP, json::s(d, "/config/resource_group_id")),
+        fact(tx::LABELS, json::joined(d, "/labels")),
+        fact(tx::SECRETS, word("/secrets", SECRETS)),
+        fact(c::CREATED, time("/config/summary/created")),
+        fact(c::UPDATED, time("/config/summary/updated")),
     ])
 }
 
@@ -130,7 +128,7 @@ pub fn Detail(rest: String) -> impl IntoView {
     let path = api_path(&account, &region, &name);
     let detail = {
         let path = path.clone();
-        Remote::<ChatConfigDetail>::follow(move || Some(path.clone()))
+        Remote::<Json>::follow(move || Some(path.clone()))
     };
     let editing = RwSignal::new(false);
     let write = move || auth.can(Action::ChatConfigsWrite);

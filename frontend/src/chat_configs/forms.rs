@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 use shared::chat_configs::{
-    ChatConfigCreateDraft, ChatConfigDetail, ChatConfigDraft, ChatConfigSaved, ChatPlatform,
-    ConfigurationDraft, DingTalkClientId, EntryDraft, MAX_WECOM_ENTRIES, NewConfigName, RamRole,
-    ResourceGroupId, SettingValue, TemplateId,
+    ChatConfigCreateDraft, ChatConfigDraft, ChatConfigSaved, ChatPlatform, ConfigurationDraft,
+    DingTalkClientId, EntryDraft, MAX_WECOM_ENTRIES, NewConfigName, RamRole, ResourceGroupId,
+    TemplateId,
 };
 use shared::secret::SecretInput;
 use shared::validate::Problem;
@@ -17,8 +17,8 @@ use crate::i18n::common as c;
 use crate::i18n::use_i18n;
 use crate::ui::form::{EditForm, Value, edit_drawer as ui_edit_drawer};
 use crate::ui::{
-    AccountPick, Control, FieldSpec, FormSpec, Opt, Values, Wording, choices, form_drawer, submit,
-    use_toasts,
+    AccountPick, Control, FieldSpec, FormSpec, Json, Opt, Values, Wording, choices, form_drawer,
+    json, submit, use_toasts,
 };
 
 pub const WORDING: Wording = Wording {
@@ -198,33 +198,28 @@ pub fn api_path(account: &str, region: &str, name: &str) -> String {
     )
 }
 
-/// The form as the configuration is now; secrets empty (kept).
-fn current(d: &ChatConfigDetail) -> Values {
-    let s = &d.config.summary;
+/// The form as the configuration (a `ChatConfigDetail` as sent) is now;
+/// secrets empty (kept).
+fn current(d: &Json) -> Values {
+    let settings = json::list(d, "/config/settings");
+    // A secret has no `plain` value: it shows empty.
+    let entries: Vec<(String, String)> = settings
+        .iter()
+        .map(|x| (json::s(x, "/key"), json::s(x, "/value/plain")))
+        .collect();
     let plain = |key: &str| {
-        d.config
-            .settings
+        entries
             .iter()
-            .find(|x| x.key == key)
-            .and_then(|x| match &x.value {
-                SettingValue::Plain(v) => Some(v.clone()),
-                SettingValue::Secret { .. } => None,
-            })
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let entries = d
-        .config
-        .settings
-        .iter()
-        .map(|x| match &x.value {
-            SettingValue::Plain(v) => (x.key.clone(), v.clone()),
-            SettingValue::Secret { .. } => (x.key.clone(), String::new()),
-        })
-        .collect();
-    let platform = s.platform.unwrap_or(ChatPlatform::DingTalk).as_str();
-    let labels: Vec<&str> = d.labels.iter().map(|l| l.as_str()).collect();
+    let platform = match json::s(d, "/config/summary/platform") {
+        p if p.is_empty() => ChatPlatform::DingTalk.as_str().to_owned(),
+        p => p,
+    };
     Values::default()
-        .with("platform", Value::Text(platform.into()))
+        .with("platform", Value::Text(platform))
         .with(
             CLIENT_ID,
             Value::Text(plain(shared::chat_configs::DINGTALK_CLIENT_ID)),
@@ -233,24 +228,28 @@ fn current(d: &ChatConfigDetail) -> Values {
             TEMPLATE_ID,
             Value::Text(plain(shared::chat_configs::DINGTALK_TEMPLATE_ID)),
         )
-        .with(ENTRIES, Value::Pairs(entries))
         .with(
             "ram_role",
-            Value::Text(s.ram_role.clone().unwrap_or_default()),
+            Value::Text(json::s(d, "/config/summary/ram_role")),
         )
         .with(
             "resource_group_id",
-            Value::Text(d.config.resource_group_id.clone().unwrap_or_default()),
+            Value::Text(json::s(d, "/config/resource_group_id")),
         )
-        .with("labels", Value::Text(labels.join("\n")))
+        .with(
+            "labels",
+            Value::Text(json::strings(d, "/labels").join("\n")),
+        )
+        .with(ENTRIES, Value::Pairs(entries))
 }
 
 /// The edit drawer: the server's plan, then the change once confirmed.
-pub fn edit_drawer(detail: ChatConfigDetail, saved: Callback<()>, close: Callback<()>) -> AnyView {
-    let s = &detail.config.summary;
+pub fn edit_drawer(detail: Json, saved: Callback<()>, close: Callback<()>) -> AnyView {
+    let name = json::s(&detail, "/config/summary/name");
+    let region = json::s(&detail, "/config/summary/region_id");
     ui_edit_drawer(EditForm {
-        path: api_path(&detail.account_id, s.region_id.as_str(), s.name.as_str()),
-        name: s.name.as_str().to_owned(),
+        path: api_path(&json::s(&detail, "/account_id"), &region, &name),
+        name,
         title: tx::EDIT_TITLE,
         apply: tx::APPLY,
         fields: shared_fields(false),

@@ -10,48 +10,48 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::area::Area;
 use shared::auth::Action;
-use shared::chat_configs::{ChatConfigDetail, ChatConfigList, ChatConfigRow, RegionOutcome};
 
-use self::forms::{PLATFORMS, api_path, create_drawer, edit_drawer, platform_text, row_key};
-use crate::api::{self, Failure};
+use self::forms::{PLATFORMS, api_path, create_drawer, edit_drawer, row_key};
+use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
 use crate::i18n::{tr, use_i18n};
-use crate::router::{Link, use_router};
+use crate::router::use_router;
 use crate::ui::{
-    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Opt, PageHeader, Remote,
-    RowAction, SortKey, Time, choices, confirm_danger, param, use_review, use_toasts,
+    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, PageHeader, Remote,
+    RowAction, choices, confirm_danger, json, param, use_review, use_toasts,
 };
 
-/// A row: the configuration and the account it belongs to.
-#[derive(Clone, Debug, PartialEq)]
-struct Row {
-    account_name: String,
-    row: ChatConfigRow,
+/// A row: the configuration as the server sent it (`ChatConfigRow`),
+/// with the `account_name` of the account it belongs to added.
+fn parts(r: &Json) -> [String; 3] {
+    [
+        json::s(r, "/account_id"),
+        json::s(r, "/summary/region_id"),
+        json::s(r, "/summary/name"),
+    ]
 }
 
-impl Row {
-    fn key(&self) -> String {
-        let s = &self.row.summary;
-        row_key(&self.row.account_id, s.region_id.as_str(), s.name.as_str())
-    }
+fn key(r: &Json) -> String {
+    let [account, region, name] = parts(r);
+    row_key(&account, &region, &name)
+}
 
-    fn name(&self) -> String {
-        self.row.summary.name.as_str().to_owned()
-    }
+fn name(r: &Json) -> String {
+    json::text(r, "/summary/name")
+}
 
-    fn path(&self) -> String {
-        let s = &self.row.summary;
-        api_path(&self.row.account_id, s.region_id.as_str(), s.name.as_str())
-    }
+fn item_path(r: &Json) -> String {
+    let [account, region, name] = parts(r);
+    api_path(&account, &region, &name)
 }
 
 /// Which drawer is open.
 #[derive(Clone)]
 enum Open {
     New,
-    Edit(Box<ChatConfigDetail>),
+    Edit(Json),
 }
 
 #[component]
@@ -103,119 +103,86 @@ fn ListPage() -> impl IntoView {
         .to_query();
         format!("/chat-configs?{query}")
     });
-    let list = Remote::<ChatConfigList>::follow(move || Some(path.get()));
+    let list = Remote::<Json>::follow(move || Some(path.get()));
+    let regions_answered = move || {
+        list.value.with(|l| {
+            l.iter()
+                .flat_map(|l| json::list(l, "/regions"))
+                .collect::<Vec<_>>()
+        })
+    };
     let (accounts, regions, labels) = (
         RwSignal::new(vec![]),
         RwSignal::new(vec![]),
         RwSignal::new(vec![]),
     );
+    let configs = |r: &Json| json::list(r, "/outcome/loaded/configs");
     Effect::new(move |_| {
-        list.value.with(|l| {
-            for r in l.iter().flat_map(|l| &l.regions) {
-                seen(accounts, vec![Opt::new(&r.account_id, &r.account_name)]);
-                seen(
-                    regions,
-                    vec![Opt::new(r.region_id.as_str(), r.region_id.as_str())],
-                );
-                if let RegionOutcome::Loaded { configs } = &r.outcome {
-                    let found = configs.iter().flat_map(|c| &c.labels);
-                    seen(
-                        labels,
-                        found.map(|l| Opt::new(l.as_str(), l.as_str())).collect(),
-                    );
-                }
-            }
-        });
+        for r in regions_answered() {
+            let (account, region) = (json::s(&r, "/account_id"), json::s(&r, "/region_id"));
+            seen(
+                accounts,
+                vec![Opt::new(account, json::s(&r, "/account_name"))],
+            );
+            seen(regions, vec![Opt::new(&region, &region)]);
+            let found = configs(&r)
+                .iter()
+                .flat_map(|c| json::strings(c, "/labels"))
+                .collect::<Vec<_>>();
+            seen(labels, found.iter().map(|l| Opt::new(l, l)).collect());
+        }
     });
     let rows = Signal::derive(move || {
-        list.value.with(|l| {
-            l.iter()
-                .flat_map(|l| &l.regions)
-                .flat_map(|r| match &r.outcome {
-                    RegionOutcome::Loaded { configs } => configs
-                        .iter()
-                        .map(|row| Row {
-                            account_name: r.account_name.clone(),
-                            row: row.clone(),
-                        })
-                        .collect(),
-                    RegionOutcome::Failed { .. } => Vec::new(),
-                })
-                .collect::<Vec<_>>()
-        })
+        regions_answered()
+            .iter()
+            .flat_map(|r| {
+                let account = json::text(r, "/account_name");
+                configs(r)
+                    .into_iter()
+                    .map(move |c| json::with(&c, "account_name", &account))
+            })
+            .collect::<Vec<_>>()
     });
     // Each region that failed, named, with the reason in words.
     let failures = move || {
-        list.value.with(|l| {
-            l.iter()
-                .flat_map(|l| &l.regions)
-                .filter_map(|r| match &r.outcome {
-                    RegionOutcome::Failed { error } => {
-                        let failure = Failure {
-                            status: 0,
-                            body: error.clone(),
-                        };
-                        let named =
-                            i18n.fill(tx::REGION_FAILED, &[&r.account_name, r.region_id.as_str()]);
-                        Some(view! {
-                            <p class="field-error">{named}</p>
-                            <ErrorPanel error=Signal::stored(Some(failure))/>
-                        })
-                    }
-                    RegionOutcome::Loaded { .. } => None,
+        regions_answered()
+            .into_iter()
+            .filter_map(|r| {
+                let failure = api::failure_of(&json::at(&r, "/outcome/failed/error"))?;
+                let named = i18n.fill(
+                    tx::REGION_FAILED,
+                    &[&json::s(&r, "/account_name"), &json::s(&r, "/region_id")],
+                );
+                Some(view! {
+                    <p class="field-error">{named}</p>
+                    <ErrorPanel error=Signal::stored(Some(failure))/>
                 })
-                .collect_view()
-        })
+            })
+            .collect_view()
     };
     let open = RwSignal::new(None::<Open>);
     let mut columns = vec![
-        Column::new(c::NAME, |r: &Row| {
-            let (href, name) = (r.path(), r.name());
-            view! { <Link href=href>{name}</Link> }.into_any()
-        })
-        .sort_by(|r| SortKey::Text(r.name().to_lowercase())),
-        Column::new(tx::PLATFORM, |r: &Row| {
-            r.row
-                .summary
-                .platform
-                .map(|p| tr(platform_text(p)))
-                .into_any()
-        }),
-        Column::text(tx::REGION, |r: &Row| {
-            r.row.summary.region_id.as_str().to_owned()
-        }),
-        Column::text(tx::ACCOUNT, |r: &Row| r.account_name.clone()),
-        Column::text(tx::LABELS, |r: &Row| {
-            r.row
-                .labels
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }),
-        Column::new(c::UPDATED, |r: &Row| {
-            r.row
-                .summary
-                .updated
-                .map(|t| view! { <Time millis=t.epoch_millis()/> })
-                .into_any()
-        })
-        .sort_by(|r| SortKey::Number(r.row.summary.updated.map_or(0, |t| t.epoch_millis()))),
+        Column::link(c::NAME, "/summary/name", item_path),
+        Column::word(tx::PLATFORM, "/summary/platform", PLATFORMS),
+        Column::at(tx::REGION, "/summary/region_id"),
+        Column::at(tx::ACCOUNT, "/account_name"),
+        Column::text(tx::LABELS, |r| json::joined(r, "/labels")),
+        Column::time(c::UPDATED, "/summary/updated"),
     ];
     if write() {
-        let edit = RowAction::new(c::EDIT, move |r: &Row| {
-            let path = r.path();
+        let edit = RowAction::new(c::EDIT, move |r: &Json| {
+            let path = item_path(r);
             spawn_local(async move {
-                match api::get::<ChatConfigDetail>(&path).await {
-                    Ok(d) => open.set(Some(Open::Edit(Box::new(d)))),
+                match api::get::<Json>(&path).await {
+                    Ok(d) => open.set(Some(Open::Edit(d))),
                     Err(f) => toasts.failed(&f),
                 }
             });
         });
-        let delete = RowAction::new(c::DELETE, move |r: &Row| {
-            let (path, name, region) = (r.path(), r.name(), r.row.summary.region_id.clone());
+        let delete = RowAction::new(c::DELETE, move |r: &Json| {
+            let (path, name, region) = (item_path(r), name(r), json::text(r, "/summary/region_id"));
             spawn_local(async move {
-                let title = i18n.fill(tx::DELETE_Q, &[&name, region.as_str()]);
+                let title = i18n.fill(tx::DELETE_Q, &[&name, &region]);
                 if !confirm_danger(review, title, i18n.fill(c::DELETE_NAMED, &[&name])).await {
                     return;
                 }
@@ -229,7 +196,7 @@ fn ListPage() -> impl IntoView {
             });
         })
         .danger();
-        columns.push(Column::actions(|r: &Row| r.name(), vec![edit, delete]));
+        columns.push(Column::actions(name, vec![edit, delete]));
     }
     let drawer = move || {
         let close = Callback::new(move |()| open.set(None));
@@ -241,7 +208,7 @@ fn ListPage() -> impl IntoView {
                 });
                 create_drawer(pick, regions.into(), created, close)
             }
-            Open::Edit(d) => edit_drawer(*d, Callback::new(move |()| list.reload()), close),
+            Open::Edit(d) => edit_drawer(d, Callback::new(move |()| list.reload()), close),
         })
     };
     view! {
@@ -261,8 +228,7 @@ fn ListPage() -> impl IntoView {
         ]/>
         {failures}
         <DataTable id="chat-configs" caption=tx::TITLE rows=rows columns=columns
-            key=|r: &Row| r.key() name=|r: &Row| r.name()
-            filter=|r: &Row| r.name() search=param("q")
+            key=key name=name filter=name search=param("q")
             highlight=Signal::derive(move || router.param("new"))
             loading=list.loading error=list.error/>
         {drawer}

@@ -2,19 +2,19 @@
 //! path, the last bulk answer, and what follows a change.
 
 use leptos::prelude::*;
-use shared::groups::GroupDetail;
 use shared::outcome::ItemOutcome;
 
 use crate::i18n::T;
 use crate::router::encode;
-use crate::ui::Remote;
 use crate::ui::toast::Toasts;
+use crate::ui::{Json, Remote, json};
 
 /// What every part of the page shares: the group as last read, and the
 /// last bulk answer.
 #[derive(Clone, Copy)]
 pub(super) struct Ctx {
-    pub group: Remote<GroupDetail>,
+    /// `GET /groups/{id}` (`GroupDetail`) as the server sent it.
+    pub group: Remote<Json>,
     pub id: StoredValue<String>,
     pub outcomes: RwSignal<Option<Vec<ItemOutcome>>>,
     pub write: bool,
@@ -23,21 +23,26 @@ pub(super) struct Ctx {
 
 impl Ctx {
     /// `f` of the group; reactive.
-    pub fn with<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
+    pub fn with<R: Default>(&self, f: impl FnOnce(&Json) -> R) -> R {
         self.group
             .value
             .with(|d| d.as_ref().map(f).unwrap_or_default())
     }
 
     /// `f` of the group as it is now, for an event or a task.
-    pub fn peek<R: Default>(&self, f: impl FnOnce(&GroupDetail) -> R) -> R {
+    pub fn peek<R: Default>(&self, f: impl FnOnce(&Json) -> R) -> R {
         self.group
             .value
             .with_untracked(|d| d.as_ref().map(f).unwrap_or_default())
     }
 
+    /// The members as the server sent them (`MemberView`); reactive.
+    pub fn members(&self) -> Vec<Json> {
+        self.with(|g| json::list(g, "/members"))
+    }
+
     pub fn name(&self) -> String {
-        self.peek(|d| d.group.name.clone())
+        self.peek(|d| json::s(d, "/group/name"))
     }
 
     /// An API path under this group's.

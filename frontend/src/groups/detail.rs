@@ -6,13 +6,10 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use shared::audit::FieldChange;
 use shared::auth::Action;
-use shared::groups::{
-    GroupDetail, GroupEdit, GroupName, LastSet, PrivateChatChange, SettingsPatch,
-};
-use shared::vault::DingTalkApi;
+use shared::groups::{GroupEdit, GroupName, PrivateChatChange, SettingsPatch};
 
 use super::ctx::Ctx;
-use super::{WORDING, ask, flags, person, switch_fields, switch_values, switches};
+use super::{WORDING, ask, person, switch_fields, switch_on, switch_values, switches};
 use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::common as c;
@@ -21,9 +18,9 @@ use crate::i18n::{I18n, T, tr, use_i18n};
 use crate::ui::form::Value;
 use crate::ui::time::local_text;
 use crate::ui::{
-    Control, CopyButton, DetailHeader, Edit, ErrorPanel, FieldSpec, FormSpec, Remote, Time, Values,
-    choices, fact, facts, form_drawer, review_edit, submit, tab_panel, tabs, use_review,
-    use_toasts,
+    Control, CopyButton, DetailHeader, Edit, ErrorPanel, FieldSpec, FormSpec, Json, Remote, Time,
+    Values, choices, fact, facts, form_drawer, json, review_edit, submit, tab_panel, tabs,
+    use_review, use_toasts,
 };
 
 #[derive(Clone, Copy, PartialEq)]
@@ -50,8 +47,10 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
     ctx.group.load(ctx.path(""));
     let title = Signal::derive(move || {
         ctx.group.value.with(|d| {
-            d.as_ref()
-                .map_or_else(|| i18n.t(c::LOADING).to_owned(), |d| d.group.name.clone())
+            d.as_ref().map_or_else(
+                || i18n.t(c::LOADING).to_owned(),
+                |d| json::s(d, "/group/name"),
+            )
         })
     });
     let open = RwSignal::new(None::<Drawer>);
@@ -112,8 +111,8 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
 }
 
 fn facts_of(ctx: Ctx) -> AnyView {
-    let chat = ctx.peek(|d| d.group.chat_id.to_string());
-    let names_error = move || ctx.with(|d| d.names_error.is_some());
+    let chat = ctx.peek(|d| json::s(d, "/group/chat_id"));
+    let names_error = move || ctx.with(|d| !json::at(d, "/names_error").is_null());
     view! {
         {move || names_error().then(|| view! { <p class="notice" role="status">{tr(tx::NAMES_ERROR)}</p> })}
         {facts(vec![
@@ -121,23 +120,19 @@ fn facts_of(ctx: Ctx) -> AnyView {
                 <code>{chat.clone()}</code>" "<CopyButton what=tx::CHAT_ID_FACT value=chat/>
             }),
             fact(tx::OWNER, move || ctx.with(|d| {
-                let id = d.group.owner.as_ref().map(ToString::to_string).unwrap_or_default();
-                person(d.group.owner_name.as_deref(), &id)
+                person(Some(&json::s(d, "/group/owner_name")), &json::s(d, "/group/owner"))
             })),
-            fact(tx::MEMBER_COUNT, move || ctx.with(|d| d.members.len().to_string())),
-            fact(tx::APP, move || ctx.with(|d| d.group.app_name.clone())),
-            fact(tx::API_KIND, move || tr(match ctx.with(|d| d.api) {
-                DingTalkApi::New => tx::API_NEW,
-                DingTalkApi::Legacy => tx::API_LEGACY,
-            })()),
-            fact(c::STATUS, move || {
-                tr(if ctx.with(|d| d.group.dismissed) { tx::DISMISSED } else { tx::ACTIVE })()
+            fact(tx::MEMBER_COUNT, move || ctx.with(|d| json::len(d, "/members").to_string())),
+            fact(tx::APP, move || ctx.with(|d| json::s(d, "/group/app_name"))),
+            fact(tx::API_KIND, move || {
+                tr(if ctx.with(|d| json::s(d, "/api") == "legacy") { tx::API_LEGACY } else { tx::API_NEW })()
             }),
-            fact(tx::LABELS, move || ctx.with(|d| {
-                d.group.labels.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-            })),
+            fact(c::STATUS, move || {
+                tr(if ctx.with(|d| json::flag(d, "/group/dismissed")) { tx::DISMISSED } else { tx::ACTIVE })()
+            }),
+            fact(tx::LABELS, move || ctx.with(|d| json::joined(d, "/group/labels"))),
             fact(tx::REFRESHED, move || {
-                let at = ctx.with(|d| d.group.refreshed_at);
+                let at = ctx.with(|d| json::int(d, "/group/refreshed_at"));
                 view! { <Time millis=at/> }
             }),
         ])}
@@ -145,13 +140,24 @@ fn facts_of(ctx: Ctx) -> AnyView {
     .into_any()
 }
 
+/// What chatdesk last set private chat to, if it ever did (DingTalk
+/// cannot say).
+fn private_chat(d: &Json) -> Option<bool> {
+    let set = json::at(d, "/private_chat");
+    (!set.is_null()).then(|| json::flag(&set, "/value"))
+}
+
 /// "Allowed (set by desk, 2026-12-02 12:51 UTC+8)", or that chatdesk
-/// never set it (DingTalk cannot say).
-fn private_text(i18n: I18n, set: Option<LastSet<bool>>) -> String {
-    match set {
-        Some(s) => {
-            let state = i18n.t(if s.value { tx::ALLOWED } else { tx::FORBIDDEN });
-            i18n.fill(tx::SET_BY, &[state, &s.by, &local_text(s.at)])
+/// never set it.
+fn private_text(i18n: I18n, d: &Json) -> String {
+    match private_chat(d) {
+        Some(on) => {
+            let state = i18n.t(if on { tx::ALLOWED } else { tx::FORBIDDEN });
+            let (by, at) = (
+                json::s(d, "/private_chat/by"),
+                json::int(d, "/private_chat/at"),
+            );
+            i18n.fill(tx::SET_BY, &[state, &by, &local_text(at)])
         }
         None => i18n.t(tx::NOT_SET).to_owned(),
     }
@@ -161,10 +167,9 @@ fn settings_tab(ctx: Ctx, open: RwSignal<Option<Drawer>>) -> AnyView {
     let i18n = use_i18n();
     let mut items: Vec<_> = tx::SWITCHES
         .iter()
-        .enumerate()
-        .map(|(i, (_, label))| {
+        .map(|(key, label)| {
             fact(*label, move || {
-                tr(if ctx.with(|d| flags(d.settings)[i]) {
+                tr(if ctx.with(|d| switch_on(d, key)) {
                     c::YES
                 } else {
                     c::NO
@@ -173,7 +178,7 @@ fn settings_tab(ctx: Ctx, open: RwSignal<Option<Drawer>>) -> AnyView {
         })
         .collect();
     items.push(fact(tx::PRIVATE_CHAT, move || {
-        private_text(i18n, ctx.with(|d| d.private_chat.clone()))
+        ctx.with(|d| private_text(i18n, d))
     }));
     let button = move |label: T, which: Drawer| {
         view! { <button type="button" on:click=move |_| open.set(Some(which))>{tr(label)}</button> }
@@ -197,7 +202,7 @@ struct EditForm {
     title: T,
     fields: Vec<FieldSpec>,
     initial: Values,
-    edit: fn(&Values, &GroupDetail) -> GroupEdit,
+    edit: fn(&Values, &Json) -> GroupEdit,
     confirm: fn(I18n, &str, &Values) -> String,
 }
 
@@ -238,9 +243,9 @@ fn drawer(ctx: Ctx, which: Drawer, close: Callback<()>) -> AnyView {
             key: "settings",
             title: tx::CHANGE_SETTINGS,
             fields: switch_fields().collect(),
-            initial: switch_values(ctx.peek(|d| d.settings)),
+            initial: ctx.peek(switch_values),
             edit: |v, d| GroupEdit {
-                settings: SettingsPatch::between(d.settings, switches(v)),
+                settings: SettingsPatch::between(switches(&switch_values(d)), switches(v)),
                 ..GroupEdit::default()
             },
             confirm: |i18n, group, _| i18n.fill(tx::APPLY_SETTINGS, &[group]),
@@ -299,7 +304,7 @@ fn edit_drawer(ctx: Ctx, form: EditForm, close: Callback<()>) -> AnyView {
 /// what chatdesk last set.
 fn private_drawer(ctx: Ctx, close: Callback<()>) -> AnyView {
     let (i18n, review) = (use_i18n(), use_review());
-    let stored = ctx.peek(|d| d.private_chat.as_ref().map(|p| p.value));
+    let stored = ctx.peek(private_chat);
     let start = match stored {
         Some(true) => "allowed",
         Some(false) => "forbidden",

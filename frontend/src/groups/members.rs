@@ -7,7 +7,7 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::audit::FieldChange;
-use shared::groups::{AdminsChange, BatchReport, MemberView, MembersChange, NicknameChange};
+use shared::groups::{AdminsChange, BatchReport, MembersChange, NicknameChange};
 
 use super::ctx::Ctx;
 use super::{ask, outcomes_view, person};
@@ -17,41 +17,51 @@ use crate::i18n::groups as tx;
 use crate::i18n::{I18n, now, tr, use_i18n};
 use crate::ui::form::Value;
 use crate::ui::{
-    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, RowAction, SortKey, Time,
-    Values, form_drawer, param, submit, use_review, use_toasts,
+    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, RowAction, SortKey,
+    Values, form_drawer, json, param, submit, use_review, use_toasts,
 };
 
 /// How many names a confirmation spells out before "and N more".
 const NAMED: usize = 10;
 
-fn label(m: &MemberView) -> String {
-    person(m.name.as_deref(), m.user_id.as_str())
+// A member is a `MemberView` as the server sent it.
+fn user_id(m: &Json) -> String {
+    json::text(m, "/user_id")
 }
 
-fn role(m: &MemberView) -> crate::i18n::T {
-    if m.owner {
+fn label(m: &Json) -> String {
+    person(Some(&json::s(m, "/name")), &json::s(m, "/user_id"))
+}
+
+fn is_owner(m: &Json) -> bool {
+    json::flag(m, "/owner")
+}
+
+fn is_admin(m: &Json) -> bool {
+    json::flag(m, "/admin")
+}
+
+fn role(m: &Json) -> crate::i18n::T {
+    if is_owner(m) {
         tx::ROLE_OWNER
-    } else if m.admin {
+    } else if is_admin(m) {
         tx::ROLE_ADMIN
     } else {
         tx::ROLE_MEMBER
     }
 }
 
-fn nickname(m: &MemberView) -> String {
-    m.nickname
-        .as_ref()
-        .map(|n| n.value.clone())
-        .unwrap_or_default()
+fn nickname(m: &Json) -> String {
+    json::text(m, "/nickname/value")
 }
 
 /// What the filter searches: name, user id and nickname.
-fn haystack(m: &MemberView) -> String {
+fn haystack(m: &Json) -> String {
     format!(
         "{} {} {}",
-        m.name.as_deref().unwrap_or_default(),
-        m.user_id,
-        nickname(m)
+        json::s(m, "/name"),
+        json::s(m, "/user_id"),
+        json::s(m, "/nickname/value")
     )
 }
 
@@ -77,26 +87,28 @@ fn how_many(i18n: I18n, one: crate::i18n::T, many: crate::i18n::T, n: usize) -> 
 /// `search` over texts prepared once per row (1,000 members stay fast).
 #[component]
 pub fn MemberTable(
-    #[prop(into)] rows: Signal<Vec<MemberView>>,
+    /// The members as the server sends them (`MemberView`).
+    #[prop(into)]
+    rows: Signal<Vec<Json>>,
     #[prop(optional, into)] search: Signal<String>,
     /// The selected rows' user ids; checkboxes only when given.
     selection: Option<RwSignal<HashSet<String>>>,
-    #[prop(optional)] actions: Vec<RowAction<MemberView>>,
+    #[prop(optional)] actions: Vec<RowAction>,
 ) -> impl IntoView {
     let mut columns = vec![
-        Column::text(c::NAME, |m: &MemberView| m.name.clone().unwrap_or_default()),
-        Column::new(tx::USER_ID, |m: &MemberView| {
-            view! { <code>{m.user_id.to_string()}</code> }.into_any()
+        Column::at(c::NAME, "/name"),
+        Column::new(tx::USER_ID, |m: &Json| {
+            view! { <code>{user_id(m)}</code> }.into_any()
         })
-        .sort_by(|m| SortKey::Text(m.user_id.to_string())),
-        Column::new(tx::ROLE, |m: &MemberView| now(role(m)).into_any())
-            .sort_by(|m| SortKey::Number(i64::from(!m.owner) * 2 + i64::from(!m.admin))),
+        .sort_by(|m| SortKey::Text(user_id(m))),
+        Column::new(tx::ROLE, |m: &Json| now(role(m)).into_any())
+            .sort_by(|m| SortKey::Number(i64::from(!is_owner(m)) * 2 + i64::from(!is_admin(m)))),
         Column::text(tx::NICKNAME, nickname),
     ];
     if !actions.is_empty() {
         columns.push(Column::actions(label, actions));
     }
-    let key = |m: &MemberView| m.user_id.to_string();
+    let key = user_id;
     match selection {
         Some(selection) => view! {
             <DataTable id="members" caption=tx::MEMBERS rows=rows columns=columns key=key
@@ -112,15 +124,15 @@ pub fn MemberTable(
 }
 
 /// Makes or unmakes `m` an admin, after asking.
-fn admin_action(ctx: Ctx, make: bool) -> RowAction<MemberView> {
+fn admin_action(ctx: Ctx, make: bool) -> RowAction {
     let (i18n, review, toasts) = (use_i18n(), use_review(), use_toasts());
     let (words, question) = if make {
         (tx::MAKE_ADMIN, tx::MAKE_ADMIN_OF)
     } else {
         (tx::UNSET_ADMIN, tx::UNSET_ADMIN_OF)
     };
-    let action = RowAction::new(words, move |m: &MemberView| {
-        let (who, id) = (label(m), m.user_id.to_string());
+    let action = RowAction::new(words, move |m: &Json| {
+        let (who, id) = (label(m), user_id(m));
         let title = i18n.fill(question, &[&who, &ctx.name()]);
         let confirm = format!("{} {who}", i18n.t(words));
         spawn_local(async move {
@@ -145,33 +157,28 @@ fn admin_action(ctx: Ctx, make: bool) -> RowAction<MemberView> {
         });
     });
     if make {
-        action.when(|m| !m.owner && !m.admin)
+        action.when(|m| !is_owner(m) && !is_admin(m))
     } else {
-        action.when(|m| m.admin)
+        action.when(is_admin)
     }
 }
 
 pub(super) fn members_tab(ctx: Ctx) -> AnyView {
     let (i18n, review, toasts) = (use_i18n(), use_review(), use_toasts());
-    let rows = Signal::derive(move || ctx.with(|d| d.members.clone()));
+    let rows = Signal::derive(move || ctx.members());
     let selected = RwSignal::new(HashSet::<String>::new());
     let adding = RwSignal::new(false);
     let count = move || selected.with(HashSet::len);
     let remove = move |_| {
-        let picked: Vec<MemberView> = ctx.peek(|d| {
-            selected.with_untracked(|s| {
-                d.members
-                    .iter()
-                    .filter(|m| s.contains(m.user_id.as_str()))
-                    .cloned()
-                    .collect()
-            })
-        });
+        let picked: Vec<Json> = untrack(|| ctx.members())
+            .into_iter()
+            .filter(|m| selected.with_untracked(|s| s.contains(&json::s(m, "/user_id"))))
+            .collect();
         let names: Vec<String> = picked.iter().map(label).collect();
         let title = i18n.fill(tx::REMOVE_FROM, &[&ctx.name(), &named(i18n, &names)]);
         let confirm = how_many(i18n, tx::REMOVE_ONE, tx::REMOVE_N, picked.len());
         let body = MembersChange {
-            remove: picked.iter().map(|m| m.user_id.to_string()).collect(),
+            remove: picked.iter().map(user_id).collect(),
             ..MembersChange::default()
         };
         spawn_local(async move {
@@ -252,25 +259,16 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
 /// back), so each shows who set it and when.
 pub(super) fn nicknames_tab(ctx: Ctx) -> AnyView {
     let (i18n, review) = (use_i18n(), use_review());
-    let rows = Signal::derive(move || ctx.with(|d| d.members.clone()));
-    let editing = RwSignal::new(None::<MemberView>);
+    let rows = Signal::derive(move || ctx.members());
+    let editing = RwSignal::new(None::<Json>);
     let mut columns = vec![
         Column::text(c::NAME, label),
         Column::text(tx::NICKNAME, nickname),
-        Column::text(tx::WHO, |m: &MemberView| {
-            m.nickname
-                .as_ref()
-                .map(|n| n.by.clone())
-                .unwrap_or_default()
-        }),
-        Column::new(tx::WHEN, |m: &MemberView| match &m.nickname {
-            Some(n) => view! { <Time millis=n.at/> }.into_any(),
-            None => ().into_any(),
-        })
-        .sort_by(|m| SortKey::Number(m.nickname.as_ref().map_or(0, |n| n.at))),
+        Column::at(tx::WHO, "/nickname/by"),
+        Column::time(tx::WHEN, "/nickname/at"),
     ];
     if ctx.write {
-        let set = RowAction::new(tx::SET_NICKNAME, move |m: &MemberView| {
+        let set = RowAction::new(tx::SET_NICKNAME, move |m: &Json| {
             editing.set(Some(m.clone()));
         });
         columns.push(Column::actions(label, vec![set]));
@@ -281,13 +279,13 @@ pub(super) fn nicknames_tab(ctx: Ctx) -> AnyView {
             let before = nickname(&m);
             let title_who = who.clone();
             form_drawer(FormSpec {
-                id: format!("group-nick-{}-{}", ctx.id.get_value(), m.user_id),
+                id: format!("group-nick-{}-{}", ctx.id.get_value(), user_id(&m)),
                 title: Signal::derive(move || i18n.fill(tx::NICKNAME_OF, &[&title_who])),
                 submit_label: c::REVIEW,
                 fields: vec![FieldSpec::text("nickname", tx::NICKNAME).hint(tx::NICKNAME_HINT)],
                 initial: Values::default().with("nickname", Value::Text(before.clone())),
                 on_submit: submit(move |v: Values| {
-                    let (who, before, id) = (who.clone(), before.clone(), m.user_id.to_string());
+                    let (who, before, id) = (who.clone(), before.clone(), user_id(&m));
                     async move {
                         let after = v.text("nickname").trim().to_owned();
                         let plan = vec![FieldChange {
@@ -317,7 +315,7 @@ pub(super) fn nicknames_tab(ctx: Ctx) -> AnyView {
     view! {
         <FilterBar id="nicknames-filters" filters=vec![Filter::search("who", tx::FILTER_MEMBERS)]/>
         <DataTable id="nicknames" caption=tx::TAB_NICKNAMES rows=rows columns=columns
-            key=|m: &MemberView| m.user_id.to_string() name=label
+            key=user_id name=label
             filter=haystack search=param("who")/>
         {drawer}
     }

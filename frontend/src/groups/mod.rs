@@ -11,13 +11,11 @@ mod trail;
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
 use shared::area::Area;
 use shared::audit::FieldChange;
 use shared::auth::Action;
 use shared::groups::{
-    AppChoice, CATALOGUE_PAGE, CatalogueGroup, CataloguePage, ChatId, CreateReport, GroupName,
-    GroupSettings, ImportRequest, Label, NewGroupRequest,
+    CATALOGUE_PAGE, ChatId, GroupName, GroupSettings, ImportRequest, Label, NewGroupRequest,
 };
 use shared::outcome::ItemOutcome;
 
@@ -26,15 +24,15 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
-use crate::i18n::now;
 use crate::i18n::tr;
 use crate::i18n::use_i18n;
-use crate::router::{Link, encode, use_router};
+use crate::router::{encode, use_router};
 use crate::ui::form::Value;
+use crate::ui::pick::Preferences;
 use crate::ui::{
-    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Opt, Outcomes, PageHeader,
-    Question, Remote, Review, ServerPaging, SortKey, Values, Wording, form_drawer, param, submit,
-    use_toasts,
+    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, Opt, Outcomes,
+    PageHeader, Question, Remote, Review, ServerPaging, SortKey, Values, Wording, form_drawer,
+    json, param, submit, use_toasts,
 };
 
 const PAGE: usize = CATALOGUE_PAGE as usize;
@@ -68,26 +66,17 @@ fn person(name: Option<&str>, id: &str) -> String {
     }
 }
 
-/// The six switches in [`tx::SWITCHES`] order.
-fn flags(s: GroupSettings) -> [bool; 6] {
-    [
-        s.muted,
-        s.searchable,
-        s.join_needs_approval,
-        s.only_owner_mentions_all,
-        s.only_owner_manages,
-        s.new_members_see_history,
-    ]
+/// Whether the switch `key` (`settings.muted`) is on in a group as the
+/// server sent it.
+fn switch_on(d: &Json, key: &str) -> bool {
+    json::flag(d, &format!("/{}", key.replace('.', "/")))
 }
 
-/// The switches as form values, and back.
-fn switch_values(s: GroupSettings) -> Values {
-    tx::SWITCHES
-        .iter()
-        .zip(flags(s))
-        .fold(Values::default(), |v, ((key, _), on)| {
-            v.with(key, Value::Bool(on))
-        })
+/// A group's switches as form values.
+fn switch_values(d: &Json) -> Values {
+    tx::SWITCHES.iter().fold(Values::default(), |v, (key, _)| {
+        v.with(key, Value::Bool(switch_on(d, key)))
+    })
 }
 
 fn switches(v: &Values) -> GroupSettings {
@@ -134,20 +123,17 @@ fn outcomes_view(outcomes: RwSignal<Option<Vec<ItemOutcome>>>) -> impl IntoView 
     move || outcomes.get().map(|items| view! { <Outcomes items/> })
 }
 
-/// `GET`/`PUT /preferences`: the account and the app the user last picked.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Preferences {
-    alibaba: Option<String>,
-    dingtalk: Option<String>,
-}
-
 /// The app to start with: the user's last pick while it still exists, else
-/// the first (`/groups/apps` marks no vault default).
-fn start_app(apps: &[AppChoice], prefs: Option<&Preferences>) -> Option<String> {
+/// the first (`/groups/apps`, a list of `AppChoice`, marks no default).
+fn start_app(apps: &Json, prefs: Option<&Preferences>) -> Option<String> {
+    let ids: Vec<String> = json::list(apps, "")
+        .iter()
+        .map(|a| json::s(a, "/id"))
+        .collect();
     prefs
         .and_then(|p| p.dingtalk.clone())
-        .filter(|id| apps.iter().any(|a| &a.id == id))
-        .or_else(|| apps.first().map(|a| a.id.clone()))
+        .filter(|id| ids.contains(id))
+        .or_else(|| ids.first().cloned())
 }
 
 /// Remembers `app` as the user's pick. Without the preferences API (an
@@ -199,12 +185,12 @@ fn Catalogue() -> impl IntoView {
     let router = use_router();
     let toasts = use_toasts();
     let write = use_auth().can(Action::GroupsWrite);
-    let apps = Remote::<Vec<AppChoice>>::follow(|| Some("/groups/apps".into()));
+    let apps = Remote::<Json>::follow(|| Some("/groups/apps".into()));
     let app_opts = Signal::derive(move || {
         apps.value.with(|a| {
             a.iter()
-                .flatten()
-                .map(|a| Opt::new(a.id.clone(), a.name.clone()))
+                .flat_map(|a| json::list(a, ""))
+                .map(|a| Opt::new(json::s(&a, "/id"), json::s(&a, "/name")))
                 .collect()
         })
     });
@@ -252,26 +238,27 @@ fn Catalogue() -> impl IntoView {
             .max(1)
             - 1
     });
-    let groups = Remote::<CataloguePage>::follow(move || {
-        ready.get().then(|| catalogue_path(router, page.get()))
-    });
+    let groups =
+        Remote::<Json>::follow(move || ready.get().then(|| catalogue_path(router, page.get())));
     let rows = Signal::derive(move || {
         groups
             .value
-            .with(|p| p.as_ref().map(|p| p.groups.clone()).unwrap_or_default())
+            .with(|p| p.iter().flat_map(|p| json::list(p, "/groups")).collect())
     });
     let paging = ServerPaging {
         page,
         page_size: PAGE,
         total: Signal::derive(move || {
-            groups
-                .value
-                .with(|p| p.as_ref().and_then(|p| usize::try_from(p.total).ok()))
+            groups.value.with(|p| {
+                p.as_ref()
+                    .and_then(|p| usize::try_from(json::int(p, "/total")).ok())
+            })
         }),
         has_next: Signal::derive(move || {
-            groups
-                .value
-                .with(|p| p.as_ref().is_some_and(|p| p.next_offset.is_some()))
+            groups.value.with(|p| {
+                p.as_ref()
+                    .is_some_and(|p| !json::at(p, "/next_offset").is_null())
+            })
         }),
         on_page: Callback::new(move |p: usize| {
             let value = if p == 0 {
@@ -283,36 +270,17 @@ fn Catalogue() -> impl IntoView {
         }),
     };
     let columns = vec![
-        Column::new(tx::GROUP_NAME, |g: &CatalogueGroup| {
-            let (href, name) = (format!("/groups/{}", encode(&g.id)), g.name.clone());
-            view! { <Link href=href>{name}</Link> }.into_any()
-        })
-        .sort_by(|g| SortKey::Text(g.name.to_lowercase())),
-        Column::text(tx::APP, |g: &CatalogueGroup| g.app_name.clone()),
-        Column::text(tx::OWNER, |g: &CatalogueGroup| {
-            let id = g
-                .owner
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            person(g.owner_name.as_deref(), &id)
+        Column::link(tx::GROUP_NAME, "/name", |g| {
+            format!("/groups/{}", encode(&json::s(g, "/id")))
         }),
-        Column::new(tx::MEMBER_COUNT, |g: &CatalogueGroup| {
-            g.member_count.to_string().into_any()
-        })
-        .sort_by(|g| SortKey::Number(i64::from(g.member_count))),
-        Column::new(c::STATUS, |g: &CatalogueGroup| {
-            now(if g.dismissed {
-                tx::DISMISSED
-            } else {
-                tx::ACTIVE
-            })
-            .into_any()
+        Column::at(tx::APP, "/app_name"),
+        Column::text(tx::OWNER, |g| {
+            person(Some(&json::s(g, "/owner_name")), &json::s(g, "/owner"))
         }),
-        Column::text(tx::LABELS, |g: &CatalogueGroup| {
-            let labels: Vec<String> = g.labels.iter().map(ToString::to_string).collect();
-            labels.join(", ")
-        }),
+        Column::at(tx::MEMBER_COUNT, "/member_count")
+            .sort_by(|g| SortKey::Number(json::int(g, "/member_count"))),
+        Column::word(c::STATUS, "/dismissed", tx::DISMISSED_WORDS),
+        Column::text(tx::LABELS, |g| json::joined(g, "/labels")),
     ];
 
     let open = RwSignal::new(None::<Drawer>);
@@ -342,9 +310,10 @@ fn Catalogue() -> impl IntoView {
                     .find_map(|l| Label::parse(l).err().map(|e| e.problem))
             })
     };
-    let done = move |group: CatalogueGroup, toast| {
-        toasts.ok(toast, &group.name);
-        router.set_params(&[("new", group.id)], false);
+    // The new catalogue row (`CatalogueGroup`) marked, its name in a toast.
+    let done = move |group: &Json, toast| {
+        toasts.ok(toast, &json::s(group, "/name"));
+        router.set_params(&[("new", json::s(group, "/id"))], false);
         groups.reload();
     };
     let drawer = move || {
@@ -379,11 +348,13 @@ fn Catalogue() -> impl IntoView {
                             labels: v.lines("labels"),
                         };
                         let key = create_key.get_value();
-                        let report: CreateReport = api::create("/groups", &body, &key).await?;
+                        // A `CreateReport`: the group and each member's outcome.
+                        let report: Json = api::create("/groups", &body, &key).await?;
                         create_key.set_value(api::new_idempotency_key());
-                        let added = report.members.add;
+                        let added: Vec<ItemOutcome> =
+                            api::decode(json::at(&report, "/members/add").js().clone())?;
                         outcomes.set((!added.is_empty()).then_some(added));
-                        done(report.group, c::CREATED_TOAST);
+                        done(&json::at(&report, "/group"), c::CREATED_TOAST);
                         Ok(true)
                     }),
                     on_close: close,
@@ -408,9 +379,8 @@ fn Catalogue() -> impl IntoView {
                         chat_id: v.text("chat_id").trim().to_owned(),
                         labels: v.lines("labels"),
                     };
-                    let group: CatalogueGroup =
-                        api::send(Method::POST, "/groups/import", &body).await?;
-                    done(group, tx::IMPORTED);
+                    let group: Json = api::send(Method::POST, "/groups/import", &body).await?;
+                    done(&group, tx::IMPORTED);
                     Ok(true)
                 }),
                 on_close: close,
@@ -435,7 +405,7 @@ fn Catalogue() -> impl IntoView {
         ]/>
         {outcomes_view(outcomes)}
         <DataTable id="groups" caption=tx::CATALOGUE rows=rows columns=columns
-            key=|g: &CatalogueGroup| g.id.clone() name=|g: &CatalogueGroup| g.name.clone()
+            key=|g| json::text(g, "/id") name=|g| json::text(g, "/name")
             highlight=Signal::derive(move || router.param("new"))
             loading=groups.loading error=groups.error server=paging empty=tx::NO_GROUPS/>
         {drawer}

@@ -3,17 +3,13 @@
 //! it; the trail's state and the latest changes for those who may read it.
 
 use leptos::prelude::*;
-use shared::audit::{AuditHealth, EventPage};
-use shared::auth::{Action, User};
-use shared::chat_configs::{ChatConfigList, RegionOutcome};
-use shared::groups::CataloguePage;
-use shared::robots::{AccountResult, AccountRobots};
-use shared::vault::{AlibabaAccount, DingTalkApp};
+use shared::auth::Action;
 
 use crate::auth::use_auth;
 use crate::i18n::home as tx;
 use crate::i18n::{T, fill, tr, use_i18n};
 use crate::router::Link;
+use crate::ui::json::{self, Json};
 use crate::ui::{AuditTable, ErrorPanel, PageHeader, Remote, fact, facts};
 
 /// A count linking to the list it counts.
@@ -25,12 +21,8 @@ fn number(href: String, n: Option<usize>) -> AnyView {
 }
 
 /// One area's card, loaded when the role may read it.
-fn card<D: serde::de::DeserializeOwned + Send + Sync + 'static>(
-    title: T,
-    path: &'static str,
-    facts_of: fn(&D) -> Vec<(T, String, usize)>,
-) -> AnyView {
-    let data = Remote::<D>::follow(move || Some(path.into()));
+fn card(title: T, path: &'static str, facts_of: fn(&Json) -> Vec<(T, String, usize)>) -> AnyView {
+    let data = Remote::<Json>::follow(move || Some(path.into()));
     view! {
         <article class="card">
             <h2>{tr(title)}</h2>
@@ -43,15 +35,16 @@ fn card<D: serde::de::DeserializeOwned + Send + Sync + 'static>(
     .into_any()
 }
 
-fn configs(list: &ChatConfigList) -> Vec<(T, String, usize)> {
-    let mut count = 0;
-    let mut failing = 0;
-    for r in &list.regions {
-        match &r.outcome {
-            RegionOutcome::Loaded { configs } => count += configs.len(),
-            RegionOutcome::Failed { .. } => failing += 1,
-        }
-    }
+fn configs(list: &Json) -> Vec<(T, String, usize)> {
+    let regions = json::list(list, "/regions");
+    let count = regions
+        .iter()
+        .map(|r| json::list(r, "/outcome/loaded/configs").len())
+        .sum();
+    let failing = regions
+        .iter()
+        .filter(|r| !json::at(r, "/outcome/failed").is_null())
+        .count();
     vec![
         (tx::CONFIGS, "/chat-configs".into(), count),
         (
@@ -62,23 +55,23 @@ fn configs(list: &ChatConfigList) -> Vec<(T, String, usize)> {
     ]
 }
 
-fn robots(list: &[AccountRobots]) -> Vec<(T, String, usize)> {
-    let (mut all, mut disabled, mut failing) = (0, 0, 0);
-    for a in list {
-        match &a.result {
-            AccountResult::Page(p) => {
-                all += p.robots.len();
-                disabled += p.robots.iter().filter(|r| !r.enabled).count();
-            }
-            AccountResult::Error(_) => failing += 1,
-        }
-    }
+fn robots(list: &Json) -> Vec<(T, String, usize)> {
+    let accounts = json::list(list, "");
+    let robots = || {
+        accounts
+            .iter()
+            .flat_map(|a| json::list(a, "/result/page/robots"))
+    };
+    let failing = accounts
+        .iter()
+        .filter(|a| !json::at(a, "/result/error").is_null())
+        .count();
     vec![
-        (tx::ROBOTS, "/robots".into(), all),
+        (tx::ROBOTS, "/robots".into(), robots().count()),
         (
             tx::DISABLED_ROBOTS,
             "/robots?status=disabled".into(),
-            disabled,
+            robots().filter(|r| !json::flag(r, "/enabled")).count(),
         ),
         (
             tx::FAILING_ACCOUNTS,
@@ -88,46 +81,57 @@ fn robots(list: &[AccountRobots]) -> Vec<(T, String, usize)> {
     ]
 }
 
-fn groups(page: &CataloguePage) -> Vec<(T, String, usize)> {
-    vec![(tx::GROUPS, "/groups".into(), page.total as usize)]
+fn groups(page: &Json) -> Vec<(T, String, usize)> {
+    let total = usize::try_from(json::int(page, "/total")).unwrap_or(0);
+    vec![(tx::GROUPS, "/groups".into(), total)]
 }
 
-fn users(list: &[User]) -> Vec<(T, String, usize)> {
+fn users(list: &Json) -> Vec<(T, String, usize)> {
+    let list = json::list(list, "");
     vec![
         (tx::USERS, "/users".into(), list.len()),
         (
             tx::DISABLED_USERS,
             "/users?status=disabled".into(),
-            list.iter().filter(|u| u.disabled).count(),
+            list.iter().filter(|u| json::flag(u, "/disabled")).count(),
         ),
     ]
 }
 
-fn accounts(list: &[AlibabaAccount]) -> Vec<(T, String, usize)> {
-    vec![(tx::ACCOUNTS, "/credentials".into(), list.len())]
+fn accounts(list: &Json) -> Vec<(T, String, usize)> {
+    vec![(
+        tx::ACCOUNTS,
+        "/credentials".into(),
+        json::list(list, "").len(),
+    )]
 }
 
-fn apps(list: &[DingTalkApp]) -> Vec<(T, String, usize)> {
-    vec![(tx::APPS, "/credentials?tab=dingtalk".into(), list.len())]
+fn apps(list: &Json) -> Vec<(T, String, usize)> {
+    vec![(
+        tx::APPS,
+        "/credentials?tab=dingtalk".into(),
+        json::list(list, "").len(),
+    )]
 }
 
 /// The trail's state and its latest entries.
 fn trail() -> AnyView {
     let i18n = use_i18n();
-    let health = Remote::<Option<AuditHealth>>::follow(|| Some("/audit/status".into()));
-    let latest = Remote::<EventPage>::follow(|| Some("/audit/events?limit=5".into()));
+    let health = Remote::<Json>::follow(|| Some("/audit/status".into()));
+    let latest = Remote::<Json>::follow(|| Some("/audit/events?limit=5".into()));
     let rows = Signal::derive(move || {
         latest
             .value
-            .with(|p| p.as_ref().map(|p| p.events.clone()).unwrap_or_default())
+            .with(|p| p.iter().flat_map(|p| json::list(p, "/events")).collect())
     });
-    let state = move || match health.value.get() {
-        Some(Some(h)) if h.ok => i18n.t(tx::TRAIL_OK).to_owned(),
-        Some(Some(h)) => fill(
+    // An `AuditHealth`, or `null` before the first check.
+    let state = move || match health.value.get().filter(|h| !h.is_null()) {
+        Some(h) if json::flag(&h, "/ok") => i18n.t(tx::TRAIL_OK).to_owned(),
+        Some(h) => fill(
             i18n.t(tx::TRAIL_BAD),
-            &[&h.first_bad_seq.unwrap_or_default().to_string()],
+            &[&json::int(&h, "/first_bad_seq").to_string()],
         ),
-        _ => i18n.t(tx::TRAIL_UNCHECKED).to_owned(),
+        None => i18n.t(tx::TRAIL_UNCHECKED).to_owned(),
     };
     view! {
         <article class="card wide">
@@ -147,12 +151,12 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <PageHeader title=tx::TITLE/>
         <div class="cards">
-            {can(Action::ChatConfigsRead).then(|| card::<ChatConfigList>(crate::i18n::chat_configs::TITLE, "/chat-configs", configs))}
-            {can(Action::RobotsRead).then(|| card::<Vec<AccountRobots>>(crate::i18n::robots::TITLE, "/robots", |v| robots(v)))}
-            {can(Action::GroupsRead).then(|| card::<CataloguePage>(crate::i18n::groups::TITLE, "/groups", groups))}
-            {can(Action::UsersRead).then(|| card::<Vec<User>>(crate::i18n::auth::USERS, "/users", |v| users(v)))}
-            {can(Action::CredentialsRead).then(|| card::<Vec<AlibabaAccount>>(crate::i18n::vault::ALIBABA, "/credentials/alibaba", |v| accounts(v)))}
-            {can(Action::CredentialsRead).then(|| card::<Vec<DingTalkApp>>(crate::i18n::vault::DINGTALK, "/credentials/dingtalk", |v| apps(v)))}
+            {can(Action::ChatConfigsRead).then(|| card(crate::i18n::chat_configs::TITLE, "/chat-configs", configs))}
+            {can(Action::RobotsRead).then(|| card(crate::i18n::robots::TITLE, "/robots", robots))}
+            {can(Action::GroupsRead).then(|| card(crate::i18n::groups::TITLE, "/groups", groups))}
+            {can(Action::UsersRead).then(|| card(crate::i18n::auth::USERS, "/users", users))}
+            {can(Action::CredentialsRead).then(|| card(crate::i18n::vault::ALIBABA, "/credentials/alibaba", accounts))}
+            {can(Action::CredentialsRead).then(|| card(crate::i18n::vault::DINGTALK, "/credentials/dingtalk", apps))}
             {can(Action::AuditRead).then(trail)}
         </div>
     }

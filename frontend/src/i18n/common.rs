@@ -51,6 +51,10 @@ pub const UPDATED: T = T("Updated", "更新时间");
 pub const CREATED: T = T("Created", "创建时间");
 pub const ENABLED: T = T("Enabled", "已启用");
 pub const DISABLED: T = T("Disabled", "已停用");
+/// A `disabled` field worded.
+pub const DISABLED_WORDS: &[(&str, T)] = &[("true", DISABLED), ("false", ENABLED)];
+/// An `enabled` field worded.
+pub const ENABLED_WORDS: &[(&str, T)] = &[("true", ENABLED), ("false", DISABLED)];
 pub const YES: T = T("Yes", "是");
 pub const NO: T = T("No", "否");
 pub const NONE: T = T("None", "无");

@@ -21,6 +21,8 @@ pub const OWNER: T = T("Owner", "群主");
 pub const MEMBER_COUNT: T = T("Members", "成员数");
 pub const ACTIVE: T = T("Active", "正常");
 pub const DISMISSED: T = T("Dismissed", "已解散");
+/// A `dismissed` field worded.
+pub const DISMISSED_WORDS: &[(&str, T)] = &[("true", DISMISSED), ("false", ACTIVE)];
 pub const PERSON_HINT: T = T(
     "A user id, or a person's exact name.",
     "用户 ID，或准确的姓名。",

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use shared::audit::{FieldChange, SecretChange};
 use shared::robots::{
-    AssetGroups, IntervalUnit, Robot, RobotEdit, RobotForm, RobotLang, RobotName, RobotSaved,
-    RobotScopes, ScopeChoices, ScopePick, WebhookUrl, flatten_groups, picks_of, rules_from_picks,
+    IntervalUnit, Robot, RobotEdit, RobotForm, RobotLang, RobotName, RobotSaved, RobotScopes,
+    ScopePick, WebhookUrl, picks_of, rules_from_picks,
 };
 use shared::secret::SecretInput;
 use shared::validate::Problem;
@@ -17,8 +17,8 @@ use crate::i18n::{Lang, T, use_i18n};
 use crate::router::encode;
 use crate::ui::form::{EditForm, Value, edit_drawer as ui_edit_drawer};
 use crate::ui::{
-    Control, FieldSpec, FormSpec, Opt, Question, Remote, Values, Wording, choices, form_drawer,
-    submit, use_review, use_toasts,
+    Control, FieldSpec, FormSpec, Json, Opt, Question, Remote, Values, Wording, choices,
+    form_drawer, json, submit, use_review, use_toasts,
 };
 
 pub const WORDING: Wording = Wording {
@@ -59,6 +59,20 @@ fn pick_of(text: &str) -> Option<ScopePick> {
     Some((parts.next()?, parts.next()?, parts.next()?))
 }
 
+/// Every asset group of the tree, depth first, named by its path.
+fn group_paths(groups: &[Json], prefix: &str, out: &mut Vec<Opt>) {
+    for g in groups {
+        let name = json::s(g, "/name");
+        let path = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix} / {name}")
+        };
+        out.push(Opt::new(json::text(g, "/id"), path.clone()));
+        group_paths(&json::list(g, "/children"), &path, out);
+    }
+}
+
 /// What Security Center offers `account` (in the UI's language), as
 /// checkbox choices: the alert scopes and the asset groups.
 fn offered(account: String) -> (Signal<Vec<Opt>>, Signal<Vec<Opt>>) {
@@ -72,32 +86,43 @@ fn offered(account: String) -> (Signal<Vec<Opt>>, Signal<Vec<Opt>>) {
     };
     let base = format!("/robots/{}", encode(&account));
     let b2 = base.clone();
-    let scopes =
-        Remote::<ScopeChoices>::follow(move || Some(format!("{base}/choices?lang={}", lang())));
-    let groups =
-        Remote::<AssetGroups>::follow(move || Some(format!("{b2}/groups?lang={}", lang())));
+    // `ScopeChoices` and `AssetGroups`, read by field path.
+    let scopes = Remote::<Json>::follow(move || Some(format!("{base}/choices?lang={}", lang())));
+    let groups = Remote::<Json>::follow(move || Some(format!("{b2}/groups?lang={}", lang())));
     let scope_opts = Signal::derive(move || {
-        scopes.value.with(|c| {
-            let mut out = Vec::new();
-            for s in c.iter().flat_map(|c| &c.sources) {
-                for f in &s.fields {
-                    for v in &f.values {
-                        let pick = (s.name.clone(), f.key.clone(), v.value.clone());
-                        let label = format!("{} · {}: {}", s.label, f.label, v.label);
-                        out.push(Opt::new(pick_value(&pick), label));
-                    }
+        let mut out = Vec::new();
+        for s in scopes.value.with(|c| {
+            c.iter()
+                .flat_map(|c| json::list(c, "/sources"))
+                .collect::<Vec<_>>()
+        }) {
+            for f in json::list(&s, "/fields") {
+                for v in json::list(&f, "/values") {
+                    let pick = (
+                        json::s(&s, "/name"),
+                        json::s(&f, "/key"),
+                        json::s(&v, "/value"),
+                    );
+                    let label = format!(
+                        "{} · {}: {}",
+                        json::s(&s, "/label"),
+                        json::s(&f, "/label"),
+                        json::s(&v, "/label")
+                    );
+                    out.push(Opt::new(pick_value(&pick), label));
                 }
             }
-            out
-        })
+        }
+        out
     });
     let group_opts = Signal::derive(move || {
+        let mut out = Vec::new();
         groups.value.with(|g| {
-            flatten_groups(g.as_ref().map_or(&[][..], |g| &g.groups))
-                .into_iter()
-                .map(|g| Opt::new(g.id.to_string(), g.path))
-                .collect()
-        })
+            if let Some(g) = g {
+                group_paths(&json::list(g, "/groups"), "", &mut out);
+            }
+        });
+        out
     });
     (scope_opts, group_opts)
 }

@@ -12,46 +12,47 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::auth::Action;
 use shared::outcome::{ItemOutcome, ItemStatus};
-use shared::robots::{AccountResult, AccountRobots, BulkOutcome, Robot, RobotIds, StatusChange};
+use shared::robots::{BulkOutcome, Robot, RobotId, RobotIds, StatusChange};
 
-use self::forms::{create_drawer, edit_drawer, lang_text, robot_path, unit_text};
+use self::forms::{create_drawer, edit_drawer};
 use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::robots as tx;
-use crate::i18n::{now, tr, use_i18n};
+use crate::i18n::{tr, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::{
-    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Opt, Outcomes, PageHeader,
-    Question, Remote, RowAction, SortKey, Time, Wording, choices, confirm_danger, param,
+    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Outcomes, PageHeader,
+    Question, Remote, RowAction, SortKey, Wording, choices, confirm_danger, json, param,
     use_review, use_toasts,
 };
 
-#[derive(Clone, Debug, PartialEq)]
-struct Row {
-    account_id: String,
-    account_name: String,
-    robot: Robot,
+/// A row: the robot as the server sent it, with `account_id` and
+/// `account_name` added.
+fn key(r: &Json) -> String {
+    format!("{}/{}", json::s(r, "/account_id"), json::int(r, "/id"))
 }
 
-impl Row {
-    fn key(&self) -> String {
-        format!("{}/{}", self.account_id, self.robot.id)
-    }
+fn path(r: &Json) -> String {
+    format!(
+        "/robots/{}/{}",
+        encode(&json::s(r, "/account_id")),
+        json::int(r, "/id")
+    )
+}
 
-    fn path(&self) -> String {
-        robot_path(&self.account_id, &self.robot)
-    }
+fn name(r: &Json) -> String {
+    json::text(r, "/name")
+}
 
-    fn name(&self) -> String {
-        self.robot.name.clone()
-    }
+fn robot_id(r: &Json) -> RobotId {
+    RobotId(json::int(r, "/id"))
 }
 
 #[derive(Clone)]
 enum Open {
     New(String, String),
-    Edit(Box<Row>),
+    Edit(Json),
 }
 
 /// What a bulk call does to each robot of one account.
@@ -61,7 +62,7 @@ enum Bulk {
     Delete,
 }
 
-async fn bulk(account: &str, ids: Vec<shared::robots::RobotId>, what: Bulk) -> Vec<ItemOutcome> {
+async fn bulk(account: &str, ids: Vec<RobotId>, what: Bulk) -> Vec<ItemOutcome> {
     let base = format!("/robots/{}", encode(account));
     let answer = match what {
         Bulk::Status(enabled) => {
@@ -95,15 +96,18 @@ pub fn RobotsPage() -> impl IntoView {
     let router = use_router();
     let write = move || auth.can(Action::RobotsWrite);
     let pick = AccountPick::alibaba(write());
-    let list = Remote::<Vec<AccountRobots>>::follow(|| Some("/robots?page_size=100".into()));
+    let list = Remote::<Json>::follow(|| Some("/robots?page_size=100".into()));
+    // One item per account: its page of robots, or the error it gave.
+    let answers = move || {
+        list.value
+            .with(|l| l.iter().flat_map(|l| json::list(l, "")).collect::<Vec<_>>())
+    };
     let (account, status) = (param("account"), param("status"));
     let accounts = Signal::derive(move || {
-        list.value.with(|l| {
-            l.iter()
-                .flatten()
-                .map(|a| Opt::new(&a.account_id, &a.account_name))
-                .collect::<Vec<_>>()
-        })
+        answers()
+            .iter()
+            .map(|a| Opt::new(json::s(a, "/account_id"), json::s(a, "/account_name")))
+            .collect::<Vec<_>>()
     });
     // A chosen account is the user's pick for the next new robot too.
     Effect::new(move |_| {
@@ -114,42 +118,34 @@ pub fn RobotsPage() -> impl IntoView {
     });
     let rows = Signal::derive(move || {
         let (account, status) = (account.get(), status.get());
-        list.value.with(|l| {
-            l.iter()
-                .flatten()
-                .filter(|a| account.is_empty() || a.account_id == account)
-                .flat_map(|a| match &a.result {
-                    AccountResult::Page(p) => p
-                        .robots
-                        .iter()
-                        .filter(|r| status.is_empty() || (status == "enabled") == r.enabled)
-                        .map(|r| Row {
-                            account_id: a.account_id.clone(),
-                            account_name: a.account_name.clone(),
-                            robot: r.clone(),
-                        })
-                        .collect(),
-                    AccountResult::Error(_) => Vec::new(),
-                })
-                .collect::<Vec<_>>()
-        })
+        answers()
+            .iter()
+            .filter(|a| account.is_empty() || json::s(a, "/account_id") == account)
+            .flat_map(|a| {
+                json::list(a, "/result/page/robots")
+                    .iter()
+                    .filter(|r| {
+                        status.is_empty() || (status == "enabled") == json::flag(r, "/enabled")
+                    })
+                    .map(|r| {
+                        let r = json::with(r, "account_id", &json::s(a, "/account_id"));
+                        json::with(&r, "account_name", &json::s(a, "/account_name"))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
     });
     let failures = move || {
-        list.value.with(|l| {
-            l.iter()
-                .flatten()
-                .filter_map(|a| match &a.result {
-                    AccountResult::Error(body) => {
-                        let failure = Failure { status: 0, body: body.clone() };
-                        Some(view! {
-                            <p class="field-error">{i18n.fill(tx::ACCOUNT_FAILED, &[&a.account_name])}</p>
-                            <ErrorPanel error=Signal::stored(Some(failure))/>
-                        })
-                    }
-                    AccountResult::Page(_) => None,
+        answers()
+            .into_iter()
+            .filter_map(|a| {
+                let failure = api::failure_of(&json::at(&a, "/result/error"))?;
+                Some(view! {
+                    <p class="field-error">{i18n.fill(tx::ACCOUNT_FAILED, &[&json::s(&a, "/account_name")])}</p>
+                    <ErrorPanel error=Signal::stored(Some(failure))/>
                 })
-                .collect_view()
-        })
+            })
+            .collect_view()
     };
     let selected = RwSignal::new(HashSet::<String>::new());
     let outcomes = RwSignal::new(None::<Vec<ItemOutcome>>);
@@ -157,13 +153,14 @@ pub fn RobotsPage() -> impl IntoView {
 
     // Runs `what` on `targets`, account by account; a selection's answer
     // shows robot by robot, a row's in a toast.
-    let run_bulk = move |targets: Vec<Row>, what: Bulk, from_row: bool| {
+    let run_bulk = move |targets: Vec<Json>, what: Bulk, from_row: bool| {
         spawn_local(async move {
-            let mut by_account: Vec<(String, Vec<shared::robots::RobotId>)> = Vec::new();
+            let mut by_account: Vec<(String, Vec<RobotId>)> = Vec::new();
             for r in &targets {
-                match by_account.iter_mut().find(|(a, _)| *a == r.account_id) {
-                    Some((_, ids)) => ids.push(r.robot.id),
-                    None => by_account.push((r.account_id.clone(), vec![r.robot.id])),
+                let account = json::s(r, "/account_id");
+                match by_account.iter_mut().find(|(a, _)| *a == account) {
+                    Some((_, ids)) => ids.push(robot_id(r)),
+                    None => by_account.push((account.to_owned(), vec![robot_id(r)])),
                 }
             }
             let mut items = Vec::new();
@@ -185,7 +182,7 @@ pub fn RobotsPage() -> impl IntoView {
                         Bulk::Status(false) => tx::DISABLED_TOAST,
                         Bulk::Delete => c::DELETED,
                     };
-                    toasts.ok(text, &targets[0].robot.name);
+                    toasts.ok(text, &name(&targets[0]));
                 }
                 (false, _) => {
                     toasts.ok(tx::DONE_MANY, &targets.len().to_string());
@@ -210,44 +207,28 @@ pub fn RobotsPage() -> impl IntoView {
     };
 
     let mut columns = vec![
-        Column::text(c::NAME, |r: &Row| r.robot.name.clone()),
-        Column::new(c::STATUS, |r: &Row| {
-            now(if r.robot.enabled {
-                c::ENABLED
-            } else {
-                c::DISABLED
-            })
-            .into_any()
-        })
-        .sort_by(|r| SortKey::Number(i64::from(r.robot.enabled))),
-        Column::text(tx::ACCOUNT, |r: &Row| r.account_name.clone()),
-        Column::new(tx::LANG, |r: &Row| {
-            r.robot.lang.map(|l| now(lang_text(l))).into_any()
-        }),
-        Column::new(tx::INTERVAL, |r: &Row| {
-            let amount = r.robot.interval;
-            let unit = r.robot.interval_unit.map(unit_text);
-            let i18n = use_i18n();
-            (move || match (amount, unit) {
-                (0, _) => i18n.t(tx::NO_LIMIT).to_owned(),
-                (n, Some(u)) => format!("{n} {}", i18n.t(u)),
+        Column::at(c::NAME, "/name"),
+        Column::word(c::STATUS, "/enabled", c::ENABLED_WORDS),
+        Column::at(tx::ACCOUNT, "/account_name"),
+        Column::word(tx::LANG, "/lang", tx::LANGS),
+        Column::new(tx::INTERVAL, |r: &Json| {
+            let amount = json::int(r, "/interval");
+            let unit = json::s(r, "/interval_unit");
+            let unit = tx::UNITS.iter().find(|(u, _)| *u == unit);
+            match (amount, unit) {
+                (0, _) => crate::i18n::now(tx::NO_LIMIT).to_owned(),
+                (n, Some((_, u))) => format!("{n} {}", crate::i18n::now(*u)),
                 (n, None) => n.to_string(),
-            })
+            }
             .into_any()
         })
-        .sort_by(|r| SortKey::Number(r.robot.interval)),
-        Column::text(tx::WEBHOOK, |r: &Row| r.robot.webhook.as_str().to_owned()),
-        Column::new(c::UPDATED, |r: &Row| {
-            r.robot
-                .modified
-                .map(|t| view! { <Time millis=t.epoch_millis()/> })
-                .into_any()
-        })
-        .sort_by(|r| SortKey::Number(r.robot.modified.map_or(0, |t| t.epoch_millis()))),
+        .sort_by(|r| SortKey::Number(json::int(r, "/interval"))),
+        Column::at(tx::WEBHOOK, "/webhook"),
+        Column::time(c::UPDATED, "/modified"),
     ];
     if write() {
-        let test = RowAction::new(tx::TEST, move |r: &Row| {
-            let (path, name) = (format!("{}/test", r.path()), r.robot.name.clone());
+        let test = RowAction::new(tx::TEST, move |r: &Json| {
+            let (path, name) = (format!("{}/test", path(r)), name(r));
             spawn_local(async move {
                 match api::send_empty(Method::POST, &path, None::<&()>).await {
                     Ok(()) => toasts.ok(tx::TEST_SENT, &name),
@@ -255,17 +236,17 @@ pub fn RobotsPage() -> impl IntoView {
                 }
             });
         });
-        let edit = RowAction::new(c::EDIT, move |r: &Row| {
-            open.set(Some(Open::Edit(Box::new(r.clone()))))
+        let edit = RowAction::new(c::EDIT, move |r: &Json| {
+            open.set(Some(Open::Edit(r.clone())))
         });
-        let enable = RowAction::new(tx::ENABLE, move |r: &Row| {
+        let enable = RowAction::new(tx::ENABLE, move |r: &Json| {
             run_bulk(vec![r.clone()], Bulk::Status(true), true)
         })
-        .when(|r| !r.robot.enabled);
-        let disable = RowAction::new(tx::DISABLE, move |r: &Row| {
+        .when(|r| !json::flag(r, "/enabled"));
+        let disable = RowAction::new(tx::DISABLE, move |r: &Json| {
             let row = r.clone();
             spawn_local(async move {
-                let name = &row.robot.name;
+                let name = &name(&row);
                 let title = i18n.fill(tx::DISABLE_Q, &[name]);
                 if ask(
                     title,
@@ -278,16 +259,16 @@ pub fn RobotsPage() -> impl IntoView {
                 }
             });
         })
-        .when(|r| r.robot.enabled);
-        let delete = RowAction::new(c::DELETE, move |r: &Row| {
+        .when(|r| json::flag(r, "/enabled"));
+        let delete = RowAction::new(c::DELETE, move |r: &Json| {
             let row = r.clone();
             spawn_local(async move {
-                let name = row.robot.name.clone();
+                let name = name(&row);
                 let title = i18n.fill(tx::DELETE_Q, &[&name]);
                 if !confirm_danger(review, title, i18n.fill(c::DELETE_NAMED, &[&name])).await {
                     return;
                 }
-                match api::send_empty(Method::DELETE, &row.path(), None::<&()>).await {
+                match api::send_empty(Method::DELETE, &path(&row), None::<&()>).await {
                     Ok(()) => {
                         toasts.ok(c::DELETED, &name);
                         list.reload();
@@ -298,7 +279,7 @@ pub fn RobotsPage() -> impl IntoView {
         })
         .danger();
         columns.push(Column::actions(
-            |r: &Row| r.robot.name.clone(),
+            name,
             vec![test, edit, enable, disable, delete],
         ));
     }
@@ -306,7 +287,7 @@ pub fn RobotsPage() -> impl IntoView {
         let keys = selected.get();
         rows.get()
             .into_iter()
-            .filter(|r| keys.contains(&r.key()))
+            .filter(|r| keys.contains(&key(r)))
             .collect::<Vec<_>>()
     };
     let delete_chosen = move |_| {
@@ -332,7 +313,7 @@ pub fn RobotsPage() -> impl IntoView {
     let none_chosen = move || selected.with(HashSet::is_empty);
     let drawer = move || {
         let close = Callback::new(move |()| open.set(None));
-        open.get().map(|which| match which {
+        open.get().and_then(|which| match which {
             Open::New(id, name) => {
                 let created = Callback::new(move |key: String| {
                     if let Some((account, _)) = key.split_once('/') {
@@ -341,14 +322,17 @@ pub fn RobotsPage() -> impl IntoView {
                     router.set_params(&[("new", key)], false);
                     list.reload();
                 });
-                create_drawer((id, name), created, close)
+                Some(create_drawer((id, name), created, close))
             }
-            Open::Edit(row) => edit_drawer(
-                row.account_id,
-                row.robot,
-                Callback::new(move |()| list.reload()),
-                close,
-            ),
+            Open::Edit(row) => {
+                let robot = api::decode::<Robot>(row.js().clone()).ok()?;
+                Some(edit_drawer(
+                    json::text(&row, "/account_id"),
+                    robot,
+                    Callback::new(move |()| list.reload()),
+                    close,
+                ))
+            }
         })
     };
     let highlight = Signal::derive(move || router.param("new"));
@@ -356,14 +340,14 @@ pub fn RobotsPage() -> impl IntoView {
     let table = if write() {
         view! {
             <DataTable id="robots" caption=tx::TITLE rows=rows columns=columns
-                key=Row::key name=Row::name filter=Row::name search=param("q")
+                key=key name=name filter=name search=param("q")
                 highlight=highlight selection=selected loading=list.loading error=list.error/>
         }
         .into_any()
     } else {
         view! {
             <DataTable id="robots" caption=tx::TITLE rows=rows columns=columns
-                key=Row::key name=Row::name filter=Row::name search=param("q")
+                key=key name=name filter=name search=param("q")
                 highlight=highlight loading=list.loading error=list.error/>
         }
         .into_any()

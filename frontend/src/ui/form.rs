@@ -281,7 +281,7 @@ fn session() -> Option<web_sys::Storage> {
 fn load_draft(id: &str) -> Option<Values> {
     let text = session()?.get_item(&draft_key(id)).ok()??;
     // The browser parses: the JSON parser stays out of the wasm.
-    serde_wasm_bindgen::from_value(js_sys::JSON::parse(&text).ok()?).ok()
+    crate::api::decode(js_sys::JSON::parse(&text).ok()?).ok()
 }
 
 fn save_draft(id: &str, values: &Values, secret: &[&'static str]) {

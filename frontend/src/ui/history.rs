@@ -3,28 +3,34 @@
 //! target and outcome worded, and an entry's details with its diff.
 
 use leptos::prelude::*;
-use shared::audit::{AuditEntry, Outcome};
+use shared::audit::AuditEntry;
 
 use crate::api::Failure;
 use crate::i18n::audit::{self as tx, word};
 use crate::i18n::common as c;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, now, tr, use_i18n};
 use crate::ui::dialog::{Wording, modal, plan_table};
-use crate::ui::{
-    Column, CopyButton, DataTable, RowAction, ServerPaging, SortKey, Time, fact, facts,
-};
+use crate::ui::json::{self, Json};
+use crate::ui::{Column, CopyButton, DataTable, RowAction, ServerPaging, Time, fact, facts};
 
 fn worded(table: &'static [(&'static str, T)], code: String) -> AnyView {
     let i18n = use_i18n();
     (move || word(table, &code).map_or_else(|| code.clone(), |t| i18n.t(t).to_owned())).into_any()
 }
 
-fn target_text(e: &AuditEntry) -> String {
-    e.target
-        .label
-        .clone()
-        .or_else(|| e.target.id.clone())
-        .unwrap_or_default()
+/// An entry's target (kind worded, then its label or id), once.
+fn target_now(e: &Json) -> String {
+    let kind = json::s(e, "/target/kind");
+    let kind = word(tx::TARGETS, &kind).map_or(kind, |t| now(t).to_owned());
+    let name = match json::s(e, "/target/label") {
+        label if label.is_empty() => json::s(e, "/target/id"),
+        label => label,
+    };
+    format!("{kind} · {name}")
+}
+
+fn seq(e: &Json) -> String {
+    json::text(e, "/seq")
 }
 
 /// An entry's facts and its diff, in a dialog.
@@ -38,7 +44,9 @@ fn details(entry: AuditEntry, close: Callback<()>) -> AnyView {
         fact(tx::ACTION, worded(tx::ACTIONS, entry.action.clone())),
         fact(tx::TARGET, {
             let kind = worded(tx::TARGETS, entry.target.kind.clone());
-            view! { {kind}" · "{target_text(&entry)} }
+            let t = &entry.target;
+            let name = t.label.clone().or_else(|| t.id.clone()).unwrap_or_default();
+            view! { {kind}" · "{name} }
         }),
         fact(
             tx::OUTCOME,
@@ -79,34 +87,29 @@ fn details(entry: AuditEntry, close: Callback<()>) -> AnyView {
 pub fn AuditTable(
     id: &'static str,
     caption: T,
-    #[prop(into)] rows: Signal<Vec<AuditEntry>>,
+    /// The entries as the server sent them (`AuditEntry`).
+    #[prop(into)]
+    rows: Signal<Vec<Json>>,
     #[prop(optional, into)] loading: Signal<bool>,
     #[prop(optional, into)] error: Signal<Option<Failure>>,
     #[prop(optional)] server: Option<ServerPaging>,
 ) -> impl IntoView {
     let open = RwSignal::new(None::<AuditEntry>);
     let columns = vec![
-        Column::new(tx::WHEN, |e: &AuditEntry| {
-            view! { <Time millis=e.at/> }.into_any()
-        })
-        .sort_by(|e| SortKey::Number(e.at)),
-        Column::text(tx::ACTOR, |e: &AuditEntry| e.actor.clone()),
-        Column::new(tx::ACTION, |e: &AuditEntry| {
-            worded(tx::ACTIONS, e.action.clone())
-        }),
-        Column::new(tx::TARGET, |e: &AuditEntry| {
-            let kind = worded(tx::TARGETS, e.target.kind.clone());
-            view! { {kind}" · "{target_text(e)} }.into_any()
-        }),
-        Column::new(tx::OUTCOME, |e: &AuditEntry| {
-            let failed = e.outcome != Outcome::Success;
-            let text = worded(tx::OUTCOMES, e.outcome.as_str().to_owned());
+        Column::time(tx::WHEN, "/at"),
+        Column::at(tx::ACTOR, "/actor"),
+        Column::word(tx::ACTION, "/action", tx::ACTIONS),
+        Column::text(tx::TARGET, target_now),
+        Column::new(tx::OUTCOME, |e: &Json| {
+            let outcome = json::s(e, "/outcome");
+            let (failed, text) = (outcome != "success", word(tx::OUTCOMES, &outcome));
+            let text = text.map_or(outcome, |t| now(t).to_owned());
             view! { <span class:failed=failed>{text}</span> }.into_any()
         }),
         Column::actions(
-            |e: &AuditEntry| e.seq.to_string(),
-            vec![RowAction::new(c::DETAILS, move |e: &AuditEntry| {
-                open.set(Some(e.clone()))
+            seq,
+            vec![RowAction::new(c::DETAILS, move |e: &Json| {
+                open.set(crate::api::decode(e.js().clone()).ok())
             })],
         ),
     ];
@@ -115,11 +118,11 @@ pub fn AuditTable(
         {match server {
             Some(server) => view! {
                 <DataTable id=id caption=caption rows=rows columns=columns
-                    key=|e: &AuditEntry| e.seq.to_string() loading=loading error=error server=server/>
+                    key=seq loading=loading error=error server=server/>
             }.into_any(),
             None => view! {
                 <DataTable id=id caption=caption rows=rows columns=columns
-                    key=|e: &AuditEntry| e.seq.to_string() loading=loading error=error/>
+                    key=seq loading=loading error=error/>
             }.into_any(),
         }}
         {move || open.get().map(|e| details(e, close))}

@@ -8,6 +8,7 @@ pub mod dialog;
 pub mod error;
 pub mod form;
 pub mod history;
+pub mod json;
 pub mod list;
 pub mod outcome;
 pub mod pick;
@@ -23,6 +24,7 @@ pub use dialog::{
 pub use error::ErrorPanel;
 pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, invalid, submit};
 pub use history::AuditTable;
+pub use json::Json;
 pub use list::{Filter, FilterBar, Opt, PageHeader, param};
 pub use outcome::Outcomes;
 pub use pick::AccountPick;

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
 use crate::api;
+use crate::ui::json::{self, Json};
 use crate::ui::{Opt, Remote};
 
 /// `GET`/`PUT /preferences`: the last pick per kind of credential.
@@ -20,20 +21,10 @@ pub struct Preferences {
     pub dingtalk: Option<String>,
 }
 
-/// What a picker needs of a stored account.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct AccountChoice {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub regions: Vec<String>,
-    #[serde(default)]
-    pub default: bool,
-}
-
 #[derive(Clone, Copy)]
 pub struct AccountPick {
-    pub accounts: Remote<Vec<AccountChoice>>,
+    /// The stored accounts (`AlibabaAccount`), as the server sent them.
+    accounts: Remote<Json>,
     prefs: Remote<Preferences>,
 }
 
@@ -52,8 +43,8 @@ impl AccountPick {
         Signal::derive(move || {
             accounts.value.with(|a| {
                 a.iter()
-                    .flatten()
-                    .map(|a| Opt::new(&a.id, &a.name))
+                    .flat_map(|a| json::list(a, ""))
+                    .map(|a| Opt::new(json::s(&a, "/id"), json::s(&a, "/name")))
                     .collect()
             })
         })
@@ -66,24 +57,27 @@ impl AccountPick {
             .prefs
             .value
             .with_untracked(|p| p.as_ref().and_then(|p| p.alibaba.clone()));
-        self.accounts.value.with_untracked(|a| {
-            let a = a.as_deref().unwrap_or_default();
-            a.iter()
-                .find(|x| last.as_deref() == Some(x.id.as_str()))
-                .or_else(|| a.iter().find(|x| x.default))
-                .or(a.first())
-                .map(|x| x.id.clone())
-                .unwrap_or_default()
-        })
+        let a = self.list();
+        let id = |x: &Json| json::s(x, "/id");
+        a.iter()
+            .find(|x| last.as_deref() == Some(id(x).as_str()))
+            .or_else(|| a.iter().find(|x| json::flag(x, "/default")))
+            .or(a.first())
+            .map(id)
+            .unwrap_or_default()
     }
 
     pub fn name(&self, id: &str) -> String {
-        self.accounts.value.with_untracked(|a| {
-            a.iter()
-                .flatten()
-                .find(|x| x.id == id)
-                .map_or_else(|| id.to_owned(), |x| x.name.clone())
-        })
+        self.list()
+            .iter()
+            .find(|x| json::s(x, "/id") == id)
+            .map_or_else(|| id.to_owned(), |x| json::s(x, "/name"))
+    }
+
+    /// The accounts as they are now.
+    pub fn list(&self) -> Vec<Json> {
+        let accounts = self.accounts.value;
+        accounts.with_untracked(|a| a.iter().flat_map(|a| json::list(a, "")).collect())
     }
 
     /// Remembers `id` as the user's pick, unless it already is.

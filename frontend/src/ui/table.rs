@@ -14,8 +14,10 @@ use leptos::prelude::*;
 
 use crate::api::Failure;
 use crate::i18n::common as c;
-use crate::i18n::{Lang, T as Text, tr, use_i18n};
-use crate::ui::ErrorPanel;
+use crate::i18n::{Lang, T as Text, now, tr, use_i18n};
+use crate::router::Link;
+use crate::ui::json::{self, Json};
+use crate::ui::{ErrorPanel, Time};
 
 /// What a column sorts by: numbers before text, each in natural order.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,35 +26,26 @@ pub enum SortKey {
     Text(String),
 }
 
-type Cell<T> = Arc<dyn Fn(&T) -> AnyView + Send + Sync>;
-type Sorter<T> = Arc<dyn Fn(&T) -> SortKey + Send + Sync>;
+type Cell = Arc<dyn Fn(&Json) -> AnyView + Send + Sync>;
+type Sorter = Arc<dyn Fn(&Json) -> SortKey + Send + Sync>;
 /// Row key to the row as last rendered and its revision.
-type Revisions<T> = HashMap<String, (T, u32)>;
+type Revisions = HashMap<String, (Json, u32)>;
 /// A row's cells, rendered on demand.
 type Cells = Arc<dyn Fn() -> Vec<AnyView> + Send + Sync>;
 
-/// A column: its header and how a row fills its cell. The first column is
-/// the row's header (`<th scope="row">`).
-pub struct Column<T> {
+/// A column: its header and how a row (the server's JSON) fills its cell.
+/// The first column is the row's header (`<th scope="row">`).
+#[derive(Clone)]
+pub struct Column {
     header: Text,
-    cell: Cell<T>,
-    sort: Option<Sorter<T>>,
+    cell: Cell,
+    sort: Option<Sorter>,
 }
 
-impl<T> Clone for Column<T> {
-    fn clone(&self) -> Self {
-        Column {
-            header: self.header,
-            cell: Arc::clone(&self.cell),
-            sort: self.sort.clone(),
-        }
-    }
-}
-
-impl<T: 'static> Column<T> {
+impl Column {
     /// A column whose cell is any view (buttons, links, badges); not
     /// sortable unless [`Column::sort_by`] says how.
-    pub fn new(header: Text, cell: impl Fn(&T) -> AnyView + Send + Sync + 'static) -> Column<T> {
+    pub fn new(header: Text, cell: impl Fn(&Json) -> AnyView + Send + Sync + 'static) -> Column {
         Column {
             header,
             cell: Arc::new(cell),
@@ -61,7 +54,7 @@ impl<T: 'static> Column<T> {
     }
 
     /// A column of plain text, sorted by it (ignoring case).
-    pub fn text(header: Text, text: fn(&T) -> String) -> Column<T> {
+    pub fn text(header: Text, text: fn(&Json) -> String) -> Column {
         Column {
             header,
             cell: Arc::new(move |row| text(row).into_any()),
@@ -69,48 +62,71 @@ impl<T: 'static> Column<T> {
         }
     }
 
-    pub fn sort_by(mut self, key: impl Fn(&T) -> SortKey + Send + Sync + 'static) -> Column<T> {
-        self.sort = Some(Arc::new(key));
-        self
-    }
-}
-
-/// A button at a row's end; its accessible name adds the row's name
-/// ("Delete prod-hz"), since every row has one.
-pub struct RowAction<T> {
-    pub label: Text,
-    pub danger: bool,
-    /// Whether this row offers it (a role, the row's state).
-    pub shown: Arc<dyn Fn(&T) -> bool + Send + Sync>,
-    pub run: Arc<dyn Fn(&T) + Send + Sync>,
-}
-
-impl<T> RowAction<T> {
-    pub fn new(label: Text, run: impl Fn(&T) + Send + Sync + 'static) -> RowAction<T> {
-        RowAction {
-            label,
-            danger: false,
-            shown: Arc::new(|_| true),
-            run: Arc::new(run),
+    /// The text at a field path (`/robot/name`), sorted by it.
+    pub fn at(header: Text, ptr: &'static str) -> Column {
+        Column {
+            header,
+            cell: Arc::new(move |row| json::text(row, ptr).into_any()),
+            sort: Some(Arc::new(move |row| {
+                SortKey::Text(json::text(row, ptr).to_lowercase())
+            })),
         }
     }
 
-    pub fn danger(mut self) -> RowAction<T> {
-        self.danger = true;
+    /// A time field in the one time format, sorted by it.
+    pub fn time(header: Text, ptr: &'static str) -> Column {
+        Column {
+            header,
+            cell: Arc::new(move |row| {
+                json::millis(row, ptr)
+                    .map(|millis| view! { <Time millis/> })
+                    .into_any()
+            }),
+            sort: Some(Arc::new(move |row| {
+                SortKey::Number(json::millis(row, ptr).unwrap_or(0))
+            })),
+        }
+    }
+
+    /// A field whose value is worded from `words` (a status, a role),
+    /// sorted by the value.
+    pub fn word(header: Text, ptr: &'static str, words: &'static [(&'static str, Text)]) -> Column {
+        Column {
+            header,
+            cell: Arc::new(move |row| {
+                let value = json::text(row, ptr);
+                match words.iter().find(|(v, _)| *v == value) {
+                    Some((_, t)) => now(*t).into_any(),
+                    None => value.into_any(),
+                }
+            }),
+            sort: Some(Arc::new(move |row| SortKey::Text(json::text(row, ptr)))),
+        }
+    }
+
+    /// The text at `ptr` as a link to `href(row)`, sorted by the text.
+    pub fn link(header: Text, ptr: &'static str, href: fn(&Json) -> String) -> Column {
+        Column {
+            header,
+            cell: Arc::new(move |row| {
+                let text = json::text(row, ptr);
+                view! { <Link href=href(row)>{text}</Link> }.into_any()
+            }),
+            sort: Some(Arc::new(move |row| {
+                SortKey::Text(json::text(row, ptr).to_lowercase())
+            })),
+        }
+    }
+
+    pub fn sort_by(mut self, key: impl Fn(&Json) -> SortKey + Send + Sync + 'static) -> Column {
+        self.sort = Some(Arc::new(key));
         self
     }
 
-    pub fn when(mut self, shown: impl Fn(&T) -> bool + Send + Sync + 'static) -> RowAction<T> {
-        self.shown = Arc::new(shown);
-        self
-    }
-}
-
-impl<T: Clone + Send + Sync + 'static> Column<T> {
     /// The row actions column.
-    pub fn actions(name: fn(&T) -> String, actions: Vec<RowAction<T>>) -> Column<T> {
+    pub fn actions(name: fn(&Json) -> String, actions: Vec<RowAction>) -> Column {
         let actions = Arc::new(actions);
-        Column::new(crate::i18n::common::ACTIONS, move |row: &T| {
+        Column::new(crate::i18n::common::ACTIONS, move |row: &Json| {
             let buttons = actions
                 .iter()
                 .filter(|a| (a.shown)(row))
@@ -124,7 +140,38 @@ impl<T: Clone + Send + Sync + 'static> Column<T> {
     }
 }
 
-/// One row action's button; not generic, so compiled once for all rows.
+/// A button at a row's end; its accessible name adds the row's name
+/// ("Delete prod-hz"), since every row has one.
+pub struct RowAction {
+    pub label: Text,
+    pub danger: bool,
+    /// Whether this row offers it (a role, the row's state).
+    pub shown: Arc<dyn Fn(&Json) -> bool + Send + Sync>,
+    pub run: Arc<dyn Fn(&Json) + Send + Sync>,
+}
+
+impl RowAction {
+    pub fn new(label: Text, run: impl Fn(&Json) + Send + Sync + 'static) -> RowAction {
+        RowAction {
+            label,
+            danger: false,
+            shown: Arc::new(|_| true),
+            run: Arc::new(run),
+        }
+    }
+
+    pub fn danger(mut self) -> RowAction {
+        self.danger = true;
+        self
+    }
+
+    pub fn when(mut self, shown: impl Fn(&Json) -> bool + Send + Sync + 'static) -> RowAction {
+        self.shown = Arc::new(shown);
+        self
+    }
+}
+
+/// One row action's button.
 fn action_button(
     label: Text,
     danger: bool,
@@ -168,9 +215,8 @@ fn clamp_page(page: usize, count: usize, size: usize) -> (usize, usize) {
     (page.min(pages - 1), pages)
 }
 
-/// A row as the table's one non-generic core sees it: everything a
-/// column of `T` gives, computed when the rows change. The core, with all
-/// its reactive views, is compiled once, not once per row type.
+/// A row as the table's core sees it: everything a column gives,
+/// computed when the rows change.
 #[derive(Clone)]
 struct Row {
     key: String,
@@ -198,7 +244,7 @@ struct Head {
 }
 
 /// The revision of `row` under `key`, given the last ones.
-fn revision<T: PartialEq>(old: &Revisions<T>, key: &str, row: &T) -> u32 {
+fn revision(old: &Revisions, key: &str, row: &Json) -> u32 {
     match old.get(key) {
         Some((before, rev)) if before == row => *rev,
         Some((_, rev)) => rev.wrapping_add(1),
@@ -211,18 +257,18 @@ fn revision<T: PartialEq>(old: &Revisions<T>, key: &str, row: &T) -> u32 {
 /// the filter box searches (no box without it). With `server`, the server
 /// pages; else the table shows `page_size` rows a page.
 #[component]
-pub fn DataTable<T>(
+pub fn DataTable(
     /// DOM id, unique on the page; also prefixes the ids inside.
     id: &'static str,
     caption: Text,
-    #[prop(into)] rows: Signal<Vec<T>>,
-    columns: Vec<Column<T>>,
-    key: fn(&T) -> String,
-    #[prop(optional)] name: Option<fn(&T) -> String>,
+    #[prop(into)] rows: Signal<Vec<Json>>,
+    columns: Vec<Column>,
+    key: fn(&Json) -> String,
+    #[prop(optional)] name: Option<fn(&Json) -> String>,
     /// The text rows are filtered by (the filter bar's search box) and
     /// what of a row it searches.
     #[prop(optional)]
-    filter: Option<fn(&T) -> String>,
+    filter: Option<fn(&Json) -> String>,
     #[prop(optional, into)] search: Signal<String>,
     /// The key of a row to mark and scroll to (just created or changed).
     #[prop(optional, into)]
@@ -237,10 +283,7 @@ pub fn DataTable<T>(
     /// What to say when there are no rows at all.
     #[prop(default = c::EMPTY)]
     empty: Text,
-) -> impl IntoView
-where
-    T: Clone + PartialEq + Send + Sync + 'static,
-{
+) -> impl IntoView {
     let heads = columns
         .iter()
         .map(|c| Head {
@@ -250,7 +293,7 @@ where
         .collect();
     let columns = Arc::new(columns);
     let name = name.unwrap_or(key);
-    let revisions = StoredValue::new(Revisions::<T>::new());
+    let revisions = StoredValue::new(Revisions::new());
     let prepare = Arc::new(move || {
         rows.with(|rows| {
             let mut next = Revisions::new();

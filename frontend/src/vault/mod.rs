@@ -6,44 +6,51 @@
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::de::DeserializeOwned;
 use shared::auth::Action;
 use shared::secret::SecretInput;
 use shared::validate::Problem;
 use shared::vault::{
-    AlibabaAccount, AlibabaAccountInput, ConnectionCheck, DingTalkApi, DingTalkApp,
-    DingTalkAppInput, DingTalkSite, SignatureKind, check_name, check_region,
+    AlibabaAccountInput, ConnectionCheck, DingTalkApi, DingTalkAppInput, DingTalkSite,
+    SignatureKind, check_name, check_region,
 };
 
 use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::vault as tx;
-use crate::i18n::{T, now, tr, use_i18n};
+use crate::i18n::{T, tr, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::form::Value;
 use crate::ui::{
-    Column, Control, DataTable, Edit, FieldSpec, FormSpec, PageHeader, Remote, RowAction, SortKey,
-    Time, Values, Wording, choices, confirm_danger, form_drawer, review_edit, submit, tab_panel,
+    Column, Control, DataTable, Edit, FieldSpec, FormSpec, Json, PageHeader, Remote, RowAction,
+    Values, Wording, choices, confirm_danger, form_drawer, json, review_edit, submit, tab_panel,
     tabs, use_review, use_toasts,
 };
 
 const WORDING: Wording = Wording::labels(&[tx::LABELS]);
 
 /// What differs between the two kinds; the page is the same for both.
-struct Kind<V> {
+struct Kind {
     path: &'static str,
     title: T,
     add: T,
-    columns: fn() -> Vec<Column<V>>,
+    columns: fn() -> Vec<Column>,
     fields: fn(bool) -> Vec<FieldSpec>,
-    initial: fn(&V) -> Values,
+    initial: fn(&Json) -> Values,
     /// The request body, for a create (`false`) or an edit (`true`).
     body: fn(&Values, bool) -> Result<String, Failure>,
-    id: fn(&V) -> String,
-    name: fn(&V) -> String,
-    is_default: fn(&V) -> bool,
-    updated: fn(&V) -> i64,
+}
+
+fn id(v: &Json) -> String {
+    json::text(v, "/id")
+}
+
+fn name(v: &Json) -> String {
+    json::text(v, "/name")
+}
+
+fn text(v: &Json, ptr: &str) -> Value {
+    Value::Text(json::text(v, ptr))
 }
 
 fn name_field() -> FieldSpec {
@@ -74,20 +81,17 @@ fn regions_check(text: &str) -> Option<Problem> {
         .then_some(Problem::Format)
 }
 
-fn alibaba() -> Kind<AlibabaAccount> {
+fn alibaba() -> Kind {
     Kind {
         path: "/credentials/alibaba",
         title: tx::ALIBABA,
         add: tx::ADD_ALIBABA,
         columns: || {
             vec![
-                Column::text(c::NAME, |a: &AlibabaAccount| a.name.clone()),
-                Column::text(tx::FINGERPRINT, |a: &AlibabaAccount| a.fingerprint.clone()),
-                Column::text(tx::REGIONS, |a: &AlibabaAccount| a.regions.join(", ")),
-                Column::new(tx::SIGNATURE, |a: &AlibabaAccount| {
-                    let t = crate::i18n::audit::word(tx::SIGNATURES, a.signature.as_str());
-                    t.map_or_else(|| a.signature.as_str().into_any(), |t| now(t).into_any())
-                }),
+                Column::at(c::NAME, "/name"),
+                Column::at(tx::FINGERPRINT, "/fingerprint"),
+                Column::text(tx::REGIONS, |a| json::joined(a, "/regions")),
+                Column::word(tx::SIGNATURE, "/signature", tx::SIGNATURES),
             ]
         },
         fields: |editing| {
@@ -118,10 +122,11 @@ fn alibaba() -> Kind<AlibabaAccount> {
             f
         },
         initial: |a| {
+            let regions = json::strings(a, "/regions");
             Values::default()
-                .with("name", Value::Text(a.name.clone()))
-                .with("signature", Value::Text(a.signature.as_str().into()))
-                .with("regions", Value::Text(a.regions.join("\n")))
+                .with("name", text(a, "/name"))
+                .with("signature", text(a, "/signature"))
+                .with("regions", Value::Text(regions.join("\n")))
         },
         body: |v, editing| {
             let sts = if v.flag("remove_sts") {
@@ -141,31 +146,21 @@ fn alibaba() -> Kind<AlibabaAccount> {
                 regions: v.lines("regions"),
             })
         },
-        id: |a| a.id.clone(),
-        name: |a| a.name.clone(),
-        is_default: |a| a.default,
-        updated: |a| a.updated_at,
     }
 }
 
-fn dingtalk() -> Kind<DingTalkApp> {
+fn dingtalk() -> Kind {
     Kind {
         path: "/credentials/dingtalk",
         title: tx::DINGTALK,
         add: tx::ADD_DINGTALK,
         columns: || {
             vec![
-                Column::text(c::NAME, |a: &DingTalkApp| a.name.clone()),
-                Column::text(tx::APP_KEY, |a: &DingTalkApp| a.app_key.clone()),
-                Column::text(tx::FINGERPRINT, |a: &DingTalkApp| a.fingerprint.clone()),
-                Column::new(tx::SITE, |a: &DingTalkApp| {
-                    crate::i18n::audit::word(tx::SITES, a.site.as_str())
-                        .map_or_else(|| ().into_any(), |t| now(t).into_any())
-                }),
-                Column::new(tx::API, |a: &DingTalkApp| {
-                    crate::i18n::audit::word(tx::APIS, a.api.as_str())
-                        .map_or_else(|| ().into_any(), |t| now(t).into_any())
-                }),
+                Column::at(c::NAME, "/name"),
+                Column::at(tx::APP_KEY, "/app_key"),
+                Column::at(tx::FINGERPRINT, "/fingerprint"),
+                Column::word(tx::SITE, "/site", tx::SITES),
+                Column::word(tx::API, "/api", tx::APIS),
             ]
         },
         fields: |editing| {
@@ -179,10 +174,10 @@ fn dingtalk() -> Kind<DingTalkApp> {
         },
         initial: |a| {
             Values::default()
-                .with("name", Value::Text(a.name.clone()))
-                .with("app_key", Value::Text(a.app_key.clone()))
-                .with("site", Value::Text(a.site.as_str().into()))
-                .with("api", Value::Text(a.api.as_str().into()))
+                .with("name", text(a, "/name"))
+                .with("app_key", text(a, "/app_key"))
+                .with("site", text(a, "/site"))
+                .with("api", text(a, "/api"))
         },
         body: |v, _| {
             api::to_json(&DingTalkAppInput {
@@ -193,10 +188,6 @@ fn dingtalk() -> Kind<DingTalkApp> {
                 api: DingTalkApi::parse(&v.text("api")).unwrap_or_default(),
             })
         },
-        id: |a| a.id.clone(),
-        name: |a| a.name.clone(),
-        is_default: |a| a.default,
-        updated: |a| a.updated_at,
     }
 }
 
@@ -207,10 +198,7 @@ enum Open {
     Edit(String, String, Values),
 }
 
-fn panel<V>(kind: Kind<V>) -> AnyView
-where
-    V: DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
-{
+fn panel(kind: Kind) -> AnyView {
     let auth = use_auth();
     let i18n = use_i18n();
     let toasts = use_toasts();
@@ -224,30 +212,24 @@ where
         fields,
         initial,
         body,
-        id,
-        name,
-        is_default,
-        updated,
     } = kind;
-    let list = Remote::<Vec<V>>::follow(move || Some(path.into()));
-    let rows = Signal::derive(move || list.value.get().unwrap_or_default());
+    let list = Remote::<Json>::follow(move || Some(path.into()));
+    let rows = Signal::derive(move || {
+        list.value
+            .with(|l| l.iter().flat_map(|l| json::list(l, "")).collect())
+    });
     let open = RwSignal::new(None::<Open>);
     let manage = auth.can(Action::CredentialsManage);
-    let item = move |v: &V| format!("{path}/{}", encode(&id(v)));
+    let item = move |v: &Json| format!("{path}/{}", encode(&id(v)));
     let mut cols = columns();
-    cols.push(Column::new(tx::DEFAULT, move |v: &V| {
-        is_default(v)
+    cols.push(Column::new(tx::DEFAULT, move |v: &Json| {
+        json::flag(v, "/default")
             .then(|| view! { <span class="badge">{tr(tx::DEFAULT)}</span> })
             .into_any()
     }));
-    cols.push(
-        Column::new(c::UPDATED, move |v: &V| {
-            view! { <Time millis=updated(v)/> }.into_any()
-        })
-        .sort_by(move |v| SortKey::Number(updated(v))),
-    );
+    cols.push(Column::time(c::UPDATED, "/updated_at"));
     if manage {
-        let test = RowAction::new(tx::TEST, move |v: &V| {
+        let test = RowAction::new(tx::TEST, move |v: &Json| {
             let (path, label) = (format!("{}/test", item(v)), name(v));
             spawn_local(async move {
                 match api::send::<ConnectionCheck>(Method::POST, &path, &()).await {
@@ -271,7 +253,7 @@ where
                 }
             });
         });
-        let make_default = RowAction::new(tx::MAKE_DEFAULT, move |v: &V| {
+        let make_default = RowAction::new(tx::MAKE_DEFAULT, move |v: &Json| {
             let (path, label) = (format!("{}/default", item(v)), name(v));
             spawn_local(async move {
                 match api::send_json_text(Method::PUT, &path, String::new()).await {
@@ -283,11 +265,11 @@ where
                 }
             });
         })
-        .when(move |v| !is_default(v));
-        let edit = RowAction::new(c::EDIT, move |v: &V| {
+        .when(move |v| !json::flag(v, "/default"));
+        let edit = RowAction::new(c::EDIT, move |v: &Json| {
             open.set(Some(Open::Edit(id(v), name(v), initial(v))));
         });
-        let delete = RowAction::new(c::DELETE, move |v: &V| {
+        let delete = RowAction::new(c::DELETE, move |v: &Json| {
             let (path, label) = (item(v), name(v));
             spawn_local(async move {
                 let what = i18n.fill(tx::CREDENTIAL, &[&label]);

@@ -1,0 +1,141 @@
+//! Answers as the browser parsed them: tables and pages read a list's
+//! rows by field path (`/robot/name`) from what `JSON.parse` made,
+//! instead of decoding each answer into a Rust type of its own. The typed
+//! decoders, and the signals, tables and loaders instantiated once per row
+//! type, were much of the console's code (BENCHMARKS.md); a field read here
+//! is one call into the browser.
+
+use send_wrapper::SendWrapper;
+use serde::{Deserialize, Deserializer};
+use shared::time::Timestamp;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A JSON value as the browser holds it. The console runs on the
+/// browser's one thread; the wrapper lets signals hold it.
+#[derive(Clone, Debug)]
+pub struct Json(SendWrapper<JsValue>);
+
+impl Json {
+    pub fn new(value: JsValue) -> Json {
+        Json(SendWrapper::new(value))
+    }
+
+    pub fn js(&self) -> &JsValue {
+        &self.0
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.0.is_null() || self.0.is_undefined()
+    }
+}
+
+/// The same JSON: the same object, or one that writes out the same (a
+/// refreshed list's unchanged rows keep their place in the table).
+impl PartialEq for Json {
+    fn eq(&self, other: &Json) -> bool {
+        *self.0 == *other.0 || (written(self) == written(other))
+    }
+}
+
+fn written(v: &Json) -> Option<String> {
+    js_sys::JSON::stringify(&v.0).ok().map(String::from)
+}
+
+/// Decodes only through serde-wasm-bindgen, which hands the browser's
+/// value over as it is.
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        serde_wasm_bindgen::preserve::deserialize(d).map(Json::new)
+    }
+}
+
+/// The value at a JSON pointer (`/robot/name`; `""` is the value itself),
+/// `null` when absent.
+pub fn at(v: &Json, ptr: &str) -> Json {
+    let mut here: JsValue = v.js().clone();
+    for key in ptr.split('/').skip(1) {
+        if !here.is_object() {
+            return Json::new(JsValue::NULL);
+        }
+        here = js_sys::Reflect::get(&here, &JsValue::from_str(key)).unwrap_or(JsValue::NULL);
+    }
+    Json::new(here)
+}
+
+/// A string field; empty when absent or not a string.
+pub fn s(v: &Json, ptr: &str) -> String {
+    at(v, ptr).js().as_string().unwrap_or_default()
+}
+
+/// A field as text: a string as it is, a whole number or a boolean
+/// written out, nothing for `null`.
+pub fn text(v: &Json, ptr: &str) -> String {
+    let value = at(v, ptr);
+    let js = value.js();
+    if let Some(s) = js.as_string() {
+        s
+    } else if let Some(n) = js.as_f64() {
+        (n as i64).to_string()
+    } else if let Some(b) = js.as_bool() {
+        b.to_string()
+    } else {
+        String::new()
+    }
+}
+
+pub fn flag(v: &Json, ptr: &str) -> bool {
+    at(v, ptr).js().as_bool().unwrap_or(false)
+}
+
+/// A whole number field (every number the console shows is whole).
+pub fn int(v: &Json, ptr: &str) -> i64 {
+    at(v, ptr).js().as_f64().map_or(0, |n| n as i64)
+}
+
+/// A timestamp field (epoch milliseconds or an ISO 8601 string).
+pub fn millis(v: &Json, ptr: &str) -> Option<i64> {
+    let value = at(v, ptr);
+    let js = value.js();
+    match js.as_string() {
+        Some(t) => Timestamp::parse_lenient(&t).map(Timestamp::epoch_millis),
+        None => js.as_f64().map(|n| n as i64),
+    }
+}
+
+/// An array field's items; none when absent.
+pub fn list(v: &Json, ptr: &str) -> Vec<Json> {
+    at(v, ptr)
+        .js()
+        .dyn_ref::<js_sys::Array>()
+        .map(|a| a.iter().map(Json::new).collect())
+        .unwrap_or_default()
+}
+
+/// How many items an array field has.
+pub fn len(v: &Json, ptr: &str) -> usize {
+    at(v, ptr)
+        .js()
+        .dyn_ref::<js_sys::Array>()
+        .map_or(0, |a| a.length() as usize)
+}
+
+/// A list of strings, comma-separated.
+pub fn joined(v: &Json, ptr: &str) -> String {
+    strings(v, ptr).join(", ")
+}
+
+/// A list field's strings.
+pub fn strings(v: &Json, ptr: &str) -> Vec<String> {
+    list(v, ptr)
+        .iter()
+        .filter_map(|s| s.js().as_string())
+        .collect()
+}
+
+/// A copy of `row` with `key` set to the string `value` (a row made of a
+/// nested answer, such as a robot with the account it belongs to).
+pub fn with(row: &Json, key: &str, value: &str) -> Json {
+    let copy = js_sys::Object::assign(&js_sys::Object::new(), row.js().unchecked_ref());
+    let _ = js_sys::Reflect::set(&copy, &JsValue::from_str(key), &JsValue::from_str(value));
+    Json::new(copy.into())
+}
