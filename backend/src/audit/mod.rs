@@ -34,9 +34,7 @@ pub use checkpoint::{checkpoint, read_checkpoints, run_checkpoints, verify_again
 pub use diff::{diff, is_secret_field};
 pub use export::{CSV_HEADER, export_stream};
 pub use keys::{AUDIT_KEY_VAR, AuditKey, Keyring};
-pub use service::{
-    append, health, open, open_read_only, record, upstream_change, upstream_change_learning,
-};
+pub use service::{append, health, open, open_read_only, record, upstream_change};
 pub use shared::audit::{AuditAction, FieldChange, TargetKind};
 pub use store::{append_at, query, verify};
 
@@ -221,14 +219,4 @@ impl Change {
         self.created_id = Some(id);
         self
     }
-}
-
-/// What an upstream change learned from its result, recorded with its
-/// outcome (and so shown in its entry): the id the upstream gave what it
-/// created, and fields known only then.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Learned {
-    pub target_id: Option<String>,
-    /// Built with [`diff`], like the intent's.
-    pub changes: Vec<FieldChange>,
 }

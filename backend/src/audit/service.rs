@@ -51,23 +51,6 @@ where
     T: Send + 'static,
     F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
 {
-    upstream_change_learning(db, actor, change, call, |_| Learned::default()).await
-}
-
-/// [`upstream_change`], recording with a successful outcome what `learn`
-/// takes from the upstream's answer (a created robot's id, say).
-pub async fn upstream_change_learning<T, F, L>(
-    db: &Db,
-    actor: Actor,
-    change: Change,
-    call: F,
-    learn: L,
-) -> Result<Result<T, UpstreamError>, AuditError>
-where
-    T: Send + 'static,
-    F: Future<Output = Result<Receipt<T>, UpstreamError>> + Send + 'static,
-    L: FnOnce(&T) -> Learned + Send + 'static,
-{
     let created_id = change.created_id;
     let mut pending =
         begin_upstream(db, actor, change.action, change.target, change.changes).await?;
@@ -86,21 +69,15 @@ where
                         pending.target.id = Some(id);
                     }
                     let error = error.as_ref().map(|(c, m)| (c.as_str(), m.as_str()));
-                    let learned = result
-                        .as_ref()
-                        .map_or_else(|_| Learned::default(), |r| learn(&r.value));
                     pending
-                        .record_outcome(outcome, request_id.as_deref(), error, &learned)
+                        .record_outcome(outcome, request_id.as_deref(), error)
                         .await;
                     result
                 }
                 Err(panic) => {
                     let panicked = Stage::Failure;
                     let error = Some(("Panicked", "the console failed while making the call"));
-                    let nothing = Learned::default();
-                    pending
-                        .record_outcome(panicked, None, error, &nothing)
-                        .await;
+                    pending.record_outcome(panicked, None, error).await;
                     std::panic::resume_unwind(panic)
                 }
             }
@@ -179,10 +156,9 @@ impl PendingEvent {
         outcome: Stage,
         request_id: Option<&str>,
         error: Option<(&str, &str)>,
-        learned: &Learned,
     ) {
         for attempt in 1..=3u32 {
-            match self.outcome(outcome, request_id, error, learned).await {
+            match self.outcome(outcome, request_id, error).await {
                 Ok(_) => return,
                 Err(err) => {
                     tracing::error!(
@@ -202,17 +178,13 @@ impl PendingEvent {
         outcome: Stage,
         request_id: Option<&str>,
         error: Option<(&str, &str)>,
-        learned: &Learned,
     ) -> Result<EventId, AuditError> {
-        let target = Target {
-            id: learned.target_id.clone().or_else(|| self.target.id.clone()),
-            ..self.target.clone()
-        };
         let draft = store::Draft {
             actor: &self.actor,
             action: self.action,
-            target: &target,
-            changes: &learned.changes,
+            target: &self.target,
+            // The diff is the intent's; the outcome adds what happened.
+            changes: &[],
             outcome,
             intent_seq: Some(self.intent_seq),
             request_id,

@@ -629,22 +629,13 @@ async fn a_create_entry_carries_what_the_upstream_gave() {
             &json!({"name": "ops"}),
             &[],
         ));
-        let created = audit::upstream_change_learning(
-            &t.db,
-            actor("bob"),
-            change,
-            async {
-                Ok(Receipt {
-                    value: 42_i64,
-                    request_id: Some("REQ-C".to_owned()),
-                    created_id: None,
-                })
-            },
-            |id: &i64| audit::Learned {
-                target_id: Some(id.to_string()),
-                changes: diff(&json!({}), &json!({"labels": ["prod"]}), &[]),
-            },
-        )
+        let created = audit::upstream_change(&t.db, actor("bob"), change, async {
+            Ok(Receipt {
+                value: 42_i64,
+                request_id: Some("REQ-C".to_owned()),
+                created_id: Some("42".to_owned()),
+            })
+        })
         .await
         .unwrap();
         assert_eq!(created.unwrap(), 42);
@@ -659,7 +650,7 @@ async fn a_create_entry_carries_what_the_upstream_gave() {
         assert_eq!(e.target.label.as_deref(), Some("ops"));
         assert_eq!(e.request_id.as_deref(), Some("REQ-C"));
         let fields: Vec<_> = e.changes.iter().map(|c| c.field.as_str()).collect();
-        assert_eq!(fields, ["name", "labels.0"]);
+        assert_eq!(fields, ["name"], "the intent's diff");
     }
 }
 
