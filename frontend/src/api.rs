@@ -203,6 +203,18 @@ pub async fn send<T: DeserializeOwned>(
     decode(json_of(call(method, path, Some(json(body)?), None, None).await?).await?)
 }
 
+/// A bulk call's answer item by item: the `ItemOutcome`s at `at` in the
+/// JSON it returns (`/results`, `/add`, `/remove`).
+pub async fn send_outcomes(
+    method: Method,
+    path: &str,
+    body: &impl Serialize,
+    at: &str,
+) -> Result<Vec<shared::outcome::ItemOutcome>, Failure> {
+    let answer = send_json_text(method, path, json(body)?).await?;
+    decode(crate::ui::json::at(&Json::new(answer), at).js().clone())
+}
+
 /// A create (`POST`) the server performs once per `idempotency_key`: a
 /// retry of the same submission sends the same key (see
 /// `crate::ui::form`).

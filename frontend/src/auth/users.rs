@@ -4,7 +4,7 @@
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
-use shared::auth::{Action, NewUser, PasswordReset, Role, User, UserUpdate, check_username};
+use shared::auth::{Action, NewUser, PasswordReset, Role, UserUpdate, check_username};
 
 use super::{password_fields, role_text, same_password, use_auth};
 use crate::api;
@@ -108,9 +108,9 @@ pub fn UsersPage() -> impl IntoView {
                         role: Role::parse(&v.text("role")).unwrap_or(Role::Auditor),
                         password: same_password(&v)?.into(),
                     };
-                    let user: User = api::create("/users", &body, v.key()).await?;
-                    toasts.ok(c::CREATED_TOAST, &user.username);
-                    router.set_params(&[("new", user.id.clone())], false);
+                    let user: Json = api::create("/users", &body, v.key()).await?;
+                    toasts.ok(c::CREATED_TOAST, &username(&user));
+                    router.set_params(&[("new", id(&user))], false);
                     users.reload();
                     Ok(true)
                 }),

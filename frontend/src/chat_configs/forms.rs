@@ -4,9 +4,8 @@
 
 use leptos::prelude::*;
 use shared::chat_configs::{
-    ChatConfigCreateDraft, ChatConfigDraft, ChatConfigSaved, ChatPlatform, ConfigurationDraft,
-    DingTalkClientId, EntryDraft, MAX_WECOM_ENTRIES, NewConfigName, RamRole, ResourceGroupId,
-    TemplateId,
+    ChatConfigCreateDraft, ChatConfigDraft, ChatPlatform, ConfigurationDraft, DingTalkClientId,
+    EntryDraft, MAX_WECOM_ENTRIES, NewConfigName, RamRole, ResourceGroupId, TemplateId,
 };
 use shared::secret::SecretInput;
 use shared::validate::Problem;
@@ -171,16 +170,14 @@ pub fn create_drawer(
                 fields: draft(&v),
             };
             let key = api::new_idempotency_key();
-            let saved: ChatConfigSaved = api::create("/chat-configs", &body, &key)
+            // A `ChatConfigSaved`.
+            let saved: Json = api::create("/chat-configs", &body, &key)
                 .await
                 .map_err(unnest)?;
+            let name = json::s(&saved, "/name");
             pick.remember(&body.account_id);
-            toasts.ok(c::CREATED_TOAST, saved.name.as_str());
-            created.run(row_key(
-                &body.account_id,
-                &body.region_id,
-                saved.name.as_str(),
-            ));
+            toasts.ok(c::CREATED_TOAST, &name);
+            created.run(row_key(&body.account_id, &body.region_id, &name));
             Ok(true)
         }),
         on_close: close,

@@ -7,7 +7,7 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::audit::FieldChange;
-use shared::groups::{AdminsChange, BatchReport, MembersChange, NicknameChange};
+use shared::groups::{AdminsChange, MembersChange, NicknameChange};
 
 use super::ctx::Ctx;
 use super::{ask, outcomes_view, person};
@@ -150,8 +150,9 @@ fn admin_action(ctx: Ctx, make: bool) -> RowAction {
                     ..AdminsChange::default()
                 }
             };
-            match api::send::<BatchReport>(Method::POST, &ctx.path("/admins"), &body).await {
-                Ok(r) => ctx.changed(c::SAVED, Some(if make { r.add } else { r.remove })),
+            let at = if make { "/add" } else { "/remove" };
+            match api::send_outcomes(Method::POST, &ctx.path("/admins"), &body, at).await {
+                Ok(items) => ctx.changed(c::SAVED, Some(items)),
                 Err(f) => toasts.failed(&f),
             }
         });
@@ -185,10 +186,10 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
             if !ask(review, title, confirm, true, Vec::new()).await {
                 return;
             }
-            match api::send::<BatchReport>(Method::POST, &ctx.path("/members"), &body).await {
-                Ok(r) => {
+            match api::send_outcomes(Method::POST, &ctx.path("/members"), &body, "/remove").await {
+                Ok(items) => {
                     selected.set(HashSet::new());
-                    ctx.changed(tx::MEMBERS_CHANGED, Some(r.remove));
+                    ctx.changed(tx::MEMBERS_CHANGED, Some(items));
                 }
                 Err(f) => toasts.failed(&f),
             }
@@ -219,9 +220,9 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
                         add: people,
                         ..MembersChange::default()
                     };
-                    let r: BatchReport =
-                        api::send(Method::POST, &ctx.path("/members"), &body).await?;
-                    ctx.changed(tx::MEMBERS_CHANGED, Some(r.add));
+                    let path = ctx.path("/members");
+                    let added = api::send_outcomes(Method::POST, &path, &body, "/add").await?;
+                    ctx.changed(tx::MEMBERS_CHANGED, Some(added));
                     Ok(true)
                 }),
                 on_close: Callback::new(move |()| adding.set(false)),

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use shared::audit::{FieldChange, SecretChange};
 use shared::robots::{
-    IntervalUnit, Robot, RobotEdit, RobotForm, RobotLang, RobotName, RobotSaved, RobotScopes,
-    ScopePick, WebhookUrl, picks_of, rules_from_picks,
+    IntervalUnit, RobotEdit, RobotForm, RobotLang, RobotName, ScopePick, WebhookUrl,
+    rules_from_picks,
 };
 use shared::secret::SecretInput;
 use shared::validate::Problem;
@@ -45,8 +45,8 @@ pub const fn unit_text(u: IntervalUnit) -> T {
 }
 
 /// A robot's API path under its account.
-pub fn robot_path(account: &str, robot: &Robot) -> String {
-    format!("/robots/{}/{}", encode(account), robot.id)
+pub fn robot_path(account: &str, id: i64) -> String {
+    format!("/robots/{}/{id}", encode(account))
 }
 
 /// A scope choice as one checkbox value.
@@ -246,9 +246,13 @@ pub fn create_drawer(
                 }
                 let path = format!("/robots/{}", encode(&id));
                 let key = api::new_idempotency_key();
-                let saved: RobotSaved = api::create(&path, &body, &key).await?;
-                toasts.ok(crate::i18n::common::CREATED_TOAST, &saved.robot.name);
-                created.run(format!("{id}/{}", saved.robot.id));
+                // A `RobotSaved`.
+                let saved: Json = api::create(&path, &body, &key).await?;
+                toasts.ok(
+                    crate::i18n::common::CREATED_TOAST,
+                    &json::s(&saved, "/robot/name"),
+                );
+                created.run(format!("{id}/{}", json::int(&saved, "/robot/id")));
                 Ok(true)
             }
         }),
@@ -256,48 +260,49 @@ pub fn create_drawer(
     })
 }
 
-/// The form as `robot` is now; the webhook empty (kept).
-fn current(robot: &Robot) -> Values {
-    let (rules, groups) = match &robot.scopes {
-        RobotScopes::Known { rules, group_ids } => (
-            picks_of(rules).iter().map(pick_value).collect::<Vec<_>>(),
-            group_ids.iter().map(i64::to_string).collect::<Vec<_>>(),
-        ),
-        RobotScopes::Unreadable { .. } => (Vec::new(), Vec::new()),
+/// The form as `robot` (a `Robot` as the server sent it) is now; the
+/// webhook empty (kept). Unreadable scopes start empty.
+fn current(robot: &Json) -> Values {
+    let mut rules = Vec::new();
+    for rule in json::list(robot, "/scopes/known/rules") {
+        for item in json::list(&rule, "/items") {
+            for value in json::strings(&item, "/values") {
+                let pick = (json::s(&rule, "/source"), json::s(&item, "/field"), value);
+                rules.push(pick_value(&pick));
+            }
+        }
+    }
+    let groups: Vec<String> = json::list(robot, "/scopes/known/group_ids")
+        .iter()
+        .map(|id| json::text(id, ""))
+        .collect();
+    let text = |ptr: &str, default: &str| match json::text(robot, ptr) {
+        t if t.is_empty() => Value::Text(default.into()),
+        t => Value::Text(t),
     };
-    let text = |s: String| Value::Text(s);
     Values::default()
-        .with("name", text(robot.name.clone()))
-        .with(
-            "lang",
-            text(robot.lang.unwrap_or(RobotLang::Zh).as_str().into()),
-        )
-        .with("interval", text(robot.interval.to_string()))
+        .with("name", text("/name", ""))
+        .with("lang", text("/lang", RobotLang::Zh.as_str()))
+        .with("interval", text("/interval", "0"))
         .with(
             "interval_unit",
-            text(
-                robot
-                    .interval_unit
-                    .unwrap_or(IntervalUnit::Minutes)
-                    .as_str()
-                    .into(),
-            ),
+            text("/interval_unit", IntervalUnit::Minutes.as_str()),
         )
-        .with("rules", text(rules.join("\n")))
-        .with("group_ids", text(groups.join("\n")))
+        .with("rules", Value::Text(rules.join("\n")))
+        .with("group_ids", Value::Text(groups.join("\n")))
 }
 
 /// The edit drawer: the server's plan, then the save once confirmed.
 pub fn edit_drawer(
     account: String,
-    robot: Robot,
+    robot: Json,
     saved: Callback<()>,
     close: Callback<()>,
 ) -> AnyView {
     let (scopes, groups) = offered(account.clone());
     ui_edit_drawer(EditForm {
-        path: robot_path(&account, &robot),
-        name: robot.name.clone(),
+        path: robot_path(&account, json::int(&robot, "/id")),
+        name: json::s(&robot, "/name"),
         title: tx::EDIT_TITLE,
         apply: tx::APPLY,
         fields: fields(false, scopes, groups),

@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::auth::Action;
 use shared::outcome::{ItemOutcome, ItemStatus};
-use shared::robots::{BulkOutcome, Robot, RobotId, RobotIds, StatusChange};
+use shared::robots::{RobotId, RobotIds, StatusChange};
 
-use self::forms::{create_drawer, edit_drawer};
+use self::forms::{create_drawer, edit_drawer, robot_path};
 use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::common as c;
@@ -34,11 +34,7 @@ fn key(r: &Json) -> String {
 }
 
 fn path(r: &Json) -> String {
-    format!(
-        "/robots/{}/{}",
-        encode(&json::s(r, "/account_id")),
-        json::int(r, "/id")
-    )
+    robot_path(&json::s(r, "/account_id"), json::int(r, "/id"))
 }
 
 fn name(r: &Json) -> String {
@@ -70,15 +66,15 @@ async fn bulk(account: &str, ids: Vec<RobotId>, what: Bulk) -> Vec<ItemOutcome> 
                 ids: ids.clone(),
                 enabled,
             };
-            api::send::<BulkOutcome>(Method::POST, &format!("{base}/status"), &body).await
+            api::send_outcomes(Method::POST, &format!("{base}/status"), &body, "/results").await
         }
         Bulk::Delete => {
             let body = RobotIds { ids: ids.clone() };
-            api::send::<BulkOutcome>(Method::POST, &format!("{base}/delete"), &body).await
+            api::send_outcomes(Method::POST, &format!("{base}/delete"), &body, "/results").await
         }
     };
     match answer {
-        Ok(b) => b.results,
+        Ok(items) => items,
         // The whole call failed: each robot says so.
         Err(f) => ids
             .iter()
@@ -324,15 +320,12 @@ pub fn RobotsPage() -> impl IntoView {
                 });
                 Some(create_drawer((id, name), created, close))
             }
-            Open::Edit(row) => {
-                let robot = api::decode::<Robot>(row.js().clone()).ok()?;
-                Some(edit_drawer(
-                    json::text(&row, "/account_id"),
-                    robot,
-                    Callback::new(move |()| list.reload()),
-                    close,
-                ))
-            }
+            Open::Edit(row) => Some(edit_drawer(
+                json::s(&row, "/account_id"),
+                row,
+                Callback::new(move |()| list.reload()),
+                close,
+            )),
         })
     };
     let highlight = Signal::derive(move || router.param("new"));

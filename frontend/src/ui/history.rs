@@ -3,7 +3,7 @@
 //! target and outcome worded, and an entry's details with its diff.
 
 use leptos::prelude::*;
-use shared::audit::AuditEntry;
+use shared::audit::FieldChange;
 
 use crate::api::Failure;
 use crate::i18n::audit::{self as tx, word};
@@ -34,46 +34,52 @@ fn seq(e: &Json) -> String {
 }
 
 /// An entry's facts and its diff, in a dialog.
-fn details(entry: AuditEntry, close: Callback<()>) -> AnyView {
+fn details(entry: Json, close: Callback<()>) -> AnyView {
     let i18n = use_i18n();
-    let seq = entry.seq.to_string();
+    let seq = seq(&entry);
     let title = Signal::derive(move || i18n.fill(tx::ENTRY, &[&seq]));
+    let text = |ptr| json::s(&entry, ptr);
+    let target = match text("/target/label") {
+        label if label.is_empty() => text("/target/id"),
+        label => label,
+    };
     let mut items = vec![
-        fact(tx::WHEN, view! { <Time millis=entry.at/> }),
-        fact(tx::ACTOR, format!("{} ({})", entry.actor, entry.role)),
-        fact(tx::ACTION, worded(tx::ACTIONS, entry.action.clone())),
+        fact(tx::WHEN, view! { <Time millis=json::int(&entry, "/at")/> }),
+        fact(tx::ACTOR, format!("{} ({})", text("/actor"), text("/role"))),
+        fact(tx::ACTION, worded(tx::ACTIONS, text("/action"))),
         fact(tx::TARGET, {
-            let kind = worded(tx::TARGETS, entry.target.kind.clone());
-            let t = &entry.target;
-            let name = t.label.clone().or_else(|| t.id.clone()).unwrap_or_default();
-            view! { {kind}" · "{name} }
+            let kind = worded(tx::TARGETS, text("/target/kind"));
+            view! { {kind}" · "{target} }
         }),
-        fact(
-            tx::OUTCOME,
-            worded(tx::OUTCOMES, entry.outcome.as_str().to_owned()),
-        ),
+        fact(tx::OUTCOME, worded(tx::OUTCOMES, text("/outcome"))),
     ];
-    if let Some(source) = entry.source.clone() {
+    // Optional fields are left out of the JSON when empty.
+    let source = text("/source");
+    if !source.is_empty() {
         items.push(fact(tx::SOURCE, source));
     }
-    if let Some(id) = entry.request_id.clone() {
+    let id = text("/request_id");
+    if !id.is_empty() {
         items.push(fact(
             tx::REQUEST_ID,
             view! { <code>{id.clone()}</code>" "<CopyButton what=tx::REQUEST_ID value=id/> },
         ));
     }
-    if let Some(code) = entry.error_code.clone() {
-        let text = entry.error_message.clone().unwrap_or_default();
-        items.push(fact(tx::ERROR, format!("{code}: {text}")));
+    let code = text("/error_code");
+    if !code.is_empty() {
+        let message = text("/error_message");
+        items.push(fact(tx::ERROR, format!("{code}: {message}")));
     }
     items.push(fact(
         tx::HASH,
-        view! { <code class="hash">{entry.hash.clone()}</code> },
+        view! { <code class="hash">{text("/hash")}</code> },
     ));
-    let changes = if entry.changes.is_empty() {
+    let changes: Vec<FieldChange> =
+        crate::api::decode(json::at(&entry, "/changes").js().clone()).unwrap_or_default();
+    let changes = if changes.is_empty() {
         view! { <p>{tr(tx::NO_CHANGES)}</p> }.into_any()
     } else {
-        plan_table(&entry.changes, Wording::labels(&[]))
+        plan_table(&changes, Wording::labels(&[]))
     };
     let body = view! { {facts(items)}<h3>{tr(tx::CHANGES)}</h3>{changes} }.into_any();
     let buttons = view! {
@@ -94,7 +100,7 @@ pub fn AuditTable(
     #[prop(optional, into)] error: Signal<Option<Failure>>,
     #[prop(optional)] server: Option<ServerPaging>,
 ) -> impl IntoView {
-    let open = RwSignal::new(None::<AuditEntry>);
+    let open = RwSignal::new(None::<Json>);
     let columns = vec![
         Column::time(tx::WHEN, "/at"),
         Column::at(tx::ACTOR, "/actor"),
@@ -109,7 +115,7 @@ pub fn AuditTable(
         Column::actions(
             seq,
             vec![RowAction::new(c::DETAILS, move |e: &Json| {
-                open.set(crate::api::decode(e.js().clone()).ok())
+                open.set(Some(e.clone()))
             })],
         ),
     ];

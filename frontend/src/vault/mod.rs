@@ -10,8 +10,8 @@ use shared::auth::Action;
 use shared::secret::SecretInput;
 use shared::validate::Problem;
 use shared::vault::{
-    AlibabaAccountInput, ConnectionCheck, DingTalkApi, DingTalkAppInput, DingTalkSite,
-    SignatureKind, check_name, check_region,
+    AlibabaAccountInput, DingTalkApi, DingTalkAppInput, DingTalkSite, SignatureKind, check_name,
+    check_region,
 };
 
 use crate::api::{self, Failure};
@@ -232,18 +232,21 @@ fn panel(kind: Kind) -> AnyView {
         let test = RowAction::new(tx::TEST, move |v: &Json| {
             let (path, label) = (format!("{}/test", item(v)), name(v));
             spawn_local(async move {
-                match api::send::<ConnectionCheck>(Method::POST, &path, &()).await {
-                    Ok(check) if check.ok => toasts.ok(tx::TEST_OK, &label),
+                // A `ConnectionCheck`.
+                match api::send::<Json>(Method::POST, &path, &()).await {
+                    Ok(check) if json::flag(&check, "/ok") => toasts.ok(tx::TEST_OK, &label),
                     Ok(check) => {
                         // Reached the upstream, which refused: its words and id.
+                        let request_id =
+                            Some(json::s(&check, "/request_id")).filter(|r| !r.is_empty());
                         let f = Failure {
                             status: 0,
                             body: shared::api::ErrorBody {
                                 code: "upstream_rejected".into(),
-                                message: check.message,
+                                message: json::s(&check, "/message"),
                                 field: None,
                                 problem: None,
-                                request_id: check.request_id,
+                                request_id,
                                 trace_id: None,
                             },
                         };
