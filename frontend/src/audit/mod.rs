@@ -54,11 +54,10 @@ pub fn AuditPage() -> impl IntoView {
     // page shown, so a reload keeps it.
     let trail = RwSignal::new(Vec::<Option<i64>>::new());
     let before = Signal::derive(move || router.param("before").and_then(|b| b.parse().ok()));
-    let page = Remote::<Json>::follow(move || {
-        Some(format!("/audit/events?{}", filter(before.get()).to_query()))
-    });
+    let page =
+        Remote::follow(move || Some(format!("/audit/events?{}", filter(before.get()).to_query())));
     // An `AuditHealth`, or `null` before the first check.
-    let health = Remote::<Json>::follow(|| Some("/audit/status".into()));
+    let health = Remote::follow(|| Some("/audit/status".into()));
     let rows = Signal::derive(move || {
         page.value
             .with(|p| p.iter().flat_map(|p| json::list(p, "/events")).collect())

@@ -48,7 +48,7 @@ pub fn UsersPage() -> impl IntoView {
     let toasts = use_toasts();
     let review = use_review();
     let router = use_router();
-    let users = Remote::<Json>::follow(|| Some("/users".into()));
+    let users = Remote::follow(|| Some("/users".into()));
     let open = RwSignal::new(None::<Open>);
     let manage = move || auth.can(Action::UsersManage);
     let role_filter = param("role");

@@ -35,7 +35,7 @@ const OUTCOMES: &[(&str, crate::i18n::T)] = &[
 ];
 
 fn history_table(path: String) -> AnyView {
-    let history = Remote::<Json>::follow(move || Some(format!("{path}/history")));
+    let history = Remote::follow(move || Some(format!("{path}/history")));
     let columns = vec![
         Column::time(tx::WHEN, "/at"),
         Column::at(tx::WHO, "/actor"),
@@ -128,7 +128,7 @@ pub fn Detail(rest: String) -> impl IntoView {
     let path = api_path(&account, &region, &name);
     let detail = {
         let path = path.clone();
-        Remote::<Json>::follow(move || Some(path.clone()))
+        Remote::follow(move || Some(path.clone()))
     };
     let editing = RwSignal::new(false);
     let write = move || auth.can(Action::ChatConfigsWrite);

@@ -103,7 +103,7 @@ fn ListPage() -> impl IntoView {
         .to_query();
         format!("/chat-configs?{query}")
     });
-    let list = Remote::<Json>::follow(move || Some(path.get()));
+    let list = Remote::follow(move || Some(path.get()));
     let regions_answered = move || {
         list.value.with(|l| {
             l.iter()

@@ -14,7 +14,7 @@ use crate::ui::{Json, Remote, json};
 #[derive(Clone, Copy)]
 pub(super) struct Ctx {
     /// `GET /groups/{id}` (`GroupDetail`) as the server sent it.
-    pub group: Remote<Json>,
+    pub group: Remote,
     pub id: StoredValue<String>,
     pub outcomes: RwSignal<Option<Vec<ItemOutcome>>>,
     pub write: bool,

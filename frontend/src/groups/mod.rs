@@ -28,7 +28,7 @@ use crate::i18n::tr;
 use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
 use crate::ui::form::Value;
-use crate::ui::pick::Preferences;
+use crate::ui::pick::remember_pick;
 use crate::ui::{
     Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, Opt, Outcomes,
     PageHeader, Question, Remote, Review, ServerPaging, SortKey, Values, Wording, form_drawer,
@@ -125,13 +125,13 @@ fn outcomes_view(outcomes: RwSignal<Option<Vec<ItemOutcome>>>) -> impl IntoView 
 
 /// The app to start with: the user's last pick while it still exists, else
 /// the first (`/groups/apps`, a list of `AppChoice`, marks no default).
-fn start_app(apps: &Json, prefs: Option<&Preferences>) -> Option<String> {
+fn start_app(apps: &Json, prefs: Option<&Json>) -> Option<String> {
     let ids: Vec<String> = json::list(apps, "")
         .iter()
         .map(|a| json::s(a, "/id"))
         .collect();
     prefs
-        .and_then(|p| p.dingtalk.clone())
+        .map(|p| json::s(p, "/dingtalk"))
         .filter(|id| ids.contains(id))
         .or_else(|| ids.first().cloned())
 }
@@ -139,18 +139,13 @@ fn start_app(apps: &Json, prefs: Option<&Preferences>) -> Option<String> {
 /// Remembers `app` as the user's pick. Without the preferences API (an
 /// older server) there is nothing to remember it in; a failed save only
 /// costs the next visit its default.
-fn remember(prefs: RwSignal<Option<Option<Preferences>>>, app: String) {
-    let Some(Some(mut p)) = prefs.get_untracked() else {
+fn remember(prefs: RwSignal<Option<Option<Json>>>, app: &str) {
+    let Some(Some(p)) = prefs.get_untracked() else {
         return;
     };
-    if p.dingtalk.as_deref() == Some(app.as_str()) {
-        return;
+    if let Some(now) = remember_pick(&p, "dingtalk", app) {
+        prefs.set(Some(Some(now)));
     }
-    p.dingtalk = Some(app);
-    prefs.set(Some(Some(p.clone())));
-    spawn_local(async move {
-        let _ = api::send_empty(Method::PUT, "/preferences", Some(&p)).await;
-    });
 }
 
 /// The catalogue path for the URL's filters and page.
@@ -185,7 +180,7 @@ fn Catalogue() -> impl IntoView {
     let router = use_router();
     let toasts = use_toasts();
     let write = use_auth().can(Action::GroupsWrite);
-    let apps = Remote::<Json>::follow(|| Some("/groups/apps".into()));
+    let apps = Remote::follow(|| Some("/groups/apps".into()));
     let app_opts = Signal::derive(move || {
         apps.value.with(|a| {
             a.iter()
@@ -195,9 +190,9 @@ fn Catalogue() -> impl IntoView {
         })
     });
     // None while asking; Some(None) when the server has no preferences.
-    let prefs = RwSignal::new(None::<Option<Preferences>>);
+    let prefs = RwSignal::new(None::<Option<Json>>);
     spawn_local(async move {
-        prefs.try_set(Some(api::get::<Preferences>("/preferences").await.ok()));
+        prefs.try_set(Some(api::get::<Json>("/preferences").await.ok()));
     });
     // A link or reload that names an app keeps it; otherwise the list
     // waits for the default rather than loading everything first.
@@ -225,7 +220,7 @@ fn Catalogue() -> impl IntoView {
         let now = app.get();
         let automatic = defaulted.with_value(|d| d.as_deref() == Some(now.as_str()));
         if prev.is_some_and(|p| p != now) && !now.is_empty() && !automatic {
-            remember(prefs, now.clone());
+            remember(prefs, &now);
         }
         now
     });
@@ -238,8 +233,7 @@ fn Catalogue() -> impl IntoView {
             .max(1)
             - 1
     });
-    let groups =
-        Remote::<Json>::follow(move || ready.get().then(|| catalogue_path(router, page.get())));
+    let groups = Remote::follow(move || ready.get().then(|| catalogue_path(router, page.get())));
     let rows = Signal::derive(move || {
         groups
             .value

@@ -9,12 +9,12 @@ use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{T, use_i18n};
 use crate::router::encode;
-use crate::ui::{Column, CopyButton, DataTable, ErrorPanel, Json, Remote, fact, facts, json};
+use crate::ui::{Column, CopyButton, DataTable, ErrorPanel, Remote, fact, facts, json};
 
 /// The join link as the QR code the server draws, and the link to copy.
 pub(super) fn join_qr(ctx: Ctx) -> AnyView {
     let i18n = use_i18n();
-    let link = Remote::<Json>::follow(move || Some(ctx.path("/join-link")));
+    let link = Remote::follow(move || Some(ctx.path("/join-link")));
     let src = format!("{}{}", shared::api::API_PREFIX, ctx.path("/qr.svg"));
     view! {
         <ErrorPanel error=link.error/>
@@ -45,8 +45,7 @@ const OUTCOMES: &[(&str, T)] = &[
 /// The group's entries in the audit trail (its target is the chat id).
 pub(super) fn history(ctx: Ctx) -> AnyView {
     let chat = ctx.peek(|d| json::s(d, "/group/chat_id"));
-    let events =
-        Remote::<Json>::follow(move || Some(format!("/audit/events?target={}", encode(&chat))));
+    let events = Remote::follow(move || Some(format!("/audit/events?target={}", encode(&chat))));
     let rows = Signal::derive(move || {
         events
             .value

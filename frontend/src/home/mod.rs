@@ -22,7 +22,7 @@ fn number(href: String, n: Option<usize>) -> AnyView {
 
 /// One area's card, loaded when the role may read it.
 fn card(title: T, path: &'static str, facts_of: fn(&Json) -> Vec<(T, String, usize)>) -> AnyView {
-    let data = Remote::<Json>::follow(move || Some(path.into()));
+    let data = Remote::follow(move || Some(path.into()));
     view! {
         <article class="card">
             <h2>{tr(title)}</h2>
@@ -117,8 +117,8 @@ fn apps(list: &Json) -> Vec<(T, String, usize)> {
 /// The trail's state and its latest entries.
 fn trail() -> AnyView {
     let i18n = use_i18n();
-    let health = Remote::<Json>::follow(|| Some("/audit/status".into()));
-    let latest = Remote::<Json>::follow(|| Some("/audit/events?limit=5".into()));
+    let health = Remote::follow(|| Some("/audit/status".into()));
+    let latest = Remote::follow(|| Some("/audit/events?limit=5".into()));
     let rows = Signal::derive(move || {
         latest
             .value

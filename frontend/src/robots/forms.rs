@@ -87,8 +87,8 @@ fn offered(account: String) -> (Signal<Vec<Opt>>, Signal<Vec<Opt>>) {
     let base = format!("/robots/{}", encode(&account));
     let b2 = base.clone();
     // `ScopeChoices` and `AssetGroups`, read by field path.
-    let scopes = Remote::<Json>::follow(move || Some(format!("{base}/choices?lang={}", lang())));
-    let groups = Remote::<Json>::follow(move || Some(format!("{b2}/groups?lang={}", lang())));
+    let scopes = Remote::follow(move || Some(format!("{base}/choices?lang={}", lang())));
+    let groups = Remote::follow(move || Some(format!("{b2}/groups?lang={}", lang())));
     let scope_opts = Signal::derive(move || {
         let mut out = Vec::new();
         for s in scopes.value.with(|c| {

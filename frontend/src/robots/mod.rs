@@ -92,7 +92,7 @@ pub fn RobotsPage() -> impl IntoView {
     let router = use_router();
     let write = move || auth.can(Action::RobotsWrite);
     let pick = AccountPick::alibaba(write());
-    let list = Remote::<Json>::follow(|| Some("/robots?page_size=100".into()));
+    let list = Remote::follow(|| Some("/robots?page_size=100".into()));
     // One item per account: its page of robots, or the error it gave.
     let answers = move || {
         list.value

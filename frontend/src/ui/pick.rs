@@ -6,26 +6,44 @@
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::api;
 use crate::ui::json::{self, Json};
 use crate::ui::{Opt, Remote};
 
-/// `GET`/`PUT /preferences`: the last pick per kind of credential.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Preferences {
-    #[serde(default)]
-    pub alibaba: Option<String>,
-    #[serde(default)]
-    pub dingtalk: Option<String>,
+/// `PUT /preferences`: the last pick per kind of credential.
+#[derive(Serialize)]
+struct Preferences {
+    alibaba: Option<String>,
+    dingtalk: Option<String>,
+}
+
+/// Saves `id` as the user's pick of `kind` (`alibaba` or `dingtalk`) over
+/// `prefs` (`GET /preferences` as sent): the preferences now, or `None`
+/// when it already was the pick. Only a convenience: a server without
+/// preferences forgets it.
+pub fn remember_pick(prefs: &Json, kind: &str, id: &str) -> Option<Json> {
+    if id.is_empty() || json::s(prefs, &format!("/{kind}")) == id {
+        return None;
+    }
+    let now = json::with(prefs, kind, id);
+    let pick = |ptr| Some(json::s(&now, ptr)).filter(|s| !s.is_empty());
+    let body = Preferences {
+        alibaba: pick("/alibaba"),
+        dingtalk: pick("/dingtalk"),
+    };
+    spawn_local(async move {
+        let _ = api::send_empty(Method::PUT, "/preferences", Some(&body)).await;
+    });
+    Some(now)
 }
 
 #[derive(Clone, Copy)]
 pub struct AccountPick {
     /// The stored accounts (`AlibabaAccount`), as the server sent them.
-    accounts: Remote<Json>,
-    prefs: Remote<Preferences>,
+    accounts: Remote,
+    prefs: Remote,
 }
 
 impl AccountPick {
@@ -56,7 +74,7 @@ impl AccountPick {
         let last = self
             .prefs
             .value
-            .with_untracked(|p| p.as_ref().and_then(|p| p.alibaba.clone()));
+            .with_untracked(|p| p.as_ref().map(|p| json::s(p, "/alibaba")));
         let a = self.list();
         let id = |x: &Json| json::s(x, "/id");
         a.iter()
@@ -82,15 +100,10 @@ impl AccountPick {
 
     /// Remembers `id` as the user's pick, unless it already is.
     pub fn remember(&self, id: &str) {
-        let mut prefs = self.prefs.value.get_untracked().unwrap_or_default();
-        if id.is_empty() || prefs.alibaba.as_deref() == Some(id) {
-            return;
+        let prefs = self.prefs.value.get_untracked();
+        let prefs = prefs.unwrap_or_else(|| Json::new(js_sys::Object::new().into()));
+        if let Some(now) = remember_pick(&prefs, "alibaba", id) {
+            self.prefs.value.set(Some(now));
         }
-        prefs.alibaba = Some(id.to_owned());
-        self.prefs.value.set(Some(prefs.clone()));
-        // Only a convenience: a server without preferences forgets it.
-        spawn_local(async move {
-            let _ = api::send_empty(Method::PUT, "/preferences", Some(&prefs)).await;
-        });
     }
 }

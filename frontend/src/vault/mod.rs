@@ -213,7 +213,7 @@ fn panel(kind: Kind) -> AnyView {
         initial,
         body,
     } = kind;
-    let list = Remote::<Json>::follow(move || Some(path.into()));
+    let list = Remote::follow(move || Some(path.into()));
     let rows = Signal::derive(move || {
         list.value
             .with(|l| l.iter().flat_map(|l| json::list(l, "")).collect())
