@@ -309,7 +309,7 @@ pub fn RobotsPage() -> impl IntoView {
     let none_chosen = move || selected.with(HashSet::is_empty);
     let drawer = move || {
         let close = Callback::new(move |()| open.set(None));
-        open.get().and_then(|which| match which {
+        open.get().map(|which| match which {
             Open::New(id, name) => {
                 let created = Callback::new(move |key: String| {
                     if let Some((account, _)) = key.split_once('/') {
@@ -318,14 +318,14 @@ pub fn RobotsPage() -> impl IntoView {
                     router.set_params(&[("new", key)], false);
                     list.reload();
                 });
-                Some(create_drawer((id, name), created, close))
+                create_drawer((id, name), created, close)
             }
-            Open::Edit(row) => Some(edit_drawer(
+            Open::Edit(row) => edit_drawer(
                 json::s(&row, "/account_id"),
                 row,
                 Callback::new(move |()| list.reload()),
                 close,
-            )),
+            ),
         })
     };
     let highlight = Signal::derive(move || router.param("new"));
