@@ -58,10 +58,7 @@ pub fn AuditPage() -> impl IntoView {
         Remote::follow(move || Some(format!("/audit/events?{}", filter(before.get()).to_query())));
     // An `AuditHealth`, or `null` before the first check.
     let health = Remote::follow(|| Some("/audit/status".into()));
-    let rows = Signal::derive(move || {
-        page.value
-            .with(|p| p.iter().flat_map(|p| json::list(p, "/events")).collect())
-    });
+    let rows = Signal::derive(move || page.items("/events"));
     let next = Signal::derive(move || {
         page.value.with(|p| {
             p.as_ref()

@@ -55,15 +55,12 @@ pub fn UsersPage() -> impl IntoView {
     let status_filter = param("status");
     let rows = Signal::derive(move || {
         let (role, status) = (role_filter.get(), status_filter.get());
-        users.value.with(|u| {
-            u.iter()
-                .flat_map(|u| json::list(u, ""))
-                .filter(|u| role.is_empty() || json::s(u, "/role") == role)
-                .filter(|u| {
-                    status.is_empty() || (status == "disabled") == json::flag(u, "/disabled")
-                })
-                .collect::<Vec<_>>()
-        })
+        users
+            .items("")
+            .into_iter()
+            .filter(|u| role.is_empty() || json::s(u, "/role") == role)
+            .filter(|u| status.is_empty() || (status == "disabled") == json::flag(u, "/disabled"))
+            .collect::<Vec<_>>()
     });
     let mut columns = vec![
         Column::at(tx::USERNAME, "/username"),

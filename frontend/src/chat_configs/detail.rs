@@ -44,11 +44,7 @@ fn history_table(path: String) -> AnyView {
         }),
         Column::word(tx::OUTCOME, "/outcome", OUTCOMES),
     ];
-    let rows = Signal::derive(move || {
-        history
-            .value
-            .with(|h| h.iter().flat_map(|h| json::list(h, "")).collect())
-    });
+    let rows = Signal::derive(move || history.items(""));
     view! {
         <DataTable id="chat-config-history" caption=c::HISTORY rows=rows
             columns=columns key=|e| json::text(e, "/seq")

@@ -104,13 +104,7 @@ fn ListPage() -> impl IntoView {
         format!("/chat-configs?{query}")
     });
     let list = Remote::follow(move || Some(path.get()));
-    let regions_answered = move || {
-        list.value.with(|l| {
-            l.iter()
-                .flat_map(|l| json::list(l, "/regions"))
-                .collect::<Vec<_>>()
-        })
-    };
+    let regions_answered = move || list.items("/regions");
     let (accounts, regions, labels) = (
         RwSignal::new(vec![]),
         RwSignal::new(vec![]),

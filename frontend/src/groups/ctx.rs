@@ -38,7 +38,7 @@ impl Ctx {
 
     /// The members as the server sent them (`MemberView`); reactive.
     pub fn members(&self) -> Vec<Json> {
-        self.with(|g| json::list(g, "/members"))
+        self.group.items("/members")
     }
 
     pub fn name(&self) -> String {

@@ -182,12 +182,10 @@ fn Catalogue() -> impl IntoView {
     let write = use_auth().can(Action::GroupsWrite);
     let apps = Remote::follow(|| Some("/groups/apps".into()));
     let app_opts = Signal::derive(move || {
-        apps.value.with(|a| {
-            a.iter()
-                .flat_map(|a| json::list(a, ""))
-                .map(|a| Opt::new(json::s(&a, "/id"), json::s(&a, "/name")))
-                .collect()
-        })
+        apps.items("")
+            .iter()
+            .map(|a| Opt::new(json::s(a, "/id"), json::s(a, "/name")))
+            .collect()
     });
     // None while asking; Some(None) when the server has no preferences.
     let prefs = RwSignal::new(None::<Option<Json>>);
@@ -234,11 +232,7 @@ fn Catalogue() -> impl IntoView {
             - 1
     });
     let groups = Remote::follow(move || ready.get().then(|| catalogue_path(router, page.get())));
-    let rows = Signal::derive(move || {
-        groups
-            .value
-            .with(|p| p.iter().flat_map(|p| json::list(p, "/groups")).collect())
-    });
+    let rows = Signal::derive(move || groups.items("/groups"));
     let paging = ServerPaging {
         page,
         page_size: PAGE,

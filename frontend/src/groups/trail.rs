@@ -46,11 +46,7 @@ const OUTCOMES: &[(&str, T)] = &[
 pub(super) fn history(ctx: Ctx) -> AnyView {
     let chat = ctx.peek(|d| json::s(d, "/group/chat_id"));
     let events = Remote::follow(move || Some(format!("/audit/events?target={}", encode(&chat))));
-    let rows = Signal::derive(move || {
-        events
-            .value
-            .with(|p| p.iter().flat_map(|p| json::list(p, "/events")).collect())
-    });
+    let rows = Signal::derive(move || events.items("/events"));
     let columns = vec![
         Column::time(tx::WHEN, "/at"),
         Column::at(tx::WHO, "/actor"),

@@ -119,11 +119,7 @@ fn trail() -> AnyView {
     let i18n = use_i18n();
     let health = Remote::follow(|| Some("/audit/status".into()));
     let latest = Remote::follow(|| Some("/audit/events?limit=5".into()));
-    let rows = Signal::derive(move || {
-        latest
-            .value
-            .with(|p| p.iter().flat_map(|p| json::list(p, "/events")).collect())
-    });
+    let rows = Signal::derive(move || latest.items("/events"));
     // An `AuditHealth`, or `null` before the first check.
     let state = move || match health.value.get().filter(|h| !h.is_null()) {
         Some(h) if json::flag(&h, "/ok") => i18n.t(tx::TRAIL_OK).to_owned(),

@@ -91,11 +91,7 @@ fn offered(account: String) -> (Signal<Vec<Opt>>, Signal<Vec<Opt>>) {
     let groups = Remote::follow(move || Some(format!("{b2}/groups?lang={}", lang())));
     let scope_opts = Signal::derive(move || {
         let mut out = Vec::new();
-        for s in scopes.value.with(|c| {
-            c.iter()
-                .flat_map(|c| json::list(c, "/sources"))
-                .collect::<Vec<_>>()
-        }) {
+        for s in scopes.items("/sources") {
             for f in json::list(&s, "/fields") {
                 for v in json::list(&f, "/values") {
                     let pick = (

@@ -94,10 +94,7 @@ pub fn RobotsPage() -> impl IntoView {
     let pick = AccountPick::alibaba(write());
     let list = Remote::follow(|| Some("/robots?page_size=100".into()));
     // One item per account: its page of robots, or the error it gave.
-    let answers = move || {
-        list.value
-            .with(|l| l.iter().flat_map(|l| json::list(l, "")).collect::<Vec<_>>())
-    };
+    let answers = move || list.items("");
     let (account, status) = (param("account"), param("status"));
     let accounts = Signal::derive(move || {
         answers()

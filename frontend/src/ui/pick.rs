@@ -59,12 +59,11 @@ impl AccountPick {
     pub fn options(&self) -> Signal<Vec<Opt>> {
         let accounts = self.accounts;
         Signal::derive(move || {
-            accounts.value.with(|a| {
-                a.iter()
-                    .flat_map(|a| json::list(a, ""))
-                    .map(|a| Opt::new(json::s(&a, "/id"), json::s(&a, "/name")))
-                    .collect()
-            })
+            accounts
+                .items("")
+                .iter()
+                .map(|a| Opt::new(json::s(a, "/id"), json::s(a, "/name")))
+                .collect()
         })
     }
 
@@ -94,8 +93,7 @@ impl AccountPick {
 
     /// The accounts as they are now.
     pub fn list(&self) -> Vec<Json> {
-        let accounts = self.accounts.value;
-        accounts.with_untracked(|a| a.iter().flat_map(|a| json::list(a, "")).collect())
+        untrack(|| self.accounts.items(""))
     }
 
     /// Remembers `id` as the user's pick, unless it already is.

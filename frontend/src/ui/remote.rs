@@ -10,7 +10,7 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, Failure};
-use crate::ui::json::Json;
+use crate::ui::json::{self, Json};
 
 #[derive(Clone, Copy)]
 pub struct Remote {
@@ -73,6 +73,13 @@ impl Remote {
                 self.loading.try_set(false);
             }
         }
+    }
+
+    /// The items of the array at `ptr` in the answer (`""`: the answer
+    /// itself); none before it came. Reactive.
+    pub fn items(&self, ptr: &str) -> Vec<Json> {
+        self.value
+            .with(|v| v.as_ref().map(|v| json::list(v, ptr)).unwrap_or_default())
     }
 
     /// Loads the last path again (after a change).

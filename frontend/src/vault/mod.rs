@@ -214,10 +214,7 @@ fn panel(kind: Kind) -> AnyView {
         body,
     } = kind;
     let list = Remote::follow(move || Some(path.into()));
-    let rows = Signal::derive(move || {
-        list.value
-            .with(|l| l.iter().flat_map(|l| json::list(l, "")).collect())
-    });
+    let rows = Signal::derive(move || list.items(""));
     let open = RwSignal::new(None::<Open>);
     let manage = auth.can(Action::CredentialsManage);
     let item = move |v: &Json| format!("{path}/{}", encode(&id(v)));
