@@ -139,11 +139,9 @@ impl<'de> Deserialize<'de> for Timestamp {
 
             // A browser's JSON numbers are all floats.
             fn visit_f64<E: serde::de::Error>(self, m: f64) -> Result<Timestamp, E> {
-                if m.fract() == 0.0 && m.abs() < 9.0e15 {
-                    Ok(Timestamp(m as i64))
-                } else {
-                    Err(E::custom("not whole milliseconds"))
-                }
+                crate::validate::whole(m)
+                    .map(Timestamp)
+                    .ok_or_else(|| E::custom("not whole milliseconds"))
             }
 
             fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Timestamp, E> {

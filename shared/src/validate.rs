@@ -218,15 +218,19 @@ impl<'de> serde::Deserialize<'de> for Number {
                     .map_err(|_| E::custom("number out of range"))
             }
             fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Number, E> {
-                if n.fract() == 0.0 && n.abs() < 9.0e15 {
-                    Ok(Number(n as i64))
-                } else {
-                    Err(E::custom("not a whole number"))
-                }
+                whole(n)
+                    .map(Number)
+                    .ok_or_else(|| E::custom("not a whole number"))
             }
         }
         d.deserialize_any(V)
     }
+}
+
+/// A float that is a whole number a JSON reader can hold exactly (a
+/// browser's JSON numbers are all floats), as one.
+pub fn whole(n: f64) -> Option<i64> {
+    (n.fract() == 0.0 && n.abs() < 9.0e15).then_some(n as i64)
 }
 
 impl fmt::Display for InvalidField {
@@ -379,6 +383,15 @@ pub(crate) use string_type;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_browser_float_is_whole_only_when_exact() {
+        assert_eq!(whole(1440.0), Some(1440));
+        assert_eq!(whole(-3.0), Some(-3));
+        assert_eq!(whole(1.5), None);
+        assert_eq!(whole(1.0e16), None, "beyond what a float holds exactly");
+        assert_eq!(whole(f64::NAN), None);
+    }
 
     #[test]
     fn text_trims_counts_chars_and_names_the_field() {
