@@ -14,7 +14,7 @@ use shared::api::{API_PREFIX, ErrorBody, IDEMPOTENCY_HEADER};
 use shared::auth::CSRF_HEADER;
 use wasm_bindgen::JsValue;
 
-pub use crate::ui::json::Json;
+pub use crate::json::Json;
 
 /// Codes the client itself gives a failure that never got a server answer.
 pub const CLIENT_CODES: [&str; 5] = ["network", "request", "response", "http", "aborted"];
@@ -212,7 +212,7 @@ pub async fn send_outcomes(
     at: &str,
 ) -> Result<Vec<shared::outcome::ItemOutcome>, Failure> {
     let answer = send_json_text(method, path, json(body)?).await?;
-    decode(crate::ui::json::at(&Json::new(answer), at).js().clone())
+    decode(crate::json::at(&Json::new(answer), at).js().clone())
 }
 
 /// A create (`POST`) the server performs once per `idempotency_key`: a

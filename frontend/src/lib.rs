@@ -11,6 +11,7 @@ pub mod chat_configs;
 pub mod groups;
 pub mod home;
 pub mod i18n;
+pub mod json;
 pub mod robots;
 pub mod router;
 pub mod ui;

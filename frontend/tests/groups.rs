@@ -3,7 +3,7 @@
 
 use frontend::groups::MemberTable;
 use frontend::i18n::Lang;
-use frontend::ui::Json;
+use frontend::json::Json;
 use leptos::prelude::*;
 use shared::groups::{MemberView, UserId};
 use wasm_bindgen::JsCast;
@@ -23,7 +23,7 @@ fn members(n: usize) -> Vec<Json> {
         })
         .collect();
     let array = serde_wasm_bindgen::to_value(&typed).unwrap();
-    frontend::ui::json::list(&Json::new(array), "")
+    frontend::json::list(&Json::new(array), "")
 }
 
 #[wasm_bindgen_test]

@@ -9,7 +9,7 @@ use frontend::api::{CLIENT_CODES, Failure};
 use frontend::i18n::problem::{code_text, problem_text};
 use frontend::i18n::{Lang, T, fill};
 use frontend::ui::dialog::{Question, Review, ReviewHost, Wording, provide_review};
-use frontend::ui::json::{self, Json};
+use frontend::json::{self, Json};
 use frontend::ui::toast::provide_toasts;
 use frontend::ui::{Column, Control, DataTable, FieldSpec, FormSpec, Values, form_drawer, submit};
 use leptos::prelude::*;

@@ -8,8 +8,8 @@ use shared::auth::Action;
 use crate::auth::use_auth;
 use crate::i18n::home as tx;
 use crate::i18n::{T, fill, tr, use_i18n};
+use crate::json::{self, Json};
 use crate::router::Link;
-use crate::ui::json::{self, Json};
 use crate::ui::{AuditTable, ErrorPanel, PageHeader, Remote, fact, facts};
 
 /// A count linking to the list it counts.

@@ -9,8 +9,8 @@ use crate::api::Failure;
 use crate::i18n::audit::{self as tx, word};
 use crate::i18n::common as c;
 use crate::i18n::{T, now, tr, use_i18n};
+use crate::json::{self, Json};
 use crate::ui::dialog::{Wording, modal, plan_table};
-use crate::ui::json::{self, Json};
 use crate::ui::{Column, CopyButton, DataTable, RowAction, ServerPaging, Time, fact, facts};
 
 fn worded(table: &'static [(&'static str, T)], code: String) -> AnyView {

@@ -8,7 +8,6 @@ pub mod dialog;
 pub mod error;
 pub mod form;
 pub mod history;
-pub mod json;
 pub mod list;
 pub mod outcome;
 pub mod pick;
@@ -24,7 +23,8 @@ pub use dialog::{
 pub use error::ErrorPanel;
 pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, invalid, submit};
 pub use history::AuditTable;
-pub use json::Json;
+// Answers read by field path (`crate::json`), for the pages with the parts.
+pub use crate::json::{self, Json};
 pub use list::{Filter, FilterBar, Opt, PageHeader, param};
 pub use outcome::Outcomes;
 pub use pick::AccountPick;

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use serde::Serialize;
 
 use crate::api;
-use crate::ui::json::{self, Json};
+use crate::json::{self, Json};
 use crate::ui::{Opt, Remote};
 
 /// `PUT /preferences`: the last pick per kind of credential.

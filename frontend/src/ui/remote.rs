@@ -10,7 +10,7 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, Failure};
-use crate::ui::json::{self, Json};
+use crate::json::{self, Json};
 
 #[derive(Clone, Copy)]
 pub struct Remote {

@@ -15,8 +15,8 @@ use leptos::prelude::*;
 use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::{Lang, T as Text, now, tr, use_i18n};
+use crate::json::{self, Json};
 use crate::router::Link;
-use crate::ui::json::{self, Json};
 use crate::ui::{ErrorPanel, Time};
 
 /// What a column sorts by: numbers before text, each in natural order.
