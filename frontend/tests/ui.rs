@@ -125,7 +125,7 @@ fn every_error_code_and_problem_is_worded_in_both_languages() {
     assert_eq!(fill("{} of {}", &["3", "5"]), "3 of 5");
     assert_eq!(Lang::from_code("zh-Hans-CN"), Some(Lang::ZhCn));
     for a in shared::audit::AuditAction::ALL {
-        let t = frontend::i18n::audit::word(frontend::i18n::audit::ACTIONS, a.as_str());
+        let t = frontend::i18n::word(frontend::i18n::audit::ACTIONS, a.as_str());
         assert!(t.is_some(), "audit action {} is not worded", a.as_str());
     }
 }

@@ -89,10 +89,7 @@ fn main_facts(d: &Json) -> AnyView {
     let webhook = (!url.is_empty()).then(|| {
         view! { <code>{url.clone()}</code>" "<CopyButton what=tx::WEBHOOK value=url/> }
     });
-    let word = |ptr, words: &[(&str, T)]| {
-        let value = json::s(d, ptr);
-        words.iter().find(|(v, _)| *v == value).map(|(_, t)| tr(*t))
-    };
+    let word = |ptr, words: &[(&str, T)]| crate::i18n::word(words, &json::s(d, ptr)).map(tr);
     facts(vec![
         fact(tx::ACCOUNT, json::s(d, "/account_name")),
         fact(tx::REGION, json::s(d, "/config/summary/region_id")),

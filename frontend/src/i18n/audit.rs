@@ -133,8 +133,3 @@ pub const ACTIONS: &[(&str, T)] = &[
     ("group.dissolve", T("Dissolved a group", "解散群")),
     ("group.import", T("Imported a group", "导入群")),
 ];
-
-/// The words for a code in `table`; an unknown code (a newer server) as is.
-pub fn word(table: &[(&str, T)], code: &str) -> Option<T> {
-    table.iter().find(|(k, _)| *k == code).map(|(_, t)| *t)
-}

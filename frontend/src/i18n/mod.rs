@@ -94,6 +94,12 @@ impl I18n {
     }
 }
 
+/// The words for a code (a status, a role, an audit action) in `table`;
+/// `None` for a code it lacks (a newer server's), which is shown as is.
+pub fn word(table: &[(&str, T)], code: &str) -> Option<T> {
+    table.iter().find(|(k, _)| *k == code).map(|(_, t)| *t)
+}
+
 /// `template` with each `{}` replaced by the next of `args`.
 pub fn fill(template: &str, args: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 16);

@@ -206,11 +206,10 @@ pub fn RobotsPage() -> impl IntoView {
         Column::word(tx::LANG, "/lang", tx::LANGS),
         Column::new(tx::INTERVAL, |r: &Json| {
             let amount = json::int(r, "/interval");
-            let unit = json::s(r, "/interval_unit");
-            let unit = tx::UNITS.iter().find(|(u, _)| *u == unit);
+            let unit = crate::i18n::word(tx::UNITS, &json::s(r, "/interval_unit"));
             match (amount, unit) {
                 (0, _) => crate::i18n::now(tx::NO_LIMIT).to_owned(),
-                (n, Some((_, u))) => format!("{n} {}", crate::i18n::now(*u)),
+                (n, Some(u)) => format!("{n} {}", crate::i18n::now(u)),
                 (n, None) => n.to_string(),
             }
             .into_any()

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use shared::audit::FieldChange;
 
 use crate::api::Failure;
-use crate::i18n::audit::{self as tx, word};
+use crate::i18n::audit as tx;
 use crate::i18n::common as c;
-use crate::i18n::{T, now, tr, use_i18n};
+use crate::i18n::{T, now, tr, use_i18n, word};
 use crate::json::{self, Json};
 use crate::ui::dialog::{Wording, modal, plan_table};
 use crate::ui::{Column, CopyButton, DataTable, RowAction, ServerPaging, Time, fact, facts};

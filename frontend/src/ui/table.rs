@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use crate::api::Failure;
 use crate::i18n::common as c;
-use crate::i18n::{Lang, T as Text, now, tr, use_i18n};
+use crate::i18n::{Lang, T as Text, now, tr, use_i18n, word};
 use crate::json::{self, Json};
 use crate::router::Link;
 use crate::ui::{ErrorPanel, Time};
@@ -95,8 +95,8 @@ impl Column {
             header,
             cell: Arc::new(move |row| {
                 let value = json::text(row, ptr);
-                match words.iter().find(|(v, _)| *v == value) {
-                    Some((_, t)) => now(*t).into_any(),
+                match word(words, &value) {
+                    Some(t) => now(t).into_any(),
                     None => value.into_any(),
                 }
             }),
@@ -345,7 +345,6 @@ struct Core {
     id: &'static str,
     caption: Text,
     /// The rows as the core sees them, from the page's rows (reactive).
-    /// Behind `dyn`, so the memo over it is compiled once, not per type.
     prepare: Arc<dyn Fn() -> Vec<Row> + Send + Sync>,
     heads: Vec<Head>,
     search: Signal<String>,
