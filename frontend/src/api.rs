@@ -9,10 +9,11 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use shared::api::{API_PREFIX, ErrorBody, IDEMPOTENCY_HEADER};
 use shared::auth::CSRF_HEADER;
 use wasm_bindgen::JsValue;
+
+use crate::wire::FromJson;
 
 pub use crate::json::Json;
 
@@ -158,12 +159,11 @@ async fn json_of(response: gloo_net::http::Response) -> Result<JsValue, Failure>
         .map_err(|_| Failure::local("response", "the answer is not JSON".into()))
 }
 
-/// Decodes with serde-wasm-bindgen rather than serde_json: it reads an
-/// object only through its type's known field names, so each answer type
-/// compiles to about half the code and the JSON parser stays out of the
-/// wasm (BENCHMARKS.md). A [`Json`] is kept as the browser parsed it.
-pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, Failure> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| Failure::local("response", e.to_string()))
+/// Reads an answer the browser parsed (`crate::wire`); a [`Json`] is kept
+/// as it is.
+pub fn decode<T: FromJson>(value: JsValue) -> Result<T, Failure> {
+    T::from_json(&Json::new(value))
+        .ok_or_else(|| Failure::local("response", "the answer is not of the expected shape".into()))
 }
 
 /// A server error nested in an answer (one account's or region's
@@ -172,11 +172,11 @@ pub fn failure_of(v: &Json) -> Option<Failure> {
     if v.is_null() {
         return None;
     }
-    let body = decode::<ErrorBody>(v.js().clone()).ok()?;
+    let body = ErrorBody::from_json(v)?;
     Some(Failure { status: 0, body })
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+pub async fn get<T: FromJson>(path: &str) -> Result<T, Failure> {
     decode(get_json(path).await?)
 }
 
@@ -195,7 +195,7 @@ pub async fn get_json_abortable(
 }
 
 /// A state-changing call whose answer is JSON.
-pub async fn send<T: DeserializeOwned>(
+pub async fn send<T: FromJson>(
     method: Method,
     path: &str,
     body: &impl Serialize,
@@ -218,7 +218,7 @@ pub async fn send_outcomes(
 /// A create (`POST`) the server performs once per `idempotency_key`: a
 /// retry of the same submission sends the same key (see
 /// `crate::ui::form`).
-pub async fn create<T: DeserializeOwned>(
+pub async fn create<T: FromJson>(
     path: &str,
     body: &impl Serialize,
     idempotency_key: &str,

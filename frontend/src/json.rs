@@ -6,7 +6,6 @@
 //! is one call into the browser.
 
 use send_wrapper::SendWrapper;
-use serde::{Deserialize, Deserializer};
 use shared::time::Timestamp;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -39,14 +38,6 @@ impl PartialEq for Json {
 
 fn written(v: &Json) -> Option<String> {
     js_sys::JSON::stringify(&v.0).ok().map(String::from)
-}
-
-/// Decodes only through serde-wasm-bindgen, which hands the browser's
-/// value over as it is.
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-        serde_wasm_bindgen::preserve::deserialize(d).map(Json::new)
-    }
 }
 
 /// The value at a JSON pointer (`/robot/name`; `""` is the value itself),
@@ -109,6 +100,21 @@ pub fn list(v: &Json, ptr: &str) -> Vec<Json> {
         .dyn_ref::<js_sys::Array>()
         .map(|a| a.iter().map(Json::new).collect())
         .unwrap_or_default()
+}
+
+/// An object field's members, in the object's order; none when absent.
+pub fn entries(v: &Json, ptr: &str) -> Vec<(String, Json)> {
+    let value = at(v, ptr);
+    match value.js().dyn_ref::<js_sys::Object>() {
+        Some(o) if !js_sys::Array::is_array(o) => js_sys::Object::entries(o)
+            .iter()
+            .filter_map(|pair| {
+                let pair = Json::new(pair);
+                Some((at(&pair, "/0").js().as_string()?, at(&pair, "/1")))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// How many items an array field has.

@@ -16,5 +16,6 @@ pub mod robots;
 pub mod router;
 pub mod ui;
 pub mod vault;
+pub mod wire;
 
 pub use app::App;

@@ -75,6 +75,29 @@ impl Action {
         Action::AuditExport,
         Action::OwnPasswordChange,
     ];
+
+    /// The action's name on the wire (`groups_write`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::ChatConfigsRead => "chat_configs_read",
+            Action::ChatConfigsWrite => "chat_configs_write",
+            Action::RobotsRead => "robots_read",
+            Action::RobotsWrite => "robots_write",
+            Action::GroupsRead => "groups_read",
+            Action::GroupsWrite => "groups_write",
+            Action::UsersRead => "users_read",
+            Action::UsersManage => "users_manage",
+            Action::CredentialsRead => "credentials_read",
+            Action::CredentialsManage => "credentials_manage",
+            Action::AuditRead => "audit_read",
+            Action::AuditExport => "audit_export",
+            Action::OwnPasswordChange => "own_password_change",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
 }
 
 /// The permission matrix: whether `role` may perform `action`.
@@ -316,6 +339,13 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
+        // The console reads a session's permissions by these names.
+        for action in Action::ALL {
+            let wire = serde_json::to_string(&action).unwrap();
+            assert_eq!(wire, format!("\"{}\"", action.as_str()));
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(Action::parse("groups"), None);
     }
 
     #[test]

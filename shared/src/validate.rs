@@ -102,12 +102,20 @@ impl<'de> serde::de::Visitor<'de> for ProblemVisitor {
             }
         }
         let kind = kind.ok_or_else(|| A::Error::missing_field("kind"))?;
-        let need =
-            |v: Option<i64>, name: &'static str| v.ok_or_else(|| A::Error::missing_field(name));
+        Problem::from_parts(&kind, &p).map_err(A::Error::custom)
+    }
+}
+
+impl Problem {
+    /// The problem of `kind` with its `params`, as a field error carries
+    /// them; the error says what is missing or unknown. The decoder above
+    /// and the console's reader of the browser's parsed JSON share it.
+    pub fn from_parts(kind: &str, p: &Params) -> Result<Problem, &'static str> {
+        let need = |v: Option<i64>, name: &'static str| v.ok_or(name);
         let size = |v: Option<i64>, name: &'static str| {
-            need(v, name).and_then(|n| usize::try_from(n).map_err(|_| A::Error::custom(name)))
+            need(v, name).and_then(|n| usize::try_from(n).map_err(|_| name))
         };
-        Ok(match kind.as_str() {
+        Ok(match kind {
             "empty" => Problem::Empty,
             "required" => Problem::Required,
             "length" => Problem::Length {
@@ -115,7 +123,7 @@ impl<'de> serde::de::Visitor<'de> for ProblemVisitor {
                 max: size(p.max, "max")?,
                 count: size(p.count, "count")?,
             },
-            "char" => Problem::Char(p.ch.ok_or_else(|| A::Error::missing_field("params"))?),
+            "char" => Problem::Char(p.ch.ok_or("params")?),
             "range" => Problem::Range {
                 min: need(p.min, "min")?,
                 max: need(p.max, "max")?,
@@ -135,19 +143,19 @@ impl<'de> serde::de::Visitor<'de> for ProblemVisitor {
             "masked" => Problem::Masked,
             "mismatch" => Problem::Mismatch,
             "other" => Problem::Other,
-            other => return Err(A::Error::unknown_variant(other, &[])),
+            _ => return Err("kind"),
         })
     }
 }
 
 /// Every variant's `params` in one shape: an object of numbers, or the
 /// character of `Char`.
-#[derive(Default)]
-struct Params {
-    min: Option<i64>,
-    max: Option<i64>,
-    count: Option<i64>,
-    ch: Option<char>,
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Params {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub count: Option<i64>,
+    pub ch: Option<char>,
 }
 
 impl<'de> serde::Deserialize<'de> for Params {

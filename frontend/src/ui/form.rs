@@ -10,20 +10,23 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shared::validate::{InvalidField, Problem};
 
 use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::problem::problem_text;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, use_i18n};
+use crate::json::{self, Json};
 use crate::ui::dialog::{Edit, Wording, modal, review_edit, use_review};
+use crate::ui::el::{El, dynamic, el, text};
 use crate::ui::error::ErrorPanel;
 use crate::ui::list::Opt;
 use crate::ui::toast::use_toasts;
+use crate::wire::FromJson;
 
 /// A field's value as the form holds it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Value {
     Text(String),
     Bool(bool),
@@ -32,8 +35,36 @@ pub enum Value {
 
 /// Every field's value, by key, and the submission's idempotency key:
 /// one per draft, so a retry after a lost answer cannot create twice.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Values(pub BTreeMap<String, Value>, #[serde(default)] pub String);
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Values(pub BTreeMap<String, Value>, pub String);
+
+/// A draft as `save_draft` wrote it (serde's form of [`Values`]:
+/// `[{"name": {"Text": "…"}}, "key"]`); a value of another shape is
+/// left out.
+impl FromJson for Values {
+    fn from_json(v: &Json) -> Option<Values> {
+        let value = |(key, v): (String, Json)| {
+            let (kind, inner) = json::entries(&v, "").pop()?;
+            let value = match kind.as_str() {
+                "Text" => Value::Text(inner.js().as_string()?),
+                "Bool" => Value::Bool(inner.js().as_bool()?),
+                "Pairs" => Value::Pairs(
+                    json::list(&inner, "")
+                        .iter()
+                        .map(|p| (json::s(p, "/0"), json::s(p, "/1")))
+                        .collect(),
+                ),
+                _ => return None,
+            };
+            Some((key, value))
+        };
+        let fields = json::entries(v, "/0")
+            .into_iter()
+            .filter_map(value)
+            .collect();
+        Some(Values(fields, json::s(v, "/1")))
+    }
+}
 
 impl Values {
     /// The `Idempotency-Key` of this submission (the same on a retry).
@@ -309,7 +340,6 @@ fn names(path: &str, key: &str) -> bool {
 
 /// The form, in a drawer at the screen's side.
 pub fn form_drawer(spec: FormSpec) -> AnyView {
-    let i18n = use_i18n();
     let FormSpec {
         id,
         title,
@@ -369,7 +399,7 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
         .iter()
         .cloned()
         .map(|f| field_view(&id, f, values, errors, set))
-        .collect_view();
+        .collect::<Vec<_>>();
 
     let send = {
         let (fields, id) = (Arc::clone(&fields), id.clone());
@@ -425,32 +455,62 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
         restored.set(false);
     };
     let form_id = format!("{id}-form");
-    let body = view! {
-        <form id=form_id.clone() novalidate on:submit=move |ev| {
+    let notice = move || {
+        restored.get().then(|| {
+            el("p")
+                .class("notice")
+                .attr("role", "status")
+                .word(c::DRAFT_RESTORED)
+                .text(" ")
+                .child(
+                    el("button")
+                        .attr("type", "button")
+                        .class("link")
+                        .on("click", discard)
+                        .word(c::DISCARD_DRAFT)
+                        .view(),
+                )
+                .view()
+        })
+    };
+    let fix = move || {
+        errors.with(|e| !e.is_empty()).then(|| {
+            el("p")
+                .class("field-error")
+                .attr("role", "alert")
+                .word(c::FIX_FIELDS)
+                .view()
+        })
+    };
+    let body = el("form")
+        .id(form_id.clone())
+        .attr("novalidate", "")
+        .on("submit", move |ev| {
             ev.prevent_default();
             send();
-        }>
-            {move || restored.get().then(|| view! {
-                <p class="notice" role="status">
-                    {tr(c::DRAFT_RESTORED)}" "
-                    <button type="button" class="link" on:click=discard>{tr(c::DISCARD_DRAFT)}</button>
-                </p>
-            })}
-            {move || errors.with(|e| !e.is_empty()).then(|| view! {
-                <p class="field-error" role="alert">{tr(c::FIX_FIELDS)}</p>
-            })}
-            {rendered}
-            <ErrorPanel error=failure/>
-        </form>
-    }
-    .into_any();
-    let buttons = view! {
-        <button type="button" on:click=move |_| on_close.run(())>{tr(c::CANCEL)}</button>
-        <button type="submit" class="primary" form=form_id disabled=move || busy.get()
-            aria-busy=move || busy.get().then_some("true")>
-            {move || i18n.t(submit_label)}
-        </button>
-    }
+        })
+        .child(dynamic(notice))
+        .child(dynamic(fix))
+        .children(rendered)
+        .child(view! { <ErrorPanel error=failure/> }.into_any())
+        .view();
+    let buttons = [
+        el("button")
+            .attr("type", "button")
+            .on("click", move |_| on_close.run(()))
+            .word(c::CANCEL)
+            .view(),
+        el("button")
+            .attr("type", "submit")
+            .class("primary")
+            .attr_s("form", form_id)
+            .flag("disabled", move || busy.get())
+            .attr_dyn("aria-busy", move || busy.get().then(|| "true".into()))
+            .word(submit_label)
+            .view(),
+    ]
+    .into_iter()
+    .collect_view()
     .into_any();
     modal("drawer", title, body, buttons, on_close)
 }
@@ -485,7 +545,6 @@ fn field_view(
     let hint_id = format!("{dom}-hint");
     let err_id = format!("{dom}-error");
     let error = move || errors.with(|e| e.get(key).copied());
-    let invalid = move || error().is_some().then_some("true");
     let describedby = {
         let (h, e, has_hint) = (hint_id.clone(), err_id.clone(), f.hint.is_some());
         move || {
@@ -499,119 +558,156 @@ fn field_view(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let text = move || values.with(|v| v.text(key));
-    let on_text = move |ev| set(key, Value::Text(event_target_value(&ev)));
+    let text_of = move || values.with(|v| v.text(key));
     let hint = f
         .hint
-        .map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(h)}</p> });
-    let err = view! {
-        <p class="field-error" id=err_id>
-            {move || error().map(|p| problem_text(i18n.lang(), &p))}
-        </p>
+        .map(|h| el("p").class("hint").id(hint_id).word(h).view());
+    let err = el("p")
+        .class("field-error")
+        .id(err_id)
+        .child(text(move || {
+            error()
+                .map(|p| problem_text(i18n.lang(), &p))
+                .unwrap_or_default()
+        }))
+        .view();
+    let shown = f.shown;
+    let hidden = move || shown.is_some_and(|s| !values.with(s));
+    // The control for the field's kind, with what every control says.
+    let input = |tag: &'static str| {
+        el(tag)
+            .id(dom.clone())
+            .attr_dyn("aria-invalid", move || error().map(|_| "true".into()))
+            .attr_dyn("aria-describedby", describedby.clone())
     };
-    // The mark is CSS (`label.required::after`); the control says
-    // aria-required, so the label's text stays the field's name.
-    let label = view! { <label for=dom.clone() class:required=f.required>{tr(f.label)}</label> };
-    let control = match f.control {
-        Control::Check => {
-            return view! {
-                <div class="field check" class:hidden=move || hidden(&f.shown, values)>
-                    <label for=dom.clone()>
-                        <input id=dom.clone() type="checkbox"
-                            prop:checked=move || values.with(|v| v.flag(key))
-                            aria-describedby=describedby
-                            on:change=move |ev| set(key, Value::Bool(event_target_checked(&ev)))/>
-                        " "{tr(f.label)}
-                    </label>
-                    {hint}
-                    {err}
-                </div>
-            }
-            .into_any();
+    let required = |e: El| {
+        if f.required {
+            e.attr("aria-required", "true")
+        } else {
+            e
         }
-        Control::Pairs(_) => {
-            return pairs_view(
-                &dom,
-                f,
-                values,
-                set,
-                hint.map(IntoAny::into_any),
-                err.into_any(),
-            );
+    };
+    let on_text = move |ev: web_sys::Event| set(key, Value::Text(event_target_value(&ev)));
+    let (class, label, control) = match f.control {
+        Control::Check => {
+            let check = input("input")
+                .attr("type", "checkbox")
+                .checked(move || values.with(|v| v.flag(key)))
+                .on("change", move |ev| {
+                    set(key, Value::Bool(event_target_checked(&ev)))
+                });
+            // The box inside its own label: a click on the words ticks it.
+            let label = el("label")
+                .attr_s("for", dom.clone())
+                .child(check.view())
+                .text(" ")
+                .word(f.label)
+                .view();
+            ("field check", label, None)
+        }
+        Control::Pairs(max) => {
+            let legend = el("legend").word(f.label).view();
+            (
+                "field pairs",
+                legend,
+                Some(pairs_view(&dom, key, max, values, set)),
+            )
         }
         Control::Many(options) => {
-            return many_view(
-                f,
-                options,
-                values,
-                set,
-                hint.map(IntoAny::into_any),
-                err.into_any(),
-            );
+            let legend = el("legend").word(f.label).view();
+            (
+                "field many",
+                legend,
+                Some(many_view(key, options, values, set)),
+            )
         }
-        Control::Area | Control::Lines => view! {
-            <textarea id=dom.clone() rows="4" prop:value=text aria-invalid=invalid
-                aria-required=f.required.then_some("true")
-                aria-describedby=describedby on:input=on_text></textarea>
-        }
-        .into_any(),
-        Control::Select(options) => view! {
-            <select id=dom.clone() aria-invalid=invalid aria-describedby=describedby
-                aria-required=f.required.then_some("true")
-                on:change=move |ev| set(key, Value::Text(event_target_value(&ev)))>
-                <option value="" selected=move || text().is_empty()>{tr(c::CHOOSE)}</option>
-                {move || options.get().into_iter().map(|o| {
-                    let v = o.value.clone();
-                    view! { <option value=o.value selected=move || text() == v>{o.label}</option> }
-                }).collect_view()}
-            </select>
-        }
-        .into_any(),
         control => {
-            let (kind, auto) = match control {
-                Control::Secret => ("password", "new-password"),
-                Control::Number => ("number", "off"),
-                _ => ("text", "off"),
+            let control = match control {
+                Control::Area | Control::Lines => input("textarea")
+                    .attr("rows", "4")
+                    .value(text_of)
+                    .on("input", on_text),
+                Control::Select(options) => {
+                    let choose = el("option")
+                        .attr("value", "")
+                        .flag("selected", move || text_of().is_empty())
+                        .word(c::CHOOSE)
+                        .view();
+                    let list = dynamic(move || {
+                        Some(
+                            options
+                                .get()
+                                .into_iter()
+                                .map(|o| {
+                                    let v = o.value.clone();
+                                    el("option")
+                                        .attr_s("value", o.value)
+                                        .flag("selected", move || text_of() == v)
+                                        .child(o.label.into_any())
+                                        .view()
+                                })
+                                .collect_view()
+                                .into_any(),
+                        )
+                    });
+                    input("select")
+                        .on("change", on_text)
+                        .child(choose)
+                        .child(list)
+                }
+                control => {
+                    let (kind, auto) = match control {
+                        Control::Secret => ("password", "new-password"),
+                        Control::Number => ("number", "off"),
+                        _ => ("text", "off"),
+                    };
+                    input("input")
+                        .attr("type", kind)
+                        .attr("autocomplete", auto)
+                        .value(text_of)
+                        .on("input", on_text)
+                }
             };
-            view! {
-                <input id=dom.clone() type=kind autocomplete=auto prop:value=text
-                    aria-invalid=invalid aria-required=f.required.then_some("true")
-                    aria-describedby=describedby on:input=on_text/>
-            }
-            .into_any()
+            // The mark is CSS (`label.required::after`); the control says
+            // aria-required, so the label's text stays the field's name.
+            let label = el("label").attr_s("for", dom.clone());
+            let label = if f.required {
+                label.class("required")
+            } else {
+                label
+            };
+            (
+                "field",
+                label.word(f.label).view(),
+                Some(required(control).view()),
+            )
         }
     };
-    view! {
-        <div class="field" class:hidden=move || hidden(&f.shown, values)>
-            {label}
-            {control}
-            {hint}
-            {err}
-        </div>
-    }
-    .into_any()
-}
-
-fn hidden(shown: &Option<fn(&Values) -> bool>, values: RwSignal<Values>) -> bool {
-    shown.is_some_and(|s| !values.with(s))
+    let tag = if control.is_some() && class != "field" {
+        "fieldset"
+    } else {
+        "div"
+    };
+    el(tag)
+        .class(class)
+        .class_if("hidden", hidden)
+        .child(label)
+        .children(control)
+        .children(hint)
+        .child(err)
+        .view()
 }
 
 /// Repeatable key/value rows: each row's inputs are labelled "Key 2",
 /// "Value 2"; adding stops at the field's maximum.
 fn pairs_view(
     dom: &str,
-    f: FieldSpec,
+    key: &'static str,
+    max: usize,
     values: RwSignal<Values>,
     set: impl Fn(&'static str, Value) + Copy + Send + Sync + 'static,
-    hint: Option<AnyView>,
-    err: AnyView,
 ) -> AnyView {
     let i18n = use_i18n();
-    let key = f.key;
-    let max = match f.control {
-        Control::Pairs(max) => max,
-        _ => 0,
-    };
     let rows = move || values.with(|v| v.pairs(key));
     let edit = move |i: usize, which: usize, text: String| {
         let mut p = rows();
@@ -625,67 +721,71 @@ fn pairs_view(
         set(key, Value::Pairs(p));
     };
     let dom = dom.to_owned();
-    let list = move || {
-        let dom = dom.clone();
-        rows()
-            .into_iter()
-            .enumerate()
-            .map(|(i, (k, v))| {
-                let n = (i + 1).to_string();
-                let (n1, n2, n3) = (n.clone(), n.clone(), n);
-                view! {
-                    <div class="pair">
-                        <input type="text" id=format!("{dom}-{i}-key") prop:value=k
-                            aria-label=move || format!("{} {n1}", i18n.t(c::KEY))
-                            on:input=move |ev| edit(i, 0, event_target_value(&ev))/>
-                        <input type="text" id=format!("{dom}-{i}-value") prop:value=v
-                            aria-label=move || format!("{} {n2}", i18n.t(c::VALUE))
-                            on:input=move |ev| edit(i, 1, event_target_value(&ev))/>
-                        <button type="button" class="link danger"
-                            aria-label=move || i18n.fill(c::REMOVE_ROW, &[&n3])
-                            on:click=move |_| {
-                                let mut p = rows();
-                                p.remove(i);
-                                set(key, Value::Pairs(p));
-                            }>
-                            {tr(c::DELETE)}
-                        </button>
-                    </div>
-                }
-            })
-            .collect_view()
-    };
-    // Not inline in the view: `>=` there would end the tag.
-    let full = move || rows().len() >= max;
-    let add = move |_: leptos::ev::MouseEvent| {
-        let mut p = rows();
-        p.push((String::new(), String::new()));
-        set(key, Value::Pairs(p));
-    };
-    view! {
-        <fieldset class="field pairs" class:hidden=move || hidden(&f.shown, values)>
-            <legend>{tr(f.label)}</legend>
-            {list}
-            <button type="button" disabled=full on:click=add>
-                {tr(c::ADD_ROW)}
-            </button>
-            {hint}
-            {err}
-        </fieldset>
-    }
-    .into_any()
+    // Redrawn only when rows come or go: a redraw makes new inputs, and
+    // the one being typed in would lose focus.
+    let count = Memo::new(move |_| values.with(|v| v.pairs(key).len()));
+    let list = dynamic(move || {
+        let rows = (0..count.get()).map(|i| {
+            let n = i + 1;
+            let cell = |which: usize, word: T, part: &str| {
+                let value = move || {
+                    values.with(|v| {
+                        v.pairs(key)
+                            .get(i)
+                            .map(|p| if which == 0 { p.0.clone() } else { p.1.clone() })
+                            .unwrap_or_default()
+                    })
+                };
+                el("input")
+                    .attr("type", "text")
+                    .id(format!("{dom}-{i}-{part}"))
+                    .value(value)
+                    .attr_dyn("aria-label", move || Some(format!("{} {n}", i18n.t(word))))
+                    .on("input", move |ev| edit(i, which, event_target_value(&ev)))
+                    .view()
+            };
+            let remove = el("button")
+                .attr("type", "button")
+                .class("link danger")
+                .attr_dyn("aria-label", move || {
+                    Some(i18n.fill(c::REMOVE_ROW, &[&n.to_string()]))
+                })
+                .on("click", move |_| {
+                    let mut p = rows();
+                    p.remove(i);
+                    set(key, Value::Pairs(p));
+                })
+                .word(c::DELETE)
+                .view();
+            el("div")
+                .class("pair")
+                .child(cell(0, c::KEY, "key"))
+                .child(cell(1, c::VALUE, "value"))
+                .child(remove)
+                .view()
+        });
+        Some(rows.collect_view().into_any())
+    });
+    let add = el("button")
+        .attr("type", "button")
+        .flag("disabled", move || rows().len() >= max)
+        .on("click", move |_| {
+            let mut p = rows();
+            p.push((String::new(), String::new()));
+            set(key, Value::Pairs(p));
+        })
+        .word(c::ADD_ROW)
+        .view();
+    [list, add].into_iter().collect_view().into_any()
 }
 
 /// Several choices, each checkbox inside its own label.
 fn many_view(
-    f: FieldSpec,
+    key: &'static str,
     options: Signal<Vec<Opt>>,
     values: RwSignal<Values>,
     set: impl Fn(&'static str, Value) + Copy + Send + Sync + 'static,
-    hint: Option<AnyView>,
-    err: AnyView,
 ) -> AnyView {
-    let key = f.key;
     let chosen = move || values.with(|v| v.lines(key));
     let toggle = move |value: &str, on: bool| {
         let mut list = chosen();
@@ -695,31 +795,23 @@ fn many_view(
         }
         set(key, Value::Text(list.join("\n")));
     };
-    let boxes = move || {
-        options
-            .get()
-            .into_iter()
-            .map(|o| {
-                let (v1, v2) = (o.value.clone(), o.value);
-                view! {
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || chosen().contains(&v1)
-                            on:change=move |ev| toggle(&v2, event_target_checked(&ev))/>
-                        " "{o.label}
-                    </label>
-                }
-            })
-            .collect_view()
-    };
-    view! {
-        <fieldset class="field many" class:hidden=move || hidden(&f.shown, values)>
-            <legend>{tr(f.label)}</legend>
-            {boxes}
-            {hint}
-            {err}
-        </fieldset>
-    }
-    .into_any()
+    dynamic(move || {
+        let boxes = options.get().into_iter().map(|o| {
+            let (v1, v2) = (o.value.clone(), o.value);
+            let check = el("input")
+                .attr("type", "checkbox")
+                .checked(move || chosen().contains(&v1))
+                .on("change", move |ev| toggle(&v2, event_target_checked(&ev)))
+                .view();
+            el("label")
+                .class("check")
+                .child(check)
+                .text(" ")
+                .child(o.label.into_any())
+                .view()
+        });
+        Some(boxes.collect_view().into_any())
+    })
 }
 
 /// `Opt`s from static choices worded in the current language.

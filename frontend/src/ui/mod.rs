@@ -5,6 +5,7 @@
 
 pub mod detail;
 pub mod dialog;
+pub mod el;
 pub mod error;
 pub mod form;
 pub mod history;
