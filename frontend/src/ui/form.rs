@@ -4,7 +4,6 @@
 //! session storage until it is sent (secrets excepted), shows a server's
 //! field error next to its field, sends once, and closes on success.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -35,16 +34,21 @@ pub enum Value {
 
 /// Every field's value, by key, and the submission's idempotency key:
 /// one per draft, so a retry after a lost answer cannot create twice.
+/// A list, not a map: a form has a few fields, and a map's code was
+/// ~10 KB of the wasm (BENCHMARKS.md, fourth pass).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Values(pub BTreeMap<String, Value>, pub String);
+pub struct Values {
+    fields: Vec<(String, Value)>,
+    key: String,
+}
 
 /// A draft as `save_draft` wrote it (serde's form of [`Values`]:
-/// `[{"name": {"Text": "…"}}, "key"]`); a value of another shape is
-/// left out.
+/// `{"fields": [["name", {"Text": "…"}]], "key": "…"}`); a value of
+/// another shape is left out.
 impl FromJson for Values {
     fn from_json(v: &Json) -> Option<Values> {
-        let value = |(key, v): (String, Json)| {
-            let (kind, inner) = json::entries(&v, "").pop()?;
+        let value = |field: &Json| {
+            let (kind, inner) = json::entries(field, "/1").pop()?;
             let value = match kind.as_str() {
                 "Text" => Value::Text(inner.js().as_string()?),
                 "Bool" => Value::Bool(inner.js().as_bool()?),
@@ -56,29 +60,39 @@ impl FromJson for Values {
                 ),
                 _ => return None,
             };
-            Some((key, value))
+            Some((json::at(field, "/0").js().as_string()?, value))
         };
-        let fields = json::entries(v, "/0")
-            .into_iter()
-            .filter_map(value)
-            .collect();
-        Some(Values(fields, json::s(v, "/1")))
+        Some(Values {
+            fields: json::list(v, "/fields").iter().filter_map(value).collect(),
+            key: json::s(v, "/key"),
+        })
     }
 }
 
 impl Values {
     /// The `Idempotency-Key` of this submission (the same on a retry).
     pub fn key(&self) -> &str {
-        &self.1
+        &self.key
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn set(&mut self, key: &str, value: Value) {
+        match self.fields.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((key.to_owned(), value)),
+        }
     }
 
     pub fn with(mut self, key: &str, value: Value) -> Values {
-        self.0.insert(key.to_owned(), value);
+        self.set(key, value);
         self
     }
 
     pub fn text(&self, key: &str) -> String {
-        match self.0.get(key) {
+        match self.get(key) {
             Some(Value::Text(s)) => s.clone(),
             _ => String::new(),
         }
@@ -90,7 +104,7 @@ impl Values {
     }
 
     pub fn flag(&self, key: &str) -> bool {
-        matches!(self.0.get(key), Some(Value::Bool(true)))
+        matches!(self.get(key), Some(Value::Bool(true)))
     }
 
     /// A one-item-per-line field's items, trimmed, blanks dropped.
@@ -104,7 +118,7 @@ impl Values {
     }
 
     pub fn pairs(&self, key: &str) -> Vec<(String, String)> {
-        match self.0.get(key) {
+        match self.get(key) {
             Some(Value::Pairs(p)) => p.clone(),
             _ => Vec::new(),
         }
@@ -132,6 +146,9 @@ pub enum Control {
 }
 
 pub type Check = fn(&str) -> Option<Problem>;
+
+/// The fields' problems, by field key, in the fields' order.
+type Errors = Vec<(&'static str, Problem)>;
 
 #[derive(Clone)]
 pub struct FieldSpec {
@@ -317,7 +334,7 @@ fn load_draft(id: &str) -> Option<Values> {
 
 fn save_draft(id: &str, values: &Values, secret: &[&'static str]) {
     let mut kept = values.clone();
-    kept.0.retain(|k, _| !secret.contains(&k.as_str()));
+    kept.fields.retain(|(k, _)| !secret.contains(&k.as_str()));
     if let (Some(s), Ok(text)) = (session(), serde_json::to_string(&kept)) {
         // Storage full or refused: the draft is only lost on reload.
         let _ = s.set_item(&draft_key(id), &text);
@@ -351,23 +368,28 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
     } = spec;
     let mut start = initial;
     for f in &fields {
-        start.0.entry(f.key.to_owned()).or_insert_with(|| f.empty());
+        if start.get(f.key).is_none() {
+            start.set(f.key, f.empty());
+        }
     }
     let draft = load_draft(&id).filter(|d| {
-        d.0.iter()
-            .any(|(k, v)| start.0.get(k).is_some_and(|s| s != v))
+        d.fields
+            .iter()
+            .any(|(k, v)| start.get(k).is_some_and(|s| s != v))
     });
     let restored = RwSignal::new(draft.is_some());
     let initial = start.clone();
     if let Some(d) = draft {
-        start.0.extend(d.0);
-        start.1 = d.1;
+        for (k, v) in d.fields {
+            start.set(&k, v);
+        }
+        start.key = d.key;
     }
-    if start.1.is_empty() {
-        start.1 = crate::api::new_idempotency_key();
+    if start.key.is_empty() {
+        start.key = crate::api::new_idempotency_key();
     }
     let values = RwSignal::new(start);
-    let errors = RwSignal::new(BTreeMap::<String, Problem>::new());
+    let errors = RwSignal::new(Errors::new());
     let failure = RwSignal::new(None::<Failure>);
     let busy = RwSignal::new(false);
     let fields = Arc::new(fields);
@@ -388,11 +410,9 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
 
     let set = move |key: &'static str, value: Value| {
         values.update(|v| {
-            v.0.insert(key.to_owned(), value);
+            v.set(key, value);
         });
-        errors.update(|e| {
-            e.remove(key);
-        });
+        errors.update(|e| e.retain(|(k, _)| *k != key));
     };
 
     let rendered = fields
@@ -408,10 +428,10 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
                 return;
             }
             let v = values.get_untracked();
-            let found: BTreeMap<String, Problem> = fields
+            let found: Errors = fields
                 .iter()
                 .filter(|f| f.shown.is_none_or(|s| s(&v)))
-                .filter_map(|f| f.problem(v.0.get(f.key)).map(|p| (f.key.to_owned(), p)))
+                .filter_map(|f| f.problem(v.get(f.key)).map(|p| (f.key, p)))
                 .collect();
             if !found.is_empty() {
                 errors.set(found);
@@ -435,7 +455,10 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
                         });
                         match (key, f.body.problem) {
                             (Some(key), Some(p)) => {
-                                errors.try_update(|e| e.insert(key.to_owned(), p));
+                                errors.try_update(|e| {
+                                    e.retain(|(k, _)| *k != key);
+                                    e.push((key, p));
+                                });
                                 failure.try_set(None);
                                 focus_first_error();
                             }
@@ -536,7 +559,7 @@ fn field_view(
     form: &str,
     f: FieldSpec,
     values: RwSignal<Values>,
-    errors: RwSignal<BTreeMap<String, Problem>>,
+    errors: RwSignal<Errors>,
     set: impl Fn(&'static str, Value) + Copy + Send + Sync + 'static,
 ) -> AnyView {
     let i18n = use_i18n();
@@ -544,7 +567,7 @@ fn field_view(
     let dom = format!("{form}-{key}");
     let hint_id = format!("{dom}-hint");
     let err_id = format!("{dom}-error");
-    let error = move || errors.with(|e| e.get(key).copied());
+    let error = move || errors.with(|e| e.iter().find(|(k, _)| *k == key).map(|(_, p)| *p));
     let describedby = {
         let (h, e, has_hint) = (hint_id.clone(), err_id.clone(), f.hint.is_some());
         move || {
