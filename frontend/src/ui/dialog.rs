@@ -8,14 +8,14 @@
 
 use futures_channel::oneshot;
 use leptos::ev::KeyboardEvent;
-use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use shared::audit::{FieldChange, SecretChange};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::common as c;
-use crate::i18n::{Lang, T, tr, use_i18n};
+use crate::i18n::{Lang, T, use_i18n};
+use crate::ui::el::{dynamic, el, text};
 
 const FOCUSABLE: &str = "button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])";
 
@@ -193,7 +193,7 @@ pub fn modal(
     buttons: AnyView,
     on_cancel: Callback<()>,
 ) -> AnyView {
-    let node = NodeRef::<html::Dialog>::new();
+    let node = StoredValue::new_local(None::<web_sys::HtmlDialogElement>);
     // Where focus was, to put it back when the dialog goes.
     let opener = SendWrapper::new(
         web_sys::window()
@@ -201,8 +201,9 @@ pub fn modal(
             .and_then(|d| d.active_element())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
     );
+    // After the first render, when the dialog is in the page.
     Effect::new(move |_| {
-        if let Some(dialog) = node.get()
+        if let Some(dialog) = node.get_value()
             && !dialog.open()
         {
             let _ = dialog.show_modal();
@@ -210,7 +211,7 @@ pub fn modal(
     });
     on_cleanup(move || {
         // Closed first: nothing outside a modal dialog takes focus.
-        if let Some(dialog) = node.try_get_untracked().flatten() {
+        if let Some(dialog) = node.try_get_value().flatten() {
             dialog.close();
         }
         if let Some(el) = opener.take() {
@@ -218,91 +219,101 @@ pub fn modal(
         }
     });
     let title_id = format!("{class}-title");
-    let labelled_by = title_id.clone();
-    view! {
-        <dialog class=class node_ref=node aria-modal="true" aria-labelledby=labelled_by
-            on:cancel=move |ev: leptos::ev::Event| {
-                ev.prevent_default();
-                on_cancel.run(());
+    el("dialog")
+        .class(class)
+        .made(move |e| node.set_value(e.dyn_into().ok()))
+        .attr("aria-modal", "true")
+        .attr_s("aria-labelledby", title_id.clone())
+        .on("cancel", move |ev| {
+            ev.prevent_default();
+            on_cancel.run(());
+        })
+        .on("keydown", move |ev| {
+            if let Some(dialog) = node.get_value() {
+                wrap_focus(&dialog, ev.unchecked_ref());
             }
-            on:keydown=move |ev| {
-                if let Some(dialog) = node.get_untracked() {
-                    wrap_focus(&dialog, &ev);
-                }
-            }>
-            <h2 id=title_id>{move || title.get()}</h2>
-            {body}
-            <div class="actions">{buttons}</div>
-        </dialog>
-    }
-    .into_any()
+        })
+        .child(el("h2").id(title_id).child(text(move || title.get())).view())
+        .child(body)
+        .child(el("div").class("actions").child(buttons).view())
+        .view()
 }
 
 /// The plan as a table: field, before, after; secrets only as replaced
 /// or kept.
 pub fn plan_table(changes: &[FieldChange], wording: Wording) -> AnyView {
     let i18n = use_i18n();
-    let rows = changes
-        .iter()
-        .map(|ch| {
-            let field = ch.field.clone();
-            let label = move || wording.label(i18n.lang(), &field);
-            let (before, after) = match ch.secret {
-                Some(s) => {
-                    let t = if s == SecretChange::Changed {
-                        c::SECRET_CHANGED
-                    } else {
-                        c::SECRET_UNCHANGED
-                    };
-                    (i18n.t(c::EMPTY_VALUE).to_owned(), i18n.t(t).to_owned())
-                }
-                None => {
-                    let lang = i18n.lang();
-                    (
-                        wording.value(lang, &ch.field, ch.before.as_deref()),
-                        wording.value(lang, &ch.field, ch.after.as_deref()),
-                    )
-                }
-            };
-            view! {
-                <tr><th scope="row">{label}</th><td><del>{before}</del></td><td><ins>{after}</ins></td></tr>
+    let rows = changes.iter().map(|ch| {
+        let field = ch.field.clone();
+        let label = text(move || wording.label(i18n.lang(), &field));
+        let (before, after) = match ch.secret {
+            Some(s) => {
+                let t = if s == SecretChange::Changed {
+                    c::SECRET_CHANGED
+                } else {
+                    c::SECRET_UNCHANGED
+                };
+                (i18n.t(c::EMPTY_VALUE).to_owned(), i18n.t(t).to_owned())
             }
-        })
-        .collect_view();
-    view! {
-        <div class="table-scroll">
-            <table class="plan">
-                <thead><tr>
-                    <th scope="col">{tr(c::FIELD)}</th>
-                    <th scope="col">{tr(c::BEFORE)}</th>
-                    <th scope="col">{tr(c::AFTER)}</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+            None => {
+                let lang = i18n.lang();
+                (
+                    wording.value(lang, &ch.field, ch.before.as_deref()),
+                    wording.value(lang, &ch.field, ch.after.as_deref()),
+                )
+            }
+        };
+        let cell = |tag, value: String| el("td").child(el(tag).child(value.into_any()).view()).view();
+        el("tr")
+            .child(el("th").attr("scope", "row").child(label).view())
+            .child(cell("del", before))
+            .child(cell("ins", after))
+            .view()
+    });
+    let head = [c::FIELD, c::BEFORE, c::AFTER]
+        .map(|t| el("th").attr("scope", "col").word(t).view());
+    el("div")
+        .class("table-scroll")
+        .child(
+            el("table")
+                .class("plan")
+                .child(el("thead").child(el("tr").children(head).view()).view())
+                .child(el("tbody").children(rows).view())
+                .view(),
+        )
+        .view()
 }
 
 /// Where the question is shown; once, in the shell.
 #[component]
 pub fn ReviewHost() -> impl IntoView {
     let review = use_review();
-    move || {
+    dynamic(move || {
         review.question.get().map(|q| {
             let title = Signal::stored(q.title.clone());
-            let note = q.note.map(|n| view! { <p>{tr(n)}</p> });
+            let note = q.note.map(|n| el("p").word(n).view());
             let plan = (!q.changes.is_empty()).then(|| plan_table(&q.changes, q.wording));
-            let body = view! { {note}{plan} }.into_any();
-            let buttons = view! {
-                <button type="button" autofocus on:click=move |_| review.reply(false)>
-                    {tr(c::CANCEL)}
-                </button>
-                <button type="button" class="primary" class:danger=q.danger
-                    on:click=move |_| review.reply(true)>
-                    {q.confirm.clone()}
-                </button>
-            }
+            let body = [note, plan].into_iter().flatten().collect_view().into_any();
+            let confirm = el("button").attr("type", "button").class("primary");
+            let confirm = if q.danger {
+                confirm.class("danger")
+            } else {
+                confirm
+            };
+            let buttons = [
+                el("button")
+                    .attr("type", "button")
+                    .attr("autofocus", "")
+                    .on("click", move |_| review.reply(false))
+                    .word(c::CANCEL)
+                    .view(),
+                confirm
+                    .on("click", move |_| review.reply(true))
+                    .child(q.confirm.clone().into_any())
+                    .view(),
+            ]
+            .into_iter()
+            .collect_view()
             .into_any();
             modal(
                 "review",
@@ -312,7 +323,7 @@ pub fn ReviewHost() -> impl IntoView {
                 Callback::new(move |()| review.reply(false)),
             )
         })
-    }
+    })
 }
 
 /// What an edit sends: where the server plans it and where it applies it.

@@ -120,6 +120,14 @@ impl El {
         self.with(leptos::ev::on(leptos::ev::Custom::new(event), f).into_any_attr())
     }
 
+    /// `f` gets the element once it is made, before it is in the page
+    /// (a dialog keeps it to open itself).
+    #[inline(never)]
+    pub fn made(self, f: impl Fn(web_sys::Element) + 'static) -> El {
+        let f: std::sync::Arc<dyn Fn(web_sys::Element)> = std::sync::Arc::new(f);
+        self.with(leptos::tachys::html::directive::directive(f, ()).into_any_attr())
+    }
+
     #[inline(never)]
     pub fn child(mut self, view: AnyView) -> El {
         self.kids.push(view);
