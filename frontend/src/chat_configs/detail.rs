@@ -1,21 +1,18 @@
 //! One chat configuration's page: its facts, its settings (secrets only as
 //! set or not) and its change history; Edit and Delete for who may.
 
-use gloo_net::http::Method;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::auth::Action;
 
 use super::forms::{PLATFORMS, api_path, edit_drawer};
-use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
 use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::{
-    Column, CopyButton, DataTable, DetailHeader, ErrorPanel, Json, Remote, Time, confirm_danger,
-    fact, facts, json, tab_panel, tabs, use_review, use_toasts,
+    Column, CopyButton, DataTable, DetailHeader, ErrorPanel, Json, Remote, Time, delete, fact,
+    facts, json, tab_panel, tabs,
 };
 
 const LIST: &str = "/chat-configs";
@@ -109,8 +106,6 @@ fn main_facts(d: &Json) -> AnyView {
 pub fn Detail(rest: String) -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
-    let toasts = use_toasts();
-    let review = use_review();
     let router = use_router();
     let mut parts = rest.splitn(3, '/');
     let (account, region, name) = (
@@ -132,20 +127,9 @@ pub fn Detail(rest: String) -> impl IntoView {
     let delete = {
         let (path, name, region) = (path.clone(), name.clone(), region.clone());
         move |_| {
-            let (path, name, region) = (path.clone(), name.clone(), region.clone());
-            spawn_local(async move {
-                let question = i18n.fill(tx::DELETE_Q, &[&name, &region]);
-                if !confirm_danger(review, question, i18n.fill(c::DELETE_NAMED, &[&name])).await {
-                    return;
-                }
-                match api::send_empty(Method::DELETE, &path, None::<&()>).await {
-                    Ok(()) => {
-                        toasts.ok(c::DELETED, &name);
-                        router.navigate(LIST);
-                    }
-                    Err(f) => toasts.failed(&f),
-                }
-            });
+            let question = i18n.fill(tx::DELETE_Q, &[&name, &region]);
+            let leave = Callback::new(move |()| router.navigate(LIST));
+            delete(path.clone(), name.clone(), question, leave);
         }
     };
     let mut tab_list = vec![("configuration", tx::CONFIGURATION)];

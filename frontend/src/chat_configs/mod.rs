@@ -5,7 +5,6 @@
 mod detail;
 mod forms;
 
-use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::area::Area;
@@ -20,7 +19,7 @@ use crate::i18n::{tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::{
     AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, PageHeader, Remote,
-    RowAction, choices, confirm_danger, json, param, use_review, use_toasts,
+    RowAction, choices, delete, json, param, use_toasts,
 };
 
 /// A row: the configuration as the server sent it (`ChatConfigRow`),
@@ -80,7 +79,6 @@ fn ListPage() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
     let toasts = use_toasts();
-    let review = use_review();
     let router = use_router();
     let write = move || auth.can(Action::ChatConfigsWrite);
     let pick = AccountPick::alibaba(write());
@@ -174,20 +172,10 @@ fn ListPage() -> impl IntoView {
             });
         });
         let delete = RowAction::new(c::DELETE, move |r: &Json| {
-            let (path, name, region) = (item_path(r), name(r), json::text(r, "/summary/region_id"));
-            spawn_local(async move {
-                let title = i18n.fill(tx::DELETE_Q, &[&name, &region]);
-                if !confirm_danger(review, title, i18n.fill(c::DELETE_NAMED, &[&name])).await {
-                    return;
-                }
-                match api::send_empty(Method::DELETE, &path, None::<&()>).await {
-                    Ok(()) => {
-                        toasts.ok(c::DELETED, &name);
-                        list.reload();
-                    }
-                    Err(f) => toasts.failed(&f),
-                }
-            });
+            let (name, region) = (name(r), json::text(r, "/summary/region_id"));
+            let question = i18n.fill(tx::DELETE_Q, &[&name, &region]);
+            let reload = Callback::new(move |()| list.reload());
+            delete(item_path(r), name, question, reload);
         })
         .danger();
         columns.push(Column::actions(name, vec![edit, delete]));

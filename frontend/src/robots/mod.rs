@@ -23,7 +23,7 @@ use crate::i18n::{tr, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::{
     AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Outcomes, PageHeader,
-    Question, Remote, RowAction, SortKey, Wording, choices, confirm_danger, json, param,
+    Question, Remote, RowAction, SortKey, Wording, choices, confirm_danger, delete, json, param,
     use_review, use_toasts,
 };
 
@@ -253,21 +253,14 @@ pub fn RobotsPage() -> impl IntoView {
         })
         .when(|r| json::flag(r, "/enabled"));
         let delete = RowAction::new(c::DELETE, move |r: &Json| {
-            let row = r.clone();
-            spawn_local(async move {
-                let name = name(&row);
-                let title = i18n.fill(tx::DELETE_Q, &[&name]);
-                if !confirm_danger(review, title, i18n.fill(c::DELETE_NAMED, &[&name])).await {
-                    return;
-                }
-                match api::send_empty(Method::DELETE, &path(&row), None::<&()>).await {
-                    Ok(()) => {
-                        toasts.ok(c::DELETED, &name);
-                        list.reload();
-                    }
-                    Err(f) => toasts.failed(&f),
-                }
-            });
+            let name = name(r);
+            let question = i18n.fill(tx::DELETE_Q, &[&name]);
+            delete(
+                path(r),
+                name,
+                question,
+                Callback::new(move |()| list.reload()),
+            );
         })
         .danger();
         columns.push(Column::actions(

@@ -233,7 +233,12 @@ pub fn modal(
                 wrap_focus(&dialog, ev.unchecked_ref());
             }
         })
-        .child(el("h2").id(title_id).child(text(move || title.get())).view())
+        .child(
+            el("h2")
+                .id(title_id)
+                .child(text(move || title.get()))
+                .view(),
+        )
         .child(body)
         .child(el("div").class("actions").child(buttons).view())
         .view()
@@ -263,15 +268,19 @@ pub fn plan_table(changes: &[FieldChange], wording: Wording) -> AnyView {
                 )
             }
         };
-        let cell = |tag, value: String| el("td").child(el(tag).child(value.into_any()).view()).view();
+        let cell = |tag, value: String| {
+            el("td")
+                .child(el(tag).child(value.into_any()).view())
+                .view()
+        };
         el("tr")
             .child(el("th").attr("scope", "row").child(label).view())
             .child(cell("del", before))
             .child(cell("ins", after))
             .view()
     });
-    let head = [c::FIELD, c::BEFORE, c::AFTER]
-        .map(|t| el("th").attr("scope", "col").word(t).view());
+    let head =
+        [c::FIELD, c::BEFORE, c::AFTER].map(|t| el("th").attr("scope", "col").word(t).view());
     el("div")
         .class("table-scroll")
         .child(
@@ -382,4 +391,26 @@ pub async fn confirm_danger(review: Review, title: String, confirm: String) -> b
             wording: Wording::labels(&[]),
         })
         .await
+}
+
+/// A delete as every page does it: asks `question` (worded by the page,
+/// "Delete robot 值班告警?") with a button naming `name`, sends
+/// `DELETE {path}`, says it was deleted or why not, then runs `done`
+/// (reload the list, leave the deleted object's page).
+pub fn delete(path: String, name: String, question: String, done: Callback<()>) {
+    let (i18n, review) = (use_i18n(), use_review());
+    let toasts = crate::ui::use_toasts();
+    leptos::task::spawn_local(async move {
+        let confirm = i18n.fill(c::DELETE_NAMED, &[&name]);
+        if !confirm_danger(review, question, confirm).await {
+            return;
+        }
+        match crate::api::send_empty(gloo_net::http::Method::DELETE, &path, None::<&()>).await {
+            Ok(()) => {
+                toasts.ok(c::DELETED, &name);
+                done.run(());
+            }
+            Err(f) => toasts.failed(&f),
+        }
+    });
 }

@@ -19,7 +19,7 @@ pub mod toast;
 
 pub use detail::{DetailHeader, fact, facts, tab_panel, tabs};
 pub use dialog::{
-    Edit, Question, Review, ReviewHost, Wording, confirm_danger, review_edit, use_review,
+    Edit, Question, Review, ReviewHost, Wording, confirm_danger, delete, review_edit, use_review,
 };
 pub use error::ErrorPanel;
 pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, invalid, submit};

@@ -23,8 +23,8 @@ use crate::router::{encode, use_router};
 use crate::ui::form::Value;
 use crate::ui::{
     Column, Control, DataTable, Edit, FieldSpec, FormSpec, Json, PageHeader, Remote, RowAction,
-    Values, Wording, choices, confirm_danger, form_drawer, json, review_edit, submit, tab_panel,
-    tabs, use_review, use_toasts,
+    Values, Wording, choices, delete, form_drawer, json, review_edit, submit, tab_panel, tabs,
+    use_review, use_toasts,
 };
 
 const WORDING: Wording = Wording::labels(&[tx::LABELS]);
@@ -270,26 +270,15 @@ fn panel(kind: Kind) -> AnyView {
             open.set(Some(Open::Edit(id(v), name(v), initial(v))));
         });
         let delete = RowAction::new(c::DELETE, move |v: &Json| {
-            let (path, label) = (item(v), name(v));
-            spawn_local(async move {
-                let what = i18n.fill(tx::CREDENTIAL, &[&label]);
-                let yes = confirm_danger(
-                    review,
-                    i18n.fill(c::CONFIRM_DELETE, &[&what]),
-                    i18n.fill(c::DELETE_NAMED, &[&label]),
-                )
-                .await;
-                if !yes {
-                    return;
-                }
-                match api::send_empty(Method::DELETE, &path, None::<&()>).await {
-                    Ok(()) => {
-                        toasts.ok(c::DELETED, &label);
-                        list.reload();
-                    }
-                    Err(f) => toasts.failed(&f),
-                }
-            });
+            let label = name(v);
+            let what = i18n.fill(tx::CREDENTIAL, &[&label]);
+            let question = i18n.fill(c::CONFIRM_DELETE, &[&what]);
+            delete(
+                item(v),
+                label,
+                question,
+                Callback::new(move |()| list.reload()),
+            );
         })
         .danger();
         cols.push(Column::actions(
