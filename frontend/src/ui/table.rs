@@ -14,9 +14,10 @@ use leptos::prelude::*;
 
 use crate::api::Failure;
 use crate::i18n::common as c;
-use crate::i18n::{Lang, T as Text, now, tr, use_i18n, word};
+use crate::i18n::{Lang, T as Text, now, use_i18n, word};
 use crate::json::{self, Json};
 use crate::router::Link;
+use crate::ui::el::{dynamic, el, text};
 use crate::ui::{ErrorPanel, Time};
 
 /// What a column sorts by: numbers before text, each in natural order.
@@ -182,17 +183,17 @@ fn action_button(
     // changes (its key holds the language), which keeps a page of rows
     // cheap to draw while typing in the filter.
     let text = use_i18n().t(label);
-    view! {
-        <button type="button" class="link" class:danger=danger
-            aria-label=format!("{text} {row_name}") on:click=move |_| run()>
-            {text}
-        </button>
-    }
-    .into_any()
+    el("button")
+        .attr("type", "button")
+        .class(if danger { "link danger" } else { "link" })
+        .attr_s("aria-label", format!("{text} {row_name}"))
+        .on("click", move |_| run())
+        .text(text)
+        .view()
 }
 
 fn row_actions(buttons: Vec<AnyView>) -> AnyView {
-    view! { <div class="row-actions">{buttons}</div> }.into_any()
+    el("div").class("row-actions").children(buttons).view()
 }
 
 /// Paging done by the server: the table shows the rows it is given as
@@ -434,36 +435,45 @@ fn table_core(core: Core) -> AnyView {
         });
     }
 
-    let headers = heads
-        .into_iter()
-        .enumerate()
-        .map(|(i, head)| {
-            let label = tr(head.header);
-            if !head.sortable {
-                return view! { <th scope="col">{label}</th> }.into_any();
+    let headers = heads.into_iter().enumerate().map(|(i, head)| {
+        let th = el("th").attr("scope", "col");
+        if !head.sortable {
+            return th.word(head.header).view();
+        }
+        let state = move || sort.get().filter(|(col, _)| *col == i).map(|(_, asc)| asc);
+        let toggle = move |_| {
+            let ascending = state() != Some(true);
+            sort.set(Some((i, ascending)));
+        };
+        let arrow = el("span").attr("aria-hidden", "true").child(text(move || {
+            match state() {
+                Some(true) => " ▲",
+                Some(false) => " ▼",
+                None => " ↕",
             }
-            let state = move || sort.get().filter(|(col, _)| *col == i).map(|(_, asc)| asc);
-            let toggle = move |_| {
-                let ascending = state() != Some(true);
-                sort.set(Some((i, ascending)));
-            };
-            view! {
-                <th scope="col" aria-sort=move || match state() {
+            .into()
+        }));
+        th.attr_dyn("aria-sort", move || {
+            Some(
+                match state() {
                     Some(true) => "ascending",
                     Some(false) => "descending",
                     None => "none",
-                }>
-                    <button type="button" class="sort" on:click=toggle>
-                        {label}
-                        <span aria-hidden="true">
-                            {move || match state() { Some(true) => " ▲", Some(false) => " ▼", None => " ↕" }}
-                        </span>
-                    </button>
-                </th>
-            }
-            .into_any()
+                }
+                .into(),
+            )
         })
-        .collect_view();
+        .child(
+            el("button")
+                .attr("type", "button")
+                .class("sort")
+                .on("click", toggle)
+                .word(head.header)
+                .child(arrow.view())
+                .view(),
+        )
+        .view()
+    });
 
     let select_all = selection.map(|selected| {
         let page_keys = move || items().into_iter().map(|r| r.key).collect::<Vec<_>>();
@@ -471,56 +481,72 @@ fn table_core(core: Core) -> AnyView {
             let keys = page_keys();
             !keys.is_empty() && selected.with(|s| keys.iter().all(|k| s.contains(k)))
         };
-        view! {
-            <th scope="col" class="select">
-                <label>
-                    <input type="checkbox" prop:checked=all on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        let keys = page_keys();
-                        selected.update(|s| for k in keys {
-                            if on { s.insert(k); } else { s.remove(&k); }
-                        });
-                    }/>
-                    <span class="visually-hidden">{tr(c::SELECT_ALL)}</span>
-                </label>
-            </th>
-        }
+        let check = el("input")
+            .attr("type", "checkbox")
+            .checked(all)
+            .on("change", move |ev| {
+                let on = event_target_checked(&ev);
+                let keys = page_keys();
+                selected.update(|s| {
+                    for k in keys {
+                        if on {
+                            s.insert(k);
+                        } else {
+                            s.remove(&k);
+                        }
+                    }
+                });
+            });
+        el("th")
+            .attr("scope", "col")
+            .class("select")
+            .child(
+                el("label")
+                    .child(check.view())
+                    .child(hidden_words(crate::ui::el::word(c::SELECT_ALL)))
+                    .view(),
+            )
+            .view()
     });
 
     let row_view = move |(row, _): (Row, Lang)| {
         let check = selection.map(|selected| {
             let (k1, k2) = (row.key.clone(), row.key.clone());
-            let label = row.name.clone();
-            view! {
-                <td class="select">
-                    <label>
-                        <input type="checkbox"
-                            prop:checked=move || selected.with(|s| s.contains(&k1))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                selected.update(|s| {
-                                    if on { s.insert(k2.clone()); } else { s.remove(&k2); }
-                                });
-                            }/>
-                        <span class="visually-hidden">{i18n.fill(c::SELECT_ROW, &[&label])}</span>
-                    </label>
-                </td>
-            }
+            let check = el("input")
+                .attr("type", "checkbox")
+                .checked(move || selected.with(|s| s.contains(&k1)))
+                .on("change", move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| {
+                        if on {
+                            s.insert(k2.clone());
+                        } else {
+                            s.remove(&k2);
+                        }
+                    });
+                });
+            let label = hidden_words(i18n.fill(c::SELECT_ROW, &[&row.name]).into_any());
+            el("td")
+                .class("select")
+                .child(el("label").child(check.view()).child(label).view())
+                .view()
         });
-        let cells = (row.cells)()
-            .into_iter()
-            .enumerate()
-            .map(|(i, content)| {
-                if i == 0 {
-                    view! { <th scope="row">{content}</th> }.into_any()
-                } else {
-                    view! { <td>{content}</td> }.into_any()
-                }
-            })
-            .collect_view();
+        let cells = (row.cells)().into_iter().enumerate().map(|(i, content)| {
+            let cell = if i == 0 {
+                el("th").attr("scope", "row")
+            } else {
+                el("td")
+            };
+            cell.child(content).view()
+        });
         let key = row.key.clone();
-        let marked = move || highlight.with(|h| h.as_deref() == Some(key.as_str()));
-        view! { <tr class:highlight=marked>{check}{cells}</tr> }
+        el("tr")
+            .class_if("highlight", move || {
+                highlight.with(|h| h.as_deref() == Some(key.as_str()))
+            })
+            .children(check)
+            .children(cells)
+            .view()
     };
     // One effect for the table, not one per row: once the marked row is
     // drawn (it may arrive after the mark, with a refresh), bring it into
@@ -542,20 +568,19 @@ fn table_core(core: Core) -> AnyView {
         });
     });
 
-    let caption_id = format!("{id}-caption");
-    let labelled_by = caption_id.clone();
-    let toolbar = view! {
-        <div class="table-tools">
-            <span class="count">
-                {move || i18n.fill(c::ROWS, &[&order.with(Vec::len).to_string()])}
-            </span>
-            {selection.map(|s| view! {
-                <span class="count">
-                    {move || i18n.fill(c::SELECTED, &[&s.with(HashSet::len).to_string()])}
-                </span>
-            })}
-        </div>
-    };
+    let count =
+        |f: Box<dyn Fn() -> String + Send + Sync>| el("span").class("count").child(text(f)).view();
+    let toolbar = el("div")
+        .class("table-tools")
+        .child(count(Box::new(move || {
+            i18n.fill(c::ROWS, &[&order.with(Vec::len).to_string()])
+        })))
+        .children(selection.map(|s| {
+            count(Box::new(move || {
+                i18n.fill(c::SELECTED, &[&s.with(HashSet::len).to_string()])
+            }))
+        }))
+        .view();
 
     let status = move || {
         if error.with(Option::is_some) {
@@ -568,45 +593,79 @@ fn table_core(core: Core) -> AnyView {
         } else {
             return None;
         };
-        Some(tr(msg)())
+        Some(i18n.t(msg))
     };
 
+    // Drawn once while paging applies, so its buttons keep focus from
+    // page to page.
+    let paged = Memo::new(move |_| paging().1 > 1 || server.is_some());
     let pager = move || {
-        let (page, pages) = paging();
-        (pages > 1 || server.is_some()).then(|| {
-            view! {
-                <div class="pager">
-                    <button type="button" disabled={page == 0} on:click=move |_| go(page - 1)>
-                        {tr(c::PREVIOUS)}
-                    </button>
-                    <span>{move || i18n.fill(c::PAGE, &[&format!("{} / {pages}", page + 1)])}</span>
-                    <button type="button" disabled={page + 1 >= pages} on:click=move |_| go(page + 1)>
-                        {tr(c::NEXT)}
-                    </button>
-                </div>
-            }
+        paged.get().then(|| {
+            let button =
+                |label: Text, step: fn(usize) -> Option<usize>, off: fn(usize, usize) -> bool| {
+                    el("button")
+                        .attr("type", "button")
+                        .flag("disabled", move || {
+                            let (page, pages) = paging();
+                            off(page, pages)
+                        })
+                        .on("click", move |_| {
+                            if let Some(to) = step(untrack(paging).0) {
+                                go(to);
+                            }
+                        })
+                        .word(label)
+                        .view()
+                };
+            let at = text(move || {
+                let (page, pages) = paging();
+                i18n.fill(c::PAGE, &[&format!("{} / {pages}", page + 1)])
+            });
+            el("div")
+                .class("pager")
+                .child(button(c::PREVIOUS, |p| p.checked_sub(1), |p, _| p == 0))
+                .child(el("span").child(at).view())
+                .child(button(c::NEXT, |p| Some(p + 1), |p, pages| p + 1 >= pages))
+                .view()
         })
     };
 
-    view! {
-        <div class="data-table">
-            {toolbar}
-            <div class="table-scroll" role="region" tabindex="0" aria-labelledby=labelled_by>
-                <table id=id aria-busy=move || loading.get().then_some("true")>
-                    <caption id=caption_id>{tr(caption)}</caption>
-                    <thead>
-                        <tr>{select_all}{headers}</tr>
-                    </thead>
-                    <tbody>
-                        <For each=shown key=|(r, lang): &(Row, Lang)| (r.key.clone(), r.rev, *lang)
-                            children=row_view/>
-                    </tbody>
-                </table>
-            </div>
-            {move || status().map(|text| view! { <p role="status">{text}</p> })}
-            <ErrorPanel error=error/>
-            {pager}
-        </div>
-    }
-    .into_any()
+    let body = view! {
+        <For each=shown key=|(r, lang): &(Row, Lang)| (r.key.clone(), r.rev, *lang)
+            children=row_view/>
+    };
+    let caption_id = format!("{id}-caption");
+    let table = el("table")
+        .attr_s("id", id.to_owned())
+        .attr_dyn("aria-busy", move || loading.get().then(|| "true".into()))
+        .child(el("caption").id(caption_id.clone()).word(caption).view())
+        .child(
+            el("thead")
+                .child(el("tr").children(select_all).children(headers).view())
+                .view(),
+        )
+        .child(el("tbody").child(body.into_any()).view());
+    el("div")
+        .class("data-table")
+        .child(toolbar)
+        .child(
+            el("div")
+                .class("table-scroll")
+                .attr("role", "region")
+                .attr("tabindex", "0")
+                .attr_s("aria-labelledby", caption_id)
+                .child(table.view())
+                .view(),
+        )
+        .child(dynamic(move || {
+            status().map(|t| el("p").attr("role", "status").text(t).view())
+        }))
+        .child(view! { <ErrorPanel error=error/> }.into_any())
+        .child(dynamic(move || pager()))
+        .view()
+}
+
+/// Words only screen readers read (a checkbox's label in a table).
+fn hidden_words(words: AnyView) -> AnyView {
+    el("span").class("visually-hidden").child(words).view()
 }
