@@ -20,7 +20,7 @@ use crate::json::{self, Json};
 use crate::ui::dialog::{Edit, Wording, modal, review_edit, use_review};
 use crate::ui::el::{El, dynamic, el, text};
 use crate::ui::error::ErrorPanel;
-use crate::ui::list::Opt;
+use crate::ui::list::{Opt, select_options};
 use crate::ui::toast::use_toasts;
 use crate::wire::FromJson;
 
@@ -650,34 +650,9 @@ fn field_view(
                     .attr("rows", "4")
                     .value(text_of)
                     .on("input", on_text),
-                Control::Select(options) => {
-                    let choose = el("option")
-                        .attr("value", "")
-                        .flag("selected", move || text_of().is_empty())
-                        .word(c::CHOOSE)
-                        .view();
-                    let list = dynamic(move || {
-                        Some(
-                            options
-                                .get()
-                                .into_iter()
-                                .map(|o| {
-                                    let v = o.value.clone();
-                                    el("option")
-                                        .attr_s("value", o.value)
-                                        .flag("selected", move || text_of() == v)
-                                        .child(o.label.into_any())
-                                        .view()
-                                })
-                                .collect_view()
-                                .into_any(),
-                        )
-                    });
-                    input("select")
-                        .on("change", on_text)
-                        .child(choose)
-                        .child(list)
-                }
+                Control::Select(options) => input("select")
+                    .on("change", on_text)
+                    .children(select_options(c::CHOOSE, options, text_of)),
                 control => {
                     let (kind, auto) = match control {
                         Control::Secret => ("password", "new-password"),

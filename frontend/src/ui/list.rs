@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use crate::i18n::common as c;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, use_i18n};
 use crate::router::use_router;
+use crate::ui::el::{dynamic, el};
 
 /// A choice in a select: its value and what the user reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,15 +75,43 @@ pub fn param(key: &'static str) -> Signal<String> {
     Memo::new(move |_| router.param(key).unwrap_or_default()).into()
 }
 
+/// A select's options: `first` for no value ("Any", "Choose…"), then
+/// `options`, the one `current` names selected.
+pub fn select_options(
+    first: T,
+    options: Signal<Vec<Opt>>,
+    current: impl Fn() -> String + Copy + Send + Sync + 'static,
+) -> [AnyView; 2] {
+    let none = el("option")
+        .attr("value", "")
+        .flag("selected", move || current().is_empty())
+        .word(first)
+        .view();
+    let list = dynamic(move || {
+        let items = options.get().into_iter().map(|o| {
+            let v = o.value.clone();
+            el("option")
+                .attr_s("value", o.value)
+                .flag("selected", move || current() == v)
+                .child(o.label.into_any())
+                .view()
+        });
+        Some(items.collect_view().into_any())
+    });
+    [none, list]
+}
+
 /// The page's `<h1>` and its toolbar (the primary actions).
 #[component]
 pub fn PageHeader(title: T, #[prop(optional)] children: Option<Children>) -> impl IntoView {
-    view! {
-        <div class="page-header">
-            <h1>{tr(title)}</h1>
-            <div class="toolbar">{children.map(|c| c())}</div>
-        </div>
-    }
+    let toolbar = el("div")
+        .class("toolbar")
+        .children(children.map(|c| c().into_any()));
+    el("div")
+        .class("page-header")
+        .child(el("h1").word(title).view())
+        .child(toolbar.view())
+        .view()
 }
 
 /// The filters in one line (wrapping on a narrow screen). Choosing a value
@@ -96,43 +125,35 @@ pub fn FilterBar(id: &'static str, filters: Vec<Filter>) -> impl IntoView {
     let set = move |key: &'static str, value: String, push: bool| {
         router.set_params(&[(key, value), ("page", String::new())], push);
     };
-    let controls = filters
-        .into_iter()
-        .map(|f| {
-            let key = f.key;
-            let dom_id = format!("{id}-{key}");
-            let current = move || router.param(key).unwrap_or_default();
-            let control = match f.kind {
-                FilterKind::Search => view! {
-                    <input id=dom_id.clone() type="search" autocomplete="off"
-                        prop:value=current
-                        on:input=move |ev| set(key, event_target_value(&ev), false)/>
-                }
-                .into_any(),
-                FilterKind::Date => view! {
-                    <input id=dom_id.clone() type="date" prop:value=current
-                        on:change=move |ev| set(key, event_target_value(&ev), true)/>
-                }
-                .into_any(),
-                FilterKind::Choice(options) => view! {
-                    <select id=dom_id.clone() on:change=move |ev| set(key, event_target_value(&ev), true)>
-                        <option value="" selected=move || current().is_empty()>{tr(c::ANY)}</option>
-                        {move || options.get().into_iter().map(|o| {
-                            let v = o.value.clone();
-                            view! { <option value=o.value selected=move || current() == v>{o.label}</option> }
-                        }).collect_view()}
-                    </select>
-                }
-                .into_any(),
-            };
-            view! {
-                <div class="filter">
-                    <label for=dom_id>{tr(f.label)}</label>
-                    {control}
-                </div>
-            }
-        })
-        .collect_view();
+    let controls = filters.into_iter().map(|f| {
+        let key = f.key;
+        let dom_id = format!("{id}-{key}");
+        let current = move || router.param(key).unwrap_or_default();
+        let control = match f.kind {
+            FilterKind::Search => el("input")
+                .attr("type", "search")
+                .attr("autocomplete", "off")
+                .value(current)
+                .on("input", move |ev| set(key, event_target_value(&ev), false)),
+            FilterKind::Date => el("input")
+                .attr("type", "date")
+                .value(current)
+                .on("change", move |ev| set(key, event_target_value(&ev), true)),
+            FilterKind::Choice(options) => el("select")
+                .on("change", move |ev| set(key, event_target_value(&ev), true))
+                .children(select_options(c::ANY, options, current)),
+        };
+        el("div")
+            .class("filter")
+            .child(
+                el("label")
+                    .attr_s("for", dom_id.clone())
+                    .word(f.label)
+                    .view(),
+            )
+            .child(control.id(dom_id).view())
+            .view()
+    });
     let any_set = {
         let keys = keys.clone();
         move || keys.iter().any(|k| router.param(k).is_some())
@@ -141,12 +162,19 @@ pub fn FilterBar(id: &'static str, filters: Vec<Filter>) -> impl IntoView {
         let cleared: Vec<(&str, String)> = keys.iter().map(|k| (*k, String::new())).collect();
         router.set_params(&cleared, true);
     };
-    view! {
-        <div role="search" class="filter-bar" aria-label=move || i18n.t(c::FILTERS)>
-            {controls}
-            <button type="button" class="link" disabled=move || !any_set() on:click=reset>
-                {tr(c::RESET)}
-            </button>
-        </div>
-    }
+    el("div")
+        .attr("role", "search")
+        .class("filter-bar")
+        .attr_dyn("aria-label", move || Some(i18n.t(c::FILTERS).into()))
+        .children(controls)
+        .child(
+            el("button")
+                .attr("type", "button")
+                .class("link")
+                .flag("disabled", move || !any_set())
+                .on("click", reset)
+                .word(c::RESET)
+                .view(),
+        )
+        .view()
 }
