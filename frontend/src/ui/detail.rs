@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{T, tr, use_i18n};
 use crate::router::{Link, use_router};
+use crate::ui::el::{el, text};
 
 #[component]
 pub fn DetailHeader(
@@ -14,16 +15,22 @@ pub fn DetailHeader(
     back: (&'static str, T),
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    view! {
-        <nav class="breadcrumb" aria-label=tr(crate::i18n::common::DETAILS)>
-            <Link href=back.0>{tr(back.1)}</Link>
-            <span aria-hidden="true">" / "</span>
-        </nav>
-        <div class="page-header">
-            <h1>{move || title.get()}</h1>
-            <div class="toolbar">{children.map(|c| c())}</div>
-        </div>
-    }
+    let i18n = use_i18n();
+    let nav = el("nav")
+        .class("breadcrumb")
+        .attr_dyn("aria-label", move || {
+            Some(i18n.t(crate::i18n::common::DETAILS).into())
+        })
+        .child(view! { <Link href=back.0>{tr(back.1)}</Link> }.into_any())
+        .child(el("span").attr("aria-hidden", "true").text(" / ").view());
+    let toolbar = el("div")
+        .class("toolbar")
+        .children(children.map(|c| c().into_any()));
+    let header = el("div")
+        .class("page-header")
+        .child(el("h1").child(text(move || title.get())).view())
+        .child(toolbar.view());
+    [nav.view(), header.view()].into_iter().collect_view()
 }
 
 /// One fact: a label and its value (any view: a time, a badge, a copy
@@ -42,11 +49,13 @@ pub fn fact(label: T, value: impl IntoView + 'static) -> Fact {
 
 /// Facts as a two-column description list.
 pub fn facts(items: Vec<Fact>) -> AnyView {
-    let rows = items
-        .into_iter()
-        .map(|f| view! { <div><dt>{tr(f.label)}</dt><dd>{f.value}</dd></div> })
-        .collect_view();
-    view! { <dl class="facts">{rows}</dl> }.into_any()
+    let rows = items.into_iter().map(|f| {
+        el("div")
+            .child(el("dt").word(f.label).view())
+            .child(el("dd").child(f.value).view())
+            .view()
+    });
+    el("dl").class("facts").children(rows).view()
 }
 
 /// The tabs of a detail page; returns the bar and the open tab's key (the
@@ -91,43 +100,52 @@ pub fn tabs(id: &'static str, tabs: Vec<(&'static str, T)>) -> (AnyView, Signal<
             let _ = el.focus();
         }
     };
-    let buttons = tabs
-        .into_iter()
-        .enumerate()
-        .map(|(i, (key, label))| {
-            let on = move || current.get() == key;
-            view! {
-                <button type="button" role="tab" id=format!("{id}-tab-{key}")
-                    aria-controls=format!("{id}-panel")
-                    aria-selected=move || if on() { "true" } else { "false" }
-                    tabindex=move || if on() { "0" } else { "-1" }
-                    on:click=move |_| select(i)
-                    on:keydown=move |ev| match ev.key().as_str() {
-                        "ArrowRight" => select(i + 1),
-                        "ArrowLeft" => select(i + count - 1),
-                        _ => {}
-                    }>
-                    {tr(label)}
-                </button>
-            }
+    let buttons = tabs.into_iter().enumerate().map(|(i, (key, label))| {
+        let on = move || current.get() == key;
+        el("button")
+            .attr("type", "button")
+            .attr("role", "tab")
+            .id(format!("{id}-tab-{key}"))
+            .attr_s("aria-controls", format!("{id}-panel"))
+            .attr_dyn("aria-selected", move || Some(on().to_string()))
+            .attr_dyn("tabindex", move || {
+                Some(if on() { "0" } else { "-1" }.into())
+            })
+            .on("click", move |_| select(i))
+            .on(
+                "keydown",
+                move |ev| match wasm_bindgen::JsCast::unchecked_ref::<web_sys::KeyboardEvent>(&ev)
+                    .key()
+                    .as_str()
+                {
+                    "ArrowRight" => select(i + 1),
+                    "ArrowLeft" => select(i + count - 1),
+                    _ => {}
+                },
+            )
+            .word(label)
+            .view()
+    });
+    let bar = el("div")
+        .class("tabs")
+        .attr("role", "tablist")
+        .attr_dyn("aria-label", move || {
+            Some(i18n.t(crate::i18n::common::DETAILS).into())
         })
-        .collect_view();
-    let bar = view! {
-        <div class="tabs" role="tablist" aria-label=move || i18n.t(crate::i18n::common::DETAILS)>
-            {buttons}
-        </div>
-    }
-    .into_any();
+        .children(buttons)
+        .view();
     (bar, current.into())
 }
 
 /// The open tab's panel, labelled by its tab.
 pub fn tab_panel(id: &'static str, current: Signal<&'static str>, body: AnyView) -> AnyView {
-    view! {
-        <div role="tabpanel" id=format!("{id}-panel") tabindex="0"
-            aria-labelledby=move || format!("{id}-tab-{}", current.get())>
-            {body}
-        </div>
-    }
-    .into_any()
+    el("div")
+        .attr("role", "tabpanel")
+        .id(format!("{id}-panel"))
+        .attr("tabindex", "0")
+        .attr_dyn("aria-labelledby", move || {
+            Some(format!("{id}-tab-{}", current.get()))
+        })
+        .child(body)
+        .view()
 }

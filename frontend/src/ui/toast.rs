@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use crate::api::Failure;
 use crate::i18n::common as c;
-use crate::i18n::{I18n, T, tr, use_i18n};
+use crate::i18n::{I18n, T, use_i18n};
+use crate::ui::el::el;
 use crate::ui::error::{failure_text, support_ids};
 
 #[derive(Clone)]
@@ -91,17 +92,25 @@ pub fn use_toasts() -> Toasts {
 pub fn ToastRegion() -> impl IntoView {
     let toasts = use_toasts();
     let i18n = use_i18n();
-    view! {
-        <section class="toasts" aria-label=move || i18n.t(c::NOTIFICATIONS)>
-            <For each=move || toasts.items.get() key=|t| t.id let:toast>
-                <div class="toast" class:failed=toast.bad role=if toast.bad { "alert" } else { "status" }>
-                    <p>{toast.text.clone()}</p>
-                    {toast.failure.as_ref().map(support_ids)}
-                    <button type="button" class="link" on:click=move |_| toasts.dismiss(toast.id)>
-                        {tr(c::DISMISS)}
-                    </button>
-                </div>
-            </For>
-        </section>
-    }
+    let toast = move |toast: Toast| {
+        let dismiss = el("button")
+            .attr("type", "button")
+            .class("link")
+            .on("click", move |_| toasts.dismiss(toast.id))
+            .word(c::DISMISS)
+            .view();
+        el("div")
+            .class(if toast.bad { "toast failed" } else { "toast" })
+            .attr("role", if toast.bad { "alert" } else { "status" })
+            .child(el("p").child(toast.text.into_any()).view())
+            .children(toast.failure.as_ref().map(support_ids))
+            .child(dismiss)
+            .view()
+    };
+    let list = view! { <For each=move || toasts.items.get() key=|t| t.id children=toast/> };
+    el("section")
+        .class("toasts")
+        .attr_dyn("aria-label", move || Some(i18n.t(c::NOTIFICATIONS).into()))
+        .child(list.into_any())
+        .view()
 }
