@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::problem::{UNKNOWN_CODE, code_text, problem_text};
-use crate::i18n::{Lang, fill, tr, use_i18n};
+use crate::i18n::{Lang, fill, use_i18n};
+use crate::ui::el::{dynamic, el, text};
 use crate::ui::time::CopyButton;
 
 /// The sentence for a failure.
@@ -40,27 +41,32 @@ pub fn support_ids(failure: &Failure) -> AnyView {
     let i18n = use_i18n();
     let said = upstream_words(failure).map(|m| {
         let m = m.to_owned();
-        view! { <p>{move || i18n.fill(c::UPSTREAM_SAID, &[&m])}</p> }
+        el("p")
+            .child(text(move || i18n.fill(c::UPSTREAM_SAID, &[&m])))
+            .view()
     });
+    let code = |id: String| el("code").child(id.into_any());
+    let row = |label, value: AnyView| {
+        el("div")
+            .child(el("dt").word(label).view())
+            .child(el("dd").child(value).view())
+            .view()
+    };
     let id_row = |label, id: Option<String>| {
         id.map(|id| {
-            view! {
-                <div>
-                    <dt>{tr(label)}</dt>
-                    <dd><code>{id.clone()}</code>" "<CopyButton what=label value=id/></dd>
-                </div>
-            }
+            let copy = view! { <CopyButton what=label value=id.clone()/> }.into_any();
+            row(label, code(id).text(" ").child(copy).view())
         })
     };
-    view! {
-        {said}
-        <dl class="ids">
-            <div><dt>{tr(c::ERROR_CODE)}</dt><dd><code>{body.code}</code></dd></div>
-            {id_row(c::REQUEST_ID, body.request_id)}
-            {id_row(c::TRACE_ID, body.trace_id)}
-        </dl>
-    }
-    .into_any()
+    let ids = el("dl")
+        .class("ids")
+        .child(row(c::ERROR_CODE, code(body.code).view()))
+        .children(id_row(c::REQUEST_ID, body.request_id))
+        .children(id_row(c::TRACE_ID, body.trace_id));
+    said.into_iter()
+        .chain([ids.view()])
+        .collect_view()
+        .into_any()
 }
 
 /// The failure in `error`, if any, announced as an alert where it belongs
@@ -68,14 +74,15 @@ pub fn support_ids(failure: &Failure) -> AnyView {
 #[component]
 pub fn ErrorPanel(#[prop(into)] error: Signal<Option<Failure>>) -> impl IntoView {
     let i18n = use_i18n();
-    move || {
+    dynamic(move || {
         error.get().map(|f| {
-            view! {
-                <div class="error-panel" role="alert">
-                    <p><strong>{failure_text(&f, i18n.lang())}</strong></p>
-                    {support_ids(&f)}
-                </div>
-            }
+            let sentence = el("strong").child(failure_text(&f, i18n.lang()).into_any());
+            el("div")
+                .class("error-panel")
+                .attr("role", "alert")
+                .child(el("p").child(sentence.view()).view())
+                .child(support_ids(&f))
+                .view()
         })
-    }
+    })
 }

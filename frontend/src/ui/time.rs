@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use crate::i18n::common as c;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, use_i18n};
+use crate::ui::el::{el, text};
 
 fn two(n: u32) -> String {
     format!("{n:02}")
@@ -44,7 +45,11 @@ pub fn utc_text(millis: i64) -> String {
 #[component]
 pub fn Time(millis: i64) -> impl IntoView {
     let utc = utc_text(millis);
-    view! { <time datetime=utc.clone() title=utc>{local_text(millis)}</time> }
+    el("time")
+        .attr_s("datetime", utc.clone())
+        .attr_s("title", utc)
+        .child(local_text(millis).into_any())
+        .view()
 }
 
 /// Copies `value`; says whether it worked, next to itself.
@@ -68,13 +73,26 @@ pub fn CopyButton(
             state.try_set(Some(ok));
         });
     };
-    view! {
-        <button type="button" class="link copy" on:click=copy
-            aria-label=move || i18n.fill(c::COPY, &[i18n.t(what)])>
-            {tr(crate::i18n::common::COPY_SHORT)}
-        </button>
-        <span role="status" class="copy-status">
-            {move || state.get().map(|ok| i18n.t(if ok { c::COPIED } else { c::COPY_FAILED }))}
-        </span>
-    }
+    let button = el("button")
+        .attr("type", "button")
+        .class("link copy")
+        .on("click", copy)
+        .attr_dyn("aria-label", move || {
+            Some(i18n.fill(c::COPY, &[i18n.t(what)]))
+        })
+        .word(c::COPY_SHORT);
+    let said = move || {
+        state
+            .get()
+            .map(|ok| {
+                i18n.t(if ok { c::COPIED } else { c::COPY_FAILED })
+                    .to_owned()
+            })
+            .unwrap_or_default()
+    };
+    let status = el("span")
+        .attr("role", "status")
+        .class("copy-status")
+        .child(text(said));
+    [button.view(), status.view()].into_iter().collect_view()
 }
