@@ -661,7 +661,7 @@ fn table_core(core: Core) -> AnyView {
             status().map(|t| el("p").attr("role", "status").text(t).view())
         }))
         .child(view! { <ErrorPanel error=error/> }.into_any())
-        .child(dynamic(move || pager()))
+        .child(dynamic(pager))
         .view()
 }
 
