@@ -183,17 +183,17 @@ fn action_button(
     // changes (its key holds the language), which keeps a page of rows
     // cheap to draw while typing in the filter.
     let text = use_i18n().t(label);
-    el("button")
-        .attr("type", "button")
-        .class(if danger { "link danger" } else { "link" })
-        .attr_s("aria-label", format!("{text} {row_name}"))
-        .on("click", move |_| run())
-        .text(text)
-        .view()
+    view! {
+        <button type="button" class="link" class:danger=danger
+            aria-label=format!("{text} {row_name}") on:click=move |_| run()>
+            {text}
+        </button>
+    }
+    .into_any()
 }
 
 fn row_actions(buttons: Vec<AnyView>) -> AnyView {
-    el("div").class("row-actions").children(buttons).view()
+    view! { <div class="row-actions">{buttons}</div> }.into_any()
 }
 
 /// Paging done by the server: the table shows the rows it is given as
@@ -509,44 +509,43 @@ fn table_core(core: Core) -> AnyView {
             .view()
     });
 
+    // Rows stay `view!` trees: drawn on every keystroke in the filter, the
+    // typed tree is ~2 ms faster over a page of rows than `ui::el`'s
+    // (BENCHMARKS.md, fourth pass).
     let row_view = move |(row, _): (Row, Lang)| {
         let check = selection.map(|selected| {
             let (k1, k2) = (row.key.clone(), row.key.clone());
-            let check = el("input")
-                .attr("type", "checkbox")
-                .checked(move || selected.with(|s| s.contains(&k1)))
-                .on("change", move |ev| {
-                    let on = event_target_checked(&ev);
-                    selected.update(|s| {
-                        if on {
-                            s.insert(k2.clone());
-                        } else {
-                            s.remove(&k2);
-                        }
-                    });
-                });
-            let label = hidden_words(i18n.fill(c::SELECT_ROW, &[&row.name]).into_any());
-            el("td")
-                .class("select")
-                .child(el("label").child(check.view()).child(label).view())
-                .view()
+            let label = row.name.clone();
+            view! {
+                <td class="select">
+                    <label>
+                        <input type="checkbox"
+                            prop:checked=move || selected.with(|s| s.contains(&k1))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                selected.update(|s| {
+                                    if on { s.insert(k2.clone()); } else { s.remove(&k2); }
+                                });
+                            }/>
+                        <span class="visually-hidden">{i18n.fill(c::SELECT_ROW, &[&label])}</span>
+                    </label>
+                </td>
+            }
         });
-        let cells = (row.cells)().into_iter().enumerate().map(|(i, content)| {
-            let cell = if i == 0 {
-                el("th").attr("scope", "row")
-            } else {
-                el("td")
-            };
-            cell.child(content).view()
-        });
-        let key = row.key.clone();
-        el("tr")
-            .class_if("highlight", move || {
-                highlight.with(|h| h.as_deref() == Some(key.as_str()))
+        let cells = (row.cells)()
+            .into_iter()
+            .enumerate()
+            .map(|(i, content)| {
+                if i == 0 {
+                    view! { <th scope="row">{content}</th> }.into_any()
+                } else {
+                    view! { <td>{content}</td> }.into_any()
+                }
             })
-            .children(check)
-            .children(cells)
-            .view()
+            .collect_view();
+        let key = row.key.clone();
+        let marked = move || highlight.with(|h| h.as_deref() == Some(key.as_str()));
+        view! { <tr class:highlight=marked>{check}{cells}</tr> }
     };
     // One effect for the table, not one per row: once the marked row is
     // drawn (it may arrive after the mark, with a refresh), bring it into
