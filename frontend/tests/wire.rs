@@ -34,29 +34,7 @@ fn error(problem: Option<Problem>) -> ErrorBody {
 
 #[wasm_bindgen_test]
 fn every_problem_and_error_body_reads_as_sent() {
-    let problems = [
-        Problem::Empty,
-        Problem::Required,
-        Problem::Length {
-            min: 1,
-            max: 64,
-            count: 70,
-        },
-        Problem::Char('林'),
-        Problem::Range { min: 0, max: 1440 },
-        Problem::Format,
-        Problem::TooMany { max: 20 },
-        Problem::Duplicate,
-        Problem::Ambiguous { count: 5 },
-        Problem::Unknown,
-        Problem::UnknownField,
-        Problem::NotMember,
-        Problem::WrongPassword,
-        Problem::Masked,
-        Problem::Mismatch,
-        Problem::Other,
-    ];
-    for p in problems {
+    for p in Problem::EXAMPLES {
         assert_eq!(round_trip(&p), Some(p), "{p:?}");
         let body = error(Some(p));
         assert_eq!(round_trip(&body), Some(body));

@@ -107,6 +107,31 @@ impl<'de> serde::de::Visitor<'de> for ProblemVisitor {
 }
 
 impl Problem {
+    /// One problem of each kind, for the tests of every reader and
+    /// wording of problems (here and in the console).
+    pub const EXAMPLES: [Problem; 16] = [
+        Problem::Empty,
+        Problem::Required,
+        Problem::Length {
+            min: 1,
+            max: 64,
+            count: 70,
+        },
+        Problem::Char('群'),
+        Problem::Range { min: -5, max: 1440 },
+        Problem::Format,
+        Problem::TooMany { max: 20 },
+        Problem::Duplicate,
+        Problem::Ambiguous { count: 5 },
+        Problem::Unknown,
+        Problem::UnknownField,
+        Problem::NotMember,
+        Problem::WrongPassword,
+        Problem::Masked,
+        Problem::Mismatch,
+        Problem::Other,
+    ];
+
     /// The problem of `kind` with its `params`, as a field error carries
     /// them; the error says what is missing or unknown. The decoder above
     /// and the console's reader of the browser's parsed JSON share it.
@@ -424,29 +449,7 @@ mod tests {
 
     #[test]
     fn every_problem_reads_back_from_its_wire_form() {
-        let all = [
-            Problem::Empty,
-            Problem::Required,
-            Problem::Length {
-                min: 1,
-                max: 64,
-                count: 70,
-            },
-            Problem::Char('群'),
-            Problem::Range { min: -5, max: 1440 },
-            Problem::Format,
-            Problem::TooMany { max: 20 },
-            Problem::Duplicate,
-            Problem::Ambiguous { count: 5 },
-            Problem::Unknown,
-            Problem::UnknownField,
-            Problem::NotMember,
-            Problem::WrongPassword,
-            Problem::Masked,
-            Problem::Mismatch,
-            Problem::Other,
-        ];
-        for p in all {
+        for p in Problem::EXAMPLES {
             let wire = serde_json::to_string(&p).unwrap();
             assert_eq!(serde_json::from_str::<Problem>(&wire).unwrap(), p, "{wire}");
         }
