@@ -212,7 +212,7 @@ pub async fn send_outcomes(
     at: &str,
 ) -> Result<Vec<shared::outcome::ItemOutcome>, Failure> {
     let answer = send_json_text(method, path, json(body)?).await?;
-    decode(crate::json::at(&Json::new(answer), at).js().clone())
+    decode(crate::json::at(&Json::new(answer), at).js())
 }
 
 /// A create (`POST`) the server performs once per `idempotency_key`: a

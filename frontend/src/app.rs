@@ -120,7 +120,7 @@ pub fn Shell() -> impl IntoView {
     let page = Memo::new(move |_| Page::parse(&router.path()));
     let menu_open = RwSignal::new(false);
     // Choosing a page closes the menu.
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         page.track();
         menu_open.set(false);
     });
@@ -188,7 +188,7 @@ fn provide_theme() {
         .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
         .unwrap_or_default();
     let theme = Theme(RwSignal::new(saved));
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         let t = theme.0.get();
         if let Some(s) = &storage {
             let _ = s.set_item(THEME_KEY, &t);

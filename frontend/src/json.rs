@@ -5,26 +5,68 @@
 //! type, were much of the console's code (BENCHMARKS.md); a field read here
 //! is one call into the browser.
 
-use send_wrapper::SendWrapper;
+use std::cell::RefCell;
+
 use shared::time::Timestamp;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// A JSON value as the browser holds it. The console runs on the
-/// browser's one thread; the wrapper lets signals hold it.
-#[derive(Clone, Debug)]
-pub struct Json(SendWrapper<JsValue>);
+/// A JSON value as the browser holds it, by handle. Signals hold only
+/// `Send` values and a `JsValue` is not one; the console runs on the
+/// browser's one thread, so the values wait in a thread-local table.
+/// (send_wrapper did this by checking the thread on every read: ~4 KB of
+/// wasm, BENCHMARKS.md.)
+#[derive(Debug)]
+pub struct Json(usize);
+
+/// Slots of the values held, and the slots free for reuse.
+#[derive(Default)]
+struct Held {
+    slots: Vec<JsValue>,
+    free: Vec<usize>,
+}
+
+thread_local! {
+    static HELD: RefCell<Held> = RefCell::default();
+}
 
 impl Json {
     pub fn new(value: JsValue) -> Json {
-        Json(SendWrapper::new(value))
+        HELD.with_borrow_mut(|h| match h.free.pop() {
+            Some(i) => {
+                h.slots[i] = value;
+                Json(i)
+            }
+            None => {
+                h.slots.push(value);
+                Json(h.slots.len() - 1)
+            }
+        })
     }
 
-    pub fn js(&self) -> &JsValue {
-        &self.0
+    pub fn js(&self) -> JsValue {
+        HELD.with_borrow(|h| h.slots[self.0].clone())
     }
 
     pub fn is_null(&self) -> bool {
-        self.0.is_null() || self.0.is_undefined()
+        let v = self.js();
+        v.is_null() || v.is_undefined()
+    }
+}
+
+impl Clone for Json {
+    fn clone(&self) -> Json {
+        Json::new(self.js())
+    }
+}
+
+impl Drop for Json {
+    fn drop(&mut self) {
+        // The browser's value goes once the table lets go of it.
+        let old = HELD.with_borrow_mut(|h| {
+            h.free.push(self.0);
+            std::mem::replace(&mut h.slots[self.0], JsValue::UNDEFINED)
+        });
+        drop(old);
     }
 }
 
@@ -32,18 +74,18 @@ impl Json {
 /// refreshed list's unchanged rows keep their place in the table).
 impl PartialEq for Json {
     fn eq(&self, other: &Json) -> bool {
-        *self.0 == *other.0 || (written(self) == written(other))
+        self.js() == other.js() || (written(self) == written(other))
     }
 }
 
 fn written(v: &Json) -> Option<String> {
-    js_sys::JSON::stringify(&v.0).ok().map(String::from)
+    js_sys::JSON::stringify(&v.js()).ok().map(String::from)
 }
 
 /// The value at a JSON pointer (`/robot/name`; `""` is the value itself),
 /// `null` when absent.
 pub fn at(v: &Json, ptr: &str) -> Json {
-    let mut here: JsValue = v.js().clone();
+    let mut here: JsValue = v.js();
     for key in ptr.split('/').skip(1) {
         if !here.is_object() {
             return Json::new(JsValue::NULL);

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod home;
 pub mod i18n;
 pub mod json;
+pub mod reactive;
 pub mod robots;
 pub mod router;
 pub mod ui;

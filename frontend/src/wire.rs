@@ -27,7 +27,7 @@ impl FromJson for Json {
 /// Every item, or `None` when one is not of the shape.
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(v: &Json) -> Option<Vec<T>> {
-        if !js_sys::Array::is_array(v.js()) {
+        if !js_sys::Array::is_array(&v.js()) {
             return None;
         }
         json::list(v, "").iter().map(T::from_json).collect()

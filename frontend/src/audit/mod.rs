@@ -86,7 +86,7 @@ pub fn AuditPage() -> impl IntoView {
         }),
     };
     // A new filter starts from the newest entries.
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         for k in ["from", "to", "actor", "action", "target", "outcome"] {
             router.param(k);
         }

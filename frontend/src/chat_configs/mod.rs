@@ -109,7 +109,7 @@ fn ListPage() -> impl IntoView {
         RwSignal::new(vec![]),
     );
     let configs = |r: &Json| json::list(r, "/outcome/loaded/configs");
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         for r in regions_answered() {
             let (account, region) = (json::s(&r, "/account_id"), json::s(&r, "/region_id"));
             seen(

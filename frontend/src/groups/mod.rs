@@ -196,7 +196,7 @@ fn Catalogue() -> impl IntoView {
     // waits for the default rather than loading everything first.
     let ready = RwSignal::new(untrack(|| router.param("app")).is_some());
     let defaulted = StoredValue::new(None::<String>);
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         if ready.get_untracked() {
             return;
         }
@@ -214,13 +214,14 @@ fn Catalogue() -> impl IntoView {
         ready.set(true);
     });
     let app = param("app");
-    Effect::new(move |prev: Option<String>| {
+    let mut prev = None::<String>;
+    crate::reactive::effect(move || {
         let now = app.get();
         let automatic = defaulted.with_value(|d| d.as_deref() == Some(now.as_str()));
-        if prev.is_some_and(|p| p != now) && !now.is_empty() && !automatic {
+        if prev.as_ref().is_some_and(|p| *p != now) && !now.is_empty() && !automatic {
             remember(prefs, &now);
         }
-        now
+        prev = Some(now);
     });
 
     let page = Signal::derive(move || {
@@ -340,7 +341,7 @@ fn Catalogue() -> impl IntoView {
                         let report: Json = api::create("/groups", &body, &key).await?;
                         create_key.set_value(api::new_idempotency_key());
                         let added: Vec<ItemOutcome> =
-                            api::decode(json::at(&report, "/members/add").js().clone())?;
+                            api::decode(json::at(&report, "/members/add").js())?;
                         outcomes.set((!added.is_empty()).then_some(added));
                         done(&json::at(&report, "/group"), c::CREATED_TOAST);
                         Ok(true)

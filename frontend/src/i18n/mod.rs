@@ -132,7 +132,7 @@ pub fn provide_i18n() -> I18n {
     let i18n = I18n {
         lang: RwSignal::new(initial_lang()),
     };
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         let lang = i18n.lang.get();
         if let Some(s) = storage() {
             // Private browsing may refuse storage; the choice then lasts the visit.

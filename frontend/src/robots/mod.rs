@@ -103,7 +103,7 @@ pub fn RobotsPage() -> impl IntoView {
             .collect::<Vec<_>>()
     });
     // A chosen account is the user's pick for the next new robot too.
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         let a = account.get();
         if write() && !a.is_empty() {
             pick.remember(&a);

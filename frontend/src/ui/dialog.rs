@@ -9,7 +9,6 @@
 use futures_channel::oneshot;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
 use shared::audit::{FieldChange, SecretChange};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -195,14 +194,14 @@ pub fn modal(
 ) -> AnyView {
     let node = StoredValue::new_local(None::<web_sys::HtmlDialogElement>);
     // Where focus was, to put it back when the dialog goes.
-    let opener = SendWrapper::new(
+    let opener = StoredValue::new_local(
         web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.active_element())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
     );
     // After the first render, when the dialog is in the page.
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         if let Some(dialog) = node.get_value()
             && !dialog.open()
         {
@@ -214,7 +213,7 @@ pub fn modal(
         if let Some(dialog) = node.try_get_value().flatten() {
             dialog.close();
         }
-        if let Some(el) = opener.take() {
+        if let Some(el) = opener.try_get_value().flatten() {
             let _ = el.focus();
         }
     });

@@ -400,9 +400,11 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
         .collect();
     {
         let id = id.clone();
-        Effect::new(move |first: Option<()>| {
+        // The first run only subscribes: the draft is what was loaded.
+        let mut first = true;
+        crate::reactive::effect(move || {
             let v = values.get();
-            if first.is_some() {
+            if !std::mem::take(&mut first) {
                 save_draft(&id, &v, &secret);
             }
         });

@@ -75,7 +75,7 @@ fn details(entry: Json, close: Callback<()>) -> AnyView {
         view! { <code class="hash">{text("/hash")}</code> },
     ));
     let changes: Vec<FieldChange> =
-        crate::api::decode(json::at(&entry, "/changes").js().clone()).unwrap_or_default();
+        crate::api::decode(json::at(&entry, "/changes").js()).unwrap_or_default();
     let changes = if changes.is_empty() {
         view! { <p>{tr(tx::NO_CHANGES)}</p> }.into_any()
     } else {

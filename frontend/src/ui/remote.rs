@@ -6,7 +6,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, Failure};
@@ -18,7 +17,7 @@ pub struct Remote {
     pub error: RwSignal<Option<Failure>>,
     pub loading: RwSignal<bool>,
     path: RwSignal<Option<String>>,
-    abort: StoredValue<Option<SendWrapper<web_sys::AbortController>>>,
+    abort: StoredValue<Option<web_sys::AbortController>, LocalStorage>,
 }
 
 impl Remote {
@@ -28,7 +27,7 @@ impl Remote {
             error: RwSignal::new(None),
             loading: RwSignal::new(false),
             path: RwSignal::new(None),
-            abort: StoredValue::new(None),
+            abort: StoredValue::new_local(None),
         };
         on_cleanup(move || remote.cancel());
         remote
@@ -37,7 +36,9 @@ impl Remote {
     /// Loads `path()` now and whenever it changes; `None` loads nothing.
     pub fn follow(path: impl Fn() -> Option<String> + Send + Sync + 'static) -> Remote {
         let remote = Remote::new();
-        Effect::new(move |_| {
+        // Boxed: one copy of this for every page's path.
+        let path: Box<dyn Fn() -> Option<String>> = Box::new(path);
+        crate::reactive::effect(move || {
             if let Some(p) = path() {
                 remote.load(p);
             }
@@ -50,7 +51,7 @@ impl Remote {
         self.cancel();
         let controller = web_sys::AbortController::new().ok();
         let signal = controller.as_ref().map(web_sys::AbortController::signal);
-        self.abort.set_value(controller.map(SendWrapper::new));
+        self.abort.set_value(controller);
         self.path.set(Some(path.clone()));
         self.loading.set(true);
         spawn_local(async move {

@@ -421,13 +421,13 @@ fn table_core(core: Core) -> AnyView {
         items().into_iter().map(|r| (r, lang)).collect::<Vec<_>>()
     };
     // A new search starts at the first page.
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         search.track();
         local_page.set(0);
     });
     // Selected rows that went away are no longer selected.
     if let Some(selected) = selection {
-        Effect::new(move |_| {
+        crate::reactive::effect(move || {
             let keys: HashSet<String> = rows.with(|r| r.iter().map(|r| r.key.clone()).collect());
             if selected.with_untracked(|s| s.iter().any(|k| !keys.contains(k))) {
                 selected.update(|s| s.retain(|k| keys.contains(k)));
@@ -550,7 +550,7 @@ fn table_core(core: Core) -> AnyView {
     // One effect for the table, not one per row: once the marked row is
     // drawn (it may arrive after the mark, with a refresh), bring it into
     // view.
-    Effect::new(move |_| {
+    crate::reactive::effect(move || {
         if highlight.with(Option::is_none) {
             return;
         }
