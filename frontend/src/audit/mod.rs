@@ -12,12 +12,13 @@ use wasm_bindgen::JsValue;
 use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::audit as tx;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, use_i18n};
 use crate::router::use_router;
+use crate::ui::el::el;
 use crate::ui::time::local_text;
 use crate::ui::{
-    AuditTable, Filter, FilterBar, Json, PageHeader, Remote, ServerPaging, choices, json, param,
-    use_toasts,
+    AuditTable, Filter, FilterBar, Json, Remote, ServerPaging, button, choices, json, page_header,
+    param, use_toasts,
 };
 
 /// Local midnight of `YYYY-MM-DD` plus `days`, as epoch ms.
@@ -97,7 +98,7 @@ pub fn AuditPage() -> impl IntoView {
         f.before = None;
         format!("{API_PREFIX}/audit/export?{}&format={format}", f.to_query())
     };
-    let verify = move |_| {
+    let verify = move || {
         spawn_local(async move {
             // A `VerifyReport`: valid unless it names a first broken link.
             match api::get::<Json>("/audit/verify").await {
@@ -129,14 +130,22 @@ pub fn AuditPage() -> impl IntoView {
         })
     };
     let actions: &'static [(&'static str, T)] = tx::ACTIONS;
+    let download = move |format: &'static str, label| {
+        el("a")
+            .class("button")
+            .attr_dyn("href", move || Some(export(format)))
+            .attr("download", "")
+            .word(label)
+            .view()
+    };
+    let mut header_actions = Vec::new();
+    if auth.can(Action::AuditExport) {
+        header_actions.push(download("csv", tx::EXPORT_CSV));
+        header_actions.push(download("jsonl", tx::EXPORT_JSONL));
+    }
+    header_actions.push(button(tx::VERIFY, verify).view());
     view! {
-        <PageHeader title=tx::TITLE>
-            {move || auth.can(Action::AuditExport).then(|| view! {
-                <a class="button" href=move || export("csv") download="">{tr(tx::EXPORT_CSV)}</a>
-                <a class="button" href=move || export("jsonl") download="">{tr(tx::EXPORT_JSONL)}</a>
-            })}
-            <button type="button" on:click=verify>{tr(tx::VERIFY)}</button>
-        </PageHeader>
+        {page_header(tx::TITLE, header_actions)}
         {banner}
         <FilterBar id="audit-filters" filters=vec![
             Filter::date("from", tx::FROM),

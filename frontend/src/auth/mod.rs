@@ -15,7 +15,8 @@ use crate::i18n::auth as tx;
 use crate::i18n::{T, tr, use_i18n};
 use crate::ui::error::failure_text;
 use crate::ui::{
-    Control, FieldSpec, FormSpec, PageHeader, Values, fact, facts, form_drawer, submit, use_toasts,
+    Control, FieldSpec, FormSpec, Values, button, fact, facts, form_drawer, page_header, submit,
+    use_toasts,
 };
 
 /// Where the signed-in user sees their account and changes the password.
@@ -253,13 +254,11 @@ pub fn AccountPage() -> impl IntoView {
         })
     };
     view! {
-        <PageHeader title=tx::ACCOUNT>
-            {move || auth.can(Action::OwnPasswordChange).then(|| view! {
-                <button type="button" class="primary" on:click=move |_| open.set(true)>
-                    {tr(tx::CHANGE_PASSWORD)}
-                </button>
-            })}
-        </PageHeader>
+        {page_header(tx::ACCOUNT, if auth.can(Action::OwnPasswordChange) {
+            vec![button(tx::CHANGE_PASSWORD, move || open.set(true)).class("primary").view()]
+        } else {
+            Vec::new()
+        })}
         {move || auth.session().map(|s| facts(vec![
             fact(tx::USERNAME, s.user.username),
             fact(tx::ROLE, tr(role_text(s.user.role))),

@@ -12,9 +12,9 @@ use crate::i18n::common as c;
 use crate::i18n::{auth as tx, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::{
-    Column, Control, DataTable, Edit, FieldSpec, Filter, FilterBar, FormSpec, Json, PageHeader,
-    Remote, RowAction, Values, Wording, choices, confirm_danger, form_drawer, json, param,
-    review_edit, submit, use_review, use_toasts,
+    Column, Control, DataTable, Edit, FieldSpec, Filter, FilterBar, FormSpec, Json, Remote,
+    RowAction, Values, Wording, button, choices, confirm_danger, form_drawer, json, page_header,
+    param, review_edit, submit, use_review, use_toasts,
 };
 
 const WORDING: Wording = Wording {
@@ -196,13 +196,11 @@ pub fn UsersPage() -> impl IntoView {
         })
     };
     view! {
-        <PageHeader title=tx::USERS>
-            {move || manage().then(|| view! {
-                <button type="button" class="primary" on:click=move |_| open.set(Some(Open::New))>
-                    {crate::i18n::tr(tx::NEW_USER)}
-                </button>
-            })}
-        </PageHeader>
+        {page_header(tx::USERS, if manage() {
+            vec![button(tx::NEW_USER, move || open.set(Some(Open::New))).class("primary").view()]
+        } else {
+            Vec::new()
+        })}
         <FilterBar id="users-filters" filters=vec![
             Filter::search("q", c::SEARCH),
             Filter::choice("role", tx::ROLE, choices(tx::ROLES)),

@@ -11,8 +11,8 @@ use crate::i18n::common as c;
 use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::{
-    Column, CopyButton, DataTable, DetailHeader, ErrorPanel, Json, Remote, Time, delete, fact,
-    facts, json, tab_panel, tabs,
+    Column, CopyButton, DataTable, ErrorPanel, Json, Remote, Time, button, delete, detail_header,
+    fact, facts, json, tab_panel, tabs,
 };
 
 const LIST: &str = "/chat-configs";
@@ -126,7 +126,7 @@ pub fn Detail(rest: String) -> impl IntoView {
     };
     let delete = {
         let (path, name, region) = (path.clone(), name.clone(), region.clone());
-        move |_| {
+        move || {
             let question = i18n.fill(tx::DELETE_Q, &[&name, &region]);
             let leave = Callback::new(move |()| router.navigate(LIST));
             delete(path.clone(), name.clone(), question, leave);
@@ -155,12 +155,14 @@ pub fn Detail(rest: String) -> impl IntoView {
         ))
     };
     view! {
-        <DetailHeader title=title back=(LIST, tx::TITLE)>
-            {move || write().then(|| view! {
-                <button type="button" on:click=move |_| editing.set(true)>{tr(c::EDIT)}</button>
-                <button type="button" class="danger" on:click=delete.clone()>{tr(c::DELETE)}</button>
-            })}
-        </DetailHeader>
+        {detail_header(title, (LIST, tx::TITLE), if write() {
+            vec![
+                button(c::EDIT, move || editing.set(true)).view(),
+                button(c::DELETE, delete).class("danger").view(),
+            ]
+        } else {
+            Vec::new()
+        })}
         <ErrorPanel error=detail.error/>
         {move || detail.value.with(|d| d.as_ref().map(main_facts))}
         {bar}

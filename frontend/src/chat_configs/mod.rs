@@ -15,11 +15,11 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
-use crate::i18n::{tr, use_i18n};
+use crate::i18n::use_i18n;
 use crate::router::use_router;
 use crate::ui::{
-    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, PageHeader, Remote,
-    RowAction, choices, delete, json, param, use_toasts,
+    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Remote, RowAction,
+    button, choices, delete, json, page_header, param, use_toasts,
 };
 
 /// A row: the configuration as the server sent it (`ChatConfigRow`),
@@ -194,13 +194,11 @@ fn ListPage() -> impl IntoView {
         })
     };
     view! {
-        <PageHeader title=tx::TITLE>
-            {move || write().then(|| view! {
-                <button type="button" class="primary" on:click=move |_| open.set(Some(Open::New))>
-                    {tr(tx::NEW)}
-                </button>
-            })}
-        </PageHeader>
+        {page_header(tx::TITLE, if write() {
+            vec![button(tx::NEW, move || open.set(Some(Open::New))).class("primary").view()]
+        } else {
+            Vec::new()
+        })}
         <FilterBar id="chat-config-filters" filters=vec![
             Filter::search("q", c::SEARCH),
             Filter::choice("account", tx::ACCOUNT, accounts.into()),

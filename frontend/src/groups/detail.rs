@@ -18,8 +18,8 @@ use crate::i18n::{I18n, T, tr, use_i18n};
 use crate::ui::form::Value;
 use crate::ui::time::local_text;
 use crate::ui::{
-    Control, CopyButton, DetailHeader, Edit, ErrorPanel, FieldSpec, FormSpec, Json, Remote, Time,
-    Values, choices, fact, facts, form_drawer, json, review_edit, submit, tab_panel, tabs,
+    Control, CopyButton, Edit, ErrorPanel, FieldSpec, FormSpec, Json, Remote, Time, Values, button,
+    choices, detail_header, fact, facts, form_drawer, json, review_edit, submit, tab_panel, tabs,
     use_review, use_toasts,
 };
 
@@ -54,9 +54,7 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
         })
     });
     let open = RwSignal::new(None::<Drawer>);
-    let button = move |label: T, which: Drawer| {
-        view! { <button type="button" on:click=move |_| open.set(Some(which))>{tr(label)}</button> }
-    };
+    let opens = move |label: T, which: Drawer| button(label, move || open.set(Some(which))).view();
     let mut list = vec![
         ("members", tx::MEMBERS),
         ("settings", tx::TAB_SETTINGS),
@@ -98,12 +96,11 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
         })
     };
     view! {
-        <DetailHeader title=title back=("/groups", tx::TITLE)>
-            {ctx.write.then(|| view! {
-                {button(tx::RENAME, Drawer::Rename)}
-                {button(tx::TRANSFER, Drawer::Transfer)}
-            })}
-        </DetailHeader>
+        {detail_header(title, ("/groups", tx::TITLE), if ctx.write {
+            vec![opens(tx::RENAME, Drawer::Rename), opens(tx::TRANSFER, Drawer::Transfer)]
+        } else {
+            Vec::new()
+        })}
         <ErrorPanel error=ctx.group.error/>
         {body}
         {move || open.get().map(|which| drawer(ctx, which, Callback::new(move |()| open.set(None))))}
@@ -180,15 +177,13 @@ fn settings_tab(ctx: Ctx, open: RwSignal<Option<Drawer>>) -> AnyView {
     items.push(fact(tx::PRIVATE_CHAT, move || {
         ctx.with(|d| private_text(i18n, d))
     }));
-    let button = move |label: T, which: Drawer| {
-        view! { <button type="button" on:click=move |_| open.set(Some(which))>{tr(label)}</button> }
-    };
+    let opens = move |label: T, which: Drawer| button(label, move || open.set(Some(which))).view();
     view! {
         {facts(items)}
         {ctx.write.then(|| view! {
             <div class="toolbar">
-                {button(tx::CHANGE_SETTINGS, Drawer::Settings)}
-                {button(tx::CHANGE_PRIVATE, Drawer::Private)}
+                {opens(tx::CHANGE_SETTINGS, Drawer::Settings)}
+                {opens(tx::CHANGE_PRIVATE, Drawer::Private)}
             </div>
         })}
     }

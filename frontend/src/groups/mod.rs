@@ -24,15 +24,14 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
-use crate::i18n::tr;
 use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
 use crate::ui::form::Value;
 use crate::ui::pick::remember_pick;
 use crate::ui::{
     Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, Opt, Outcomes,
-    PageHeader, Question, Remote, Review, ServerPaging, SortKey, Values, Wording, form_drawer,
-    json, param, submit, use_toasts,
+    Question, Remote, Review, ServerPaging, SortKey, Values, Wording, button, form_drawer, json,
+    page_header, param, submit, use_toasts,
 };
 
 const PAGE: usize = CATALOGUE_PAGE as usize;
@@ -377,16 +376,14 @@ fn Catalogue() -> impl IntoView {
         })
     };
     view! {
-        <PageHeader title=tx::TITLE>
-            {write.then(|| view! {
-                <button type="button" class="primary" on:click=move |_| open.set(Some(Drawer::Create))>
-                    {tr(tx::CREATE_GROUP)}
-                </button>
-                <button type="button" on:click=move |_| open.set(Some(Drawer::Import))>
-                    {tr(tx::IMPORT_GROUP)}
-                </button>
-            })}
-        </PageHeader>
+        {page_header(tx::TITLE, if write {
+            vec![
+                button(tx::CREATE_GROUP, move || open.set(Some(Drawer::Create))).class("primary").view(),
+                button(tx::IMPORT_GROUP, move || open.set(Some(Drawer::Import))).view(),
+            ]
+        } else {
+            Vec::new()
+        })}
         <FilterBar id="groups-filters" filters=vec![
             Filter::search("q", tx::SEARCH_HINT),
             Filter::choice("app", tx::APP, app_opts),

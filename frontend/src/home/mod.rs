@@ -10,7 +10,7 @@ use crate::i18n::home as tx;
 use crate::i18n::{T, fill, tr, use_i18n};
 use crate::json::{self, Json};
 use crate::router::Link;
-use crate::ui::{AuditTable, ErrorPanel, PageHeader, Remote, fact, facts};
+use crate::ui::{AuditTable, ErrorPanel, Remote, fact, facts, page_header};
 
 /// A count linking to the list it counts.
 fn number(href: String, n: Option<usize>) -> AnyView {
@@ -145,7 +145,7 @@ pub fn HomePage() -> impl IntoView {
     let auth = use_auth();
     let can = move |a| auth.can(a);
     view! {
-        <PageHeader title=tx::TITLE/>
+        {page_header(tx::TITLE, Vec::new())}
         <div class="cards">
             {can(Action::ChatConfigsRead).then(|| card(crate::i18n::chat_configs::TITLE, "/chat-configs", configs))}
             {can(Action::RobotsRead).then(|| card(crate::i18n::robots::TITLE, "/robots", robots))}

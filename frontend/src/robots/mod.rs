@@ -19,12 +19,12 @@ use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::robots as tx;
-use crate::i18n::{tr, use_i18n};
+use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
 use crate::ui::{
-    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Outcomes, PageHeader,
-    Question, Remote, RowAction, SortKey, Wording, choices, confirm_danger, delete, json, param,
-    use_review, use_toasts,
+    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Outcomes, Question,
+    Remote, RowAction, SortKey, Wording, button, choices, confirm_danger, delete, json,
+    page_header, param, use_review, use_toasts,
 };
 
 /// A row: the robot as the server sent it, with `account_id` and
@@ -275,7 +275,7 @@ pub fn RobotsPage() -> impl IntoView {
             .filter(|r| keys.contains(&key(r)))
             .collect::<Vec<_>>()
     };
-    let delete_chosen = move |_| {
+    let delete_chosen = move || {
         let targets = chosen();
         spawn_local(async move {
             let n = targets.len().to_string();
@@ -285,7 +285,7 @@ pub fn RobotsPage() -> impl IntoView {
             }
         });
     };
-    let new_robot = move |_| {
+    let new_robot = move || {
         let wanted = Some(account.get_untracked()).filter(|a| !a.is_empty());
         let id = wanted.unwrap_or_else(|| pick.initial());
         let name = accounts
@@ -317,6 +317,21 @@ pub fn RobotsPage() -> impl IntoView {
             ),
         })
     };
+    let actions = if write() {
+        let some = move |b: crate::ui::el::El| b.flag("disabled", none_chosen).view();
+        vec![
+            some(button(tx::ENABLE_MANY, move || {
+                run_bulk(chosen(), Bulk::Status(true), false)
+            })),
+            some(button(tx::DISABLE_MANY, move || {
+                run_bulk(chosen(), Bulk::Status(false), false)
+            })),
+            some(button(tx::DELETE_SELECTED, delete_chosen).class("danger")),
+            button(tx::NEW, new_robot).class("primary").view(),
+        ]
+    } else {
+        Vec::new()
+    };
     let highlight = Signal::derive(move || router.param("new"));
     // Selection only for who can act on it.
     let table = if write() {
@@ -335,18 +350,7 @@ pub fn RobotsPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <PageHeader title=tx::TITLE>
-            {move || write().then(|| view! {
-                <button type="button" disabled=none_chosen
-                    on:click=move |_| run_bulk(chosen(), Bulk::Status(true), false)>{tr(tx::ENABLE_MANY)}</button>
-                <button type="button" disabled=none_chosen
-                    on:click=move |_| run_bulk(chosen(), Bulk::Status(false), false)>{tr(tx::DISABLE_MANY)}</button>
-                <button type="button" class="danger" disabled=none_chosen on:click=delete_chosen>
-                    {tr(tx::DELETE_SELECTED)}
-                </button>
-                <button type="button" class="primary" on:click=new_robot>{tr(tx::NEW)}</button>
-            })}
-        </PageHeader>
+        {page_header(tx::TITLE, actions)}
         <FilterBar id="robot-filters" filters=vec![
             Filter::search("q", c::SEARCH),
             Filter::choice("account", tx::ACCOUNT, accounts),

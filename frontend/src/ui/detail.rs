@@ -8,13 +8,14 @@ use crate::i18n::{T, tr, use_i18n};
 use crate::router::{Link, use_router};
 use crate::ui::el::{el, text};
 
-#[component]
-pub fn DetailHeader(
-    #[prop(into)] title: Signal<String>,
-    /// The list this object belongs to: its path and name.
+/// The object's name as the page's `<h1>`, the way back to its list, and
+/// its primary actions.
+pub fn detail_header(
+    title: Signal<String>,
+    // The list this object belongs to: its path and name.
     back: (&'static str, T),
-    #[prop(optional)] children: Option<Children>,
-) -> impl IntoView {
+    actions: Vec<AnyView>,
+) -> AnyView {
     let i18n = use_i18n();
     let nav = el("nav")
         .class("breadcrumb")
@@ -23,14 +24,15 @@ pub fn DetailHeader(
         })
         .child(view! { <Link href=back.0>{tr(back.1)}</Link> }.into_any())
         .child(el("span").attr("aria-hidden", "true").text(" / ").view());
-    let toolbar = el("div")
-        .class("toolbar")
-        .children(children.map(|c| c().into_any()));
+    let toolbar = el("div").class("toolbar").children(actions);
     let header = el("div")
         .class("page-header")
         .child(el("h1").child(text(move || title.get())).view())
         .child(toolbar.view());
-    [nav.view(), header.view()].into_iter().collect_view()
+    [nav.view(), header.view()]
+        .into_iter()
+        .collect_view()
+        .into_any()
 }
 
 /// One fact: a label and its value (any view: a time, a badge, a copy

@@ -44,6 +44,15 @@ pub fn dynamic(f: impl Fn() -> Option<AnyView> + Send + Sync + 'static) -> AnyVi
     f.into_any()
 }
 
+/// A button with a word on it; `f` runs on a click.
+#[inline(never)]
+pub fn button(label: T, f: impl Fn() + 'static) -> El {
+    el("button")
+        .attr("type", "button")
+        .word(label)
+        .on("click", move |_| f())
+}
+
 /// A word in the current language.
 #[inline(never)]
 pub fn word(t: T) -> AnyView {

@@ -102,15 +102,11 @@ pub fn select_options(
 }
 
 /// The page's `<h1>` and its toolbar (the primary actions).
-#[component]
-pub fn PageHeader(title: T, #[prop(optional)] children: Option<Children>) -> impl IntoView {
-    let toolbar = el("div")
-        .class("toolbar")
-        .children(children.map(|c| c().into_any()));
+pub fn page_header(title: T, actions: Vec<AnyView>) -> AnyView {
     el("div")
         .class("page-header")
         .child(el("h1").word(title).view())
-        .child(toolbar.view())
+        .child(el("div").class("toolbar").children(actions).view())
         .view()
 }
 

@@ -17,7 +17,7 @@ pub mod table;
 pub mod time;
 pub mod toast;
 
-pub use detail::{DetailHeader, fact, facts, tab_panel, tabs};
+pub use detail::{detail_header, fact, facts, tab_panel, tabs};
 pub use dialog::{
     Edit, Question, Review, ReviewHost, Wording, confirm_danger, delete, review_edit, use_review,
 };
@@ -26,7 +26,8 @@ pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, inval
 pub use history::AuditTable;
 // Answers read by field path (`crate::json`), for the pages with the parts.
 pub use crate::json::{self, Json};
-pub use list::{Filter, FilterBar, Opt, PageHeader, param};
+pub use el::button;
+pub use list::{Filter, FilterBar, Opt, page_header, param};
 pub use outcome::Outcomes;
 pub use pick::AccountPick;
 pub use remote::Remote;

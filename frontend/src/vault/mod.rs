@@ -22,9 +22,9 @@ use crate::i18n::{T, tr, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::form::Value;
 use crate::ui::{
-    Column, Control, DataTable, Edit, FieldSpec, FormSpec, Json, PageHeader, Remote, RowAction,
-    Values, Wording, choices, delete, form_drawer, json, review_edit, submit, tab_panel, tabs,
-    use_review, use_toasts,
+    Column, Control, DataTable, Edit, FieldSpec, FormSpec, Json, Remote, RowAction, Values,
+    Wording, button, choices, delete, form_drawer, json, page_header, review_edit, submit,
+    tab_panel, tabs, use_review, use_toasts,
 };
 
 const WORDING: Wording = Wording::labels(&[tx::LABELS]);
@@ -352,11 +352,7 @@ fn panel(kind: Kind) -> AnyView {
         <div class="page-header">
             <h2>{tr(title)}</h2>
             <div class="toolbar">
-                {manage.then(|| view! {
-                    <button type="button" class="primary" on:click=move |_| open.set(Some(Open::New))>
-                        {tr(add)}
-                    </button>
-                })}
+                {manage.then(|| button(add, move || open.set(Some(Open::New))).class("primary").view())}
             </div>
         </div>
         <DataTable id=path caption=title rows=rows columns=cols key=id name=name
@@ -379,7 +375,7 @@ pub fn CredentialsPage() -> impl IntoView {
     })
     .into_any();
     view! {
-        <PageHeader title=tx::TITLE/>
+        {page_header(tx::TITLE, Vec::new())}
         <p class="hint">{tr(tx::WRITE_ONLY)}</p>
         {bar}
         {tab_panel("credentials", current, body)}
