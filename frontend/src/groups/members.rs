@@ -109,17 +109,9 @@ pub fn MemberTable(
         columns.push(Column::actions(label, actions));
     }
     let key = user_id;
-    match selection {
-        Some(selection) => view! {
-            <DataTable id="members" caption=tx::MEMBERS rows=rows columns=columns key=key
-                name=label filter=haystack search=search selection=selection/>
-        }
-        .into_any(),
-        None => view! {
-            <DataTable id="members" caption=tx::MEMBERS rows=rows columns=columns key=key
-                name=label filter=haystack search=search/>
-        }
-        .into_any(),
+    view! {
+        <DataTable id="members" caption=tx::MEMBERS rows=rows columns=columns key=key
+            name=label filter=haystack search=search selection=selection/>
     }
 }
 

@@ -334,20 +334,11 @@ pub fn RobotsPage() -> impl IntoView {
     };
     let highlight = Signal::derive(move || router.param("new"));
     // Selection only for who can act on it.
-    let table = if write() {
-        view! {
-            <DataTable id="robots" caption=tx::TITLE rows=rows columns=columns
-                key=key name=name filter=name search=param("q")
-                highlight=highlight selection=selected loading=list.loading error=list.error/>
-        }
-        .into_any()
-    } else {
-        view! {
-            <DataTable id="robots" caption=tx::TITLE rows=rows columns=columns
-                key=key name=name filter=name search=param("q")
-                highlight=highlight loading=list.loading error=list.error/>
-        }
-        .into_any()
+    let table = view! {
+        <DataTable id="robots" caption=tx::TITLE rows=rows columns=columns
+            key=key name=name filter=name search=param("q")
+            highlight=highlight selection=write().then_some(selected)
+            loading=list.loading error=list.error/>
     };
     view! {
         {page_header(tx::TITLE, actions)}

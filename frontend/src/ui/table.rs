@@ -279,7 +279,7 @@ pub fn DataTable(
     #[prop(default = 25)] page_size: usize,
     #[prop(optional)] server: Option<ServerPaging>,
     /// The keys of the selected rows; checkboxes appear when given.
-    #[prop(optional)]
+    #[prop(default = None)]
     selection: Option<RwSignal<HashSet<String>>>,
     /// What to say when there are no rows at all.
     #[prop(default = c::EMPTY)]
