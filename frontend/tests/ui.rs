@@ -115,8 +115,9 @@ fn answers_are_read_by_field_path() {
 fn every_error_code_and_problem_is_worded_in_both_languages() {
     for code in ERROR_CODES.iter().chain(CLIENT_CODES.iter()) {
         let t = code_text(code).unwrap_or_else(|| panic!("no words for {code}"));
-        assert!(!t.0.is_empty() && !t.1.is_empty(), "{code}");
-        assert_ne!(t.0, t.1, "{code} is not translated");
+        let [en, zh] = *t.0;
+        assert!(!en.is_empty() && !zh.is_empty(), "{code}");
+        assert_ne!(en, zh, "{code} is not translated");
     }
     let p = Problem::Ambiguous { count: 5 };
     assert!(problem_text(Lang::ZhCn, &p).contains("5 人"));
@@ -140,7 +141,7 @@ fn members(n: u32) -> Vec<Json> {
         .collect()
 }
 
-const NAME: T = T("Name", "名称");
+const NAME: T = T(&["Name", "名称"]);
 
 fn member_table(
     rows: RwSignal<Vec<Json>>,
@@ -155,7 +156,7 @@ fn member_table(
         .sort_by(|m: &Json| frontend::ui::SortKey::Number(json::int(m, "/id"))),
     ];
     view! {
-        <DataTable id="members" caption=NAME rows columns selection search
+        <DataTable id="members" caption=NAME rows columns selection=Some(selection) search
             key=|m| json::text(m, "/id") name=|m| json::text(m, "/name")
             filter=|m| json::text(m, "/name")/>
     }
@@ -257,8 +258,8 @@ async fn a_refresh_re_renders_only_changed_rows_and_sorting_paging_selection_wor
     assert!(text(&root).contains("Nothing here yet."));
 }
 
-const KEYS: T = T("Keys", "键");
-const FLAG: T = T("Muted", "静音");
+const KEYS: T = T(&["Keys", "键"]);
+const FLAG: T = T(&["Muted", "静音"]);
 
 #[wasm_bindgen_test]
 async fn a_drawer_form_checks_sends_once_keeps_its_key_and_maps_server_errors() {
@@ -292,7 +293,7 @@ async fn a_drawer_form_checks_sends_once_keeps_its_key_and_maps_server_errors() 
         form_drawer(FormSpec {
             id: "test-form".into(),
             title: Signal::stored("New thing".to_owned()),
-            submit_label: T("Create", "创建"),
+            submit_label: T(&["Create", "创建"]),
             fields: vec![
                 FieldSpec::text("name", NAME)
                     .required()

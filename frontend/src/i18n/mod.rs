@@ -56,14 +56,16 @@ impl Lang {
 }
 
 /// One text: English, Chinese. `{}` marks where [`I18n::fill`] puts values.
+/// By reference, so passing or storing a text is one pointer, not four
+/// words of code at every use (BENCHMARKS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct T(pub &'static str, pub &'static str);
+pub struct T(pub &'static [&'static str; 2]);
 
 impl T {
     pub const fn get(self, lang: Lang) -> &'static str {
         match lang {
-            Lang::En => self.0,
-            Lang::ZhCn => self.1,
+            Lang::En => self.0[0],
+            Lang::ZhCn => self.0[1],
         }
     }
 }
