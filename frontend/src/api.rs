@@ -37,11 +37,12 @@ pub fn on_session_expired(handler: impl Fn() + 'static) {
 }
 
 /// A failed call: the HTTP status (0 when the server was not reached) and
-/// the server's explanation.
+/// the server's explanation. Boxed: every `Result` of a call carries one,
+/// and a small error is less code to move at each `?` (BENCHMARKS.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     pub status: u16,
-    pub body: ErrorBody,
+    pub body: Box<ErrorBody>,
 }
 
 impl Failure {
@@ -57,14 +58,14 @@ impl Failure {
     fn local(code: &str, message: String) -> Failure {
         Failure {
             status: 0,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 code: code.to_owned(),
                 message,
                 field: None,
                 problem: None,
                 request_id: None,
                 trace_id: None,
-            },
+            }),
         }
     }
 }
@@ -145,7 +146,10 @@ async fn call(
             handler();
         }
     }
-    Err(Failure { status, body })
+    Err(Failure {
+        status,
+        body: Box::new(body),
+    })
 }
 
 /// The answer parsed by the browser's `JSON.parse`. Not generic, so the
@@ -173,7 +177,10 @@ pub fn failure_of(v: &Json) -> Option<Failure> {
         return None;
     }
     let body = ErrorBody::from_json(v)?;
-    Some(Failure { status: 0, body })
+    Some(Failure {
+        status: 0,
+        body: Box::new(body),
+    })
 }
 
 pub async fn get<T: FromJson>(path: &str) -> Result<T, Failure> {

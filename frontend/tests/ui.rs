@@ -276,14 +276,14 @@ async fn a_drawer_form_checks_sends_once_keeps_its_key_and_maps_server_errors() 
                 match n {
                     0 => Err(Failure {
                         status: 503,
-                        body: ErrorBody {
+                        body: Box::new(ErrorBody {
                             code: "upstream_unavailable".into(),
                             message: "DingTalk said no".into(),
                             field: None,
                             problem: None,
                             request_id: Some("REQ-42".into()),
                             trace_id: Some("trace-7".into()),
-                        },
+                        }),
                     }),
                     1 => Err(Failure::invalid("name", Problem::Ambiguous { count: 5 })),
                     _ => Ok(true),

@@ -78,7 +78,7 @@ async fn bulk(account: &str, ids: Vec<RobotId>, what: Bulk) -> Vec<ItemOutcome> 
         // The whole call failed: each robot says so.
         Err(f) => ids
             .iter()
-            .map(|id| ItemOutcome::failed(id.to_string(), None, f.body.clone()))
+            .map(|id| ItemOutcome::failed(id.to_string(), None, (*f.body).clone()))
             .collect(),
     }
 }
@@ -167,7 +167,7 @@ pub fn RobotsPage() -> impl IntoView {
             match (from_row, failed) {
                 (true, Some(error)) => toasts.failed(&Failure {
                     status: 0,
-                    body: error,
+                    body: Box::new(error),
                 }),
                 (true, None) => {
                     let text = match what {

@@ -27,7 +27,7 @@ pub fn Outcomes(items: Vec<ItemOutcome>) -> impl IntoView {
                 ItemStatus::Failed { error } => {
                     let f = Failure {
                         status: 0,
-                        body: error,
+                        body: Box::new(error),
                     };
                     let text = failure_text(&f, i18n.lang());
                     (

@@ -238,14 +238,14 @@ fn panel(kind: Kind) -> AnyView {
                             Some(json::s(&check, "/request_id")).filter(|r| !r.is_empty());
                         let f = Failure {
                             status: 0,
-                            body: shared::api::ErrorBody {
+                            body: Box::new(shared::api::ErrorBody {
                                 code: "upstream_rejected".into(),
                                 message: json::s(&check, "/message"),
                                 field: None,
                                 problem: None,
                                 request_id,
                                 trace_id: None,
-                            },
+                            }),
                         };
                         toasts.failed_at(tx::TEST_FAILED, &label, &f);
                     }
