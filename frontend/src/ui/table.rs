@@ -30,6 +30,13 @@ pub enum SortKey {
 type Cell = Arc<dyn Fn(&Json) -> AnyView + Send + Sync>;
 type Sorter = Arc<dyn Fn(&Json) -> SortKey + Send + Sync>;
 /// Row key to the row as last rendered and its revision.
+/// `s` in lower case, by the browser: Rust's own Unicode case tables are
+/// ~5 KB of brotli'd wasm (BENCHMARKS.md), and sorting and searching need no more
+/// than what the browser's `toLowerCase` does.
+fn lower(s: &str) -> String {
+    js_sys::JsString::from(s).to_lower_case().into()
+}
+
 type Revisions = HashMap<String, (Json, u32)>;
 /// A row's cells, rendered on demand.
 type Cells = Arc<dyn Fn() -> Vec<AnyView> + Send + Sync>;
@@ -59,7 +66,7 @@ impl Column {
         Column {
             header,
             cell: Arc::new(move |row| text(row).into_any()),
-            sort: Some(Arc::new(move |row| SortKey::Text(text(row).to_lowercase()))),
+            sort: Some(Arc::new(move |row| SortKey::Text(lower(&text(row))))),
         }
     }
 
@@ -69,7 +76,7 @@ impl Column {
             header,
             cell: Arc::new(move |row| json::text(row, ptr).into_any()),
             sort: Some(Arc::new(move |row| {
-                SortKey::Text(json::text(row, ptr).to_lowercase())
+                SortKey::Text(lower(&json::text(row, ptr)))
             })),
         }
     }
@@ -114,7 +121,7 @@ impl Column {
                 view! { <Link href=href(row)>{text}</Link> }.into_any()
             }),
             sort: Some(Arc::new(move |row| {
-                SortKey::Text(json::text(row, ptr).to_lowercase())
+                SortKey::Text(lower(&json::text(row, ptr)))
             })),
         }
     }
@@ -309,7 +316,7 @@ pub fn DataTable(
                             key: k,
                             rev,
                             name: name(row),
-                            haystack: filter.map(|f| f(row).to_lowercase()).unwrap_or_default(),
+                            haystack: filter.map(|f| lower(&f(row))).unwrap_or_default(),
                             sort: columns
                                 .iter()
                                 .map(|c| c.sort.as_ref().map(|s| s(row)))
@@ -370,7 +377,7 @@ fn table_core(core: Core) -> AnyView {
     let local_page = RwSignal::new(0_usize);
 
     let order = Memo::new(move |_| {
-        let q = search.with(|q| q.trim().to_lowercase());
+        let q = search.with(|q| lower(q.trim()));
         rows.with(|rows| {
             let mut order: Vec<usize> = (0..rows.len())
                 .filter(|&i| q.is_empty() || rows[i].haystack.contains(&q))
