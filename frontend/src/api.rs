@@ -49,18 +49,21 @@ impl Failure {
     /// A field the browser found wrong before sending, worded as the
     /// server would answer it.
     pub fn invalid(field: &str, problem: shared::validate::Problem) -> Failure {
-        let mut f = Failure::local("invalid_input", String::new());
+        let mut f = Failure::local("invalid_input");
         f.body.field = Some(field.to_owned());
         f.body.problem = Some(problem);
         f
     }
 
-    fn local(code: &str, message: String) -> Failure {
+    /// A failure the browser met, by its code alone: the console words it
+    /// from the code ([`CLIENT_CODES`]); a library's English sentence would
+    /// never be shown, and formatting it would ship in the wasm.
+    fn local(code: &str) -> Failure {
         Failure {
             status: 0,
             body: Box::new(ErrorBody {
                 code: code.to_owned(),
-                message,
+                message: String::new(),
                 field: None,
                 problem: None,
                 request_id: None,
@@ -90,7 +93,7 @@ pub fn new_idempotency_key() -> String {
 /// The JSON text of a request body. Serialised here so that [`call`], the
 /// bulk of the client, is compiled once rather than once per body type.
 fn json(body: &impl Serialize) -> Result<String, Failure> {
-    serde_json::to_string(body).map_err(|e| Failure::local("request", e.to_string()))
+    serde_json::to_string(body).map_err(|_| Failure::local("request"))
 }
 
 async fn call(
@@ -115,15 +118,15 @@ async fn call(
             .body(body),
         None => builder.build(),
     }
-    .map_err(|e| Failure::local("request", e.to_string()))?;
-    let response = request.send().await.map_err(|e| {
+    .map_err(|_| Failure::local("request"))?;
+    let response = request.send().await.map_err(|_| {
         // A request the page no longer wants is not a failure to show.
         let code = if signal.is_some_and(web_sys::AbortSignal::aborted) {
             "aborted"
         } else {
             "network"
         };
-        Failure::local(code, e.to_string())
+        Failure::local(code)
     })?;
     if response.ok() {
         return Ok(response);
@@ -158,16 +161,14 @@ async fn json_of(response: gloo_net::http::Response) -> Result<JsValue, Failure>
     let text = response
         .text()
         .await
-        .map_err(|e| Failure::local("response", e.to_string()))?;
-    js_sys::JSON::parse(&text)
-        .map_err(|_| Failure::local("response", "the answer is not JSON".into()))
+        .map_err(|_| Failure::local("response"))?;
+    js_sys::JSON::parse(&text).map_err(|_| Failure::local("response"))
 }
 
 /// Reads an answer the browser parsed (`crate::wire`); a [`Json`] is kept
 /// as it is.
 pub fn decode<T: FromJson>(value: JsValue) -> Result<T, Failure> {
-    T::from_json(&Json::new(value))
-        .ok_or_else(|| Failure::local("response", "the answer is not of the expected shape".into()))
+    T::from_json(&Json::new(value)).ok_or_else(|| Failure::local("response"))
 }
 
 /// A server error nested in an answer (one account's or region's
