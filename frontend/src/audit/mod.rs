@@ -155,6 +155,6 @@ pub fn AuditPage() -> impl IntoView {
             Filter::search("target", tx::TARGET),
             Filter::choice("outcome", tx::OUTCOME, choices(tx::OUTCOMES)),
         ]/>
-        <AuditTable id="audit" caption=tx::TITLE rows=rows loading=page.loading error=page.error server=paging/>
+        <AuditTable id="audit" caption=tx::TITLE rows=rows loading=page.loading error=page.error server=Some(paging)/>
     }
 }

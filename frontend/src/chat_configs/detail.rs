@@ -11,7 +11,7 @@ use crate::i18n::common as c;
 use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::{
-    Column, CopyButton, DataTable, ErrorPanel, Json, Remote, Time, button, delete, detail_header,
+    Column, DataTable, ErrorPanel, Json, Remote, Time, button, code_copy, delete, detail_header,
     fact, facts, json, tab_panel, tabs,
 };
 
@@ -83,9 +83,7 @@ const SECRETS: &[(&str, T)] = &[
 fn main_facts(d: &Json) -> AnyView {
     let time = |ptr| json::millis(d, ptr).map(|millis| view! { <Time millis/> });
     let url = json::s(d, "/config/summary/webhook_url");
-    let webhook = (!url.is_empty()).then(|| {
-        view! { <code>{url.clone()}</code>" "<CopyButton what=tx::WEBHOOK value=url/> }
-    });
+    let webhook = (!url.is_empty()).then(|| code_copy(tx::WEBHOOK, url));
     let word = |ptr, words: &[(&str, T)]| crate::i18n::word(words, &json::s(d, ptr)).map(tr);
     facts(vec![
         fact(tx::ACCOUNT, json::s(d, "/account_name")),

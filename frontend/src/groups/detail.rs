@@ -18,8 +18,8 @@ use crate::i18n::{I18n, T, tr, use_i18n};
 use crate::ui::form::Value;
 use crate::ui::time::local_text;
 use crate::ui::{
-    Control, CopyButton, Edit, ErrorPanel, FieldSpec, FormSpec, Json, Remote, Time, Values, button,
-    choices, detail_header, fact, facts, form_drawer, json, review_edit, submit, tab_panel, tabs,
+    Control, Edit, ErrorPanel, FieldSpec, FormSpec, Json, Remote, Time, Values, button, choices,
+    code_copy, detail_header, fact, facts, form_drawer, json, review_edit, submit, tab_panel, tabs,
     use_review, use_toasts,
 };
 
@@ -113,9 +113,7 @@ fn facts_of(ctx: Ctx) -> AnyView {
     view! {
         {move || names_error().then(|| view! { <p class="notice" role="status">{tr(tx::NAMES_ERROR)}</p> })}
         {facts(vec![
-            fact(tx::CHAT_ID_FACT, view! {
-                <code>{chat.clone()}</code>" "<CopyButton what=tx::CHAT_ID_FACT value=chat/>
-            }),
+            fact(tx::CHAT_ID_FACT, code_copy(tx::CHAT_ID_FACT, chat)),
             fact(tx::OWNER, move || ctx.with(|d| {
                 person(Some(&json::s(d, "/group/owner_name")), &json::s(d, "/group/owner"))
             })),

@@ -393,7 +393,7 @@ fn Catalogue() -> impl IntoView {
         <DataTable id="groups" caption=tx::CATALOGUE rows=rows columns=columns
             key=|g| json::text(g, "/id") name=|g| json::text(g, "/name")
             highlight=Signal::derive(move || router.param("new"))
-            loading=groups.loading error=groups.error server=paging empty=tx::NO_GROUPS/>
+            loading=groups.loading error=groups.error server=Some(paging) empty=tx::NO_GROUPS/>
         {drawer}
     }
 }

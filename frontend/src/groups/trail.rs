@@ -9,7 +9,7 @@ use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{T, use_i18n};
 use crate::router::encode;
-use crate::ui::{Column, CopyButton, DataTable, ErrorPanel, Remote, fact, facts, json};
+use crate::ui::{Column, DataTable, ErrorPanel, Remote, code_copy, fact, facts, json};
 
 /// The join link as the QR code the server draws, and the link to copy.
 pub(super) fn join_qr(ctx: Ctx) -> AnyView {
@@ -25,9 +25,7 @@ pub(super) fn join_qr(ctx: Ctx) -> AnyView {
             view! {
                 <img class="qr" width="240" height="240" src=src.clone() alt=alt/>
                 {facts(vec![
-                    fact(tx::JOIN_LINK, view! {
-                        <code>{url.clone()}</code>" "<CopyButton what=tx::JOIN_LINK value=url/>
-                    }),
+                    fact(tx::JOIN_LINK, code_copy(tx::JOIN_LINK, url)),
                     fact(tx::SHARER, sharer),
                 ])}
             }

@@ -8,10 +8,12 @@ use shared::audit::FieldChange;
 use crate::api::Failure;
 use crate::i18n::audit as tx;
 use crate::i18n::common as c;
-use crate::i18n::{T, now, tr, use_i18n, word};
+use crate::i18n::{T, now, use_i18n, word};
 use crate::json::{self, Json};
 use crate::ui::dialog::{Wording, modal, plan_table};
-use crate::ui::{Column, CopyButton, DataTable, RowAction, ServerPaging, Time, fact, facts};
+use crate::ui::el::{button, dynamic, el};
+use crate::ui::time::TimeProps;
+use crate::ui::{Column, DataTable, RowAction, ServerPaging, Time, code_copy, fact, facts};
 
 fn worded(table: &'static [(&'static str, T)], code: String) -> AnyView {
     let i18n = use_i18n();
@@ -44,12 +46,19 @@ fn details(entry: Json, close: Callback<()>) -> AnyView {
         label => label,
     };
     let mut items = vec![
-        fact(tx::WHEN, view! { <Time millis=json::int(&entry, "/at")/> }),
+        fact(
+            tx::WHEN,
+            Time(TimeProps {
+                millis: json::int(&entry, "/at"),
+            }),
+        ),
         fact(tx::ACTOR, format!("{} ({})", text("/actor"), text("/role"))),
         fact(tx::ACTION, worded(tx::ACTIONS, text("/action"))),
         fact(tx::TARGET, {
             let kind = worded(tx::TARGETS, text("/target/kind"));
-            view! { {kind}" · "{target} }
+            [kind, " · ".into_any(), target.into_any()]
+                .into_iter()
+                .collect_view()
         }),
         fact(tx::OUTCOME, worded(tx::OUTCOMES, text("/outcome"))),
     ];
@@ -60,10 +69,7 @@ fn details(entry: Json, close: Callback<()>) -> AnyView {
     }
     let id = text("/request_id");
     if !id.is_empty() {
-        items.push(fact(
-            tx::REQUEST_ID,
-            view! { <code>{id.clone()}</code>" "<CopyButton what=tx::REQUEST_ID value=id/> },
-        ));
+        items.push(fact(tx::REQUEST_ID, code_copy(tx::REQUEST_ID, id)));
     }
     let code = text("/error_code");
     if !code.is_empty() {
@@ -72,20 +78,25 @@ fn details(entry: Json, close: Callback<()>) -> AnyView {
     }
     items.push(fact(
         tx::HASH,
-        view! { <code class="hash">{text("/hash")}</code> },
+        el("code")
+            .class("hash")
+            .child(text("/hash").into_any())
+            .view(),
     ));
     let changes: Vec<FieldChange> =
         crate::api::decode(json::at(&entry, "/changes").js()).unwrap_or_default();
     let changes = if changes.is_empty() {
-        view! { <p>{tr(tx::NO_CHANGES)}</p> }.into_any()
+        el("p").word(tx::NO_CHANGES).view()
     } else {
         plan_table(&changes, Wording::labels(&[]))
     };
-    let body = view! { {facts(items)}<h3>{tr(tx::CHANGES)}</h3>{changes} }.into_any();
-    let buttons = view! {
-        <button type="button" autofocus on:click=move |_| close.run(())>{tr(c::CLOSE)}</button>
-    }
-    .into_any();
+    let body = [facts(items), el("h3").word(tx::CHANGES).view(), changes]
+        .into_iter()
+        .collect_view()
+        .into_any();
+    let buttons = button(c::CLOSE, move || close.run(()))
+        .attr("autofocus", "")
+        .view();
     modal("drawer", title, body, buttons, close)
 }
 
@@ -98,7 +109,7 @@ pub fn AuditTable(
     rows: Signal<Vec<Json>>,
     #[prop(optional, into)] loading: Signal<bool>,
     #[prop(optional, into)] error: Signal<Option<Failure>>,
-    #[prop(optional)] server: Option<ServerPaging>,
+    #[prop(default = None)] server: Option<ServerPaging>,
 ) -> impl IntoView {
     let open = RwSignal::new(None::<Json>);
     let columns = vec![
@@ -110,7 +121,10 @@ pub fn AuditTable(
             let outcome = json::s(e, "/outcome");
             let (failed, text) = (outcome != "success", word(tx::OUTCOMES, &outcome));
             let text = text.map_or(outcome, |t| now(t).to_owned());
-            view! { <span class:failed=failed>{text}</span> }.into_any()
+            el("span")
+                .class_if("failed", move || failed)
+                .child(text.into_any())
+                .view()
         }),
         Column::actions(
             seq,
@@ -120,17 +134,12 @@ pub fn AuditTable(
         ),
     ];
     let close = Callback::new(move |()| open.set(None));
-    view! {
-        {match server {
-            Some(server) => view! {
-                <DataTable id=id caption=caption rows=rows columns=columns
-                    key=seq loading=loading error=error server=server/>
-            }.into_any(),
-            None => view! {
-                <DataTable id=id caption=caption rows=rows columns=columns
-                    key=seq loading=loading error=error/>
-            }.into_any(),
-        }}
-        {move || open.get().map(|e| details(e, close))}
-    }
+    let table = view! {
+        <DataTable id=id caption=caption rows=rows columns=columns
+            key=seq loading=loading error=error server=server/>
+    };
+    [
+        table.into_any(),
+        dynamic(move || open.get().map(|e| details(e, close))),
+    ]
 }

@@ -32,5 +32,5 @@ pub use outcome::Outcomes;
 pub use pick::AccountPick;
 pub use remote::Remote;
 pub use table::{Column, DataTable, RowAction, ServerPaging, SortKey};
-pub use time::{CopyButton, Time};
+pub use time::{CopyButton, Time, code_copy};
 pub use toast::{ToastRegion, use_toasts};

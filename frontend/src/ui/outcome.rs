@@ -6,7 +6,8 @@ use shared::outcome::{ItemOutcome, ItemStatus};
 
 use crate::api::Failure;
 use crate::i18n::common as c;
-use crate::i18n::{tr, use_i18n};
+use crate::i18n::use_i18n;
+use crate::ui::el::{el, text};
 use crate::ui::error::{failure_text, support_ids};
 
 #[component]
@@ -17,43 +18,56 @@ pub fn Outcomes(items: Vec<ItemOutcome>) -> impl IntoView {
     let done = count(|s| matches!(s, ItemStatus::Done { .. }));
     let same = count(|s| matches!(s, ItemStatus::Unchanged));
     let failed = count(|s| matches!(s, ItemStatus::Failed { .. }));
-    let rows = items
-        .into_iter()
-        .map(|item| {
-            let name = item.name.clone().unwrap_or_else(|| item.id.clone());
-            let (status, detail) = match item.status {
-                ItemStatus::Done { .. } => (c::OUTCOME_DONE, None),
-                ItemStatus::Unchanged => (c::OUTCOME_UNCHANGED, None),
-                ItemStatus::Failed { error } => {
-                    let f = Failure {
-                        status: 0,
-                        body: Box::new(error),
-                    };
-                    let text = failure_text(&f, i18n.lang());
-                    (
-                        c::OUTCOME_FAILED,
-                        Some(view! { <p>{text}</p>{support_ids(&f)} }),
-                    )
-                }
-            };
-            let failed = detail.is_some();
-            view! {
-                <tr class:failed=failed>
-                    <th scope="row">{name}</th>
-                    <td>{tr(status)}{detail}</td>
-                </tr>
+    let rows = items.into_iter().map(|item| {
+        let name = item.name.clone().unwrap_or_else(|| item.id.clone());
+        let (status, detail) = match item.status {
+            ItemStatus::Done { .. } => (c::OUTCOME_DONE, None),
+            ItemStatus::Unchanged => (c::OUTCOME_UNCHANGED, None),
+            ItemStatus::Failed { error } => {
+                let f = Failure {
+                    status: 0,
+                    body: Box::new(error),
+                };
+                let text = failure_text(&f, i18n.lang());
+                (
+                    c::OUTCOME_FAILED,
+                    Some([el("p").child(text.into_any()).view(), support_ids(&f)]),
+                )
             }
-        })
-        .collect_view();
-    view! {
-        <div class="outcomes" role="status">
-            <p>{move || i18n.fill(c::OUTCOMES, &[&done, &same, &failed])}</p>
-            <div class="table-scroll">
-                <table>
-                    <thead><tr><th scope="col">{tr(c::ITEM)}</th><th scope="col">{tr(c::RESULT)}</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-        </div>
-    }
+        };
+        let row = el("tr");
+        let row = if detail.is_some() {
+            row.class("failed")
+        } else {
+            row
+        };
+        row.child(el("th").attr("scope", "row").child(name.into_any()).view())
+            .child(
+                el("td")
+                    .word(status)
+                    .children(detail.into_iter().flatten())
+                    .view(),
+            )
+            .view()
+    });
+    let head = |t| el("th").attr("scope", "col").word(t).view();
+    let table = el("table")
+        .child(
+            el("thead")
+                .child(el("tr").child(head(c::ITEM)).child(head(c::RESULT)).view())
+                .view(),
+        )
+        .child(el("tbody").children(rows).view());
+    el("div")
+        .class("outcomes")
+        .attr("role", "status")
+        .child(
+            el("p")
+                .child(text(move || {
+                    i18n.fill(c::OUTCOMES, &[&done, &same, &failed])
+                }))
+                .view(),
+        )
+        .child(el("div").class("table-scroll").child(table.view()).view())
+        .view()
 }

@@ -284,7 +284,7 @@ pub fn DataTable(
     #[prop(optional, into)] loading: Signal<bool>,
     #[prop(optional, into)] error: Signal<Option<Failure>>,
     #[prop(default = 25)] page_size: usize,
-    #[prop(optional)] server: Option<ServerPaging>,
+    #[prop(default = None)] server: Option<ServerPaging>,
     /// The keys of the selected rows; checkboxes appear when given.
     #[prop(default = None)]
     selection: Option<RwSignal<HashSet<String>>>,

@@ -96,3 +96,15 @@ pub fn CopyButton(
         .child(text(said));
     [button.view(), status.view()].into_iter().collect_view()
 }
+
+/// A value in `<code>` with its copy button (an id, a link).
+pub fn code_copy(what: T, value: String) -> AnyView {
+    [
+        el("code").child(value.clone().into_any()).view(),
+        " ".into_any(),
+        CopyButton(CopyButtonProps { what, value }).into_any(),
+    ]
+    .into_iter()
+    .collect_view()
+    .into_any()
+}
