@@ -10,7 +10,7 @@ use crate::api;
 use crate::auth::{ACCOUNT_PATH, AccountMenu, AccountPage, SignInPage, provide_auth, use_auth};
 use crate::i18n::common as c;
 use crate::i18n::{Lang, T, provide_i18n, tr, use_i18n};
-use crate::router::{Link, provide_router, use_router};
+use crate::router::{link, provide_router, use_router};
 use crate::ui::dialog::provide_review;
 use crate::ui::toast::provide_toasts;
 use crate::ui::{ReviewHost, ToastRegion};
@@ -128,7 +128,7 @@ pub fn Shell() -> impl IntoView {
         <a class="skip-link" href="#main">{tr(c::SKIP_TO_CONTENT)}</a>
         <header class="topbar">
             <span class="brand">
-                <Link href="/">{tr(c::APP_NAME)}</Link>
+                {link("/".into(), tr(c::APP_NAME).into_any())}
                 <SandboxBadge/>
             </span>
             <button type="button" class="menu-button" aria-controls="main-nav"
@@ -248,11 +248,11 @@ fn MainNav(open: RwSignal<bool>) -> impl IntoView {
     view! {
         <nav id="main-nav" class:open=move || open.get() aria-label=tr(c::MAIN_NAV)>
             <ul>
-                <li><Link href="/">{tr(c::HOME)}</Link></li>
+                <li>{link("/".into(), tr(c::HOME).into_any())}</li>
                 {move || Area::ALL
                     .into_iter()
                     .filter(|area| auth.can(area.read_action()))
-                    .map(|area| view! { <li><Link href=area.path()>{tr(area_text(area))}</Link></li> })
+                    .map(|area| view! { <li>{link(area.path().into(), tr(area_text(area)).into_any())}</li> })
                     .collect_view()}
             </ul>
         </nav>
@@ -283,6 +283,6 @@ fn NotFound() -> impl IntoView {
     view! {
         <h1>{tr(c::NOT_FOUND)}</h1>
         <p>{tr(c::NOT_FOUND_BODY)}</p>
-        <p><Link href="/">{tr(c::BACK_HOME)}</Link></p>
+        <p>{link("/".into(), tr(c::BACK_HOME).into_any())}</p>
     }
 }

@@ -157,8 +157,7 @@ fn is_special_click(ev: &MouseEvent) -> bool {
 
 /// An in-app link: navigates without reloading and carries
 /// `aria-current="page"` when it points at the current page.
-#[component]
-pub fn Link(#[prop(into)] href: String, children: Children) -> impl IntoView {
+pub fn link(href: String, label: AnyView) -> AnyView {
     let router = use_router();
     let target = href.clone();
     let is_current = {
@@ -171,11 +170,7 @@ pub fn Link(#[prop(into)] href: String, children: Children) -> impl IntoView {
             router.navigate(&target);
         }
     };
-    view! {
-        <a href=href aria-current=is_current on:click=on_click>
-            {children()}
-        </a>
-    }
+    view! { <a href=href aria-current=is_current on:click=on_click>{label}</a> }.into_any()
 }
 
 /// The rest of the path after an area's (`/groups/{id}` gives the id,

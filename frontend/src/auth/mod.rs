@@ -183,9 +183,9 @@ pub fn AccountMenu() -> impl IntoView {
         auth.session().map(|s| {
             view! {
                 <div class="account" role="group" aria-label=tr(tx::ACCOUNT)>
-                    <crate::router::Link href=ACCOUNT_PATH>
+                    {crate::router::link(ACCOUNT_PATH.into(), view! {
                         {s.user.username.clone()}" · "{tr(role_text(s.user.role))}
-                    </crate::router::Link>
+                    }.into_any())}
                     <button type="button" class="link" on:click=sign_out>{tr(tx::SIGN_OUT)}</button>
                 </div>
             }

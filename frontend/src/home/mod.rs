@@ -9,13 +9,13 @@ use crate::auth::use_auth;
 use crate::i18n::home as tx;
 use crate::i18n::{T, fill, tr, use_i18n};
 use crate::json::{self, Json};
-use crate::router::Link;
+use crate::router::link;
 use crate::ui::{AuditTable, ErrorPanel, Remote, fact, facts, page_header};
 
 /// A count linking to the list it counts.
 fn number(href: String, n: Option<usize>) -> AnyView {
     match n {
-        Some(n) => view! { <Link href=href>{n.to_string()}</Link> }.into_any(),
+        Some(n) => link(href, n.to_string().into_any()),
         None => "…".into_any(),
     }
 }
@@ -134,7 +134,7 @@ fn trail() -> AnyView {
             <h2>{tr(tx::TRAIL)}</h2>
             {facts(vec![fact(tx::TRAIL, state)])}
             <AuditTable id="home-latest" caption=tx::LATEST rows=rows loading=latest.loading error=latest.error/>
-            <p><Link href="/audit">{tr(tx::ALL_ENTRIES)}</Link></p>
+            <p>{link("/audit".into(), tr(tx::ALL_ENTRIES).into_any())}</p>
         </article>
     }
     .into_any()

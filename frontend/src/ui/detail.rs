@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{T, tr, use_i18n};
-use crate::router::{Link, use_router};
+use crate::router::{link, use_router};
 use crate::ui::el::{el, text};
 
 /// The object's name as the page's `<h1>`, the way back to its list, and
@@ -22,7 +22,7 @@ pub fn detail_header(
         .attr_dyn("aria-label", move || {
             Some(i18n.t(crate::i18n::common::DETAILS).into())
         })
-        .child(view! { <Link href=back.0>{tr(back.1)}</Link> }.into_any())
+        .child(link(back.0.into(), tr(back.1).into_any()))
         .child(el("span").attr("aria-hidden", "true").text(" / ").view());
     let toolbar = el("div").class("toolbar").children(actions);
     let header = el("div")

@@ -16,7 +16,7 @@ use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::{Lang, T as Text, now, use_i18n, word};
 use crate::json::{self, Json};
-use crate::router::Link;
+use crate::router::link;
 use crate::ui::el::{dynamic, el, text};
 use crate::ui::{ErrorPanel, Time};
 
@@ -118,7 +118,7 @@ impl Column {
             header,
             cell: Arc::new(move |row| {
                 let text = json::text(row, ptr);
-                view! { <Link href=href(row)>{text}</Link> }.into_any()
+                link(href(row), text.into_any())
             }),
             sort: Some(Arc::new(move |row| {
                 SortKey::Text(lower(&json::text(row, ptr)))
