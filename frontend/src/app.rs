@@ -12,6 +12,7 @@ use crate::i18n::common as c;
 use crate::i18n::{Lang, T, provide_i18n, tr, use_i18n};
 use crate::router::{link, provide_router, use_router};
 use crate::ui::dialog::provide_review;
+use crate::ui::el::{button, dynamic, el, word};
 use crate::ui::toast::provide_toasts;
 use crate::ui::{ReviewHost, ToastRegion};
 
@@ -99,17 +100,22 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The page's `<main>`, where the skip link leads.
+fn main(page: AnyView) -> AnyView {
+    el("main")
+        .id("main".into())
+        .attr("tabindex", "-1")
+        .child(page)
+        .view()
+}
+
 #[component]
 fn SignedOut() -> impl IntoView {
-    view! {
-        <header class="topbar">
-            <span class="brand">{tr(c::APP_NAME)}</span>
-            <div class="tools"><Preferences/></div>
-        </header>
-        <main id="main" tabindex="-1">
-            <SignInPage/>
-        </main>
-    }
+    let header = el("header")
+        .class("topbar")
+        .child(el("span").class("brand").word(c::APP_NAME).view())
+        .child(el("div").class("tools").child(preferences()).view());
+    [header.view(), main(SignInPage().into_any())]
 }
 
 /// Top bar, navigation and the page for a signed-in user. On a narrow
@@ -124,41 +130,47 @@ pub fn Shell() -> impl IntoView {
         page.track();
         menu_open.set(false);
     });
-    view! {
-        <a class="skip-link" href="#main">{tr(c::SKIP_TO_CONTENT)}</a>
-        <header class="topbar">
-            <span class="brand">
-                {link("/".into(), tr(c::APP_NAME).into_any())}
-                <SandboxBadge/>
-            </span>
-            <button type="button" class="menu-button" aria-controls="main-nav"
-                aria-expanded=move || if menu_open.get() { "true" } else { "false" }
-                on:click=move |_| menu_open.update(|o| *o = !*o)>
-                {tr(c::MENU)}
-            </button>
-            <div class="tools">
-                <AccountMenu/>
-                <Preferences/>
-            </div>
-        </header>
-        <div class="frame">
-            <MainNav open=menu_open/>
-            <main id="main" tabindex="-1">
-                {move || match page.get() {
-                    Page::Home => crate::home::HomePage().into_any(),
-                    Page::Account => AccountPage().into_any(),
-                    Page::Area(area) => AreaPage(AreaPageProps { area }).into_any(),
-                    Page::NotFound => NotFound().into_any(),
-                }}
-            </main>
-        </div>
-    }
+    let skip = el("a")
+        .class("skip-link")
+        .attr("href", "#main")
+        .word(c::SKIP_TO_CONTENT);
+    let brand = el("span")
+        .class("brand")
+        .child(link("/".into(), tr(c::APP_NAME).into_any()))
+        .child(sandbox_badge());
+    let menu = button(c::MENU, move || menu_open.update(|o| *o = !*o))
+        .class("menu-button")
+        .attr("aria-controls", "main-nav")
+        .attr_dyn("aria-expanded", move || {
+            Some(if menu_open.get() { "true" } else { "false" }.into())
+        });
+    let tools = el("div")
+        .class("tools")
+        .child(AccountMenu().into_any())
+        .child(preferences());
+    let header = el("header")
+        .class("topbar")
+        .child(brand.view())
+        .child(menu.view())
+        .child(tools.view());
+    let body = dynamic(move || {
+        Some(match page.get() {
+            Page::Home => crate::home::HomePage().into_any(),
+            Page::Account => AccountPage().into_any(),
+            Page::Area(area) => area_page(area),
+            Page::NotFound => not_found(),
+        })
+    });
+    let frame = el("div")
+        .class("frame")
+        .child(main_nav(menu_open))
+        .child(main(body));
+    [skip.view(), header.view(), frame.view()]
 }
 
 /// "Sandbox" in the top bar when the built-in sandbox is the upstream, so
 /// nobody mistakes its demo data for the real thing.
-#[component]
-fn SandboxBadge() -> impl IntoView {
+fn sandbox_badge() -> AnyView {
     let sandbox = RwSignal::new(false);
     spawn_local(async move {
         if let Ok(meta) = api::get::<Meta>("/meta").await {
@@ -166,13 +178,15 @@ fn SandboxBadge() -> impl IntoView {
         }
     });
     let i18n = use_i18n();
-    move || {
+    dynamic(move || {
         sandbox.get().then(|| {
-            view! {
-                <span class="badge" title=move || i18n.t(c::SANDBOX_HINT)>{tr(c::SANDBOX)}</span>
-            }
+            el("span")
+                .class("badge")
+                .attr_dyn("title", move || Some(i18n.t(c::SANDBOX_HINT).into()))
+                .word(c::SANDBOX)
+                .view()
         })
-    }
+    })
 }
 
 /// Light, dark or the system's; remembered in this browser.
@@ -208,8 +222,7 @@ fn provide_theme() {
 }
 
 /// The language and theme pickers.
-#[component]
-fn Preferences() -> impl IntoView {
+fn preferences() -> AnyView {
     let i18n = use_i18n();
     let theme = expect_context::<Theme>();
     let themes = [
@@ -217,72 +230,91 @@ fn Preferences() -> impl IntoView {
         ("light", c::THEME_LIGHT),
         ("dark", c::THEME_DARK),
     ];
-    view! {
-        <div class="pickers">
-            <label for="language">{tr(c::LANGUAGE)}</label>
-            <select id="language" on:change=move |ev| {
-                if let Some(lang) = Lang::from_code(&event_target_value(&ev)) {
-                    i18n.set_lang(lang);
-                }
-            }>
-                {Lang::ALL.into_iter().map(|lang| view! {
-                    <option value=lang.code() selected=move || i18n.lang() == lang>
-                        {lang.native_name()}
-                    </option>
-                }).collect_view()}
-            </select>
-            <label for="theme">{tr(c::THEME)}</label>
-            <select id="theme" on:change=move |ev| theme.0.set(event_target_value(&ev))>
-                {themes.into_iter().map(|(v, t)| view! {
-                    <option value=v selected=move || theme.0.get() == v>{tr(t)}</option>
-                }).collect_view()}
-            </select>
-        </div>
-    }
+    let label = |id, t| el("label").attr("for", id).word(t).view();
+    let option = |value, selected: Box<dyn Fn() -> bool + Send + Sync>, text: AnyView| {
+        el("option")
+            .attr("value", value)
+            .flag("selected", selected)
+            .child(text)
+            .view()
+    };
+    let language = el("select")
+        .attr("id", "language")
+        .on("change", move |ev| {
+            if let Some(lang) = Lang::from_code(&event_target_value(&ev)) {
+                i18n.set_lang(lang);
+            }
+        })
+        .children(Lang::ALL.map(|lang| {
+            option(
+                lang.code(),
+                Box::new(move || i18n.lang() == lang),
+                lang.native_name().into_any(),
+            )
+        }));
+    let theme_picker = el("select")
+        .attr("id", "theme")
+        .on("change", move |ev| theme.0.set(event_target_value(&ev)))
+        .children(themes.map(|(v, t)| option(v, Box::new(move || theme.0.get() == v), word(t))));
+    el("div")
+        .class("pickers")
+        .child(label("language", c::LANGUAGE))
+        .child(language.view())
+        .child(label("theme", c::THEME))
+        .child(theme_picker.view())
+        .view()
 }
 
 /// The areas the user's role may see.
-#[component]
-fn MainNav(open: RwSignal<bool>) -> impl IntoView {
+fn main_nav(open: RwSignal<bool>) -> AnyView {
     let auth = use_auth();
-    view! {
-        <nav id="main-nav" class:open=move || open.get() aria-label=tr(c::MAIN_NAV)>
-            <ul>
-                <li>{link("/".into(), tr(c::HOME).into_any())}</li>
-                {move || Area::ALL
-                    .into_iter()
-                    .filter(|area| auth.can(area.read_action()))
-                    .map(|area| view! { <li>{link(area.path().into(), tr(area_text(area)).into_any())}</li> })
-                    .collect_view()}
-            </ul>
-        </nav>
-    }
+    let i18n = use_i18n();
+    let item = |href: &str, t| el("li").child(link(href.into(), word(t))).view();
+    let areas = dynamic(move || {
+        let items = Area::ALL
+            .into_iter()
+            .filter(|area| auth.can(area.read_action()))
+            .map(|area| item(area.path(), area_text(area)));
+        Some(items.collect_view().into_any())
+    });
+    let list = el("ul").child(item("/", c::HOME)).child(areas);
+    el("nav")
+        .attr("id", "main-nav")
+        .class_if("open", move || open.get())
+        .attr_dyn("aria-label", move || Some(i18n.t(c::MAIN_NAV).into()))
+        .child(list.view())
+        .view()
 }
 
 /// An area of the console, or why the user cannot see it.
-#[component]
-fn AreaPage(area: Area) -> impl IntoView {
+fn area_page(area: Area) -> AnyView {
     let auth = use_auth();
-    move || match area {
-        _ if !auth.can(area.read_action()) => view! {
-            <h1>{tr(area_text(area))}</h1>
-            <p role="alert">{tr(c::NO_ACCESS)}</p>
-        }
-        .into_any(),
-        Area::Users => crate::auth::users::UsersPage().into_any(),
-        Area::Credentials => crate::vault::CredentialsPage().into_any(),
-        Area::Audit => crate::audit::AuditPage().into_any(),
-        Area::Robots => crate::robots::RobotsPage().into_any(),
-        Area::ChatConfigs => crate::chat_configs::ChatConfigsPage().into_any(),
-        Area::Groups => crate::groups::GroupsPage().into_any(),
-    }
+    dynamic(move || {
+        Some(match area {
+            _ if !auth.can(area.read_action()) => [
+                el("h1").word(area_text(area)).view(),
+                el("p").attr("role", "alert").word(c::NO_ACCESS).view(),
+            ]
+            .into_iter()
+            .collect_view()
+            .into_any(),
+            Area::Users => crate::auth::users::UsersPage().into_any(),
+            Area::Credentials => crate::vault::CredentialsPage().into_any(),
+            Area::Audit => crate::audit::AuditPage().into_any(),
+            Area::Robots => crate::robots::RobotsPage().into_any(),
+            Area::ChatConfigs => crate::chat_configs::ChatConfigsPage().into_any(),
+            Area::Groups => crate::groups::GroupsPage().into_any(),
+        })
+    })
 }
 
-#[component]
-fn NotFound() -> impl IntoView {
-    view! {
-        <h1>{tr(c::NOT_FOUND)}</h1>
-        <p>{tr(c::NOT_FOUND_BODY)}</p>
-        <p>{link("/".into(), tr(c::BACK_HOME).into_any())}</p>
-    }
+fn not_found() -> AnyView {
+    [
+        el("h1").word(c::NOT_FOUND).view(),
+        el("p").word(c::NOT_FOUND_BODY).view(),
+        el("p").child(link("/".into(), word(c::BACK_HOME))).view(),
+    ]
+    .into_iter()
+    .collect_view()
+    .into_any()
 }
