@@ -10,15 +10,16 @@ use shared::audit::FieldChange;
 use shared::groups::{AdminsChange, MembersChange, NicknameChange};
 
 use super::ctx::Ctx;
-use super::{ask, outcomes_view, person};
+use super::{ask, person};
 use crate::api;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
-use crate::i18n::{I18n, now, tr, use_i18n};
+use crate::i18n::{I18n, now, use_i18n};
+use crate::ui::el::{button, el, text};
 use crate::ui::form::Value;
 use crate::ui::{
     Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, RowAction, SortKey,
-    Values, form_drawer, json, param, submit, use_review, use_toasts,
+    Values, form_drawer, json, outcomes, param, submit, use_review, use_toasts,
 };
 
 /// How many names a confirmation spells out before "and N more".
@@ -162,7 +163,7 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
     let selected = RwSignal::new(HashSet::<String>::new());
     let adding = RwSignal::new(false);
     let count = move || selected.with(HashSet::len);
-    let remove = move |_| {
+    let remove = move |_: web_sys::Event| {
         let picked: Vec<Json> = untrack(|| ctx.members())
             .into_iter()
             .filter(|m| selected.with_untracked(|s| s.contains(&json::s(m, "/user_id"))))
@@ -231,16 +232,24 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
     };
     // Not inline in the view: a comparison there would end the tag.
     let none = move || count() == 0;
+    let toolbar = ctx.write.then(|| {
+        let remove = el("button")
+            .attr("type", "button")
+            .class("danger")
+            .flag("disabled", none)
+            .on("click", remove)
+            .child(text(move || {
+                how_many(i18n, tx::REMOVE_ONE, tx::REMOVE_N, count())
+            }));
+        el("div")
+            .class("toolbar")
+            .child(button(tx::ADD_MEMBERS, move || adding.set(true)).view())
+            .child(remove.view())
+            .view()
+    });
     view! {
-        {outcomes_view(ctx.outcomes)}
-        {ctx.write.then(|| view! {
-            <div class="toolbar">
-                <button type="button" on:click=move |_| adding.set(true)>{tr(tx::ADD_MEMBERS)}</button>
-                <button type="button" class="danger" disabled=none on:click=remove>
-                    {move || how_many(i18n, tx::REMOVE_ONE, tx::REMOVE_N, count())}
-                </button>
-            </div>
-        })}
+        {outcomes(ctx.outcomes)}
+        {toolbar}
         <FilterBar id="members-filters" filters=vec![Filter::search("who", tx::FILTER_MEMBERS)]/>
         <MemberTable rows=rows search=param("who") selection=selection actions=actions/>
         {add_drawer}

@@ -29,8 +29,8 @@ use crate::router::{encode, use_router};
 use crate::ui::form::Value;
 use crate::ui::pick::remember_pick;
 use crate::ui::{
-    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, Opt, Outcomes,
-    Question, Remote, Review, ServerPaging, SortKey, Values, Wording, button, form_drawer, json,
+    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, Opt, Question,
+    Remote, Review, ServerPaging, SortKey, Values, Wording, button, form_drawer, json, outcomes,
     page_header, param, submit, use_toasts,
 };
 
@@ -115,11 +115,6 @@ async fn ask(
             wording: WORDING,
         })
         .await
-}
-
-/// A bulk answer's items, shown with [`Outcomes`] until the next one.
-fn outcomes_view(outcomes: RwSignal<Option<Vec<ItemOutcome>>>) -> impl IntoView {
-    move || outcomes.get().map(|items| view! { <Outcomes items/> })
 }
 
 /// The app to start with: the user's last pick while it still exists, else
@@ -272,7 +267,7 @@ fn Catalogue() -> impl IntoView {
     ];
 
     let open = RwSignal::new(None::<Drawer>);
-    let outcomes = RwSignal::new(None::<Vec<ItemOutcome>>);
+    let last = RwSignal::new(None::<Vec<ItemOutcome>>);
     // One key per draft: a second click or a retry of the same draft
     // replays the first answer instead of making a second group.
     let create_key = StoredValue::new(api::new_idempotency_key());
@@ -341,7 +336,7 @@ fn Catalogue() -> impl IntoView {
                         create_key.set_value(api::new_idempotency_key());
                         let added: Vec<ItemOutcome> =
                             api::decode(json::at(&report, "/members/add").js())?;
-                        outcomes.set((!added.is_empty()).then_some(added));
+                        last.set((!added.is_empty()).then_some(added));
                         done(&json::at(&report, "/group"), c::CREATED_TOAST);
                         Ok(true)
                     }),
@@ -389,7 +384,7 @@ fn Catalogue() -> impl IntoView {
             Filter::choice("app", tx::APP, app_opts),
             Filter::search("label", tx::LABEL),
         ]/>
-        {outcomes_view(outcomes)}
+        {outcomes(last)}
         <DataTable id="groups" caption=tx::CATALOGUE rows=rows columns=columns
             key=|g| json::text(g, "/id") name=|g| json::text(g, "/name")
             highlight=Signal::derive(move || router.param("new"))

@@ -22,8 +22,8 @@ use crate::i18n::robots as tx;
 use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
 use crate::ui::{
-    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Outcomes, Question,
-    Remote, RowAction, SortKey, Wording, button, choices, confirm_danger, delete, json,
+    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Question, Remote,
+    RowAction, SortKey, Wording, button, choices, confirm_danger, delete, json, outcomes,
     page_header, param, use_review, use_toasts,
 };
 
@@ -141,7 +141,7 @@ pub fn RobotsPage() -> impl IntoView {
             .collect_view()
     };
     let selected = RwSignal::new(HashSet::<String>::new());
-    let outcomes = RwSignal::new(None::<Vec<ItemOutcome>>);
+    let last = RwSignal::new(None::<Vec<ItemOutcome>>);
     let open = RwSignal::new(None::<Open>);
 
     // Runs `what` on `targets`, account by account; a selection's answer
@@ -179,7 +179,7 @@ pub fn RobotsPage() -> impl IntoView {
                 }
                 (false, _) => {
                     toasts.ok(tx::DONE_MANY, &targets.len().to_string());
-                    outcomes.set(Some(items));
+                    last.set(Some(items));
                 }
             }
             selected.set(HashSet::new());
@@ -348,7 +348,7 @@ pub fn RobotsPage() -> impl IntoView {
             Filter::choice("status", c::STATUS, choices(&[("enabled", c::ENABLED), ("disabled", c::DISABLED)])),
         ]/>
         {failures}
-        {move || outcomes.get().map(|items| view! { <Outcomes items=items/> })}
+        {outcomes(last)}
         {table}
         {drawer}
     }

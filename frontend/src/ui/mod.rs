@@ -28,7 +28,7 @@ pub use history::AuditTable;
 pub use crate::json::{self, Json};
 pub use el::button;
 pub use list::{Filter, FilterBar, Opt, page_header, param};
-pub use outcome::Outcomes;
+pub use outcome::outcomes;
 pub use pick::AccountPick;
 pub use remote::Remote;
 pub use table::{Column, DataTable, RowAction, ServerPaging, SortKey};

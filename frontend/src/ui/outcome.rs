@@ -7,11 +7,15 @@ use shared::outcome::{ItemOutcome, ItemStatus};
 use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::use_i18n;
-use crate::ui::el::{el, text};
+use crate::ui::el::{dynamic, el, text};
 use crate::ui::error::{failure_text, support_ids};
 
-#[component]
-pub fn Outcomes(items: Vec<ItemOutcome>) -> impl IntoView {
+/// The last bulk answer's items, until the next one (none before it).
+pub fn outcomes(last: RwSignal<Option<Vec<ItemOutcome>>>) -> AnyView {
+    dynamic(move || last.get().map(list))
+}
+
+fn list(items: Vec<ItemOutcome>) -> AnyView {
     let i18n = use_i18n();
     let count =
         |f: fn(&ItemStatus) -> bool| items.iter().filter(|i| f(&i.status)).count().to_string();
