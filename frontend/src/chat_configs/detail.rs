@@ -11,7 +11,7 @@ use crate::i18n::common as c;
 use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::{
-    Column, DataTable, ErrorPanel, Json, Remote, Time, button, code_copy, delete, detail_header,
+    Column, DataTable, Json, Remote, Time, button, code_copy, delete, detail_header, error_panel,
     fact, facts, json, tab_panel, tabs,
 };
 
@@ -161,7 +161,7 @@ pub fn Detail(rest: String) -> impl IntoView {
         } else {
             Vec::new()
         })}
-        <ErrorPanel error=detail.error/>
+        {error_panel(detail.error.into())}
         {move || detail.value.with(|d| d.as_ref().map(main_facts))}
         {bar}
         {tab_panel("chat-config-tabs", current, body.into_any())}

@@ -18,8 +18,8 @@ use crate::i18n::common as c;
 use crate::i18n::use_i18n;
 use crate::router::use_router;
 use crate::ui::{
-    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Remote, RowAction,
-    button, choices, delete, json, page_header, param, use_toasts,
+    AccountPick, Column, DataTable, Filter, FilterBar, Json, Opt, Remote, RowAction, button,
+    choices, delete, failed_source, json, page_header, param, use_toasts,
 };
 
 /// A row: the configuration as the server sent it (`ChatConfigRow`),
@@ -145,10 +145,7 @@ fn ListPage() -> impl IntoView {
                     tx::REGION_FAILED,
                     &[&json::s(&r, "/account_name"), &json::s(&r, "/region_id")],
                 );
-                Some(view! {
-                    <p class="field-error">{named}</p>
-                    <ErrorPanel error=Signal::stored(Some(failure))/>
-                })
+                Some(failed_source(named, failure))
             })
             .collect_view()
     };

@@ -18,9 +18,9 @@ use crate::i18n::{I18n, T, tr, use_i18n};
 use crate::ui::form::Value;
 use crate::ui::time::local_text;
 use crate::ui::{
-    Control, Edit, ErrorPanel, FieldSpec, FormSpec, Json, Remote, Time, Values, button, choices,
-    code_copy, detail_header, fact, facts, form_drawer, json, review_edit, submit, tab_panel, tabs,
-    use_review, use_toasts,
+    Control, Edit, FieldSpec, FormSpec, Json, Remote, Time, Values, button, choices, code_copy,
+    detail_header, error_panel, fact, facts, form_drawer, json, review_edit, submit, tab_panel,
+    tabs, use_review, use_toasts,
 };
 
 #[derive(Clone, Copy, PartialEq)]
@@ -101,7 +101,7 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
         } else {
             Vec::new()
         })}
-        <ErrorPanel error=ctx.group.error/>
+        {error_panel(ctx.group.error.into())}
         {body}
         {move || open.get().map(|which| drawer(ctx, which, Callback::new(move |()| open.set(None))))}
     }

@@ -9,7 +9,7 @@ use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{T, use_i18n};
 use crate::router::encode;
-use crate::ui::{Column, DataTable, ErrorPanel, Remote, code_copy, fact, facts, json};
+use crate::ui::{Column, DataTable, Remote, code_copy, error_panel, fact, facts, json};
 
 /// The join link as the QR code the server draws, and the link to copy.
 pub(super) fn join_qr(ctx: Ctx) -> AnyView {
@@ -17,7 +17,7 @@ pub(super) fn join_qr(ctx: Ctx) -> AnyView {
     let link = Remote::follow(move || Some(ctx.path("/join-link")));
     let src = format!("{}{}", shared::api::API_PREFIX, ctx.path("/qr.svg"));
     view! {
-        <ErrorPanel error=link.error/>
+        {error_panel(link.error.into())}
         {move || link.value.get().map(|l| {
             // A `JoinLink`.
             let alt = move || i18n.fill(tx::QR_ALT, &[&ctx.name()]);

@@ -10,7 +10,7 @@ use crate::i18n::home as tx;
 use crate::i18n::{T, fill, tr, use_i18n};
 use crate::json::{self, Json};
 use crate::router::link;
-use crate::ui::{AuditTable, ErrorPanel, Remote, fact, facts, page_header};
+use crate::ui::{AuditTable, Remote, error_panel, fact, facts, page_header};
 
 /// A count linking to the list it counts.
 fn number(href: String, n: Option<usize>) -> AnyView {
@@ -29,7 +29,7 @@ fn card(title: T, path: &'static str, facts_of: fn(&Json) -> Vec<(T, String, usi
             {move || data.value.with(|v| v.as_ref().map(|v| facts(
                 facts_of(v).into_iter().map(|(label, href, n)| fact(label, number(href, Some(n)))).collect()
             )))}
-            <ErrorPanel error=data.error/>
+            {error_panel(data.error.into())}
         </article>
     }
     .into_any()

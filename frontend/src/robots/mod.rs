@@ -22,8 +22,8 @@ use crate::i18n::robots as tx;
 use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
 use crate::ui::{
-    AccountPick, Column, DataTable, ErrorPanel, Filter, FilterBar, Json, Opt, Question, Remote,
-    RowAction, SortKey, Wording, button, choices, confirm_danger, delete, json, outcomes,
+    AccountPick, Column, DataTable, Filter, FilterBar, Json, Opt, Question, Remote, RowAction,
+    SortKey, Wording, button, choices, confirm_danger, delete, failed_source, json, outcomes,
     page_header, param, use_review, use_toasts,
 };
 
@@ -133,10 +133,8 @@ pub fn RobotsPage() -> impl IntoView {
             .into_iter()
             .filter_map(|a| {
                 let failure = api::failure_of(&json::at(&a, "/result/error"))?;
-                Some(view! {
-                    <p class="field-error">{i18n.fill(tx::ACCOUNT_FAILED, &[&json::s(&a, "/account_name")])}</p>
-                    <ErrorPanel error=Signal::stored(Some(failure))/>
-                })
+                let named = i18n.fill(tx::ACCOUNT_FAILED, &[&json::s(&a, "/account_name")]);
+                Some(failed_source(named, failure))
             })
             .collect_view()
     };

@@ -71,8 +71,7 @@ pub fn support_ids(failure: &Failure) -> AnyView {
 
 /// The failure in `error`, if any, announced as an alert where it belongs
 /// (a list that failed to load, a form that failed to send).
-#[component]
-pub fn ErrorPanel(#[prop(into)] error: Signal<Option<Failure>>) -> impl IntoView {
+pub fn error_panel(error: Signal<Option<Failure>>) -> AnyView {
     let i18n = use_i18n();
     dynamic(move || {
         error.get().map(|f| {
@@ -85,4 +84,16 @@ pub fn ErrorPanel(#[prop(into)] error: Signal<Option<Failure>>) -> impl IntoView
                 .view()
         })
     })
+}
+
+/// One source of a list that failed (an account, a region): what it is,
+/// then its failure; the rest of the list still shows.
+pub fn failed_source(named: String, failure: Failure) -> AnyView {
+    [
+        el("p").class("field-error").child(named.into_any()).view(),
+        error_panel(Signal::stored(Some(failure))),
+    ]
+    .into_iter()
+    .collect_view()
+    .into_any()
 }

@@ -19,7 +19,7 @@ use crate::i18n::{T, use_i18n};
 use crate::json::{self, Json};
 use crate::ui::dialog::{Edit, Wording, modal, review_edit, use_review};
 use crate::ui::el::{El, dynamic, el, text};
-use crate::ui::error::ErrorPanel;
+use crate::ui::error::error_panel;
 use crate::ui::list::{Opt, select_options};
 use crate::ui::toast::use_toasts;
 use crate::wire::FromJson;
@@ -517,7 +517,7 @@ pub fn form_drawer(spec: FormSpec) -> AnyView {
         .child(dynamic(notice))
         .child(dynamic(fix))
         .children(rendered)
-        .child(view! { <ErrorPanel error=failure/> }.into_any())
+        .child(error_panel(failure.into()))
         .view();
     let buttons = [
         el("button")

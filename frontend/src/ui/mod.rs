@@ -21,7 +21,7 @@ pub use detail::{detail_header, fact, facts, tab_panel, tabs};
 pub use dialog::{
     Edit, Question, Review, ReviewHost, Wording, confirm_danger, delete, review_edit, use_review,
 };
-pub use error::ErrorPanel;
+pub use error::{error_panel, failed_source};
 pub use form::{Control, FieldSpec, FormSpec, Values, choices, form_drawer, invalid, submit};
 pub use history::AuditTable;
 // Answers read by field path (`crate::json`), for the pages with the parts.

@@ -18,7 +18,7 @@ use crate::i18n::{Lang, T as Text, now, use_i18n, word};
 use crate::json::{self, Json};
 use crate::router::link;
 use crate::ui::el::{dynamic, el, text};
-use crate::ui::{ErrorPanel, Time};
+use crate::ui::{Time, error_panel};
 
 /// What a column sorts by: numbers before text, each in natural order.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -666,7 +666,7 @@ fn table_core(core: Core) -> AnyView {
         .child(dynamic(move || {
             status().map(|t| el("p").attr("role", "status").text(t).view())
         }))
-        .child(view! { <ErrorPanel error=error/> }.into_any())
+        .child(error_panel(error))
         .child(dynamic(pager))
         .view()
 }
