@@ -13,6 +13,7 @@ use shared::validate::Problem;
 use crate::api::{self, Failure};
 use crate::i18n::auth as tx;
 use crate::i18n::{T, tr, use_i18n};
+use crate::ui::el::{dynamic, el, text};
 use crate::ui::error::failure_text;
 use crate::ui::{
     Control, FieldSpec, FormSpec, Values, button, fact, facts, form_drawer, page_header, submit,
@@ -120,7 +121,7 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Failure>);
     let busy = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+    let on_submit = move |ev: web_sys::Event| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
@@ -141,37 +142,74 @@ pub fn SignInPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    view! {
-        <section class="sign-in">
-            <h1>{tr(tx::SIGN_IN_TITLE)}</h1>
-            {move || auth.expired.get().then(|| view! {
-                <p class="notice" role="status">{tr(tx::SESSION_EXPIRED)}</p>
-            })}
-            <form on:submit=on_submit>
-                <div class="field">
-                    <label for="sign-in-username">{tr(tx::USERNAME)}</label>
-                    <input id="sign-in-username" type="text" autocomplete="username" required
-                        bind:value=username/>
-                </div>
-                <div class="field">
-                    <label for="sign-in-password">{tr(tx::PASSWORD)}</label>
-                    <input id="sign-in-password" type="password" autocomplete="current-password"
-                        required bind:value=password/>
-                </div>
-                {move || error.get().map(|f| view! {
-                    <p class="field-error" role="alert">{failure_text(&f, i18n.lang())}</p>
-                })}
-                <button type="submit" class="primary" disabled=move || busy.get()>{tr(tx::SIGN_IN)}</button>
-            </form>
-        </section>
-    }
+    let field = |id: &'static str, label, kind, autocomplete, value: RwSignal<String>| {
+        let input = el("input")
+            .attr("id", id)
+            .attr("type", kind)
+            .attr("autocomplete", autocomplete)
+            .attr("required", "")
+            .value(move || value.get())
+            .on("input", move |ev| value.set(event_target_value(&ev)));
+        el("div")
+            .class("field")
+            .child(el("label").attr("for", id).word(label).view())
+            .child(input.view())
+            .view()
+    };
+    let expired = dynamic(move || {
+        auth.expired.get().then(|| {
+            el("p")
+                .class("notice")
+                .attr("role", "status")
+                .word(tx::SESSION_EXPIRED)
+                .view()
+        })
+    });
+    let failed = dynamic(move || {
+        error.get().map(|f| {
+            el("p")
+                .class("field-error")
+                .attr("role", "alert")
+                .child(failure_text(&f, i18n.lang()).into_any())
+                .view()
+        })
+    });
+    let submit = el("button")
+        .attr("type", "submit")
+        .class("primary")
+        .flag("disabled", move || busy.get())
+        .word(tx::SIGN_IN);
+    let form = el("form")
+        .on("submit", on_submit)
+        .child(field(
+            "sign-in-username",
+            tx::USERNAME,
+            "text",
+            "username",
+            username,
+        ))
+        .child(field(
+            "sign-in-password",
+            tx::PASSWORD,
+            "password",
+            "current-password",
+            password,
+        ))
+        .child(failed)
+        .child(submit.view());
+    el("section")
+        .class("sign-in")
+        .child(el("h1").word(tx::SIGN_IN_TITLE).view())
+        .child(expired)
+        .child(form.view())
+        .view()
 }
 
 /// The signed-in user, a link to the account page and sign-out.
 #[component]
 pub fn AccountMenu() -> impl IntoView {
     let auth = use_auth();
-    let sign_out = move |_| {
+    let sign_out = move || {
         spawn_local(async move {
             // Signed out locally even if the server is gone: the cookie then
             // expires on its own.
@@ -179,18 +217,20 @@ pub fn AccountMenu() -> impl IntoView {
             auth.set(None);
         });
     };
-    move || {
+    let i18n = use_i18n();
+    dynamic(move || {
         auth.session().map(|s| {
-            view! {
-                <div class="account" role="group" aria-label=tr(tx::ACCOUNT)>
-                    {crate::router::link(ACCOUNT_PATH.into(), view! {
-                        {s.user.username.clone()}" · "{tr(role_text(s.user.role))}
-                    }.into_any())}
-                    <button type="button" class="link" on:click=sign_out>{tr(tx::SIGN_OUT)}</button>
-                </div>
-            }
+            let role = role_text(s.user.role);
+            let who = text(move || format!("{} · {}", s.user.username, i18n.t(role)));
+            el("div")
+                .class("account")
+                .attr("role", "group")
+                .attr_dyn("aria-label", move || Some(i18n.t(tx::ACCOUNT).into()))
+                .child(crate::router::link(ACCOUNT_PATH.into(), who))
+                .child(button(tx::SIGN_OUT, sign_out).class("link").view())
+                .view()
         })
-    }
+    })
 }
 
 /// The fields of a new password, typed twice; with `current`, the old one
