@@ -14,8 +14,10 @@ use crate::api;
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
-use crate::i18n::{I18n, T, tr, use_i18n};
+use crate::i18n::{I18n, T, use_i18n};
+use crate::ui::el::{dynamic, el, text};
 use crate::ui::form::Value;
+use crate::ui::time::TimeProps;
 use crate::ui::time::local_text;
 use crate::ui::{
     Control, Edit, FieldSpec, FormSpec, Json, Remote, Time, Values, button, choices, code_copy,
@@ -87,52 +89,90 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
                         _ => super::members::members_tab(ctx),
                     })
                 };
-                view! {
-                    {facts_of(ctx)}
-                    {bar}
-                    {tab_panel("group", current.into(), panel.into_any())}
-                }
+                [
+                    facts_of(ctx),
+                    bar,
+                    tab_panel("group", current.into(), panel.into_any()),
+                ]
             })
         })
     };
-    view! {
-        {detail_header(title, ("/groups", tx::TITLE), if ctx.write {
-            vec![opens(tx::RENAME, Drawer::Rename), opens(tx::TRANSFER, Drawer::Transfer)]
-        } else {
-            Vec::new()
-        })}
-        {error_panel(ctx.group.error.into())}
-        {body}
-        {move || open.get().map(|which| drawer(ctx, which, Callback::new(move |()| open.set(None))))}
-    }
+    let actions = if ctx.write {
+        vec![
+            opens(tx::RENAME, Drawer::Rename),
+            opens(tx::TRANSFER, Drawer::Transfer),
+        ]
+    } else {
+        Vec::new()
+    };
+    [
+        detail_header(title, ("/groups", tx::TITLE), actions),
+        error_panel(ctx.group.error.into()),
+        dynamic(move || body().map(|b| b.into_iter().collect_view().into_any())),
+        dynamic(move || {
+            open.get()
+                .map(|which| drawer(ctx, which, Callback::new(move |()| open.set(None))))
+        }),
+    ]
 }
 
 fn facts_of(ctx: Ctx) -> AnyView {
     let chat = ctx.peek(|d| json::s(d, "/group/chat_id"));
     let names_error = move || ctx.with(|d| !json::at(d, "/names_error").is_null());
-    view! {
-        {move || names_error().then(|| view! { <p class="notice" role="status">{tr(tx::NAMES_ERROR)}</p> })}
-        {facts(vec![
-            fact(tx::CHAT_ID_FACT, code_copy(tx::CHAT_ID_FACT, chat)),
-            fact(tx::OWNER, move || ctx.with(|d| {
-                person(Some(&json::s(d, "/group/owner_name")), &json::s(d, "/group/owner"))
-            })),
-            fact(tx::MEMBER_COUNT, move || ctx.with(|d| json::len(d, "/members").to_string())),
-            fact(tx::APP, move || ctx.with(|d| json::s(d, "/group/app_name"))),
-            fact(tx::API_KIND, move || {
-                tr(if ctx.with(|d| json::s(d, "/api") == "legacy") { tx::API_LEGACY } else { tx::API_NEW })()
+    let i18n = use_i18n();
+    // A fact that follows the group as it reloads.
+    let live = |f: fn(&Json, I18n) -> String| text(move || ctx.with(|d| f(d, i18n)));
+    let notice = dynamic(move || {
+        names_error().then(|| {
+            el("p")
+                .class("notice")
+                .attr("role", "status")
+                .word(tx::NAMES_ERROR)
+                .view()
+        })
+    });
+    let facts = facts(vec![
+        fact(tx::CHAT_ID_FACT, code_copy(tx::CHAT_ID_FACT, chat)),
+        fact(
+            tx::OWNER,
+            live(|d, _| {
+                person(
+                    Some(&json::s(d, "/group/owner_name")),
+                    &json::s(d, "/group/owner"),
+                )
             }),
-            fact(c::STATUS, move || {
-                tr(if ctx.with(|d| json::flag(d, "/group/dismissed")) { tx::DISMISSED } else { tx::ACTIVE })()
+        ),
+        fact(
+            tx::MEMBER_COUNT,
+            live(|d, _| json::len(d, "/members").to_string()),
+        ),
+        fact(tx::APP, live(|d, _| json::s(d, "/group/app_name"))),
+        fact(
+            tx::API_KIND,
+            live(|d, i18n| {
+                let legacy = json::s(d, "/api") == "legacy";
+                i18n.t(if legacy { tx::API_LEGACY } else { tx::API_NEW })
+                    .to_owned()
             }),
-            fact(tx::LABELS, move || ctx.with(|d| json::joined(d, "/group/labels"))),
-            fact(tx::REFRESHED, move || {
+        ),
+        fact(
+            c::STATUS,
+            live(|d, i18n| {
+                let dismissed = json::flag(d, "/group/dismissed");
+                i18n.t(if dismissed { tx::DISMISSED } else { tx::ACTIVE })
+                    .to_owned()
+            }),
+        ),
+        fact(tx::LABELS, live(|d, _| json::joined(d, "/group/labels"))),
+        fact(
+            tx::REFRESHED,
+            dynamic(move || {
                 let at = ctx.with(|d| json::int(d, "/group/refreshed_at"));
-                view! { <Time millis=at/> }
+                Some(Time(TimeProps { millis: at }).into_any())
             }),
-        ])}
-    }
-    .into_any()
+        ),
+    ]);
+    [notice, facts].into_iter().collect_view().into_any()
 }
 
 /// What chatdesk last set private chat to, if it ever did (DingTalk
@@ -163,29 +203,36 @@ fn settings_tab(ctx: Ctx, open: RwSignal<Option<Drawer>>) -> AnyView {
     let mut items: Vec<_> = tx::SWITCHES
         .iter()
         .map(|(key, label)| {
-            fact(*label, move || {
-                tr(if ctx.with(|d| switch_on(d, key)) {
-                    c::YES
-                } else {
-                    c::NO
-                })()
-            })
+            fact(
+                *label,
+                text(move || {
+                    i18n.t(if ctx.with(|d| switch_on(d, key)) {
+                        c::YES
+                    } else {
+                        c::NO
+                    })
+                    .to_owned()
+                }),
+            )
         })
         .collect();
-    items.push(fact(tx::PRIVATE_CHAT, move || {
-        ctx.with(|d| private_text(i18n, d))
-    }));
+    items.push(fact(
+        tx::PRIVATE_CHAT,
+        text(move || ctx.with(|d| private_text(i18n, d))),
+    ));
     let opens = move |label: T, which: Drawer| button(label, move || open.set(Some(which))).view();
-    view! {
-        {facts(items)}
-        {ctx.write.then(|| view! {
-            <div class="toolbar">
-                {opens(tx::CHANGE_SETTINGS, Drawer::Settings)}
-                {opens(tx::CHANGE_PRIVATE, Drawer::Private)}
-            </div>
-        })}
-    }
-    .into_any()
+    let toolbar = ctx.write.then(|| {
+        el("div")
+            .class("toolbar")
+            .child(opens(tx::CHANGE_SETTINGS, Drawer::Settings))
+            .child(opens(tx::CHANGE_PRIVATE, Drawer::Private))
+            .view()
+    });
+    [facts(items)]
+        .into_iter()
+        .chain(toolbar)
+        .collect_view()
+        .into_any()
 }
 
 /// An edit the server plans: what the form turns into, and the confirm
