@@ -10,6 +10,8 @@ use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
 use crate::i18n::{T, now, tr, use_i18n};
 use crate::router::use_router;
+use crate::ui::el::{dynamic, el};
+use crate::ui::time::TimeProps;
 use crate::ui::{
     Column, DataTable, Json, Remote, Time, button, code_copy, delete, detail_header, error_panel,
     fact, facts, json, tab_panel, tabs,
@@ -67,11 +69,13 @@ fn setting_value(s: &Json) -> AnyView {
 }
 
 fn settings_facts(d: &Json) -> AnyView {
-    let items = json::list(d, "/config/settings")
-        .into_iter()
-        .map(|s| view! { <div><dt>{json::s(&s, "/key")}</dt><dd>{setting_value(&s)}</dd></div> })
-        .collect_view();
-    view! { <dl class="facts">{items}</dl> }.into_any()
+    let items = json::list(d, "/config/settings").into_iter().map(|s| {
+        el("div")
+            .child(el("dt").child(json::s(&s, "/key").into_any()).view())
+            .child(el("dd").child(setting_value(&s)).view())
+            .view()
+    });
+    el("dl").class("facts").children(items).view()
 }
 
 const SECRETS: &[(&str, T)] = &[
@@ -81,7 +85,7 @@ const SECRETS: &[(&str, T)] = &[
 ];
 
 fn main_facts(d: &Json) -> AnyView {
-    let time = |ptr| json::millis(d, ptr).map(|millis| view! { <Time millis/> });
+    let time = |ptr| json::millis(d, ptr).map(|millis| Time(TimeProps { millis }));
     let url = json::s(d, "/config/summary/webhook_url");
     let webhook = (!url.is_empty()).then(|| code_copy(tx::WEBHOOK, url));
     let word = |ptr, words: &[(&str, T)]| crate::i18n::word(words, &json::s(d, ptr)).map(tr);
@@ -152,19 +156,20 @@ pub fn Detail(rest: String) -> impl IntoView {
             close,
         ))
     };
-    view! {
-        {detail_header(title, (LIST, tx::TITLE), if write() {
-            vec![
-                button(c::EDIT, move || editing.set(true)).view(),
-                button(c::DELETE, delete).class("danger").view(),
-            ]
-        } else {
-            Vec::new()
-        })}
-        {error_panel(detail.error.into())}
-        {move || detail.value.with(|d| d.as_ref().map(main_facts))}
-        {bar}
-        {tab_panel("chat-config-tabs", current, body.into_any())}
-        {drawer}
-    }
+    let actions = if write() {
+        vec![
+            button(c::EDIT, move || editing.set(true)).view(),
+            button(c::DELETE, delete).class("danger").view(),
+        ]
+    } else {
+        Vec::new()
+    };
+    [
+        detail_header(title, (LIST, tx::TITLE), actions),
+        error_panel(detail.error.into()),
+        dynamic(move || detail.value.with(|d| d.as_ref().map(main_facts))),
+        bar,
+        tab_panel("chat-config-tabs", current, dynamic(body)),
+        dynamic(drawer),
+    ]
 }
