@@ -299,10 +299,10 @@ pub fn AccountPage() -> impl IntoView {
         } else {
             Vec::new()
         })}
-        {move || auth.session().map(|s| facts(vec![
+        {dynamic(move || auth.session().map(|s| facts(vec![
             fact(tx::USERNAME, s.user.username),
             fact(tx::ROLE, tr(role_text(s.user.role))),
-        ]))}
-        {move || open.get().then(form)}
+        ])))}
+        {dynamic(move || open.get().then(form))}
     }
 }

@@ -11,6 +11,7 @@ use crate::api;
 use crate::i18n::common as c;
 use crate::i18n::{auth as tx, use_i18n};
 use crate::router::{encode, use_router};
+use crate::ui::el::dynamic;
 use crate::ui::{
     Column, Control, DataTable, Edit, FieldSpec, Filter, FilterBar, FormSpec, Json, Remote,
     RowAction, Values, Wording, button, choices, confirm_danger, form_drawer, json, page_header,
@@ -210,6 +211,6 @@ pub fn UsersPage() -> impl IntoView {
             key=id name=username filter=username search=param("q")
             highlight=Signal::derive(move || router.param("new"))
             loading=users.loading error=users.error/>
-        {drawer}
+        {dynamic(drawer)}
     }
 }

@@ -17,6 +17,7 @@ use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
 use crate::i18n::use_i18n;
 use crate::router::use_router;
+use crate::ui::el::dynamic;
 use crate::ui::{
     AccountPick, Column, DataTable, Filter, FilterBar, Json, Opt, Remote, RowAction, button,
     choices, delete, failed_source, json, page_header, param, use_toasts,
@@ -203,11 +204,11 @@ fn ListPage() -> impl IntoView {
             Filter::choice("type", tx::PLATFORM, choices(PLATFORMS)),
             Filter::choice("label", tx::LABELS, labels.into()),
         ]/>
-        {failures}
+        {dynamic(move || Some(failures().into_any()))}
         <DataTable id="chat-configs" caption=tx::TITLE rows=rows columns=columns
             key=key name=name filter=name search=param("q")
             highlight=Signal::derive(move || router.param("new"))
             loading=list.loading error=list.error/>
-        {drawer}
+        {dynamic(drawer)}
     }
 }

@@ -15,6 +15,7 @@ use crate::api;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{I18n, now, use_i18n};
+use crate::ui::el::dynamic;
 use crate::ui::el::{button, el, text};
 use crate::ui::form::Value;
 use crate::ui::{
@@ -252,7 +253,7 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
         {toolbar}
         <FilterBar id="members-filters" filters=vec![Filter::search("who", tx::FILTER_MEMBERS)]/>
         <MemberTable rows=rows search=param("who") selection=selection actions=actions/>
-        {add_drawer}
+        {dynamic(add_drawer)}
     }
     .into_any()
 }
@@ -319,7 +320,7 @@ pub(super) fn nicknames_tab(ctx: Ctx) -> AnyView {
         <DataTable id="nicknames" caption=tx::TAB_NICKNAMES rows=rows columns=columns
             key=user_id name=label
             filter=haystack search=param("who")/>
-        {drawer}
+        {dynamic(drawer)}
     }
     .into_any()
 }

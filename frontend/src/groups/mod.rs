@@ -26,6 +26,7 @@ use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
+use crate::ui::el::dynamic;
 use crate::ui::form::Value;
 use crate::ui::pick::remember_pick;
 use crate::ui::{
@@ -389,6 +390,6 @@ fn Catalogue() -> impl IntoView {
             key=|g| json::text(g, "/id") name=|g| json::text(g, "/name")
             highlight=Signal::derive(move || router.param("new"))
             loading=groups.loading error=groups.error server=Some(paging) empty=tx::NO_GROUPS/>
-        {drawer}
+        {dynamic(drawer)}
     }
 }

@@ -9,6 +9,7 @@ use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{T, use_i18n};
 use crate::router::encode;
+use crate::ui::el::{dynamic, el};
 use crate::ui::{Column, DataTable, Remote, code_copy, error_panel, fact, facts, json};
 
 /// The join link as the QR code the server draws, and the link to copy.
@@ -16,22 +17,27 @@ pub(super) fn join_qr(ctx: Ctx) -> AnyView {
     let i18n = use_i18n();
     let link = Remote::follow(move || Some(ctx.path("/join-link")));
     let src = format!("{}{}", shared::api::API_PREFIX, ctx.path("/qr.svg"));
-    view! {
-        {error_panel(link.error.into())}
-        {move || link.value.get().map(|l| {
+    let shown = dynamic(move || {
+        link.value.get().map(|l| {
             // A `JoinLink`.
-            let alt = move || i18n.fill(tx::QR_ALT, &[&ctx.name()]);
             let (url, sharer) = (json::s(&l, "/link"), json::s(&l, "/sharer"));
-            view! {
-                <img class="qr" width="240" height="240" src=src.clone() alt=alt/>
-                {facts(vec![
-                    fact(tx::JOIN_LINK, code_copy(tx::JOIN_LINK, url)),
-                    fact(tx::SHARER, sharer),
-                ])}
-            }
-        })}
-    }
-    .into_any()
+            let qr = el("img")
+                .class("qr")
+                .attr("width", "240")
+                .attr("height", "240")
+                .attr_s("src", src.clone())
+                .attr_dyn("alt", move || Some(i18n.fill(tx::QR_ALT, &[&ctx.name()])));
+            let facts = facts(vec![
+                fact(tx::JOIN_LINK, code_copy(tx::JOIN_LINK, url)),
+                fact(tx::SHARER, sharer),
+            ]);
+            [qr.view(), facts].into_iter().collect_view().into_any()
+        })
+    });
+    [error_panel(link.error.into()), shown]
+        .into_iter()
+        .collect_view()
+        .into_any()
 }
 
 const OUTCOMES: &[(&str, T)] = &[

@@ -10,6 +10,7 @@ use crate::i18n::home as tx;
 use crate::i18n::{T, fill, tr, use_i18n};
 use crate::json::{self, Json};
 use crate::router::link;
+use crate::ui::el::{dynamic, el};
 use crate::ui::{AuditTable, Remote, error_panel, fact, facts, page_header};
 
 /// A count linking to the list it counts.
@@ -23,16 +24,24 @@ fn number(href: String, n: Option<usize>) -> AnyView {
 /// One area's card, loaded when the role may read it.
 fn card(title: T, path: &'static str, facts_of: fn(&Json) -> Vec<(T, String, usize)>) -> AnyView {
     let data = Remote::follow(move || Some(path.into()));
-    view! {
-        <article class="card">
-            <h2>{tr(title)}</h2>
-            {move || data.value.with(|v| v.as_ref().map(|v| facts(
-                facts_of(v).into_iter().map(|(label, href, n)| fact(label, number(href, Some(n)))).collect()
-            )))}
-            {error_panel(data.error.into())}
-        </article>
-    }
-    .into_any()
+    let numbers = dynamic(move || {
+        data.value.with(|v| {
+            v.as_ref().map(|v| {
+                let items = facts_of(v).into_iter();
+                facts(
+                    items
+                        .map(|(label, href, n)| fact(label, number(href, Some(n))))
+                        .collect(),
+                )
+            })
+        })
+    });
+    el("article")
+        .class("card")
+        .child(el("h2").word(title).view())
+        .child(numbers)
+        .child(error_panel(data.error.into()))
+        .view()
 }
 
 fn configs(list: &Json) -> Vec<(T, String, usize)> {

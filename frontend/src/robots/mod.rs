@@ -21,6 +21,7 @@ use crate::i18n::common as c;
 use crate::i18n::robots as tx;
 use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
+use crate::ui::el::dynamic;
 use crate::ui::{
     AccountPick, Column, DataTable, Filter, FilterBar, Json, Opt, Question, Remote, RowAction,
     SortKey, Wording, button, choices, confirm_danger, delete, failed_source, json, outcomes,
@@ -345,9 +346,9 @@ pub fn RobotsPage() -> impl IntoView {
             Filter::choice("account", tx::ACCOUNT, accounts),
             Filter::choice("status", c::STATUS, choices(&[("enabled", c::ENABLED), ("disabled", c::DISABLED)])),
         ]/>
-        {failures}
+        {dynamic(move || Some(failures().into_any()))}
         {outcomes(last)}
         {table}
-        {drawer}
+        {dynamic(drawer)}
     }
 }

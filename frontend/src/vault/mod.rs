@@ -20,6 +20,7 @@ use crate::i18n::common as c;
 use crate::i18n::vault as tx;
 use crate::i18n::{T, tr, use_i18n};
 use crate::router::{encode, use_router};
+use crate::ui::el::dynamic;
 use crate::ui::form::Value;
 use crate::ui::{
     Column, Control, DataTable, Edit, FieldSpec, FormSpec, Json, Remote, RowAction, Values,
@@ -358,7 +359,7 @@ fn panel(kind: Kind) -> AnyView {
         <DataTable id=path caption=title rows=rows columns=cols key=id name=name
             highlight=Signal::derive(move || router.param("new"))
             loading=list.loading error=list.error/>
-        {drawer}
+        {dynamic(drawer)}
     }
     .into_any()
 }
