@@ -85,19 +85,16 @@ pub fn App() -> impl IntoView {
     provide_toasts();
     provide_review();
     let auth = provide_auth();
-    view! {
-        {move || {
-            if !auth.checked() {
-                ().into_any()
-            } else if auth.session().is_some() {
-                view! { <Shell/> }.into_any()
+    let page = dynamic(move || {
+        auth.checked().then(|| {
+            if auth.session().is_some() {
+                Shell().into_any()
             } else {
-                view! { <SignedOut/> }.into_any()
+                SignedOut().into_any()
             }
-        }}
-        <ToastRegion/>
-        <ReviewHost/>
-    }
+        })
+    });
+    [page, ToastRegion().into_any(), ReviewHost().into_any()]
 }
 
 /// The page's `<main>`, where the skip link leads.

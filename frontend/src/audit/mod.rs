@@ -14,7 +14,7 @@ use crate::auth::use_auth;
 use crate::i18n::audit as tx;
 use crate::i18n::{T, use_i18n};
 use crate::router::use_router;
-use crate::ui::el::el;
+use crate::ui::el::{dynamic, el};
 use crate::ui::time::local_text;
 use crate::ui::{
     AuditTable, Filter, FilterBar, Json, Remote, ServerPaging, button, choices, json, page_header,
@@ -117,7 +117,7 @@ pub fn AuditPage() -> impl IntoView {
             health.reload();
         });
     };
-    let banner = move || {
+    let banner = dynamic(move || {
         health.value.get().filter(|h| !h.is_null()).map(|h| {
             let ok = json::flag(&h, "/ok");
             let text = if ok {
@@ -126,9 +126,14 @@ pub fn AuditPage() -> impl IntoView {
                 let seq = json::int(&h, "/first_bad_seq").to_string();
                 i18n.fill(tx::HEALTH_BAD, &[&seq, &json::s(&h, "/problem")])
             };
-            view! { <p class="notice" class:failed=!ok role="status">{text}</p> }
+            el("p")
+                .class("notice")
+                .class_if("failed", move || !ok)
+                .attr("role", "status")
+                .child(text.into_any())
+                .view()
         })
-    };
+    });
     let actions: &'static [(&'static str, T)] = tx::ACTIONS;
     let download = move |format: &'static str, label| {
         el("a")
