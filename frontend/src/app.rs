@@ -94,7 +94,7 @@ pub fn App() -> impl IntoView {
             }
         })
     });
-    [page, ToastRegion().into_any(), ReviewHost().into_any()]
+    vec![page, ToastRegion().into_any(), ReviewHost().into_any()]
 }
 
 /// The page's `<main>`, where the skip link leads.
@@ -112,7 +112,7 @@ fn SignedOut() -> impl IntoView {
         .class("topbar")
         .child(el("span").class("brand").word(c::APP_NAME).view())
         .child(el("div").class("tools").child(preferences()).view());
-    [header.view(), main(SignInPage().into_any())]
+    vec![header.view(), main(SignInPage().into_any())]
 }
 
 /// Top bar, navigation and the page for a signed-in user. On a narrow
@@ -162,7 +162,7 @@ pub fn Shell() -> impl IntoView {
         .class("frame")
         .child(main_nav(menu_open))
         .child(main(body));
-    [skip.view(), header.view(), frame.view()]
+    vec![skip.view(), header.view(), frame.view()]
 }
 
 /// "Sandbox" in the top bar when the built-in sandbox is the upstream, so

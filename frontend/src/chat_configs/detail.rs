@@ -164,7 +164,7 @@ pub fn Detail(rest: String) -> impl IntoView {
     } else {
         Vec::new()
     };
-    [
+    vec![
         detail_header(title, (LIST, tx::TITLE), actions),
         error_panel(detail.error.into()),
         dynamic(move || detail.value.with(|d| d.as_ref().map(main_facts))),

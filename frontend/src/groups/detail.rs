@@ -105,7 +105,7 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
     } else {
         Vec::new()
     };
-    [
+    vec![
         detail_header(title, ("/groups", tx::TITLE), actions),
         error_panel(ctx.group.error.into()),
         dynamic(move || body().map(|b| b.into_iter().collect_view().into_any())),

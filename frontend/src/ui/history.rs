@@ -138,7 +138,7 @@ pub fn AuditTable(
         <DataTable id=id caption=caption rows=rows columns=columns
             key=seq loading=loading error=error server=server/>
     };
-    [
+    vec![
         table.into_any(),
         dynamic(move || open.get().map(|e| details(e, close))),
     ]
