@@ -48,8 +48,14 @@ impl Json {
     }
 
     pub fn is_null(&self) -> bool {
-        let v = self.js();
-        v.is_null() || v.is_undefined()
+        self.with(|v| v.is_null() || v.is_undefined())
+    }
+
+    /// `f` reads the value where it is held, with no copy of the handle
+    /// (a call into the browser each). Private: `f` must not make or drop
+    /// a `Json`, which would need the table it borrows.
+    fn with<R>(&self, f: impl FnOnce(&JsValue) -> R) -> R {
+        HELD.with_borrow(|h| f(&h.slots[self.0]))
     }
 }
 
@@ -74,37 +80,51 @@ impl Drop for Json {
 /// refreshed list's unchanged rows keep their place in the table).
 impl PartialEq for Json {
     fn eq(&self, other: &Json) -> bool {
-        self.js() == other.js() || (written(self) == written(other))
+        self.with(|a| other.with(|b| a == b)) || (written(self) == written(other))
     }
 }
 
 fn written(v: &Json) -> Option<String> {
-    js_sys::JSON::stringify(&v.js()).ok().map(String::from)
+    v.with(|js| js_sys::JSON::stringify(js).ok().map(String::from))
 }
 
 /// The value at a JSON pointer (`/robot/name`; `""` is the value itself),
 /// `null` when absent.
 pub fn at(v: &Json, ptr: &str) -> Json {
-    let mut here: JsValue = v.js();
-    for key in ptr.split('/').skip(1) {
-        if !here.is_object() {
-            return Json::new(JsValue::NULL);
-        }
-        here = js_sys::Reflect::get(&here, &JsValue::from_str(key)).unwrap_or(JsValue::NULL);
+    Json::new(value_at(v, ptr))
+}
+
+/// The browser's value at `ptr`: the readers below take their scalars from
+/// it without holding it as a `Json` (a 1,000-row table reads thousands).
+fn value_at(v: &Json, ptr: &str) -> JsValue {
+    let mut keys = ptr.split('/').skip(1);
+    let Some(first) = keys.next() else {
+        return v.js();
+    };
+    let mut here = v.with(|js| member(js, first));
+    for key in keys {
+        here = member(&here, key);
     }
-    Json::new(here)
+    here
+}
+
+fn member(js: &JsValue, key: &str) -> JsValue {
+    if js.is_object() {
+        js_sys::Reflect::get(js, &JsValue::from_str(key)).unwrap_or(JsValue::NULL)
+    } else {
+        JsValue::NULL
+    }
 }
 
 /// A string field; empty when absent or not a string.
 pub fn s(v: &Json, ptr: &str) -> String {
-    at(v, ptr).js().as_string().unwrap_or_default()
+    value_at(v, ptr).as_string().unwrap_or_default()
 }
 
 /// A field as text: a string as it is, a whole number or a boolean
 /// written out, nothing for `null`.
 pub fn text(v: &Json, ptr: &str) -> String {
-    let value = at(v, ptr);
-    let js = value.js();
+    let js = value_at(v, ptr);
     if let Some(s) = js.as_string() {
         s
     } else if let Some(n) = js.as_f64() {
@@ -117,18 +137,17 @@ pub fn text(v: &Json, ptr: &str) -> String {
 }
 
 pub fn flag(v: &Json, ptr: &str) -> bool {
-    at(v, ptr).js().as_bool().unwrap_or(false)
+    value_at(v, ptr).as_bool().unwrap_or(false)
 }
 
 /// A whole number field (every number the console shows is whole).
 pub fn int(v: &Json, ptr: &str) -> i64 {
-    at(v, ptr).js().as_f64().map_or(0, |n| n as i64)
+    value_at(v, ptr).as_f64().map_or(0, |n| n as i64)
 }
 
 /// A timestamp field (epoch milliseconds or an ISO 8601 string).
 pub fn millis(v: &Json, ptr: &str) -> Option<i64> {
-    let value = at(v, ptr);
-    let js = value.js();
+    let js = value_at(v, ptr);
     match js.as_string() {
         Some(t) => Timestamp::parse_lenient(&t).map(Timestamp::epoch_millis),
         None => js.as_f64().map(|n| n as i64),
@@ -137,8 +156,7 @@ pub fn millis(v: &Json, ptr: &str) -> Option<i64> {
 
 /// An array field's items; none when absent.
 pub fn list(v: &Json, ptr: &str) -> Vec<Json> {
-    at(v, ptr)
-        .js()
+    value_at(v, ptr)
         .dyn_ref::<js_sys::Array>()
         .map(|a| a.iter().map(Json::new).collect())
         .unwrap_or_default()
@@ -146,13 +164,13 @@ pub fn list(v: &Json, ptr: &str) -> Vec<Json> {
 
 /// An object field's members, in the object's order; none when absent.
 pub fn entries(v: &Json, ptr: &str) -> Vec<(String, Json)> {
-    let value = at(v, ptr);
-    match value.js().dyn_ref::<js_sys::Object>() {
+    let value = value_at(v, ptr);
+    match value.dyn_ref::<js_sys::Object>() {
         Some(o) if !js_sys::Array::is_array(o) => js_sys::Object::entries(o)
             .iter()
             .filter_map(|pair| {
-                let pair = Json::new(pair);
-                Some((at(&pair, "/0").js().as_string()?, at(&pair, "/1")))
+                let key = member(&pair, "0").as_string()?;
+                Some((key, Json::new(member(&pair, "1"))))
             })
             .collect(),
         _ => Vec::new(),
@@ -161,8 +179,7 @@ pub fn entries(v: &Json, ptr: &str) -> Vec<(String, Json)> {
 
 /// How many items an array field has.
 pub fn len(v: &Json, ptr: &str) -> usize {
-    at(v, ptr)
-        .js()
+    value_at(v, ptr)
         .dyn_ref::<js_sys::Array>()
         .map_or(0, |a| a.length() as usize)
 }
@@ -174,10 +191,10 @@ pub fn joined(v: &Json, ptr: &str) -> String {
 
 /// A list field's strings.
 pub fn strings(v: &Json, ptr: &str) -> Vec<String> {
-    list(v, ptr)
-        .iter()
-        .filter_map(|s| s.js().as_string())
-        .collect()
+    value_at(v, ptr)
+        .dyn_ref::<js_sys::Array>()
+        .map(|a| a.iter().filter_map(|s| s.as_string()).collect())
+        .unwrap_or_default()
 }
 
 /// A copy of `row` with `key` set to the string `value` (a row made of a
