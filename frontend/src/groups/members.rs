@@ -15,8 +15,7 @@ use crate::api;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
 use crate::i18n::{I18n, now, use_i18n};
-use crate::ui::el::dynamic;
-use crate::ui::el::{button, el, text};
+use crate::ui::el::{button, dynamic, el, text};
 use crate::ui::form::Value;
 use crate::ui::{
     Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, RowAction, SortKey,
