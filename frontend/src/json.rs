@@ -7,7 +7,6 @@
 
 use std::cell::RefCell;
 
-use shared::time::Timestamp;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A JSON value as the browser holds it, by handle. Signals hold only
@@ -145,13 +144,10 @@ pub fn int(v: &Json, ptr: &str) -> i64 {
     value_at(v, ptr).as_f64().map_or(0, |n| n as i64)
 }
 
-/// A timestamp field (epoch milliseconds or an ISO 8601 string).
+/// A timestamp field: epoch milliseconds, as the API sends every time
+/// (`shared::time::Timestamp`).
 pub fn millis(v: &Json, ptr: &str) -> Option<i64> {
-    let js = value_at(v, ptr);
-    match js.as_string() {
-        Some(t) => Timestamp::parse_lenient(&t).map(Timestamp::epoch_millis),
-        None => js.as_f64().map(|n| n as i64),
-    }
+    value_at(v, ptr).as_f64().map(|n| n as i64)
 }
 
 /// An array field's items; none when absent.

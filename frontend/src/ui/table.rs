@@ -422,11 +422,12 @@ fn table_core(core: Core) -> AnyView {
             })
         })
     };
-    // The rows shown, each with the language it is worded in.
-    let shown = move || {
+    // The rows shown, each with the language it is worded in; a row
+    // equals another with the same key and revision.
+    let shown = Memo::new(move |_| {
         let lang = i18n.lang();
         items().into_iter().map(|r| (r, lang)).collect::<Vec<_>>()
-    };
+    });
     // A new search starts at the first page.
     crate::reactive::effect(move || {
         search.track();
@@ -519,7 +520,7 @@ fn table_core(core: Core) -> AnyView {
     // Rows stay `view!` trees: drawn on every keystroke in the filter, the
     // typed tree is ~2 ms faster over a page of rows than `ui::el`'s
     // (BENCHMARKS.md, fourth pass).
-    let row_view = move |(row, _): (Row, Lang)| {
+    let row_view = move |(row, _): (Row, Lang)| -> AnyView {
         let check = selection.map(|selected| {
             let (k1, k2) = (row.key.clone(), row.key.clone());
             let label = row.name.clone();
@@ -552,7 +553,7 @@ fn table_core(core: Core) -> AnyView {
             .collect_view();
         let key = row.key.clone();
         let marked = move || highlight.with(|h| h.as_deref() == Some(key.as_str()));
-        view! { <tr class:highlight=marked>{check}{cells}</tr> }
+        view! { <tr class:highlight=marked>{check}{cells}</tr> }.into_any()
     };
     // One effect for the table, not one per row: once the marked row is
     // drawn (it may arrive after the mark, with a refresh), bring it into
@@ -636,10 +637,23 @@ fn table_core(core: Core) -> AnyView {
         })
     };
 
-    let body = view! {
-        <For each=shown key=|(r, lang): &(Row, Lang)| (r.key.clone(), r.rev, *lang)
-            children=row_view/>
-    };
+    // One slot per row shown, each drawn again only when its row changes
+    // (another key, revision or language): a refresh that changed nothing
+    // keeps every row, and its focus, in place. Slots come and go with the
+    // number of rows.
+    let count = Memo::new(move |_| shown.with(Vec::len));
+    let body = dynamic(move || {
+        let slots = (0..count.get()).map(|i| {
+            let at = Memo::new(move |_| {
+                shown.with(|s| s.get(i).map(|(r, lang)| (r.key.clone(), r.rev, *lang)))
+            });
+            dynamic(move || {
+                at.track();
+                shown.with_untracked(|s| s.get(i).cloned()).map(row_view)
+            })
+        });
+        Some(slots.collect_view().into_any())
+    });
     let caption_id = format!("{id}-caption");
     let table = el("table")
         .attr_s("id", id.to_owned())
@@ -650,7 +664,7 @@ fn table_core(core: Core) -> AnyView {
                 .child(el("tr").children(select_all).children(headers).view())
                 .view(),
         )
-        .child(el("tbody").child(body.into_any()).view());
+        .child(el("tbody").child(body).view());
     el("div")
         .class("data-table")
         .child(toolbar)

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::Failure;
 use crate::i18n::common as c;
 use crate::i18n::{I18n, T, use_i18n};
-use crate::ui::el::el;
+use crate::ui::el::{dynamic, el};
 use crate::ui::error::{failure_text, support_ids};
 
 #[derive(Clone)]
@@ -18,9 +18,15 @@ struct Toast {
     failure: Option<Failure>,
 }
 
+/// How many toasts show at once; a new one beyond replaces the oldest.
+const SLOTS: usize = 4;
+
+/// Toasts sit in fixed slots, each drawn on its own: a toast is drawn
+/// once and stays put while others come and go, so a screen reader
+/// announces it once (and no keyed list's code is in the wasm for it).
 #[derive(Clone, Copy)]
 pub struct Toasts {
-    items: RwSignal<Vec<Toast>>,
+    slots: [RwSignal<Option<Toast>>; SLOTS],
     next: StoredValue<u32>,
     i18n: I18n,
 }
@@ -31,23 +37,25 @@ impl Toasts {
     fn push(&self, text: String, bad: bool, failure: Option<Failure>) -> u32 {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.items.update(|t| {
-            t.push(Toast {
+        // A free slot, else the oldest toast's.
+        let age = |s: &RwSignal<Option<Toast>>| s.with_untracked(|t| t.as_ref().map(|t| t.id));
+        if let Some(slot) = self.slots.iter().min_by_key(|s| age(s)) {
+            slot.set(Some(Toast {
                 id,
                 text,
                 bad,
                 failure,
-            })
-        });
+            }));
+        }
         id
     }
 
     /// `text` with `{}` filled by `name` ("Deleted: 值班告警").
     pub fn ok(&self, text: T, name: &str) {
         let id = self.push(self.i18n.fill(text, &[name]), false, None);
-        let items = self.items;
+        let toasts = *self;
         set_timeout(
-            move || items.try_update(|t| t.retain(|x| x.id != id)).unwrap_or(()),
+            move || toasts.dismiss(id),
             std::time::Duration::from_millis(FADE_MS),
         );
     }
@@ -69,13 +77,17 @@ impl Toasts {
     }
 
     fn dismiss(&self, id: u32) {
-        self.items.update(|t| t.retain(|x| x.id != id));
+        for slot in self.slots {
+            if slot.with_untracked(|t| t.as_ref().is_some_and(|t| t.id == id)) {
+                slot.try_set(None);
+            }
+        }
     }
 }
 
 pub fn provide_toasts() -> Toasts {
     let toasts = Toasts {
-        items: RwSignal::new(Vec::new()),
+        slots: std::array::from_fn(|_| RwSignal::new(None)),
         next: StoredValue::new(0),
         i18n: use_i18n(),
     };
@@ -101,16 +113,20 @@ pub fn ToastRegion() -> impl IntoView {
             .view();
         el("div")
             .class(if toast.bad { "toast failed" } else { "toast" })
+            // Oldest first, whichever slot each is in.
+            .attr_s("style", format!("order:{}", toast.id))
             .attr("role", if toast.bad { "alert" } else { "status" })
             .child(el("p").child(toast.text.into_any()).view())
             .children(toast.failure.as_ref().map(support_ids))
             .child(dismiss)
             .view()
     };
-    let list = view! { <For each=move || toasts.items.get() key=|t| t.id children=toast/> };
+    let list = toasts
+        .slots
+        .map(|slot| dynamic(move || slot.get().map(toast)));
     el("section")
         .class("toasts")
         .attr_dyn("aria-label", move || Some(i18n.t(c::NOTIFICATIONS).into()))
-        .child(list.into_any())
+        .children(list)
         .view()
 }
