@@ -7,7 +7,9 @@
 
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::ui::el::el;
 
 #[derive(Clone, Copy)]
 pub struct Router {
@@ -164,13 +166,18 @@ pub fn link(href: String, label: AnyView) -> AnyView {
         let href = href.clone();
         move || (router.path() == href).then_some("page")
     };
-    let on_click = move |ev: MouseEvent| {
-        if !is_special_click(&ev) {
+    let on_click = move |ev: web_sys::Event| {
+        if !is_special_click(ev.unchecked_ref()) {
             ev.prevent_default();
             router.navigate(&target);
         }
     };
-    view! { <a href=href aria-current=is_current on:click=on_click>{label}</a> }.into_any()
+    el("a")
+        .attr_s("href", href)
+        .attr_dyn("aria-current", move || is_current().map(String::from))
+        .on("click", on_click)
+        .child(label)
+        .view()
 }
 
 /// The rest of the path after an area's (`/groups/{id}` gives the id,

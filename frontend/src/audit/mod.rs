@@ -17,7 +17,7 @@ use crate::router::use_router;
 use crate::ui::el::{dynamic, el};
 use crate::ui::time::local_text;
 use crate::ui::{
-    AuditTable, Filter, FilterBar, Json, Remote, ServerPaging, button, choices, json, page_header,
+    AuditTable, Filter, Json, Remote, ServerPaging, button, choices, filter_bar, json, page_header,
     param, use_toasts,
 };
 
@@ -149,17 +149,24 @@ pub fn AuditPage() -> impl IntoView {
         header_actions.push(download("jsonl", tx::EXPORT_JSONL));
     }
     header_actions.push(button(tx::VERIFY, verify).view());
-    view! {
-        {page_header(tx::TITLE, header_actions)}
-        {banner}
-        <FilterBar id="audit-filters" filters=vec![
-            Filter::date("from", tx::FROM),
-            Filter::date("to", tx::TO),
-            Filter::search("actor", tx::ACTOR),
-            Filter::choice("action", tx::ACTION, choices(actions)),
-            Filter::search("target", tx::TARGET),
-            Filter::choice("outcome", tx::OUTCOME, choices(tx::OUTCOMES)),
-        ]/>
-        <AuditTable id="audit" caption=tx::TITLE rows=rows loading=page.loading error=page.error server=Some(paging)/>
-    }
+    vec![
+        page_header(tx::TITLE, header_actions),
+        banner,
+        filter_bar(
+            "audit-filters",
+            vec![
+                Filter::date("from", tx::FROM),
+                Filter::date("to", tx::TO),
+                Filter::search("actor", tx::ACTOR),
+                Filter::choice("action", tx::ACTION, choices(actions)),
+                Filter::search("target", tx::TARGET),
+                Filter::choice("outcome", tx::OUTCOME, choices(tx::OUTCOMES)),
+            ],
+        ),
+        view! {
+            <AuditTable id="audit" caption=tx::TITLE rows=rows loading=page.loading
+                error=page.error server=Some(paging)/>
+        }
+        .into_any(),
+    ]
 }

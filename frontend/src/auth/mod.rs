@@ -293,16 +293,27 @@ pub fn AccountPage() -> impl IntoView {
             on_close: Callback::new(move |()| open.set(false)),
         })
     };
-    view! {
-        {page_header(tx::ACCOUNT, if auth.can(Action::OwnPasswordChange) {
-            vec![button(tx::CHANGE_PASSWORD, move || open.set(true)).class("primary").view()]
-        } else {
-            Vec::new()
-        })}
-        {dynamic(move || auth.session().map(|s| facts(vec![
-            fact(tx::USERNAME, s.user.username),
-            fact(tx::ROLE, tr(role_text(s.user.role))),
-        ])))}
-        {dynamic(move || open.get().then(form))}
-    }
+    vec![
+        page_header(
+            tx::ACCOUNT,
+            if auth.can(Action::OwnPasswordChange) {
+                vec![
+                    button(tx::CHANGE_PASSWORD, move || open.set(true))
+                        .class("primary")
+                        .view(),
+                ]
+            } else {
+                Vec::new()
+            },
+        ),
+        dynamic(move || {
+            auth.session().map(|s| {
+                facts(vec![
+                    fact(tx::USERNAME, s.user.username),
+                    fact(tx::ROLE, tr(role_text(s.user.role))),
+                ])
+            })
+        }),
+        dynamic(move || open.get().then(form)),
+    ]
 }

@@ -13,9 +13,9 @@ use crate::i18n::{auth as tx, use_i18n};
 use crate::router::{encode, use_router};
 use crate::ui::el::dynamic;
 use crate::ui::{
-    Column, Control, DataTable, Edit, FieldSpec, Filter, FilterBar, FormSpec, Json, Remote,
-    RowAction, Values, Wording, button, choices, confirm_danger, form_drawer, json, page_header,
-    param, review_edit, submit, use_review, use_toasts,
+    Column, Control, DataTable, Edit, FieldSpec, Filter, FormSpec, Json, Remote, RowAction, Values,
+    Wording, button, choices, confirm_danger, filter_bar, form_drawer, json, page_header, param,
+    review_edit, submit, use_review, use_toasts,
 };
 
 const WORDING: Wording = Wording {
@@ -196,21 +196,34 @@ pub fn UsersPage() -> impl IntoView {
             }
         })
     };
-    view! {
-        {page_header(tx::USERS, if manage() {
-            vec![button(tx::NEW_USER, move || open.set(Some(Open::New))).class("primary").view()]
-        } else {
-            Vec::new()
-        })}
-        <FilterBar id="users-filters" filters=vec![
-            Filter::search("q", c::SEARCH),
-            Filter::choice("role", tx::ROLE, choices(tx::ROLES)),
-            Filter::choice("status", c::STATUS, status_opts),
-        ]/>
-        <DataTable id="users" caption=tx::USERS rows=rows columns=columns
-            key=id name=username filter=username search=param("q")
-            highlight=Signal::derive(move || router.param("new"))
-            loading=users.loading error=users.error/>
-        {dynamic(drawer)}
-    }
+    vec![
+        page_header(
+            tx::USERS,
+            if manage() {
+                vec![
+                    button(tx::NEW_USER, move || open.set(Some(Open::New)))
+                        .class("primary")
+                        .view(),
+                ]
+            } else {
+                Vec::new()
+            },
+        ),
+        filter_bar(
+            "users-filters",
+            vec![
+                Filter::search("q", c::SEARCH),
+                Filter::choice("role", tx::ROLE, choices(tx::ROLES)),
+                Filter::choice("status", c::STATUS, status_opts),
+            ],
+        ),
+        view! {
+            <DataTable id="users" caption=tx::USERS rows=rows columns=columns key=id
+                name=username filter=username search=param("q")
+                highlight=Signal::derive(move || router.param("new")) loading=users.loading
+                error=users.error/>
+        }
+        .into_any(),
+        dynamic(drawer),
+    ]
 }

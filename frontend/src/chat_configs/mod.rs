@@ -19,8 +19,8 @@ use crate::i18n::use_i18n;
 use crate::router::use_router;
 use crate::ui::el::dynamic;
 use crate::ui::{
-    AccountPick, Column, DataTable, Filter, FilterBar, Json, Opt, Remote, RowAction, button,
-    choices, delete, failed_source, json, page_header, param, use_toasts,
+    AccountPick, Column, DataTable, Filter, Json, Opt, Remote, RowAction, button, choices, delete,
+    failed_source, filter_bar, json, page_header, param, use_toasts,
 };
 
 /// A row: the configuration as the server sent it (`ChatConfigRow`),
@@ -191,24 +191,37 @@ fn ListPage() -> impl IntoView {
             Open::Edit(d) => edit_drawer(d, Callback::new(move |()| list.reload()), close),
         })
     };
-    view! {
-        {page_header(tx::TITLE, if write() {
-            vec![button(tx::NEW, move || open.set(Some(Open::New))).class("primary").view()]
-        } else {
-            Vec::new()
-        })}
-        <FilterBar id="chat-config-filters" filters=vec![
-            Filter::search("q", c::SEARCH),
-            Filter::choice("account", tx::ACCOUNT, accounts.into()),
-            Filter::choice("region", tx::REGION, regions.into()),
-            Filter::choice("type", tx::PLATFORM, choices(PLATFORMS)),
-            Filter::choice("label", tx::LABELS, labels.into()),
-        ]/>
-        {dynamic(move || Some(failures().into_any()))}
-        <DataTable id="chat-configs" caption=tx::TITLE rows=rows columns=columns
-            key=key name=name filter=name search=param("q")
-            highlight=Signal::derive(move || router.param("new"))
-            loading=list.loading error=list.error/>
-        {dynamic(drawer)}
-    }
+    vec![
+        page_header(
+            tx::TITLE,
+            if write() {
+                vec![
+                    button(tx::NEW, move || open.set(Some(Open::New)))
+                        .class("primary")
+                        .view(),
+                ]
+            } else {
+                Vec::new()
+            },
+        ),
+        filter_bar(
+            "chat-config-filters",
+            vec![
+                Filter::search("q", c::SEARCH),
+                Filter::choice("account", tx::ACCOUNT, accounts.into()),
+                Filter::choice("region", tx::REGION, regions.into()),
+                Filter::choice("type", tx::PLATFORM, choices(PLATFORMS)),
+                Filter::choice("label", tx::LABELS, labels.into()),
+            ],
+        ),
+        dynamic(move || Some(failures().into_any())),
+        view! {
+            <DataTable id="chat-configs" caption=tx::TITLE rows=rows columns=columns key=key
+                name=name filter=name search=param("q")
+                highlight=Signal::derive(move || router.param("new")) loading=list.loading
+                error=list.error/>
+        }
+        .into_any(),
+        dynamic(drawer),
+    ]
 }

@@ -18,8 +18,8 @@ use crate::i18n::{I18n, now, use_i18n};
 use crate::ui::el::{button, dynamic, el, text};
 use crate::ui::form::Value;
 use crate::ui::{
-    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, RowAction, SortKey,
-    Values, form_drawer, json, outcomes, param, submit, use_review, use_toasts,
+    Column, Control, DataTable, FieldSpec, Filter, FormSpec, Json, RowAction, SortKey, Values,
+    filter_bar, form_drawer, json, outcomes, param, submit, use_review, use_toasts,
 };
 
 /// How many names a confirmation spells out before "and N more".
@@ -99,7 +99,7 @@ pub fn MemberTable(
     let mut columns = vec![
         Column::at(c::NAME, "/name"),
         Column::new(tx::USER_ID, |m: &Json| {
-            view! { <code>{user_id(m)}</code> }.into_any()
+            el("code").child(user_id(m).into_any()).view()
         })
         .sort_by(|m| SortKey::Text(user_id(m))),
         Column::new(tx::ROLE, |m: &Json| now(role(m)).into_any())
@@ -247,13 +247,17 @@ pub(super) fn members_tab(ctx: Ctx) -> AnyView {
             .child(remove.view())
             .view()
     });
-    view! {
-        {outcomes(ctx.outcomes)}
-        {toolbar}
-        <FilterBar id="members-filters" filters=vec![Filter::search("who", tx::FILTER_MEMBERS)]/>
-        <MemberTable rows=rows search=param("who") selection=selection actions=actions/>
-        {dynamic(add_drawer)}
-    }
+    vec![
+        outcomes(ctx.outcomes),
+        toolbar.into_any(),
+        filter_bar(
+            "members-filters",
+            vec![Filter::search("who", tx::FILTER_MEMBERS)],
+        ),
+        view! { <MemberTable rows=rows search=param("who") selection=selection actions=actions/> }
+            .into_any(),
+        dynamic(add_drawer),
+    ]
     .into_any()
 }
 
@@ -314,12 +318,17 @@ pub(super) fn nicknames_tab(ctx: Ctx) -> AnyView {
             })
         })
     };
-    view! {
-        <FilterBar id="nicknames-filters" filters=vec![Filter::search("who", tx::FILTER_MEMBERS)]/>
-        <DataTable id="nicknames" caption=tx::TAB_NICKNAMES rows=rows columns=columns
-            key=user_id name=label
-            filter=haystack search=param("who")/>
-        {dynamic(drawer)}
-    }
+    vec![
+        filter_bar(
+            "nicknames-filters",
+            vec![Filter::search("who", tx::FILTER_MEMBERS)],
+        ),
+        view! {
+            <DataTable id="nicknames" caption=tx::TAB_NICKNAMES rows=rows columns=columns
+                key=user_id name=label filter=haystack search=param("who")/>
+        }
+        .into_any(),
+        dynamic(drawer),
+    ]
     .into_any()
 }

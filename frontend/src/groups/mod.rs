@@ -30,8 +30,8 @@ use crate::ui::el::dynamic;
 use crate::ui::form::Value;
 use crate::ui::pick::remember_pick;
 use crate::ui::{
-    Column, Control, DataTable, FieldSpec, Filter, FilterBar, FormSpec, Json, Opt, Question,
-    Remote, Review, ServerPaging, SortKey, Values, Wording, button, form_drawer, json, outcomes,
+    Column, Control, DataTable, FieldSpec, Filter, FormSpec, Json, Opt, Question, Remote, Review,
+    ServerPaging, SortKey, Values, Wording, button, filter_bar, form_drawer, json, outcomes,
     page_header, param, submit, use_toasts,
 };
 
@@ -371,25 +371,36 @@ fn Catalogue() -> impl IntoView {
             }),
         })
     };
-    view! {
-        {page_header(tx::TITLE, if write {
+    vec![
+        page_header(
+            tx::TITLE,
+            if write {
+                vec![
+                    button(tx::CREATE_GROUP, move || open.set(Some(Drawer::Create)))
+                        .class("primary")
+                        .view(),
+                    button(tx::IMPORT_GROUP, move || open.set(Some(Drawer::Import))).view(),
+                ]
+            } else {
+                Vec::new()
+            },
+        ),
+        filter_bar(
+            "groups-filters",
             vec![
-                button(tx::CREATE_GROUP, move || open.set(Some(Drawer::Create))).class("primary").view(),
-                button(tx::IMPORT_GROUP, move || open.set(Some(Drawer::Import))).view(),
-            ]
-        } else {
-            Vec::new()
-        })}
-        <FilterBar id="groups-filters" filters=vec![
-            Filter::search("q", tx::SEARCH_HINT),
-            Filter::choice("app", tx::APP, app_opts),
-            Filter::search("label", tx::LABEL),
-        ]/>
-        {outcomes(last)}
-        <DataTable id="groups" caption=tx::CATALOGUE rows=rows columns=columns
-            key=|g| json::text(g, "/id") name=|g| json::text(g, "/name")
-            highlight=Signal::derive(move || router.param("new"))
-            loading=groups.loading error=groups.error server=Some(paging) empty=tx::NO_GROUPS/>
-        {dynamic(drawer)}
-    }
+                Filter::search("q", tx::SEARCH_HINT),
+                Filter::choice("app", tx::APP, app_opts),
+                Filter::search("label", tx::LABEL),
+            ],
+        ),
+        outcomes(last),
+        view! {
+            <DataTable id="groups" caption=tx::CATALOGUE rows=rows columns=columns key=|g|
+                json::text(g, "/id") name=|g| json::text(g, "/name")
+                highlight=Signal::derive(move || router.param("new")) loading=groups.loading
+                error=groups.error server=Some(paging) empty=tx::NO_GROUPS/>
+        }
+        .into_any(),
+        dynamic(drawer),
+    ]
 }

@@ -7,10 +7,10 @@ use shared::auth::Action;
 
 use crate::auth::use_auth;
 use crate::i18n::home as tx;
-use crate::i18n::{T, fill, tr, use_i18n};
+use crate::i18n::{T, fill, use_i18n};
 use crate::json::{self, Json};
 use crate::router::link;
-use crate::ui::el::{dynamic, el};
+use crate::ui::el::{dynamic, el, text, word};
 use crate::ui::{AuditTable, Remote, error_panel, fact, facts, page_header};
 
 /// A count linking to the list it counts.
@@ -138,31 +138,51 @@ fn trail() -> AnyView {
         ),
         None => i18n.t(tx::TRAIL_UNCHECKED).to_owned(),
     };
-    view! {
-        <article class="card wide">
-            <h2>{tr(tx::TRAIL)}</h2>
-            {facts(vec![fact(tx::TRAIL, state)])}
-            <AuditTable id="home-latest" caption=tx::LATEST rows=rows loading=latest.loading error=latest.error/>
-            <p>{link("/audit".into(), tr(tx::ALL_ENTRIES).into_any())}</p>
-        </article>
-    }
-    .into_any()
+    el("article")
+        .class("card wide")
+        .child(el("h2").word(tx::TRAIL).view())
+        .child(facts(vec![fact(tx::TRAIL, text(state))]))
+        .child(
+            view! {
+                <AuditTable id="home-latest" caption=tx::LATEST rows=rows
+                    loading=latest.loading error=latest.error/>
+            }
+            .into_any(),
+        )
+        .child(
+            el("p")
+                .child(link("/audit".into(), word(tx::ALL_ENTRIES)))
+                .view(),
+        )
+        .view()
 }
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let auth = use_auth();
     let can = move |a| auth.can(a);
-    view! {
-        {page_header(tx::TITLE, Vec::new())}
-        <div class="cards">
-            {can(Action::ChatConfigsRead).then(|| card(crate::i18n::chat_configs::TITLE, "/chat-configs", configs))}
-            {can(Action::RobotsRead).then(|| card(crate::i18n::robots::TITLE, "/robots", robots))}
-            {can(Action::GroupsRead).then(|| card(crate::i18n::groups::TITLE, "/groups", groups))}
-            {can(Action::UsersRead).then(|| card(crate::i18n::auth::USERS, "/users", users))}
-            {can(Action::CredentialsRead).then(|| card(crate::i18n::vault::ALIBABA, "/credentials/alibaba", accounts))}
-            {can(Action::CredentialsRead).then(|| card(crate::i18n::vault::DINGTALK, "/credentials/dingtalk", apps))}
-            {can(Action::AuditRead).then(trail)}
-        </div>
-    }
+    let cards = [
+        can(Action::ChatConfigsRead)
+            .then(|| card(crate::i18n::chat_configs::TITLE, "/chat-configs", configs)),
+        can(Action::RobotsRead).then(|| card(crate::i18n::robots::TITLE, "/robots", robots)),
+        can(Action::GroupsRead).then(|| card(crate::i18n::groups::TITLE, "/groups", groups)),
+        can(Action::UsersRead).then(|| card(crate::i18n::auth::USERS, "/users", users)),
+        can(Action::CredentialsRead).then(|| {
+            card(
+                crate::i18n::vault::ALIBABA,
+                "/credentials/alibaba",
+                accounts,
+            )
+        }),
+        can(Action::CredentialsRead)
+            .then(|| card(crate::i18n::vault::DINGTALK, "/credentials/dingtalk", apps)),
+        can(Action::AuditRead).then(trail),
+    ];
+    vec![
+        page_header(tx::TITLE, Vec::new()),
+        el("div")
+            .class("cards")
+            .children(cards.into_iter().flatten())
+            .view(),
+    ]
 }

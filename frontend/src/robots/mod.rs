@@ -23,8 +23,8 @@ use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
 use crate::ui::el::dynamic;
 use crate::ui::{
-    AccountPick, Column, DataTable, Filter, FilterBar, Json, Opt, Question, Remote, RowAction,
-    SortKey, Wording, button, choices, confirm_danger, delete, failed_source, json, outcomes,
+    AccountPick, Column, DataTable, Filter, Json, Opt, Question, Remote, RowAction, SortKey,
+    Wording, button, choices, confirm_danger, delete, failed_source, filter_bar, json, outcomes,
     page_header, param, use_review, use_toasts,
 };
 
@@ -338,17 +338,25 @@ pub fn RobotsPage() -> impl IntoView {
             key=key name=name filter=name search=param("q")
             highlight=highlight selection=write().then_some(selected)
             loading=list.loading error=list.error/>
-    };
-    view! {
-        {page_header(tx::TITLE, actions)}
-        <FilterBar id="robot-filters" filters=vec![
-            Filter::search("q", c::SEARCH),
-            Filter::choice("account", tx::ACCOUNT, accounts),
-            Filter::choice("status", c::STATUS, choices(&[("enabled", c::ENABLED), ("disabled", c::DISABLED)])),
-        ]/>
-        {dynamic(move || Some(failures().into_any()))}
-        {outcomes(last)}
-        {table}
-        {dynamic(drawer)}
     }
+    .into_any();
+    vec![
+        page_header(tx::TITLE, actions),
+        filter_bar(
+            "robot-filters",
+            vec![
+                Filter::search("q", c::SEARCH),
+                Filter::choice("account", tx::ACCOUNT, accounts),
+                Filter::choice(
+                    "status",
+                    c::STATUS,
+                    choices(&[("enabled", c::ENABLED), ("disabled", c::DISABLED)]),
+                ),
+            ],
+        ),
+        dynamic(move || Some(failures().into_any())),
+        outcomes(last),
+        table,
+        dynamic(drawer),
+    ]
 }

@@ -9,7 +9,7 @@ use crate::i18n::common as c;
 use crate::i18n::problem::{UNKNOWN_CODE, code_text, problem_text};
 use crate::i18n::{Lang, fill, use_i18n};
 use crate::ui::el::{dynamic, el, text};
-use crate::ui::time::CopyButton;
+use crate::ui::time::{CopyButton, CopyButtonProps};
 
 /// The sentence for a failure.
 pub fn failure_text(failure: &Failure, lang: Lang) -> String {
@@ -54,7 +54,11 @@ pub fn support_ids(failure: &Failure) -> AnyView {
     };
     let id_row = |label, id: Option<String>| {
         id.map(|id| {
-            let copy = view! { <CopyButton what=label value=id.clone()/> }.into_any();
+            let copy = CopyButton(CopyButtonProps {
+                what: label,
+                value: id.clone(),
+            })
+            .into_any();
             row(label, code(id).text(" ").child(copy).view())
         })
     };

@@ -11,13 +11,13 @@ use crate::i18n::common as c;
 use crate::i18n::{T, now, use_i18n, word};
 use crate::json::{self, Json};
 use crate::ui::dialog::{Wording, modal, plan_table};
-use crate::ui::el::{button, dynamic, el};
+use crate::ui::el::{button, dynamic, el, text};
 use crate::ui::time::TimeProps;
 use crate::ui::{Column, DataTable, RowAction, ServerPaging, Time, code_copy, fact, facts};
 
 fn worded(table: &'static [(&'static str, T)], code: String) -> AnyView {
     let i18n = use_i18n();
-    (move || word(table, &code).map_or_else(|| code.clone(), |t| i18n.t(t).to_owned())).into_any()
+    text(move || word(table, &code).map_or_else(|| code.clone(), |t| i18n.t(t).to_owned()))
 }
 
 /// An entry's target (kind worded, then its label or id), once.

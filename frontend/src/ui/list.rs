@@ -103,9 +103,18 @@ pub fn select_options(
 
 /// The page's `<h1>` and its toolbar (the primary actions).
 pub fn page_header(title: T, actions: Vec<AnyView>) -> AnyView {
+    header("h1", title, actions)
+}
+
+/// A section's header inside a page: its heading and its actions.
+pub fn section_header(title: T, actions: Vec<AnyView>) -> AnyView {
+    header("h2", title, actions)
+}
+
+fn header(heading: &'static str, title: T, actions: Vec<AnyView>) -> AnyView {
     el("div")
         .class("page-header")
-        .child(el("h1").word(title).view())
+        .child(el(heading).word(title).view())
         .child(el("div").class("toolbar").children(actions).view())
         .view()
 }
@@ -113,8 +122,7 @@ pub fn page_header(title: T, actions: Vec<AnyView>) -> AnyView {
 /// The filters in one line (wrapping on a narrow screen). Choosing a value
 /// adds a history entry; typing replaces it, so Back undoes a choice, not
 /// each keystroke. Changing any filter goes back to the first page.
-#[component]
-pub fn FilterBar(id: &'static str, filters: Vec<Filter>) -> impl IntoView {
+pub fn filter_bar(id: &'static str, filters: Vec<Filter>) -> AnyView {
     let router = use_router();
     let i18n = use_i18n();
     let keys: Vec<&'static str> = filters.iter().map(|f| f.key).collect();

@@ -27,7 +27,7 @@ pub use history::AuditTable;
 // Answers read by field path (`crate::json`), for the pages with the parts.
 pub use crate::json::{self, Json};
 pub use el::button;
-pub use list::{Filter, FilterBar, Opt, page_header, param};
+pub use list::{Filter, Opt, filter_bar, page_header, param, section_header};
 pub use outcome::outcomes;
 pub use pick::AccountPick;
 pub use remote::Remote;

@@ -18,6 +18,7 @@ use crate::i18n::{Lang, T as Text, now, use_i18n, word};
 use crate::json::{self, Json};
 use crate::router::link;
 use crate::ui::el::{dynamic, el, text};
+use crate::ui::time::TimeProps;
 use crate::ui::{Time, error_panel};
 
 /// What a column sorts by: numbers before text, each in natural order.
@@ -87,7 +88,7 @@ impl Column {
             header,
             cell: Arc::new(move |row| {
                 json::millis(row, ptr)
-                    .map(|millis| view! { <Time millis/> })
+                    .map(|millis| Time(TimeProps { millis }))
                     .into_any()
             }),
             sort: Some(Arc::new(move |row| {
@@ -190,17 +191,17 @@ fn action_button(
     // changes (its key holds the language), which keeps a page of rows
     // cheap to draw while typing in the filter.
     let text = use_i18n().t(label);
-    view! {
-        <button type="button" class="link" class:danger=danger
-            aria-label=format!("{text} {row_name}") on:click=move |_| run()>
-            {text}
-        </button>
-    }
-    .into_any()
+    el("button")
+        .attr("type", "button")
+        .class(if danger { "link danger" } else { "link" })
+        .attr_s("aria-label", format!("{text} {row_name}"))
+        .on("click", move |_| run())
+        .child(text.into_any())
+        .view()
 }
 
 fn row_actions(buttons: Vec<AnyView>) -> AnyView {
-    view! { <div class="row-actions">{buttons}</div> }.into_any()
+    el("div").class("row-actions").children(buttons).view()
 }
 
 /// Paging done by the server: the table shows the rows it is given as
@@ -517,43 +518,49 @@ fn table_core(core: Core) -> AnyView {
             .view()
     });
 
-    // Rows stay `view!` trees: drawn on every keystroke in the filter, the
-    // typed tree is ~2 ms faster over a page of rows than `ui::el`'s
-    // (BENCHMARKS.md, fourth pass).
     let row_view = move |(row, _): (Row, Lang)| -> AnyView {
         let check = selection.map(|selected| {
             let (k1, k2) = (row.key.clone(), row.key.clone());
-            let label = row.name.clone();
-            view! {
-                <td class="select">
-                    <label>
-                        <input type="checkbox"
-                            prop:checked=move || selected.with(|s| s.contains(&k1))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                selected.update(|s| {
-                                    if on { s.insert(k2.clone()); } else { s.remove(&k2); }
-                                });
-                            }/>
-                        <span class="visually-hidden">{i18n.fill(c::SELECT_ROW, &[&label])}</span>
-                    </label>
-                </td>
-            }
+            let check = el("input")
+                .attr("type", "checkbox")
+                .checked(move || selected.with(|s| s.contains(&k1)))
+                .on("change", move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| {
+                        if on {
+                            s.insert(k2.clone());
+                        } else {
+                            s.remove(&k2);
+                        }
+                    });
+                });
+            let label = i18n.fill(c::SELECT_ROW, &[&row.name]).into_any();
+            el("td")
+                .class("select")
+                .child(
+                    el("label")
+                        .child(check.view())
+                        .child(hidden_words(label))
+                        .view(),
+                )
+                .view()
         });
-        let cells = (row.cells)()
-            .into_iter()
-            .enumerate()
-            .map(|(i, content)| {
-                if i == 0 {
-                    view! { <th scope="row">{content}</th> }.into_any()
-                } else {
-                    view! { <td>{content}</td> }.into_any()
-                }
-            })
-            .collect_view();
+        let cells = (row.cells)().into_iter().enumerate().map(|(i, content)| {
+            let cell = if i == 0 {
+                el("th").attr("scope", "row")
+            } else {
+                el("td")
+            };
+            cell.child(content).view()
+        });
         let key = row.key.clone();
-        let marked = move || highlight.with(|h| h.as_deref() == Some(key.as_str()));
-        view! { <tr class:highlight=marked>{check}{cells}</tr> }.into_any()
+        el("tr")
+            .class_if("highlight", move || {
+                highlight.with(|h| h.as_deref() == Some(key.as_str()))
+            })
+            .children(check)
+            .children(cells)
+            .view()
     };
     // One effect for the table, not one per row: once the marked row is
     // drawn (it may arrive after the mark, with a refresh), bring it into
@@ -647,9 +654,13 @@ fn table_core(core: Core) -> AnyView {
             let at = Memo::new(move |_| {
                 shown.with(|s| s.get(i).map(|(r, lang)| (r.key.clone(), r.rev, *lang)))
             });
+            // Read, not only tracked: a memo nobody reads is never
+            // computed, so it never says its row changed.
             dynamic(move || {
-                at.track();
-                shown.with_untracked(|s| s.get(i).cloned()).map(row_view)
+                at.with(Option::is_some)
+                    .then(|| shown.with_untracked(|s| s.get(i).cloned()))
+                    .flatten()
+                    .map(row_view)
             })
         });
         Some(slots.collect_view().into_any())

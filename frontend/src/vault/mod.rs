@@ -18,14 +18,14 @@ use crate::api::{self, Failure};
 use crate::auth::use_auth;
 use crate::i18n::common as c;
 use crate::i18n::vault as tx;
-use crate::i18n::{T, tr, use_i18n};
+use crate::i18n::{T, use_i18n};
 use crate::router::{encode, use_router};
-use crate::ui::el::dynamic;
+use crate::ui::el::{dynamic, el};
 use crate::ui::form::Value;
 use crate::ui::{
     Column, Control, DataTable, Edit, FieldSpec, FormSpec, Json, Remote, RowAction, Values,
-    Wording, button, choices, delete, form_drawer, json, page_header, review_edit, submit,
-    tab_panel, tabs, use_review, use_toasts,
+    Wording, button, choices, delete, form_drawer, json, page_header, review_edit, section_header,
+    submit, tab_panel, tabs, use_review, use_toasts,
 };
 
 const WORDING: Wording = Wording::labels(&[tx::LABELS]);
@@ -222,7 +222,7 @@ fn panel(kind: Kind) -> AnyView {
     let mut cols = columns();
     cols.push(Column::new(tx::DEFAULT, move |v: &Json| {
         json::flag(v, "/default")
-            .then(|| view! { <span class="badge">{tr(tx::DEFAULT)}</span> })
+            .then(|| el("span").class("badge").word(tx::DEFAULT).view())
             .into_any()
     }));
     cols.push(Column::time(c::UPDATED, "/updated_at"));
@@ -349,18 +349,21 @@ fn panel(kind: Kind) -> AnyView {
             })
         })
     };
-    view! {
-        <div class="page-header">
-            <h2>{tr(title)}</h2>
-            <div class="toolbar">
-                {manage.then(|| button(add, move || open.set(Some(Open::New))).class("primary").view())}
-            </div>
-        </div>
-        <DataTable id=path caption=title rows=rows columns=cols key=id name=name
-            highlight=Signal::derive(move || router.param("new"))
-            loading=list.loading error=list.error/>
-        {dynamic(drawer)}
-    }
+    let add = manage.then(|| {
+        button(add, move || open.set(Some(Open::New)))
+            .class("primary")
+            .view()
+    });
+    vec![
+        section_header(title, add.into_iter().collect()),
+        view! {
+            <DataTable id=path caption=title rows=rows columns=cols key=id name=name
+                highlight=Signal::derive(move || router.param("new"))
+                loading=list.loading error=list.error/>
+        }
+        .into_any(),
+        dynamic(drawer),
+    ]
     .into_any()
 }
 
@@ -370,15 +373,16 @@ pub fn CredentialsPage() -> impl IntoView {
         "credentials",
         vec![("alibaba", tx::ALIBABA), ("dingtalk", tx::DINGTALK)],
     );
-    let body = (move || match current.get() {
-        "dingtalk" => panel(dingtalk()),
-        _ => panel(alibaba()),
-    })
-    .into_any();
-    view! {
-        {page_header(tx::TITLE, Vec::new())}
-        <p class="hint">{tr(tx::WRITE_ONLY)}</p>
-        {bar}
-        {tab_panel("credentials", current, body)}
-    }
+    let body = dynamic(move || {
+        Some(match current.get() {
+            "dingtalk" => panel(dingtalk()),
+            _ => panel(alibaba()),
+        })
+    });
+    vec![
+        page_header(tx::TITLE, Vec::new()),
+        el("p").class("hint").word(tx::WRITE_ONLY).view(),
+        bar,
+        tab_panel("credentials", current, body),
+    ]
 }
