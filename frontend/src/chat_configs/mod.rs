@@ -57,10 +57,12 @@ enum Open {
 #[component]
 pub fn ChatConfigsPage() -> impl IntoView {
     let sub = crate::router::sub_path(Area::ChatConfigs);
-    move || match sub.get() {
-        Some(rest) => detail::Detail(detail::DetailProps { rest }).into_any(),
-        None => ListPage().into_any(),
-    }
+    dynamic(move || {
+        Some(match sub.get() {
+            Some(rest) => detail::Detail(detail::DetailProps { rest }).into_any(),
+            None => ListPage().into_any(),
+        })
+    })
 }
 
 /// `(value, label)` pairs seen so far, kept when a filter narrows the

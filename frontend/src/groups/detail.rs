@@ -79,20 +79,20 @@ pub(super) fn GroupPage(id: String) -> impl IntoView {
                 let current = Memo::new(move |_| tab.get());
                 // Untracked: a tab reads the group as it draws, and a reload
                 // of the group must update the tab, not redraw it.
-                let panel = move || {
+                let panel = dynamic(move || {
                     let key = current.get();
-                    untrack(|| match key {
+                    Some(untrack(|| match key {
                         "settings" => settings_tab(ctx, open),
                         "nicknames" => super::members::nicknames_tab(ctx),
                         "qr" => super::trail::join_qr(ctx),
                         "history" => super::trail::history(ctx),
                         _ => super::members::members_tab(ctx),
-                    })
-                };
+                    }))
+                });
                 [
                     facts_of(ctx),
                     bar,
-                    tab_panel("group", current.into(), panel.into_any()),
+                    tab_panel("group", current.into(), panel),
                 ]
             })
         })

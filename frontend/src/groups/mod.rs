@@ -52,10 +52,12 @@ const WORDING: Wording = Wording {
 pub fn GroupsPage() -> impl IntoView {
     let sub = crate::router::sub_path(Area::Groups);
     let id = Memo::new(move |_| sub.get());
-    move || match id.get() {
-        Some(id) => detail::GroupPage(detail::GroupPageProps { id }).into_any(),
-        None => Catalogue().into_any(),
-    }
+    dynamic(move || {
+        Some(match id.get() {
+            Some(id) => detail::GroupPage(detail::GroupPageProps { id }).into_any(),
+            None => Catalogue().into_any(),
+        })
+    })
 }
 
 /// "Name (user id)", or the id alone when the name is unknown.
