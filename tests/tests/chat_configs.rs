@@ -354,7 +354,7 @@ async fn an_admin_creates_a_wecom_configuration_with_several_rows_edits_and_dele
         .click()
         .await?;
     browser
-        .wait_xpath("//td[normalize-space()='Created']")
+        .wait_xpath("//table[@id='chat-config-history']//td[normalize-space()='Created a chat configuration']")
         .await?;
     browser
         .wait_xpath("//button[@role='tab'][normalize-space()='Configuration']")

@@ -803,20 +803,28 @@ async fn an_auditor_reads_groups_and_their_history_without_edit_controls() -> an
             .await?
     );
 
-    // The history: the rename, worded, with the one time format.
+    // The history: the rename, worded, with the one time format; its
+    // details name the changed field in the group's words.
     tab(&browser, "History").await?;
     let row = browser
-        .wait_xpath(
-            "//table[@id='group-history']//tr[.//td[normalize-space()='Renamed the group']]",
-        )
+        .wait_xpath("//table[@id='group-history']//tr[.//td[normalize-space()='Renamed a group']]")
         .await?;
     let text = row.text().await?;
     assert!(
-        text.contains("admin") && text.contains("Succeeded") && text.contains("Group name"),
+        text.contains("admin") && text.contains("Succeeded"),
         "{text}"
     );
     row.find(Locator::XPath(".//time[@datetime]")).await?;
     browser.assert_accessible().await?;
+    row.find(Locator::XPath(
+        ".//button[starts-with(@aria-label, 'Details')]",
+    ))
+    .await?
+    .click()
+    .await?;
+    browser
+        .wait_xpath("//dialog[@open]//th[@scope='row'][normalize-space()='Group name']")
+        .await?;
     browser.close().await?;
     Ok(())
 }

@@ -4,50 +4,28 @@
 use leptos::prelude::*;
 use shared::auth::Action;
 
-use super::forms::{PLATFORMS, api_path, edit_drawer};
+use super::forms::{PLATFORMS, WORDING, api_path, edit_drawer};
 use crate::auth::use_auth;
 use crate::i18n::chat_configs as tx;
 use crate::i18n::common as c;
-use crate::i18n::{T, now, tr, use_i18n};
+use crate::i18n::{T, tr, use_i18n};
 use crate::router::use_router;
 use crate::ui::el::{dynamic, el};
 use crate::ui::time::TimeProps;
 use crate::ui::{
-    Column, DataTable, Json, Remote, Time, button, code_copy, delete, detail_header, error_panel,
-    fact, facts, json, tab_panel, tabs,
+    AuditTable, Json, Remote, Time, button, code_copy, delete, detail_header, error_panel, fact,
+    facts, json, tab_panel, tabs,
 };
 
 const LIST: &str = "/chat-configs";
 
-fn action_text(action: &str) -> T {
-    match action {
-        "chat_config.create" => tx::ACT_CREATE,
-        "chat_config.delete" => tx::ACT_DELETE,
-        _ => tx::ACT_UPDATE,
-    }
-}
-
-const OUTCOMES: &[(&str, crate::i18n::T)] = &[
-    ("success", tx::OK),
-    ("failure", tx::FAILED),
-    ("unknown", tx::UNKNOWN),
-];
-
+/// The configuration's entries in the audit trail.
 fn history_table(path: String) -> AnyView {
     let history = Remote::follow(move || Some(format!("{path}/history")));
-    let columns = vec![
-        Column::time(tx::WHEN, "/at"),
-        Column::at(tx::WHO, "/actor"),
-        Column::text(tx::WHAT, |e| {
-            now(action_text(&json::s(e, "/action"))).to_owned()
-        }),
-        Column::word(tx::OUTCOME, "/outcome", OUTCOMES),
-    ];
     let rows = Signal::derive(move || history.items(""));
     view! {
-        <DataTable id="chat-config-history" caption=c::HISTORY rows=rows
-            columns=columns key=|e| json::text(e, "/seq")
-            loading=history.loading error=history.error/>
+        <AuditTable id="chat-config-history" caption=c::HISTORY rows=rows
+            loading=history.loading error=history.error wording=WORDING/>
     }
     .into_any()
 }

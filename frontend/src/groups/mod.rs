@@ -10,7 +10,6 @@ mod trail;
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::area::Area;
 use shared::audit::FieldChange;
 use shared::auth::Action;
@@ -28,11 +27,10 @@ use crate::i18n::use_i18n;
 use crate::router::{encode, use_router};
 use crate::ui::el::dynamic;
 use crate::ui::form::Value;
-use crate::ui::pick::remember_pick;
 use crate::ui::{
-    Column, Control, DataTable, FieldSpec, Filter, FormSpec, Json, Opt, Question, Remote, Review,
-    ServerPaging, SortKey, Values, Wording, button, filter_bar, form_drawer, json, outcomes,
-    page_header, param, submit, use_toasts,
+    AccountPick, Column, Control, DataTable, FieldSpec, Filter, FormSpec, Json, Question, Remote,
+    Review, ServerPaging, SortKey, Values, Wording, button, filter_bar, form_drawer, json,
+    outcomes, page_header, param, submit, use_toasts,
 };
 
 const PAGE: usize = CATALOGUE_PAGE as usize;
@@ -120,31 +118,6 @@ async fn ask(
         .await
 }
 
-/// The app to start with: the user's last pick while it still exists, else
-/// the first (`/groups/apps`, a list of `AppChoice`, marks no default).
-fn start_app(apps: &Json, prefs: Option<&Json>) -> Option<String> {
-    let ids: Vec<String> = json::list(apps, "")
-        .iter()
-        .map(|a| json::s(a, "/id"))
-        .collect();
-    prefs
-        .map(|p| json::s(p, "/dingtalk"))
-        .filter(|id| ids.contains(id))
-        .or_else(|| ids.first().cloned())
-}
-
-/// Remembers `app` as the user's pick. Without the preferences API (an
-/// older server) there is nothing to remember it in; a failed save only
-/// costs the next visit its default.
-fn remember(prefs: RwSignal<Option<Option<Json>>>, app: &str) {
-    let Some(Some(p)) = prefs.get_untracked() else {
-        return;
-    };
-    if let Some(now) = remember_pick(&p, "dingtalk", app) {
-        prefs.set(Some(Some(now)));
-    }
-}
-
 /// The catalogue path for the URL's filters and page.
 fn catalogue_path(router: crate::router::Router, page: usize) -> String {
     let mut query: Vec<String> = [("q", "q"), ("app", "app_id"), ("label", "label")]
@@ -177,34 +150,18 @@ fn Catalogue() -> impl IntoView {
     let router = use_router();
     let toasts = use_toasts();
     let write = use_auth().can(Action::GroupsWrite);
-    let apps = Remote::follow(|| Some("/groups/apps".into()));
-    let app_opts = Signal::derive(move || {
-        apps.items("")
-            .iter()
-            .map(|a| Opt::new(json::s(a, "/id"), json::s(a, "/name")))
-            .collect()
-    });
-    // None while asking; Some(None) when the server has no preferences.
-    let prefs = RwSignal::new(None::<Option<Json>>);
-    spawn_local(async move {
-        prefs.try_set(Some(api::get::<Json>("/preferences").await.ok()));
-    });
+    let pick = AccountPick::dingtalk();
+    let app_opts = pick.options();
     // A link or reload that names an app keeps it; otherwise the list
     // waits for the default rather than loading everything first.
     let ready = RwSignal::new(untrack(|| router.param("app")).is_some());
     let defaulted = StoredValue::new(None::<String>);
     crate::reactive::effect(move || {
-        if ready.get_untracked() {
+        if ready.get_untracked() || !pick.settled() {
             return;
         }
-        if apps.error.with(Option::is_some) {
-            ready.set(true);
-            return;
-        }
-        let (Some(p), Some(list)) = (prefs.get(), apps.value.get()) else {
-            return;
-        };
-        if let Some(id) = start_app(&list, p.as_ref()) {
+        let id = pick.initial();
+        if !id.is_empty() {
             defaulted.set_value(Some(id.clone()));
             router.set_params(&[("app", id)], false);
         }
@@ -216,7 +173,7 @@ fn Catalogue() -> impl IntoView {
         let now = app.get();
         let automatic = defaulted.with_value(|d| d.as_deref() == Some(now.as_str()));
         if prev.as_ref().is_some_and(|p| *p != now) && !now.is_empty() && !automatic {
-            remember(prefs, &now);
+            pick.remember(&now);
         }
         prev = Some(now);
     });
@@ -276,14 +233,9 @@ fn Catalogue() -> impl IntoView {
     let create_key = StoredValue::new(api::new_idempotency_key());
     let app_field = move || FieldSpec::new("app_id", tx::APP, Control::Select(app_opts)).required();
     let start = move || {
-        let id = untrack(|| app.get());
-        let id = if id.is_empty() {
-            apps.value
-                .with_untracked(|a| a.as_ref().and_then(|a| start_app(a, None)))
-                .unwrap_or_default()
-        } else {
-            id
-        };
+        let id = Some(untrack(|| app.get()))
+            .filter(|id| !id.is_empty())
+            .unwrap_or_else(|| pick.initial());
         Values::default().with("app_id", Value::Text(id))
     };
     let labels_field = || {

@@ -7,10 +7,10 @@ use super::WORDING;
 use super::ctx::Ctx;
 use crate::i18n::common as c;
 use crate::i18n::groups as tx;
-use crate::i18n::{T, use_i18n};
+use crate::i18n::use_i18n;
 use crate::router::encode;
 use crate::ui::el::{dynamic, el};
-use crate::ui::{Column, DataTable, Remote, code_copy, error_panel, fact, facts, json};
+use crate::ui::{AuditTable, Remote, code_copy, error_panel, fact, facts, json};
 
 /// The join link as the QR code the server draws, and the link to copy.
 pub(super) fn join_qr(ctx: Ctx) -> AnyView {
@@ -40,35 +40,14 @@ pub(super) fn join_qr(ctx: Ctx) -> AnyView {
         .into_any()
 }
 
-const OUTCOMES: &[(&str, T)] = &[
-    ("success", tx::SUCCESS),
-    ("failure", tx::FAILURE),
-    ("unknown", tx::UNKNOWN),
-];
-
 /// The group's entries in the audit trail (its target is the chat id).
 pub(super) fn history(ctx: Ctx) -> AnyView {
     let chat = ctx.peek(|d| json::s(d, "/group/chat_id"));
     let events = Remote::follow(move || Some(format!("/audit/events?target={}", encode(&chat))));
     let rows = Signal::derive(move || events.items("/events"));
-    let columns = vec![
-        Column::time(tx::WHEN, "/at"),
-        Column::at(tx::WHO, "/actor"),
-        Column::word(tx::ACTION, "/action", tx::ACTIONS),
-        Column::word(tx::OUTCOME, "/outcome", OUTCOMES),
-        Column::text(tx::CHANGES, |e| {
-            let lang = use_i18n().lang();
-            let changes = json::list(e, "/changes").into_iter();
-            let words: Vec<String> = changes
-                .map(|c| WORDING.label(lang, &json::s(&c, "/field")))
-                .collect();
-            words.join(", ")
-        }),
-    ];
     view! {
-        <DataTable id="group-history" caption=c::HISTORY rows=rows columns=columns
-            key=|e| json::text(e, "/seq")
-            loading=events.loading error=events.error/>
+        <AuditTable id="group-history" caption=c::HISTORY rows=rows
+            loading=events.loading error=events.error wording=WORDING/>
     }
     .into_any()
 }

@@ -31,8 +31,6 @@ pub const HEALTH_BAD: T = T(&[
     "The trail does not verify from event {}: {}",
     "审计记录自第 {} 条起校验失败：{}",
 ]);
-pub const NEWER: T = T(&["Newer", "较新"]);
-pub const OLDER: T = T(&["Older", "较早"]);
 pub const CHANGES: T = T(&["Changes", "变更内容"]);
 pub const ENTRY: T = T(&["Entry {}", "记录 {}"]);
 pub const REQUEST_ID: T = T(&["Upstream RequestId", "上游 RequestId"]);

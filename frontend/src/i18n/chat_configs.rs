@@ -47,16 +47,6 @@ pub const SECRETS_OUTSIDE: T = T(&[
 ]);
 pub const CONFIGURATION: T = T(&["Configuration", "配置"]);
 pub const REGION_FAILED: T = T(&["{} · {} could not be listed:", "{} · {} 无法列出："]);
-pub const WHO: T = T(&["Who", "操作人"]);
-pub const WHAT: T = T(&["What", "操作"]);
-pub const WHEN: T = T(&["When", "时间"]);
-pub const OUTCOME: T = T(&["Outcome", "结果"]);
-pub const ACT_CREATE: T = T(&["Created", "已创建"]);
-pub const ACT_UPDATE: T = T(&["Changed", "已修改"]);
-pub const ACT_DELETE: T = T(&["Deleted", "已删除"]);
-pub const OK: T = T(&["Succeeded", "成功"]);
-pub const FAILED: T = T(&["Failed", "失败"]);
-pub const UNKNOWN: T = T(&["Unknown", "未知"]);
 
 /// The server's plan and the form's fields, labelled.
 pub const LABELS_OF_FIELDS: &[(&str, T)] = &[

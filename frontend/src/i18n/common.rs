@@ -39,8 +39,6 @@ pub const SEARCH: T = T(&["Search", "搜索"]);
 pub const FILTERS: T = T(&["Filters", "筛选"]);
 pub const RESET: T = T(&["Reset", "重置"]);
 pub const ANY: T = T(&["Any", "全部"]);
-pub const RETRY: T = T(&["Retry", "重试"]);
-pub const REFRESH: T = T(&["Refresh", "刷新"]);
 
 pub const NAME: T = T(&["Name", "名称"]);
 pub const STATUS: T = T(&["Status", "状态"]);
@@ -61,7 +59,6 @@ pub const NONE: T = T(&["None", "无"]);
 
 pub const CREATE: T = T(&["Create", "创建"]);
 pub const EDIT: T = T(&["Edit", "编辑"]);
-pub const SAVE: T = T(&["Save", "保存"]);
 pub const DELETE: T = T(&["Delete", "删除"]);
 pub const CANCEL: T = T(&["Cancel", "取消"]);
 pub const CLOSE: T = T(&["Close", "关闭"]);
@@ -71,7 +68,6 @@ pub const ADD_ROW: T = T(&["Add a row", "添加一行"]);
 pub const REMOVE_ROW: T = T(&["Delete row {}", "删除第 {} 行"]);
 pub const KEY: T = T(&["Key", "键"]);
 pub const VALUE: T = T(&["Value", "值"]);
-pub const ROW_N: T = T(&["Row {}", "第 {} 行"]);
 pub const CHOOSE: T = T(&["Choose…", "请选择…"]);
 pub const DRAFT_RESTORED: T = T(&[
     "What you typed before was restored.",

@@ -90,7 +90,6 @@ pub const ALLOW_PRIVATE: T = T(&["Allow private chat in {}", "允许 {} 成员�
 pub const FORBID_PRIVATE: T = T(&["Forbid private chat in {}", "禁止 {} 成员私聊"]);
 
 pub const CHAT_ID_FACT: T = T(&["Chat id", "会话 ID"]);
-pub const CONVERSATION_ID: T = T(&["Open conversation id", "开放会话 ID"]);
 pub const API_KIND: T = T(&["DingTalk API", "钉钉接口"]);
 pub const API_NEW: T = T(&["New (api.dingtalk.com)", "新版（api.dingtalk.com）"]);
 pub const API_LEGACY: T = T(&["Legacy (oapi.dingtalk.com)", "旧版（oapi.dingtalk.com）"]);
@@ -136,29 +135,4 @@ pub const SHARER: T = T(&["Shared by", "分享人"]);
 
 pub const WHEN: T = T(&["When", "时间"]);
 pub const WHO: T = T(&["Who", "操作人"]);
-pub const ACTION: T = T(&["Action", "操作"]);
-pub const OUTCOME: T = T(&["Outcome", "结果"]);
-pub const CHANGES: T = T(&["Changes", "变更"]);
-pub const SUCCESS: T = T(&["Succeeded", "成功"]);
-pub const FAILURE: T = T(&["Failed", "失败"]);
-pub const UNKNOWN: T = T(&["Unknown (no answer recorded)", "未知（无结果记录）"]);
-/// The group actions of the audit trail.
-pub const ACTIONS: &[(&str, T)] = &[
-    ("group.create", T(&["Created the group", "创建群"])),
-    ("group.import", T(&["Imported the group", "导入群"])),
-    ("group.update", T(&["Changed the group", "修改群"])),
-    ("group.rename", T(&["Renamed the group", "重命名群"])),
-    ("group.owner", T(&["Transferred the owner", "转让群主"])),
-    ("group.settings", T(&["Changed settings", "修改设置"])),
-    ("group.members_add", T(&["Added members", "添加成员"])),
-    ("group.members_remove", T(&["Removed members", "移除成员"])),
-    ("group.admins", T(&["Changed admins", "变更管理员"])),
-    (
-        "group.private_chat",
-        T(&["Changed private chat", "修改私聊设置"]),
-    ),
-    ("group.nickname", T(&["Set a nickname", "设置群昵称"])),
-    ("group.labels", T(&["Changed labels", "修改标签"])),
-    ("group.dissolve", T(&["Dismissed the group", "解散群"])),
-];
 pub const SET_NICKNAME_OF: T = T(&["Set the nickname of {}", "设置 {} 的群昵称"]);

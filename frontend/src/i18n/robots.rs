@@ -55,10 +55,6 @@ pub const SECONDS: T = T(&["seconds", "秒"]);
 pub const MINUTES: T = T(&["minutes", "分钟"]);
 pub const NO_LIMIT: T = T(&["no limit", "不限"]);
 pub const SCOPES: T = T(&["Alerts to send", "发送的告警"]);
-pub const SCOPES_UNREADABLE: T = T(&[
-    "Set outside chatdesk in a form it cannot read",
-    "在 chatdesk 之外以无法读取的格式设置",
-]);
 pub const GROUPS: T = T(&["Asset groups", "资产分组"]);
 pub const LANGS: &[(&str, T)] = &[("zh", LANG_ZH), ("en", LANG_EN)];
 pub const UNITS: &[(&str, T)] = &[("minutes", MINUTES), ("seconds", SECONDS)];

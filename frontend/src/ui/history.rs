@@ -36,7 +36,7 @@ fn seq(e: &Json) -> String {
 }
 
 /// An entry's facts and its diff, in a dialog.
-fn details(entry: Json, close: Callback<()>) -> AnyView {
+fn details(entry: Json, wording: Wording, close: Callback<()>) -> AnyView {
     let i18n = use_i18n();
     let seq = seq(&entry);
     let title = Signal::derive(move || i18n.fill(tx::ENTRY, &[&seq]));
@@ -88,7 +88,7 @@ fn details(entry: Json, close: Callback<()>) -> AnyView {
     let changes = if changes.is_empty() {
         el("p").word(tx::NO_CHANGES).view()
     } else {
-        plan_table(&changes, Wording::labels(&[]))
+        plan_table(&changes, wording)
     };
     let body = [facts(items), el("h3").word(tx::CHANGES).view(), changes]
         .into_iter()
@@ -110,6 +110,10 @@ pub fn AuditTable(
     #[prop(optional, into)] loading: Signal<bool>,
     #[prop(optional, into)] error: Signal<Option<Failure>>,
     #[prop(default = None)] server: Option<ServerPaging>,
+    /// How an entry's changes are worded (an object's History tab words
+    /// its own fields).
+    #[prop(default = Wording::labels(&[]))]
+    wording: Wording,
 ) -> impl IntoView {
     let open = RwSignal::new(None::<Json>);
     let columns = vec![
@@ -140,6 +144,6 @@ pub fn AuditTable(
     };
     vec![
         table.into_any(),
-        dynamic(move || open.get().map(|e| details(e, close))),
+        dynamic(move || open.get().map(|e| details(e, wording, close))),
     ]
 }

@@ -1,7 +1,7 @@
-//! Which Alibaba Cloud account a form starts on: the one the user picked
-//! last (the server keeps it per user), else the one the vault marks
-//! default, else the first. A credential added later never takes over
-//! silently (alphabetical order used to decide).
+//! Which Alibaba Cloud account or DingTalk app a page starts on: the one
+//! the user picked last (the server keeps it per user), else the one the
+//! vault marks default, else the first. A credential added later never
+//! takes over silently (alphabetical order used to decide).
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
@@ -23,7 +23,7 @@ struct Preferences {
 /// `prefs` (`GET /preferences` as sent): the preferences now, or `None`
 /// when it already was the pick. Only a convenience: a server without
 /// preferences forgets it.
-pub fn remember_pick(prefs: &Json, kind: &str, id: &str) -> Option<Json> {
+fn remember_pick(prefs: &Json, kind: &str, id: &str) -> Option<Json> {
     if id.is_empty() || json::s(prefs, &format!("/{kind}")) == id {
         return None;
     }
@@ -41,19 +41,40 @@ pub fn remember_pick(prefs: &Json, kind: &str, id: &str) -> Option<Json> {
 
 #[derive(Clone, Copy)]
 pub struct AccountPick {
-    /// The stored accounts (`AlibabaAccount`), as the server sent them.
+    /// `alibaba` or `dingtalk`: the preference it is kept under.
+    kind: &'static str,
+    /// The credentials to pick from (`{id, name, default?}` each), as the
+    /// server sent them.
     accounts: Remote,
     prefs: Remote,
 }
 
 impl AccountPick {
-    /// Loads the accounts and the user's pick when `allowed` (reading the
-    /// vault needs a role that may).
-    pub fn alibaba(allowed: bool) -> AccountPick {
+    fn new(kind: &'static str, list: &'static str, allowed: bool) -> AccountPick {
         AccountPick {
-            accounts: Remote::follow(move || allowed.then(|| "/credentials/alibaba".into())),
+            kind,
+            accounts: Remote::follow(move || allowed.then(|| list.into())),
             prefs: Remote::follow(move || allowed.then(|| "/preferences".into())),
         }
+    }
+
+    /// The Alibaba Cloud accounts and the user's pick, when `allowed`
+    /// (reading the vault needs a role that may).
+    pub fn alibaba(allowed: bool) -> AccountPick {
+        AccountPick::new("alibaba", "/credentials/alibaba", allowed)
+    }
+
+    /// The DingTalk apps groups can be managed through (`AppChoice`, no
+    /// secrets: every role that reads groups may list them).
+    pub fn dingtalk() -> AccountPick {
+        AccountPick::new("dingtalk", "/groups/apps", true)
+    }
+
+    /// Whether both answers are in (or failed): [`AccountPick::initial`]
+    /// is then the real start. Reactive.
+    pub fn settled(&self) -> bool {
+        let done = |r: Remote| r.value.with(Option::is_some) || r.error.with(Option::is_some);
+        done(self.accounts) && done(self.prefs)
     }
 
     pub fn options(&self) -> Signal<Vec<Opt>> {
@@ -73,7 +94,7 @@ impl AccountPick {
         let last = self
             .prefs
             .value
-            .with_untracked(|p| p.as_ref().map(|p| json::s(p, "/alibaba")));
+            .with_untracked(|p| p.as_ref().map(|p| json::s(p, &format!("/{}", self.kind))));
         let a = self.list();
         let id = |x: &Json| json::s(x, "/id");
         a.iter()
@@ -100,7 +121,7 @@ impl AccountPick {
     pub fn remember(&self, id: &str) {
         let prefs = self.prefs.value.get_untracked();
         let prefs = prefs.unwrap_or_else(|| Json::new(js_sys::Object::new().into()));
-        if let Some(now) = remember_pick(&prefs, "alibaba", id) {
+        if let Some(now) = remember_pick(&prefs, self.kind, id) {
             self.prefs.value.set(Some(now));
         }
     }
