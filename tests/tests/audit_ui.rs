@@ -65,7 +65,12 @@ async fn actors_shown(browser: &Browser, count: usize) -> anyhow::Result<Vec<Str
             .await?;
         let mut actors = Vec::new();
         for cell in cells {
-            actors.push(cell.text().await?);
+            // A row redrawn while it is read (the page still loading) is
+            // gone: read the table again.
+            match cell.text().await {
+                Ok(text) => actors.push(text),
+                Err(_) => break,
+            }
         }
         if actors.len() == count || Instant::now() > deadline {
             return Ok(actors);
