@@ -1,5 +1,5 @@
-//! The data table every list uses: keyed rows (a refresh re-renders only
-//! the rows that changed), sort by column, a text filter, paging (here, or
+//! The data table every list uses: rows in slots (a refresh re-renders
+//! only the rows that changed), sort by column, a text filter, paging (here, or
 //! by the server), loading, empty and error states, and row selection for
 //! bulk actions. It scrolls sideways inside itself on a narrow screen.
 //!
@@ -229,8 +229,7 @@ fn clamp_page(page: usize, count: usize, size: usize) -> (usize, usize) {
 #[derive(Clone)]
 struct Row {
     key: String,
-    /// Changes when the row's data does, so the keyed list re-renders
-    /// exactly the rows that changed.
+    /// Changes when the row's data does: a slot redraws only then.
     rev: u32,
     name: String,
     /// Lowercase text the filter searches.
